@@ -1,0 +1,128 @@
+"""One exception hierarchy for the node; each class knows its HTTP status and SDMX error code.
+
+The SDMX codes follow the SDMX-REST 1.5 error table (section "4.7 Errors"); on the 2.x API
+the same classes are rendered with the 2.x HTTP statuses (`doc/status.md`), which differ for
+"no results" (204 instead of 404) and "semantic error" (422 instead of 403).
+"""
+
+from __future__ import annotations
+
+
+class SdmxNodeError(Exception):
+    """Base of every error the node reports to a client as an SDMX error message."""
+
+    status: int = 500
+    status_v2: int | None = None  # HTTP status on the 2.x API when it differs
+    sdmx_code: int = 500
+    title: str = "Internal server error"
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def http_status(self, api_major: int = 1) -> int:
+        """The HTTP status for this error on API line `api_major` (1 for 1.5, 2 for 2.x)."""
+        if api_major >= 2 and self.status_v2 is not None:
+            return self.status_v2
+        return self.status
+
+    @property
+    def text(self) -> str:
+        """The message with its location, as shown in the SDMX error message."""
+        if self.where:
+            return f"{self.message} (at {self.where})"
+        return self.message
+
+
+class NoResults(SdmxNodeError):
+    """A query that matched nothing (SDMX 100)."""
+
+    status = 404
+    status_v2 = 204
+    sdmx_code = 100
+    title = "No results found"
+
+
+class NotFound(NoResults):
+    """A named artefact or resource that does not exist (SDMX 100, 404 on both API lines)."""
+
+    status_v2 = 404
+
+
+class Unauthorized(SdmxNodeError):
+    status = 401
+    sdmx_code = 110
+    title = "Unauthorized"
+
+
+class Forbidden(SdmxNodeError):
+    status = 403
+    sdmx_code = 110
+    title = "Forbidden"
+
+
+class BadRequest(SdmxNodeError):
+    """A query or parameter that does not follow the API (SDMX 140, syntax error)."""
+
+    status = 400
+    sdmx_code = 140
+    title = "Syntax error"
+
+
+class SemanticError(SdmxNodeError):
+    """Valid syntax that breaks the semantics or business rules (SDMX 150)."""
+
+    status = 403
+    status_v2 = 422
+    sdmx_code = 150
+    title = "Semantic error"
+
+
+class Conflict(SdmxNodeError):
+    status = 409
+    sdmx_code = 150
+    title = "Conflict"
+
+
+class NotAcceptable(SdmxNodeError):
+    """No representation offered for the Accept header or `format` parameter."""
+
+    status = 406
+    sdmx_code = 140
+    title = "Not acceptable"
+
+    def __init__(self, message: str, *, offered: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.offered = offered or []
+
+
+class TooLarge(SdmxNodeError):
+    """Request or response larger than the node allows (SDMX 510, response size exceeds limit)."""
+
+    status = 413
+    sdmx_code = 510
+    title = "Response size exceeds service limit"
+
+
+class NotImplementedSdmx(SdmxNodeError):
+    """A standard resource or option the node does not implement (SDMX 501)."""
+
+    status = 501
+    sdmx_code = 501
+    title = "Not implemented"
+
+
+class Invalid(SdmxNodeError):
+    """An SDMX message that cannot be accepted (schema or structure errors)."""
+
+    status = 400
+    status_v2 = 422
+    sdmx_code = 150
+    title = "Invalid message"
+
+
+class StorageError(SdmxNodeError):
+    status = 500
+    sdmx_code = 500
+    title = "Storage error"

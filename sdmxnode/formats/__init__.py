@@ -1,0 +1,1 @@
+"""The registry of SDMX formats: media types, readers and writers."""

@@ -1,0 +1,1 @@
+"""What the web layer and the CLI share: structures, data, validation; no Flask, no SQL."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy Core tables and the only code in the node that issues SQL."""

@@ -1,0 +1,1 @@
+"""Schema and structure validation of SDMX messages, and the report of findings."""
