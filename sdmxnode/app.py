@@ -1,0 +1,81 @@
+"""create_app(config=None): the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from sdmxnode.config import load_settings
+from sdmxnode.errors import (
+    BadRequest,
+    NotFound,
+    NotImplementedSdmx,
+    SdmxNodeError,
+    TooLarge,
+)
+from sdmxnode.services.node import Node
+from sdmxnode.web import node_service, rest_pending, rest_structure
+from sdmxnode.web.errors import error_response
+from sdmxnode.web.http import add_common_headers
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """A node application; `config` overrides settings (names with or without SDMXNODE_)."""
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_BYTES"]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    node = Node.from_settings(settings)
+    node.store.create_schema()
+    app.extensions["sdmxnode"] = node
+
+    app.register_blueprint(node_service.blueprint)
+    app.register_blueprint(rest_pending.blueprint)
+    app.register_blueprint(rest_structure.blueprint)
+    app.after_request(add_common_headers)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(SdmxNodeError)
+    def _sdmx_error(error: SdmxNodeError):  # type: ignore[no-untyped-def]
+        if error.http_status() >= 500 and not isinstance(error, NotImplementedSdmx):
+            log.error("server error: %s", error.text)
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        if code == 404:
+            mapped: SdmxNodeError = NotFound(
+                "no such resource; see /rest/ (SDMX-REST 1.5) and /rest/v2/ (2.x)",
+                where="path",
+            )
+        elif code == 413:
+            mapped = TooLarge("the request body is larger than this node accepts")
+        elif code == 405:
+            mapped = BadRequest(f"method {error.name} not allowed here", where="method")
+            mapped.status = 405
+        elif code < 500:
+            mapped = BadRequest(error.description or error.name)
+            mapped.status = code
+        else:
+            mapped = SdmxNodeError(error.description or error.name)
+        response = error_response(mapped)
+        if code == 405 and error.get_response().headers.get("Allow"):
+            response.headers["Allow"] = error.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unexpected error")
+        return error_response(SdmxNodeError(f"internal error: {type(error).__name__}"))

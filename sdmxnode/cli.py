@@ -1,0 +1,85 @@
+"""The `sdmxnode` command: serve, init, and the node's other operations."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from sdmxnode.config import SETTINGS, load_settings
+from sdmxnode.errors import SdmxNodeError
+from sdmxnode.services.node import Node
+
+
+def _node() -> Node:
+    return Node.from_settings(load_settings())
+
+
+@click.group(help="sdmxnode: an SDMX node for international-migration statistics.")
+@click.option("--log-level", default=None, help="Logging level (default: SDMXNODE_LOG_LEVEL).")
+def main(log_level: str | None) -> None:
+    level = (log_level or load_settings()["LOG_LEVEL"]).upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+def init() -> None:
+    """Create the schema and load the structures of dsd/ and codelists/ (idempotent)."""
+    node = _node()
+    try:
+        result = node.initialise()
+    except SdmxNodeError as exc:
+        raise click.ClickException(exc.text) from exc
+    click.echo(
+        f"structures: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged; {node.store.count_artefacts()} artefacts in the store"
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the node with gunicorn; an empty database is initialised first."""
+    node = _node()
+    node.store.create_schema()
+    if node.store.count_artefacts() == 0:
+        click.echo("empty database: loading the node's structures first")
+        result = node.initialise()
+        click.echo(f"structures: {result.created} created")
+    node.store.engine.dispose()  # workers open their own connections after the fork
+    _run_gunicorn(host, port, workers)
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from sdmxnode.app import create_app
+
+    class NodeApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return create_app()
+
+    NodeApplication().run()
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """List every setting: environment variable, current value and what it is for."""
+    values = load_settings()
+    for setting in SETTINGS:
+        click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Settings declared once (name, default, help) and read from SDMXNODE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sdmxnode.errors import SdmxNodeError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the node: its name, default value, type and what it is for."""
+
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    @property
+    def env(self) -> str:
+        """The environment variable that sets it."""
+        return f"SDMXNODE_{self.name}"
+
+    def parse(self, raw: str) -> Any:
+        if self.type is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if self.type is int:
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{self.env} must be an integer, not {raw!r}") from exc
+        return raw
+
+
+class ConfigError(SdmxNodeError):
+    title = "Configuration error"
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///sdmxnode.db",
+        "SQLAlchemy URL of the store: a SQLite file (default, in the working folder) or "
+        "postgresql+psycopg://user:password@host/dbname",
+    ),
+    Setting(
+        "STRUCTURE_DIRS",
+        f"{PROJECT_ROOT / 'codelists'}{os.pathsep}{PROJECT_ROOT / 'dsd'}",
+        "Folders of SDMX-ML structure messages loaded by `sdmxnode init` "
+        "(separated by the path separator)",
+    ),
+    Setting(
+        "DEMO_DATA",
+        str(PROJECT_ROOT / "fixtures" / "data"),
+        "Folder of demo data messages loaded by `sdmxnode init` once data loading exists",
+    ),
+    Setting("SENDER_ID", "IMDX", "Sender id written in the header of every message"),
+    Setting("NODE_NAME", "sdmxnode", "Name of this node, shown on its pages and in /health"),
+    Setting(
+        "MAX_REQUEST_BYTES",
+        50 * 1024 * 1024,
+        "Largest request body accepted, after decompression (bytes)",
+        int,
+    ),
+    Setting(
+        "STRUCTURE_CACHE_SIZE",
+        512,
+        "Number of parsed artefacts kept in memory per process",
+        int,
+    ),
+    Setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR)"),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The effective settings: defaults, then SDMXNODE_* variables, then `overrides`."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.env)
+        values[setting.name] = setting.default if raw is None else setting.parse(raw)
+    for key, value in (overrides or {}).items():
+        name = key.removeprefix("SDMXNODE_")
+        if name in SETTINGS_BY_NAME:
+            values[name] = value
+    return values

@@ -1,0 +1,204 @@
+"""The registry of formats the node speaks, and content negotiation over it.
+
+Views and the CLI choose a format only through this registry: by negotiating an `Accept`
+header, by the `format=` query parameter (the SDMX-REST "extend" convention, with
+`formatVersion`), or by media type. Media types are spelled as the SDMX-REST specs spell them
+(1.5 `4_6_conneg.md`, 2.x `doc/content_negotiation.md`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdmxnode.errors import BadRequest, NotAcceptable
+
+
+@dataclass(frozen=True)
+class Format:
+    """One representation: its name, media type, kind and the writer that produces it."""
+
+    name: str
+    media_type: str  # type/subtype
+    version: str  # the media type's `version` parameter, as the spec writes it
+    kind: str  # 'structure' (data formats come with the data paths)
+    sdmx_ml: str | None = None  # '2.1' / '3.0' for SDMX-ML formats
+    writer: Callable[..., bytes] | None = field(default=None, compare=False, repr=False)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; version={self.version}; charset=utf-8"
+
+    @property
+    def is_json(self) -> bool:
+        return self.media_type.endswith("+json")
+
+
+_REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add `fmt` to the registry (its name must be new)."""
+    if fmt.name in _REGISTRY:
+        raise ValueError(f"format {fmt.name!r} is registered already")
+    _REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> Format:
+    return _REGISTRY[name]
+
+
+def list_formats(kind: str | None = None) -> list[Format]:
+    return [f for f in _REGISTRY.values() if kind is None or f.kind == kind]
+
+
+@dataclass(frozen=True)
+class _Range:
+    media_type: str
+    params: Mapping[str, str]
+    q: float
+    order: int
+
+
+_PARAM = re.compile(r'\s*([^=;\s]+)\s*=\s*("([^"]*)"|[^;,\s]*)\s*')
+
+
+def parse_accept(header: str) -> list[_Range]:
+    """The media ranges of an Accept header, best first (by q, then specificity, then order)."""
+    ranges: list[_Range] = []
+    for order, part in enumerate(_split_accept(header)):
+        pieces = part.split(";")
+        media_type = pieces[0].strip().lower()
+        if not media_type:
+            continue
+        params: dict[str, str] = {}
+        q = 1.0
+        for piece in pieces[1:]:
+            match = _PARAM.fullmatch(piece)
+            if not match:
+                continue
+            key = match.group(1).lower()
+            value = match.group(3) if match.group(3) is not None else match.group(2)
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+            else:
+                params[key] = value
+        if "/" not in media_type:
+            continue
+        ranges.append(_Range(media_type, params, q, order))
+    return sorted(
+        ranges,
+        key=lambda r: (-r.q, r.media_type.count("*"), -len(r.params), r.order),
+    )
+
+
+def _split_accept(header: str) -> Iterable[str]:
+    # Commas inside quoted parameter values do not separate ranges.
+    part, quoted = [], False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            yield "".join(part)
+            part = []
+        else:
+            part.append(char)
+    yield "".join(part)
+
+
+def _same_version(wanted: str, offered: str) -> bool:
+    # '3.0' asks for 3.0.0, '1.0' for 1.0.0; a trailing '+' (2.1+ semver ranges) accepts newer.
+    def parts(v: str) -> tuple[int, ...]:
+        nums = [int(p) for p in re.findall(r"\d+", v)]
+        while nums and nums[-1] == 0:
+            nums.pop()
+        return tuple(nums)
+
+    if wanted.endswith("+"):
+        return parts(offered) >= parts(wanted[:-1])
+    return parts(wanted) == parts(offered)
+
+
+def negotiate(
+    accept: str | None,
+    offered: list[Format],
+    default: Format,
+    *,
+    generic_xml: Format | None = None,
+    generic_json: Format | None = None,
+) -> Format:
+    """The format for an Accept header among `offered`; `default` for none or `*/*`.
+
+    `application/xml` and `text/xml` select `generic_xml`, `application/json` `generic_json`
+    (or the default of that syntax): what the specs say SDMX services return for a generic
+    type. Raises NotAcceptable listing what is offered.
+    """
+    if not accept or not accept.strip():
+        return default
+    for rng in parse_accept(accept):
+        if rng.q <= 0:
+            continue
+        if rng.media_type in ("*/*", "application/*"):
+            return default
+        if rng.media_type in ("application/xml", "text/xml", "text/*"):
+            return generic_xml or default
+        if rng.media_type == "application/json":
+            return generic_json or default
+        candidates = [f for f in offered if f.media_type == rng.media_type]
+        wanted = rng.params.get("version")
+        if wanted is not None:
+            candidates = [f for f in candidates if _same_version(wanted, f.version)]
+        if candidates:
+            # Without a version the newest of that media type is meant.
+            return max(
+                candidates, key=lambda f: tuple(int(p) for p in re.findall(r"\d+", f.version))
+            )
+    raise NotAcceptable(
+        f"none of the requested representations is offered: {accept}",
+        offered=[f"{f.media_type};version={f.version}" for f in offered],
+    )
+
+
+def choose_format(
+    args: Mapping[str, Any],
+    accept: str | None,
+    offered: list[Format],
+    default: Format,
+    **generic: Format | None,
+) -> Format:
+    """The format asked for by `format=` (and `formatVersion=`) if given, else by `Accept`.
+
+    Query parameters take priority over headers (SDMX-REST 2.x `extend.md`).
+    """
+    name = args.get("format")
+    if name is None:
+        return negotiate(accept, offered, default, **generic)
+    name = str(name).strip().lower()
+    version = args.get("formatVersion")
+    matches = [f for f in offered if name == f.name or name in f.aliases]
+    if version is not None:
+        matches = [f for f in matches if _same_version(str(version), f.version)]
+    if not matches:
+        if any(name == f.name or name in f.aliases for f in _REGISTRY.values()):
+            raise NotAcceptable(
+                f"format {name!r} is not offered for this resource",
+                offered=[f.name for f in offered],
+            )
+        raise BadRequest(
+            f"unknown format {name!r}; offered: {', '.join(f.name for f in offered)}",
+            where="format",
+        )
+    if default in matches:
+        return default
+    return max(matches, key=_version_number)
+
+
+def _version_number(fmt: Format) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", fmt.version))

@@ -1,0 +1,84 @@
+"""SDMX-ML namespaces, version detection and safe XML parsing (no entities, DTDs or network)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from sdmxnode.errors import Invalid
+
+NS21 = {
+    "mes": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message",
+    "str": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure",
+    "com": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+NS30 = {
+    "mes": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message",
+    "str": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure",
+    "com": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+NAMESPACES = {"2.1": NS21, "3.0": NS30}
+MESSAGE_NS_VERSION = {ns["mes"]: version for version, ns in NAMESPACES.items()}
+
+#: Bounds on what one XML document may hold.
+MAX_DEPTH = 256
+
+
+def safe_parser(**kwargs: object) -> etree.XMLParser:
+    """An lxml parser that never resolves entities, loads DTDs or touches the network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=bool(kwargs.get("remove_blank_text", False)),
+    )
+
+
+def parse_xml(data: bytes, *, what: str = "message") -> etree._ElementTree:
+    """Parse `data` safely; any DOCTYPE (entity and DTD attacks) or malformed XML is refused."""
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, safe_parser()))
+    except etree.XMLSyntaxError as exc:
+        raise Invalid(f"the {what} is not well-formed XML: {exc.msg}", where=_where(exc)) from exc
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise Invalid(f"the {what} has a DOCTYPE declaration, which SDMX-ML never needs")
+    depth = _depth(tree.getroot())
+    if depth > MAX_DEPTH:
+        raise Invalid(f"the {what} is nested {depth} levels deep (limit {MAX_DEPTH})")
+    return tree
+
+
+def _where(exc: etree.XMLSyntaxError) -> str | None:
+    if exc.position:
+        line, column = exc.position
+        return f"line {line}, column {column}"
+    return None
+
+
+def _depth(root: etree._Element) -> int:
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        element, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in element)
+    return deepest
+
+
+def message_version(root: etree._Element) -> str:
+    """'2.1' or '3.0', from the namespace of the message element."""
+    qname = etree.QName(root)
+    version = MESSAGE_NS_VERSION.get(qname.namespace or "")
+    if version is None:
+        raise Invalid(
+            f"not an SDMX-ML 2.1 or 3.0 message: root element {qname.localname!r} "
+            f"in namespace {qname.namespace!r}",
+            where="line 1",
+        )
+    return version

@@ -1,0 +1,48 @@
+"""The node's shared state: settings, the store and the parsed-artefact cache."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sdmxnode.formats.structure_elements import MessageHeader
+from sdmxnode.services.structure_loading import load_structure_files, structure_files
+from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.storage.engine import create_store_engine
+from sdmxnode.storage.structures import PutResult, StructureStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Node:
+    """What every request and command of one node process shares."""
+
+    settings: dict[str, Any]
+    store: StructureStore
+    cache: ModelCache = field(default_factory=ModelCache)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Node:
+        store = StructureStore(create_store_engine(settings["DATABASE_URL"]))
+        return cls(settings, store, ModelCache(int(settings["STRUCTURE_CACHE_SIZE"])))
+
+    def header(self, *, test: bool = False) -> MessageHeader:
+        """A fresh message header naming this node as sender."""
+        return MessageHeader(
+            id=f"IREF{uuid.uuid4().hex[:12].upper()}",
+            sender=self.settings["SENDER_ID"],
+            test=test,
+        )
+
+    def structure_dirs(self) -> list[Path]:
+        return [Path(p) for p in str(self.settings["STRUCTURE_DIRS"]).split(os.pathsep) if p]
+
+    def initialise(self) -> PutResult:
+        """Create the schema and load the node's own structures (idempotent)."""
+        self.store.create_schema()
+        return load_structure_files(self.store, structure_files(self.structure_dirs()))

@@ -1,0 +1,253 @@
+"""Storing and finding maintainable artefacts and the references between them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.errors import StorageError
+from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
+from sdmxnode.storage.tables import artefacts, metadata, references
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    artefacts.c.pk,
+    artefacts.c.type,
+    artefacts.c.agency_id,
+    artefacts.c.id,
+    artefacts.c.version,
+    artefacts.c.is_final,
+    artefacts.c.name,
+    artefacts.c.sdmx_ml,
+    artefacts.c.digest,
+    artefacts.c.updated,
+)
+_CHUNK = 500  # bound on the number of bound parameters in one IN list
+
+
+@dataclass(frozen=True)
+class PutResult:
+    """What storing a batch of artefacts changed."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _now() -> datetime:
+    # Stored as naive UTC, whole seconds: HTTP dates (Last-Modified) have no finer resolution.
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _stored(row: Row) -> StoredArtefact:
+    return StoredArtefact(
+        pk=row.pk,
+        ref=ArtefactRef(row.type, row.agency_id, row.id, row.version),
+        is_final=bool(row.is_final),
+        name=row.name,
+        sdmx_ml=row.sdmx_ml,
+        digest=row.digest,
+        updated=row.updated.replace(tzinfo=UTC),
+    )
+
+
+def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class StructureStore:
+    """The artefact tables of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        """Create every table of the node that does not exist yet."""
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot create the schema: {exc}") from exc
+
+    def count_artefacts(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(artefacts)).scalar_one())
+
+    def put_artefacts(self, records: Sequence[ArtefactRecord]) -> PutResult:
+        """Insert or replace `records` in one transaction; identical artefacts are untouched."""
+        created = updated = unchanged = 0
+        now = _now()
+        try:
+            with self.engine.begin() as conn:
+                for record in records:
+                    digest = hashlib.sha256(record.xml).hexdigest()
+                    ref = record.ref
+                    existing = conn.execute(
+                        select(artefacts.c.pk, artefacts.c.digest).where(
+                            artefacts.c.type == ref.type,
+                            artefacts.c.agency_id == ref.agency_id,
+                            artefacts.c.id == ref.id,
+                            artefacts.c.version == ref.version,
+                        )
+                    ).first()
+                    values = dict(
+                        is_final=record.is_final,
+                        name=record.name[:1000],
+                        sdmx_ml=record.sdmx_ml,
+                        xml=record.xml,
+                        digest=digest,
+                        updated=now,
+                    )
+                    if existing is None:
+                        pk = conn.execute(
+                            insert(artefacts).values(
+                                type=ref.type,
+                                agency_id=ref.agency_id,
+                                id=ref.id,
+                                version=ref.version,
+                                **values,
+                            )
+                        ).inserted_primary_key[0]
+                        created += 1
+                    elif existing.digest == digest:
+                        unchanged += 1
+                        continue
+                    else:
+                        pk = existing.pk
+                        conn.execute(update(artefacts).where(artefacts.c.pk == pk).values(**values))
+                        conn.execute(delete(references).where(references.c.source_pk == pk))
+                        updated += 1
+                    if record.references:
+                        conn.execute(
+                            insert(references),
+                            [
+                                dict(
+                                    source_pk=pk,
+                                    target_type=t.type,
+                                    target_agency_id=t.agency_id,
+                                    target_id=t.id,
+                                    target_version=t.version,
+                                )
+                                for t in sorted(record.references)
+                            ],
+                        )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot store artefacts: {exc}") from exc
+        return PutResult(created, updated, unchanged)
+
+    def find_artefacts(
+        self,
+        types: Collection[str] | None = None,
+        agencies: Collection[str] | None = None,
+        ids: Collection[str] | None = None,
+    ) -> list[StoredArtefact]:
+        """Artefacts whose type, agency and id are among those given (None: any)."""
+        query = select(*_COLUMNS)
+        if types is not None:
+            query = query.where(artefacts.c.type.in_(sorted(types)))
+        if agencies is not None:
+            query = query.where(artefacts.c.agency_id.in_(sorted(agencies)))
+        if ids is not None:
+            query = query.where(artefacts.c.id.in_(sorted(ids)))
+        query = query.order_by(
+            artefacts.c.type, artefacts.c.agency_id, artefacts.c.id, artefacts.c.version
+        )
+        with self.engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(query)]
+
+    def find_by_identity(self, keys: Collection[tuple[str, str, str]]) -> list[StoredArtefact]:
+        """Every version of the artefacts named by (type, agency, id)."""
+        found: list[StoredArtefact] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                query = select(*_COLUMNS).where(
+                    tuple_(artefacts.c.type, artefacts.c.agency_id, artefacts.c.id).in_(chunk)
+                )
+                found.extend(_stored(row) for row in conn.execute(query))
+        return found
+
+    def read_xml(self, pks: Collection[int]) -> dict[int, bytes]:
+        """The stored SDMX-ML element of each artefact."""
+        result: dict[int, bytes] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(pks))):
+                rows = conn.execute(
+                    select(artefacts.c.pk, artefacts.c.xml).where(artefacts.c.pk.in_(chunk))
+                )
+                result.update((row.pk, bytes(row.xml)) for row in rows)
+        return result
+
+    def list_references_from(self, pks: Collection[int]) -> dict[int, set[ArtefactRef]]:
+        """For each artefact, the identities it references (its children)."""
+        result: dict[int, set[ArtefactRef]] = {pk: set() for pk in pks}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(pks))):
+                rows = conn.execute(select(references).where(references.c.source_pk.in_(chunk)))
+                for row in rows:
+                    result[row.source_pk].add(
+                        ArtefactRef(
+                            row.target_type,
+                            row.target_agency_id,
+                            row.target_id,
+                            row.target_version,
+                        )
+                    )
+        return result
+
+    def list_referrers(
+        self, keys: Collection[tuple[str, str, str]]
+    ) -> list[tuple[StoredArtefact, ArtefactRef]]:
+        """Artefacts that reference any version of (type, agency, id), with the reference."""
+        found: list[tuple[StoredArtefact, ArtefactRef]] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                condition = or_(
+                    *(
+                        and_(
+                            references.c.target_type == t,
+                            references.c.target_agency_id == a,
+                            references.c.target_id == i,
+                        )
+                        for t, a, i in chunk
+                    )
+                )
+                query = select(
+                    *_COLUMNS,
+                    references.c.target_type,
+                    references.c.target_agency_id,
+                    references.c.target_id,
+                    references.c.target_version,
+                ).join(references, references.c.source_pk == artefacts.c.pk)
+                for row in conn.execute(query.where(condition)):
+                    found.append(
+                        (
+                            _stored(row),
+                            ArtefactRef(
+                                row.target_type,
+                                row.target_agency_id,
+                                row.target_id,
+                                row.target_version,
+                            ),
+                        )
+                    )
+        return found
+
+    def delete_artefact(self, ref: ArtefactRef) -> bool:
+        """Remove one artefact (and its outgoing references); False if it was not there."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(artefacts).where(
+                    artefacts.c.type == ref.type,
+                    artefacts.c.agency_id == ref.agency_id,
+                    artefacts.c.id == ref.id,
+                    artefacts.c.version == ref.version,
+                )
+            )
+            return bool(result.rowcount)

@@ -1,0 +1,103 @@
+"""HTTP behaviour shared by every response: CORS, Vary, gzip and conditional requests."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Response, request
+
+#: Headers a browser script may read from our responses (CORS).
+EXPOSED_HEADERS = "ETag, Last-Modified, Content-Encoding, Content-Language, Location"
+MIN_GZIP_BYTES = 512
+
+
+def add_common_headers(response: Response) -> Response:
+    """CORS on every response (errors included, as SDMX-REST 2.x `tips.md` asks), Vary, gzip."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Accept, Accept-Encoding, Accept-Language, Authorization, Content-Type, "
+            "If-None-Match, If-Modified-Since"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+    if request.path.startswith("/rest"):
+        response.vary.update(("Accept", "Accept-Encoding"))
+    _maybe_gzip(response)
+    return response
+
+
+def accepts_gzip() -> bool:
+    for rng in parse_accept_encoding(request.headers.get("Accept-Encoding", "")):
+        if rng[0] in ("gzip", "*"):
+            return rng[1] > 0
+    return False
+
+
+def parse_accept_encoding(header: str) -> list[tuple[str, float]]:
+    codings = []
+    for part in header.split(","):
+        pieces = part.strip().split(";")
+        name = pieces[0].strip().lower()
+        if not name:
+            continue
+        q = 1.0
+        for piece in pieces[1:]:
+            key, _, value = piece.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        codings.append((name, q))
+    return codings
+
+
+def _maybe_gzip(response: Response) -> None:
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or response.status_code < 200
+        or response.status_code in (204, 304)
+        or "Content-Encoding" in response.headers
+        or not accepts_gzip()
+    ):
+        return
+    body = response.get_data()
+    if len(body) < MIN_GZIP_BYTES:
+        return
+    response.set_data(gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    if response.headers.get("ETag"):
+        # A different representation needs a different strong validator (RFC 9110 8.8.3).
+        etag, weak = response.get_etag()
+        if etag and not etag.endswith("-gz"):
+            response.set_etag(f"{etag}-gz", weak=weak)
+
+
+def conditional(etag: str, last_modified: datetime, render: Callable[[], Response]) -> Response:
+    """304 when the client's validators still match, else the rendered response with them.
+
+    If-None-Match takes precedence over If-Modified-Since (RFC 9110 13.2.2).
+    """
+    if request.if_none_match:
+        for tag in (etag, f"{etag}-gz"):
+            if request.if_none_match.contains(tag):
+                return _not_modified(tag, last_modified)
+    elif request.if_modified_since and last_modified <= request.if_modified_since:
+        return _not_modified(etag, last_modified)
+    response = render()
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _not_modified(etag: str, last_modified: datetime) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    return response
