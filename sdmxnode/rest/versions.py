@@ -279,7 +279,10 @@ def _parse_term_v2(value: str) -> VersionTerm:
     floor = tuple(numbers)
     if operator == "+":
         if len(parts) != 3:
-            raise _bad_v2(value, "'+' selects stable versions, which have three parts (use X.Y+.Z)")
+            hint = f"'{main}.0'" if len(parts) == 2 else "'+' or 'X.Y.Z+'"
+            raise _bad_v2(
+                value, f"'+' selects stable versions, which have three parts (use {hint})"
+            )
         if bare and position == 0:
             floor = (1, 0, 0)  # `+.0.0` = `1+.0.0`
         elif numbers[0] == 0:
