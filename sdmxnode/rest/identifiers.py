@@ -58,19 +58,24 @@ def split_values(
         )
     if any(part in wildcards for part in parts):
         return None
+    if "" in parts:
+        raise BadRequest(
+            f"empty value in the {where} segment '{text}'"
+            f" (check for a doubled, leading or trailing '{separator}')",
+            where=where,
+        )
     values: list[str] = []
     for part in parts:
-        check_id(part, pattern=pattern, where=where, separator=separator)
+        check_id(part, pattern=pattern, where=where)
         if part not in values:
             values.append(part)
     return tuple(values)
 
 
-def check_id(value: str, *, pattern: re.Pattern[str], where: str, separator: str = "") -> None:
+def check_id(value: str, *, pattern: re.Pattern[str], where: str) -> None:
     """Raise BadRequest naming `value` unless it fully matches `pattern` within the length limit."""
     if value == "":
-        hint = f" (check for a doubled or trailing '{separator}')" if separator else ""
-        raise BadRequest(f"empty value in the {where} segment{hint}", where=where)
+        raise BadRequest(f"empty {where}", where=where)
     if len(value) > MAX_ID_LENGTH:
         raise BadRequest(
             f"{where} value '{value[:40]}...' is {len(value)} characters long;"
