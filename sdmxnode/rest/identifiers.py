@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 # IDType (resourceID): letters, digits, `_`, `@`, `$`, `-`.
 ID_TYPE = re.compile(r"[A-Za-z\d_@$-]+")
 # NCNameIDType nested with dots (agencyID, e.g. `SDMX.ECB`; also concept and agency item ids).
+# The 1.5 OpenAPI `agencies` pattern is a copy of its `provider` pattern (it admits
+# `AGENCY,ID`); the prose says NCNameIDType, which is what is checked here.
 NESTED_NCNAME_ID_TYPE = re.compile(r"[A-Za-z][A-Za-z\d_-]*(\.[A-Za-z][A-Za-z\d_-]*)*")
 # NestedIDType (item ids of most item schemes, e.g. `A.1.1`).
 NESTED_ID_TYPE = re.compile(r"[A-Za-z\d_@$-]+(\.[A-Za-z\d_@$-]+)*")

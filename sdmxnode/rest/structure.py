@@ -102,7 +102,8 @@ def parse_structure_query_v1(
 
     Segments left out of a truncated path are None and take their defaults (`all`, `all`,
     `latest`, `all`). Several values are joined by `+`; `all` (and `latest` for versions)
-    are the keywords. Query parameters are `detail` and `references` (one value); any other
+    are the keywords. Named items need an item-scheme resource; `all` as item is accepted
+    on any resource. Query parameters are `detail` and `references` (one value); any other
     is rejected unless listed in `ignored_parameters` (ones the caller handles, e.g.
     `format`). An unknown resource is a BadRequest naming it (where="resource").
     """
@@ -115,15 +116,7 @@ def parse_structure_query_v1(
             + ", ".join(sorted(resources.RESOURCES_V1)),
             where="resource",
         )
-    types = selection.types
-    items = None
-    if item is not None:
-        if not types <= resources.item_query_types(1):
-            raise _no_items(resource, item, "1.5")
-        pattern = _ITEM_PATTERNS.get(name, NESTED_ID_TYPE)
-        items = split_values(
-            item, separator="+", wildcards=frozenset({"all"}), pattern=pattern, where="item"
-        )
+    types, items = _parse_items(name, selection.types, item, 1)
     references_text = args.get("references", "none")
     if "+" in references_text or "," in references_text:
         raise BadRequest(
@@ -159,9 +152,10 @@ def parse_structure_query_v2(
     Segments left out are None and take their defaults (`*`, `*`, `*`, `~`, `*`). Several
     values are joined by `,`; `*` means any, and `all` is accepted as an alias of `*` for
     the type, agency and id (checklist B13); the type takes one value. Versions follow
-    `parse_versions_v2`. With an item segment on type `*`, only item-scheme types are
-    selected. Query parameters are `detail`, `references` (several values joined by `,`)
-    and `asOf`; a well-formed `asOf` raises NotImplementedSdmx (time travel is not kept).
+    `parse_versions_v2`. Named items on type `*` narrow it to the item-scheme types; a
+    wildcard item segment is accepted on any type and means all items. Query parameters
+    are `detail`, `references` (several values joined by `,`) and `asOf`; a well-formed
+    `asOf` raises NotImplementedSdmx (time travel is not kept).
     """
     _check_parameters(args, PARAMETERS_V2, ignored_parameters)
     name = "*" if type_ is None else type_.lower()
@@ -179,18 +173,7 @@ def parse_structure_query_v2(
             + ", ".join(sorted(set(resources.RESOURCES_V2) - {"*"})),
             where="type",
         )
-    types = selection.types
-    items = None
-    if item is not None:
-        item_types = resources.item_query_types(2)
-        if name == "*":
-            types = types & item_types
-        elif not types <= item_types:
-            raise _no_items(name, item, "2.x")
-        pattern = _ITEM_PATTERNS.get(name, NESTED_ID_TYPE)
-        items = split_values(
-            item, separator=",", wildcards=frozenset({"*"}), pattern=pattern, where="item"
-        )
+    types, items = _parse_items(name, selection.types, item, 2)
     if "asOf" in args:
         _reject_as_of(args["asOf"])
     return StructureQuery(
@@ -233,12 +216,35 @@ def _check_parameters(
             )
 
 
-def _no_items(resource: str, item: str, line: str) -> BadRequest:
-    return BadRequest(
-        f"item '{item}' requested, but '{resource}' is not an item scheme: item queries are"
-        f" only defined for item schemes on the {line} API",
+def _parse_items(
+    name: str, types: frozenset[str], item: str | None, api: int
+) -> tuple[frozenset[str], tuple[str, ...] | None]:
+    """The selected types and item ids for an item segment (None: all items).
+
+    A wildcard item segment (`all` on 1.5, `*` on 2.x) is the same as leaving it out, on
+    any type. Named items need an item-scheme type; on 2.x type `*` they narrow the
+    selection to the item-scheme types.
+    """
+    separator, wildcard = ("+", "all") if api == 1 else (",", "*")
+    if item is None or wildcard in item.split(separator):
+        return types, None
+    item_types = resources.item_query_types(api)
+    if api == 2 and name == "*":
+        types = types & item_types
+    elif not types <= item_types:
+        raise BadRequest(
+            f"item '{item}' requested, but '{name}' is not an item scheme: item queries are"
+            f" only defined for item schemes on the {'1.5' if api == 1 else '2.x'} API",
+            where="item",
+        )
+    items = split_values(
+        item,
+        separator=separator,
+        wildcards=frozenset({wildcard}),
+        pattern=_ITEM_PATTERNS.get(name, NESTED_ID_TYPE),
         where="item",
     )
+    return types, items
 
 
 def _parse_detail(text: str, allowed: tuple[str, ...]) -> str:

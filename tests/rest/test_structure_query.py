@@ -286,6 +286,14 @@ def test_v2_detail_raw_is_accepted() -> None:
     assert v2("codelist", detail="raw").detail == "raw"
 
 
+def test_wildcard_item_segment_is_accepted_on_any_type() -> None:
+    query = v1("dataflow", "ECB", "EXR", "1.0", "all")
+    assert (query.types, query.items) == (frozenset({"Dataflow"}), None)
+    query = v2("datastructure", "ECB", "DSD", "~", "*")
+    assert (query.types, query.items) == (frozenset({"DataStructure"}), None)
+    assert v2("*", "ECB", "*", "~", "*").types == ARTEFACT_TYPES
+
+
 def test_v2_item_query_on_star_selects_item_schemes_only() -> None:
     query = v2("*", "ECB", "*", "~", "A")
     assert "Codelist" in query.types
