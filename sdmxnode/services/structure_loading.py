@@ -19,12 +19,21 @@ _VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30}
 MAX_REPORTED_ERRORS = 10
 
 
-def read_structure_records(data: bytes, *, source: str = "message") -> list[ArtefactRecord]:
-    """The artefacts of one SDMX-ML structure message, after checking it against its XSD."""
+def read_structure_records(
+    data: bytes, *, source: str = "message", strict: bool = True
+) -> list[ArtefactRecord]:
+    """The artefacts of one SDMX-ML structure message, after checking it against its XSD.
+
+    With `strict=False` schema errors are logged, not fatal: for harvesting real agency
+    output that strays from the official schemas (the message must still be well-formed
+    SDMX-ML of a known version).
+    """
     tree = parse_xml(data, what=source)
     version = message_version(tree.getroot())
     errors = _VALIDATORS[version](data)
-    if errors:
+    if errors and not strict:
+        log.warning("%s: %d schema errors, loaded anyway: %s", source, len(errors), errors[0])
+    elif errors:
         shown = "; ".join(errors[:MAX_REPORTED_ERRORS])
         more = f" (and {len(errors) - MAX_REPORTED_ERRORS} more)" if len(errors) > 10 else ""
         raise Invalid(
@@ -37,9 +46,11 @@ def read_structure_records(data: bytes, *, source: str = "message") -> list[Arte
     return split.records
 
 
-def load_structures(store: StructureStore, data: bytes, *, source: str = "message") -> PutResult:
+def load_structures(
+    store: StructureStore, data: bytes, *, source: str = "message", strict: bool = True
+) -> PutResult:
     """Validate and store one structure message; nothing is stored if any part is wrong."""
-    return store.put_artefacts(read_structure_records(data, source=source))
+    return store.put_artefacts(read_structure_records(data, source=source, strict=strict))
 
 
 def load_structure_files(store: StructureStore, paths: Iterable[Path]) -> PutResult:

@@ -71,26 +71,22 @@ def _maybe_gzip(response: Response) -> None:
         return
     response.set_data(gzip.compress(body, compresslevel=6))
     response.headers["Content-Encoding"] = "gzip"
-    if response.headers.get("ETag"):
-        # A different representation needs a different strong validator (RFC 9110 8.8.3).
-        etag, weak = response.get_etag()
-        if etag and not etag.endswith("-gz"):
-            response.set_etag(f"{etag}-gz", weak=weak)
 
 
 def conditional(etag: str, last_modified: datetime, render: Callable[[], Response]) -> Response:
     """304 when the client's validators still match, else the rendered response with them.
 
+    The ETag is weak (RFC 9110 8.8.1): two answers to one query are the same artefacts in
+    the same format, but differ in the message header (id, prepared) and in content coding.
     If-None-Match takes precedence over If-Modified-Since (RFC 9110 13.2.2).
     """
     if request.if_none_match:
-        for tag in (etag, f"{etag}-gz"):
-            if request.if_none_match.contains(tag):
-                return _not_modified(tag, last_modified)
+        if request.if_none_match.contains_weak(etag):
+            return _not_modified(etag, last_modified)
     elif request.if_modified_since and last_modified <= request.if_modified_since:
         return _not_modified(etag, last_modified)
     response = render()
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     response.last_modified = last_modified
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -98,6 +94,6 @@ def conditional(etag: str, last_modified: datetime, render: Callable[[], Respons
 
 def _not_modified(etag: str, last_modified: datetime) -> Response:
     response = Response(status=304)
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     response.last_modified = last_modified
     return response

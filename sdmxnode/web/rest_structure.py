@@ -31,10 +31,6 @@ def current_node() -> Node:
     return current_app.extensions["sdmxnode"]
 
 
-def _grammar_args() -> dict[str, str]:
-    return {k: v for k, v in request.args.items() if k not in REPRESENTATION_PARAMETERS}
-
-
 def _structure_format(api: int) -> Format:
     default, xml, json = (
         (SDMX_ML_21, SDMX_ML_21, SDMX_JSON_10)
@@ -79,7 +75,15 @@ def structure_v1(
     version: str | None = None,
     item: str | None = None,
 ) -> Response:
-    query = parse_structure_query_v1(resource, agency, id_, version, item, _grammar_args())
+    query = parse_structure_query_v1(
+        resource,
+        agency,
+        id_,
+        version,
+        item,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
     return answer_structure_query(query, _structure_format(1))
 
 
@@ -100,5 +104,13 @@ def structure_v2(
     version: str | None = None,
     item: str | None = None,
 ) -> Response:
-    query = parse_structure_query_v2(type_, agency, id_, version, item, _grammar_args())
+    query = parse_structure_query_v2(
+        type_,
+        agency,
+        id_,
+        version,
+        item,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
     return answer_structure_query(query, _structure_format(2))

