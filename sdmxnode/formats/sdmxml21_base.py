@@ -133,28 +133,35 @@ def make_urn(obj: Any, parent: common.MaintainableArtefact | None = None) -> str
         return None
     head = f"urn:sdmx:org.sdmx.infomodel.{package}.{cls}="
     if parent is None:
-        return f"{head}{agency_id(obj)}:{obj.id}({obj.version or '1.0'})"
-    return f"{head}{agency_id(parent)}:{parent.id}({parent.version or '1.0'}).{obj.id}"
+        return f"{head}{agency_id(obj)}:{obj.id}({version_of(obj)})"
+    if cls == "Agency":
+        # Agencies are named by their path from SDMX, not by their scheme
+        owner = agency_id(parent)
+        return f"{head}{obj.id}" if owner == "SDMX" else f"{head}{owner}.{obj.id}"
+    return f"{head}{agency_id(parent)}:{parent.id}({version_of(parent)}).{obj.id}"
 
 
-def version_of(obj: common.MaintainableArtefact) -> str | None:
-    """The version as text; None (written as the 2.1 default "1.0") when unknown."""
+#: SDMX-ML 2.1 common:VersionType default, for artefacts and references without a version.
+DEFAULT_VERSION = "1.0"
+
+
+def version_of(obj: common.MaintainableArtefact) -> str:
+    """The version as text; the 2.1 default "1.0", written out, when the model has none
+    (e.g. a 3.0 wildcard reference such as "1.0+.0", which 2.1 cannot express)."""
     if obj.version is None:
-        return None
+        note_loss("versions of artefacts referenced with a 3.0 wildcard (written as 1.0)")
+        return DEFAULT_VERSION
     return str(obj.version)
 
 
 def ref(obj: Any, tag: str, *, parent: common.MaintainableArtefact | None = None) -> Any:
     """A <tag><Ref .../></tag> reference to a maintainable `obj`, or to item `obj` of `parent`.
 
-    SDMX-ML 2.1 common:RefBaseType; references without a version are read as version 1.0,
-    so a wildcard version from SDMX 3.0 is lost and recorded as such.
+    SDMX-ML 2.1 common:RefBaseType; see :func:`version_of` for references without a version.
     """
     cls, package = class_of(obj)
     if isinstance(obj, common.MaintainableArtefact):
         attrib = {"agencyID": agency_id(obj), "id": obj.id, "version": version_of(obj)}
-        if obj.version is None:
-            note_loss("references without a fixed version (3.0 wildcards); written as 1.0")
     else:
         scheme = parent if parent is not None else obj.get_scheme()
         if scheme is None:
@@ -231,9 +238,18 @@ def nameable(obj: common.NameableArtefact, tag: str, *args: Any, **kwargs: Any) 
     return identifiable(obj, tag, *names(obj), *args, **kwargs)
 
 
+def xml_bool(value: object) -> str | None:
+    """An xs:boolean from a model flag (sdmx1's reader keeps some as the attribute text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return "true" if value.strip().lower() in ("true", "1") else "false"
+    return str(bool(value)).lower()
+
+
 def is_stub(obj: common.MaintainableArtefact) -> bool:
     """Whether `obj` is a reference to an artefact maintained elsewhere."""
-    return bool(obj.is_external_reference)
+    return xml_bool(obj.is_external_reference) == "true"
 
 
 def maintainable(obj: common.MaintainableArtefact, tag: str, *args: Any, **attrib: Any) -> Any:
@@ -241,7 +257,7 @@ def maintainable(obj: common.MaintainableArtefact, tag: str, *args: Any, **attri
     attrib.update(
         agencyID=agency_id(obj),
         version=version_of(obj),
-        isFinal=None if obj.is_final is None else str(bool(obj.is_final)).lower(),
+        isFinal=xml_bool(obj.is_final),
         isExternalReference=str(is_stub(obj)).lower(),
     )
     if obj.valid_from:

@@ -17,6 +17,8 @@ from sdmxnode.formats.sdmxml21_base import (
     nameable,
     note_loss,
     representation,
+    version_of,
+    xml_bool,
 )
 
 log = logging.getLogger(__name__)
@@ -102,10 +104,10 @@ def _item_scheme(obj: common.ItemScheme) -> Any:
         (_FIXED_SCHEME_ID[c.__name__] for c in type(obj).__mro__ if c.__name__ in _FIXED_SCHEME_ID),
         None,
     )
-    if fixed and (obj.id != fixed or str(obj.version or "1.0") != "1.0"):
+    if fixed and (obj.id != fixed or version_of(obj) != "1.0"):
         note_loss(f"organisation scheme ids other than {fixed} version 1.0")
     attrib: dict[str, str] = {}
     if obj.is_partial is not None:
-        attrib["isPartial"] = str(obj.is_partial).lower()
+        attrib["isPartial"] = xml_bool(obj.is_partial)
     items = [_item(i, item_tag, obj) for i in _top_level(obj)]
     return maintainable(obj, scheme_tag, *items, **attrib)
