@@ -168,7 +168,7 @@ def add_names(parent: etree._Element, obj: common.NameableArtefact) -> None:
 
 
 def nameable_element(tag: str, obj: common.NameableArtefact, **attrib: Any) -> etree._Element:
-    """An element for an identifiable, nameable object: attributes, Annotations, Name, Description."""
+    """The element of a nameable object: attributes, Annotations, Names, Descriptions."""
     elem = element(tag, id=obj.id, **attrib)
     add_annotations(elem, obj)
     add_names(elem, obj)

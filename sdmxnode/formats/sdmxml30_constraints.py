@@ -94,7 +94,8 @@ def _key_set(key_set: common.BaseDataKeySet) -> etree._Element:
 
 
 def _cube_region(region: common.CubeRegion) -> etree._Element:
-    elem = element("str:CubeRegion", include=False if not region.included else None)
+    # sdmx1's reader requires `include` on a cube region, although the XSD defaults it
+    elem = element("str:CubeRegion", include=bool(region.included))
     key_values = []
     components = []
     for component, selection in region.member.items():

