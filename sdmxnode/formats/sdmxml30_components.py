@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from lxml import etree
 from sdmx.model import common
@@ -24,7 +25,7 @@ def _component_element(
     tag: str,
     component: common.Component,
     structure: common.MaintainableArtefact,
-    **attrib: object,
+    **attrib: Any,
 ) -> etree._Element:
     """A component with its id, URN, annotations and ConceptIdentity."""
     try:

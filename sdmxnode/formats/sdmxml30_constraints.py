@@ -96,8 +96,8 @@ def _key_set(key_set: common.BaseDataKeySet) -> etree._Element:
 def _cube_region(region: common.CubeRegion) -> etree._Element:
     # sdmx1's reader requires `include` on a cube region, although the XSD defaults it
     elem = element("str:CubeRegion", include=bool(region.included))
-    key_values = []
-    components = []
+    key_values: list[tuple[Any, Any]] = []
+    components: list[tuple[Any, Any]] = []
     for component, selection in region.member.items():
         is_dimension = isinstance(component, common.DimensionComponent)
         (key_values if is_dimension else components).append((component, selection))

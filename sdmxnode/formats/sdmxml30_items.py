@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from lxml import etree
 from sdmx.model import common
@@ -37,7 +38,7 @@ ORGANISATION_SCHEMES: dict[str, tuple[str, str, str | None]] = {
 }
 
 
-def _scheme_element(tag: str, scheme: common.ItemScheme, **attrib: object) -> etree._Element:
+def _scheme_element(tag: str, scheme: common.ItemScheme, **attrib: Any) -> etree._Element:
     # sdmx1's readers keep isPartial as read ("true"/"false"); the model says bool
     partial = True if str(scheme.is_partial).lower() == "true" else None
     return maintainable_element(tag, scheme, isPartial=partial, **attrib)

