@@ -1,0 +1,75 @@
+"""A real node process (gunicorn, as `sdmxnode serve` runs it) on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class LiveNode:
+    url: str  # base URL, e.g. http://127.0.0.1:8123
+    database_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_node(database_url: str, structure_dirs: list[Path], log: Path) -> Iterator[LiveNode]:
+    """Run `sdmxnode serve` until the caller is done; wait for /health first."""
+    port = _free_port()
+    env = dict(
+        os.environ,
+        SDMXNODE_DATABASE_URL=database_url,
+        SDMXNODE_STRUCTURE_DIRS=os.pathsep.join(str(d) for d in structure_dirs),
+    )
+    command = [sys.executable, "-m", "sdmxnode.cli", "serve", "--port", str(port), "--workers", "1"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the node did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield LiveNode(url, database_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def live_node_with(database_url: str, tmp_path: Path):
+    """A factory: start a live node serving the structure folders given."""
+    started: list[Iterator[LiveNode]] = []
+
+    def start(*structure_dirs: Path) -> LiveNode:
+        generator = start_node(database_url, list(structure_dirs), tmp_path / "node.log")
+        started.append(generator)
+        return next(generator)
+
+    yield start
+    for generator in started:
+        generator.close()

@@ -1,0 +1,48 @@
+"""sdmx1's Client, with a Source registered for a live node, reads what the node holds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sdmx
+
+pytestmark = [pytest.mark.live, pytest.mark.corpus]
+
+
+@pytest.fixture
+def ecb_node(live_node_with, corpus: Path, tmp_path: Path):
+    folder = tmp_path / "structures"
+    folder.mkdir()
+    shutil.copy(corpus / "ECB-EXR-structure-full.xml", folder)
+    return live_node_with(folder)
+
+
+def test_sdmx1_client_reads_dataflows_dsd_and_codelist(ecb_node, corpus: Path) -> None:
+    source_id = "SDMXNODE_TEST"
+    sdmx.add_source(
+        {"id": source_id, "name": "sdmxnode under test", "url": f"{ecb_node.url}/rest"},
+        override=True,
+    )
+    try:
+        client = sdmx.Client(source_id)
+        original = sdmx.read_sdmx(corpus / "ECB-EXR-structure-full.xml")
+
+        flows = client.dataflow(agency_id="all")
+        assert set(flows.dataflow) == {"EXR"}
+        assert str(flows.dataflow["EXR"].name) == str(original.dataflow["EXR"].name)
+
+        dsd_message = client.datastructure("ECB_EXR1", agency_id="ECB", params={"references": "all"})
+        dsd = dsd_message.structure["ECB_EXR1"]
+        original_dsd = original.structure["ECB_EXR1"]
+        assert [d.id for d in dsd.dimensions] == [d.id for d in original_dsd.dimensions]
+        assert [a.id for a in dsd.attributes] == [a.id for a in original_dsd.attributes]
+        assert set(dsd_message.codelist) == set(original.codelist)
+
+        codelist = client.codelist("CL_CURRENCY", agency_id="ECB").codelist["CL_CURRENCY"]
+        original_codes = original.codelist["CL_CURRENCY"]
+        assert [c.id for c in codelist] == [c.id for c in original_codes]
+        assert [str(c.name) for c in codelist] == [str(c.name) for c in original_codes]
+    finally:
+        sdmx.source.sources.pop(source_id, None)

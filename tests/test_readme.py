@@ -1,0 +1,52 @@
+"""The README names what users need: its commands are CI's, and every setting, command,
+route and media type of the node appears in it."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from sdmxnode.cli import main
+from sdmxnode.config import SETTINGS
+from sdmxnode.formats.structure_formats import STRUCTURE_FORMATS
+from tests.conftest import PROJECT_ROOT
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _quick_start_commands() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    serve, test = _quick_start_commands()[:2]
+    assert "sdmxnode serve" in serve
+    assert "pytest" in test
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines()
+
+
+def test_every_setting_is_documented() -> None:
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in README, setting.env
+
+
+def test_every_cli_command_is_documented() -> None:
+    assert isinstance(main, click.Group)
+    for name in main.commands:
+        assert f"`sdmxnode {name}" in README, name
+
+
+def test_every_structure_media_type_is_documented() -> None:
+    for fmt in STRUCTURE_FORMATS:
+        assert f"`{fmt.media_type};version={fmt.version}`" in README, fmt.name
+
+
+def test_every_route_is_documented(app) -> None:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        static_part = rule.rule.split("<", 1)[0].rstrip("/")
+        assert f"`{static_part}" in README or f"`GET {static_part}" in README, rule.rule
