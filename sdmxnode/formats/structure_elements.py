@@ -219,10 +219,12 @@ def _record(element: etree._Element, version: str) -> ArtefactRecord:
 
 
 def _detached(element: etree._Element) -> etree._Element:
-    """A deep copy of `element` carrying exactly the namespace declarations it uses."""
-    copy = etree.fromstring(etree.tostring(element))
-    etree.cleanup_namespaces(copy)
-    return copy
+    """A deep copy of `element` carrying the namespace declarations it inherits.
+
+    (No `cleanup_namespaces`: lxml then loses `xmlns=""` undeclarations, as on the World
+    Bank's unqualified `Ref` elements, and the element changes namespace.)
+    """
+    return etree.fromstring(etree.tostring(element))
 
 
 def first_name(element: etree._Element, version: str) -> str:
