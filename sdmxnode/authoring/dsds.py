@@ -60,7 +60,9 @@ def common_attributes(
         _series("COMMENT_TS"),
         _series("COMPILING_ORG"),
         _series("DATA_LAST_UPDATE"),
-        AttributeDef("REVISION", "dataset", True),
+        # Series-level, not dataset-level: one edition per series, and sdmx1 2.28 cannot read
+        # dataset-level attributes whose concept has no core representation.
+        _series("REVISION", mandatory=True),
     ]
     return tuple(attributes)
 
