@@ -174,10 +174,10 @@ def build_area_codelist() -> CodelistDef:
     pycountry = _pycountry()
     codes: list[CodeEntry] = []
     for region_id, parent, name, level in M49_REGIONS:
-        annotations = (AnnotationDef(type="M49_LEVEL", text=level),)
-        codes.append(CodeEntry(region_id, {"en": name}, parent, annotations))
+        level_note = (AnnotationDef(type="M49_LEVEL", text=level),)
+        codes.append(CodeEntry(region_id, {"en": name}, parent, level_note))
     for grouping_id, name, members in M49_GROUPINGS:
-        annotations = [AnnotationDef(type="M49_LEVEL", text="grouping")]
+        annotations: list[AnnotationDef] = [AnnotationDef(type="M49_LEVEL", text="grouping")]
         if members:
             annotations.append(AnnotationDef(type="MEMBERS", text=members))
         codes.append(CodeEntry(grouping_id, {"en": name}, None, tuple(annotations)))
