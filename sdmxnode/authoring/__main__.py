@@ -1,0 +1,40 @@
+"""`python -m sdmxnode.authoring`: regenerate codelists/, dsd/ and the demo data."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from sdmxnode.authoring.demo import SOURCE_FILE, write_demo_data
+from sdmxnode.authoring.structures import write_codelists, write_structures
+
+logger = logging.getLogger(__name__)
+
+DEMO_PATH = Path("fixtures") / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+
+
+def generate(root: Path, source: Path | None = None) -> list[Path]:
+    """Write every generated file under `root`; the demo data only when `source` exists."""
+    paths = write_codelists(root / "codelists") + write_structures(root / "dsd")
+    source = source if source is not None else root.parent / "shared" / "data" / SOURCE_FILE
+    if source.is_file():
+        paths.append(write_demo_data(source, root / DEMO_PATH))
+    else:
+        logger.warning("demo data not regenerated: %s is absent", source)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sdmxnode.authoring", description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root")
+    parser.add_argument("--source", type=Path, default=None, help=f"path of {SOURCE_FILE}")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    paths = generate(args.root.resolve(), args.source)
+    logger.info("%d files written", len(paths))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Write `codelists/` and `dsd/`: code lists, agency, concept and category schemes, DSDs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sdmxnode.authoring import xml
+from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_codelist
+from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
+from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
+from sdmxnode.authoring.concepts import CONCEPTS
+from sdmxnode.authoring.dsds import CATEGORIES, DSDS
+from sdmxnode.authoring.official import OFFICIAL_CODELISTS
+
+logger = logging.getLogger(__name__)
+
+CATEGORY_SCHEME_ID = "CAT_MIGRATION"
+AGENCIES = (
+    (
+        "IMDX",
+        "International Migration Data eXchange",
+        "Maintains the migration structures published by this node (placeholder agency id).",
+    ),
+)
+
+
+def list_codelists() -> list[CodelistDef]:
+    """Every code list the repository ships: official, IMDX domain lists, CL_AREA(_ORIGIN)."""
+    area = build_area_codelist()
+    return [*OFFICIAL_CODELISTS, *DOMAIN_CODELISTS, area, build_area_origin_codelist(area)]
+
+
+def write_codelists(target: Path) -> list[Path]:
+    """Write one SDMX-ML 2.1 structure message per code list, named AGENCY-ID-VERSION.xml."""
+    paths = []
+    for codelist in list_codelists():
+        root, sections = xml.structure_message(f"IMDX-{codelist.agency_id}-{codelist.id}")
+        xml.add_codelist(xml.section(root, sections, "Codelists"), codelist)
+        paths.append(xml.write_message(root, target / codelist.file_name))
+    logger.info("wrote %d code lists to %s", len(paths), target)
+    return paths
+
+
+def _write_dsd(dsd: DsdDef, target: Path) -> Path:
+    root, sections = xml.structure_message(f"IMDX-{dsd.id}")
+    for dataflow in dsd.dataflows:
+        xml.add_dataflow(xml.section(root, sections, "Dataflows"), dataflow, dsd)
+    xml.add_dsd(xml.section(root, sections, "DataStructures"), dsd)
+    for dataflow in dsd.dataflows:
+        xml.add_constraint(xml.section(root, sections, "Constraints"), dataflow, dsd)
+    return xml.write_message(root, target / dsd.file_name)
+
+
+def write_structures(target: Path) -> list[Path]:
+    """Write the agency scheme, concept scheme, category scheme and one file per DSD."""
+    paths = []
+    root, sections = xml.structure_message("IMDX-AGENCIES")
+    xml.add_agency_scheme(xml.section(root, sections, "OrganisationSchemes"), AGENCIES)
+    paths.append(xml.write_message(root, target / "IMDX-AGENCIES.xml"))
+
+    root, sections = xml.structure_message("IMDX-CS_MIGRATION")
+    names = {"en": "Concepts for international migration statistics"}
+    xml.add_concept_scheme(xml.section(root, sections, "Concepts"), names, CONCEPTS)
+    paths.append(xml.write_message(root, target / "IMDX-CS_MIGRATION-1.0.0.xml"))
+
+    root, sections = xml.structure_message(f"IMDX-{CATEGORY_SCHEME_ID}")
+    names = {"en": "Topics of international migration statistics"}
+    scheme_section = xml.section(root, sections, "CategorySchemes")
+    xml.add_category_scheme(scheme_section, CATEGORY_SCHEME_ID, names, CATEGORIES)
+    for dsd in DSDS:
+        for dataflow in dsd.dataflows:
+            for category in (dataflow.category, *dataflow.extra_categories):
+                categorisations = xml.section(root, sections, "Categorisations")
+                xml.add_categorisation(categorisations, CATEGORY_SCHEME_ID, category, dataflow.id)
+    paths.append(xml.write_message(root, target / f"IMDX-{CATEGORY_SCHEME_ID}-1.0.0.xml"))
+
+    paths += [_write_dsd(dsd, target) for dsd in DSDS]
+    logger.info("wrote %d structure files to %s", len(paths), target)
+    return paths
