@@ -12,7 +12,7 @@ import io
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import sdmx
 from sdmx import message
@@ -53,14 +53,26 @@ class ModelCache:
         self._objects: OrderedDict[tuple[int, str], common.MaintainableArtefact] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, artefact: StoredArtefact, xml: bytes) -> common.MaintainableArtefact:
+    def get(
+        self,
+        artefact: StoredArtefact,
+        xml: bytes,
+        context: Callable[[], Sequence[tuple[StoredArtefact, bytes]]] | None = None,
+    ) -> common.MaintainableArtefact:
+        """The parsed artefact; `context` gives artefacts it references, for sdmx1 to
+        resolve against when the element alone cannot be read (asked only then)."""
         key = (artefact.pk, artefact.digest)
         with self._lock:
             found = self._objects.get(key)
             if found is not None:
                 self._objects.move_to_end(key)
                 return found
-        obj = parse_artefact(artefact, xml)
+        try:
+            obj = parse_artefact(artefact, xml)
+        except StorageError:
+            if context is None:
+                raise
+            obj = parse_artefact(artefact, xml, context())
         with self._lock:
             self._objects[key] = obj
             while len(self._objects) > self.size:
@@ -68,10 +80,19 @@ class ModelCache:
         return obj
 
 
-def parse_artefact(artefact: StoredArtefact, xml: bytes) -> common.MaintainableArtefact:
-    """Read one stored artefact element with sdmx1."""
+def parse_artefact(
+    artefact: StoredArtefact,
+    xml: bytes,
+    context: Sequence[tuple[StoredArtefact, bytes]] = (),
+) -> common.MaintainableArtefact:
+    """Read one stored artefact element with sdmx1 (with `context` artefacts beside it)."""
+    elements = [(artefact.ref.type, xml)] + [
+        (other.ref.type, other_xml)
+        for other, other_xml in context
+        if other.sdmx_ml == artefact.sdmx_ml and other.pk != artefact.pk
+    ]
     wrapped = assemble_structure_message(
-        [(artefact.ref.type, xml)], artefact.sdmx_ml, MessageHeader(id="PARSE", sender="sdmxnode")
+        elements, artefact.sdmx_ml, MessageHeader(id="PARSE", sender="sdmxnode")
     )
     try:
         msg = sdmx.read_sdmx(io.BytesIO(wrapped))

@@ -246,7 +246,7 @@ def render_structures(
         if fmt.sdmx_ml == artefact.sdmx_ml and view == "full" and items is None:
             passthrough.append((artefact.ref.type, xml[artefact.pk]))
             continue
-        obj = cache.get(artefact, xml[artefact.pk])
+        obj = cache.get(artefact, xml[artefact.pk], _context_of(store, artefact))
         if items is not None:
             obj = filter_items(obj, items)
             if obj is None:
@@ -264,6 +264,17 @@ def render_structures(
         written = fmt.writer(build_message(modelled, header, fmt.sdmx_ml))  # type: ignore[misc]
         elements.extend((r.ref.type, r.xml) for r in split_structure_message(written).records)
     return assemble_structure_message(elements, fmt.sdmx_ml, header)
+
+
+def _context_of(store: StructureStore, artefact: StoredArtefact):
+    """The artefacts `artefact` references, with their elements, fetched when called."""
+
+    def fetch() -> list[tuple[StoredArtefact, bytes]]:
+        children = _children(store, [artefact])
+        xml = store.read_xml([c.pk for c in children])
+        return [(c, xml[c.pk]) for c in children]
+
+    return fetch
 
 
 def _used_items(selection: Selection, xml: dict[int, bytes]) -> dict[ArtefactRef, set[str]]:
