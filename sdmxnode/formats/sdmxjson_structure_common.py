@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sdmx.model import common, v21, v30
@@ -299,11 +300,31 @@ def maintainable(writing: JsonWriting, obj: common.MaintainableArtefact) -> Json
         result["isFinal"] = bool(obj.is_final)
     for key, value in (("validFrom", obj.valid_from), ("validTo", obj.valid_to)):
         if value:
-            result[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            result[key] = date_time_text(value)
     result.update(nameable(writing, obj))
     result.update(annotations(writing, obj))
     result.update(links(obj, maintainable_urn(obj, writing)))
     return result
+
+
+def date_time_text(value: Any) -> str:
+    """An RFC 3339 date-time, as the SDMX-JSON schemas require for validity periods.
+
+    SDMX-ML allows a date-time without a time zone, or a date; such values are taken as
+    UTC (a date as its midnight). Text that is no ISO 8601 date-time is kept as it is.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
 
 
 def message_id(text: str | None) -> str | None:

@@ -228,17 +228,26 @@ def _metadata_attribute(
     entry = _component(writing, attribute, msd, nested_id)
     _concept(writing, attribute, entry, roles=False)
     _local(writing, attribute, entry)
-    if attribute.min_occurs is not None:
-        entry["minOccurs"] = int(attribute.min_occurs)
-    if attribute.max_occurs is not None:
-        entry["maxOccurs"] = int(attribute.max_occurs)
-    if attribute.is_presentational is not None:
-        entry["isPresentational"] = bool(attribute.is_presentational)
+    # minOccurs, maxOccurs (default 1) and isPresentational (default false) are written
+    # explicitly, as pysdmx requires them.
+    min_occurs = attribute.min_occurs
+    entry["minOccurs"] = 1 if min_occurs is None else int(min_occurs)
+    max_occurs = attribute.max_occurs
+    entry["maxOccurs"] = 1 if max_occurs is None else _occurs(max_occurs)
+    entry["isPresentational"] = bool(attribute.is_presentational)  # default false
     if attribute.child:
         entry["metadataAttributes"] = [
             _metadata_attribute(writing, c, msd, f"{nested_id}.") for c in attribute.child
         ]
     return entry
+
+
+def _occurs(value: Any) -> int | str:
+    """maxOccurs: a positive integer or "unbounded"."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return "unbounded"
 
 
 def _top_attributes(components: list[Any]) -> list[common.MetadataAttribute]:

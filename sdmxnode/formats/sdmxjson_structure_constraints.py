@@ -108,8 +108,13 @@ def _selection(writing: JsonWriting, selection: Any) -> JsonObject:
         value = getattr(member, "value", None)
         if value is None:
             continue
-        if member.cascade_values and v2:
-            values.append({"value": str(value), "cascadeValues": True})
+        if v2:
+            # SimpleComponentValue objects rather than bare strings: both are valid, and
+            # pysdmx reads only the objects.
+            entry: JsonObject = {"value": str(value)}
+            if member.cascade_values:
+                entry["cascadeValues"] = True
+            values.append(entry)
             continue
         values.append(str(value))
         if member.cascade_values:

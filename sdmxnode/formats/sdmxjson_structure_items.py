@@ -11,6 +11,7 @@ from sdmx.model import common, v21, v30
 from sdmxnode.formats.sdmxjson_structure_common import (
     JsonObject,
     JsonWriting,
+    date_time_text,
     identity,
     item_urn,
     localised,
@@ -151,7 +152,7 @@ def _hierarchical_code(writing: JsonWriting, code: common.HierarchicalCode) -> J
             result["codeID"] = code.code.id
     for key, value in (("validFrom", code.valid_from), ("validTo", code.valid_to)):
         if value:
-            result[key] = str(value)
+            result[key] = date_time_text(value)
     if code.level is not None:
         result["level"] = code.level.id
     if code.child:
