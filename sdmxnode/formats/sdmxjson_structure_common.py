@@ -114,7 +114,7 @@ def maintainable_target(obj: common.MaintainableArtefact) -> str:
     if version is None and obj.urn:
         match = _URN_TARGET.search(obj.urn)
         version = match.group(3) if match else None
-    if version is None:
+    if not version:
         log.warning(
             "No version for %s %s:%s; its URN is incomplete", type(obj).__name__, agency, obj.id
         )
