@@ -5,7 +5,10 @@ from __future__ import annotations
 from sdmxnode.authoring.artefacts import AnnotationDef, CodeEntry, CodelistDef
 
 VERSION = "1.0.0"
-DESIGN = "IMDX design (docs/dataflows.md; research in shared/design/migration-structures.md)"
+DESIGN = (
+    "IMDX design (README section 'Migration structures and dataflows'; "
+    "research in shared/design/migration-structures.md)"
+)
 
 
 def _imdx(

@@ -33,7 +33,9 @@ def test_sdmx1_client_reads_dataflows_dsd_and_codelist(ecb_node, corpus: Path) -
         assert set(flows.dataflow) == {"EXR"}
         assert str(flows.dataflow["EXR"].name) == str(original.dataflow["EXR"].name)
 
-        dsd_message = client.datastructure("ECB_EXR1", agency_id="ECB", params={"references": "all"})
+        dsd_message = client.datastructure(
+            "ECB_EXR1", agency_id="ECB", params={"references": "all"}
+        )
         dsd = dsd_message.structure["ECB_EXR1"]
         original_dsd = original.structure["ECB_EXR1"]
         assert [d.id for d in dsd.dimensions] == [d.id for d in original_dsd.dimensions]

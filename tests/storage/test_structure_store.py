@@ -10,7 +10,9 @@ DSD = ArtefactRef("DataStructure", "IMDX", "DSD_X", "1.0.0")
 
 
 def _record(ref: ArtefactRef, xml: bytes, refs: frozenset[ArtefactRef] = frozenset()):
-    return ArtefactRecord(ref=ref, is_final=True, name=ref.id, sdmx_ml="2.1", xml=xml, references=refs)
+    return ArtefactRecord(
+        ref=ref, is_final=True, name=ref.id, sdmx_ml="2.1", xml=xml, references=refs
+    )
 
 
 def test_put_is_idempotent_and_detects_changes(store: StructureStore) -> None:
