@@ -29,17 +29,35 @@ def corpus() -> Path:
     return CORPUS
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def fresh_database(folder: Path) -> str:
     """An empty database: PostgreSQL if SDMXNODE_TEST_DATABASE_URL is set, else SQLite."""
     if POSTGRES_URL:
         engine = create_store_engine(POSTGRES_URL)
         with engine.begin() as conn:
             metadata.drop_all(conn)
         engine.dispose()
-        yield POSTGRES_URL
-    else:
-        yield f"sqlite:///{tmp_path / 'node.db'}"
+        return POSTGRES_URL
+    return f"sqlite:///{folder / 'node.db'}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return fresh_database(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def migration_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A node holding the project's own migration structures (dsd/, codelists/)."""
+    url = fresh_database(tmp_path_factory.mktemp("migration"))
+    application = create_app({"DATABASE_URL": url, "TESTING": True})
+    application.extensions["sdmxnode"].initialise()
+    yield application
+    application.extensions["sdmxnode"].store.engine.dispose()
+
+
+@pytest.fixture
+def migration_client(migration_app: Flask) -> FlaskClient:
+    return migration_app.test_client()
 
 
 @pytest.fixture

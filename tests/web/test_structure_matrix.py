@@ -1,0 +1,102 @@
+"""Every format, detail level, references value and resource, on the node's own migration
+structures: each answer is valid against its official schema and holds what it should."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.web.conftest import assert_valid_structure
+
+FORMATS = {
+    "sdmx-ml-2.1": ("/rest", "application/vnd.sdmx.structure+xml;version=2.1"),
+    "sdmx-json-1.0": ("/rest", "application/vnd.sdmx.structure+json;version=1.0.0"),
+    "sdmx-ml-3.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+xml;version=3.0.0"),
+    "sdmx-json-2.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+json;version=2.0.0"),
+}
+DETAILS = [
+    "full",
+    "allstubs",
+    "referencestubs",
+    "allcompletestubs",
+    "referencecompletestubs",
+    "referencepartial",
+]
+REFERENCES = ["none", "parents", "parentsandsiblings", "children", "descendants", "all", "codelist"]
+RESOURCES = [
+    "dataflow",
+    "datastructure",
+    "codelist",
+    "conceptscheme",
+    "categoryscheme",
+    "categorisation",
+    "agencyscheme",
+    "contentconstraint",
+]
+V2_RESOURCE = {"contentconstraint": "dataconstraint"}
+
+
+def _get(client: FlaskClient, fmt: str, path: str, query: str = ""):
+    prefix, accept = FORMATS[fmt]
+    if prefix.endswith("/v2/structure"):
+        parts = path.split("/")
+        parts[0] = V2_RESOURCE.get(parts[0], parts[0])
+        path = "/".join(parts).replace("/latest", "/~").replace("/all", "/*")
+    response = client.get(f"{prefix}/{path}{query}", headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data()[:500]
+    assert accept.split(";")[0] in response.headers["Content-Type"]
+    return response
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("detail", DETAILS)
+def test_every_detail_is_valid(migration_client: FlaskClient, fmt: str, detail: str) -> None:
+    response = _get(
+        migration_client,
+        fmt,
+        "dataflow/IMDX/DF_MIG_STOCK_IMS/latest",
+        f"?detail={detail}&references=all",
+    )
+    assert_valid_structure(response)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("references", REFERENCES)
+def test_every_references_value_is_valid(
+    migration_client: FlaskClient, fmt: str, references: str
+) -> None:
+    response = _get(
+        migration_client, fmt, "datastructure/IMDX/DSD_MIG_STOCK", f"?references={references}"
+    )
+    assert_valid_structure(response)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_every_resource_lists_valid(migration_client: FlaskClient, fmt: str, resource: str) -> None:
+    assert_valid_structure(_get(migration_client, fmt, resource))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_item_queries_are_partial_and_valid(migration_client: FlaskClient, fmt: str) -> None:
+    plus = "," if "v2" in FORMATS[fmt][0] else "+"
+    response = _get(migration_client, fmt, f"codelist/IMDX/CL_AREA/1.0.0/FRA{plus}DEU")
+    assert_valid_structure(response)
+    body = response.get_data()
+    assert b"FRA" in body and b"DEU" in body and b"ITA" not in body
+
+
+def test_stubs_have_no_items(migration_client: FlaskClient) -> None:
+    message = assert_valid_structure(
+        _get(migration_client, "sdmx-ml-2.1", "codelist/IMDX/CL_AREA", "?detail=allstubs")
+    )
+    area = message.codelist["CL_AREA"]
+    assert len(area) == 0
+    assert area.is_external_reference
+    assert str(area.name)
+
+
+def test_dataflow_list_is_the_projects(migration_client: FlaskClient) -> None:
+    message = assert_valid_structure(_get(migration_client, "sdmx-ml-2.1", "dataflow"))
+    assert "DF_MIG_STOCK_IMS" in message.dataflow
+    assert len(message.dataflow) == 23
