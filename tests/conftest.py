@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
 
 from sdmxnode.app import create_app
+from sdmxnode.services.structure_info import StructureInfoBuilder
+from sdmxnode.services.structure_loading import load_structure_files
+from sdmxnode.services.structure_models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
-from sdmxnode.storage.tables import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -29,15 +33,39 @@ def corpus() -> Path:
     return CORPUS
 
 
+_PG_SCHEMA_PREFIX = "sdmxnode_test_"
+
+
 def fresh_database(folder: Path) -> str:
-    """An empty database: PostgreSQL if SDMXNODE_TEST_DATABASE_URL is set, else SQLite."""
+    """An empty database: PostgreSQL if SDMXNODE_TEST_DATABASE_URL is set, else SQLite.
+
+    On PostgreSQL each call gets a schema of its own (through the connection's search_path),
+    so that tests and module-wide fixtures never share tables.
+    """
+    if POSTGRES_URL:
+        schema = f"{_PG_SCHEMA_PREFIX}{uuid.uuid4().hex[:12]}"
+        engine = create_store_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+        separator = "&" if "?" in POSTGRES_URL else "?"
+        return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    return f"sqlite:///{folder / 'node.db'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schemas() -> Iterator[None]:
+    yield
     if POSTGRES_URL:
         engine = create_store_engine(POSTGRES_URL)
         with engine.begin() as conn:
-            metadata.drop_all(conn)
+            schemas = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+                {"prefix": f"{_PG_SCHEMA_PREFIX}%"},
+            ).scalars()
+            for schema in list(schemas):
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
-        return POSTGRES_URL
-    return f"sqlite:///{folder / 'node.db'}"
 
 
 @pytest.fixture
@@ -85,3 +113,19 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+def resolver_for(database_folder: Path, *structure_files: Path) -> StructureInfoBuilder:
+    """A StructureResolver over a fresh store holding the given structure messages
+    (strictly schema-valid ones; use it for corpus files and the project's own)."""
+    store = StructureStore(create_store_engine(fresh_database(database_folder)))
+    store.create_schema()
+    load_structure_files(store, list(structure_files))
+    return StructureInfoBuilder(store, ModelCache())
+
+
+@pytest.fixture(scope="module")
+def migration_resolver(migration_app: Flask) -> StructureInfoBuilder:
+    """Resolves StructureRefs against the project's own migration structures."""
+    node = migration_app.extensions["sdmxnode"]
+    return StructureInfoBuilder(node.store, node.cache)

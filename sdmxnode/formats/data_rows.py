@@ -1,0 +1,108 @@
+"""The row stream every data reader yields and every data writer consumes.
+
+Data never becomes one model object per observation: a reader turns a message into one
+`DatasetRows` per data set, whose `rows` are plain tuples aligned with `columns` (component
+ids in the order of `StructureInfo.columns`), each ending with its location in the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+#: SDMX actions (SDMX-ML `action`, SDMX-CSV `ACTION`): 2.1 Information/Append/Replace/Delete,
+#: 3.0 adds Merge (SDMX-CSV `I`, `A`, `R`, `D`, `M`).
+ACTIONS = ("Information", "Append", "Merge", "Replace", "Delete")
+ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
+
+
+@dataclass(frozen=True)
+class StructureRef:
+    """What a data message says it is structured by: a dataflow, DSD or provision agreement."""
+
+    kind: str  # 'dataflow' | 'datastructure' | 'provisionagreement'
+    agency_id: str
+    id: str
+    version: str  # as written ('1.0', '1.0.0'); '' when the message gives none
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.agency_id}:{self.id}({self.version})"
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of a DSD as validation and the data paths need it."""
+
+    id: str
+    role: str  # 'dimension' | 'time' | 'measure' | 'attribute'
+    codes: frozenset[str] | None = None  # ids of the enumerating code list; None: not coded
+    codelist: str | None = None  # 'AGENCY:ID(VERSION)' of that code list
+    text_type: str | None = None  # SDMX text/value type of a non-coded representation
+    mandatory: bool = False  # attributes: usage/assignment status Mandatory
+    attachment: str = "observation"  # attributes: 'dataset' | 'group' | 'series' | 'observation'
+    related_dimensions: tuple[str, ...] = ()  # attributes attached to (some) dimensions
+
+
+@dataclass(frozen=True)
+class StructureInfo:
+    """A DSD (and, through a dataflow, its constraints) as plain data, built once per load."""
+
+    dsd: str  # 'AGENCY:ID(VERSION)'
+    dataflow: str | None  # 'AGENCY:ID(VERSION)' when the data is for a dataflow
+    dimensions: tuple[Component, ...]  # key dimensions in DSD order, time excluded
+    time_dimension: Component | None
+    measures: tuple[Component, ...]  # OBS_VALUE for SDMX 2.1 DSDs
+    attributes: tuple[Component, ...]
+    #: Allowed values per component from the content constraints attached to the dataflow
+    #: or DSD (cube regions with include=true); absent component: no constraint.
+    allowed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The row layout: dimensions, time dimension, measures, attributes."""
+        time = (self.time_dimension.id,) if self.time_dimension else ()
+        return (
+            tuple(c.id for c in self.dimensions)
+            + time
+            + tuple(c.id for c in self.measures)
+            + tuple(c.id for c in self.attributes)
+        )
+
+    def component(self, component_id: str) -> Component | None:
+        for component in self.dimensions + self.measures + self.attributes:
+            if component.id == component_id:
+                return component
+        if self.time_dimension and self.time_dimension.id == component_id:
+            return self.time_dimension
+        return None
+
+
+@dataclass
+class DatasetRows:
+    """One data set of a message: its structure, action and a stream of row tuples.
+
+    Each row is a tuple of `len(columns) + 1` items: the value of each column in
+    `columns` order (None when the message gives none) and, last, the row's location in
+    the source (an int: line number for XML and JSON, row number for CSV; 0 if unknown).
+    Attributes attached at series, group or data-set level are repeated on every row of
+    their observations; `dataset_attributes` also holds the data-set level ones.
+    A row with a None time period and None measures carries only attributes for its key
+    (SDMX-CSV 2.0 partial-key rows, or a series without observations).
+    """
+
+    structure_ref: StructureRef
+    structure: StructureInfo
+    action: str
+    columns: tuple[str, ...]
+    rows: Iterator[tuple]
+    dataset_attributes: dict[str, str] = field(default_factory=dict)
+    #: Per-row actions (SDMX-CSV ACTION column): index of the action column in each row,
+    #: whose values are ACTION_CODES keys, or None when the data set has one action.
+    action_column: int | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    source: str = "message"
+
+
+#: How readers find the StructureInfo for what a message references (raises NotFound).
+StructureResolver = Callable[[StructureRef], StructureInfo]
