@@ -84,9 +84,7 @@ class StructureInfoBuilder:
             artefact = flows[0]
         if artefact.ref.type == "Dataflow":
             dataflow_artefact = artefact
-            dsds = [
-                a for a in resolve_children(self.store, artefact) if a.ref.type == "DataStructure"
-            ]
+            dsds = _children_of_type(self.store, artefact, "DataStructure")
             if not dsds:
                 raise NotFound(f"the DSD of {artefact.ref} is not in the node")
             dsd_artefact = dsds[0]
