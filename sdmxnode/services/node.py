@@ -12,6 +12,7 @@ from typing import Any
 from sdmxnode.formats.structure_elements import MessageHeader
 from sdmxnode.services.structure_loading import load_structure_files, structure_files
 from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import PutResult, StructureStore
 
@@ -24,12 +25,18 @@ class Node:
 
     settings: dict[str, Any]
     store: StructureStore
+    data: DataStore
     cache: ModelCache = field(default_factory=ModelCache)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Node:
-        store = StructureStore(create_store_engine(settings["DATABASE_URL"]))
-        return cls(settings, store, ModelCache(int(settings["STRUCTURE_CACHE_SIZE"])))
+        engine = create_store_engine(settings["DATABASE_URL"])
+        return cls(
+            settings,
+            StructureStore(engine),
+            DataStore(engine),
+            ModelCache(int(settings["STRUCTURE_CACHE_SIZE"])),
+        )
 
     def header(self, *, test: bool = False) -> MessageHeader:
         """A fresh message header naming this node as sender."""

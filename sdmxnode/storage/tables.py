@@ -70,3 +70,97 @@ Index(
     references.c.target_id,
     references.c.target_agency_id,
 )
+
+#: Data tables. A dataflow's key dimensions are stored one per column (`d0`...), so that a
+#: key filter is an SQL predicate; attributes are stored as the values of the dataflow's
+#: layout (`data_layouts`) joined by ATTRIBUTE_SEPARATOR, decoded with one str.split.
+MAX_DIMENSIONS = 24
+ATTRIBUTE_SEPARATOR = "\x1f"
+
+data_layouts = Table(
+    "data_layouts",
+    metadata,
+    Column(
+        "dataflow_pk",
+        Integer,
+        ForeignKey("artefacts.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("dsd", String(400), nullable=False),
+    Column("layout", String(20000), nullable=False),  # JSON: components per role and level
+    Column("dataset_attributes", String(20000), nullable=True),  # JSON object
+    Column("updated", DateTime, nullable=False),  # naive UTC; last change of the data
+)
+
+series = Table(
+    "series",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "dataflow_pk",
+        Integer,
+        ForeignKey("artefacts.pk", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("series_key", String(2000), nullable=False),
+    *(Column(f"d{i}", String(255), nullable=True) for i in range(MAX_DIMENSIONS)),
+    Column("attributes", String(20000), nullable=True),
+    UniqueConstraint("dataflow_pk", "series_key", name="uq_series_key"),
+)
+Index("ix_series_d0", series.c.dataflow_pk, series.c.d0)
+Index("ix_series_d1", series.c.dataflow_pk, series.c.d1)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column(
+        "series_pk",
+        Integer,
+        ForeignKey("series.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("period", String(64), primary_key=True),
+    Column("period_start", String(32), nullable=False),
+    Column("period_end", String(32), nullable=False),
+    Column("value", String(2000), nullable=True),
+    Column("attributes", String(20000), nullable=True),
+    Column("load_pk", Integer, nullable=False),
+)
+Index("ix_observations_load", observations.c.load_pk)
+
+loads = Table(
+    "loads",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "dataflow_pk",
+        Integer,
+        ForeignKey("artefacts.pk", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("action", String(20), nullable=False),
+    Column("started", DateTime, nullable=False),
+    Column("finished", DateTime, nullable=True),
+    Column("principal", String(255), nullable=False, default=""),
+    Column("source", String(1000), nullable=False, default=""),
+    Column("series_written", Integer, nullable=False, default=0),
+    Column("observations_written", Integer, nullable=False, default=0),
+    Column("observations_deleted", Integer, nullable=False, default=0),
+)
+Index("ix_loads_dataflow", loads.c.dataflow_pk, loads.c.finished)
+
+#: Earlier states of observations: each row is what an observation was before a later load
+#: replaced or deleted it (`superseded_by`), for `updatedAfter` deletions and `includeHistory`.
+observation_history = Table(
+    "observation_history",
+    metadata,
+    Column("series_pk", Integer, ForeignKey("series.pk", ondelete="CASCADE"), nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("value", String(2000), nullable=True),
+    Column("attributes", String(20000), nullable=True),
+    Column("load_pk", Integer, nullable=False),
+    Column("superseded_by", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+)
+Index("ix_history_superseded", observation_history.c.superseded_by)
+Index("ix_history_series", observation_history.c.series_pk, observation_history.c.period)

@@ -1,0 +1,141 @@
+"""Loading data messages: read, validate and write in one transaction, or write nothing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sdmxnode.errors import Invalid, NotFound, SemanticError
+from sdmxnode.formats.data_input import read_data
+from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.services.node import Node
+from sdmxnode.services.structure_info import StructureInfoBuilder
+from sdmxnode.services.structures import follow_references
+from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.validation.periods import period_bounds
+from sdmxnode.validation.report import Report
+from sdmxnode.validation.rules import check_rows
+
+log = logging.getLogger(__name__)
+
+
+class LoadRejected(Invalid):
+    """A message with errors: nothing of it was stored; the report says what and where."""
+
+    def __init__(self, report: Report, source: str) -> None:
+        first = next((f for f in report.findings if f.severity == "error"), None)
+        detail = f": {first.message}" if first else ""
+        super().__init__(f"{source} was not loaded, {report.error_count} error(s){detail}")
+        self.report = report
+
+
+@dataclass
+class LoadResult:
+    """What a load stored, per dataflow, and the findings (warnings only, when it stored)."""
+
+    report: Report
+    counts: dict[str, LoadCounts] = field(default_factory=dict)
+
+    @property
+    def observations_written(self) -> int:
+        return sum(c.observations_written for c in self.counts.values())
+
+    @property
+    def observations_deleted(self) -> int:
+        return sum(c.observations_deleted for c in self.counts.values())
+
+
+def layout_for(info: StructureInfo) -> Layout:
+    """Where each component of `info` is stored."""
+    by_level: dict[str, list[str]] = {"dataset": [], "series": [], "observation": []}
+    for attribute in info.attributes:
+        level = "series" if attribute.attachment == "group" else attribute.attachment
+        by_level[level].append(attribute.id)
+    return Layout(
+        dsd=info.dsd,
+        dimensions=tuple(d.id for d in info.dimensions),
+        time_dimension=info.time_dimension.id if info.time_dimension else None,
+        measures=tuple(m.id for m in info.measures),
+        series_attributes=tuple(by_level["series"]),
+        observation_attributes=tuple(by_level["observation"]),
+        dataset_attributes=tuple(by_level["dataset"]),
+    )
+
+
+def load_data(
+    node: Node,
+    data: bytes | Path,
+    *,
+    source: str = "message",
+    principal: str = "",
+    kind: str | None = None,
+    dataflow: StructureRef | None = None,
+    max_findings: int = 1000,
+) -> LoadResult:
+    """Read, validate and store a data message; raises LoadRejected (nothing stored)."""
+    report = Report(max_findings=max_findings)
+    resolver = StructureInfoBuilder(node.store, node.cache)
+    result = LoadResult(report)
+    with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
+        for dataset in read_data(data, resolver, source=source, kind=kind):
+            target = _target_dataflow(node, resolver, dataset, dataflow)
+            writer = tx.writer(target.pk, layout_for(dataset.structure), dataset.action)
+            checked = check_rows(dataset, report)
+            writer.write(
+                dataset.columns,
+                (row for row in checked if report.error_count == 0),
+                dataset.action,
+                dataset.action_column,
+            )
+            if report.error_count == 0:
+                writer.set_dataset_attributes(dataset.dataset_attributes)
+        if report.error_count:
+            raise LoadRejected(report, source)
+        for dataflow_pk, counts in tx.finish().items():
+            result.counts[_name(node, dataflow_pk)] = counts
+    log.info(
+        "%s: %d observations written, %d deleted",
+        source,
+        result.observations_written,
+        result.observations_deleted,
+    )
+    return result
+
+
+def _target_dataflow(
+    node: Node,
+    resolver: StructureInfoBuilder,
+    dataset: DatasetRows,
+    dataflow: StructureRef | None,
+) -> StoredArtefact:
+    """The dataflow a data set is stored under: its own, the one given, or the only one
+    using its DSD."""
+    ref = dataset.structure_ref
+    if ref.kind in ("dataflow", "provisionagreement") and dataflow is None:
+        artefact = resolver.find_artefact(ref)
+        if artefact.ref.type == "Dataflow":
+            return artefact
+    if dataflow is not None:
+        return resolver.find_artefact(dataflow)
+    dsd = resolver.find_artefact(ref)
+    users = [
+        a
+        for a in follow_references(node.store, [dsd], ["parents"])
+        if a.ref.type == "Dataflow"
+    ]
+    if len(users) == 1:
+        return users[0]
+    if not users:
+        raise NotFound(f"no dataflow uses {dsd.ref}: data must be loaded for a dataflow")
+    raise SemanticError(
+        f"{len(users)} dataflows use {dsd.ref}: name the dataflow to load the data for",
+        where="dataflow",
+    )
+
+
+def _name(node: Node, dataflow_pk: int) -> str:
+    found = [a for a in node.store.find_artefacts({"Dataflow"}) if a.pk == dataflow_pk]
+    return f"{found[0].ref.agency_id}:{found[0].ref.id}({found[0].ref.version})" if found else ""

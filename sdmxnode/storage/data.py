@@ -1,0 +1,88 @@
+"""The data tables of one database: transactions for loads, and what queries read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.errors import StorageError
+from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_writes import (
+    DataflowWriter,
+    LoadCounts,
+    PeriodBounds,
+    count_observations,
+    finish_load,
+    start_load,
+)
+from sdmxnode.storage.tables import data_layouts
+
+log = logging.getLogger(__name__)
+
+
+class DataTransaction:
+    """One load: every data set of a message written on one connection, or none."""
+
+    def __init__(self, conn: Connection, bounds: PeriodBounds, principal: str, source: str):
+        self.conn = conn
+        self.bounds = bounds
+        self.principal = principal
+        self.source = source
+        self.writers: dict[int, DataflowWriter] = {}
+
+    def writer(self, dataflow_pk: int, layout: Layout, action: str) -> DataflowWriter:
+        """The writer of this load for a dataflow (the load is recorded on first use)."""
+        found = self.writers.get(dataflow_pk)
+        if found is None:
+            load_pk = start_load(
+                self.conn,
+                dataflow_pk,
+                layout,
+                action=action,
+                principal=self.principal,
+                source=self.source,
+            )
+            found = self.writers[dataflow_pk] = DataflowWriter(
+                self.conn, dataflow_pk, layout, load_pk, self.bounds
+            )
+        return found
+
+    def finish(self) -> dict[int, LoadCounts]:
+        counts = {}
+        for dataflow_pk, writer in self.writers.items():
+            counts[dataflow_pk] = writer.finish()
+            finish_load(self.conn, writer.load_pk, dataflow_pk, counts[dataflow_pk])
+        return counts
+
+
+class DataStore:
+    """Data of the dataflows held in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(
+        self, bounds: PeriodBounds, *, principal: str = "", source: str = ""
+    ) -> Iterator[DataTransaction]:
+        """A load transaction: committed if the block ends normally, else rolled back."""
+        try:
+            with self.engine.begin() as conn:
+                yield DataTransaction(conn, bounds, principal, source)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"the load could not be written: {exc}") from exc
+
+    def find_layout(self, dataflow_pk: int) -> Layout | None:
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
+            ).scalar_one_or_none()
+        return Layout.from_json(text) if text else None
+
+    def count_observations(self, dataflow_pk: int) -> int:
+        with self.engine.connect() as conn:
+            return count_observations(conn, dataflow_pk)
