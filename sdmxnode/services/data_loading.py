@@ -122,9 +122,7 @@ def _target_dataflow(
         return resolver.find_artefact(dataflow)
     dsd = resolver.find_artefact(ref)
     users = [
-        a
-        for a in follow_references(node.store, [dsd], ["parents"])
-        if a.ref.type == "Dataflow"
+        a for a in follow_references(node.store, [dsd], ["parents"]) if a.ref.type == "Dataflow"
     ]
     if len(users) == 1:
         return users[0]
