@@ -29,6 +29,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A node application; `config` overrides settings (names with or without SDMXNODE_)."""
     settings = load_settings(config)
     app = Flask(__name__)
+    # No redirects with HTML bodies: '//' and trailing slashes match or fail as SDMX errors.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     app.config.update(settings)
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_BYTES"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -42,7 +43,9 @@ def error_response(error: SdmxNodeError) -> Response:
     """The SDMX error message for `error`, with the HTTP status of the API line."""
     status = error.http_status(api_major())
     if status == 204:
-        return Response(status=204)
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        return response
     if wants_json():
         body = json.dumps(_json_error(error), ensure_ascii=False, indent=1).encode()
         mimetype = "application/json"
@@ -66,11 +69,21 @@ def _json_error(error: SdmxNodeError) -> dict:
     }
 
 
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (shown as U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _xml_error(error: SdmxNodeError, version: str) -> bytes:
     ns = NAMESPACES[version]
     root = etree.Element(f"{{{ns['mes']}}}Error", nsmap={"mes": ns["mes"], "com": ns["com"]})
     message = etree.SubElement(root, f"{{{ns['mes']}}}ErrorMessage", code=str(error.sdmx_code))
-    etree.SubElement(message, f"{{{ns['com']}}}Text").text = f"{error.title}: {error.text}"
+    etree.SubElement(message, f"{{{ns['com']}}}Text").text = _xml_text(
+        f"{error.title}: {error.text}"
+    )
     if isinstance(error, NotAcceptable) and error.offered:
         etree.SubElement(message, f"{{{ns['com']}}}Text").text = "Offered: " + ", ".join(
             error.offered

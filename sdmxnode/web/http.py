@@ -94,6 +94,7 @@ def conditional(etag: str, last_modified: datetime, render: Callable[[], Respons
 
 def _not_modified(etag: str, last_modified: datetime) -> Response:
     response = Response(status=304)
+    del response.headers["Content-Type"]
     response.set_etag(etag, weak=True)
     response.last_modified = last_modified
     return response
