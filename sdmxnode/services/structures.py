@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sdmxnode.errors import NoResults
 from sdmxnode.formats.registry import Format
-from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.structure_elements import (
     MessageHeader,
     assemble_structure_message,
-    iter_item_references,
     split_structure_message,
 )
 from sdmxnode.rest.structure import StructureQuery
@@ -224,24 +222,27 @@ def render_structures(
     selection: Selection,
     fmt: Format,
     header: MessageHeader,
+    used_items: Mapping[ArtefactRef, Collection[str]] | None = None,
 ) -> bytes:
     """The selection as a structure message in `fmt`.
+
+    `used_items` (for `detail=referencepartial`, see `services.partial`) trims referenced
+    item schemes to the items the requested artefacts use.
 
     SDMX-ML artefacts stored in the requested SDMX-ML version and wanted in full are copied
     as received; everything else goes through the sdmx1 model and the format's writer.
     """
     requested_view, referenced_view = _VIEWS[selection.detail]
-    plan = [(a, requested_view, selection.items) for a in selection.requested] + [
-        (a, referenced_view, None) for a in selection.referenced
+    plan = [(a, requested_view, selection.items, True) for a in selection.requested] + [
+        (a, referenced_view, None, False) for a in selection.referenced
     ]
-    xml = store.read_xml([a.pk for a, _, _ in plan])
-    used_items = _used_items(selection, xml) if referenced_view == "partial" else {}
+    xml = store.read_xml([a.pk for a, _, _, _ in plan])
     passthrough: list[tuple[str, bytes]] = []
     modelled = []
     found_items = False
-    for artefact, view, items in plan:
+    for artefact, view, items, requested in plan:
         if view == "partial":
-            items = used_items.get(artefact.ref)
+            items = (used_items or {}).get(artefact.ref)
             view = "full"
         if fmt.sdmx_ml == artefact.sdmx_ml and view == "full" and items is None:
             passthrough.append((artefact.ref.type, xml[artefact.pk]))
@@ -251,7 +252,7 @@ def render_structures(
             obj = filter_items(obj, items)
             if obj is None:
                 continue
-            found_items = True
+            found_items = found_items or requested
         elif view in ("stub", "completestub"):
             obj = make_stub(obj, complete=view == "completestub")
         modelled.append(obj)
@@ -275,16 +276,3 @@ def _context_of(store: StructureStore, artefact: StoredArtefact):
         return [(c, xml[c.pk]) for c in children]
 
     return fetch
-
-
-def _used_items(selection: Selection, xml: dict[int, bytes]) -> dict[ArtefactRef, set[str]]:
-    """For `referencepartial`: the items of each item scheme that the requested artefacts use."""
-    used: dict[ArtefactRef, set[str]] = {}
-    for artefact in selection.requested:
-        element = parse_xml(xml[artefact.pk], what="stored artefact").getroot()
-        for target, item_id in iter_item_references(element, artefact.sdmx_ml):
-            for referenced in selection.referenced:
-                ref = referenced.ref
-                if (ref.type, ref.agency_id, ref.id) == (target.type, target.agency_id, target.id):
-                    used.setdefault(ref, set()).add(item_id)
-    return used

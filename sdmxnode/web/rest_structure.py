@@ -18,6 +18,7 @@ from sdmxnode.rest.structure import (
     parse_structure_query_v2,
 )
 from sdmxnode.services.node import Node
+from sdmxnode.services.partial import partial_items
 from sdmxnode.services.structures import render_structures, select_structures
 from sdmxnode.web.http import conditional
 
@@ -53,7 +54,12 @@ def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
     selection = select_structures(node.store, query)
 
     def render() -> Response:
-        body = render_structures(node.store, node.cache, selection, fmt, node.header())
+        used = (
+            partial_items(node.store, node.cache, selection)
+            if query.detail == "referencepartial"
+            else None
+        )
+        body = render_structures(node.store, node.cache, selection, fmt, node.header(), used)
         return Response(body, content_type=fmt.content_type)
 
     return conditional(selection.etag(fmt), selection.last_modified, render)

@@ -100,3 +100,22 @@ def test_dataflow_list_is_the_projects(migration_client: FlaskClient) -> None:
     message = assert_valid_structure(_get(migration_client, "sdmx-ml-2.1", "dataflow"))
     assert "DF_MIG_STOCK_IMS" in message.dataflow
     assert len(message.dataflow) == 23
+
+
+def test_referencepartial_trims_to_used_and_allowed(migration_client: FlaskClient) -> None:
+    response = _get(
+        migration_client,
+        "sdmx-ml-2.1",
+        "dataflow/IMDX/DF_MIG_STOCK_IMS/latest",
+        "?references=descendants&detail=referencepartial",
+    )
+    message = assert_valid_structure(response)
+    # The constraint of DF_MIG_STOCK_IMS allows FREQ=A only; EDUCATION_LEV=_T only.
+    assert [c.id for c in message.codelist["CL_FREQ"]] == ["A"]
+    assert [c.id for c in message.codelist["CL_EDUCATION_LEV"]] == ["_T"]
+    assert str(message.codelist["CL_FREQ"].is_partial).lower() == "true"
+    # REF_AREA is not constrained: the whole area list.
+    assert len(message.codelist["CL_AREA"]) == 286
+    # Only the concepts the DSD uses, not the whole migration concept scheme.
+    concepts = message.concept_scheme["CS_MIGRATION"]
+    assert "REF_AREA" in concepts and "REMIT_ITEM" not in concepts
