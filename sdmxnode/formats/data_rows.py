@@ -106,3 +106,38 @@ class DatasetRows:
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).
 StructureResolver = Callable[[StructureRef], StructureInfo]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names for `labels=both|name` outputs: components' and codes' names in one language."""
+
+    components: Mapping[str, str] = field(default_factory=dict)  # component id -> name
+    codes: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict
+    )  # component -> code -> name
+    structure_name: str = ""  # the dataflow's (or DSD's) name
+
+
+@dataclass
+class DataResult:
+    """What a data query answers, for a writer: the same row layout readers produce.
+
+    `rows` are tuples aligned with `columns` (a subset of `structure.columns` in that
+    order: no attribute columns for `detail=dataonly` / `attributes=none`), plus a last
+    location item (0), sorted so that rows of one series (all dimensions but
+    `dimension_at_observation`) are contiguous and ordered by that dimension (time:
+    chronological). With `series_only` rows carry no observations: time and measures are
+    None and there is one row per series (`detail=serieskeysonly` or `nodata`).
+    """
+
+    structure_ref: StructureRef  # the dataflow (or DSD) the data are for
+    structure: StructureInfo
+    columns: tuple[str, ...]
+    rows: Iterator[tuple]
+    dimension_at_observation: str = "TIME_PERIOD"  # a dimension id, or 'AllDimensions'
+    dataset_attributes: dict[str, str] = field(default_factory=dict)
+    action: str = "Information"  # 'Delete' for deletions reported by updatedAfter
+    series_only: bool = False
+    labels: Labels | None = None
+    valid_from: str | None = None
