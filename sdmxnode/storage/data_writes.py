@@ -35,9 +35,11 @@ BATCH_SIZE = 5000
 PeriodBounds = Callable[[str], tuple[str, str]]
 
 
-def now_utc() -> datetime:
-    """Naive UTC, whole seconds: how the store keeps times."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+def now_utc(*, precise: bool = False) -> datetime:
+    """Naive UTC, as the store keeps times: whole seconds (HTTP dates have no finer
+    resolution), or to the microsecond for load times that `updatedAfter` compares."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now if precise else now.replace(microsecond=0)
 
 
 def join_values(values: Iterable[str | None]) -> str | None:
@@ -348,7 +350,7 @@ def start_load(
         insert(loads).values(
             dataflow_pk=dataflow_pk,
             action=action,
-            started=now_utc(),
+            started=now_utc(precise=True),
             principal=principal,
             source=source[:1000],
         )
@@ -356,7 +358,7 @@ def start_load(
 
 
 def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCounts) -> None:
-    finished = now_utc()
+    finished = now_utc(precise=True)
     conn.execute(
         update(loads)
         .where(loads.c.pk == load_pk)
@@ -370,7 +372,7 @@ def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCo
     conn.execute(
         update(data_layouts)
         .where(data_layouts.c.dataflow_pk == dataflow_pk)
-        .values(updated=finished)
+        .values(updated=finished.replace(microsecond=0))
     )
 
 

@@ -1,0 +1,190 @@
+"""Reading data for queries: key filters and period ranges as SQL predicates, rows streamed.
+
+Rows come back in series-key order, observations chronologically within a series, so that
+writers can stream them without regrouping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+
+from sdmxnode.storage.tables import (
+    data_layouts,
+    loads,
+    observation_history,
+    observations,
+    series,
+)
+
+#: Per dimension position: the allowed values, or None for any.
+KeySet = tuple[frozenset[str] | None, ...]
+
+
+@dataclass(frozen=True)
+class DataSelection:
+    """What part of a dataflow's data a query wants, in storage terms."""
+
+    keys: Sequence[KeySet] | None = None  # OR of keys; None: every series
+    start: str | None = None  # inclusive lower bound on period_end (ISO)
+    end: str | None = None  # inclusive upper bound on period_start (ISO)
+    updated_after: datetime | None = None  # naive UTC
+    first_n: int | None = None
+    last_n: int | None = None
+
+
+def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
+    if keys is None:
+        return true()
+    alternatives = []
+    for key in keys:
+        parts = [
+            series.c[f"d{i}"].in_(sorted(values))
+            for i, values in enumerate(key)
+            if values is not None
+        ]
+        alternatives.append(and_(true(), *parts))
+    return or_(false(), *alternatives)
+
+
+def _period_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    conditions = []
+    if selection.start is not None:
+        conditions.append(observations.c.period_end >= selection.start)
+    if selection.end is not None:
+        conditions.append(observations.c.period_start <= selection.end)
+    return conditions
+
+
+def _updated_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.updated_after is None:
+        return []
+    changed_loads = select(loads.c.pk).where(loads.c.finished > selection.updated_after)
+    return [observations.c.load_pk.in_(changed_loads)]
+
+
+def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
+    """The current observations a selection matches, ordered by series key and period."""
+    columns = [
+        series.c.series_key,
+        series.c.attributes.label("series_attributes"),
+        observations.c.period,
+        observations.c.value,
+        observations.c.attributes.label("observation_attributes"),
+        observations.c.period_start,
+    ]
+    conditions = [
+        series.c.dataflow_pk == dataflow_pk,
+        _key_condition(selection.keys),
+        *_period_condition(selection),
+        *_updated_condition(selection),
+    ]
+    joined = series.join(observations, observations.c.series_pk == series.c.pk)
+    if selection.first_n is None and selection.last_n is None:
+        return (
+            select(*columns)
+            .select_from(joined)
+            .where(*conditions)
+            .order_by(series.c.series_key, observations.c.period_start, observations.c.period)
+        )
+    ascending = func.row_number().over(
+        partition_by=observations.c.series_pk, order_by=observations.c.period_start.asc()
+    )
+    descending = func.row_number().over(
+        partition_by=observations.c.series_pk, order_by=observations.c.period_start.desc()
+    )
+    ranked = (
+        select(*columns, ascending.label("rank_first"), descending.label("rank_last"))
+        .select_from(joined)
+        .where(*conditions)
+        .subquery()
+    )
+    limits = []
+    if selection.first_n is not None:
+        limits.append(ranked.c.rank_first <= selection.first_n)
+    if selection.last_n is not None:
+        limits.append(ranked.c.rank_last <= selection.last_n)
+    # With both, SDMX-REST asks for the first N and the last N observations of each series.
+    picked = or_(*limits) if len(limits) > 1 else limits[0]
+    return (
+        select(
+            ranked.c.series_key,
+            ranked.c.series_attributes,
+            ranked.c.period,
+            ranked.c.value,
+            ranked.c.observation_attributes,
+            ranked.c.period_start,
+        )
+        .where(picked)
+        .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period)
+    )
+
+
+def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
+    """Series with at least one observation the selection matches (for series-only answers)."""
+    has_data = exists(
+        select(observations.c.series_pk).where(
+            observations.c.series_pk == series.c.pk,
+            *_period_condition(selection),
+            *_updated_condition(selection),
+        )
+    )
+    return (
+        select(series.c.series_key, series.c.attributes.label("series_attributes"))
+        .where(series.c.dataflow_pk == dataflow_pk, _key_condition(selection.keys), has_data)
+        .order_by(series.c.series_key)
+    )
+
+
+def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
+    """Observations deleted by loads finished after `updated_after` and not written since."""
+    assert selection.updated_after is not None
+    later_loads = select(loads.c.pk).where(loads.c.finished > selection.updated_after)
+    still_there = exists(
+        select(observations.c.series_pk).where(
+            observations.c.series_pk == observation_history.c.series_pk,
+            observations.c.period == observation_history.c.period,
+        )
+    )
+    return (
+        select(series.c.series_key, observation_history.c.period)
+        .select_from(
+            series.join(observation_history, observation_history.c.series_pk == series.c.pk)
+        )
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            observation_history.c.deleted == true(),
+            observation_history.c.superseded_by.in_(later_loads),
+            ~still_there,
+        )
+        .distinct()
+        .order_by(series.c.series_key, observation_history.c.period)
+    )
+
+
+def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple]:
+    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL)."""
+    result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+    for partition in result.partitions():
+        yield from partition
+
+
+def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
+    return conn.execute(
+        select(data_layouts.c.updated).where(data_layouts.c.dataflow_pk == dataflow_pk)
+    ).scalar_one_or_none()

@@ -1,0 +1,154 @@
+"""The data tables: actions, history, key and period selections, first/last N, deletions."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdmxnode.storage.data import DataStore
+from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_reads import (
+    DataSelection,
+    select_deletions,
+    select_observations,
+    select_series,
+    stream,
+)
+from sdmxnode.storage.data_writes import now_utc
+from sdmxnode.storage.records import ArtefactRecord, ArtefactRef
+from sdmxnode.storage.structures import StructureStore
+
+LAYOUT = Layout(
+    dsd="T:DSD(1.0)",
+    dimensions=("FREQ", "AREA"),
+    time_dimension="TIME_PERIOD",
+    measures=("OBS_VALUE",),
+    series_attributes=("UNIT",),
+    observation_attributes=("OBS_STATUS",),
+    dataset_attributes=(),
+)
+COLUMNS = ("FREQ", "AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT")
+
+
+def _bounds(period: str) -> tuple[str, str]:
+    return (f"{period}-01-01", f"{period}-12-31")
+
+
+@pytest.fixture
+def dataflow_pk(store: StructureStore) -> int:
+    ref = ArtefactRef("Dataflow", "T", "DF", "1.0")
+    store.put_artefacts([ArtefactRecord(ref, True, "DF", "2.1", b"<x/>")])
+    return store.find_artefacts()[0].pk
+
+
+def _load(data: DataStore, dataflow_pk: int, rows: list[tuple], action: str = "Information"):
+    with data.transaction(_bounds, principal="test", source="test") as tx:
+        writer = tx.writer(dataflow_pk, LAYOUT, action)
+        writer.write(COLUMNS, [row + (0,) for row in rows], action)
+        return tx.finish()[dataflow_pk]
+
+
+def _current(data: DataStore, dataflow_pk: int, selection: DataSelection = DataSelection()):
+    with data.engine.connect() as conn:
+        return [tuple(r[:5]) for r in stream(conn, select_observations(dataflow_pk, selection))]
+
+
+ROWS = [
+    ("A", "FRA", "2019", "10", "E", "PS"),
+    ("A", "FRA", "2020", "11", None, "PS"),
+    ("A", "DEU", "2019", "20", None, "PS"),
+    ("A", "DEU", "2020", "21", "P", "PS"),
+    ("A", "DEU", "2021", "22", None, "PS"),
+]
+
+
+def test_insert_then_read_in_order(store: StructureStore, dataflow_pk: int) -> None:
+    data = DataStore(store.engine)
+    counts = _load(data, dataflow_pk, ROWS)
+    assert counts.observations_written == 5 and counts.series_written == 2
+    rows = _current(data, dataflow_pk)
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("A.DEU", "2019", "20"),
+        ("A.DEU", "2020", "21"),
+        ("A.DEU", "2021", "22"),
+        ("A.FRA", "2019", "10"),
+        ("A.FRA", "2020", "11"),
+    ]
+    assert rows[3][1] == "PS" and rows[3][4] == "E"
+
+
+def test_key_period_and_first_last_selections(store: StructureStore, dataflow_pk: int) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    only_fra = DataSelection(keys=[(None, frozenset({"FRA"}))])
+    assert {r[0] for r in _current(data, dataflow_pk, only_fra)} == {"A.FRA"}
+    in_2020 = DataSelection(start="2020-01-01", end="2020-12-31")
+    assert [r[2] for r in _current(data, dataflow_pk, in_2020)] == ["2020", "2020"]
+    last = DataSelection(last_n=1)
+    assert [(r[0], r[2]) for r in _current(data, dataflow_pk, last)] == [
+        ("A.DEU", "2021"),
+        ("A.FRA", "2020"),
+    ]
+    first = DataSelection(first_n=1, keys=[(frozenset({"A"}), frozenset({"DEU"}))])
+    assert [(r[0], r[2]) for r in _current(data, dataflow_pk, first)] == [("A.DEU", "2019")]
+    with data.engine.connect() as conn:
+        assert [r[0] for r in stream(conn, select_series(dataflow_pk, in_2020))] == [
+            "A.DEU",
+            "A.FRA",
+        ]
+
+
+def test_merge_updates_and_keeps_history(store: StructureStore, dataflow_pk: int) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    counts = _load(data, dataflow_pk, [("A", "FRA", "2020", "99", "P", None)], "Merge")
+    assert counts.observations_written == 1
+    rows = {(r[0], r[2]): r for r in _current(data, dataflow_pk)}
+    assert rows[("A.FRA", "2020")][3] == "99"
+    assert rows[("A.FRA", "2020")][1] == "PS"  # series attribute kept when not given
+    assert len(rows) == 5
+
+
+def test_replace_removes_the_series_other_observations(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    _load(data, dataflow_pk, [("A", "DEU", "2022", "23", None, "PS")], "Replace")
+    periods = [(r[0], r[2]) for r in _current(data, dataflow_pk)]
+    assert periods == [("A.DEU", "2022"), ("A.FRA", "2019"), ("A.FRA", "2020")]
+
+
+def test_delete_and_updated_after(store: StructureStore, dataflow_pk: int) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    before = now_utc(precise=True)
+    counts = _load(
+        data,
+        dataflow_pk,
+        [("A", "DEU", "2019", None, None, None), ("A", "FRA", None, None, None, None)],
+        "Delete",
+    )
+    assert counts.observations_deleted == 3
+    assert [(r[0], r[2]) for r in _current(data, dataflow_pk)] == [
+        ("A.DEU", "2020"),
+        ("A.DEU", "2021"),
+    ]
+    with data.engine.connect() as conn:
+        deleted = list(
+            stream(conn, select_deletions(dataflow_pk, DataSelection(updated_after=before)))
+        )
+    assert [tuple(r) for r in deleted] == [("A.DEU", "2019"), ("A.FRA", "2019"), ("A.FRA", "2020")]
+    changed = _current(data, dataflow_pk, DataSelection(updated_after=before))
+    assert changed == []  # nothing inserted or updated since
+
+
+def test_failed_load_writes_nothing(store: StructureStore, dataflow_pk: int) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    with pytest.raises(RuntimeError):
+        with data.transaction(_bounds) as tx:
+            writer = tx.writer(dataflow_pk, LAYOUT, "Merge")
+            writer.write(COLUMNS, [("A", "ITA", "2019", "5", None, "PS", 0)], "Merge")
+            raise RuntimeError("a finding arrived")
+    assert len(_current(data, dataflow_pk)) == 5
+    assert "A.ITA" not in {r[0] for r in _current(data, dataflow_pk)}
