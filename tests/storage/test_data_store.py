@@ -47,7 +47,10 @@ def _load(data: DataStore, dataflow_pk: int, rows: list[tuple], action: str = "I
         return tx.finish()[dataflow_pk]
 
 
-def _current(data: DataStore, dataflow_pk: int, selection: DataSelection = DataSelection()):
+EVERYTHING = DataSelection()
+
+
+def _current(data: DataStore, dataflow_pk: int, selection: DataSelection = EVERYTHING):
     with data.engine.connect() as conn:
         return [tuple(r[:5]) for r in stream(conn, select_observations(dataflow_pk, selection))]
 
