@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -36,6 +39,85 @@ def init() -> None:
         f"structures: {result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged; {node.store.count_artefacts()} artefacts in the store"
     )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--dataflow",
+    default=None,
+    help="AGENCY,ID[,VERSION] of the dataflow, when a message names only its DSD.",
+)
+@click.option(
+    "--format", "kind", default=None, help="sdmx-ml, sdmx-csv or sdmx-json (default: detected)."
+)
+def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
+    """Validate and store data messages; each file is one transaction."""
+    from sdmxnode.services.data_loading import LoadRejected, load_data
+
+    node = _node()
+    node.store.create_schema()
+    target = _dataflow_option(dataflow)
+    failed = False
+    for name in files:
+        path = Path(name)
+        try:
+            with _progress(path) as progress:
+                result = load_data(
+                    node,
+                    path,
+                    source=path.name,
+                    principal="cli",
+                    kind=kind,
+                    dataflow=target,
+                    progress=progress,
+                )
+        except LoadRejected as exc:
+            failed = True
+            click.echo(exc.report.to_text(), err=True)
+            click.echo(f"{path.name}: not loaded ({exc.report.error_count} errors)", err=True)
+            continue
+        except SdmxNodeError as exc:
+            failed = True
+            click.echo(f"{path.name}: not loaded: {exc.text}", err=True)
+            continue
+        for warning in result.report.findings:
+            click.echo(f"{path.name}: {warning.severity}: {warning.message}", err=True)
+        for dataflow_name, counts in result.counts.items():
+            click.echo(
+                f"{path.name}: {dataflow_name}: {counts.series_written} series, "
+                f"{counts.observations_written} observations written, "
+                f"{counts.observations_deleted} deleted"
+            )
+    if failed:
+        sys.exit(1)
+
+
+def _dataflow_option(text: str | None):
+    if text is None:
+        return None
+    from sdmxnode.formats.data_rows import StructureRef
+
+    parts = text.split(",")
+    if len(parts) not in (2, 3):
+        raise click.BadParameter("use AGENCY,ID or AGENCY,ID,VERSION", param_hint="--dataflow")
+    return StructureRef("dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar over observations for files over a few MB (on a terminal)."""
+    if path.stat().st_size < 5_000_000 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(
+        length=0,
+        label=f"{path.name}: observations",
+        file=sys.stderr,
+        show_pos=True,
+        show_percent=False,
+    ) as bar:
+        yield bar.update
 
 
 @main.command()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdmxnode.errors import Invalid, NotFound, SemanticError
 from sdmxnode.formats.data_input import read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
-from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
 from sdmxnode.storage.data_layout import Layout
@@ -18,6 +19,9 @@ from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.periods import period_bounds
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_rows
+
+if TYPE_CHECKING:
+    from sdmxnode.services.node import Node
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +78,7 @@ def load_data(
     kind: str | None = None,
     dataflow: StructureRef | None = None,
     max_findings: int = 1000,
+    progress: Callable[[int], None] | None = None,
 ) -> LoadResult:
     """Read, validate and store a data message; raises LoadRejected (nothing stored)."""
     report = Report(max_findings=max_findings)
@@ -83,10 +88,12 @@ def load_data(
         for dataset in read_data(data, resolver, source=source, kind=kind):
             target = _target_dataflow(node, resolver, dataset, dataflow)
             writer = tx.writer(target.pk, layout_for(dataset.structure), dataset.action)
-            checked = check_rows(dataset, report)
+            rows = check_rows(dataset, report)
+            if progress is not None:
+                rows = _counted(rows, progress)
             writer.write(
                 dataset.columns,
-                (row for row in checked if report.error_count == 0),
+                (row for row in rows if report.error_count == 0),
                 dataset.action,
                 dataset.action_column,
             )
@@ -103,6 +110,17 @@ def load_data(
         result.observations_deleted,
     )
     return result
+
+
+def _counted(rows: Iterator[tuple], progress: Callable[[int], None]) -> Iterator[tuple]:
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count == 10_000:
+            progress(count)
+            count = 0
+    progress(count)
 
 
 def _target_dataflow(
