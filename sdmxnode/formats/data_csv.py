@@ -37,11 +37,18 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import BinaryIO
 
 from sdmxnode.errors import Invalid
+from sdmxnode.formats.data_csv_header import (
+    LABEL,
+    ComponentColumn,
+    CsvHeader,
+    read_header,
+    read_structure_ref,
+)
 from sdmxnode.formats.data_rows import (
     ACTION_CODES,
     DatasetRows,
@@ -49,23 +56,10 @@ from sdmxnode.formats.data_rows import (
     StructureRef,
     StructureResolver,
 )
-from sdmxnode.formats.data_values import VALUE_SEPARATOR, join_values, split_values
+from sdmxnode.formats.data_values import join_values, split_values
 
 logger = logging.getLogger(__name__)
 
-#: Field delimiters accepted after DATAFLOW / STRUCTURE.
-DELIMITERS = ",;\t|"
-_KINDS = {
-    "dataflow": "dataflow",
-    "datastructure": "datastructure",
-    "dataprovision": "provisionagreement",
-}
-_STRUCTURE_ID = re.compile(
-    r"(?P<agency>[A-Za-z0-9_@$\-]+(?:\.[A-Za-z0-9_@$\-]+)*):(?P<id>[A-Za-z0-9_@$\-]+)"
-    r"(?:\((?P<version>[^()]*)\))?(?:: .*)?",
-    re.DOTALL,
-)
-_COMPONENT_HEADER = re.compile(r"(?P<id>[A-Za-z_@$][A-Za-z0-9_@$\-]*)(?:\[(?P<bracket>[^\]]*)\])?")
 _LANGUAGE_PART = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*:")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?")
 _NUMERIC_TYPES = frozenset(
@@ -84,30 +78,6 @@ _NUMERIC_TYPES = frozenset(
         "incremental",
     }
 )
-_LABEL = ": "
-
-
-@dataclass
-class _ComponentColumn:
-    index: int
-    id: str
-    multi: bool = False
-    languages: tuple[str, ...] = ()
-
-
-@dataclass
-class _Header:
-    version: str  # '1.0' | '2.0'
-    delimiter: str
-    sub_delimiter: str
-    width: int
-    kind_index: int | None  # SDMX-CSV 2.0 STRUCTURE column
-    id_index: int
-    action_index: int | None
-    labels_both: bool
-    labels_name: bool
-    components: list[_ComponentColumn] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)  # custom columns, ignored
 
 
 @dataclass
@@ -132,7 +102,7 @@ def read_sdmxcsv_data(
             first = text.readline()
         except UnicodeDecodeError as exc:
             raise _read_error(exc, 1) from exc
-        header = _parse_header(first)
+        header = read_header(first)
         reader = csv.reader(text, delimiter=header.delimiter, strict=True)
         cursor = _Cursor(reader, header)
         cursor.advance()
@@ -172,7 +142,7 @@ def read_sdmxcsv_data(
 class _Cursor:
     """The csv reader with one row of lookahead: the first row of the next data set."""
 
-    def __init__(self, reader: Iterator[list[str]], header: _Header) -> None:
+    def __init__(self, reader: Iterator[list[str]], header: CsvHeader) -> None:
         self.reader = reader
         self.header = header
         self.pending: list[str] | None = None
@@ -199,7 +169,7 @@ class _Cursor:
         id_cell = row[self.header.id_index]
         ref = self._refs.get((kind_cell, id_cell))
         if ref is None:
-            ref = _structure_ref(kind_cell, id_cell, number)
+            ref = read_structure_ref(kind_cell, id_cell, number)
             self._refs[(kind_cell, id_cell)] = ref
         return ref
 
@@ -219,10 +189,10 @@ class _Cursor:
         self.pending = None
         try:
             while True:
-                values = [v or None for v in getter(row + [""])]
+                values: list[str | int | None] = [v or None for v in getter(row + [""])]
                 for position, fix in fixes:
                     value = values[position]
-                    if value is not None:
+                    if isinstance(value, str):
                         values[position] = fix(value)
                 if action_index is not None:
                     values.append(_action_code(row, action_index, number))
@@ -273,100 +243,7 @@ def _action_code(row: list[str], index: int, number: int) -> str:
     )
 
 
-def _structure_ref(kind_cell: str, id_cell: str, number: int) -> StructureRef:
-    kind = _KINDS.get(kind_cell.strip().lower())
-    if kind is None:
-        raise Invalid(
-            f"row {number}: structure type {kind_cell!r} is not dataflow, datastructure or "
-            "dataprovision",
-            where=f"row {number}",
-        )
-    match = _STRUCTURE_ID.fullmatch(id_cell.strip())
-    if match is None:
-        raise Invalid(
-            f"row {number}: {id_cell!r} is not a structure id AGENCY:ID(VERSION)",
-            where=f"row {number}",
-        )
-    return StructureRef(kind, match["agency"], match["id"], match["version"] or "")
-
-
-def _parse_header(line: str) -> _Header:
-    """The header record: version, delimiters, special and component columns."""
-    if not line.strip():
-        raise Invalid("the SDMX-CSV message is empty: no header row", where="row 1")
-    upper = line[:9].upper()
-    sub_delimiter = VALUE_SEPARATOR
-    if upper.startswith("DATAFLOW"):
-        version, rest = "1.0", line[8:]
-    elif upper.startswith("STRUCTURE"):
-        version, rest = "2.0", line[9:]
-        if rest.startswith("["):  # STRUCTURE[;] gives the sub-field delimiter, STRUCTURE[] none
-            if rest[2:3] == "]" and rest[1:2] not in ("", "\n", "\r"):
-                sub_delimiter, rest = rest[1], rest[3:]
-            elif rest[1:2] == "]":
-                rest = rest[2:]
-            else:
-                raise Invalid(
-                    f"the header {line[:30].strip()!r} does not give one sub-field delimiter "
-                    "in STRUCTURE[...]",
-                    where="row 1",
-                )
-    else:
-        raise Invalid(
-            "the first header must be DATAFLOW (SDMX-CSV 1.0) or STRUCTURE (SDMX-CSV 2.0), "
-            f"found {line[:30].strip()!r}",
-            where="row 1",
-        )
-    delimiter = rest[:1]
-    if delimiter not in DELIMITERS or not delimiter:
-        raise Invalid(
-            f"the header's first column is followed by {delimiter!r}, not a field delimiter "
-            f"({' '.join(repr(d) for d in DELIMITERS)})",
-            where="row 1",
-        )
-    try:
-        fields = next(csv.reader([line], delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        raise Invalid(f"the header row is not valid CSV: {exc}", where="row 1") from exc
-    fields = [f.strip() for f in fields]
-    header = _Header(version, delimiter, sub_delimiter, len(fields), None, 0, None, False, False)
-    position = 1
-    if version == "2.0":
-        if fields[1:2] != ["STRUCTURE_ID"]:
-            raise Invalid("the second header of SDMX-CSV 2.0 must be STRUCTURE_ID", where="row 1")
-        header.kind_index, header.id_index, position = 0, 1, 2
-        if fields[position : position + 1] == ["STRUCTURE_NAME"]:
-            header.labels_name, position = True, position + 1
-        if fields[position : position + 1] == ["ACTION"]:
-            header.action_index, position = position, position + 1
-        for term in ("SERIES_KEY", "OBS_KEY"):
-            if fields[position : position + 1] == [term]:
-                position += 1
-    _read_component_headers(header, fields, position)
-    return header
-
-
-def _read_component_headers(header: _Header, fields: list[str], start: int) -> None:
-    seen: set[str] = set()
-    for index in range(start, len(fields)):
-        text, label, _ = fields[index].partition(_LABEL)
-        match = _COMPONENT_HEADER.fullmatch(text)
-        if match is None:
-            header.other.append(fields[index])
-            continue
-        if label:
-            header.labels_both = True
-        component_id, bracket = match["id"], match["bracket"]
-        if component_id in seen:
-            raise Invalid(f"the header names {component_id} twice", where="row 1")
-        seen.add(component_id)
-        languages = tuple(bracket.split(header.sub_delimiter)) if bracket else ()
-        header.components.append(
-            _ComponentColumn(index, component_id, bracket is not None, languages)
-        )
-
-
-def _plan(header: _Header, structure: StructureInfo) -> _Plan:
+def _plan(header: CsvHeader, structure: StructureInfo) -> _Plan:
     """Where each column of `structure` is in a record, and what to do to its cells."""
     missing = header.width  # index of the "" appended to every record
     by_id = {column.id: column for column in header.components}
@@ -412,7 +289,7 @@ def _single(index: int) -> Callable[[list[str]], tuple[str, ...]]:
 
 
 def _fix_for(
-    header: _Header, column: _ComponentColumn, strip_labels: bool
+    header: CsvHeader, column: ComponentColumn, strip_labels: bool
 ) -> Callable[[str], str] | None:
     sub = header.sub_delimiter
     if column.languages:
@@ -428,7 +305,7 @@ def _fix_for(
 
 def _id_of(value: str) -> str:
     """The id of an `ID: Name` cell (labels=both)."""
-    return value.partition(_LABEL)[0]
+    return value.partition(LABEL)[0]
 
 
 def _decimal_point(value: str) -> str:

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
-from operator import itemgetter
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from sdmxnode.errors import Invalid, NotFound, TooLarge
+from sdmxnode.formats.data_json_groups import GroupAttributes
 from sdmxnode.formats.data_json_structure import (
-    LEVELS,
     MessageComponent,
     MessageStructure,
     embedded_structure,
@@ -75,7 +74,8 @@ def read_sdmxjson_data(
     raises `Invalid` naming the JSON path; a message over `max_bytes` raises `TooLarge`.
     """
     message = _load(stream, max_bytes)
-    body = message.get("data") if isinstance(message.get("data"), dict) else message
+    data = message.get("data")
+    body: dict[str, Any] = data if isinstance(data, dict) else message
     prefix = "data." if body is not message else ""
     datasets = body.get("dataSets")
     if not isinstance(datasets, list):
@@ -192,35 +192,35 @@ class _DatasetReader:
         for component in dims["dataSet"]:
             if not component.values:
                 raise Invalid(f"data set level dimension {component.id} has no value", where=where)
-            self.base[self._position(component.id)] = component.values[0]
+            self.base[self.position(component.id)] = component.values[0]
         self.series_dims = [self._lookup(c) for c in dims["series"]]
         self.obs_dims = [self._lookup(c) for c in dims["observation"]]
         measures = message.measures if message.has_measures else []
         if message.has_measures:
-            self.measure_slots: list[_Slot] = [self._slot(c) for c in measures]
+            self.measure_slots: list[_Slot] = [self.slot(c) for c in measures]
         elif structure.measures:
-            self.measure_slots = [(self._position(structure.measures[0].id), None)]
+            self.measure_slots = [(self.position(structure.measures[0].id), None)]
         else:
             raise Invalid(f"{structure.dsd} has no measure for the observation values", where=where)
         attributes = message.attributes
         for component in message.all_attributes():
             if component.default is not None:
-                self.base[self._position(component.id)] = component.default
-        self._apply(
+                self.base[self.position(component.id)] = component.default
+        self.apply(
             self.base,
-            [self._slot(c) for c in attributes["dataSet"]],
+            [self.slot(c) for c in attributes["dataSet"]],
             dataset.get("attributes") or [],
             f"{where}.attributes",
         )
         for component in attributes["dataSet"]:
-            value = self.base[self._position(component.id)]
+            value = self.base[self.position(component.id)]
             if value is not None:
                 self.dataset_attributes[component.id] = value
-        self.series_attrs = [self._slot(c) for c in attributes["series"]]
-        self.obs_slots = self.measure_slots + [self._slot(c) for c in attributes["observation"]]
-        self.groups = _GroupAttributes.build(self, message, dataset.get("dimensionGroupAttributes"))
+        self.series_attrs = [self.slot(c) for c in attributes["series"]]
+        self.obs_slots = self.measure_slots + [self.slot(c) for c in attributes["observation"]]
+        self.groups = GroupAttributes.build(self, message, dataset.get("dimensionGroupAttributes"))
 
-    def _position(self, component_id: str) -> int:
+    def position(self, component_id: str) -> int:
         position = self.positions.get(component_id)
         if position is None:
             raise Invalid(
@@ -231,12 +231,12 @@ class _DatasetReader:
 
     def _lookup(self, component: MessageComponent) -> tuple[int, _Lookup]:
         values = component.values or []
-        return self._position(component.id), {str(i): v for i, v in enumerate(values)}
+        return self.position(component.id), {str(i): v for i, v in enumerate(values)}
 
-    def _slot(self, component: MessageComponent) -> _Slot:
-        return self._position(component.id), component.values
+    def slot(self, component: MessageComponent) -> _Slot:
+        return self.position(component.id), component.values
 
-    def _apply(self, row: list[str | None], slots: list[_Slot], items: Any, where: str) -> None:
+    def apply(self, row: list[str | None], slots: list[_Slot], items: Any, where: str) -> None:
         if not isinstance(items, list):
             raise Invalid("attribute values are not an array", where=where)
         for (position, values), item in zip(slots, items, strict=False):
@@ -262,7 +262,7 @@ class _DatasetReader:
                 raise ValueError
             for (position, lookup), part in zip(self.series_dims, parts, strict=True):
                 row[position] = lookup[part]
-            self._apply(row, self.series_attrs, content.get("attributes") or [], where)
+            self.apply(row, self.series_attrs, content.get("attributes") or [], where)
         except (KeyError, ValueError, IndexError, TypeError) as exc:
             raise Invalid(_explain_key(key, self.series_dims, "series"), where=where) from exc
         observations = content.get("observations")
@@ -300,8 +300,7 @@ class _DatasetReader:
                         row[position] = _value(values, item)
                 if groups is not None:
                     groups.apply(row)
-                row.append(0)
-                yield tuple(row)
+                yield (*row, 0)
         except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
             raise Invalid(
                 _explain_observation(key, items, obs_dims, slots),
@@ -340,67 +339,3 @@ def _explain_observation(
         if values is not None and type(item) is int and not 0 <= item < len(values):
             return f"observation {key!r}: item {index} indexes value {item} of {len(values)}"
     return f"observation {key!r} holds a value of the wrong type"
-
-
-class _GroupAttributes:
-    """SDMX-JSON 2.0 `dimensionGroupAttributes`: values by partial key, applied per row."""
-
-    def __init__(self) -> None:
-        self.tables: list[tuple[Callable[[list], tuple], dict[tuple, list[tuple[int, str]]]]] = []
-
-    @classmethod
-    def build(cls, reader: _DatasetReader, message: MessageStructure, raw: Any) -> _GroupAttributes:
-        groups = cls()
-        if not raw:
-            return groups
-        where = f"{reader.where}.dimensionGroupAttributes"
-        if not isinstance(raw, dict):
-            raise Invalid("dimensionGroupAttributes is not a JSON object", where=where)
-        listed = [c for level in LEVELS for c in message.dimensions[level]]
-        by_position = sorted(listed, key=lambda c: (c.key_position is None, c.key_position or 0))
-        order = next((o for o in (by_position, listed) if _fits(raw, o)), None)
-        if order is None:
-            raise Invalid("its keys do not match the message's dimensions and values", where=where)
-        slots = [reader._slot(c) for c in message.attributes["dimensionGroup"]]
-        tables: dict[tuple[int, ...], dict[tuple, list[tuple[int, str]]]] = {}
-        for key, items in raw.items():
-            parts = key.split(":")
-            filled = [(i, p) for i, p in enumerate(parts) if p != ""]
-            columns = tuple(reader._position(order[i].id) for i, _ in filled)
-            values = tuple((order[i].values or [])[int(p)] for i, p in filled)
-            row: list[str | None] = [None] * len(reader.base)
-            reader._apply(row, slots, items, f"{where}[{key!r}]")
-            assigned = [(pos, row[pos]) for pos, _ in slots if row[pos] is not None]
-            tables.setdefault(columns, {})[values] = assigned  # type: ignore[assignment]
-        for columns, table in tables.items():
-            getter = itemgetter(*columns) if len(columns) > 1 else _single(columns[0])
-            groups.tables.append((getter, table))
-        return groups
-
-    def apply(self, row: list[str | None]) -> None:
-        for getter, table in self.tables:
-            assigned = table.get(getter(row))
-            if assigned:
-                for position, value in assigned:
-                    row[position] = value
-
-
-def _single(index: int) -> Callable[[list], tuple]:
-    def get(row: list) -> tuple:
-        return (row[index],)
-
-    return get
-
-
-def _fits(raw: dict[str, Any], order: list[MessageComponent]) -> bool:
-    """Whether every key of `raw` indexes existing values of the dimensions in `order`."""
-    for key in raw:
-        parts = key.split(":")
-        if len(parts) != len(order):
-            return False
-        for component, part in zip(order, parts, strict=True):
-            if part == "":
-                continue
-            if not part.isdigit() or int(part) >= len(component.values or []):
-                return False
-    return True

@@ -11,7 +11,7 @@ artefact, builds a `StructureInfo` from the embedded description (see `embedded_
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,7 @@ class MessageStructure:
     dimensions: dict[str, list[MessageComponent]]
     measures: list[MessageComponent]
     attributes: dict[str, list[MessageComponent]]
-    links: list[Mapping[str, Any]] = field(default_factory=list)
+    links: Sequence[Mapping[str, Any]] = field(default_factory=list)
     has_measures: bool = False  # SDMX-JSON 2.0 lists its measures; 1.0 has OBS_VALUE only
 
     def all_dimensions(self) -> list[MessageComponent]:
@@ -147,7 +147,7 @@ def _component(raw: dict[str, Any], level: str) -> MessageComponent:
         default=text_of(raw.get("default")),
         mandatory=bool(raw.get("isMandatory", False)),
         related_dimensions=tuple(str(d) for d in related),
-        coded=bool(values) and all(isinstance(v, dict) and "id" in v for v in values),
+        coded=bool(values) and all(isinstance(v, dict) and "id" in v for v in values or ()),
     )
 
 
@@ -165,7 +165,7 @@ def is_time(component: MessageComponent) -> bool:
     return component.id in TIME_IDS or "TIME_PERIOD" in component.roles
 
 
-def structure_refs(*link_lists: list[Mapping[str, Any]]) -> dict[str, StructureRef]:
+def structure_refs(*link_lists: Sequence[Mapping[str, Any]]) -> dict[str, StructureRef]:
     """The artefacts the links name, by kind (dataflow, datastructure, provisionagreement)."""
     refs: dict[str, StructureRef] = {}
     for links in link_lists:
