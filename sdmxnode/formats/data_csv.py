@@ -317,6 +317,6 @@ def _decimal_point(value: str) -> str:
 def _recode_languages(value: str, sub: str) -> str:
     """`en:Text;fr:Texte` (one text) or `"en:A;fr:B";"en:C"` (several) in the row encoding."""
     parts = split_values(value, sub)
-    if all(_LANGUAGE_PART.match(part) for part in parts):
+    if all(_LANGUAGE_PART.match(part) and sub not in part for part in parts):
         return join_values(parts)
     return join_values(join_values(split_values(part, sub)) for part in parts)
