@@ -287,7 +287,7 @@ class _DatasetReader:
             for key, items in observations.items():
                 row = series_row.copy()
                 parts = key.split(":")
-                if len(parts) != count:
+                if len(parts) != count or type(items) is not list:
                     raise ValueError
                 for (position, lookup), part in zip(obs_dims, parts, strict=True):
                     row[position] = lookup[part]
