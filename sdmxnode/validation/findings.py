@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from sdmxnode.errors import NotFound, SdmxNodeError
 
 ERROR = "error"
 WARNING = "warning"
@@ -63,3 +66,14 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         """The finding as a JSON-ready dict (absent locations are null)."""
         return asdict(self)
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def finding_from_error(exc: SdmxNodeError) -> Finding:
+    """The finding for an error a reader raised: UNKNOWN_STRUCTURE for a structure the node
+    does not hold (NotFound), UNREADABLE otherwise; the line comes from `exc.where`."""
+    code = "UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE"
+    match = _LINE.search(exc.where or "")
+    return Finding(code, ERROR, exc.message, line=int(match.group(1)) if match else None)

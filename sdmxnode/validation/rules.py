@@ -13,12 +13,13 @@ time periods are checked once per distinct (frequency, period).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from sdmxnode.errors import NotFound, SdmxNodeError
+from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.data_rows import ACTION_CODES, ACTIONS, DatasetRows
+from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
 from sdmxnode.validation.plan import RowPlan, ValueRule, plan_rows
 from sdmxnode.validation.report import Report
@@ -28,8 +29,25 @@ log = logging.getLogger(__name__)
 
 #: Bound on the per-data-set caches of values already found right (memory stays flat).
 _CACHE_LIMIT = 100_000
-_LINE = re.compile(r"line (\d+)")
 _DELETE = "Delete"
+
+
+def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[DatasetRows]:
+    """Each data set of a message, its rows passing through `check_rows`.
+
+    An SdmxNodeError raised by the reader while it reaches the next data set (NotFound for a
+    structure the node does not hold) ends the message with a finding in `report`.
+    """
+    iterator = iter(datasets)
+    while True:
+        try:
+            dataset = next(iterator)
+        except StopIteration:
+            return
+        except SdmxNodeError as exc:
+            report.add(finding_from_error(exc))
+            return
+        yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
 
 
 def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:
@@ -371,9 +389,7 @@ class _Checker:
     # -- the end --------------------------------------------------------------------------
 
     def unreadable(self, exc: SdmxNodeError) -> None:
-        code = "UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE"
-        match = _LINE.search(exc.where or "")
-        self.report.error(code, exc.message, line=int(match.group(1)) if match else None)
+        self.report.add(finding_from_error(exc))
 
     def finish(self, key: tuple | None, periods: set) -> None:
         if key is not None:
