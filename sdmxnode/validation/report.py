@@ -119,6 +119,3 @@ def _text_line(finding: Finding) -> str:
     where = finding.location
     head = f"{finding.severity.upper()} {finding.code}"
     return f"{head} at {where}: {finding.message}" if where else f"{head}: {finding.message}"
-
-
-__all__ = ["DEFAULT_MAX_FINDINGS", "ERROR", "WARNING", "Report"]
