@@ -72,7 +72,7 @@ class RowPlan:
     freq_position: int | None
     time_index: int | None
     measure_indices: tuple[int, ...]
-    measure_codes: tuple[ValueRule, ...]  # coded measures
+    measure_codes: tuple[tuple[int, frozenset[str], ValueRule], ...]  # coded measures
     measure_numbers: tuple[tuple[int, Callable[[str], bool], ValueRule], ...]
     series_rules: tuple[ValueRule, ...]  # data-set, group and series level attributes
     series_values: Getter | None
@@ -165,7 +165,7 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         freq_position=dimension_positions.get("FREQ"),
         time_index=index.get(time.id) if time is not None else None,
         measure_indices=tuple(index[m.id] for m in measures),
-        measure_codes=tuple(r for r in measure_rules if r.ok is not None),
+        measure_codes=tuple((r.index, r.ok, r) for r in measure_rules if r.ok is not None),
         measure_numbers=_numbers(measure_rules),
         series_rules=tuple(series_rules),
         series_values=getter([r.index for r in series_rules]),
@@ -173,7 +173,8 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         observation_values=getter([r.index for r in observation_rules]),
         observation_numbers=_numbers(observation_numbers),
         unknown_columns=unknown,
-        dimensions_out_of_order=in_message != sorted(in_message, key=dimension_positions.get),
+        dimensions_out_of_order=in_message
+        != sorted(in_message, key=dimension_positions.__getitem__),
         action_index=dataset.action_column,
     )
 

@@ -128,9 +128,9 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:
                 value = row[index]
                 if value is not None and not is_number(value) and value not in MISSING_VALUES:
                     checker.observation_value(rule, value, key, row)
-            for rule in measure_codes:
-                value = row[rule.index]
-                if value is not None and value not in rule.ok and value not in MISSING_VALUES:
+            for index, codes, rule in measure_codes:
+                value = row[index]
+                if value is not None and value not in codes and value not in MISSING_VALUES:
                     checker.observation_value(rule, value, key, row)
             if observation_values is not None:
                 values = observation_values(row)

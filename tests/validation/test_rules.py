@@ -322,3 +322,19 @@ def test_numbers_accepted_for_an_untyped_measure(value: str) -> None:
 @pytest.mark.parametrize("value", ["1,5", "1_000", " 12", "12 ", "inf", "twelve", "0x1A", "١٢"])
 def test_numbers_refused_for_an_untyped_measure(value: str) -> None:
     assert [f.code for f in run([row(1, value=value)]).findings] == ["NOT_NUMERIC"]
+
+
+def test_coded_measure_values_are_codes() -> None:
+    measure = Component("OBS_VALUE", "measure", frozenset({"YES", "NO"}), "TEST:CL_YES_NO(1.0)")
+    structure = StructureInfo(
+        "TEST:DSD(1.0)", None, STRUCTURE.dimensions, STRUCTURE.time_dimension, (measure,), ()
+    )
+    rows = [
+        ("A", "FRA", "2020", "YES", 1),
+        ("A", "FRA", "2021", "MAYBE", 2),
+        ("A", "FRA", "2022", "NaN", 3),
+    ]
+    report = Report()
+    dataset = DatasetRows(REF, structure, "Information", structure.columns, iter(rows))
+    list(check_rows(dataset, report))
+    assert found(report) == [("UNKNOWN_CODE", 2, "A.FRA", "2021", "OBS_VALUE")]
