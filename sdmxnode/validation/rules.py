@@ -1,0 +1,148 @@
+"""Data against structure: every row checked as it streams by, findings into a Report.
+
+The checks follow the SDMX 2.1 Information Model (Section 2): key values from the code lists
+of their dimensions and within the content constraints ("10 Constraints"), attributes at
+their attachment level with their assignment status, time periods in the SDMX time formats
+of the series' frequency, observation values of the measure's representation, and one
+observation per key and period in a message.
+
+Speed: values are checked against precomputed sets, the dimensions once per series, and the
+attribute values of a row as one tuple looked up in a set of tuples already found right;
+time periods are checked once per distinct (frequency, period).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Iterator
+
+from sdmxnode.errors import SdmxNodeError
+from sdmxnode.formats.data_rows import DatasetRows
+from sdmxnode.validation.findings import finding_from_error
+from sdmxnode.validation.plan import plan_rows
+from sdmxnode.validation.report import Report
+from sdmxnode.validation.row_checker import DELETE, RowChecker
+from sdmxnode.validation.values import MISSING_VALUES
+
+log = logging.getLogger(__name__)
+
+
+def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[DatasetRows]:
+    """Each data set of a message, its rows passing through `check_rows`.
+
+    An SdmxNodeError raised by the reader while it reaches the next data set (NotFound for a
+    structure the node does not hold) ends the message with a finding in `report`.
+    """
+    iterator = iter(datasets)
+    while True:
+        try:
+            dataset = next(iterator)
+        except StopIteration:
+            return
+        except SdmxNodeError as exc:
+            report.add(finding_from_error(exc))
+            return
+        yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
+
+
+def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:
+    """Yield every row of `dataset` unchanged while checking it against `dataset.structure`.
+
+    Findings go to `report` as the rows pass; those that need the whole data set (mandatory
+    attributes never given) are added when the rows are exhausted. An SdmxNodeError raised
+    by the reader while rows stream (malformed or hostile input, unknown structure) ends the
+    data set with an UNREADABLE or UNKNOWN_STRUCTURE finding instead of propagating: a caller
+    decides on `report.is_valid` once the generator is exhausted.
+    """
+    report.datasets += 1
+    plan = plan_rows(dataset)
+    checker = RowChecker(plan, dataset, report)
+    checker.start()
+    key_of = plan.key_of
+    time_index = plan.time_index
+    measure_indices = plan.measure_indices
+    measure_codes = plan.measure_codes
+    measure_numbers = plan.measure_numbers
+    series_values = plan.series_values
+    series_good = checker.series_good
+    observation_values = plan.observation_values
+    observation_good = checker.observation_good
+    observation_numbers = plan.observation_numbers
+    freq_position = plan.freq_position
+    action_index = plan.action_index
+    deleting_all = dataset.action == DELETE
+    period_caches = checker.period_caches
+    pending = checker.pending
+    unknown = bool(plan.unknown_columns)
+    current_key: tuple | None = None
+    periods: set = set()
+    rows = 0
+    observations = 0
+    try:
+        for row in dataset.rows:
+            rows += 1
+            key = key_of(row)
+            fresh = False
+            if key != current_key:
+                current_key, periods, fresh = checker.switch_series(key, row, current_key, periods)
+            if rows == 1:
+                checker.first_row(row)
+            if unknown:
+                unknown = checker.unknown_columns(row)
+            deleting = deleting_all
+            if action_index is not None:
+                deleting = checker.row_action(row) or deleting_all
+            if series_values is not None and not deleting:
+                values = series_values(row)
+                if pending or values not in series_good:
+                    checker.series_attributes(values, key, row, fresh)
+            if time_index is None:
+                period = ""  # no time dimension: one observation per key
+                if not any(row[i] is not None for i in measure_indices):
+                    yield row
+                    continue
+            else:
+                period = row[time_index]
+                if period is None:  # a row of attributes only, unless it has values
+                    if any(row[i] is not None for i in measure_indices):
+                        checker.missing_period(key, row)
+                    yield row
+                    continue
+            observations += 1
+            if period:
+                freq = key[freq_position] if freq_position is not None else None
+                cache = period_caches.get(freq)
+                if cache is None:
+                    cache = period_caches[freq] = {}
+                canonical = cache.get(period)
+                period = canonical or checker.period(period, freq, key, row, cache)
+            if deleting:
+                yield row
+                continue
+            if period in periods:
+                checker.duplicate(period, key, row)
+            else:
+                periods.add(period)
+            for index, is_number, rule in measure_numbers:
+                value = row[index]
+                if value is not None and not is_number(value) and value not in MISSING_VALUES:
+                    checker.observation_value(rule, value, key, row)
+            for index, codes, rule in measure_codes:
+                value = row[index]
+                if value is not None and value not in codes and value not in MISSING_VALUES:
+                    checker.observation_value(rule, value, key, row)
+            if observation_values is not None:
+                values = observation_values(row)
+                if values not in observation_good:
+                    checker.observation_attributes(values, key, row)
+            for index, is_number, rule in observation_numbers:
+                value = row[index]
+                if value is not None and not is_number(value) and value not in MISSING_VALUES:
+                    checker.observation_value(rule, value, key, row)
+            yield row
+    except SdmxNodeError as exc:
+        checker.unreadable(exc)
+    finally:
+        report.observations += observations
+    checker.finish(current_key, periods)
