@@ -32,7 +32,7 @@ class LoadRejected(Invalid):
     def __init__(self, report: Report, source: str) -> None:
         first = next((f for f in report.findings if f.severity == "error"), None)
         detail = f": {first.message}" if first else ""
-        super().__init__(f"{source} was not loaded, {report.error_count} error(s){detail}")
+        super().__init__(f"{source} was not loaded, {report.errors} error(s){detail}")
         self.report = report
 
 
@@ -93,13 +93,13 @@ def load_data(
                 rows = _counted(rows, progress)
             writer.write(
                 dataset.columns,
-                (row for row in rows if report.error_count == 0),
+                (row for row in rows if report.errors == 0),
                 dataset.action,
                 dataset.action_column,
             )
-            if report.error_count == 0:
+            if report.errors == 0:
                 writer.set_dataset_attributes(dataset.dataset_attributes)
-        if report.error_count:
+        if report.errors:
             raise LoadRejected(report, source)
         for dataflow_pk, counts in tx.finish().items():
             result.counts[_name(node, dataflow_pk)] = counts
