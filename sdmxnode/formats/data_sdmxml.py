@@ -139,8 +139,8 @@ def read_sdmxml_data(
                 for column, value in zip(structure.columns, context.base, strict=True)
                 if value is not None
             },
-            valid_from=dataset.get("validFromDate"),
-            valid_to=dataset.get("validToDate"),
+            valid_from=set_attribute(dataset, "validFromDate"),
+            valid_to=set_attribute(dataset, "validToDate"),
             source=source,
         )
         for _ in rows:  # skip what the consumer left, to reach the next data set
@@ -219,10 +219,7 @@ def _dataset_of(element: etree._Element, dataset_tag: str) -> etree._Element | N
 def _header_for(
     dataset: etree._Element, structures: dict[str, HeaderStructure], source: str
 ) -> HeaderStructure:
-    structure_id = next(
-        (value for key, value in dataset.items() if key.rpartition("}")[2] == "structureRef"),
-        None,
-    )
+    structure_id = set_attribute(dataset, "structureRef")
     if structure_id is not None and structure_id in structures:
         return structures[structure_id]
     if len(structures) == 1:
@@ -235,6 +232,21 @@ def _header_for(
     )
 
 
+def set_attribute(dataset: etree._Element, name: str) -> str | None:
+    """A data set XML attribute of the SDMX `SetAttributeGroup`, qualified or not.
+
+    SDMX-ML 3.0 (and some 2.1 producers) qualify `action`, `validFromDate`, ... with the
+    structure-specific namespace; 2.1 generic data leaves them unqualified.
+    """
+    value = dataset.get(name)
+    if value is not None:
+        return value
+    for key, value in dataset.items():
+        if key[0] == "{" and key.rpartition("}")[2] == name:
+            return value
+    return None
+
+
 def _dimension_at_observation(header: HeaderStructure, structure: StructureInfo) -> str:
     if header.dimension_at_observation:
         return header.dimension_at_observation
@@ -244,7 +256,7 @@ def _dimension_at_observation(header: HeaderStructure, structure: StructureInfo)
 
 
 def _action(dataset: etree._Element, header_action: str | None, source: str) -> str:
-    action = dataset.get("action") or header_action or "Information"
+    action = set_attribute(dataset, "action") or header_action or "Information"
     if action not in ACTIONS:
         raise Invalid(
             f"{source}: data set action {action!r} is not one of {', '.join(ACTIONS)}",
