@@ -223,7 +223,17 @@ def _header_for(
     if structure_id is not None and structure_id in structures:
         return structures[structure_id]
     if len(structures) == 1:
-        return next(iter(structures.values()))
+        # Real producers (ISTAT NSI web services) write a structureRef that differs from
+        # the single header structureID; the schema stage reports the broken IDREF.
+        header = next(iter(structures.values()))
+        if structure_id is not None:
+            log.warning(
+                "%s: DataSet structureRef %r is not declared; using header Structure %r",
+                source,
+                structure_id,
+                header.structure_id,
+            )
+        return header
     named = f"structureRef {structure_id!r}" if structure_id else "no structureRef"
     raise Invalid(
         f"{source}: the DataSet has {named}, which no header Structure declares "
