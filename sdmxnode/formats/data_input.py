@@ -237,16 +237,18 @@ def read_data(
     *,
     source: str = "message",
     kind: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[DatasetRows]:
     """The data sets of a data message in any supported format, compressed or not.
 
     `kind` ("sdmx-ml", "sdmx-csv", "sdmx-json") is sniffed from the content when not
     given; when given it must agree with the content. Each `DatasetRows.rows` must be
-    consumed before the next data set is requested (the readers stream).
+    consumed before the next data set is requested (the readers stream). At most
+    `max_bytes` bytes of (decompressed) content are read.
     """
     if kind is not None and kind not in DATA_KINDS:
         raise Invalid(f"unknown data format {kind!r}; expected one of {', '.join(DATA_KINDS)}")
-    stream, detected = open_data(data)
+    stream, detected = open_data(data, max_bytes=max_bytes)
     try:
         if kind is not None and kind != detected:
             raise Invalid(f"{source} was sent as {kind} but its content looks like {detected}")

@@ -51,6 +51,8 @@ def syntax_error(exc: etree.XMLSyntaxError, source: str) -> Invalid:
     message = exc.msg or str(exc)
     if "Excessive depth" in message:
         message = f"elements are nested too deeply ({message})"
+    elif "amplification" in message or "entity" in message.lower():
+        message = f"entity expansion refused ({message})"
     return Invalid(
         f"{source} is not well-formed XML: {message}",
         where=f"line {line}" if line else None,
