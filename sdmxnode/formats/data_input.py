@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.data_rows import DatasetRows, StructureResolver
@@ -36,6 +36,14 @@ _CSV_DELIMITERS = (",", ";", "\t", "|")
 _DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+class _Readable(_Closable, Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _BoundedReader(io.RawIOBase):
     """A raw stream over `raw` that refuses to deliver more than `limit` bytes in total.
 
@@ -43,7 +51,7 @@ class _BoundedReader(io.RawIOBase):
     bytes of output whatever its headers declare. `unread` puts sniffed bytes back.
     """
 
-    def __init__(self, raw: BinaryIO, limit: int, what: str, *closing: object) -> None:
+    def __init__(self, raw: _Readable, limit: int, what: str, *closing: _Closable) -> None:
         super().__init__()
         self._raw = raw
         self._closing = closing  # what else to close with this stream (file, archive)
@@ -84,7 +92,7 @@ class _BoundedReader(io.RawIOBase):
         try:
             self._raw.close()
             for other in self._closing:
-                other.close()  # type: ignore[attr-defined]
+                other.close()
         finally:
             super().close()
 
