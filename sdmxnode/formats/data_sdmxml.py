@@ -105,6 +105,7 @@ def read_sdmxml_data(
     structures: dict[str, HeaderStructure] = {}
     header_action: str | None = None
     resolved: dict[StructureRef, StructureInfo] = {}
+    previous: etree._Element | None = None
     while (element := elements.next_element()) is not None:
         if element.tag == header_tag:
             structures, header_action = read_header(element, source)
@@ -113,6 +114,13 @@ def read_sdmxml_data(
         dataset = _dataset_of(element, dataset_tag)
         if dataset is None:
             raise Invalid(f"{source}: {element.tag} outside a DataSet", where=line_of(element))
+        if dataset is previous:  # the rows reader stopped at an element it cannot place
+            raise Invalid(
+                f"{source}: {etree.QName(element).localname} is not where SDMX-ML allows it "
+                f"(inside {etree.QName(element.getparent()).localname})",
+                where=line_of(element),
+            )
+        previous = dataset
         elements.push_back(element)
         header = _header_for(dataset, structures, source)
         if header.ref not in resolved:

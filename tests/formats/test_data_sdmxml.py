@@ -323,6 +323,15 @@ def test_generic_observation_dimension_and_value_ids():
             ("OTHER", "S, S2"),
         ),
         ('<m:DataSet ss:structureRef="S" action="Upsert"></m:DataSet>', ("Upsert",)),
+        (
+            '<m:DataSet ss:structureRef="S"><Series FREQ="A" AREA="FR"><x>'
+            '<Obs TIME_PERIOD="2000"/></x></Series></m:DataSet>',
+            ("Obs is not where SDMX-ML allows it (inside x)",),
+        ),
+        (
+            '<m:DataSet ss:structureRef="S"><x><Series FREQ="A" AREA="FR"/></x></m:DataSet>',
+            ("Series is not where",),
+        ),
     ],
 )
 def test_structure_errors_are_invalid_and_name_the_problem(body: str, words: tuple[str, ...]):
