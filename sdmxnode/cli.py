@@ -75,7 +75,7 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
         except LoadRejected as exc:
             failed = True
             click.echo(exc.report.to_text(), err=True)
-            click.echo(f"{path.name}: not loaded ({exc.report.error_count} errors)", err=True)
+            click.echo(f"{path.name}: not loaded ({exc.report.errors} errors)", err=True)
             continue
         except SdmxNodeError as exc:
             failed = True

@@ -15,6 +15,8 @@ class SdmxNodeError(Exception):
     status_v2: int | None = None  # HTTP status on the 2.x API when it differs
     sdmx_code: int = 500
     title: str = "Internal server error"
+    #: The validation finding code this error stands for, when a reader raises it mid-stream.
+    finding_code: str | None = None
 
     def __init__(self, message: str, *, where: str | None = None) -> None:
         super().__init__(message)
@@ -120,6 +122,12 @@ class Invalid(SdmxNodeError):
     status_v2 = 422
     sdmx_code = 150
     title = "Invalid message"
+
+
+class UnknownComponent(Invalid):
+    """A data message gives a component its DSD does not define."""
+
+    finding_code = "UNKNOWN_COMPONENT"
 
 
 class StorageError(SdmxNodeError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import Invalid, UnknownComponent
 from sdmxnode.formats.data_rows import StructureInfo
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -81,7 +81,7 @@ class DataSetContext:
         """The row index of `component_id`; a component the DSD lacks is refused."""
         position = self.index.get(component_id)
         if position is None:
-            raise Invalid(
+            raise UnknownComponent(
                 f"{self.source}: {_name(element)} gives component {component_id!r}, "
                 f"which {self.structure.dsd} does not define",
                 where=line_of(element),

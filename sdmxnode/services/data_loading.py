@@ -8,17 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import Invalid, NotFound, SemanticError
-from sdmxnode.formats.data_input import read_data
+from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError
+from sdmxnode.formats.data_input import open_data, read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_writes import LoadCounts
 from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_bounds
 from sdmxnode.validation.report import Report
-from sdmxnode.validation.rules import check_rows
+from sdmxnode.validation.rules import check_datasets
+from sdmxnode.validation.schema import validate_schema
 
 if TYPE_CHECKING:
     from sdmxnode.services.node import Node
@@ -82,15 +84,30 @@ def load_data(
 ) -> LoadResult:
     """Read, validate and store a data message; raises LoadRejected (nothing stored)."""
     report = Report(max_findings=max_findings)
+    stream, detected = open_data(data)
+    kind = kind or detected
+    if kind in ("sdmx-ml", "sdmx-json"):
+        with stream:
+            for finding in validate_schema(stream, kind):
+                report.add(finding)
+    else:
+        stream.close()
+    if report.errors:
+        raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
     result = LoadResult(report)
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
-        for dataset in read_data(data, resolver, source=source, kind=kind):
-            target = _target_dataflow(node, resolver, dataset, dataflow)
+        datasets = check_datasets(read_data(data, resolver, source=source, kind=kind), report)
+        for dataset in datasets:
+            try:
+                target = _target_dataflow(node, resolver, dataset, dataflow)
+            except SdmxNodeError as exc:
+                report.add(finding_from_error(exc))
+                for _ in dataset.rows:  # the rest of the data set is still checked
+                    pass
+                continue
             writer = tx.writer(target.pk, layout_for(dataset.structure), dataset.action)
-            rows = check_rows(dataset, report)
-            if progress is not None:
-                rows = _counted(rows, progress)
+            rows = dataset.rows if progress is None else _counted(dataset.rows, progress)
             writer.write(
                 dataset.columns,
                 (row for row in rows if report.errors == 0),

@@ -99,20 +99,16 @@ def parse_artefact(
     except Exception as exc:  # sdmx1 raises many kinds; the artefact was valid when stored
         raise StorageError(f"cannot read stored artefact {artefact.ref}: {exc}") from exc
     ref = artefact.ref
-    for obj in msg.iter_objects():
-        if obj.is_external_reference:
-            continue
+    candidates = [o for o in msg.iter_objects() if type_of(o) == ref.type and o.id == ref.id]
+    # Prefer the artefact itself over stubs sdmx1 made for references; a stored stub
+    # (isExternalReference="true", as agencies publish them) is the artefact itself.
+    candidates.sort(key=lambda o: bool(o.is_external_reference))
+    for obj in candidates:
         agency = obj.maintainer.id if obj.maintainer is not None else ""
-        if (
-            type_of(obj) == ref.type
-            and obj.id == ref.id
-            and agency == ref.agency_id
-            and str(obj.version) == ref.version
-        ):
+        if agency == ref.agency_id and str(obj.version) == ref.version:
             return obj
-    for obj in msg.iter_objects():  # version spelling may differ ('1.0' read as '1.0.0')
-        if not obj.is_external_reference and type_of(obj) == ref.type and obj.id == ref.id:
-            return obj
+    if candidates:  # version spelling may differ ('1.0' read as '1.0.0')
+        return candidates[0]
     raise StorageError(f"stored artefact {ref} is not in its own element")
 
 

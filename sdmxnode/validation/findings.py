@@ -72,8 +72,9 @@ _LINE = re.compile(r"line (\d+)")
 
 
 def finding_from_error(exc: SdmxNodeError) -> Finding:
-    """The finding for an error a reader raised: UNKNOWN_STRUCTURE for a structure the node
-    does not hold (NotFound), UNREADABLE otherwise; the line comes from `exc.where`."""
-    code = "UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE"
+    """The finding for an error a reader raised: its own `finding_code` if it has one,
+    UNKNOWN_STRUCTURE for a structure the node does not hold (NotFound), UNREADABLE
+    otherwise; the line comes from `exc.where`."""
+    code = exc.finding_code or ("UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE")
     match = _LINE.search(exc.where or "")
     return Finding(code, ERROR, exc.message, line=int(match.group(1)) if match else None)

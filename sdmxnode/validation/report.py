@@ -25,6 +25,8 @@ class Report:
         self.max_findings = max_findings
         self.findings: list[Finding] = []
         self.errors = 0
+        #: Set when a reader failed mid-message: nothing after that point can be read.
+        self.stopped = False
         self.warnings = 0
         self.datasets = 0
         self.series = 0

@@ -258,6 +258,7 @@ class RowChecker:
 
     def unreadable(self, exc: SdmxNodeError) -> None:
         self.report.add(finding_from_error(exc))
+        self.report.stopped = True  # the reader cannot go on past a broken data set
 
     def finish(self, key: tuple | None, periods: set) -> None:
         if key is not None:

