@@ -129,6 +129,10 @@ class UnknownComponent(Invalid):
 
     finding_code = "UNKNOWN_COMPONENT"
 
+    def __init__(self, message: str, *, component: str, where: str | None = None) -> None:
+        super().__init__(message, where=where)
+        self.component = component
+
 
 class StorageError(SdmxNodeError):
     status = 500

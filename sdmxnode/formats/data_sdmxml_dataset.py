@@ -84,6 +84,7 @@ class DataSetContext:
             raise UnknownComponent(
                 f"{self.source}: {_name(element)} gives component {component_id!r}, "
                 f"which {self.structure.dsd} does not define",
+                component=component_id,
                 where=line_of(element),
             )
         return position

@@ -77,4 +77,10 @@ def finding_from_error(exc: SdmxNodeError) -> Finding:
     otherwise; the line comes from `exc.where`."""
     code = exc.finding_code or ("UNKNOWN_STRUCTURE" if isinstance(exc, NotFound) else "UNREADABLE")
     match = _LINE.search(exc.where or "")
-    return Finding(code, ERROR, exc.message, line=int(match.group(1)) if match else None)
+    return Finding(
+        code,
+        ERROR,
+        exc.message,
+        line=int(match.group(1)) if match else None,
+        component=getattr(exc, "component", None),
+    )
