@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import sdmx
 from lxml import etree
 
 from sdmxnode.formats.data_rows import DataResult, Labels, StructureInfo, StructureRef
@@ -86,3 +87,47 @@ def demo_result(
 
 def with_rows(result: DataResult, rows: list[tuple]) -> DataResult:
     return replace(result, rows=iter(rows))
+
+
+def reference_records(
+    structure: StructureInfo, series_limit: int | None = None
+) -> list[dict[str, str]]:
+    """One dict per observation of the demo file: component id -> value ('' when absent)."""
+    return [
+        {c: (series | observation).get(c, "") for c in structure.columns}
+        for series, observations in read_demo_series(series_limit)
+        for observation in observations
+    ]
+
+
+def demo_labels() -> Labels:
+    """English names of the demo dataflow, its components and codes, read with sdmx1 from the
+    project's structure files (the DSD message, its concept scheme and the code lists)."""
+    message = sdmx.read_sdmx(PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml")
+    concepts = {
+        concept.id: str(concept.name)
+        for scheme in sdmx.read_sdmx(
+            PROJECT_ROOT / "dsd" / "IMDX-CS_MIGRATION-1.0.0.xml"
+        ).concept_scheme.values()
+        for concept in scheme
+    }
+    code_lists = {}
+    for path in sorted((PROJECT_ROOT / "codelists").glob("*.xml")):
+        for found in sdmx.read_sdmx(path).codelist.values():
+            code_lists[(found.maintainer.id, found.id, found.version)] = found
+    dsd = message.structure["DSD_MIG_STOCK"]
+    components = {}
+    codes = {}
+    for component in [*dsd.dimensions, *dsd.measures, *dsd.attributes]:
+        if component.concept_identity is not None:
+            components[component.id] = concepts[component.concept_identity.id]
+        representation = component.local_representation
+        stub = representation.enumerated if representation else None
+        if stub is not None:
+            full = code_lists[(stub.maintainer.id, stub.id, stub.version)]
+            codes[component.id] = {code.id: str(code.name) for code in full}
+    return Labels(
+        components=components,
+        codes=codes,
+        structure_name=str(message.dataflow["DF_MIG_STOCK_IMS"].name),
+    )
