@@ -181,6 +181,8 @@ def test_csv_20_labels_both_and_name(structure, labels, dataflow):
         assert line[header.index("SEX") + 1] == labels.codes["SEX"][record["SEX"]]
         assert line[header.index("OBS_VALUE") + 1] == ""
         assert line[header.index("REVISION") + 1] == ""  # not coded: no name
+    (dataset,) = pysdmx.io.read_sdmx(text).data  # pysdmx drops the name columns
+    assert _records(dataset.data, structure.columns) == expected
     message = sdmx.read_sdmx(io.BytesIO(text.encode()), format="csv", structure=dataflow)
     assert sorted(str(o.value) for o in message.data[0].obs) == sorted(
         r["OBS_VALUE"] for r in expected
