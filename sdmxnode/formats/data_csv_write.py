@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from sdmxnode.formats.data_rows import Component, DataResult
 from sdmxnode.formats.data_time import normalize_period
@@ -59,8 +61,8 @@ def write_csv_10(
             header.append(f"{column}: {component_name(result.labels, column)}")
         else:
             header.append(column)
-    cells = _component_cells(result, labels, time_format)
-    return _write(result, header, [reference], cells)
+    plan = _Plan(transforms=_transforms(result, labels, time_format))
+    return _write(result, header, [reference], plan)
 
 
 def write_csv_20(
@@ -91,18 +93,16 @@ def write_csv_20(
     prefix.append(ACTION_LETTERS.get(result.action, "I"))
     key_cells = _key_cells(result, keys)
     header.extend(column for column, _ in key_cells)
-    component_cells = _component_cells(result, labels, time_format)
-    cells: list[Cell] | None = [cell for _, cell in key_cells]
-    for index, column in enumerate(result.columns):
+    transforms = _transforms(result, labels, time_format)
+    for column in result.columns:
         text = component_name(result.labels, column)
         header.append(f"{column}: {text}" if labels == "both" else column)
-        cells.append(component_cells[index] if component_cells else _plain(index))
         if labels == "name":
             header.append(text)
-            cells.append(_name_cell(result, index))
-    if not key_cells and labels != "name" and component_cells is None:
-        cells = None
-    return _write(result, header, prefix, cells)
+    plan = _Plan(front=[cell for _, cell in key_cells], transforms=transforms)
+    if labels == "name":
+        plan.cells = plan.front + _name_cells(result, transforms)
+    return _write(result, header, prefix, plan)
 
 
 # -- cells ---------------------------------------------------------------------------------
@@ -134,10 +134,25 @@ def _code_names(result: DataResult, column: str) -> Mapping[str, str]:
     return result.labels.codes.get(column, {}) if result.labels else {}
 
 
-def _component_cells(result: DataResult, labels: str, time_format: str) -> list[Cell] | None:
-    """One cell function per result column, or None when every cell is written as stored."""
-    cells: list[Cell] = []
-    changed = False
+@dataclass
+class _Plan:
+    """How a row becomes its fields: `front` cells (keys), then the row's values with
+    `transforms` (column index -> function of the value) applied; or, when `cells` is set,
+    exactly those cells."""
+
+    front: list[Cell] = field(default_factory=list)
+    transforms: list[tuple[int, Callable[[str | None], str]]] = field(default_factory=list)
+    cells: list[Cell] | None = None
+
+    def width(self, columns: int) -> int:
+        return len(self.cells) if self.cells is not None else len(self.front) + columns
+
+
+def _transforms(
+    result: DataResult, labels: str, time_format: str
+) -> list[tuple[int, Callable[[str | None], str]]]:
+    """The columns not written as stored, with the function giving their cells."""
+    found: list[tuple[int, Callable[[str | None], str]]] = []
     for index, column in enumerate(result.columns):
         component = _component(result, column)
         value_of: Callable[[str | None], str] | None = None
@@ -149,12 +164,9 @@ def _component_cells(result: DataResult, labels: str, time_format: str) -> list[
         fixed = result.dataset_attributes.get(column) if component.attachment == "dataset" else None
         if fixed is not None:
             value_of = _filled(fixed, value_of)
-        if value_of is None:
-            cells.append(_plain(index))
-        else:
-            changed = True
-            cells.append(lambda row, index=index, value_of=value_of: value_of(row[index]))
-    return cells if changed else None
+        if value_of is not None:
+            found.append((index, value_of))
+    return found
 
 
 def _id_and_name(code: str, name: str | None) -> str:
@@ -174,17 +186,32 @@ def _plain(index: int) -> Cell:
     return lambda row: row[index] if row[index] is not None else ""
 
 
-def _name_cell(result: DataResult, index: int) -> Cell:
-    """The `labels=name` cell after a component's id cell: the code's name; for the time
-    dimension the period itself (as in the field guide's example 6); else empty."""
-    column = result.columns[index]
-    component = _component(result, column)
-    if component.role == "time":
-        return _plain(index)
-    if not _coded(component):
-        return lambda row: ""
-    names = _code_names(result, column)
-    return lambda row: names.get(row[index], "") if row[index] is not None else ""
+def _name_cells(
+    result: DataResult, transforms: list[tuple[int, Callable[[str | None], str]]]
+) -> list[Cell]:
+    """`labels=name`: each column's cell followed by its name cell: the code's name; for
+    the time dimension the period itself (as in the field guide's example 6); else empty."""
+    changed = dict(transforms)
+    cells: list[Cell] = []
+    for index, column in enumerate(result.columns):
+        value_of = changed.get(index)
+        if value_of is None:
+            cells.append(_plain(index))
+        else:
+            cells.append(lambda row, index=index, value_of=value_of: value_of(row[index]))
+        component = _component(result, column)
+        if component.role == "time":
+            cells.append(cells[-1])
+        elif not _coded(component):
+            cells.append(lambda row: "")
+        else:
+            names = _code_names(result, column)
+            cells.append(
+                lambda row, index=index, names=names: (
+                    names.get(row[index], "") if row[index] is not None else ""
+                )
+            )
+    return cells
 
 
 def _key_cells(result: DataResult, keys: str) -> list[tuple[str, Cell]]:
@@ -208,9 +235,13 @@ def _key_cells(result: DataResult, keys: str) -> list[tuple[str, Cell]]:
 
 
 def _joined(indexes: list[int]) -> Cell:
+    values_of = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
+
     def cell(row: tuple) -> str:
-        values = [row[i] for i in indexes]
-        return "" if None in values else ".".join(values)
+        try:
+            return ".".join(values_of(row))
+        except TypeError:  # a value is missing (None): no key
+            return ""
 
     return cell
 
@@ -226,42 +257,37 @@ def _quote(field: str) -> str:
 
 
 def _write(
-    result: DataResult, header: list[str], prefix: list[str], cells: list[Cell] | None
+    result: DataResult, header: list[str], prefix: list[str], plan: _Plan
 ) -> Iterator[bytes]:
     """The lines, in chunks of about CHUNK_SIZE characters, encoded as UTF-8."""
-    head = ",".join(_quote(field) for field in header)
-    lead = ",".join(_quote(field) for field in prefix) + ","
+    head = ",".join(_quote(part) for part in header)
+    lead = ",".join(_quote(part) for part in prefix) + ","
     width = len(result.columns)
-    commas = lead.count(",") + (len(cells) if cells is not None else width) - 1
+    commas = lead.count(",") + plan.width(width) - 1
+    front, transforms, cells = plan.front, plan.transforms, plan.cells
     buffer = [head]
     size = len(head)
-    rows = 0
-    if cells is None:
-        for row in result.rows:
-            line = lead + ",".join([v if v is not None else "" for v in row[:width]])
-            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
-                line = lead + ",".join([_quote(v) if v else "" for v in row[:width]])
-            buffer.append(line)
-            size += len(line)
-            if size >= CHUNK_SIZE:
-                rows += len(buffer)
-                yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-                buffer.clear()
-                size = 0
-    else:
-        for row in result.rows:
+    lines = 0
+    for row in result.rows:
+        if cells is not None:
             fields = [cell(row) for cell in cells]
-            line = lead + ",".join(fields)
-            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
-                line = lead + ",".join([_quote(v) for v in fields])
-            buffer.append(line)
-            size += len(line)
-            if size >= CHUNK_SIZE:
-                rows += len(buffer)
-                yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-                buffer.clear()
-                size = 0
+        else:
+            fields = [v if v is not None else "" for v in row[:width]]
+            for index, value_of in transforms:
+                fields[index] = value_of(row[index])
+            if front:
+                fields = [cell(row) for cell in front] + fields
+        line = lead + ",".join(fields)
+        if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+            line = lead + ",".join([_quote(v) for v in fields])
+        buffer.append(line)
+        size += len(line)
+        if size >= CHUNK_SIZE:
+            lines += len(buffer)
+            yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
+            buffer.clear()
+            size = 0
     if buffer:
-        rows += len(buffer)
+        lines += len(buffer)
         yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-    log.debug("wrote %d SDMX-CSV lines for %s", rows - 1, structure_id(result))
+    log.debug("wrote %d SDMX-CSV lines for %s", lines - 1, structure_id(result))

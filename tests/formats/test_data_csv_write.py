@@ -276,3 +276,16 @@ def test_delete_action_and_dataset_attribute(structure):
 def test_unsupported_options_are_bad_requests(structure, write, options):
     with pytest.raises(BadRequest):
         write(demo_result(structure, 1), **options)
+
+
+def test_labels_name_with_keys(structure, labels):
+    result = demo_result(structure, 2, labels=labels)
+    read = list(csv.reader(io.StringIO(_text(write_csv_20(result, labels="name", keys="both")))))
+    header = read[0]
+    assert header[:6] == [
+        "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION", "SERIES_KEY", "OBS_KEY"
+    ]  # fmt: skip
+    assert all(len(line) == len(header) for line in read)
+    for line in read[1:]:
+        assert line[5] == f"{line[4]}.{line[header.index('TIME_PERIOD')]}"
+        assert line[header.index("FREQ") + 1] == "Annual"
