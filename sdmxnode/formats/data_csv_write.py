@@ -159,8 +159,7 @@ def _transforms(
         if component.role == "time" and time_format == "normalized":
             value_of = _cached(normalize_period)
         elif labels == "both" and _coded(component):
-            names = _code_names(result, column)
-            value_of = _cached(lambda code, names=names: _id_and_name(code, names.get(code)))
+            value_of = _cached(_id_and_name(_code_names(result, column)))
         fixed = result.dataset_attributes.get(column) if component.attachment == "dataset" else None
         if fixed is not None:
             value_of = _filled(fixed, value_of)
@@ -169,8 +168,22 @@ def _transforms(
     return found
 
 
-def _id_and_name(code: str, name: str | None) -> str:
-    return f"{code}: {name}" if name else code
+def _id_and_name(names: Mapping[str, str]) -> Callable[[str], str]:
+    """`labels=both`: `ID: Name` for a code (the id alone when it has no name)."""
+
+    def text(code: str) -> str:
+        name = names.get(code)
+        return f"{code}: {name}" if name else code
+
+    return text
+
+
+def _applied(index: int, value_of: Callable[[str | None], str]) -> Cell:
+    return lambda row: value_of(row[index])
+
+
+def _code_name(index: int, names: Mapping[str, str]) -> Cell:
+    return lambda row: names.get(row[index], "") if row[index] is not None else ""
 
 
 def _filled(
@@ -198,19 +211,14 @@ def _name_cells(
         if value_of is None:
             cells.append(_plain(index))
         else:
-            cells.append(lambda row, index=index, value_of=value_of: value_of(row[index]))
+            cells.append(_applied(index, value_of))
         component = _component(result, column)
         if component.role == "time":
             cells.append(cells[-1])
         elif not _coded(component):
             cells.append(lambda row: "")
         else:
-            names = _code_names(result, column)
-            cells.append(
-                lambda row, index=index, names=names: (
-                    names.get(row[index], "") if row[index] is not None else ""
-                )
-            )
+            cells.append(_code_name(index, _code_names(result, column)))
     return cells
 
 
