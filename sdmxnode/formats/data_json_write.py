@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from sdmxnode.formats.data_json_structure import (
+from sdmxnode.formats.data_json_write_levels import (
     JsonLayout,
     JsonObject,
     build_structure,
