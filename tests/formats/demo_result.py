@@ -1,0 +1,133 @@
+"""DataResults for the writer tests, built from the demo data file with a tiny lxml reader.
+
+The rows are made here, independently of the node's readers: one tuple per observation,
+aligned with `StructureInfo.columns` plus a trailing location (the line number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import sdmx
+from lxml import etree
+
+from sdmxnode.formats.data_rows import DataResult, Labels, StructureInfo, StructureRef
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEMO_FILE = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+DEMO_REF = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+
+
+def read_demo_series(series_limit: int | None = None) -> list[tuple[dict, list[dict]]]:
+    """(series attributes, [observation attributes...]) per Series element, in file order."""
+    found: list[tuple[dict, list[dict]]] = []
+    for _, element in etree.iterparse(str(DEMO_FILE), tag="{*}Series"):
+        observations = [dict(obs.attrib) | {"_line": obs.sourceline} for obs in element]
+        found.append((dict(element.attrib), observations))
+        element.clear()
+        if series_limit is not None and len(found) >= series_limit:
+            break
+    return found
+
+
+def demo_rows(structure: StructureInfo, series_limit: int | None = None) -> list[tuple]:
+    columns = structure.columns
+    rows = []
+    for series, observations in read_demo_series(series_limit):
+        for observation in observations:
+            values = series | observation
+            rows.append(tuple(values.get(c) for c in columns) + (values["_line"],))
+    return rows
+
+
+def demo_result(
+    structure: StructureInfo,
+    series_limit: int | None = None,
+    *,
+    series_only: bool = False,
+    labels: Labels | None = None,
+    dimension_at_observation: str = "TIME_PERIOD",
+) -> DataResult:
+    """The demo data (or its first `series_limit` series) as a query would answer it."""
+    rows = demo_rows(structure, series_limit)
+    if series_only:
+        columns = structure.columns
+        blank = {i for i, c in enumerate(columns) if c == "TIME_PERIOD" or c == "OBS_VALUE"}
+        blank |= {
+            i
+            for i, c in enumerate(columns)
+            if (component := structure.component(c))
+            and component.attachment == "observation"
+            and component.role == "attribute"
+        }
+        seen: dict[tuple, tuple] = {}
+        for row in rows:
+            key = row[: len(structure.dimensions)]
+            if key not in seen:
+                seen[key] = tuple(None if i in blank else v for i, v in enumerate(row))
+        rows = list(seen.values())
+    if dimension_at_observation not in ("TIME_PERIOD", "AllDimensions"):
+        position = structure.columns.index(dimension_at_observation)
+        rows.sort(
+            key=lambda r: (
+                tuple(v or "" for i, v in enumerate(r[:-1]) if i != position) + (r[position],)
+            )
+        )
+    return DataResult(
+        structure_ref=DEMO_REF,
+        structure=structure,
+        columns=structure.columns,
+        rows=iter(rows),
+        dimension_at_observation=dimension_at_observation,
+        series_only=series_only,
+        labels=labels,
+    )
+
+
+def with_rows(result: DataResult, rows: list[tuple]) -> DataResult:
+    return replace(result, rows=iter(rows))
+
+
+def reference_records(
+    structure: StructureInfo, series_limit: int | None = None
+) -> list[dict[str, str]]:
+    """One dict per observation of the demo file: component id -> value ('' when absent)."""
+    return [
+        {c: (series | observation).get(c, "") for c in structure.columns}
+        for series, observations in read_demo_series(series_limit)
+        for observation in observations
+    ]
+
+
+def demo_labels() -> Labels:
+    """English names of the demo dataflow, its components and codes, read with sdmx1 from the
+    project's structure files (the DSD message, its concept scheme and the code lists)."""
+    message = sdmx.read_sdmx(PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml")
+    concepts = {
+        concept.id: str(concept.name)
+        for scheme in sdmx.read_sdmx(
+            PROJECT_ROOT / "dsd" / "IMDX-CS_MIGRATION-1.0.0.xml"
+        ).concept_scheme.values()
+        for concept in scheme
+    }
+    code_lists = {}
+    for path in sorted((PROJECT_ROOT / "codelists").glob("*.xml")):
+        for found in sdmx.read_sdmx(path).codelist.values():
+            code_lists[(found.maintainer.id, found.id, found.version)] = found
+    dsd = message.structure["DSD_MIG_STOCK"]
+    components = {}
+    codes = {}
+    for component in [*dsd.dimensions, *dsd.measures, *dsd.attributes]:
+        if component.concept_identity is not None:
+            components[component.id] = concepts[component.concept_identity.id]
+        representation = component.local_representation
+        stub = representation.enumerated if representation else None
+        if stub is not None:
+            full = code_lists[(stub.maintainer.id, stub.id, stub.version)]
+            codes[component.id] = {code.id: str(code.name) for code in full}
+    return Labels(
+        components=components,
+        codes=codes,
+        structure_name=str(message.dataflow["DF_MIG_STOCK_IMS"].name),
+    )
