@@ -4,7 +4,7 @@ Top level per the sdmx-json data-message field guides (checklist D3): 1.0 is
 `{meta, data: {structure, dataSets}}`, 2.0 is `{meta, data: {structures: [...], dataSets}}`.
 Series keys and observation keys are colon-joined indexes into each dimension's `values`;
 an observation is `[measure values..., observation attribute indexes...]`; attributes sit
-at data set, series or observation level (`data_json_structure.plan_layout`).
+at data set, series or observation level (`data_json_write_levels.plan_layout`).
 
 Two passes: the `values` arrays come before the data sets, so the rows are read once to
 collect the values present and once to write. Give `rows_again`, a callable returning a
