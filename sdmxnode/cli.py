@@ -39,6 +39,7 @@ def init() -> None:
         f"structures: {result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged; {node.store.count_artefacts()} artefacts in the store"
     )
+    click.echo(f"data: {node.data.count_all_observations()} observations in the store")
 
 
 @main.command()

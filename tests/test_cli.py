@@ -19,6 +19,7 @@ def env(database_url: str, tmp_path: Path, corpus: Path, monkeypatch: pytest.Mon
         (folder / name).write_bytes((corpus / name).read_bytes())
     monkeypatch.setenv("SDMXNODE_DATABASE_URL", database_url)
     monkeypatch.setenv("SDMXNODE_STRUCTURE_DIRS", str(folder))
+    monkeypatch.setenv("SDMXNODE_DEMO_DATA", "")
     return folder
 
 

@@ -50,6 +50,14 @@ class Node:
         return [Path(p) for p in str(self.settings["STRUCTURE_DIRS"]).split(os.pathsep) if p]
 
     def initialise(self) -> PutResult:
-        """Create the schema and load the node's own structures (idempotent)."""
+        """Create the schema, load the node's own structures and, into a node that holds no
+        data yet, the demo data (idempotent: a second run changes nothing)."""
         self.store.create_schema()
-        return load_structure_files(self.store, structure_files(self.structure_dirs()))
+        result = load_structure_files(self.store, structure_files(self.structure_dirs()))
+        demo = Path(str(self.settings["DEMO_DATA"] or ""))
+        if demo.is_dir() and self.data.count_loads() == 0:
+            from sdmxnode.services.data_loading import load_data
+
+            for path in sorted(p for p in demo.iterdir() if p.suffix == ".xml"):
+                load_data(self, path, source=path.name, principal="init")
+        return result

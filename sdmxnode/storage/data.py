@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
@@ -19,7 +19,7 @@ from sdmxnode.storage.data_writes import (
     finish_load,
     start_load,
 )
-from sdmxnode.storage.tables import data_layouts
+from sdmxnode.storage.tables import data_layouts, loads, observations
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,14 @@ class DataStore:
                 select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
             ).scalar_one_or_none()
         return Layout.from_json(text) if text else None
+
+    def count_loads(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(loads)).scalar_one())
+
+    def count_all_observations(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(observations)).scalar_one())
 
     def count_observations(self, dataflow_pk: int) -> int:
         with self.engine.connect() as conn:

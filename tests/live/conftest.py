@@ -27,14 +27,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_node(database_url: str, structure_dirs: list[Path], log: Path) -> Iterator[LiveNode]:
-    """Run `sdmxnode serve` until the caller is done; wait for /health first."""
+def start_node(
+    database_url: str, structure_dirs: list[Path] | None, log: Path
+) -> Iterator[LiveNode]:
+    """Run `sdmxnode serve` until the caller is done; wait for /health first.
+
+    With `structure_dirs` None the node starts as the README's quick start does: the
+    project's own structures and demo data; otherwise it loads those folders and no data.
+    """
     port = _free_port()
-    env = dict(
-        os.environ,
-        SDMXNODE_DATABASE_URL=database_url,
-        SDMXNODE_STRUCTURE_DIRS=os.pathsep.join(str(d) for d in structure_dirs),
-    )
+    env = dict(os.environ, SDMXNODE_DATABASE_URL=database_url)
+    if structure_dirs is not None:
+        env["SDMXNODE_STRUCTURE_DIRS"] = os.pathsep.join(str(d) for d in structure_dirs)
+        env["SDMXNODE_DEMO_DATA"] = ""
     command = [sys.executable, "-m", "sdmxnode.cli", "serve", "--port", str(port), "--workers", "1"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -66,7 +71,8 @@ def live_node_with(database_url: str, tmp_path: Path):
     started: list[Iterator[LiveNode]] = []
 
     def start(*structure_dirs: Path) -> LiveNode:
-        generator = start_node(database_url, list(structure_dirs), tmp_path / "node.log")
+        folders = list(structure_dirs) if structure_dirs else None
+        generator = start_node(database_url, folders, tmp_path / "node.log")
         started.append(generator)
         return next(generator)
 
