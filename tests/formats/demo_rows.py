@@ -31,3 +31,33 @@ def read_demo_rows(
             values = dict(series.attrib) | dict(obs.attrib)
             rows.append(tuple(values.get(c) for c in columns) + (obs.sourceline or 0,))
     return rows
+
+
+def sort_rows(info: StructureInfo, rows: list[tuple], dimension_at_observation: str) -> list[tuple]:
+    """Rows ordered as DataResult requires: by series key, then the observation dimension."""
+    columns = info.columns
+    dimensions = [d.id for d in info.dimensions] + (
+        [info.time_dimension.id] if info.time_dimension else []
+    )
+    order = [d for d in dimensions if d != dimension_at_observation]
+    if dimension_at_observation in dimensions:
+        order.append(dimension_at_observation)
+    indices = [columns.index(d) for d in order]
+    return sorted(rows, key=lambda row: tuple(row[i] or "" for i in indices))
+
+
+def observations(info: StructureInfo, rows: list[tuple]) -> dict[tuple, dict[str, str]]:
+    """Full observation key (dimensions, then time) -> non-empty measure and attribute values."""
+    columns = info.columns
+    dimensions = [d.id for d in info.dimensions] + [info.time_dimension.id]  # type: ignore[union-attr]
+    key_indices = [columns.index(d) for d in dimensions]
+    found: dict[tuple, dict[str, str]] = {}
+    for row in rows:
+        key = tuple(row[i] for i in key_indices)
+        values = {
+            c: str(row[i])
+            for i, c in enumerate(columns)
+            if c not in dimensions and row[i] is not None
+        }
+        found[key] = values
+    return found
