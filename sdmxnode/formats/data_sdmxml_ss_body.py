@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
+from typing import cast
 
 from sdmxnode.formats.data_sdmxml_layout import MessageLayout
 from sdmxnode.formats.data_sdmxml_stream import Chunks, escape, text
@@ -86,7 +87,7 @@ def attributes_text(fields: Fields, getter: Callable[[tuple], object]) -> TextCa
 
         def make(value: object) -> str:
             out = ""
-            for prefix, cell in zip(prefixes, value, strict=True):  # type: ignore[call-overload]
+            for prefix, cell in zip(prefixes, cast(tuple, value), strict=True):
                 if cell is not None:
                     out += prefix + escape(cell if isinstance(cell, str) else text(cell)) + '"'
             return out

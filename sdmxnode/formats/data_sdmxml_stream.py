@@ -24,8 +24,9 @@ SS_NS = {
     "3.0": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/data/structurespecific",
 }
 GENERIC_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic"
-#: Actions each SDMX-ML version knows; 2.1 has no Merge (3.0) and gets Append, its nearest.
-ACTIONS_21 = ("Append", "Replace", "Delete", "Information")
+#: Actions the SDMX-ML 2.1 and 3.0 schemas know (common:ActionType); Merge (SDMX-CSV 2.0,
+#: SDMX-REST 2.x) is written as Append, its nearest.
+ML_ACTIONS = ("Append", "Replace", "Delete", "Information")
 
 
 def escape(value: str) -> str:
@@ -62,12 +63,13 @@ def escaped(value: object, _escape: Callable[[str], str] = escape) -> str:
 
 
 def action_for(version: str, action: str) -> str:
-    if version == "2.1" and action not in ACTIONS_21:
-        if action != "Merge":
-            log.warning("unknown data set action %r written as Information", action)
-            return "Information"
+    """The SDMX-ML `action` of a data set (the same list in 2.1 and 3.0)."""
+    if action in ML_ACTIONS:
+        return action
+    if action == "Merge":
         return "Append"
-    return action
+    log.warning("unknown data set action %r written as Information (SDMX-ML %s)", action, version)
+    return "Information"
 
 
 def prepared_text(header: MessageHeader) -> str:

@@ -294,3 +294,33 @@ def test_an_empty_result_is_a_valid_message(info: StructureInfo) -> None:
     assert validate_structure_specific(xml, write_dsd_schema(info)) == []
     generic = b"".join(write_generic_21(DataResult(FLOW, info, info.columns, iter([])), HEADER))
     assert validate_ml21(generic) == []
+
+
+def test_cells_that_are_not_text_are_written_as_sdmx_values() -> None:
+    rows = [
+        ("M", "USD", "EUR", "SP00", "E", "2010-08", 1.25, None, None, 4, "A", None, 0),
+        ("M", "USD", "EUR", "SP00", "E", "2010-09", 2.0, None, None, 4, None, None, 0),
+    ]
+    result = DataResult(EXR_REF, EXR, EXR.columns, iter(rows))
+    xml = b"".join(write_structure_specific_21(result, HEADER))
+    assert validate_structure_specific(xml, write_dsd_schema(EXR)) == []
+    root = etree.fromstring(xml)
+    assert [o.get("OBS_VALUE") for o in root.iter("Obs")] == ["1.25", "2"]
+    assert [o.get("OBS_STATUS") for o in root.iter("Obs")] == ["A", None]
+    assert [s.get("DECIMALS") for s in root.iter("Series")] == ["4"]
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+def test_merge_is_written_as_append(version: str) -> None:
+    """common:ActionType of both SDMX-ML schemas lacks Merge (SDMX-CSV 2.0 / REST 2.x)."""
+    rows = sort_rows(EXR, _exr_rows(), "TIME_PERIOD")
+    result = DataResult(EXR_REF, EXR, EXR.columns, iter(rows), action="Merge")
+    writer = write_structure_specific_30 if version == "3.0" else write_structure_specific_21
+    xml = b"".join(writer(result, HEADER))
+    assert (
+        validate_structure_specific(xml, write_dsd_schema(EXR, version=version), version=version)
+        == []
+    )
+    data_set = etree.fromstring(xml).find("{*}DataSet")
+    assert data_set is not None
+    assert [v for k, v in data_set.attrib.items() if k.endswith("}action")] == ["Append"]
