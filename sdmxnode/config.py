@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "MAX_RESPONSE_OBSERVATIONS",
+        5_000_000,
+        "Most observations one data answer may hold; a larger one is refused with 413 "
+        "(SDMX 510) saying how to narrow the query (0: no limit)",
+        int,
+    ),
+    Setting(
         "STRUCTURE_CACHE_SIZE",
         512,
         "Number of parsed artefacts kept in memory per process",

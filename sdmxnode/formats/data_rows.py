@@ -141,3 +141,7 @@ class DataResult:
     series_only: bool = False
     labels: Labels | None = None
     valid_from: str | None = None
+    #: Further data sets of the same message, written after this one (an `updatedAfter`
+    #: answer: the changed observations with action Replace, then the deleted ones with
+    #: action Delete). Writers whose format cannot hold several data sets refuse them.
+    following: list[DataResult] = field(default_factory=list)

@@ -9,7 +9,7 @@ header, by the `format=` query parameter (the SDMX-REST "extend" convention, wit
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,36 +130,31 @@ def negotiate(
     accept: str | None,
     offered: list[Format],
     default: Format,
-    *,
-    generic_xml: Format | None = None,
-    generic_json: Format | None = None,
+    generic: Mapping[str, Format] | None = None,
 ) -> Format:
     """The format for an Accept header among `offered`; `default` for none or `*/*`.
 
-    `application/xml` and `text/xml` select `generic_xml`, `application/json` `generic_json`
-    (or the default of that syntax): what the specs say SDMX services return for a generic
-    type. Raises NotAcceptable listing what is offered.
+    `generic` maps plain media types (`application/xml`, `application/json`, `text/csv`)
+    to the format the node answers them with: what the specs say SDMX services return for
+    a generic type. Raises NotAcceptable listing what is offered.
     """
     if not accept or not accept.strip():
         return default
+    generic = generic or {}
     for rng in parse_accept(accept):
         if rng.q <= 0:
             continue
         if rng.media_type in ("*/*", "application/*"):
             return default
-        if rng.media_type in ("application/xml", "text/xml", "text/*"):
-            return generic_xml or default
-        if rng.media_type == "application/json":
-            return generic_json or default
+        if rng.media_type in generic:
+            return generic[rng.media_type]
         candidates = [f for f in offered if f.media_type == rng.media_type]
         wanted = rng.params.get("version")
         if wanted is not None:
             candidates = [f for f in candidates if _same_version(wanted, f.version)]
         if candidates:
             # Without a version the newest of that media type is meant.
-            return max(
-                candidates, key=lambda f: tuple(int(p) for p in re.findall(r"\d+", f.version))
-            )
+            return max(candidates, key=_version_number)
     raise NotAcceptable(
         f"none of the requested representations is offered: {accept}",
         offered=[f"{f.media_type};version={f.version}" for f in offered],
@@ -171,15 +166,18 @@ def choose_format(
     accept: str | None,
     offered: list[Format],
     default: Format,
-    **generic: Format | None,
+    generic: Mapping[str, Format] | None = None,
+    prefer: Sequence[Format] = (),
 ) -> Format:
     """The format asked for by `format=` (and `formatVersion=`) if given, else by `Accept`.
 
-    Query parameters take priority over headers (SDMX-REST 2.x `extend.md`).
+    Query parameters take priority over headers (SDMX-REST 2.x `extend.md`). A `format`
+    name several formats answer to (`csvdata`) picks, without `formatVersion`, the one in
+    `prefer` (the API line's own version), else the default, else the newest.
     """
     name = args.get("format")
     if name is None:
-        return negotiate(accept, offered, default, **generic)
+        return negotiate(accept, offered, default, generic)
     name = str(name).strip().lower()
     version = args.get("formatVersion")
     matches = [f for f in offered if name == f.name or name in f.aliases]
@@ -195,8 +193,9 @@ def choose_format(
             f"unknown format {name!r}; offered: {', '.join(f.name for f in offered)}",
             where="format",
         )
-    if default in matches:
-        return default
+    for fmt in (*prefer, default):
+        if fmt in matches:
+            return fmt
     return max(matches, key=_version_number)
 
 

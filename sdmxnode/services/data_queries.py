@@ -8,14 +8,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sdmxnode.errors import BadRequest, NoResults, SemanticError
+from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.rest.data import DataQuery
+from sdmxnode.rest.periods import period_range
+from sdmxnode.services.data_filters import narrow_keys, row_filter
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
+from sdmxnode.services.structures import follow_references
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import (
     DataSelection,
     KeySet,
+    count_up_to,
     last_change,
     select_deletions,
     select_observations,
@@ -66,65 +71,88 @@ def find_dataflows(
     return found
 
 
-def plan_data_query(
-    node: Node,
-    dataflow: StoredArtefact,
-    *,
-    keys: Sequence[Sequence[str | None]] | None,
-    start: str | None,
-    end: str | None,
-    updated_after: datetime | None,
-    first_n: int | None,
-    last_n: int | None,
-    detail: str,
-    dimension_at_observation: str | None,
-    period_range: Callable[[str], tuple[str, str]],
-    row_filter: Callable[[tuple], bool] | None = None,
-) -> DataPlan:
-    """Bind a query to a dataflow: its structure, layout, key sets and columns."""
+def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> DataPlan:
+    """Bind a parsed data query to a stored dataflow: structure, layout, selection, columns."""
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
     ref = StructureRef("dataflow", dataflow.ref.agency_id, dataflow.ref.id, dataflow.ref.version)
     structure = StructureInfoBuilder(node.store, node.cache)(ref)
-    key_sets = _key_sets(keys, structure) if keys is not None else None
+    filters = query.key_filters(len(structure.dimensions))
+    key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
+    key_sets, row_filters = narrow_keys(key_sets, query.filters, structure)
     selection = DataSelection(
         keys=key_sets,
-        start=period_range(start)[0] if start else None,
-        end=period_range(end)[1] if end else None,
-        updated_after=_naive_utc(updated_after),
-        first_n=first_n,
-        last_n=last_n,
+        start=period_range(query.start_period, where="startPeriod")[0]
+        if query.start_period
+        else None,
+        end=period_range(query.end_period, where="endPeriod")[1] if query.end_period else None,
+        updated_after=_naive_utc(query.updated_after),
+        first_n=query.first_n,
+        last_n=query.last_n,
     )
-    series_only = detail in ("serieskeysonly", "nodata")
-    with_attributes = detail in ("full", "nodata")
-    columns = structure.columns
-    if not with_attributes:
-        attributes = {a.id for a in structure.attributes}
-        columns = tuple(c for c in columns if c not in attributes)
-    obs_dim = dimension_at_observation or (
-        structure.time_dimension.id if structure.time_dimension else "AllDimensions"
-    )
-    if obs_dim not in ("AllDimensions", *columns[: len(structure.dimensions) + 1]):
+    series_only = query.detail in ("serieskeysonly", "nodata")
+    columns = _columns(structure, query)
+    time_id = structure.time_dimension.id if structure.time_dimension else None
+    obs_dim = query.dimension_at_observation or (time_id or "AllDimensions")
+    dimension_ids = [d.id for d in structure.dimensions] + ([time_id] if time_id else [])
+    if obs_dim != "AllDimensions" and obs_dim not in dimension_ids:
         raise SemanticError(
             f"dimensionAtObservation {obs_dim!r} is not a dimension of {structure.dsd}",
             where="dimensionAtObservation",
         )
     with node.data.engine.connect() as conn:
         changed = last_change(conn, dataflow.pk)
-    last_modified = (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC)
+    last_modified = max(
+        (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC), dataflow.updated
+    )
     return DataPlan(
-        dataflow,
-        ref,
-        structure,
-        layout,
-        selection,
-        columns,
-        series_only,
-        not series_only,
-        max(last_modified, dataflow.updated),
-        obs_dim,
-        row_filter,
+        dataflow=dataflow,
+        structure_ref=ref,
+        structure=structure,
+        layout=layout,
+        selection=selection,
+        columns=columns,
+        series_only=series_only,
+        with_observations=not series_only,
+        last_modified=last_modified,
+        dimension_at_observation=obs_dim,
+        row_filter=row_filter(row_filters, columns, time_id),
+    )
+
+
+def _columns(structure: StructureInfo, query: DataQuery) -> tuple[str, ...]:
+    """The columns a query asks for: `detail` (1.5) or `attributes` / `measures` (2.x)."""
+    attributes = query.attributes
+    wanted_attributes: set[str]
+    all_attributes = {a.id for a in structure.attributes}
+    if attributes in ("dsd", "all"):
+        wanted_attributes = all_attributes
+    elif attributes in ("none", "msd"):
+        wanted_attributes = set()
+    elif attributes in ("dataset", "series", "obs"):
+        level = {"dataset": {"dataset"}, "series": {"series", "group"}, "obs": {"observation"}}
+        wanted_attributes = {
+            a.id for a in structure.attributes if a.attachment in level[str(attributes)]
+        }
+    else:
+        wanted_attributes = set(attributes) & all_attributes
+    measures = query.measures
+    all_measures = {m.id for m in structure.measures}
+    wanted_measures = (
+        all_measures
+        if measures == "all"
+        else set()
+        if measures == "none"
+        else set(measures) & all_measures
+    )
+    if not wanted_measures and query.detail not in ("serieskeysonly", "nodata"):
+        wanted_measures = all_measures  # 'measures=none' alone is 1.5 'nodata'
+    return tuple(
+        c
+        for c in structure.columns
+        if (c not in all_attributes or c in wanted_attributes)
+        and (c not in all_measures or c in wanted_measures)
     )
 
 
@@ -136,26 +164,7 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _key_sets(keys: Sequence[Sequence[str | None]], structure: StructureInfo) -> list[KeySet]:
-    count = len(structure.dimensions)
-    sets: list[KeySet] = []
-    for key in keys:
-        parts = list(key)
-        if len(parts) > count:
-            raise BadRequest(
-                f"the key {'.'.join(p or '' for p in parts)!r} has {len(parts)} positions; "
-                f"{structure.dsd} has {count} dimensions "
-                f"({'.'.join(d.id for d in structure.dimensions)})",
-                where="key",
-            )
-        parts += [None] * (count - len(parts))
-        sets.append(
-            tuple(None if part in (None, "", "*") else frozenset(part.split("+")) for part in parts)
-        )
-    return sets
-
-
-def data_result(node: Node, plan: DataPlan) -> DataResult:
+def data_result(node: Node, plan: DataPlan, *, language: str = "en") -> DataResult:
     """The DataResult of a plan; its rows stream from the database when iterated."""
     return DataResult(
         structure_ref=plan.structure_ref,
@@ -164,6 +173,8 @@ def data_result(node: Node, plan: DataPlan) -> DataResult:
         rows=iter_rows(node, plan),
         dimension_at_observation=plan.dimension_at_observation,
         series_only=plan.series_only,
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, language),
+        dataset_attributes=node.data.dataset_attributes(plan.dataflow.pk),
     )
 
 
@@ -255,3 +266,49 @@ def _row_builder(plan: DataPlan) -> Callable[[tuple], tuple]:
     }
     exec(compile(source, "<row builder>", "exec"), namespace)  # noqa: S102 - generated above
     return namespace["build"]
+
+
+def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
+    """The one stored dataflow with data that a query's context, agency, id and version name.
+
+    A `datastructure` context names the dataflows of that DSD, a `provisionagreement` one
+    the dataflow of the agreement. This node answers one dataflow per data query: several
+    matches with data are a semantic error listing them.
+    """
+    if query.context in ("dataflow", "*"):
+        flows = find_dataflows(node, query.agencies, query.ids, query.versions)
+    else:
+        type_ = "DataStructure" if query.context == "datastructure" else "ProvisionAgreement"
+        named = node.store.find_artefacts({type_}, query.agencies, query.ids)
+        groups: dict[tuple[str, str], list[StoredArtefact]] = {}
+        for artefact in named:
+            groups.setdefault((artefact.ref.agency_id, artefact.ref.id), []).append(artefact)
+        chosen = []
+        for group in groups.values():
+            wanted = set(query.versions.select([(a.ref.version, a.is_final) for a in group]))
+            chosen.extend(a for a in group if a.ref.version in wanted)
+        related = follow_references(node.store, chosen, ["parents", "children"])
+        flows = [a for a in related if a.ref.type == "Dataflow"]
+    with_data = [f for f in flows if node.data.find_layout(f.pk) is not None]
+    if not with_data:
+        raise NoResults("no dataflow with data matches the query", where="flowRef")
+    if len(with_data) > 1:
+        names = ", ".join(f"{f.ref.agency_id}:{f.ref.id}({f.ref.version})" for f in with_data)
+        raise SemanticError(
+            f"the query matches several dataflows with data ({names}); this node answers "
+            "one dataflow per data query: name its agency, id and version",
+            where="flowRef",
+        )
+    return with_data[0]
+
+
+def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = False) -> int:
+    """How many rows the plan selects, counting no further than `limit`."""
+    if deletions:
+        query = select_deletions(plan.dataflow.pk, plan.selection)
+    elif plan.series_only:
+        query = select_series(plan.dataflow.pk, plan.selection)
+    else:
+        query = select_observations(plan.dataflow.pk, plan.selection)
+    with node.data.engine.connect() as conn:
+        return count_up_to(conn, query, limit)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sdmx.model import common
 
 from sdmxnode.errors import NotFound, SemanticError
-from sdmxnode.formats.data_rows import Component, StructureInfo, StructureRef
+from sdmxnode.formats.data_rows import Component, Labels, StructureInfo, StructureRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
 from sdmxnode.services.structure_models import ModelCache
 from sdmxnode.services.structures import follow_references, resolve_refs
@@ -40,6 +40,7 @@ class StructureInfoBuilder:
         self.store = store
         self.cache = cache
         self._built: dict[tuple[str, str], StructureInfo] = {}
+        self._labels: dict[tuple[str, str], Labels] = {}
 
     def __call__(self, ref: StructureRef) -> StructureInfo:
         artefact = self.find_artefact(ref)
@@ -47,6 +48,55 @@ class StructureInfoBuilder:
         if key not in self._built:
             self._built[key] = self._build(artefact)
         return self._built[key]
+
+    def labels(self, ref: StructureRef, language: str = "en") -> Labels:
+        """Names of the structure's components (their concepts) and codes, in `language`
+        where given, else in the first language the structures carry."""
+        artefact = self.find_artefact(ref)
+        key = (f"labels:{artefact.ref}:{language}", artefact.digest)
+        if key not in self._labels:
+            self._labels[key] = self._build_labels(artefact, language)
+        return self._labels[key]
+
+    def _build_labels(self, artefact: StoredArtefact, language: str) -> Labels:
+        structure_name = _text(self._model(artefact).name, language)
+        if artefact.ref.type == "Dataflow":
+            dsds = _children_of_type(self.store, artefact, "DataStructure")
+            if not dsds:
+                raise NotFound(f"the DSD of {artefact.ref} is not in the node")
+            artefact = dsds[0]
+        dsd = self._model(artefact)
+        descendants = follow_references(self.store, [artefact], ["descendants"])
+        codelists = {
+            ref_text(cl): cl
+            for cl in (self._model(a) for a in descendants if a.ref.type == "Codelist")
+        }
+        # The DSD alone knows its concepts only by reference: names come from their schemes.
+        concept_names: dict[str, str] = {}
+        for scheme in (self._model(a) for a in descendants if a.ref.type == "ConceptScheme"):
+            for concept_id, concept in scheme.items.items():
+                concept_names.setdefault(concept_id, _text(concept.name, language))
+        components: dict[str, str] = {}
+        codes: dict[str, dict[str, str]] = {}
+        for component in (
+            list(dsd.dimensions.components)
+            + list(dsd.measures.components)
+            + list(dsd.attributes.components)
+        ):
+            concept = component.concept_identity
+            name = _text(concept.name, language) if concept is not None else ""
+            if not name and concept is not None:
+                name = concept_names.get(concept.id, "")
+            components[component.id] = name or component.id
+            representation = _representation(component)
+            if representation is not None and representation.enumerated is not None:
+                codelist = codelists.get(ref_text(representation.enumerated))
+                if codelist is not None:
+                    codes[component.id] = {
+                        code_id: _text(code.name, language) or code_id
+                        for code_id, code in codelist.items.items()
+                    }
+        return Labels(components=components, codes=codes, structure_name=structure_name)
 
     def find_artefact(self, ref: StructureRef) -> StoredArtefact:
         """The stored dataflow, DSD or provision agreement `ref` names (latest if no version)."""
@@ -151,6 +201,14 @@ def _children_of_type(
 ) -> list[StoredArtefact]:
     refs = store.list_references_from([artefact.pk])[artefact.pk]
     return [a for a in resolve_refs(store, refs) if a.ref.type == type_]
+
+
+def _text(text: object, language: str) -> str:
+    """The `language` text of an sdmx1 InternationalString, else its first text."""
+    localizations = getattr(text, "localizations", None) or {}
+    if language in localizations:
+        return str(localizations[language])
+    return str(next(iter(localizations.values()), ""))
 
 
 def _representation(component: common.Component) -> common.Representation | None:

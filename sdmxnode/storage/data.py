@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,6 +83,16 @@ class DataStore:
                 select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
             ).scalar_one_or_none()
         return Layout.from_json(text) if text else None
+
+    def dataset_attributes(self, dataflow_pk: int) -> dict[str, str]:
+        """The data set level attribute values stored for a dataflow."""
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(data_layouts.c.dataset_attributes).where(
+                    data_layouts.c.dataflow_pk == dataflow_pk
+                )
+            ).scalar_one_or_none()
+        return json.loads(text) if text else {}
 
     def count_loads(self) -> int:
         with self.engine.connect() as conn:

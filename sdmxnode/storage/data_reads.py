@@ -188,3 +188,9 @@ def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
     return conn.execute(
         select(data_layouts.c.updated).where(data_layouts.c.dataflow_pk == dataflow_pk)
     ).scalar_one_or_none()
+
+
+def count_up_to(conn: Connection, query: Select, limit: int) -> int:
+    """The number of rows of `query`, counting no further than `limit` (bounded cost)."""
+    bounded = query.order_by(None).limit(limit).subquery()
+    return int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())

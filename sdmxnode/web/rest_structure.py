@@ -38,13 +38,10 @@ def _structure_format(api: int) -> Format:
         if api == 1
         else (SDMX_JSON_20, SDMX_ML_30, SDMX_JSON_20)
     )
+    generic = {"application/xml": xml, "text/xml": xml, "application/json": json}
+    prefer = [SDMX_ML_21, SDMX_JSON_10] if api == 1 else [SDMX_ML_30, SDMX_JSON_20]
     return choose_format(
-        request.args,
-        request.headers.get("Accept"),
-        STRUCTURE_FORMATS,
-        default,
-        generic_xml=xml,
-        generic_json=json,
+        request.args, request.headers.get("Accept"), STRUCTURE_FORMATS, default, generic, prefer
     )
 
 
