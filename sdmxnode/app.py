@@ -18,7 +18,14 @@ from sdmxnode.errors import (
     TooLarge,
 )
 from sdmxnode.services.node import Node
-from sdmxnode.web import node_service, rest_data, rest_pending, rest_structure
+from sdmxnode.web import (
+    node_service,
+    rest_availability,
+    rest_data,
+    rest_pending,
+    rest_schema,
+    rest_structure,
+)
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
 
@@ -43,6 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
+    app.register_blueprint(rest_availability.blueprint)
+    app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)
     app.after_request(add_common_headers)
     _register_error_handlers(app)

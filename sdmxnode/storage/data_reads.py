@@ -194,3 +194,55 @@ def count_up_to(conn: Connection, query: Select, limit: int) -> int:
     """The number of rows of `query`, counting no further than `limit` (bounded cost)."""
     bounded = query.order_by(None).limit(limit).subquery()
     return int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())
+
+
+def _matching(dataflow_pk: int, selection: DataSelection) -> list[ColumnElement[bool]]:
+    return [
+        series.c.dataflow_pk == dataflow_pk,
+        _key_condition(selection.keys),
+        *_period_condition(selection),
+        *_updated_condition(selection),
+    ]
+
+
+def summarise(
+    conn: Connection, dataflow_pk: int, selection: DataSelection
+) -> tuple[int, int, str | None, str | None]:
+    """Series count, observation count, first period start, last period end."""
+    row = conn.execute(
+        select(
+            func.count(func.distinct(observations.c.series_pk)),
+            func.count(),
+            func.min(observations.c.period_start),
+            func.max(observations.c.period_end),
+        )
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(*_matching(dataflow_pk, selection))
+    ).one()
+    return int(row[0]), int(row[1]), row[2], row[3]
+
+
+def distinct_values(
+    conn: Connection, dataflow_pk: int, selection: DataSelection, position: int
+) -> list[str]:
+    """The values of key dimension `position` among series with matching observations."""
+    column = series.c[f"d{position}"]
+    has_data = exists(
+        select(observations.c.series_pk).where(
+            observations.c.series_pk == series.c.pk,
+            *_period_condition(selection),
+            *_updated_condition(selection),
+        )
+    )
+    query = (
+        select(column)
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            has_data,
+            column.is_not(None),
+        )
+        .distinct()
+        .order_by(column)
+    )
+    return [value for (value,) in conn.execute(query)]

@@ -12,8 +12,8 @@ from sdmxnode.errors import NotImplementedSdmx
 
 blueprint = Blueprint("rest_pending", __name__)
 
-_PENDING_V1 = ("metadata", "availableconstraint", "schema")
-_PENDING_V2 = ("metadata", "availability", "schema", "registration")
+_PENDING_V1 = ("metadata",)
+_PENDING_V2 = ("metadata", "registration")
 
 
 def _not_yet(resource: str, api: str) -> NotImplementedSdmx:

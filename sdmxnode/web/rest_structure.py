@@ -32,7 +32,7 @@ def current_node() -> Node:
     return current_app.extensions["sdmxnode"]
 
 
-def _structure_format(api: int) -> Format:
+def structure_format(api: int) -> Format:
     default, xml, json = (
         (SDMX_ML_21, SDMX_ML_21, SDMX_JSON_10)
         if api == 1
@@ -87,7 +87,7 @@ def structure_v1(
         request.args,
         ignored_parameters=REPRESENTATION_PARAMETERS,
     )
-    return answer_structure_query(query, _structure_format(1))
+    return answer_structure_query(query, structure_format(1))
 
 
 # SDMX-REST 2.x: /structure/{artefactType}/{agencyID}/{resourceID}/{version}/{itemID}.
@@ -116,4 +116,4 @@ def structure_v2(
         request.args,
         ignored_parameters=REPRESENTATION_PARAMETERS,
     )
-    return answer_structure_query(query, _structure_format(2))
+    return answer_structure_query(query, structure_format(2))
