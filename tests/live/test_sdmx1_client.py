@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sdmx
 
-pytestmark = [pytest.mark.live, pytest.mark.corpus]
+pytestmark = pytest.mark.live
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def ecb_node(live_node_with, corpus: Path, tmp_path: Path):
     return live_node_with(folder)
 
 
+@pytest.mark.corpus
 def test_sdmx1_client_reads_dataflows_dsd_and_codelist(ecb_node, corpus: Path) -> None:
     source_id = "SDMXNODE_TEST"
     sdmx.add_source(
@@ -46,5 +47,37 @@ def test_sdmx1_client_reads_dataflows_dsd_and_codelist(ecb_node, corpus: Path) -
         original_codes = original.codelist["CL_CURRENCY"]
         assert [c.id for c in codelist] == [c.id for c in original_codes]
         assert [str(c.name) for c in codelist] == [str(c.name) for c in original_codes]
+    finally:
+        sdmx.source.sources.pop(source_id, None)
+
+
+def test_sdmx1_client_on_the_quick_start_node(live_node_with) -> None:
+    """The node as the README starts it: the project's structures and the demo data."""
+    node = live_node_with()
+    source_id = "SDMXNODE_QUICKSTART"
+    sdmx.add_source(
+        {"id": source_id, "name": "sdmxnode quick start", "url": f"{node.url}/rest"},
+        override=True,
+    )
+    try:
+        client = sdmx.Client(source_id)
+        flows = client.dataflow(agency_id="all")
+        assert "DF_MIG_STOCK_IMS" in flows.dataflow
+        message = client.datastructure(
+            "DSD_MIG_STOCK", agency_id="IMDX", params={"references": "all"}
+        )
+        dsd = message.structure["DSD_MIG_STOCK"]
+        assert [d.id for d in dsd.dimensions][:2] == ["FREQ", "REF_AREA"]
+        assert "CL_AREA" in message.codelist and len(message.codelist["CL_AREA"]) == 286
+        area = client.codelist("CL_AREA", agency_id="IMDX").codelist["CL_AREA"]
+        assert str(area["FRA"].name) == "France"
+        data = client.data(
+            "DF_MIG_STOCK_IMS",
+            key="A.1.STOCK.FB._T._T._T._T",
+            params={"startPeriod": "1990", "endPeriod": "1990"},
+            dsd=dsd,
+        )
+        series = sdmx.to_pandas(data.data[0])
+        assert list(series.values) == [153011473.0]  # world, both sexes, mid-1990
     finally:
         sdmx.source.sources.pop(source_id, None)
