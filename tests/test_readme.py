@@ -9,6 +9,7 @@ import click
 
 from sdmxnode.cli import main
 from sdmxnode.config import SETTINGS
+from sdmxnode.formats.registry import list_formats
 from sdmxnode.formats.structure_formats import STRUCTURE_FORMATS
 from tests.conftest import PROJECT_ROOT
 
@@ -39,8 +40,11 @@ def test_every_cli_command_is_documented() -> None:
         assert f"`sdmxnode {name}" in README, name
 
 
-def test_every_structure_media_type_is_documented() -> None:
-    for fmt in STRUCTURE_FORMATS:
+def test_every_media_type_is_documented() -> None:
+    import sdmxnode.formats.data_formats  # noqa: F401  (registers the data formats)
+
+    assert list_formats("structure") == STRUCTURE_FORMATS
+    for fmt in list_formats():
         assert f"`{fmt.media_type};version={fmt.version}`" in README, fmt.name
 
 
