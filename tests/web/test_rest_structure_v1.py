@@ -159,10 +159,11 @@ def test_gzip_and_head_and_cors(loaded_client: FlaskClient) -> None:
     assert "Accept" in plain.headers["Vary"]
 
 
-def test_pending_resources_are_501(loaded_client: FlaskClient) -> None:
-    response = loaded_client.get("/rest/data/ECB,EXR,1.0/M.USD.EUR.SP00.A")
-    assert response.status_code == 501
-    assert b'code="501"' in response.get_data()
+def test_unserved_standard_resources_are_501(loaded_client: FlaskClient) -> None:
+    for path in ("/rest/metadata/ECB", "/rest/v2/metadata/metadataset", "/rest/v2/registration"):
+        response = loaded_client.get(path)
+        assert response.status_code == 501, path
+        assert b'code="501"' in response.get_data() or b'"code": 501' in response.get_data()
 
 
 def _without_header(message: bytes) -> bytes:
