@@ -25,7 +25,7 @@ class Format:
     version: str  # the media type's `version` parameter, as the spec writes it
     kind: str  # 'structure' (data formats come with the data paths)
     sdmx_ml: str | None = None  # '2.1' / '3.0' for SDMX-ML formats
-    writer: Callable[..., bytes] | None = field(default=None, compare=False, repr=False)
+    writer: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     aliases: tuple[str, ...] = ()
 
     @property
@@ -101,7 +101,8 @@ def parse_accept(header: str) -> list[_Range]:
 
 def _split_accept(header: str) -> Iterable[str]:
     # Commas inside quoted parameter values do not separate ranges.
-    part, quoted = [], False
+    part: list[str] = []
+    quoted = False
     for char in header:
         if char == '"':
             quoted = not quoted

@@ -231,7 +231,7 @@ def localised(
     return {single: best, multiple: texts}
 
 
-def annotations(writing: JsonWriting, obj: common.AnnotableArtefact) -> JsonObject:
+def annotation_properties(writing: JsonWriting, obj: common.AnnotableArtefact) -> JsonObject:
     """`{"annotations": [...]}` for an annotable artefact, or `{}`."""
     result = []
     for annotation in getattr(obj, "annotations", None) or []:
@@ -282,7 +282,7 @@ def identity(writing: JsonWriting, obj: common.IdentifiableArtefact, urn: str | 
     result: JsonObject = {"id": obj.id}
     if isinstance(obj, common.NameableArtefact):
         result.update(nameable(writing, obj))
-    result.update(annotations(writing, obj))
+    result.update(annotation_properties(writing, obj))
     result.update(links(obj, urn))
     return result
 
@@ -302,7 +302,7 @@ def maintainable(writing: JsonWriting, obj: common.MaintainableArtefact) -> Json
         if value:
             result[key] = date_time_text(value)
     result.update(nameable(writing, obj))
-    result.update(annotations(writing, obj))
+    result.update(annotation_properties(writing, obj))
     result.update(links(obj, maintainable_urn(obj, writing)))
     return result
 

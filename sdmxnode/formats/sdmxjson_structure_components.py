@@ -10,7 +10,7 @@ from sdmx.model import common, v21, v30
 from sdmxnode.formats.sdmxjson_structure_common import (
     JsonObject,
     JsonWriting,
-    annotations,
+    annotation_properties,
     component_urn,
     links,
     maintainable,
@@ -30,7 +30,7 @@ def _component(
 ) -> JsonObject:
     """Id, annotations, links and concept identity of a component."""
     result: JsonObject = {"id": component.id}
-    result.update(annotations(writing, component))
+    result.update(annotation_properties(writing, component))
     result.update(links(component, component_urn(component, dsd, writing, nested_id)))
     return result
 
@@ -56,7 +56,7 @@ def _local(writing: JsonWriting, component: Any, result: JsonObject, time: bool 
 def _dimension_list(writing: JsonWriting, dsd: common.BaseDataStructureDefinition) -> JsonObject:
     descriptor = dsd.dimensions
     result: JsonObject = {"id": "DimensionDescriptor"}
-    result.update(annotations(writing, descriptor))
+    result.update(annotation_properties(writing, descriptor))
     result.update(links(descriptor, component_urn(descriptor, dsd, writing, "DimensionDescriptor")))
     dimensions, measure_dimensions, time_dimensions = [], [], []
     for position, dim in enumerate(descriptor.components):
@@ -128,7 +128,7 @@ def _attribute_list(
         if isinstance(attribute, v30.MetadataAttributeUsage):
             if writing.major >= 2:
                 usage: JsonObject = {}
-                usage.update(annotations(writing, attribute))
+                usage.update(annotation_properties(writing, attribute))
                 usage["metadataAttributeReference"] = attribute.id
                 usage["attributeRelationship"] = _relationship(writing, attribute, measure_id)
                 usages.append(usage)
@@ -147,7 +147,7 @@ def _attribute_list(
     if not attributes and not usages:
         return None
     result: JsonObject = {"id": "AttributeDescriptor"}
-    result.update(annotations(writing, descriptor))
+    result.update(annotation_properties(writing, descriptor))
     result.update(links(descriptor, component_urn(descriptor, dsd, writing, "AttributeDescriptor")))
     if attributes:
         result["attributes"] = attributes
@@ -161,7 +161,7 @@ def _measure_list(writing: JsonWriting, dsd: Any) -> JsonObject | None:
     if descriptor is None or not descriptor.components:
         return None
     result: JsonObject = {"id": "MeasureDescriptor"}
-    result.update(annotations(writing, descriptor))
+    result.update(annotation_properties(writing, descriptor))
     result.update(links(descriptor, component_urn(descriptor, dsd, writing, "MeasureDescriptor")))
     measures = []
     for measure in descriptor.components:

@@ -129,7 +129,8 @@ def _selection(writing: JsonWriting, selection: Any) -> JsonObject:
 def _cube_region(writing: JsonWriting, region: common.CubeRegion) -> JsonObject:
     v2 = writing.major >= 2
     result: JsonObject = {"include" if v2 else "isIncluded": bool(region.included)}
-    keys, others = [], []
+    keys: list[JsonObject] = []
+    others: list[JsonObject] = []
     for component, selection in region.member.items():
         entry = _selection(writing, selection)
         if isinstance(component, common.DimensionComponent):

@@ -118,7 +118,7 @@ def _attribute(obj: common.DataAttribute, dsd: common.BaseDataStructureDefinitio
     )
 
 
-def _measures(dsd: common.BaseDataStructureDefinition) -> Any:
+def _measures(dsd: Any) -> Any:
     elem = Element("str:MeasureList", id="MeasureDescriptor")
     measures = list(dsd.measures.components)
     if len(measures) > 1:

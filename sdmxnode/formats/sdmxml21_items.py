@@ -106,7 +106,7 @@ def _item_scheme(obj: common.ItemScheme) -> Any:
     )
     if fixed and (obj.id != fixed or version_of(obj) != "1.0"):
         note_loss(f"organisation scheme ids other than {fixed} version 1.0")
-    attrib: dict[str, str] = {}
+    attrib: dict[str, str | None] = {}
     if obj.is_partial is not None:
         attrib["isPartial"] = xml_bool(obj.is_partial)
     items = [_item(i, item_tag, obj) for i in _top_level(obj)]

@@ -48,7 +48,7 @@ def _target_object(obj: v21.TargetObject) -> Any:
     rep = obj.local_representation
     if rep is not None and (rep.enumerated is not None or rep.non_enumerated):
         children.append(representation(rep, "str:LocalRepresentation"))
-    attrib: dict[str, str | None] = {"id": None}  # fixed by the schema, except below
+    attrib: dict[str, Any] = {"id": None}  # fixed by the schema, except below
     if isinstance(obj, v21.IdentifiableObjectTarget):
         attrib["id"] = obj.id
         object_type = obj.object_type
@@ -86,7 +86,7 @@ def _metadata_attribute(obj: common.MetadataAttribute) -> Any:
     if rep is not None and (rep.enumerated is not None or rep.non_enumerated):
         children.append(representation(rep, "str:LocalRepresentation"))
     children.extend(_metadata_attribute(child) for child in obj.child)
-    attrib = {
+    attrib: dict[str, Any] = {
         "isPresentational": None
         if obj.is_presentational is None
         else str(obj.is_presentational).lower(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sdmx.model import common, v21
 
@@ -116,7 +117,7 @@ def availability_objects(
     dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
     related = follow_references(node.store, [dataflow_artefact], ["descendants"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd = node.cache.get(dsd_artefact, node.store.read_xml([dsd_artefact.pk])[dsd_artefact.pk])
+    dsd: Any = node.cache.get(dsd_artefact, node.store.read_xml([dsd_artefact.pk])[dsd_artefact.pk])
     constraint = _constraint(dataflow, dsd, availability)
     objects: list[common.MaintainableArtefact] = [constraint]
     wanted = set(references)
@@ -130,8 +131,8 @@ def availability_objects(
 
 
 def _constraint(
-    dataflow: common.MaintainableArtefact,
-    dsd: common.MaintainableArtefact,
+    dataflow: Any,
+    dsd: Any,
     availability: Availability,
 ) -> v21.ContentConstraint:
     region = common.CubeRegion(included=True)

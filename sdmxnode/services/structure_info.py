@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sdmx.model import common
 
@@ -122,7 +123,7 @@ class StructureInfoBuilder:
             raise NotFound(f"no {type_} {ref.agency_id}:{ref.id}({ref.version or 'latest'})")
         return matching[-1]
 
-    def _model(self, artefact: StoredArtefact) -> common.MaintainableArtefact:
+    def _model(self, artefact: StoredArtefact) -> Any:
         return self.cache.get(artefact, self.store.read_xml([artefact.pk])[artefact.pk])
 
     def _build(self, artefact: StoredArtefact) -> StructureInfo:
@@ -238,7 +239,7 @@ def _component(
 
 def _attribute(
     attribute: common.DataAttribute,
-    dsd: common.BaseDataStructureDefinition,
+    dsd: Any,
     codes: dict[str, frozenset[str]],
 ) -> Component:
     base = _component(attribute, "attribute", codes)

@@ -99,7 +99,8 @@ def parse_artefact(
     except Exception as exc:  # sdmx1 raises many kinds; the artefact was valid when stored
         raise StorageError(f"cannot read stored artefact {artefact.ref}: {exc}") from exc
     ref = artefact.ref
-    candidates = [o for o in msg.iter_objects() if type_of(o) == ref.type and o.id == ref.id]
+    objects = msg.iter_objects() if isinstance(msg, message.StructureMessage) else []
+    candidates = [o for o in objects if type_of(o) == ref.type and o.id == ref.id]
     # Prefer the artefact itself over stubs sdmx1 made for references; a stored stub
     # (isExternalReference="true", as agencies publish them) is the artefact itself.
     candidates.sort(key=lambda o: bool(o.is_external_reference))

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sdmxnode.errors import NoResults
 from sdmxnode.formats.registry import Format
@@ -238,16 +239,17 @@ def render_structures(
     ]
     xml = store.read_xml([a.pk for a, _, _, _ in plan])
     passthrough: list[tuple[str, bytes]] = []
-    modelled = []
+    modelled: list[Any] = []
     found_items = False
-    for artefact, view, items, requested in plan:
+    for artefact, view, wanted_items, requested in plan:
+        items: Collection[str] | None = wanted_items
         if view == "partial":
             items = (used_items or {}).get(artefact.ref)
             view = "full"
         if fmt.sdmx_ml == artefact.sdmx_ml and view == "full" and items is None:
             passthrough.append((artefact.ref.type, xml[artefact.pk]))
             continue
-        obj = cache.get(artefact, xml[artefact.pk], _context_of(store, artefact))
+        obj: Any = cache.get(artefact, xml[artefact.pk], _context_of(store, artefact))
         if items is not None:
             obj = filter_items(obj, items)
             if obj is None:

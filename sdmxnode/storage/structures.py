@@ -114,7 +114,7 @@ class StructureStore:
                                 version=ref.version,
                                 **values,
                             )
-                        ).inserted_primary_key[0]
+                        ).inserted_primary_key[0]  # type: ignore[index]
                         created += 1
                     elif existing.digest == digest:
                         unchanged += 1

@@ -126,7 +126,7 @@ def answer_data_query(query: DataQuery) -> Response:
             result = deletions_result(node, plan)
         writer = fmt.writer
         assert writer is not None
-        chunks = writer(
+        chunks: Iterator[bytes] = writer(
             result,
             node.header(),
             {**options, "rows_again": lambda: iter_rows(node, plan)},

@@ -6,6 +6,8 @@ at least as 501". Each route is replaced by the real one when its issue lands.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import Blueprint
 
 from sdmxnode.errors import NotImplementedSdmx
@@ -25,7 +27,7 @@ def _not_yet(resource: str, api: str) -> NotImplementedSdmx:
 
 for _name in _PENDING_V1:
 
-    def _view_v1(path: str = "", _name: str = _name) -> None:
+    def _view_v1(path: str = "", _name: str = _name) -> NoReturn:
         raise _not_yet(_name, "1.5")
 
     blueprint.add_url_rule(f"/rest/{_name}", f"pending_v1_{_name}", _view_v1)
@@ -33,7 +35,7 @@ for _name in _PENDING_V1:
 
 for _name in _PENDING_V2:
 
-    def _view_v2(path: str = "", _name: str = _name) -> None:
+    def _view_v2(path: str = "", _name: str = _name) -> NoReturn:
         raise _not_yet(_name, "2.x")
 
     blueprint.add_url_rule(f"/rest/v2/{_name}", f"pending_v2_{_name}", _view_v2)
