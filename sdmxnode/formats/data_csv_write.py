@@ -13,10 +13,11 @@ through per-column functions with cached results.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
+from sdmxnode.errors import SemanticError
 from sdmxnode.formats.data_rows import Component, DataResult
 from sdmxnode.formats.data_time import normalize_period
 from sdmxnode.formats.data_writing import (
@@ -24,6 +25,7 @@ from sdmxnode.formats.data_writing import (
     CHUNK_SIZE,
     check_choice,
     component_name,
+    message_data_sets,
     structure_id,
     structure_name,
 )
@@ -48,9 +50,20 @@ def write_csv_10(
     result: DataResult, *, labels: str = "id", time_format: str = "original"
 ) -> Iterator[bytes]:
     """SDMX-CSV 1.0: `DATAFLOW`, then the result's columns (dimensions, `OBS_VALUE`,
-    attributes). `labels` is `id` or `both`; `time_format` is `original` or `normalized`."""
+    attributes). `labels` is `id` or `both`; `time_format` is `original` or `normalized`.
+
+    The rows of the data sets `following` the result come after its own; SDMX-CSV 1.0 has
+    no action column, so a message holding a Delete data set is refused (SemanticError).
+    """
     check_choice("labels", labels, ("id", "both"))
     check_choice("timeFormat", time_format, ("original", "normalized"))
+    data_sets = message_data_sets(result)
+    if any(data_set.action == "Delete" for data_set in data_sets):
+        raise SemanticError(
+            "SDMX-CSV 1.0 cannot express deletions: ask for SDMX-CSV 2.0 "
+            f"({MEDIA_TYPE_20}), whose ACTION column marks deleted observations with D",
+            where="format",
+        )
     reference = structure_id(result)
     if labels == "both":
         reference = f"{reference}: {structure_name(result.labels, reference)}"
@@ -61,8 +74,15 @@ def write_csv_10(
             header.append(f"{column}: {component_name(result.labels, column)}")
         else:
             header.append(column)
-    plan = _Plan(transforms=_transforms(result, labels, time_format))
-    return _write(result, header, [reference], plan)
+    sections = [
+        _Section(
+            data_set.rows,
+            [reference],
+            _Plan(transforms=_transforms(_named(data_set, result), labels, time_format)),
+        )
+        for data_set in data_sets
+    ]
+    return _write(result, header, sections)
 
 
 def write_csv_20(
@@ -74,7 +94,11 @@ def write_csv_20(
 ) -> Iterator[bytes]:
     """SDMX-CSV 2.0: `STRUCTURE,STRUCTURE_ID[,STRUCTURE_NAME],ACTION[,SERIES_KEY][,OBS_KEY]`,
     then the result's columns in DSD order. `labels` is `id`, `both` or `name` (a name column
-    after each id column); `keys` is `none`, `series`, `obs` or `both`."""
+    after each id column); `keys` is `none`, `series`, `obs` or `both`.
+
+    The rows of the data sets `following` the result come after its own, with their own
+    ACTION letter (an `updatedAfter` answer: `R` for changed, `D` for deleted observations).
+    """
     check_choice("labels", labels, ("id", "both", "name"))
     check_choice("timeFormat", time_format, ("original", "normalized"))
     check_choice("keys", keys, ("none", "series", "obs", "both"))
@@ -90,19 +114,23 @@ def write_csv_20(
         header.append("STRUCTURE_NAME")
         prefix.append(name)
     header.append("ACTION")
-    prefix.append(ACTION_LETTERS.get(result.action, "I"))
     key_cells = _key_cells(result, keys)
     header.extend(column for column, _ in key_cells)
-    transforms = _transforms(result, labels, time_format)
     for column in result.columns:
         text = component_name(result.labels, column)
         header.append(f"{column}: {text}" if labels == "both" else column)
         if labels == "name":
             header.append(text)
-    plan = _Plan(front=[cell for _, cell in key_cells], transforms=transforms)
-    if labels == "name":
-        plan.cells = plan.front + _name_cells(result, transforms)
-    return _write(result, header, prefix, plan)
+    sections = []
+    for data_set in message_data_sets(result):
+        named = _named(data_set, result)
+        transforms = _transforms(named, labels, time_format)
+        plan = _Plan(front=[cell for _, cell in key_cells], transforms=transforms)
+        if labels == "name":
+            plan.cells = plan.front + _name_cells(named, transforms)
+        action = ACTION_LETTERS.get(data_set.action, "I")
+        sections.append(_Section(data_set.rows, [*prefix, action], plan))
+    return _write(result, header, sections)
 
 
 # -- cells ---------------------------------------------------------------------------------
@@ -146,6 +174,22 @@ class _Plan:
 
     def width(self, columns: int) -> int:
         return len(self.cells) if self.cells is not None else len(self.front) + columns
+
+
+@dataclass
+class _Section:
+    """The lines of one data set: its rows, the fields before them, how cells are made."""
+
+    rows: Iterable[tuple]
+    prefix: list[str]
+    plan: _Plan
+
+
+def _named(data_set: DataResult, result: DataResult) -> DataResult:
+    """A following data set with the first one's names (it is written under the same header)."""
+    if data_set is result or data_set.labels is result.labels:
+        return data_set
+    return replace(data_set, labels=result.labels)
 
 
 def _transforms(
@@ -264,37 +308,37 @@ def _quote(field: str) -> str:
     return field
 
 
-def _write(
-    result: DataResult, header: list[str], prefix: list[str], plan: _Plan
-) -> Iterator[bytes]:
+def _write(result: DataResult, header: list[str], sections: list[_Section]) -> Iterator[bytes]:
     """The lines, in chunks of about CHUNK_SIZE characters, encoded as UTF-8."""
     head = ",".join(_quote(part) for part in header)
-    lead = ",".join(_quote(part) for part in prefix) + ","
     width = len(result.columns)
-    commas = lead.count(",") + plan.width(width) - 1
-    front, transforms, cells = plan.front, plan.transforms, plan.cells
     buffer = [head]
     size = len(head)
     lines = 0
-    for row in result.rows:
-        if cells is not None:
-            fields = [cell(row) for cell in cells]
-        else:
-            fields = [v if v is not None else "" for v in row[:width]]
-            for index, value_of in transforms:
-                fields[index] = value_of(row[index])
-            if front:
-                fields = [cell(row) for cell in front] + fields
-        line = lead + ",".join(fields)
-        if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
-            line = lead + ",".join([_quote(v) for v in fields])
-        buffer.append(line)
-        size += len(line)
-        if size >= CHUNK_SIZE:
-            lines += len(buffer)
-            yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-            buffer.clear()
-            size = 0
+    for section in sections:
+        plan = section.plan
+        lead = ",".join(_quote(part) for part in section.prefix) + ","
+        commas = lead.count(",") + plan.width(width) - 1
+        front, transforms, cells = plan.front, plan.transforms, plan.cells
+        for row in section.rows:
+            if cells is not None:
+                fields = [cell(row) for cell in cells]
+            else:
+                fields = [v if v is not None else "" for v in row[:width]]
+                for index, value_of in transforms:
+                    fields[index] = value_of(row[index])
+                if front:
+                    fields = [cell(row) for cell in front] + fields
+            line = lead + ",".join(fields)
+            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+                line = lead + ",".join([_quote(v) for v in fields])
+            buffer.append(line)
+            size += len(line)
+            if size >= CHUNK_SIZE:
+                lines += len(buffer)
+                yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
+                buffer.clear()
+                size = 0
     if buffer:
         lines += len(buffer)
         yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")

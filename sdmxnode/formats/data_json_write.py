@@ -11,6 +11,11 @@ collect the values present and once to write. Give `rows_again`, a callable retu
 fresh iterator over the same rows in the same order (the store can run the query twice),
 and memory stays flat: only the distinct values are kept. Without it the writer keeps the
 result's rows in a list between the two passes, which is fine for small results only.
+
+The data sets `following` the result (an `updatedAfter` answer's deletions) are written
+after its own, each with its action; `rows_again` repeats only the first data set's rows,
+so the following ones are kept in lists between the passes (they are expected to be small).
+The `values` arrays cover the rows of all data sets.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import chain
 from operator import itemgetter
 
 from sdmxnode.formats.data_json_write_levels import (
@@ -32,7 +38,7 @@ from sdmxnode.formats.data_json_write_levels import (
     without_empty_attributes,
 )
 from sdmxnode.formats.data_rows import DataResult
-from sdmxnode.formats.data_writing import chunked, structure_urn
+from sdmxnode.formats.data_writing import chunked, message_data_sets, structure_urn
 from sdmxnode.formats.sdmxjson_structure_common import message_id
 from sdmxnode.formats.structure_elements import MessageHeader
 
@@ -82,21 +88,27 @@ def _dumps(value: object) -> str:
 def _pieces(
     result: DataResult, header: MessageHeader, rows_again: RowsAgain | None, major: int
 ) -> Iterator[str]:
+    data_sets = message_data_sets(result)
     layout = plan_layout(result)
     if rows_again is None:
         kept = list(result.rows)
         log.debug("keeping %d rows for the second pass (no rows_again given)", len(kept))
-        first: Iterable[tuple] = kept
+        first: Iterator[tuple] = iter(kept)
         rows_again = kept.__iter__
     else:
-        first = result.rows
-    values = collect_values(result, first, layout.coded)
-    for index in layout.dataset_attributes:
-        fixed = result.dataset_attributes.get(result.columns[index])
-        if fixed is not None and fixed not in values[index]:
-            values[index].insert(0, fixed)
+        first = iter(result.rows)
+    # rows_again repeats the first data set only: the following ones (deletions) are small.
+    following = [list(data_set.rows) for data_set in data_sets[1:]]
+    first_row = next(first, None)
+    leading = () if first_row is None else (first_row,)
+    values = collect_values(result, chain(leading, first, *following), layout.coded)
+    for data_set in data_sets:
+        for index in layout.dataset_attributes:
+            fixed = data_set.dataset_attributes.get(result.columns[index])
+            if fixed is not None and fixed not in values[index]:
+                values[index].insert(0, fixed)
     layout = without_empty_attributes(layout, values)
-    structure = build_structure(result, layout, values, major)
+    structure = build_structure(result, layout, values, major, data_sets=len(data_sets))
     indexes = {i: {v: str(n) for n, v in enumerate(found)} for i, found in values.items()}
 
     yield '{"meta":' + _dumps(_meta(header, major)) + ',"data":{'
@@ -104,14 +116,21 @@ def _pieces(
         yield '"structures":[' + _dumps(structure) + '],"dataSets":['
     else:
         yield '"structure":' + _dumps(structure) + ',"dataSets":['
-    yield _dataset_head(result, layout, values, major)
-    if layout.flat:
-        yield '"observations":{'
-        yield from _flat_observations(result, layout, indexes, rows_again())
-    else:
-        yield '"series":{'
-        yield from _series(result, layout, indexes, rows_again())
-    yield "}}]}}"
+    bodies = [(first_row, rows_again)] + [
+        (rows[0] if rows else None, rows.__iter__) for rows in following
+    ]
+    for number, (data_set, (head_row, rows_of)) in enumerate(zip(data_sets, bodies, strict=True)):
+        if number:
+            yield ","
+        yield _dataset_head(data_set, layout, values, major, head_row)
+        if layout.flat:
+            yield '"observations":{'
+            yield from _flat_observations(data_set, layout, indexes, rows_of())
+        else:
+            yield '"series":{'
+            yield from _series(data_set, layout, indexes, rows_of())
+        yield "}}"
+    yield "]}}"
 
 
 def _meta(header: MessageHeader, major: int) -> JsonObject:
@@ -128,9 +147,17 @@ def _meta(header: MessageHeader, major: int) -> JsonObject:
 
 
 def _dataset_head(
-    result: DataResult, layout: JsonLayout, values: dict[int, list[str]], major: int
+    result: DataResult,
+    layout: JsonLayout,
+    values: dict[int, list[str]],
+    major: int,
+    first_row: tuple | None,
 ) -> str:
-    """The data set's members before its series or observations, ending with a comma."""
+    """The data set's members before its series or observations, ending with a comma.
+
+    A data set attribute's value is the data set's own (`dataset_attributes`), else the one
+    its first row carries.
+    """
     head: JsonObject = {}
     if major >= 2:
         head["structure"] = 0
@@ -141,8 +168,9 @@ def _dataset_head(
     attributes: list[int | None] = []
     for index in layout.dataset_attributes:
         fixed = result.dataset_attributes.get(result.columns[index])
-        found = values[index]
-        attributes.append(found.index(fixed) if fixed is not None else (0 if found else None))
+        if fixed is None and first_row is not None:
+            fixed = first_row[index]
+        attributes.append(values[index].index(fixed) if fixed is not None else None)
     head["attributes"] = attributes
     return "{" + _dumps(head)[1:-1] + ","
 

@@ -139,8 +139,11 @@ def build_structure(
     layout: JsonLayout,
     values: Mapping[int, list[str]],
     major: int,
+    *,
+    data_sets: int = 1,
 ) -> JsonObject:
-    """The `structure` object (1.0) or the one item of `structures` (2.0)."""
+    """The `structure` object (1.0) or the one item of `structures` (2.0), for a message
+    of `data_sets` data sets (2.0 lists their indexes)."""
     columns = result.columns
     key_order = [c.id for c in result.structure.dimensions]
     if result.structure.time_dimension:
@@ -180,7 +183,7 @@ def build_structure(
 
     structure: JsonObject = {}
     if major >= 2:
-        structure["dataSets"] = [0]
+        structure["dataSets"] = list(range(data_sets))
     structure["links"] = [{"rel": result.structure_ref.kind, "urn": structure_urn(result)}]
     structure["name"] = structure_name(result.labels, structure_id(result))
     structure["dimensions"] = {

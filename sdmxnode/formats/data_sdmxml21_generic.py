@@ -36,6 +36,7 @@ from sdmxnode.formats.data_sdmxml_stream import (
     xml_declaration,
     xmlns,
 )
+from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.structure_elements import MessageHeader
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,10 @@ _Fields = tuple[tuple[str, int], ...]
 def write_generic_21(
     result: DataResult, header: MessageHeader, *, time_series: bool = False
 ) -> Iterator[bytes]:
-    """Yield an SDMX-ML 2.1 GenericData (or GenericTimeSeriesData) message in chunks."""
+    """Yield an SDMX-ML 2.1 GenericData (or GenericTimeSeriesData) message in chunks.
+
+    `result` and the data sets `following` it are written as one mes:DataSet each.
+    """
     layout = plan_layout(result)
     if time_series and layout.dimension_at_observation != TIME_PERIOD:
         raise SemanticError(
@@ -63,12 +67,23 @@ def write_generic_21(
         f'dimensionAtObservation="{escape(layout.dimension_at_observation)}">'
         f"{structure_reference_21(kind_class, ref)}</mes:Structure>"
     )
-    rows = iter(result.rows)
-    first = next(rows, None)
+    data_sets = message_data_sets(result)
     chunks = Chunks()
     chunks.append(xml_declaration())
     chunks.append(f"<mes:{root}{xmlns(namespaces_21() | {'gen': GENERIC_NS})}>")
     chunks.append(header_xml("2.1", header, structure))
+    for data_set in data_sets:
+        yield from _write_data_set(data_set, layout, sid, chunks)
+    chunks.append(f"</mes:{root}>")
+    yield from chunks.rest()
+
+
+def _write_data_set(
+    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+) -> Iterator[bytes]:
+    """One mes:DataSet with its own action and data set attributes."""
+    rows = iter(result.rows)
+    first = next(rows, None)
     valid = f' validFromDate="{escape(result.valid_from)}"' if result.valid_from else ""
     chunks.append(
         f'<mes:DataSet structureRef="{sid}" action="{action_for("2.1", result.action)}"{valid}>'
@@ -80,10 +95,10 @@ def write_generic_21(
         )
         chunks.append(f"<gen:Attributes>{values}</gen:Attributes>")
     if first is not None:
-        body = _write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)
-        yield from body
-    chunks.append(f"</mes:DataSet></mes:{root}>")
-    yield from chunks.rest()
+        yield from _write_body(
+            chain((first,), rows), layout, chunks, series_only=result.series_only
+        )
+    chunks.append("</mes:DataSet>")
 
 
 def _values_fields(places: _Fields) -> _Fields:

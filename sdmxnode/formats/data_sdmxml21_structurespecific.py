@@ -37,6 +37,7 @@ from sdmxnode.formats.data_sdmxml_stream import (
     xml_declaration,
     xmlns,
 )
+from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.structure_elements import MessageHeader
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,10 @@ DATA_SCOPE = "DataStructure"
 def write_structure_specific_21(
     result: DataResult, header: MessageHeader, *, time_series: bool = False
 ) -> Iterator[bytes]:
-    """Yield an SDMX-ML 2.1 StructureSpecificData (or ...TimeSeriesData) message in chunks."""
+    """Yield an SDMX-ML 2.1 StructureSpecificData (or ...TimeSeriesData) message in chunks.
+
+    `result` and the data sets `following` it are written as one mes:DataSet each.
+    """
     layout = plan_layout(result)
     if time_series and layout.dimension_at_observation != TIME_PERIOD:
         raise SemanticError(
@@ -65,12 +69,23 @@ def write_structure_specific_21(
         f'dimensionAtObservation="{escape(layout.dimension_at_observation)}">'
         f"{structure_reference_21(kind_class, ref)}</mes:Structure>"
     )
-    rows = iter(result.rows)
-    first = next(rows, None)
+    data_sets = message_data_sets(result)
     chunks = Chunks()
     chunks.append(xml_declaration())
     chunks.append(f"<mes:{root}{xmlns(prefixes)}>")
     chunks.append(header_xml("2.1", header, structure))
+    for data_set in data_sets:
+        yield from _write_data_set(data_set, layout, sid, chunks)
+    chunks.append(f"</mes:{root}>")
+    yield from chunks.rest()
+
+
+def _write_data_set(
+    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+) -> Iterator[bytes]:
+    """One mes:DataSet with its own action and data set attributes."""
+    rows = iter(result.rows)
+    first = next(rows, None)
     chunks.append(
         f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
         f'ss:dataScope="{DATA_SCOPE}" ss:action="{action_for("2.1", result.action)}"'
@@ -78,8 +93,7 @@ def write_structure_specific_21(
     )
     if first is not None:
         yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)
-    chunks.append(f"</mes:DataSet></mes:{root}>")
-    yield from chunks.rest()
+    chunks.append("</mes:DataSet>")
 
 
 def valid_from(result: DataResult) -> str:

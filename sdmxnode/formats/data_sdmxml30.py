@@ -15,6 +15,7 @@ from itertools import chain
 from sdmxnode.formats.data_rows import DataResult
 from sdmxnode.formats.data_sdmxml21_structurespecific import dataset_attributes_xml
 from sdmxnode.formats.data_sdmxml_layout import (
+    MessageLayout,
     plan_layout,
     resolved_structure,
     split_ref,
@@ -33,6 +34,7 @@ from sdmxnode.formats.data_sdmxml_stream import (
     xml_declaration,
     xmlns,
 )
+from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.structure_elements import MessageHeader
 
@@ -40,7 +42,10 @@ log = logging.getLogger(__name__)
 
 
 def write_structure_specific_30(result: DataResult, header: MessageHeader) -> Iterator[bytes]:
-    """Yield an SDMX-ML 3.0 StructureSpecificData message in chunks."""
+    """Yield an SDMX-ML 3.0 StructureSpecificData message in chunks.
+
+    `result` and the data sets `following` it are written as one mes:DataSet each.
+    """
     layout = plan_layout(result)
     kind_class, ref = resolved_structure(result.structure_ref, result.structure)
     namespace = structure_namespace(kind_class, ref, layout.dimension_at_observation)
@@ -58,12 +63,23 @@ def write_structure_specific_30(result: DataResult, header: MessageHeader) -> It
         f'dimensionAtObservation="{escape(layout.dimension_at_observation)}">'
         f"{structure_reference_30(kind_class, ref)}</mes:Structure>"
     )
-    rows = iter(result.rows)
-    first = next(rows, None)
+    data_sets = message_data_sets(result)
     chunks = Chunks()
     chunks.append(xml_declaration())
     chunks.append(f"<mes:StructureSpecificData{xmlns(prefixes)}>")
     chunks.append(header_xml("3.0", header, structure))
+    for data_set in data_sets:
+        yield from _write_data_set(data_set, layout, sid, chunks)
+    chunks.append("</mes:StructureSpecificData>")
+    yield from chunks.rest()
+
+
+def _write_data_set(
+    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+) -> Iterator[bytes]:
+    """One mes:DataSet with its own action and data set attributes."""
+    rows = iter(result.rows)
+    first = next(rows, None)
     valid = f' ss:validFromDate="{escape(result.valid_from)}"' if result.valid_from else ""
     chunks.append(
         f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
@@ -72,5 +88,4 @@ def write_structure_specific_30(result: DataResult, header: MessageHeader) -> It
     )
     if first is not None:
         yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)
-    chunks.append("</mes:DataSet></mes:StructureSpecificData>")
-    yield from chunks.rest()
+    chunks.append("</mes:DataSet>")

@@ -1,10 +1,10 @@
-"""What the SDMX-CSV and SDMX-JSON data writers share: references, actions, names, chunking."""
+"""What the data writers share: references, actions, names, chunking, the data sets of a message."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sdmxnode.errors import BadRequest
+from sdmxnode.errors import BadRequest, SemanticError
 from sdmxnode.formats.data_rows import ACTION_CODES, DataResult, Labels
 
 #: SDMX action -> its SDMX-CSV 2.0 letter ('Information' -> 'I').
@@ -36,6 +36,36 @@ def structure_urn(result: DataResult) -> str:
     return f"urn:sdmx:org.sdmx.infomodel.{_URN_CLASS.get(kind, _URN_CLASS['dataflow'])}=" + (
         structure_id(result)
     )
+
+
+def message_data_sets(result: DataResult) -> list[DataResult]:
+    """`result` and the data sets `following` it (flattened), in the order they are written.
+
+    One message has one header, so every data set must be for the same structure, with the
+    same columns and dimension at the observation level (a SemanticError otherwise).
+    """
+    found = [result]
+    pending = list(result.following)
+    while pending:
+        data_set = pending.pop(0)
+        for name, mine, first in (
+            ("structure", data_set.structure.dsd, result.structure.dsd),
+            ("structure reference", data_set.structure_ref, result.structure_ref),
+            ("columns", data_set.columns, result.columns),
+            (
+                "dimension at observation",
+                data_set.dimension_at_observation,
+                result.dimension_at_observation,
+            ),
+        ):
+            if mine != first:
+                raise SemanticError(
+                    f"the data sets of one message must share their {name}: "
+                    f"{mine!r} follows {first!r}"
+                )
+        found.append(data_set)
+        pending[:0] = data_set.following
+    return found
 
 
 def check_choice(parameter: str, value: str, allowed: Iterable[str]) -> None:

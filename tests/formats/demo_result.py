@@ -131,3 +131,39 @@ def demo_labels() -> Labels:
         codes=codes,
         structure_name=str(message.dataflow["DF_MIG_STOCK_IMS"].name),
     )
+
+
+def deleted_rows(structure: StructureInfo, rows: list[tuple]) -> list[tuple]:
+    """`rows` as an `updatedAfter` answer reports deleted observations: the dimensions and
+    the time period, every measure and attribute None, location 0."""
+    keys = {d.id for d in structure.dimensions}
+    if structure.time_dimension is not None:
+        keys.add(structure.time_dimension.id)
+    kept = [i for i, column in enumerate(structure.columns) if column in keys]
+    return [
+        tuple(row[i] if i in kept else None for i in range(len(structure.columns))) + (0,)
+        for row in rows
+    ]
+
+
+def with_deletions(
+    structure: StructureInfo, changed: int, deleted: int, **options: object
+) -> tuple[DataResult, list[tuple]]:
+    """An `updatedAfter` answer: the first `changed` demo series as a Replace data set,
+    followed by the next `deleted` series as a Delete data set; and the deleted rows."""
+    rows = demo_rows(structure, changed + deleted)
+    split = len(demo_rows(structure, changed))
+    first = demo_result(structure, changed, **options)  # type: ignore[arg-type]
+    first.action = "Replace"
+    gone = deleted_rows(structure, rows[split:])
+    first.following = [
+        DataResult(
+            structure_ref=first.structure_ref,
+            structure=structure,
+            columns=first.columns,
+            rows=iter(gone),
+            dimension_at_observation=first.dimension_at_observation,
+            action="Delete",
+        )
+    ]
+    return first, gone

@@ -11,7 +11,7 @@ import pysdmx.io
 import pytest
 import sdmx
 
-from sdmxnode.errors import BadRequest
+from sdmxnode.errors import BadRequest, SemanticError
 from sdmxnode.formats.data_csv_write import write_csv_10, write_csv_20
 from sdmxnode.formats.data_rows import DataResult, Labels, StructureInfo
 from sdmxnode.formats.data_time import normalize_period
@@ -24,6 +24,7 @@ from tests.formats.demo_result import (
     demo_rows,
     read_demo_series,
     reference_records,
+    with_deletions,
 )
 
 SIZES = [pytest.param(3, id="3-series"), pytest.param(None, id="all")]
@@ -289,3 +290,72 @@ def test_labels_name_with_keys(structure, labels):
     for line in read[1:]:
         assert line[5] == f"{line[4]}.{line[header.index('TIME_PERIOD')]}"
         assert line[header.index("FREQ") + 1] == "Annual"
+
+
+# -- several data sets (updatedAfter) -------------------------------------------------------
+
+
+def _keys(structure: StructureInfo, records) -> list[tuple]:
+    names = [c.id for c in structure.dimensions] + ["TIME_PERIOD"]
+    return [tuple(r[n] for n in names) for r in records]
+
+
+def test_csv_20_appends_following_rows_with_their_action(structure, dataflow):
+    result, gone = with_deletions(structure, 3, 2)
+    text = _text(write_csv_20(result))
+    assert text.count("STRUCTURE,STRUCTURE_ID,ACTION") == 1  # one header
+    frame = _frame(text)
+    changed = reference_records(structure, 3)
+    assert list(frame["ACTION"]) == ["R"] * len(changed) + ["D"] * len(gone)
+    records = _records(frame, structure.columns)
+    assert records[: len(changed)] == changed
+    deleted = records[len(changed) :]
+    gone_records = [
+        {c: v or "" for c, v in zip(structure.columns, row, strict=False)} for row in gone
+    ]
+    assert deleted == gone_records
+    assert {r["OBS_VALUE"] for r in deleted} == {""}
+    # sdmx1 makes one data set per ACTION value, with that action
+    message = sdmx.read_sdmx(io.BytesIO(text.encode()), format="csv", structure=dataflow)
+    by_action = {
+        data_set.action.name: {
+            tuple(kv.value for kv in o.dimension.values.values()) for o in data_set.obs
+        }
+        for data_set in message.data
+    }
+    assert by_action == {
+        "replace": set(_keys(structure, changed)),
+        "delete": set(_keys(structure, gone_records)),
+    }
+    # pysdmx reads the changes (it sets aside D rows when other actions are present)
+    (dataset,) = pysdmx.io.read_sdmx(text).data
+    assert dataset.action.value == "Replace"
+    assert _records(dataset.data, structure.columns) == changed
+
+
+def test_csv_20_following_rows_keep_the_options(structure, labels):
+    result, gone = with_deletions(structure, 1, 1, labels=labels)
+    read = list(csv.reader(io.StringIO(_text(write_csv_20(result, labels="name", keys="obs")))))
+    header = read[0]
+    assert all(len(line) == len(header) for line in read)
+    deleted = [line for line in read[1:] if line[header.index("ACTION")] == "D"]
+    assert len(deleted) == len(gone)
+    for line in deleted:  # names from the first data set's labels, keys from its cells
+        assert line[header.index("FREQ") + 1] == "Annual"
+        assert line[header.index("OBS_KEY")].endswith("." + line[header.index("TIME_PERIOD")])
+
+
+def test_csv_10_refuses_deletions(structure):
+    result, _ = with_deletions(structure, 1, 1)
+    with pytest.raises(SemanticError, match="SDMX-CSV 2.0"):
+        write_csv_10(result)
+    alone = replace(demo_result(structure, 1), action="Delete")
+    with pytest.raises(SemanticError):
+        write_csv_10(alone)
+
+
+def test_csv_10_appends_following_rows_without_deletions(structure):
+    result, _ = with_deletions(structure, 2, 1)
+    result.following[0].action = "Replace"
+    frame = _frame(_text(write_csv_10(result)))
+    assert len(frame) == len(demo_rows(structure, 3))

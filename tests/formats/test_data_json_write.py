@@ -25,6 +25,7 @@ from tests.formats.demo_result import (
     demo_rows,
     read_demo_series,
     reference_records,
+    with_deletions,
 )
 
 WRITERS = {1: write_json_10, 2: write_json_20}
@@ -69,9 +70,12 @@ def _value(component: dict[str, Any], index: int) -> str:
     return str(item["id"] if "id" in item else item.get("value", item.get("name")))
 
 
-def _decode(document: dict[str, Any], major: int) -> list[dict[str, str]]:
+def _decode(
+    document: dict[str, Any], major: int, number: int | None = None
+) -> list[dict[str, str]]:
     """Observations of an SDMX-JSON data message as dicts of component values, read by the
-    field guide's rules: keys are ':'-joined indexes into each dimension's values."""
+    field guide's rules: keys are ':'-joined indexes into each dimension's values.
+    Without `number` the message must hold one data set; else data set `number` is read."""
     data = document["data"]
     structure = data["structure"] if major == 1 else data["structures"][0]
     dimensions, attributes = structure["dimensions"], structure["attributes"]
@@ -79,7 +83,10 @@ def _decode(document: dict[str, Any], major: int) -> list[dict[str, str]]:
         measures = ["OBS_VALUE"]
     else:
         measures = [m["id"] for m in structure["measures"]["observation"]]
-    (dataset,) = data["dataSets"]
+    if number is None:
+        (dataset,) = data["dataSets"]
+    else:
+        dataset = data["dataSets"][number]
 
     def indexed(target: dict, components: list, indexes: list) -> None:
         for component, index in zip(components, indexes, strict=True):
@@ -304,3 +311,88 @@ def test_dataset_attributes_and_action(structure, validators, major):
     assert dataset["action"] == "Delete"
     assert _value(title, dataset["attributes"][0]) == "Stocks"
     assert all(r["TITLE"] == "Stocks" for r in _decode(document, major))
+
+
+# -- several data sets (updatedAfter) -------------------------------------------------------
+
+
+def _gone_records(structure: StructureInfo, gone: list[tuple]) -> list[dict[str, str]]:
+    return [
+        {c: v for c, v in zip(structure.columns, row, strict=False) if v is not None}
+        for row in gone
+    ]
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_following_deletions_are_a_second_data_set(structure, validators, major):
+    result, gone = with_deletions(structure, 3, 2)
+    document = _write(major, result)
+    assert _errors(validators[major], document) == []
+    data = document["data"]
+    assert [d["action"] for d in data["dataSets"]] == ["Replace", "Delete"]
+    if major == 2:
+        assert data["structures"][0]["dataSets"] == [0, 1]
+        assert [d["structure"] for d in data["dataSets"]] == [0, 0]
+    assert _decode(document, major, 0) == _non_empty(reference_records(structure, 3))
+    deleted = _decode(document, major, 1)
+    assert deleted == _gone_records(structure, gone)  # keys only: no measure, no attribute
+    found = data["structure"] if major == 1 else data["structures"][0]
+    ref_area = next(d for d in found["dimensions"]["series"] if d["id"] == "REF_AREA")
+    index = structure.columns.index("REF_AREA")
+    assert {v["id"] for v in ref_area["values"]} == {row[index] for row in demo_rows(structure, 5)}
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_following_data_sets_with_rows_again(structure, major):
+    buffered = b"".join(WRITERS[major](with_deletions(structure, 20, 3)[0], HEADER))
+    calls = []
+
+    def rows_again():
+        calls.append(1)
+        return iter(demo_rows(structure, 20))
+
+    result, _ = with_deletions(structure, 20, 3)
+    streamed = b"".join(WRITERS[major](result, HEADER, rows_again))
+    assert streamed == buffered
+    assert calls == [1]  # the first data set's rows only: the deletions were kept
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_following_flat_data_sets(structure, validators, major):
+    result, gone = with_deletions(structure, 2, 1, dimension_at_observation="AllDimensions")
+    document = _write(major, result)
+    assert _errors(validators[major], document) == []
+    assert all("observations" in d for d in document["data"]["dataSets"])
+    assert _decode(document, major, 1) == _gone_records(structure, gone)
+
+
+@pytest.mark.parametrize("major", MAJORS)
+def test_data_set_attributes_per_data_set(structure, validators, major):
+    dataset_level = replace(structure.component("TITLE"), attachment="dataset")
+    attributes = tuple(dataset_level if a.id == "TITLE" else a for a in structure.attributes)
+    changed = replace(structure, attributes=attributes)
+    result, _ = with_deletions(changed, 2, 1)
+    result.dataset_attributes = {"TITLE": "Stocks"}
+    document = _write(major, result)
+    assert _errors(validators[major], document) == []
+    data = document["data"]
+    found = data["structure"] if major == 1 else data["structures"][0]
+    (title,) = found["attributes"]["dataSet"]
+    first, deleted = data["dataSets"]
+    assert _value(title, first["attributes"][0]) == "Stocks"
+    assert deleted["attributes"] == [None]
+
+
+def test_sdmx1_reads_both_data_sets(structure):
+    result, gone = with_deletions(structure, 2, 1)
+    document = _write(1, result)
+    draft = {
+        "header": document["meta"],
+        "structure": document["data"]["structure"],
+        "dataSets": document["data"]["dataSets"],
+    }
+    message = sdmx.read_sdmx(io.BytesIO(json.dumps(draft).encode()), format="JSON")
+    assert len(message.data) == 2
+    keys = [c.id for c in structure.dimensions] + ["TIME_PERIOD"]
+    read = {tuple(kv.value for kv in obs.key.values.values()) for obs in message.data[1].obs}
+    assert read == {tuple(r[k] for k in keys) for r in _gone_records(structure, gone)}

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sdmx
 from lxml import etree
@@ -23,6 +24,7 @@ from sdmxnode.formats.dsd_schema import write_dsd_schema
 from sdmxnode.formats.structure_elements import MessageHeader
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
+from tests.formats.demo_result import with_deletions
 from tests.formats.demo_rows import observations, read_demo_rows, sort_rows
 from tests.formats.readback import read_with_pysdmx, read_with_sdmx1, same_values
 
@@ -157,6 +159,58 @@ def test_deletions_carry_the_delete_action(writer: str, info: StructureInfo) -> 
     # sdmx1 2.28 does not read data set actions; pysdmx does.
     (data_set_read,) = get_datasets(io.BytesIO(xml), str(DSD_FILE))
     assert data_set_read.action == ActionType.Delete
+
+
+def _key(info: StructureInfo, row: tuple) -> tuple:
+    return tuple(row[info.columns.index(d)] for d in _key_ids(info))
+
+
+def _key_ids(info: StructureInfo) -> list[str]:
+    return [d.id for d in info.dimensions] + ["TIME_PERIOD"]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_following_deletions_are_a_second_data_set(
+    writer: str, info: StructureInfo, dsd_sdmx1
+) -> None:
+    """An updatedAfter answer: changes (Replace) then deletions (Delete), one header."""
+    result, gone = with_deletions(info, 3, 2)
+    changed = read_demo_rows(info, max_series=3)
+    xml = _write(writer, result)
+    assert _schema_errors(writer, xml, info, "TIME_PERIOD") == []
+    root = etree.fromstring(xml)
+    assert len(root.findall("{*}Header")) == 1
+    data_sets = root.findall("{*}DataSet")
+    actions = [[v for k, v in d.attrib.items() if k.endswith("action")] for d in data_sets]
+    assert actions == [["Replace"], ["Delete"]]
+    # pysdmx reads the actions; the deleted keys are those of the Delete data set
+    replaced, deleted = get_datasets(io.BytesIO(xml), str(DSD_FILE))
+    assert (replaced.action, deleted.action) == (ActionType.Replace, ActionType.Delete)
+    deleted_keys = {
+        tuple(str(record[name]) for name in _key_ids(info))
+        for record in deleted.data.to_dict("records")
+    }
+    assert deleted_keys == {_key(info, row) for row in gone}
+    measures = deleted.data.get("OBS_VALUE", [])  # pysdmx: no column, or empty cells
+    assert [v for v in measures if not pd.isna(v) and v != ""] == []
+    replaced_values = {
+        tuple(str(record[name]) for name in _key_ids(info)): str(record["OBS_VALUE"])
+        for record in replaced.data.to_dict("records")
+    }
+    value = info.columns.index("OBS_VALUE")
+    assert replaced_values == {_key(info, row): row[value] for row in changed}
+    # sdmx1 2.28 ignores `action` but reads both data sets, the deleted keys in the second
+    message = sdmx.read_sdmx(io.BytesIO(xml), structure=dsd_sdmx1)
+    assert len(message.data) == 2
+    read_deleted = {
+        tuple(kv.value for kv in obs.key.values.values()) for obs in message.data[1].obs
+    }
+    assert read_deleted == {_key(info, row) for row in gone}
+    read_changed = {
+        tuple(kv.value for kv in obs.key.values.values()): str(obs.value)
+        for obs in message.data[0].obs
+    }
+    assert read_changed == {_key(info, row): row[value] for row in changed}
 
 
 def test_writers_stream_in_bounded_chunks(info: StructureInfo, all_rows) -> None:
@@ -324,3 +378,45 @@ def test_merge_is_written_as_append(version: str) -> None:
     data_set = etree.fromstring(xml).find("{*}DataSet")
     assert data_set is not None
     assert [v for k, v in data_set.attrib.items() if k.endswith("}action")] == ["Append"]
+
+
+@pytest.mark.parametrize("writer", ["generic21", "ss21", "ss30"])
+def test_each_data_set_has_its_own_action_and_attributes(writer: str) -> None:
+    rows = sort_rows(EXR, _exr_rows(), "TIME_PERIOD")
+    gone = [row[:6] + (None,) * 6 + (0,) for row in rows[:2]]
+    restated = [row[:-2] + ("Revised", 0) for row in rows[2:4]]
+    result = DataResult(EXR_REF, EXR, EXR.columns, iter(rows[4:]), action="Replace")
+    result.following = [
+        DataResult(EXR_REF, EXR, EXR.columns, iter(gone), action="Delete"),
+        DataResult(
+            EXR_REF, EXR, EXR.columns, iter(restated), dataset_attributes={"PUBLICATION": "X"}
+        ),
+    ]
+    xml = _write(writer, result)
+    assert _schema_errors(writer, xml, EXR, "TIME_PERIOD") == []
+    data_sets = etree.fromstring(xml).findall("{*}DataSet")
+    actions = [[v for k, v in d.attrib.items() if k.endswith("action")] for d in data_sets]
+    assert actions == [["Replace"], ["Delete"], ["Information"]]
+
+    def publication(data_set: etree._Element) -> str | None:
+        if writer == "generic21":
+            found = data_set.find("{*}Attributes/{*}Value[@id='PUBLICATION']")
+            return None if found is None else found.get("value")
+        return data_set.get("PUBLICATION")
+
+    # the data set value given wins over the rows' cells; a deletion carries none
+    assert [publication(d) for d in data_sets] == ["ECB Bulletin", None, "X"]
+    assert [len(d.findall(".//{*}Obs")) for d in data_sets] == [2, 2, 2]
+    deleted_obs = data_sets[1].findall(".//{*}Obs")
+    assert all(o.get("OBS_VALUE") is None and o.find("{*}ObsValue") is None for o in deleted_obs)
+
+
+@pytest.mark.parametrize("writer", ["generic21", "ss21", "ss30"])
+def test_following_data_sets_must_fit_the_header(writer: str) -> None:
+    rows = sort_rows(EXR, _exr_rows(), "TIME_PERIOD")
+    result = DataResult(EXR_REF, EXR, EXR.columns, iter(rows))
+    result.following = [
+        DataResult(EXR_REF, EXR, EXR.columns, iter(rows), dimension_at_observation="AllDimensions")
+    ]
+    with pytest.raises(SemanticError, match="dimension at observation"):
+        _write(writer, result)
