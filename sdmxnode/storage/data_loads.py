@@ -38,7 +38,7 @@ def start_load(
             .where(data_layouts.c.dataflow_pk == dataflow_pk)
             .values(layout=layout.to_json(), dsd=layout.dsd)
         )
-    return conn.execute(
+    inserted = conn.execute(
         insert(loads).values(
             dataflow_pk=dataflow_pk,
             action=action,
@@ -46,7 +46,9 @@ def start_load(
             principal=principal,
             source=source[:1000],
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
 
 
 def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCounts) -> None:

@@ -379,7 +379,8 @@ def _getter(index: dict[str, int], ids: Sequence[str]) -> Callable[[tuple], tupl
         return lambda row: ()
     if None in positions:
         return lambda row: tuple(None if i is None else row[i] for i in positions)
-    if len(positions) == 1:
-        only = positions[0]
+    present = [i for i in positions if i is not None]
+    if len(present) == 1:
+        only = present[0]
         return lambda row: (row[only],)
-    return itemgetter(*positions)  # type: ignore[arg-type]
+    return itemgetter(*present)
