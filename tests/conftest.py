@@ -34,6 +34,8 @@ def corpus() -> Path:
 
 
 _PG_SCHEMA_PREFIX = "sdmxnode_test_"
+#: Schemas this session created (dropped at its end; other sessions' are left alone).
+_created_schemas: list[str] = []
 
 
 def fresh_database(folder: Path) -> str:
@@ -48,6 +50,7 @@ def fresh_database(folder: Path) -> str:
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         engine.dispose()
+        _created_schemas.append(schema)
         separator = "&" if "?" in POSTGRES_URL else "?"
         return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     return f"sqlite:///{folder / 'node.db'}"
@@ -56,15 +59,13 @@ def fresh_database(folder: Path) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_schemas() -> Iterator[None]:
     yield
-    if POSTGRES_URL:
+    if POSTGRES_URL and _created_schemas:
         engine = create_store_engine(POSTGRES_URL)
-        with engine.begin() as conn:
-            schemas = conn.execute(
-                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
-                {"prefix": f"{_PG_SCHEMA_PREFIX}%"},
-            ).scalars()
-            for schema in list(schemas):
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        # One transaction per schema: dropping hundreds at once exhausts the lock table
+        # (max_locks_per_transaction), and a concurrent session's schemas are not ours.
+        for schema in _created_schemas:
+            with engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         engine.dispose()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError
-from sdmxnode.formats.data_input import open_data, read_data
+from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
@@ -81,10 +81,15 @@ def load_data(
     dataflow: StructureRef | None = None,
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> LoadResult:
-    """Read, validate and store a data message; raises LoadRejected (nothing stored)."""
+    """Read, validate and store a data message; raises LoadRejected (nothing stored).
+
+    At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
+    possible compression bomb (Invalid).
+    """
     report = Report(max_findings=max_findings)
-    stream, detected = open_data(data)
+    stream, detected = open_data(data, max_bytes=max_bytes)
     kind = kind or detected
     if kind in ("sdmx-ml", "sdmx-json"):
         with stream:
@@ -97,7 +102,9 @@ def load_data(
     resolver = StructureInfoBuilder(node.store, node.cache)
     result = LoadResult(report)
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
-        datasets = check_datasets(read_data(data, resolver, source=source, kind=kind), report)
+        datasets = check_datasets(
+            read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+        )
         for dataset in datasets:
             try:
                 target = _target_dataflow(node, resolver, dataset, dataflow)

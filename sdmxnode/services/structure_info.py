@@ -172,6 +172,10 @@ class StructureInfoBuilder:
             if artefact.ref.type != "Codelist":
                 continue
             codelist = self._model(artefact)
+            if codelist.is_external_reference and not codelist.items:
+                # A stub (isExternalReference="true", as agencies publish references to
+                # code lists held elsewhere): its codes are unknown, not an empty list.
+                continue
             found[ref_text(codelist)] = frozenset(codelist.items)
         return found
 

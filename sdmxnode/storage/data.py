@@ -12,14 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
 from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_writes import (
-    DataflowWriter,
-    LoadCounts,
-    PeriodBounds,
-    count_observations,
-    finish_load,
-    start_load,
-)
+from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
+from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.tables import data_layouts, loads, observations
 
 log = logging.getLogger(__name__)

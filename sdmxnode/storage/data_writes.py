@@ -14,16 +14,15 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sdmxnode.errors import SemanticError
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.tables import (
     ATTRIBUTE_SEPARATOR,
     data_layouts,
-    loads,
     observation_history,
     observations,
     series,
@@ -57,7 +56,11 @@ class LoadCounts:
 
 @dataclass
 class DataflowWriter:
-    """Writes the data sets of one load of one dataflow on an open transaction."""
+    """Writes the data sets of one load of one dataflow on an open transaction.
+
+    Series first seen in this load get a provisional (negative) id and are inserted in
+    batches, with their attributes, just before the observations that use them.
+    """
 
     conn: Connection
     dataflow_pk: int
@@ -69,6 +72,8 @@ class DataflowWriter:
     _series_attributes: dict[int, str | None] = field(default_factory=dict)
     _changed_series: set[int] = field(default_factory=set)
     _new_series: set[int] = field(default_factory=set)
+    _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
+    _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -91,53 +96,67 @@ class DataflowWriter:
         """Write one data set's rows (see `DatasetRows`) with its action."""
         index = {c: i for i, c in enumerate(columns)}
         layout = self.layout
-        dims = [index.get(d) for d in layout.dimensions]
+        dims_of = _getter(index, layout.dimensions)
         time = index.get(layout.time_dimension) if layout.time_dimension else None
-        measures = [index.get(m) for m in layout.measures]
-        series_attrs = [index.get(a) for a in layout.series_attributes]
-        obs_attrs = [index.get(a) for a in layout.observation_attributes]
+        measures_of = _getter(index, layout.measures)
+        single_measure = len(layout.measures) == 1
+        series_attributes_of = _getter(index, layout.series_attributes)
+        observation_attributes_of = _getter(index, layout.observation_attributes)
+        joined_attributes: dict[tuple, str | None] = {}
+        period_bounds = self._period_bounds
         pending: list[tuple] = []
         deletions: list[tuple[int, str | None]] = []
         replaced: set[int] = set()
+        last_dims: tuple | None = None
+        last_series_attributes: tuple | None = None
+        key = ""
+        pk = 0
         for row in rows:
             row_action = action
             if action_column is not None and row[action_column]:
                 row_action = _ACTION_CODES.get(row[action_column], action)
-            key = ".".join("" if i is None or row[i] is None else row[i] for i in dims)
+            dims = dims_of(row)
+            if dims != last_dims:
+                key = ".".join("" if v is None else v for v in dims)
+                last_dims = dims
+                last_series_attributes = None
+                pk = 0
             period = row[time] if time is not None else ""
             if row_action == "Delete":
-                pk = self._series.get(key)
-                if pk is not None:
-                    deletions.append((pk, period))
+                found = self._series.get(key)
+                if found is not None:
+                    deletions.append((found, period))
+                last_dims = None  # the next row looks its series up again
                 continue
-            pk = self._series_pk(key, [None if i is None else row[i] for i in dims])
-            self._set_series_attributes(pk, [None if i is None else row[i] for i in series_attrs])
-            if row_action == "Replace" and pk not in replaced and pk not in self._new_series:
-                replaced.add(pk)
-                self._flush(pending)
-                pending = []
-                self._delete_series_observations(pk)
+            if not pk:
+                pk = self._series_pk(key, dims)
+            values = series_attributes_of(row)
+            if values != last_series_attributes:
+                last_series_attributes = values
+                self._set_series_attributes(pk, values)
+            if row_action == "Replace" and pk not in replaced and pk > 0:
+                if pk not in self._new_series:
+                    replaced.add(pk)
+                    self._flush(pending)
+                    pending = []
+                    self._delete_series_observations(pk)
             if period is None:  # attributes-only row for a key
                 continue
-            values = [None if i is None else row[i] for i in measures]
-            value = values[0] if len(values) == 1 else join_values(values)
-            start, end = self._period_bounds(period)
-            pending.append(
-                (
-                    pk,
-                    period,
-                    start,
-                    end,
-                    value,
-                    join_values(None if i is None else row[i] for i in obs_attrs),
-                )
-            )
+            measured = measures_of(row)
+            value = measured[0] if single_measure else join_values(measured)
+            observed = observation_attributes_of(row)
+            try:
+                attributes = joined_attributes[observed]
+            except KeyError:
+                attributes = joined_attributes[observed] = join_values(observed)
+            start, end = period_bounds(period)
+            pending.append((pk, period, start, end, value, attributes, self.load_pk))
             if len(pending) >= BATCH_SIZE:
                 self._flush(pending)
                 pending = []
         self._flush(pending)
         if deletions:
-            self._delete(deletions)
+            self._delete([(self._provisional.get(pk, pk), p) for pk, p in deletions])
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
         wanted = {k: v for k, v in values.items() if k in self.layout.dataset_attributes}
@@ -157,10 +176,10 @@ class DataflowWriter:
 
     def finish(self) -> LoadCounts:
         """Write the changed series attributes; the counts of this load."""
+        self._save_series()
         changed = [
             {"b_pk": pk, "b_attributes": self._series_attributes[pk]}
             for pk in sorted(self._changed_series)
-            if pk not in self._new_series
         ]
         if changed:
             self.conn.execute(
@@ -180,24 +199,23 @@ class DataflowWriter:
             found = self._bounds_cache[period] = self.bounds(period)
         return found
 
-    def _series_pk(self, key: str, values: list[str | None]) -> int:
+    def _series_pk(self, key: str, values: tuple) -> int:
+        """The series' pk, or a provisional (negative) id for a series new to the store."""
         pk = self._series.get(key)
         if pk is not None:
             return pk
-        columns = {f"d{i}": v for i, v in enumerate(values)}
-        pk = self.conn.execute(
-            insert(series).values(dataflow_pk=self.dataflow_pk, series_key=key, **columns)
-        ).inserted_primary_key[0]
+        pk = -(len(self._provisional) + len(self._unsaved) + 1)
+        self._unsaved[pk] = (key, values)
         self._series[key] = pk
         self._series_attributes[pk] = None
-        self._new_series.add(pk)
         return pk
 
-    def _set_series_attributes(self, pk: int, values: list[str | None]) -> None:
+    def _set_series_attributes(self, pk: int, values: tuple) -> None:
         if not any(v is not None for v in values):
             return
+        pk = self._provisional.get(pk, pk)  # saved since the caller looked it up
         old = self._series_attributes.get(pk)
-        merged = values
+        merged: Iterable[str | None] = values
         if old is not None:
             previous = old.split(ATTRIBUTE_SEPARATOR)
             merged = [
@@ -206,38 +224,54 @@ class DataflowWriter:
         joined = join_values(merged)
         if joined != old:
             self._series_attributes[pk] = joined
-            self._changed_series.add(pk)
-            if pk in self._new_series:
-                self.conn.execute(update(series).where(series.c.pk == pk).values(attributes=joined))
+            if pk > 0:
+                self._changed_series.add(pk)
+
+    def _save_series(self) -> None:
+        """Insert the series first seen since the last call, with their attributes."""
+        if not self._unsaved:
+            return
+        unsaved = list(self._unsaved.items())
+        self._unsaved.clear()
+        records = [
+            {
+                "dataflow_pk": self.dataflow_pk,
+                "series_key": key,
+                "attributes": self._series_attributes.pop(provisional),
+                **{f"d{i}": v for i, v in enumerate(values)},
+            }
+            for provisional, (key, values) in unsaved
+        ]
+        saved = self.conn.execute(
+            insert(series).returning(series.c.pk, sort_by_parameter_order=True), records
+        ).scalars()
+        for (provisional, (key, _)), pk, record in zip(unsaved, saved, records, strict=True):
+            self._provisional[provisional] = pk
+            self._series[key] = pk
+            self._series_attributes[pk] = record["attributes"]
+            self._new_series.add(pk)
 
     def _flush(self, pending: list[tuple]) -> None:
         if not pending:
             return
-        new_only = all(row[0] in self._new_series for row in pending)
+        if self._unsaved:
+            self._save_series()
+        provisional = self._provisional
+        if any(row[0] < 0 for row in pending):
+            pending = [(provisional[row[0]], *row[1:]) if row[0] < 0 else row for row in pending]
+        new_series = self._new_series
+        new_only = all(row[0] in new_series for row in pending)
         if not new_only:
             self._keep_history(
-                [(row[0], row[1]) for row in pending if row[0] not in self._new_series],
+                [(row[0], row[1]) for row in pending if row[0] not in new_series],
                 deleted=False,
             )
-        records = [
-            {
-                "series_pk": pk,
-                "period": period,
-                "period_start": start,
-                "period_end": end,
-                "value": value,
-                "attributes": attributes,
-                "load_pk": self.load_pk,
-            }
-            for pk, period, start, end, value, attributes in pending
-        ]
-        if new_only:
-            self.conn.execute(insert(observations), records)
+            self._upsert(pending)
         else:
-            self._upsert(records)
-        self.counts.observations_written += len(records)
+            self.conn.exec_driver_sql(_insert_sql(self.conn), pending)
+        self.counts.observations_written += len(pending)
 
-    def _upsert(self, records: list[dict]) -> None:
+    def _upsert(self, pending: list[tuple]) -> None:
         dialect = self.conn.dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
         statement = module.insert(observations)
@@ -251,7 +285,9 @@ class DataflowWriter:
                 "load_pk": statement.excluded.load_pk,
             },
         )
-        self.conn.execute(statement, records)
+        self.conn.execute(
+            statement, [dict(zip(_OBSERVATION_COLUMNS, row, strict=True)) for row in pending]
+        )
 
     def _keep_history(self, keys: list[tuple[int, str]], *, deleted: bool) -> int:
         """Copy the current state of these observations to the history; how many existed."""
@@ -316,71 +352,35 @@ class DataflowWriter:
 
 
 _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
+_OBSERVATION_COLUMNS = (
+    "series_pk",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "attributes",
+    "load_pk",
+)
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def start_load(
-    conn: Connection, dataflow_pk: int, layout: Layout, *, action: str, principal: str, source: str
-) -> int:
-    """Record a load (and the dataflow's layout on its first load); the load's pk."""
-    existing = conn.execute(
-        select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
-    ).scalar_one_or_none()
-    if existing is None:
-        conn.execute(
-            insert(data_layouts).values(
-                dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc()
-            )
-        )
-    elif Layout.from_json(existing) != layout:
-        has_data = conn.execute(
-            select(func.count()).select_from(series).where(series.c.dataflow_pk == dataflow_pk)
-        ).scalar_one()
-        if has_data:
-            raise SemanticError(
-                f"the dataflow's structure changed since its data was loaded "
-                f"(stored for {Layout.from_json(existing).dsd}, now {layout.dsd}): "
-                "delete its data before loading data of the new structure"
-            )
-        conn.execute(
-            update(data_layouts)
-            .where(data_layouts.c.dataflow_pk == dataflow_pk)
-            .values(layout=layout.to_json(), dsd=layout.dsd)
-        )
-    return conn.execute(
-        insert(loads).values(
-            dataflow_pk=dataflow_pk,
-            action=action,
-            started=now_utc(precise=True),
-            principal=principal,
-            source=source[:1000],
-        )
-    ).inserted_primary_key[0]
+def _insert_sql(conn: Connection) -> str:
+    """INSERT of observation tuples in `_OBSERVATION_COLUMNS` order, for executemany."""
+    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle, "?")
+    columns = ", ".join(_OBSERVATION_COLUMNS)
+    marks = ", ".join([mark] * len(_OBSERVATION_COLUMNS))
+    return f"INSERT INTO {observations.name} ({columns}) VALUES ({marks})"
 
 
-def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCounts) -> None:
-    finished = now_utc(precise=True)
-    conn.execute(
-        update(loads)
-        .where(loads.c.pk == load_pk)
-        .values(
-            finished=finished,
-            series_written=counts.series_written,
-            observations_written=counts.observations_written,
-            observations_deleted=counts.observations_deleted,
-        )
-    )
-    conn.execute(
-        update(data_layouts)
-        .where(data_layouts.c.dataflow_pk == dataflow_pk)
-        .values(updated=finished.replace(microsecond=0))
-    )
-
-
-def count_observations(conn: Connection, dataflow_pk: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(observations.join(series, observations.c.series_pk == series.c.pk))
-            .where(and_(series.c.dataflow_pk == dataflow_pk))
-        ).scalar_one()
-    )
+def _getter(index: dict[str, int], ids: Sequence[str]) -> Callable[[tuple], tuple]:
+    """A function giving the values of `ids` in a row as a tuple (None for absent columns)."""
+    positions = [index.get(i) for i in ids]
+    if not positions:
+        return lambda row: ()
+    if None in positions:
+        return lambda row: tuple(None if i is None else row[i] for i in positions)
+    present = [i for i in positions if i is not None]
+    if len(present) == 1:
+        only = present[0]
+        return lambda row: (row[only],)
+    return itemgetter(*present)

@@ -1,0 +1,218 @@
+"""Ingest benchmark: sdmxnode's validated, committed load against pysdmx's parse alone.
+
+Run by hand from the project root (not by pytest):
+
+    PYTHONPATH=. python benchmarks/ingest.py [--observations 1000000] [--small 100000]
+
+In a temporary folder it writes two SDMX-ML 2.1 structure-specific messages for
+IMDX:DF_MIG_STOCK_IMS(1.0.0) (valid: codes from the code lists and allowed by the content
+constraints, the mandatory attributes present), then measures, each in a fresh subprocess:
+
+- sdmxnode: `load_data` of the large file into a fresh SQLite file store holding the
+  project's structures (schema stage, structure rules, one committed transaction);
+- pysdmx: `pysdmx.io.read_sdmx(path, validate=False)` of the same file (parsing only);
+- the peak memory (VmHWM) of the sdmxnode load for the large and the small file.
+
+It prints both times and the ratios: targets are pysdmx time / sdmxnode time >= 2 and
+peak(large) / peak(small) <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import product
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEMO = PROJECT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+FLOW = ("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+YEARS = [str(year) for year in range(2000, 2020)]  # 20 annual observations per series
+
+
+def _node(database: Path):  # type: ignore[no-untyped-def]
+    from sdmxnode.app import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "DEMO_DATA": ""})
+    node = app.extensions["sdmxnode"]
+    node.initialise()
+    return node
+
+
+def _allowed_codes(node) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Per key dimension, the codes of its code list the dataflow's constraints allow."""
+    from sdmxnode.formats.data_rows import StructureRef
+    from sdmxnode.services.structure_info import StructureInfoBuilder
+
+    info = StructureInfoBuilder(node.store, node.cache)(StructureRef(*FLOW))
+    codes = {}
+    for dimension in info.dimensions:
+        values = set(dimension.codes or ())
+        if dimension.id in info.allowed:
+            values &= info.allowed[dimension.id]
+        codes[dimension.id] = sorted(values)
+    return codes
+
+
+def _demo_template() -> tuple[str, dict[str, str], dict[str, str]]:
+    """The demo message's header (up to the first Series), and the non-dimension attributes
+    of its first Series and first Obs."""
+    text = DEMO.read_text(encoding="utf-8")
+    header, rest = text.split("<Series ", 1)
+    from lxml import etree
+
+    series = etree.fromstring(("<Series " + rest.split("</Series>", 1)[0] + "</Series>").encode())
+    obs = series[0]
+    return header, dict(series.attrib), dict(obs.attrib)
+
+
+def write_message(path: Path, observations: int, codes: dict[str, list[str]]) -> int:
+    """Write a structure-specific message of `observations` observations; the series count."""
+    header, series_attrib, obs_attrib = _demo_template()
+    dimensions = list(codes)
+    fixed = {d: (series_attrib[d] if series_attrib[d] in codes[d] else codes[d][0]) for d in codes}
+    varying = [d for d in ("REF_AREA", "COUNTRY_BIRTH", "SEX", "AGE") if d in codes]
+    attributes = {k: v for k, v in series_attrib.items() if k not in dimensions}
+    observation_attributes = {
+        k: v for k, v in obs_attrib.items() if k not in ("TIME_PERIOD", "OBS_VALUE")
+    }
+    attribute_text = " ".join(f'{k}="{v}"' for k, v in attributes.items())
+    obs_attribute_text = " ".join(f'{k}="{v}"' for k, v in observation_attributes.items())
+    wanted_series = -(-observations // len(YEARS))
+    written = 0
+    series_count = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(header)
+        for combination in product(*(codes[d] for d in varying)):
+            if series_count == wanted_series:
+                break
+            key = {**fixed, **dict(zip(varying, combination, strict=True))}
+            key_text = " ".join(f'{d}="{key[d]}"' for d in dimensions)
+            lines = [f"<Series {key_text} {attribute_text}>"]
+            for year in YEARS:
+                if written == observations:
+                    break
+                value = 1000 + (written * 7919) % 1_000_000
+                lines.append(
+                    f'<Obs TIME_PERIOD="{year}" OBS_VALUE="{value}" {obs_attribute_text}/>'
+                )
+                written += 1
+            lines.append("</Series>\n")
+            out.write("".join(lines))
+            series_count += 1
+        out.write("</mes:DataSet></mes:StructureSpecificData>\n")
+    if written != observations:
+        raise SystemExit(f"only {written} observations could be keyed; widen the dimensions")
+    return series_count
+
+
+def _peak_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def child_load(message: Path, database: Path) -> dict[str, float]:
+    from sdmxnode.services.data_loading import load_data
+
+    node = _node(database)
+    before = _peak_kib()
+    start = time.perf_counter()
+    result = load_data(node, message, source=message.name)
+    seconds = time.perf_counter() - start
+    stored = node.data.count_all_observations()
+    return {
+        "seconds": seconds,
+        "observations": result.observations_written,
+        "stored": stored,
+        "peak_kib": _peak_kib(),
+        "peak_before_load_kib": before,
+    }
+
+
+def child_pysdmx(message: Path) -> dict[str, float]:
+    from pysdmx.io import read_sdmx
+
+    start = time.perf_counter()
+    parsed = read_sdmx(message, validate=False)
+    seconds = time.perf_counter() - start
+    rows = sum(len(dataset.data) for dataset in parsed.data)
+    return {"seconds": seconds, "observations": rows, "peak_kib": _peak_kib()}
+
+
+def _run_child(*args: str) -> dict[str, float]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=None,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--observations", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        kind, *paths = options.child
+        if kind == "load":
+            answer = child_load(Path(paths[0]), Path(paths[1]))
+        else:
+            answer = child_pysdmx(Path(paths[0]))
+        print(json.dumps(answer))
+        return
+    with tempfile.TemporaryDirectory(prefix="sdmxnode-bench-") as folder:
+        tmp = Path(folder)
+        codes = _allowed_codes(_node(tmp / "codes.db"))
+        large, small = tmp / "large.xml", tmp / "small.xml"
+        large_series = write_message(large, options.observations, codes)
+        small_series = write_message(small, options.small, codes)
+        print(
+            f"generated: {options.observations:,} observations in {large_series:,} series "
+            f"({large.stat().st_size / 1e6:.1f} MB); {options.small:,} in {small_series:,} series"
+        )
+        ours = _run_child("load", str(large), str(tmp / "large.db"))
+        theirs = _run_child("pysdmx", str(large))
+        ours_small = _run_child("load", str(small), str(tmp / "small.db"))
+        for name, answer, expected in (
+            ("sdmxnode", ours, options.observations),
+            ("pysdmx", theirs, options.observations),
+            ("sdmxnode small", ours_small, options.small),
+        ):
+            if answer["observations"] != expected:
+                raise SystemExit(f"{name}: {answer['observations']} observations, not {expected}")
+        if ours["stored"] != options.observations:
+            raise SystemExit(f"sdmxnode stored {ours['stored']} observations")
+        print(
+            f"sdmxnode load_data (validated, committed to SQLite): {ours['seconds']:.2f} s "
+            f"({options.observations / ours['seconds']:,.0f} obs/s)"
+        )
+        print(
+            f"pysdmx read_sdmx(validate=False), parsing only:      {theirs['seconds']:.2f} s "
+            f"({options.observations / theirs['seconds']:,.0f} obs/s)"
+        )
+        speed = theirs["seconds"] / ours["seconds"]
+        print(f"speed ratio pysdmx / sdmxnode: {speed:.2f}x (target >= 2)")
+        peak, peak_small = ours["peak_kib"], ours_small["peak_kib"]
+        print(
+            f"peak memory of the load (VmHWM): {peak / 1024:.1f} MiB for "
+            f"{options.observations:,} obs, {peak_small / 1024:.1f} MiB for {options.small:,} "
+            f"(before loading: {ours['peak_before_load_kib'] / 1024:.1f} MiB); "
+            f"pysdmx: {theirs['peak_kib'] / 1024:.1f} MiB"
+        )
+        print(f"memory ratio large / small: {peak / peak_small:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

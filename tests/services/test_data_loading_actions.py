@@ -1,0 +1,131 @@
+"""Actions through `load_data`: Append and Merge update, Replace, Delete (SDMX-CSV 2.0
+messages with an ACTION column, made here from the small dataset)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.node import Node
+from sdmxnode.storage.tables import loads, observation_history
+from tests.formats.small_data import FLOW, SMALL, dsd_components, read_demo_observations
+from tests.services.store_dumps import Observation, dump_observations
+
+BOTH = "A.1.STOCK.FB._T._T._T._T"
+MALE = "A.1.STOCK.FB._T.M._T._T"
+FEMALE = "A.1.STOCK.FB._T.F._T._T"
+ATTRIBUTES = ("UNIT_MEASURE", "UNIT_MULT", "REF_PERIOD_DETAIL", "REVISION", "OBS_STATUS")
+
+
+def csv_message(rows: list[tuple[str, dict[str, str]]]) -> bytes:
+    """SDMX-CSV 2.0 for the dataflow: one line per (ACTION code, component values)."""
+    dimensions, _, _ = dsd_components()
+    columns = [*dimensions, "OBS_VALUE", *ATTRIBUTES]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *columns])
+    for action, values in rows:
+        writer.writerow(["dataflow", FLOW, action, *(values.get(c, "") for c in columns)])
+    return buffer.getvalue().encode()
+
+
+def observation(key: str, period: str) -> dict[str, str]:
+    """The small dataset's observation of series `key` at `period` (all its components)."""
+    dimensions, _, _ = dsd_components()
+    for obs in read_demo_observations():
+        if ".".join(obs[d] for d in dimensions[:-1]) == key and obs["TIME_PERIOD"] == period:
+            return dict(obs)
+    raise KeyError((key, period))
+
+
+def key_only(key: str) -> dict[str, str]:
+    """The dimension values of series `key`, nothing else (a row naming a whole series)."""
+    dimensions, _, _ = dsd_components()
+    return dict(zip(dimensions[:-1], key.split("."), strict=True))
+
+
+@pytest.fixture
+def small_node(structures_node: Node) -> Node:
+    load_data(structures_node, SMALL / "small-structurespecific-21.xml", source="small")
+    return structures_node
+
+
+def stored(node: Node) -> dict[tuple[str, str], Observation]:
+    return {(row[0], row[2]): row for row in dump_observations(node)[FLOW]}
+
+
+def history_count(node: Node) -> int:
+    with node.store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(observation_history)).scalar_one()
+
+
+def test_append_and_merge_update_the_named_observations(small_node: Node) -> None:
+    before = stored(small_node)
+    revised = {**observation(BOTH, "1990"), "OBS_VALUE": "153011474", "OBS_STATUS": "A"}
+    merged = {**observation(MALE, "2019"), "OBS_VALUE": "141000000"}
+    result = load_data(small_node, csv_message([("A", revised), ("M", merged)]), source="upd")
+    assert result.report.errors == 0
+    assert result.observations_written == 2 and result.observations_deleted == 0
+    after = stored(small_node)
+    assert set(after) == set(before)
+    assert after[(BOTH, "1990")][3] == "153011474"
+    assert dict(after[(BOTH, "1990")][4]) == {"OBS_STATUS": "A"}
+    assert after[(MALE, "2019")][3] == "141000000"
+    assert after[(MALE, "2019")][4] == before[(MALE, "2019")][4]
+    unchanged = set(before) - {(BOTH, "1990"), (MALE, "2019")}
+    assert all(after[k] == before[k] for k in unchanged)
+    assert history_count(small_node) == 2  # what the two updates overwrote
+
+
+def test_append_adds_a_series_and_leaves_the_others(small_node: Node) -> None:
+    before = stored(small_node)
+    new = {**observation(BOTH, "1990"), "REF_AREA": "FRA", "OBS_VALUE": "5907"}
+    load_data(small_node, csv_message([("A", new)]), source="new series")
+    after = stored(small_node)
+    assert set(after) == set(before) | {("A.FRA.STOCK.FB._T._T._T._T", "1990")}
+    assert after[("A.FRA.STOCK.FB._T._T._T._T", "1990")][3] == "5907"
+    assert history_count(small_node) == 0
+
+
+def test_replace_keeps_only_the_observations_sent_for_a_series(small_node: Node) -> None:
+    before = stored(small_node)
+    kept = [observation(FEMALE, "2000"), {**observation(FEMALE, "2019"), "OBS_VALUE": "1"}]
+    result = load_data(small_node, csv_message([("R", v) for v in kept]), source="replace")
+    assert result.report.errors == 0
+    after = stored(small_node)
+    assert sorted(p for k, p in after if k == FEMALE) == ["2000", "2019"]
+    assert after[(FEMALE, "2019")][3] == "1"
+    assert after[(FEMALE, "2000")] == before[(FEMALE, "2000")]
+    assert {k: v for k, v in after.items() if k[0] != FEMALE} == {
+        k: v for k, v in before.items() if k[0] != FEMALE
+    }
+    assert result.observations_deleted == 7
+
+
+def test_delete_removes_observations_and_whole_series(small_node: Node) -> None:
+    before = stored(small_node)
+    rows = [("D", key_only(MALE)), ("D", {**key_only(BOTH), "TIME_PERIOD": "1995"})]
+    result = load_data(small_node, csv_message(rows), source="delete")
+    assert result.report.errors == 0
+    assert result.observations_deleted == 8
+    after = stored(small_node)
+    gone = {k for k in before if k[0] == MALE} | {(BOTH, "1995")}
+    assert set(after) == set(before) - gone
+    assert all(after[k] == before[k] for k in after)
+    assert history_count(small_node) == 8
+    with small_node.store.engine.connect() as conn:
+        actions = list(conn.execute(select(loads.c.action).order_by(loads.c.pk)).scalars())
+    assert len(actions) == 2
+
+
+def test_deleting_what_is_not_there_deletes_nothing(small_node: Node) -> None:
+    before = stored(small_node)
+    absent_series = {**key_only(BOTH), "REF_AREA": "FRA"}
+    rows = [("D", {**key_only(BOTH), "TIME_PERIOD": "2021"}), ("D", absent_series)]
+    result = load_data(small_node, csv_message(rows), source="delete nothing")
+    assert result.observations_deleted == 0
+    assert stored(small_node) == before
