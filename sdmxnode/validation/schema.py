@@ -128,7 +128,13 @@ class _Unreadable(Exception):
 
 
 def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:
-    """Parse `data` with iterparse, dropping the content of structure-specific data sets."""
+    """Parse `data` with iterparse up to the first structure-specific data set's start tag.
+
+    The official XSDs can check only the envelope of structure-specific data (header and
+    the data set's own attributes; its series and observations are typed by the DSD), so
+    the body is not parsed here at all: the reader parses it once, checking well-formedness,
+    and the structure rules check its content. Other messages are parsed whole.
+    """
     events = etree.iterparse(
         io.BytesIO(data) if isinstance(data, bytes) else data,
         events=("start", "end"),
@@ -149,6 +155,8 @@ def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:
                     root = element
                 elif depth == 2 and element.tag.endswith("}DataSet"):
                     pruning = _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES)
+                    if pruning:
+                        break  # the envelope is complete; the body is the reader's
                 if depth > MAX_DEPTH:
                     raise _Unreadable(
                         f"elements nested deeper than {MAX_DEPTH} levels", element.sourceline
