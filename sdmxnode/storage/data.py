@@ -46,6 +46,11 @@ class DataTransaction:
             )
         return found
 
+    def close(self) -> None:
+        """Let every writer's last batch finish and stop its worker thread."""
+        for writer in self.writers.values():
+            writer.close()
+
     def finish(self) -> dict[int, LoadCounts]:
         counts = {}
         for dataflow_pk, writer in self.writers.items():
@@ -67,7 +72,11 @@ class DataStore:
         """A load transaction: committed if the block ends normally, else rolled back."""
         try:
             with self.engine.begin() as conn:
-                yield DataTransaction(conn, bounds, principal, source)
+                transaction = DataTransaction(conn, bounds, principal, source)
+                try:
+                    yield transaction
+                finally:
+                    transaction.close()  # no insert runs on while the block ends
         except SQLAlchemyError as exc:
             raise StorageError(f"the load could not be written: {exc}") from exc
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -75,6 +76,9 @@ class DataflowWriter:
     _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
     _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The insert of the previous batch, running while the next batch is parsed.
+    _inserting: Future[object] | None = None
+    _inserter: ThreadPoolExecutor | None = None
 
     def __post_init__(self) -> None:
         rows = self.conn.execute(
@@ -158,7 +162,33 @@ class DataflowWriter:
         if deletions:
             self._delete([(self._provisional.get(pk, pk), p) for pk, p in deletions])
 
+    def _wait(self) -> None:
+        """Let the previous batch's insert finish (raising its error) before the
+        connection is used again: the connection is never used by two threads at once."""
+        if self._inserting is not None:
+            inserting, self._inserting = self._inserting, None
+            inserting.result()
+
+    def _insert_in_background(self, pending: list[tuple]) -> None:
+        """Insert a batch of new observations on a worker thread: the database driver
+        releases the GIL while it writes, so parsing and checking the next batch overlap it."""
+        self._wait()
+        if self._inserter is None:
+            self._inserter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdmxnode-load")
+        sql = _insert_sql(self.conn)
+        self._inserting = self._inserter.submit(self.conn.exec_driver_sql, sql, pending)
+
+    def close(self) -> None:
+        """Wait for the last batch and stop the worker thread."""
+        try:
+            self._wait()
+        finally:
+            if self._inserter is not None:
+                self._inserter.shutdown(wait=True)
+                self._inserter = None
+
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
+        self._wait()
         wanted = {k: v for k, v in values.items() if k in self.layout.dataset_attributes}
         if not wanted:
             return
@@ -176,6 +206,7 @@ class DataflowWriter:
 
     def finish(self) -> LoadCounts:
         """Write the changed series attributes; the counts of this load."""
+        self.close()
         self._save_series()
         changed = [
             {"b_pk": pk, "b_attributes": self._series_attributes[pk]}
@@ -254,6 +285,7 @@ class DataflowWriter:
     def _flush(self, pending: list[tuple]) -> None:
         if not pending:
             return
+        self._wait()
         if self._unsaved:
             self._save_series()
         provisional = self._provisional
@@ -268,7 +300,7 @@ class DataflowWriter:
             )
             self._upsert(pending)
         else:
-            self.conn.exec_driver_sql(_insert_sql(self.conn), pending)
+            self._insert_in_background(pending)
         self.counts.observations_written += len(pending)
 
     def _upsert(self, pending: list[tuple]) -> None:
@@ -291,6 +323,7 @@ class DataflowWriter:
 
     def _keep_history(self, keys: list[tuple[int, str]], *, deleted: bool) -> int:
         """Copy the current state of these observations to the history; how many existed."""
+        self._wait()
         kept = 0
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
@@ -323,12 +356,14 @@ class DataflowWriter:
         return kept
 
     def _delete_series_observations(self, pk: int) -> None:
+        self._wait()
         periods = self.conn.execute(
             select(observations.c.period).where(observations.c.series_pk == pk)
         ).scalars()
         self._delete([(pk, p) for p in periods])
 
     def _delete(self, deletions: list[tuple[int, str | None]]) -> None:
+        self._wait()
         whole = [pk for pk, period in deletions if not period]
         for pk in whole:
             periods = list(
