@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sdmxnode.storage.data_layout import Layout
@@ -273,9 +273,10 @@ class DataflowWriter:
             }
             for provisional, (key, values) in unsaved
         ]
-        saved = self.conn.execute(
-            insert(series).returning(series.c.pk, sort_by_parameter_order=True), records
-        ).scalars()
+        saved = reserve_series_pks(self.conn, len(records))
+        for record, pk in zip(records, saved, strict=True):
+            record["pk"] = pk
+        self.conn.execute(insert(series), records)
         for (provisional, (key, _)), pk, record in zip(unsaved, saved, records, strict=True):
             self._provisional[provisional] = pk
             self._series[key] = pk
@@ -397,6 +398,26 @@ _OBSERVATION_COLUMNS = (
     "load_pk",
 )
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def reserve_series_pks(conn: Connection, count: int) -> list[int]:
+    """`count` new series primary keys, so that series insert in one executemany.
+
+    SQLite: the write transaction holds the database's write lock, so the keys after the
+    current maximum are this transaction's. PostgreSQL: drawn from the column's sequence.
+    """
+    if conn.dialect.name == "postgresql":
+        return list(
+            conn.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('series', 'pk')) "
+                    "FROM generate_series(1, :count)"
+                ),
+                {"count": count},
+            ).scalars()
+        )
+    highest = conn.execute(select(func.coalesce(func.max(series.c.pk), 0))).scalar_one()
+    return list(range(highest + 1, highest + 1 + count))
 
 
 def _insert_sql(conn: Connection) -> str:
