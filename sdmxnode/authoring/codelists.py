@@ -179,8 +179,14 @@ PROT_MEASURE = _imdx(
         ("RESETTLED", "Resettled refugees"),
         ("NATURALISED", "Naturalised refugees"),
         ("SHARE_POP", "Refugees per 100,000 population of the country of origin", "", "SDG 10.7.4"),
+        (
+            "DEATHS_MISSING",
+            "Migrants recorded as dead or missing in the process of migration",
+            "",
+            "SDG 10.7.3 (IOM Missing Migrants Project: minimum counts)",
+        ),
     ),
-    "UNHCR population statistics; ESTAT migr_asy*; SDG indicator 10.7.4.",
+    "UNHCR population statistics; ESTAT migr_asy*; SDG indicators 10.7.3 and 10.7.4.",
 )
 
 REMIT_ITEM = _imdx(

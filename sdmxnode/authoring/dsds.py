@@ -224,6 +224,16 @@ PROT = DsdDef(
             {"MEASURE": ("SHARE_POP",), "POP_GROUP": ("REF",)},
             ("SDG",),
         ),
+        DataflowDef(
+            "DF_MIG_DEATHS",
+            "Deaths and disappearances of migrants (SDG 10.7.3)",
+            "Migrants recorded as dead or missing in the process of migration, by country or "
+            "region where the death or disappearance was recorded (REF_AREA) and, where known, "
+            "country of origin; minimum counts, as the IOM Missing Migrants Project records them.",
+            "PROTECTION",
+            {"MEASURE": ("DEATHS_MISSING",), "POP_GROUP": ("_T",)},
+            ("SDG",),
+        ),
     ),
 )
 
