@@ -39,7 +39,4 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # 64 MiB of page cache (the default is 2 MiB): a load of a million observations
-    # otherwise spills the observations B-tree out of the cache as it grows.
-    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
