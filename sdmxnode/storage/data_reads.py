@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     and_,
     exists,
     false,
@@ -178,7 +179,23 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
 
 
 def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple]:
-    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL)."""
+    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL).
+
+    On SQLite, whose cursor already steps through a result lazily, a query of text columns
+    is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
+    third of the time of a large data answer.
+    """
+    if conn.dialect.name == "sqlite" and all(
+        isinstance(column.type, String) for column in query.selected_columns
+    ):
+        result = conn.execute(query)
+        try:
+            cursor = result.cursor  # text columns have no result processors to skip
+            while records := cursor.fetchmany(batch):
+                yield from records
+        finally:
+            result.close()
+        return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     for partition in result.partitions():
         yield from partition
