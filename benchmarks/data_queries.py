@@ -106,10 +106,18 @@ def series_keys(codes: dict[str, Sequence[str]], count: int) -> list[tuple[str, 
     ]
 
 
-def observation_values(series: int, seed: int = 7) -> list[list[str]]:
-    """Per series, one value per year (deterministic)."""
+def observation_values(observations: int, seed: int = 7) -> list[list[str]]:
+    """Per series, one value per year (deterministic); the last series may be shorter."""
     rng = random.Random(seed)
-    return [[str(rng.randrange(1, 10**8)) for _ in YEARS] for _ in range(series)]
+    values = [str(rng.randrange(1, 10**8)) for _ in range(observations)]
+    return [values[i : i + len(YEARS)] for i in range(0, observations, len(YEARS))]
+
+
+def first_observations(values: list[list[str]], observations: int) -> list[list[str]]:
+    """The first `observations` of `values`, series by series."""
+    count = -(-observations // len(YEARS))
+    kept = values[:count]
+    return kept[:-1] + [kept[-1][: observations - len(YEARS) * (count - 1)]]
 
 
 def write_structure_specific(path: Path, keys: Sequence[tuple[str, ...]], values) -> None:
@@ -142,7 +150,7 @@ def write_structure_specific(path: Path, keys: Sequence[tuple[str, ...]], values
             out.write(f"<Series {dims} {attributes}>\n")
             out.writelines(
                 f'<Obs TIME_PERIOD="{year}" OBS_VALUE="{value}" OBS_STATUS="E"/>\n'
-                for year, value in zip(YEARS, series_values, strict=True)
+                for year, value in zip(YEARS, series_values, strict=False)
             )
             out.write("</Series>\n")
         out.write("</mes:DataSet>\n</mes:StructureSpecificData>\n")
@@ -155,8 +163,8 @@ def data_frame(keys: Sequence[tuple[str, ...]], values):
     columns: dict[str, list[str]] = {c: [] for c in (*DIMENSIONS, "TIME_PERIOD", "OBS_VALUE")}
     for key, series_values in zip(keys, values, strict=True):
         for dimension, value in zip(DIMENSIONS, key, strict=True):
-            columns[dimension].extend([value] * len(YEARS))
-        columns["TIME_PERIOD"].extend(YEARS)
+            columns[dimension].extend([value] * len(series_values))
+        columns["TIME_PERIOD"].extend(YEARS[: len(series_values)])
         columns["OBS_VALUE"].extend(series_values)
     frame = pd.DataFrame(columns)
     frame["OBS_STATUS"] = "E"
@@ -354,22 +362,22 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
     series_count = -(-big // len(YEARS))
     keys = series_keys(codes, series_count)
-    values = observation_values(series_count)
+    values = observation_values(big)
     load_seconds: dict[str, float] = {}
     for store in stores.values():
         count = -(-store.observations // len(YEARS))
         message = workdir / f"{store.name}.xml"
-        write_structure_specific(message, keys[:count], values[:count])
+        write_structure_specific(
+            message, keys[:count], first_observations(values, store.observations)
+        )
         load_seconds[store.name] = build_store(store, message, empty)
         message.unlink()
         print(
-            f"loaded {count * len(YEARS):,} observations ({count:,} series) into "
+            f"loaded {store.observations:,} observations ({count:,} series) into "
             f"{store.name}: {load_seconds[store.name]:.1f} s",
             flush=True,
         )
-    observations = {
-        name: -(-s.observations // len(YEARS)) * len(YEARS) for name, s in stores.items()
-    }
+    observations = {name: s.observations for name, s in stores.items()}
     frame = data_frame(keys, values)
     dsd_file = PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml"
 
