@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import product
 
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
@@ -90,6 +91,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         updated_after=_naive_utc(query.updated_after),
         first_n=query.first_n,
         last_n=query.last_n,
+        series_keys=_full_keys(key_sets, len(structure.dimensions)),
     )
     series_only = query.detail in ("serieskeysonly", "nodata")
     columns = _columns(structure, query)
@@ -119,6 +121,26 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
+
+
+def _full_keys(
+    key_sets: list[KeySet] | None, width: int, limit: int = 1000
+) -> frozenset[str] | None:
+    """The series keys that `key_sets` name when each fixes every dimension to one or a
+    few values (at most `limit` keys in all), else None."""
+    if key_sets is None:
+        return None
+    found: set[str] = set()
+    for key in key_sets:
+        if len(key) != width or any(values is None for values in key):
+            return None
+        count = 1
+        for values in key:
+            count *= len(values)  # type: ignore[arg-type]
+        if len(found) + count > limit:
+            return None
+        found.update(".".join(parts) for parts in product(*(sorted(v) for v in key)))  # type: ignore[arg-type]
+    return frozenset(found)
 
 
 def _columns(structure: StructureInfo, query: DataQuery) -> tuple[str, ...]:

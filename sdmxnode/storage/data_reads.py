@@ -46,6 +46,16 @@ class DataSelection:
     updated_after: datetime | None = None  # naive UTC
     first_n: int | None = None
     last_n: int | None = None
+    #: The series keys `keys` match, when it names each series fully (every dimension one
+    #: or a few values): lets the store find them by its series-key index instead of
+    #: walking every series of the dataflow in key order.
+    series_keys: frozenset[str] | None = None
+
+
+def _series_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.series_keys is None:
+        return []
+    return [series.c.series_key.in_(sorted(selection.series_keys))]
 
 
 def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
@@ -91,6 +101,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     conditions = [
         series.c.dataflow_pk == dataflow_pk,
         _key_condition(selection.keys),
+        *_series_key_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
     ]
@@ -146,7 +157,12 @@ def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
     )
     return (
         select(series.c.series_key, series.c.attributes.label("series_attributes"))
-        .where(series.c.dataflow_pk == dataflow_pk, _key_condition(selection.keys), has_data)
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            has_data,
+        )
         .order_by(series.c.series_key)
     )
 
