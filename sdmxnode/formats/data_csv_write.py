@@ -308,38 +308,95 @@ def _quote(field: str) -> str:
     return field
 
 
+def _line_function(lead: str, width: int) -> Callable[[tuple], str]:
+    """The default plan's line of a row: one generated f-string over its cells (None as
+    an empty cell), with no per-cell loop or intermediate list."""
+    cells = ",".join(f"{{r[{index}] or ''}}" for index in range(width))
+    source = f'def line(r):\n    return f"{{_lead}}{cells}"\n'
+    namespace: dict[str, object] = {"_lead": lead}
+    exec(compile(source, "<csv line>", "exec"), namespace)  # noqa: S102 - generated above
+    return namespace["line"]  # type: ignore[return-value]
+
+
 def _write(result: DataResult, header: list[str], sections: list[_Section]) -> Iterator[bytes]:
-    """The lines, in chunks of about CHUNK_SIZE characters, encoded as UTF-8."""
+    """The lines of every section (data set), in chunks of about CHUNK_SIZE characters,
+    encoded as UTF-8.
+
+    Lines are joined as they are; a chunk is checked once (its commas, quotes and line
+    breaks) and only a chunk where some field needs quoting is redone line by line.
+    """
     head = ",".join(_quote(part) for part in header)
     width = len(result.columns)
-    buffer = [head]
-    size = len(head)
-    lines = 0
+    first = head + _NEWLINE  # the header line starts the first chunk
+    written = 0
     for section in sections:
-        plan = section.plan
         lead = ",".join(_quote(part) for part in section.prefix) + ","
-        commas = lead.count(",") + plan.width(width) - 1
-        front, transforms, cells = plan.front, plan.transforms, plan.cells
+        fields_of, line_of = _line_makers(section.plan, lead, width)
+        commas = lead.count(",") + section.plan.width(width) - 1
+        rows: list[tuple] = []
+        lines: list[str] = []
+        size = 0
         for row in section.rows:
-            if cells is not None:
-                fields = [cell(row) for cell in cells]
-            else:
-                fields = [v if v is not None else "" for v in row[:width]]
-                for index, value_of in transforms:
-                    fields[index] = value_of(row[index])
-                if front:
-                    fields = [cell(row) for cell in front] + fields
-            line = lead + ",".join(fields)
-            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
-                line = lead + ",".join([_quote(v) for v in fields])
-            buffer.append(line)
+            line = line_of(row)
+            rows.append(row)
+            lines.append(line)
             size += len(line)
             if size >= CHUNK_SIZE:
-                lines += len(buffer)
-                yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-                buffer.clear()
-                size = 0
-    if buffer:
-        lines += len(buffer)
-        yield (_NEWLINE.join(buffer) + _NEWLINE).encode("utf-8")
-    log.debug("wrote %d SDMX-CSV lines for %s", lines - 1, structure_id(result))
+                written += len(lines)
+                yield (first + _chunk(rows, lines, lead, commas, fields_of)).encode("utf-8")
+                first, rows, lines, size = "", [], [], 0
+        if lines:
+            written += len(lines)
+            yield (first + _chunk(rows, lines, lead, commas, fields_of)).encode("utf-8")
+            first = ""
+    if first:
+        yield first.encode("utf-8")
+    log.debug("wrote %d SDMX-CSV lines for %s", written, structure_id(result))
+
+
+def _line_makers(
+    plan: _Plan, lead: str, width: int
+) -> tuple[Callable[[tuple], list[str]], Callable[[tuple], str]]:
+    """A row's fields, and its line (the generated fast line for the default plan)."""
+    front, transforms, cells = plan.front, plan.transforms, plan.cells
+
+    def fields_of(row: tuple) -> list[str]:
+        if cells is not None:
+            return [cell(row) for cell in cells]
+        fields = [v if v is not None else "" for v in row[:width]]
+        for index, value_of in transforms:
+            fields[index] = value_of(row[index])
+        if front:
+            fields = [cell(row) for cell in front] + fields
+        return fields
+
+    if cells is None and not front and not transforms:
+        return fields_of, _line_function(lead, width)
+
+    def line_of(row: tuple) -> str:
+        return lead + ",".join(fields_of(row))
+
+    return fields_of, line_of
+
+
+def _chunk(
+    rows: list[tuple],
+    lines: list[str],
+    lead: str,
+    commas: int,
+    fields_of: Callable[[tuple], list[str]],
+) -> str:
+    """The lines joined; any line with a field needing quotes is redone with quoting."""
+    text = _NEWLINE.join(lines)
+    breaks = len(lines) - 1
+    if (
+        text.count(",") != commas * len(lines)
+        or '"' in text
+        or text.count("\n") != breaks
+        or text.count("\r") != breaks
+    ):
+        for index, line in enumerate(lines):
+            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+                lines[index] = lead + ",".join([_quote(v) for v in fields_of(rows[index])])
+        text = _NEWLINE.join(lines)
+    return text + _NEWLINE

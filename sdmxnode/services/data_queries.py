@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import product
 
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
@@ -90,6 +91,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         updated_after=_naive_utc(query.updated_after),
         first_n=query.first_n,
         last_n=query.last_n,
+        series_keys=_full_keys(key_sets, len(structure.dimensions)),
     )
     series_only = query.detail in ("serieskeysonly", "nodata")
     columns = _columns(structure, query)
@@ -119,6 +121,26 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
+
+
+def _full_keys(
+    key_sets: list[KeySet] | None, width: int, limit: int = 1000
+) -> frozenset[str] | None:
+    """The series keys that `key_sets` name when each fixes every dimension to one or a
+    few values (at most `limit` keys in all), else None."""
+    if key_sets is None:
+        return None
+    found: set[str] = set()
+    for key in key_sets:
+        if len(key) != width or any(values is None for values in key):
+            return None
+        count = 1
+        for values in key:
+            count *= len(values)  # type: ignore[arg-type]
+        if len(found) + count > limit:
+            return None
+        found.update(".".join(parts) for parts in product(*(sorted(v) for v in key)))  # type: ignore[arg-type]
+    return frozenset(found)
 
 
 def _columns(structure: StructureInfo, query: DataQuery) -> tuple[str, ...]:
@@ -206,7 +228,7 @@ def deletions_result(node: Node, plan: DataPlan) -> DataResult:
 
 def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
     """Stored rows expanded to the plan's columns (attribute strings split once per row)."""
-    build = _row_builder(plan)
+    expand = _row_builder(plan)
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
@@ -214,32 +236,36 @@ def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
     )
     keep = plan.row_filter
     with node.data.engine.connect() as conn:
-        for record in stream(conn, query):
-            row = build(record)
-            if keep is None or keep(row):
-                yield row
+        rows = expand(stream(conn, query))
+        yield from rows if keep is None else filter(keep, rows)
 
 
-def _row_builder(plan: DataPlan) -> Callable[[tuple], tuple]:
-    """A function from a stored record to an output row tuple (ends with location 0).
+def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]:
+    """A generator function from stored records to output row tuples (ending with 0).
 
-    The function is generated once per query from the layout, so that expanding a row is
-    one split per attribute string and one tuple display, with no per-column loop: this is
-    the hot path of every data answer.
+    It is generated once per query from the layout: a series' key and attributes are split
+    when the series changes (records come series by series), and each observation costs
+    one split of its attribute string and one tuple display, with no per-column loop: this
+    is the hot path of every data answer.
     """
     layout = plan.layout
     dims = len(layout.dimensions)
     items: list[str] = []
+    series_items: list[str] = []  # assignments made once per series
     for column in plan.columns:
         if column in layout.dimensions:
-            items.append(f"(k[{layout.dimensions.index(column)}] or None)")
+            name = f"d{layout.dimensions.index(column)}"
+            series_items.append(f"{name} = k[{layout.dimensions.index(column)}] or None")
+            items.append(name)
         elif column == layout.time_dimension:
             items.append("p")
         elif column in layout.measures:
             index = layout.measures.index(column)
             items.append("v" if len(layout.measures) == 1 else f"_at(m, {index})")
         elif column in layout.series_attributes:
-            items.append(f"(s[{layout.series_attributes.index(column)}] or None)")
+            name = f"s{layout.series_attributes.index(column)}"
+            series_items.append(f"{name} = s[{layout.series_attributes.index(column)}] or None")
+            items.append(name)
         elif column in layout.observation_attributes:
             items.append(f"(o[{layout.observation_attributes.index(column)}] or None)")
         else:
@@ -251,12 +277,18 @@ def _row_builder(plan: DataPlan) -> Callable[[tuple], tuple]:
     else:
         multi = "m = v.split(_sep) if v else ()" if len(layout.measures) > 1 else "m = None"
         head = f"p = r[2]; v = r[3]; o = r[4].split(_sep) if r[4] else _no_obs; {multi}"
+    per_series = "".join(f"            {line}\n" for line in series_items)
     source = (
-        "def build(r):\n"
-        f"    k = r[0].split('.', {max(dims - 1, 0)})\n"
-        "    s = r[1].split(_sep) if r[1] else _no_series\n"
-        f"    {head}\n"
-        f"    return ({', '.join(items)}{', ' if items else ''}0)\n"
+        "def expand(records):\n"
+        "    key = attributes = None\n"
+        "    for r in records:\n"
+        "        if r[0] != key or r[1] != attributes:\n"
+        "            key, attributes = r[0], r[1]\n"
+        f"            k = key.split('.', {max(dims - 1, 0)})\n"
+        "            s = attributes.split(_sep) if attributes else _no_series\n"
+        f"{per_series}"
+        f"        {head}\n"
+        f"        yield ({', '.join(items)}{', ' if items else ''}0)\n"
     )
     namespace = {
         "_sep": ATTRIBUTE_SEPARATOR,
@@ -265,7 +297,7 @@ def _row_builder(plan: DataPlan) -> Callable[[tuple], tuple]:
         "_at": lambda values, index: values[index] or None if index < len(values) else None,
     }
     exec(compile(source, "<row builder>", "exec"), namespace)  # noqa: S102 - generated above
-    return namespace["build"]
+    return namespace["expand"]
 
 
 def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     and_,
     exists,
     false,
@@ -45,6 +46,16 @@ class DataSelection:
     updated_after: datetime | None = None  # naive UTC
     first_n: int | None = None
     last_n: int | None = None
+    #: The series keys `keys` match, when it names each series fully (every dimension one
+    #: or a few values): lets the store find them by its series-key index instead of
+    #: walking every series of the dataflow in key order.
+    series_keys: frozenset[str] | None = None
+
+
+def _series_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.series_keys is None:
+        return []
+    return [series.c.series_key.in_(sorted(selection.series_keys))]
 
 
 def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
@@ -90,6 +101,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     conditions = [
         series.c.dataflow_pk == dataflow_pk,
         _key_condition(selection.keys),
+        *_series_key_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
     ]
@@ -145,7 +157,12 @@ def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
     )
     return (
         select(series.c.series_key, series.c.attributes.label("series_attributes"))
-        .where(series.c.dataflow_pk == dataflow_pk, _key_condition(selection.keys), has_data)
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            has_data,
+        )
         .order_by(series.c.series_key)
     )
 
@@ -178,7 +195,23 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
 
 
 def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple]:
-    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL)."""
+    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL).
+
+    On SQLite, whose cursor already steps through a result lazily, a query of text columns
+    is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
+    third of the time of a large data answer.
+    """
+    if conn.dialect.name == "sqlite" and all(
+        isinstance(column.type, String) for column in query.selected_columns
+    ):
+        result = conn.execute(query)
+        try:
+            cursor = result.cursor  # text columns have no result processors to skip
+            while records := cursor.fetchmany(batch):
+                yield from records
+        finally:
+            result.close()
+        return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     for partition in result.partitions():
         yield from partition

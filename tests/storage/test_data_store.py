@@ -155,3 +155,20 @@ def test_failed_load_writes_nothing(store: StructureStore, dataflow_pk: int) -> 
             raise RuntimeError("a finding arrived")
     assert len(_current(data, dataflow_pk)) == 5
     assert "A.ITA" not in {r[0] for r in _current(data, dataflow_pk)}
+
+
+def test_full_series_keys_select_the_same_as_the_key_filter(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    key = (frozenset({"A"}), frozenset({"DEU", "ITA"}))
+    by_columns = _current(data, dataflow_pk, DataSelection(keys=[key]))
+    by_key = _current(
+        data, dataflow_pk, DataSelection(keys=[key], series_keys=frozenset({"A.DEU", "A.ITA"}))
+    )
+    assert by_key == by_columns
+    assert {row[0] for row in by_key} == {"A.DEU"} and len(by_key) == 3
+    with data.engine.connect() as conn:
+        only = DataSelection(keys=[key], series_keys=frozenset({"A.DEU"}))
+        assert [r[0] for r in stream(conn, select_series(dataflow_pk, only))] == ["A.DEU"]
