@@ -24,6 +24,25 @@ SHARED = PROJECT_ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 POSTGRES_URL = os.environ.get("SDMXNODE_TEST_DATABASE_URL")
 
+#: The SDMX-ML structure messages of ../shared/corpus that sdmx1 reads (without ".xml").
+CORPUS_STRUCTURE_MESSAGES = (
+    "ECB-EXR-structure-full",
+    "ECB-EXR-sg-structure-full",
+    "ESTAT-demography-structure",
+    "ESTAT-esms-structure",
+    "IMF_RES-WEO-structure",
+    "INSEE-CNA-2010-CONSO-SI-A17-structure",
+    "INSEE-dataflow",
+    "ISTAT-22_289-structure",
+    "ISTAT-47_850-structure",
+    "UNICEF-GLOBAL_DATAFLOW-structure",
+    "WB-WDI-structure",
+    "ILO-CL_ECO-parentsandsiblings",
+    "ESTAT-CL_FREQ-v30",
+    "ECB-EXR-v30-dsd",
+    "IMF_STA-DSD_BOP-v30",
+)
+
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:

@@ -19,26 +19,11 @@ from sdmxnode.formats.sdmxjson_structure import (
     write_structure_json_10,
     write_structure_json_20,
 )
+from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
-STRUCTURE_FILES = [
-    "ECB-EXR-structure-full",
-    "ECB-EXR-sg-structure-full",
-    "ESTAT-demography-structure",
-    "ESTAT-esms-structure",
-    "IMF_RES-WEO-structure",
-    "INSEE-CNA-2010-CONSO-SI-A17-structure",
-    "INSEE-dataflow",
-    "ISTAT-22_289-structure",
-    "ISTAT-47_850-structure",
-    "UNICEF-GLOBAL_DATAFLOW-structure",
-    "WB-WDI-structure",
-    "ILO-CL_ECO-parentsandsiblings",
-    "ESTAT-CL_FREQ-v30",
-    "ECB-EXR-v30-dsd",
-    "IMF_STA-DSD_BOP-v30",
-]
+STRUCTURE_FILES = list(CORPUS_STRUCTURE_MESSAGES)
 
 SDMX1_WILDCARDS = (
     "sdmx1 2.28 cannot parse the SDMX 3.0 wildcard versions in this file's references "

@@ -16,6 +16,7 @@ from sdmx.model import common, v30
 
 from sdmxnode.formats.sdmxml21_structure import write_structure_ml21
 from sdmxnode.validation.schema import validate_ml21
+from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
@@ -24,24 +25,7 @@ needs_corpus = pytest.mark.skipif(
 )
 
 #: Every SDMX-ML structure message of the corpus that sdmx1 reads.
-CASES = [
-    "ECB-EXR-structure-full",
-    "ECB-EXR-sg-structure-full",
-    "ESTAT-demography-structure",
-    "ESTAT-esms-structure",
-    "IMF_RES-WEO-structure",
-    "INSEE-CNA-2010-CONSO-SI-A17-structure",
-    "INSEE-dataflow",
-    "ISTAT-22_289-structure",
-    "ISTAT-47_850-structure",
-    "UNICEF-GLOBAL_DATAFLOW-structure",
-    "WB-WDI-structure",
-    "ILO-CL_ECO-parentsandsiblings",
-    "ESTAT-CL_FREQ-v30",
-    "ECB-EXR-v30-dsd",
-    "ECB-EXR_CA-v30-dsd",
-    "IMF_STA-DSD_BOP-v30",
-]
+CASES = [*CORPUS_STRUCTURE_MESSAGES, "ECB-EXR_CA-v30-dsd"]
 
 #: Cases pysdmx cannot read back for reasons of its own.
 PYSDMX_FAILS = {

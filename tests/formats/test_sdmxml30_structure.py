@@ -16,6 +16,7 @@ from sdmx.model import common, v21
 
 from sdmxnode.formats.sdmxml30_common import NS
 from sdmxnode.formats.sdmxml30_structure import list_schema_errors_ml30, write_structure_ml30
+from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
@@ -43,23 +44,7 @@ PYSDMX_XFAIL = {
     "IMF_STA-DSD_BOP-v30": "pysdmx 1.21 rejects com:AnnotationValue (valid SDMX-ML 3.0)",
 }
 
-CORPUS_FILES = [
-    "ECB-EXR-structure-full",
-    "ECB-EXR-sg-structure-full",
-    "ESTAT-demography-structure",
-    "ESTAT-esms-structure",
-    "IMF_RES-WEO-structure",
-    "INSEE-CNA-2010-CONSO-SI-A17-structure",
-    "INSEE-dataflow",
-    "ISTAT-22_289-structure",
-    "ISTAT-47_850-structure",
-    "UNICEF-GLOBAL_DATAFLOW-structure",
-    "WB-WDI-structure",
-    "ILO-CL_ECO-parentsandsiblings",
-    "ESTAT-CL_FREQ-v30",
-    "ECB-EXR-v30-dsd",
-    "IMF_STA-DSD_BOP-v30",
-]
+CORPUS_FILES = list(CORPUS_STRUCTURE_MESSAGES)
 
 #: sdmx1 StructureMessage collection -> pysdmx class names it reads back as.
 KINDS = {

@@ -12,27 +12,12 @@ from flask import Flask
 from sdmxnode.errors import Invalid
 from sdmxnode.services.structure_loading import load_structures
 from sdmxnode.services.structure_models import type_of
+from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 from tests.web.conftest import assert_valid_structure
 
 pytestmark = pytest.mark.corpus
 
-STRUCTURE_FILES = [
-    "ECB-EXR-structure-full.xml",
-    "ECB-EXR-sg-structure-full.xml",
-    "ESTAT-demography-structure.xml",
-    "ESTAT-esms-structure.xml",
-    "ILO-CL_ECO-parentsandsiblings.xml",
-    "IMF_RES-WEO-structure.xml",
-    "INSEE-CNA-2010-CONSO-SI-A17-structure.xml",
-    "INSEE-dataflow.xml",
-    "ISTAT-22_289-structure.xml",
-    "ISTAT-47_850-structure.xml",
-    "UNICEF-GLOBAL_DATAFLOW-structure.xml",
-    "WB-WDI-structure.xml",
-    "ESTAT-CL_FREQ-v30.xml",
-    "ECB-EXR-v30-dsd.xml",
-    "IMF_STA-DSD_BOP-v30.xml",
-]
+STRUCTURE_FILES = [f"{name}.xml" for name in CORPUS_STRUCTURE_MESSAGES]
 #: Real agency output that fails the official XSD, loaded with strict=False (logged).
 NOT_SCHEMA_VALID = {"IMF_STA-DSD_BOP-v30.xml"}
 
