@@ -23,13 +23,17 @@ from sdmxnode.storage.data_reads import (
     KeySet,
     count_up_to,
     last_change,
+    list_loads,
+    select_deleted_by,
     select_deletions,
     select_observations,
     select_series,
+    select_written_by,
     stream,
 )
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
+from sdmxnode.validation.periods import period_bounds
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +348,89 @@ def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = Fals
         query = select_observations(plan.dataflow.pk, plan.selection)
     with node.data.engine.connect() as conn:
         return count_up_to(conn, query, limit)
+
+
+def history_result(node: Node, plan: DataPlan) -> DataResult | None:
+    """`includeHistory=true`: one data set per load of the dataflow that wrote matching
+    observations (action Replace, `validFromDate` the load's time), then one per load that
+    deleted some (action Delete), oldest first; None when no load matches.
+
+    SDMX-REST 1.5 `4_4_data_queries.md` and 2.x `data.md` ("includeHistory"). The history
+    keeps observation values and attributes; series attributes are the current ones.
+    """
+    with node.data.engine.connect() as conn:
+        loads = list_loads(conn, plan.dataflow.pk)
+    after = plan.selection.updated_after
+    results: list[DataResult] = []
+    deletions: list[DataResult] = []
+    for load_pk, finished in loads:
+        if after is not None and finished <= after:
+            continue
+        moment = finished.replace(tzinfo=UTC).isoformat()
+        written = select_written_by(plan.dataflow.pk, plan.selection, load_pk)
+        deleted = select_deleted_by(plan.dataflow.pk, plan.selection, load_pk)
+        with node.data.engine.connect() as conn:
+            has_written = bool(count_up_to(conn, written, 1))
+            has_deleted = bool(count_up_to(conn, deleted, 1))
+        if has_written:
+            result = _result(node, plan, _history_rows(node, plan, written), "Replace")
+            result.valid_from = moment
+            results.append(result)
+        if has_deleted:
+            result = _result(node, plan, _deleted_rows(node, plan, deleted), "Delete")
+            result.valid_from = moment
+            deletions.append(result)
+    ordered = results + deletions
+    if not ordered:
+        return None
+    first = ordered[0]
+    first.following = ordered[1:]
+    return first
+
+
+def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> DataResult:
+    return DataResult(
+        structure_ref=plan.structure_ref,
+        structure=plan.structure,
+        columns=plan.columns,
+        rows=rows,
+        dimension_at_observation=plan.dimension_at_observation,
+        action=action,
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref),
+    )
+
+
+def _history_rows(node: Node, plan: DataPlan, query) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    expand = _row_builder(plan)
+    start, end = plan.selection.start, plan.selection.end
+    time_index = (
+        plan.columns.index(plan.layout.time_dimension)
+        if plan.layout.time_dimension in plan.columns
+        else None
+    )
+    keep = plan.row_filter
+    with node.data.engine.connect() as conn:
+        for row in expand(stream(conn, query)):
+            if time_index is not None and (start or end):
+                period_start, period_end = period_bounds(row[time_index])
+                if (start and period_end < start) or (end and period_start > end):
+                    continue
+            if keep is None or keep(row):
+                yield row
+
+
+def _deleted_rows(node: Node, plan: DataPlan, query) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    dims = len(plan.layout.dimensions)
+    time_index = (
+        plan.columns.index(plan.layout.time_dimension)
+        if plan.layout.time_dimension in plan.columns
+        else None
+    )
+    width = len(plan.columns)
+    with node.data.engine.connect() as conn:
+        for key, period in stream(conn, query):
+            row: list[str | None] = [None] * width
+            row[:dims] = key.split(".")
+            if time_index is not None:
+                row[time_index] = period
+            yield (*row, 0)

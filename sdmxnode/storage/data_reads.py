@@ -22,6 +22,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 
 from sdmxnode.storage.tables import (
@@ -279,3 +280,76 @@ def distinct_values(
         .order_by(column)
     )
     return [value for (value,) in conn.execute(query)]
+
+
+def list_loads(conn: Connection, dataflow_pk: int) -> list[tuple[int, datetime]]:
+    """The committed loads of a dataflow, oldest first: (load pk, when it finished)."""
+    rows = conn.execute(
+        select(loads.c.pk, loads.c.finished)
+        .where(loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None))
+        .order_by(loads.c.finished, loads.c.pk)
+    )
+    return [(row.pk, row.finished) for row in rows]
+
+
+def select_written_by(dataflow_pk: int, selection: DataSelection, load_pk: int) -> Select:
+    """Every observation version one load wrote, current or since superseded, in series
+    and period order (for `includeHistory`). Series attributes are the current ones; the
+    period range is left to the caller for superseded versions (the history keeps no
+    period bounds)."""
+    current = (
+        select(
+            series.c.series_key,
+            series.c.attributes.label("series_attributes"),
+            observations.c.period,
+            observations.c.value,
+            observations.c.attributes.label("observation_attributes"),
+            observations.c.period_start,
+        )
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            observations.c.load_pk == load_pk,
+        )
+    )
+    past = (
+        select(
+            series.c.series_key,
+            series.c.attributes.label("series_attributes"),
+            observation_history.c.period,
+            observation_history.c.value,
+            observation_history.c.attributes.label("observation_attributes"),
+            observation_history.c.period.label("period_start"),
+        )
+        .select_from(
+            series.join(observation_history, observation_history.c.series_pk == series.c.pk)
+        )
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            observation_history.c.load_pk == load_pk,
+        )
+    )
+    both = union_all(current, past).subquery()
+    return select(*both.c).order_by(both.c.series_key, both.c.period_start, both.c.period)
+
+
+def select_deleted_by(dataflow_pk: int, selection: DataSelection, load_pk: int) -> Select:
+    """The observations one load deleted (series key, period), in order."""
+    return (
+        select(series.c.series_key, observation_history.c.period)
+        .select_from(
+            series.join(observation_history, observation_history.c.series_pk == series.c.pk)
+        )
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            observation_history.c.deleted == true(),
+            observation_history.c.superseded_by == load_pk,
+        )
+        .order_by(series.c.series_key, observation_history.c.period)
+    )

@@ -9,7 +9,7 @@ from itertools import chain
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from sdmxnode.errors import NoResults, NotImplementedSdmx, TooLarge
+from sdmxnode.errors import NoResults, TooLarge
 from sdmxnode.formats.data_formats import (
     DATA_FORMATS,
     DEFAULT_DATA_FORMAT,
@@ -17,13 +17,16 @@ from sdmxnode.formats.data_formats import (
     GENERIC_JSON_DATA_FORMAT,
     GENERIC_XML_DATA_FORMAT,
 )
+from sdmxnode.formats.data_rows import DataResult
 from sdmxnode.formats.registry import Format, choose_format, parse_accept
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.services.data_queries import (
+    DataPlan,
     count_rows,
     data_result,
     deletions_result,
     find_query_dataflow,
+    history_result,
     iter_rows,
     plan_data_query,
 )
@@ -88,8 +91,6 @@ def answer_data_query(query: DataQuery) -> Response:
     fmt = data_format(query.api)
     options = csv_options()
     node = current_node()
-    if query.include_history:
-        raise NotImplementedSdmx("includeHistory is not supported yet", where="includeHistory")
     if query.providers:
         raise NoResults(
             "this node records no data providers: no data matches a providerRef",
@@ -102,6 +103,11 @@ def answer_data_query(query: DataQuery) -> Response:
     )
 
     def render() -> Response:
+        if query.include_history:
+            history = history_result(node, plan)
+            if history is None:
+                raise NoResults("no load wrote or deleted data matching the query", where="key")
+            return _stream(fmt, history, node, options, plan)
         limit = int(node.settings["MAX_RESPONSE_OBSERVATIONS"])
         found = count_rows(node, plan, limit + 1 if limit else 1)
         deletions = plan.selection.updated_after is not None and count_rows(
@@ -124,22 +130,30 @@ def answer_data_query(query: DataQuery) -> Response:
                 result.following = [deletions_result(node, plan)]
         else:
             result = deletions_result(node, plan)
-        writer = fmt.writer
-        assert writer is not None
-        chunks: Iterator[bytes] = writer(
-            result,
-            node.header(),
-            {**options, "rows_again": lambda: iter_rows(node, plan)},
-        )
-        first = next(chunks, b"")  # option errors surface here, before the status is sent
-        body: Iterator[bytes] = chain((first,), chunks)
-        response = Response(stream_with_context(body), content_type=fmt.content_type)
-        if accepts_gzip():
-            response.response = stream_with_context(gzip_chunks(chain((first,), chunks)))
-            response.headers["Content-Encoding"] = "gzip"
-        return response
+        return _stream(fmt, result, node, options, plan)
 
     return conditional(etag, plan.last_modified, render)
+
+
+def _stream(
+    fmt: Format, result: DataResult, node: Node, options: dict[str, str], plan: DataPlan
+) -> Response:
+    """The answer, streamed (gzipped as it goes when the client accepts gzip)."""
+    writer = fmt.writer
+    assert writer is not None
+    chunks: Iterator[bytes] = writer(
+        result,
+        node.header(),
+        {**options, "rows_again": lambda: iter_rows(node, plan)},
+    )
+    first = next(chunks, b"")  # option errors surface here, before the status is sent
+    body: Iterator[bytes] = chain((first,), chunks)
+    if accepts_gzip():
+        body = gzip_chunks(body)
+    response = Response(stream_with_context(body), content_type=fmt.content_type)
+    if accepts_gzip():
+        response.headers["Content-Encoding"] = "gzip"
+    return response
 
 
 def gzip_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:

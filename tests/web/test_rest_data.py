@@ -318,3 +318,57 @@ def test_updated_after_reports_deleted_observations(database_url: str, tmp_path:
     assert b'action="Delete"' in generic.get_data()
     nothing = client.get(f"/rest/data/{FLOW}/A.KEN......?updatedAfter={since}")
     assert nothing.status_code == 404
+
+
+def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from sdmxnode.app import create_app
+    from sdmxnode.services.data_loading import load_data
+
+    app = create_app({"DATABASE_URL": database_url})
+    node = app.extensions["sdmxnode"]
+    node.initialise()  # load 1: the demo data
+    header = (
+        "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
+        "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
+        "REF_PERIOD_DETAIL,REVISION\n"
+    )
+    key = (
+        "dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),{action},A,FRA,STOCK,FB,_T,_T,_T,_T,"
+        "{period},{value},PS,0,MID_YEAR,IMS2019\n"
+    )
+    update = tmp_path / "update.csv"
+    update.write_text(header + key.format(action="M", period="1990", value="5900000,P"))
+    load_data(node, update, source="update.csv")  # load 2
+    removal = tmp_path / "remove.csv"
+    removal.write_text(header + key.format(action="D", period="1995", value=","))
+    load_data(node, removal, source="remove.csv")  # load 3
+    response = app.test_client().get(
+        f"/rest/data/{FLOW}/A.FRA.STOCK.FB._T._T._T._T?includeHistory=true",
+        headers={"Accept": MEDIA["generic"]},
+    )
+    assert response.status_code == 200
+    assert validate_ml21(response.get_data()) == []
+    root = etree.fromstring(response.get_data())
+    generic = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic}"
+    datasets = root.findall("{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}DataSet")
+    summary = []
+    for dataset in datasets:
+        observations = {
+            obs.find(f"{generic}ObsDimension").get("value"): (
+                obs.find(f"{generic}ObsValue").get("value")
+                if obs.find(f"{generic}ObsValue") is not None
+                else None
+            )
+            for obs in dataset.iter(f"{generic}Obs")
+        }
+        summary.append((dataset.get("action"), bool(dataset.get("validFromDate")), observations))
+    figures = source_figures() if SOURCE.is_file() else None
+    first_action, first_dated, first_obs = summary[0]
+    assert (first_action, first_dated, len(first_obs)) == ("Replace", True, 7)
+    if figures:
+        assert first_obs["1990"] == figures[("FRA", "_T", "1990")]  # the superseded version
+    assert summary[1] == ("Replace", True, {"1990": "5900000"})
+    assert summary[2][0] == "Delete" and list(summary[2][2]) == ["1995"]
+    assert len(summary) == 3
