@@ -13,10 +13,11 @@ from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
+from sdmxnode.rest.versions import VersionSelector
 from sdmxnode.services.data_filters import narrow_keys, row_filter
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
-from sdmxnode.services.structures import follow_references
+from sdmxnode.services.structures import follow_references, select_versions
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import (
     DataSelection,
@@ -62,18 +63,13 @@ class DataPlan:
 
 
 def find_dataflows(
-    node: Node, agencies: Sequence[str] | None, ids: Sequence[str] | None, versions
+    node: Node,
+    agencies: Sequence[str] | None,
+    ids: Sequence[str] | None,
+    versions: VersionSelector,
 ) -> list[StoredArtefact]:
     """Stored dataflows matching agency, id and version selectors."""
-    candidates = node.store.find_artefacts({"Dataflow"}, agencies, ids)
-    groups: dict[tuple[str, str], list[StoredArtefact]] = {}
-    for artefact in candidates:
-        groups.setdefault((artefact.ref.agency_id, artefact.ref.id), []).append(artefact)
-    found = []
-    for group in groups.values():
-        wanted = set(versions.select([(a.ref.version, a.is_final) for a in group]))
-        found.extend(a for a in group if a.ref.version in wanted)
-    return found
+    return select_versions(node.store.find_artefacts({"Dataflow"}, agencies, ids), versions)
 
 
 def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> DataPlan:
@@ -301,7 +297,8 @@ def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]
         "_at": lambda values, index: values[index] or None if index < len(values) else None,
     }
     exec(compile(source, "<row builder>", "exec"), namespace)  # noqa: S102 - generated above
-    return namespace["expand"]
+    expand: Callable[[Iterator[tuple]], Iterator[tuple]] = namespace["expand"]  # type: ignore[assignment]
+    return expand
 
 
 def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
@@ -316,13 +313,7 @@ def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
     else:
         type_ = "DataStructure" if query.context == "datastructure" else "ProvisionAgreement"
         named = node.store.find_artefacts({type_}, query.agencies, query.ids)
-        groups: dict[tuple[str, str], list[StoredArtefact]] = {}
-        for artefact in named:
-            groups.setdefault((artefact.ref.agency_id, artefact.ref.id), []).append(artefact)
-        chosen = []
-        for group in groups.values():
-            wanted = set(query.versions.select([(a.ref.version, a.is_final) for a in group]))
-            chosen.extend(a for a in group if a.ref.version in wanted)
+        chosen = select_versions(named, query.versions)
         related = follow_references(node.store, chosen, ["parents", "children"])
         flows = [a for a in related if a.ref.type == "Dataflow"]
     with_data = [f for f in flows if node.data.find_layout(f.pk) is not None]

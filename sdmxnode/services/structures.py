@@ -20,7 +20,7 @@ from sdmxnode.formats.structure_elements import (
     split_structure_message,
 )
 from sdmxnode.rest.structure import StructureQuery
-from sdmxnode.rest.versions import parse_versions_v2, version_key
+from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
 from sdmxnode.services.structure_models import (
     ModelCache,
     build_message,
@@ -72,7 +72,7 @@ def select_structures(store: StructureStore, query: StructureQuery) -> Selection
     candidates = store.find_artefacts(query.types, query.agencies, query.ids)
     if query.constraint_role is not None:
         candidates = _with_role(store, candidates, query.constraint_role)
-    requested = _select_versions(candidates, query)
+    requested = select_versions(candidates, query.versions)
     if not requested:
         raise NoResults(f"no {query.resource} matches the query", where="path")
     referenced = follow_references(store, requested, query.references)
@@ -84,17 +84,19 @@ def select_structures(store: StructureStore, query: StructureQuery) -> Selection
     )
 
 
-def _select_versions(
-    candidates: Sequence[StoredArtefact], query: StructureQuery
+def select_versions(
+    candidates: Sequence[StoredArtefact], versions: VersionSelector
 ) -> list[StoredArtefact]:
+    """The candidates whose version the selector picks, artefact by artefact (per type,
+    agency and id: 'latest' is the latest of each)."""
     groups: dict[tuple[str, str, str], list[StoredArtefact]] = {}
     for artefact in candidates:
         ref = artefact.ref
         groups.setdefault((ref.type, ref.agency_id, ref.id), []).append(artefact)
     selected: list[StoredArtefact] = []
     for group in groups.values():
-        versions = set(query.versions.select([(a.ref.version, a.is_final) for a in group]))
-        selected.extend(a for a in group if a.ref.version in versions)
+        wanted = set(versions.select([(a.ref.version, a.is_final) for a in group]))
+        selected.extend(a for a in group if a.ref.version in wanted)
     return selected
 
 
