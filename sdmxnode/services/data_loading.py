@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +91,61 @@ def load_data(
     At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
     possible compression bomb (Invalid).
     """
+    with _fewer_collections():
+        return _load_data(
+            node,
+            data,
+            source=source,
+            principal=principal,
+            kind=kind,
+            dataflow=dataflow,
+            max_findings=max_findings,
+            progress=progress,
+            max_bytes=max_bytes,
+        )
+
+
+_gc_lock = threading.Lock()
+_loads_running = 0
+_saved_thresholds: tuple[int, ...] = gc.get_threshold()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a load runs.
+
+    A load allocates a few tuples per observation, nearly all freed by reference counting,
+    while the structures and the per-series state it keeps alive make every full collection
+    long: measured on 1,000,000 observations, the default thresholds cost about a tenth of
+    the load. The thresholds are restored afterwards.
+    """
+    global _loads_running, _saved_thresholds
+    with _gc_lock:  # thresholds are the interpreter's: the first load sets, the last restores
+        if _loads_running == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(100_000, 50, 100)
+        _loads_running += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _loads_running -= 1
+            if _loads_running == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
+def _load_data(
+    node: Node,
+    data: bytes | Path,
+    *,
+    source: str = "message",
+    principal: str = "",
+    kind: str | None = None,
+    dataflow: StructureRef | None = None,
+    max_findings: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadResult:
     report = Report(max_findings=max_findings)
     stream, detected = open_data(data, max_bytes=max_bytes)
     kind = kind or detected

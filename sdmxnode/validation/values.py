@@ -47,6 +47,8 @@ def is_decimal(value: str) -> bool:
 
 def is_double(value: str) -> bool:
     """`value` is an `xs:double` lexical value (exponent, INF, -INF and NaN allowed)."""
+    if value.isascii() and value.isdigit():  # the common case (counts), without float()
+        return True
     try:
         float(value)
     except ValueError:
