@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.services.data_pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
 from sdmxnode.storage.data_layout import Layout
@@ -47,6 +48,9 @@ class LoadResult:
 
     report: Report
     counts: dict[str, LoadCounts] = field(default_factory=dict)
+    #: For a load read by a child process (large files): the memory that process added
+    #: beyond what it shares with the loading one (peak minus resident at its start, KiB).
+    reader_extra_kib: int = 0
 
     @property
     def observations_written(self) -> int:
@@ -159,10 +163,24 @@ def _load_data(
         raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
     result = LoadResult(report)
+    reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
-        datasets = check_datasets(
-            read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
-        )
+        datasets: Iterator[DatasetRows]
+        if isinstance(data, Path) and can_pipeline(data):
+            # A large file: read and checked by a child process while this one writes.
+            datasets = piped_datasets(
+                node.settings["DATABASE_URL"],
+                data,
+                report,
+                source=source,
+                kind=kind,
+                max_bytes=max_bytes,
+                memory=reader_memory,
+            )
+        else:
+            datasets = check_datasets(
+                read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+            )
         for dataset in datasets:
             try:
                 target = _target_dataflow(node, resolver, dataset, dataflow)
@@ -185,6 +203,8 @@ def _load_data(
             raise LoadRejected(report, source)
         for dataflow_pk, counts in tx.finish().items():
             result.counts[_name(node, dataflow_pk)] = counts
+    if reader_memory:
+        result.reader_extra_kib = max(0, reader_memory["peak_kib"] - reader_memory["start_kib"])
     log.info(
         "%s: %d observations written, %d deleted",
         source,

@@ -1,0 +1,91 @@
+"""Large loads read by a child process: the same stored content, findings and rollback as
+loads read in process (the size threshold is lowered so that small files take that path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sdmxnode.app import create_app
+from sdmxnode.services import data_loading, data_pipeline
+from sdmxnode.services.data_loading import LoadRejected, load_data
+from sdmxnode.services.node import Node
+from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.services.store_dumps import dump_observations, dump_tables
+
+DEMO = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+INVALID = PROJECT_ROOT / "fixtures" / "invalid"
+SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
+
+
+@pytest.fixture
+def piped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file goes through the child process; the list names the loads that did."""
+    monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 0)
+    calls: list[str] = []
+    real = data_loading.piped_datasets
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["source"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data_loading, "piped_datasets", spy)
+    return calls
+
+
+def test_the_child_path_is_taken(piped: list[str]) -> None:
+    assert data_pipeline.can_pipeline(DEMO)
+    assert not data_pipeline.can_pipeline(DEMO.read_bytes())  # bytes stay in process
+
+
+def test_demo_data_stores_the_same_either_way(
+    structures_node: Node, piped: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = load_data(structures_node, DEMO, source=DEMO.name)
+    assert piped == [DEMO.name]
+    assert result.observations_written == 5538
+    assert result.report.observations == 5538 and result.report.is_valid
+    piped_content = dump_observations(structures_node)
+
+    monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 10**12)  # now in process
+    other = create_app({"DATABASE_URL": fresh_database(tmp_path), "DEMO_DATA": ""})
+    node = other.extensions["sdmxnode"]
+    node.initialise()
+    load_data(node, DEMO, source=DEMO.name)
+    assert dump_observations(node) == piped_content
+    node.store.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("unknown-code.xml", "UNKNOWN_CODE"),
+        ("duplicate-observation.xml", "DUPLICATE"),
+        ("unknown-dimension.xml", "UNKNOWN_COMPONENT"),
+        ("unknown-dataflow.xml", "UNKNOWN_STRUCTURE"),
+    ],
+)
+def test_rejected_through_the_child_and_nothing_changes(
+    structures_node: Node, piped: list[str], name: str, code: str
+) -> None:
+    load_data(structures_node, SMALL / "small-structurespecific-21.xml", source="small")
+    before = dump_tables(structures_node.store.engine)
+    with pytest.raises(LoadRejected) as caught:
+        load_data(structures_node, INVALID / name, source=name)
+    assert piped[-1] == name
+    assert [f.code for f in caught.value.report.findings] == [code]
+    assert dump_tables(structures_node.store.engine) == before
+
+
+def test_a_truncated_file_through_the_child(
+    structures_node: Node, piped: list[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(DEMO.read_bytes()[: len(DEMO.read_bytes()) // 2])
+    before = dump_tables(structures_node.store.engine)
+    with pytest.raises(LoadRejected) as caught:
+        load_data(structures_node, broken, source=broken.name)
+    assert piped == [broken.name]
+    assert caught.value.report.findings[0].code == "UNREADABLE"
+    assert dump_tables(structures_node.store.engine) == before
