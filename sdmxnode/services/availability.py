@@ -16,7 +16,6 @@ from typing import Any
 from sdmx.model import common, v21
 
 from sdmxnode.errors import BadRequest, NoResults
-from sdmxnode.formats.data_rows import StructureRef
 from sdmxnode.rest.availability import AvailabilityQuery
 from sdmxnode.services.data_queries import find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
@@ -219,8 +218,3 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             if partial is not None:
                 found.append(partial)
     return found
-
-
-def structure_ref_of(dataflow: StoredArtefact) -> StructureRef:
-    ref = dataflow.ref
-    return StructureRef("dataflow", ref.agency_id, ref.id, ref.version)

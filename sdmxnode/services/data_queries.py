@@ -50,7 +50,6 @@ class DataPlan:
     selection: DataSelection
     columns: tuple[str, ...]
     series_only: bool
-    with_observations: bool
     last_modified: datetime
     dimension_at_observation: str
     row_filter: Callable[[tuple], bool] | None = None
@@ -116,7 +115,6 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         selection=selection,
         columns=columns,
         series_only=series_only,
-        with_observations=not series_only,
         last_modified=last_modified,
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),

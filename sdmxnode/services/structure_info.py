@@ -17,7 +17,7 @@ from sdmxnode.formats.data_rows import Component, Labels, StructureInfo, Structu
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
 from sdmxnode.services.structure_models import ModelCache
 from sdmxnode.services.structures import follow_references, resolve_refs
-from sdmxnode.storage.records import ArtefactRef, StoredArtefact
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,3 @@ def _attribute(
         attachment=attachment,
         related_dimensions=related,
     )
-
-
-def artefact_ref_of(ref: StructureRef) -> ArtefactRef:
-    return ArtefactRef(_KIND_TYPE.get(ref.kind, ref.kind), ref.agency_id, ref.id, ref.version)
