@@ -31,13 +31,11 @@ from sdmxnode.formats.data_sdmxml_stream import (
     action_for,
     escape,
     escaped,
-    header_xml,
     namespaces_21,
+    structure_header,
     structure_reference_21,
-    xml_declaration,
-    xmlns,
+    write_message,
 )
-from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.structure_elements import MessageHeader
 
 log = logging.getLogger(__name__)
@@ -64,20 +62,18 @@ def write_structure_specific_21(
     sid = structure_id(*split_ref(ref))
     root = "StructureSpecificTimeSeriesData" if time_series else "StructureSpecificData"
     prefixes = namespaces_21() | {"ss": SS_NS["2.1"], "xsi": XSI, "ns1": namespace}
-    structure = (
-        f'<mes:Structure structureID="{sid}" namespace="{escape(namespace)}" '
-        f'dimensionAtObservation="{escape(layout.dimension_at_observation)}">'
-        f"{structure_reference_21(kind_class, ref)}</mes:Structure>"
+    structure = structure_header(
+        sid, namespace, layout.dimension_at_observation, structure_reference_21(kind_class, ref)
     )
-    data_sets = message_data_sets(result)
-    chunks = Chunks()
-    chunks.append(xml_declaration())
-    chunks.append(f"<mes:{root}{xmlns(prefixes)}>")
-    chunks.append(header_xml("2.1", header, structure))
-    for data_set in data_sets:
-        yield from _write_data_set(data_set, layout, sid, chunks)
-    chunks.append(f"</mes:{root}>")
-    yield from chunks.rest()
+    yield from write_message(
+        "2.1",
+        root,
+        prefixes,
+        header,
+        structure,
+        result,
+        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
+    )
 
 
 def _write_data_set(

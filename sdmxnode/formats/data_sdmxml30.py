@@ -29,12 +29,10 @@ from sdmxnode.formats.data_sdmxml_stream import (
     Chunks,
     action_for,
     escape,
-    header_xml,
+    structure_header,
     structure_reference_30,
-    xml_declaration,
-    xmlns,
+    write_message,
 )
-from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.structure_elements import MessageHeader
 
@@ -58,20 +56,18 @@ def write_structure_specific_30(result: DataResult, header: MessageHeader) -> It
         "xsi": XSI,
         "ns1": namespace,
     }
-    structure = (
-        f'<mes:Structure structureID="{sid}" namespace="{escape(namespace)}" '
-        f'dimensionAtObservation="{escape(layout.dimension_at_observation)}">'
-        f"{structure_reference_30(kind_class, ref)}</mes:Structure>"
+    structure = structure_header(
+        sid, namespace, layout.dimension_at_observation, structure_reference_30(kind_class, ref)
     )
-    data_sets = message_data_sets(result)
-    chunks = Chunks()
-    chunks.append(xml_declaration())
-    chunks.append(f"<mes:StructureSpecificData{xmlns(prefixes)}>")
-    chunks.append(header_xml("3.0", header, structure))
-    for data_set in data_sets:
-        yield from _write_data_set(data_set, layout, sid, chunks)
-    chunks.append("</mes:StructureSpecificData>")
-    yield from chunks.rest()
+    yield from write_message(
+        "3.0",
+        "StructureSpecificData",
+        prefixes,
+        header,
+        structure,
+        result,
+        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
+    )
 
 
 def _write_data_set(

@@ -11,7 +11,9 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from sdmxnode.formats.data_rows import DataResult
 from sdmxnode.formats.data_sdmxml_layout import split_ref
+from sdmxnode.formats.data_writing import message_data_sets
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.structure_elements import MessageHeader
 
@@ -158,3 +160,36 @@ class Chunks:
     def rest(self) -> Iterator[bytes]:
         if self.parts:
             yield self.take()
+
+
+def structure_header(
+    structure_id: str, namespace: str | None, dimension_at_observation: str, reference: str
+) -> str:
+    """The header's mes:Structure (structure-specific messages also name their namespace)."""
+    named = f' namespace="{escape(namespace)}"' if namespace is not None else ""
+    return (
+        f'<mes:Structure structureID="{structure_id}"{named} '
+        f'dimensionAtObservation="{escape(dimension_at_observation)}">{reference}</mes:Structure>'
+    )
+
+
+def write_message(
+    version: str,
+    root: str,
+    prefixes: dict[str, str],
+    header: MessageHeader,
+    structure_xml: str,
+    result: DataResult,
+    write_data_set: Callable[[DataResult, Chunks], Iterator[bytes]],
+) -> Iterator[bytes]:
+    """An SDMX-ML data message in chunks: declaration, root element, header, and one
+    mes:DataSet per data set of the message (`result` and those `following` it)."""
+    data_sets = message_data_sets(result)
+    chunks = Chunks()
+    chunks.append(xml_declaration())
+    chunks.append(f"<mes:{root}{xmlns(prefixes)}>")
+    chunks.append(header_xml(version, header, structure_xml))
+    for data_set in data_sets:
+        yield from write_data_set(data_set, chunks)
+    chunks.append(f"</mes:{root}>")
+    yield from chunks.rest()
