@@ -25,6 +25,7 @@ from sdmxnode.web import (
     rest_pending,
     rest_schema,
     rest_structure,
+    validation_service,
 )
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["sdmxnode"] = node
 
     app.register_blueprint(node_service.blueprint)
+    app.register_blueprint(validation_service.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)

@@ -122,6 +122,51 @@ def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--structure",
+    "structures",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="SDMX-ML structure message(s) to validate against (with the project's own).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How the report is printed.",
+)
+def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -> None:
+    """Check messages (schema, then every structure rule) without storing anything.
+
+    Data are checked against the structures given with --structure together with the
+    project's own dsd/ and codelists/. Exit status 0 only when every file is valid.
+    """
+    import json
+
+    from sdmxnode.services.message_validation import structures_resolver, validate_message
+
+    node = _node()
+    all_valid = True
+    with structures_resolver([Path(p) for p in structures], node.structure_dirs()) as resolve:
+        reports = {}
+        for name in files:
+            path = Path(name)
+            report = validate_message(resolve, path, source=path.name)
+            all_valid = all_valid and report.is_valid
+            reports[path.name] = report
+    if output == "json":
+        click.echo(json.dumps({n: r.to_json() for n, r in reports.items()}, indent=1))
+    else:
+        for file_name, report in reports.items():
+            click.echo(f"== {file_name}")
+            click.echo(report.to_text(), nl=False)
+    sys.exit(0 if all_valid else 1)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")

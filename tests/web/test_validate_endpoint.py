@@ -1,0 +1,49 @@
+"""POST /validate: the report of a message, in JSON, text or SDMX-ML; nothing stored."""
+
+from __future__ import annotations
+
+import io
+
+from flask.testing import FlaskClient
+
+from sdmxnode.validation.schema import validate_ml21
+from tests.conftest import PROJECT_ROOT
+
+SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
+INVALID = PROJECT_ROOT / "fixtures" / "invalid"
+
+
+def test_valid_body_and_counts(migration_client: FlaskClient, migration_app) -> None:
+    node = migration_app.extensions["sdmxnode"]
+    before = node.data.count_all_observations()
+    response = migration_client.post("/validate", data=(SMALL / "small-csv20-21.csv").read_bytes())
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["valid"] is True and report["observations"] == 21
+    assert node.data.count_all_observations() == before
+
+
+def test_invalid_upload_in_every_rendering(migration_client: FlaskClient) -> None:
+    payload = (INVALID / "not-allowed-by-constraint.xml").read_bytes()
+    as_json = migration_client.post(
+        "/validate",
+        data={"file": (io.BytesIO(payload), "not-allowed.xml")},
+        content_type="multipart/form-data",
+    ).get_json()
+    assert as_json["valid"] is False
+    assert [f["code"] for f in as_json["findings"]] == ["NOT_ALLOWED"]
+    text = migration_client.post("/validate", data=payload, headers={"Accept": "text/plain"})
+    assert text.mimetype == "text/plain" and "NOT_ALLOWED" in text.get_data(as_text=True)
+    xml = migration_client.post("/validate", data=payload, headers={"Accept": "application/xml"})
+    assert xml.mimetype == "application/xml" and validate_ml21(xml.get_data()) == []
+
+
+def test_empty_and_hostile_bodies(migration_client: FlaskClient) -> None:
+    empty = migration_client.post("/validate", data=b"")
+    assert empty.status_code == 400
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    response = migration_client.post("/validate", data=evil)
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["valid"] is False and report["findings"][0]["code"] == "UNREADABLE"
+    assert "root:" not in response.get_data(as_text=True)
