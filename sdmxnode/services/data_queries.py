@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import product
 
+from sqlalchemy import Select
+
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
 from sdmxnode.rest.data import DataQuery
@@ -200,25 +202,11 @@ def data_result(node: Node, plan: DataPlan, *, language: str = "en") -> DataResu
 
 def deletions_result(node: Node, plan: DataPlan) -> DataResult:
     """Observations deleted since `updatedAfter`, as a data set with action Delete."""
-    layout = plan.layout
-    dims = len(layout.dimensions)
-    time_index = plan.columns.index(layout.time_dimension) if layout.time_dimension else None
-    width = len(plan.columns)
-
-    def rows() -> Iterator[tuple]:
-        with node.data.engine.connect() as conn:
-            for key, period in stream(conn, select_deletions(plan.dataflow.pk, plan.selection)):
-                row: list[str | None] = [None] * width
-                row[:dims] = key.split(".")
-                if time_index is not None:
-                    row[time_index] = period
-                yield (*row, 0)
-
     return DataResult(
         structure_ref=plan.structure_ref,
         structure=plan.structure,
         columns=plan.columns,
-        rows=rows(),
+        rows=_deleted_rows(node, plan, select_deletions(plan.dataflow.pk, plan.selection)),
         dimension_at_observation=plan.dimension_at_observation,
         action="Delete",
     )
@@ -389,7 +377,7 @@ def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> D
     )
 
 
-def _history_rows(node: Node, plan: DataPlan, query) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def _history_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
     expand = _row_builder(plan)
     start, end = plan.selection.start, plan.selection.end
     time_index = (
@@ -408,7 +396,8 @@ def _history_rows(node: Node, plan: DataPlan, query) -> Iterator[tuple]:  # type
                 yield row
 
 
-def _deleted_rows(node: Node, plan: DataPlan, query) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+def _deleted_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
+    """Rows of deleted observations: key and period only (measures, attributes None)."""
     dims = len(plan.layout.dimensions)
     time_index = (
         plan.columns.index(plan.layout.time_dimension)
