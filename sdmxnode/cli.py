@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sdmxnode.cli_access import audit, record_cli_write, token
 from sdmxnode.config import SETTINGS, load_settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.node import Node
@@ -75,13 +76,25 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
                 )
         except LoadRejected as exc:
             failed = True
+            record_cli_write(node, "data.load", path.name, ok=False, counts={}, detail=exc.text)
             click.echo(exc.report.to_text(), err=True)
             click.echo(f"{path.name}: not loaded ({exc.report.errors} errors)", err=True)
             continue
         except SdmxNodeError as exc:
             failed = True
+            record_cli_write(node, "data.load", path.name, ok=False, counts={}, detail=exc.text)
             click.echo(f"{path.name}: not loaded: {exc.text}", err=True)
             continue
+        record_cli_write(
+            node,
+            "data.load",
+            path.name,
+            ok=True,
+            counts={
+                "observations_written": result.observations_written,
+                "observations_deleted": result.observations_deleted,
+            },
+        )
         for warning in result.report.findings:
             click.echo(f"{path.name}: {warning.severity}: {warning.message}", err=True)
         for dataflow_name, counts in result.counts.items():
@@ -208,6 +221,9 @@ def show_settings() -> None:
     for setting in SETTINGS:
         click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")
 
+
+main.add_command(token)
+main.add_command(audit)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -29,6 +29,10 @@ class SdmxNodeError(Exception):
             return self.status_v2
         return self.status
 
+    def extra_headers(self) -> dict[str, str]:
+        """HTTP headers the error response carries besides the usual ones."""
+        return {}
+
     @property
     def text(self) -> str:
         """The message with its location, as shown in the SDMX error message."""
@@ -53,12 +57,19 @@ class NotFound(NoResults):
 
 
 class Unauthorized(SdmxNodeError):
+    """A write without valid credentials (SDMX 110); the response asks for a bearer token."""
+
     status = 401
     sdmx_code = 110
     title = "Unauthorized"
 
+    def extra_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="sdmxnode"'}
+
 
 class Forbidden(SdmxNodeError):
+    """Valid credentials, but the token's rights do not cover the change (SDMX 110)."""
+
     status = 403
     sdmx_code = 110
     title = "Forbidden"

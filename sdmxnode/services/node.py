@@ -12,6 +12,7 @@ from typing import Any
 from sdmxnode.formats.structure_elements import MessageHeader
 from sdmxnode.services.structure_loading import load_structure_files, structure_files
 from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import PutResult, StructureStore
@@ -27,6 +28,10 @@ class Node:
     store: StructureStore
     data: DataStore
     cache: ModelCache = field(default_factory=ModelCache)
+    access: AccessStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access = AccessStore(self.store.engine)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Node:

@@ -167,3 +167,36 @@ observation_history = Table(
 )
 Index("ix_history_superseded", observation_history.c.superseded_by)
 Index("ix_history_series", observation_history.c.series_pk, observation_history.c.period)
+
+#: Bearer tokens: only a hash of each secret is kept; `token_id` is the public handle shown
+#: in the audit log and used to revoke. Rights as JSON lists (agencies; dataflow triples).
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_id", String(32), primary_key=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("agencies", String(4000), nullable=False, default="[]"),
+    Column("dataflows", String(20000), nullable=False, default="[]"),
+    Column("label", String(255), nullable=False, default=""),
+    Column("created", DateTime, nullable=False),
+    Column("revoked", DateTime, nullable=True),
+)
+
+#: One row per write attempt over HTTP or the CLI: who, what, when, and how it ended.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # naive UTC
+    Column("token_id", String(32), nullable=False, default=""),
+    Column("role", String(20), nullable=False, default=""),
+    Column("action", String(64), nullable=False),
+    Column("target", String(1000), nullable=False, default=""),
+    Column("outcome", String(16), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("counts", String(2000), nullable=False, default="{}"),
+    Column("detail", String(4000), nullable=False, default=""),
+    Column("client", String(255), nullable=False, default=""),
+)
+Index("ix_audit_at", audit_log.c.at)

@@ -55,6 +55,7 @@ def error_response(error: SdmxNodeError) -> Response:
         mimetype = "application/xml"
     response = Response(body, status=status, mimetype=mimetype)
     response.headers["Cache-Control"] = "no-store"
+    response.headers.update(error.extra_headers())
     return response
 
 

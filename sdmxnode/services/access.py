@@ -1,0 +1,122 @@
+"""Credentials and rights: bearer tokens with a role, and what each role may change.
+
+Roles: `admin` changes anything and reads the audit log; `maintainer` changes the
+structures of its agencies and the data of their dataflows; `provider` writes the data of
+its dataflows (listed one by one, or every dataflow of an agency given with `--agency`).
+Reading stays public. A token's secret is shown once and only its SHA-256 is stored: the
+secrets are 256-bit random strings, so a fast hash does not weaken them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sdmxnode.errors import BadRequest
+from sdmxnode.storage.access import TokenRecord, now
+
+if TYPE_CHECKING:
+    from sdmxnode.services.node import Node
+
+ROLES = ("admin", "maintainer", "provider")
+_PREFIX = "sdmxnode_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for: a live token's id, role and rights."""
+
+    token_id: str
+    role: str
+    agencies: frozenset[str]
+    dataflows: frozenset[tuple[str, str, str]]
+    label: str = ""
+
+    @classmethod
+    def of(cls, record: TokenRecord) -> Principal:
+        return cls(
+            record.token_id,
+            record.role,
+            frozenset(record.agencies),
+            frozenset(record.dataflows),
+            record.label,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def may_maintain(self, agency_id: str) -> bool:
+        """May this principal create, change or delete structures of `agency_id`?"""
+        return self.is_admin or (self.role == "maintainer" and agency_id in self.agencies)
+
+    def may_write_data(self, agency_id: str, flow_id: str, version: str) -> bool:
+        """May this principal load or delete data of the dataflow agency:id(version)?"""
+        if self.is_admin:
+            return True
+        if self.role in ("maintainer", "provider") and agency_id in self.agencies:
+            return True
+        return self.role == "provider" and (agency_id, flow_id, version) in self.dataflows
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parse_dataflow(text: str) -> tuple[str, str, str]:
+    """AGENCY,ID,VERSION as given to `sdmxnode token create --dataflow`."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3 or not all(parts):
+        raise BadRequest(f"a dataflow is AGENCY,ID,VERSION, not {text!r}", where="--dataflow")
+    return parts[0], parts[1], parts[2]
+
+
+def create_token(
+    node: Node,
+    *,
+    role: str,
+    agencies: Iterable[str] = (),
+    dataflows: Iterable[tuple[str, str, str]] = (),
+    label: str = "",
+) -> str:
+    """Store a new token and return its secret (shown once; only its hash is kept)."""
+    return issue_token(node, role=role, agencies=agencies, dataflows=dataflows, label=label)[1]
+
+
+def issue_token(
+    node: Node,
+    *,
+    role: str,
+    agencies: Iterable[str] = (),
+    dataflows: Iterable[tuple[str, str, str]] = (),
+    label: str = "",
+) -> tuple[TokenRecord, str]:
+    """Store a new token; its record and its secret."""
+    if role not in ROLES:
+        raise BadRequest(f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
+    agencies = tuple(sorted(set(agencies)))
+    dataflows = tuple(sorted(set(dataflows)))
+    if role == "maintainer" and not agencies:
+        raise BadRequest("a maintainer token needs at least one --agency", where="--agency")
+    if role == "provider" and not (agencies or dataflows):
+        raise BadRequest(
+            "a provider token needs at least one --dataflow (or --agency)", where="--dataflow"
+        )
+    if role == "admin" and (agencies or dataflows):
+        raise BadRequest("an admin token has every right: no --agency or --dataflow")
+    token_id = "t" + secrets.token_hex(6)
+    secret = f"{_PREFIX}{secrets.token_urlsafe(32)}"
+    record = TokenRecord(token_id, role, agencies, dataflows, label, now())
+    node.access.add_token(record, hash_secret(secret))
+    return record, secret
+
+
+def authenticate(node: Node, secret: str) -> Principal | None:
+    """The principal of a live token, or None for an unknown or revoked secret."""
+    if not secret.startswith(_PREFIX) or len(secret) > 200:
+        return None
+    record = node.access.find_token(hash_secret(secret))
+    return Principal.of(record) if record is not None else None

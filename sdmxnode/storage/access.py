@@ -1,0 +1,187 @@
+"""The tokens and audit tables: who may write, and the record of every write attempt."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.errors import StorageError
+from sdmxnode.storage.tables import audit_log, tokens
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as stored: its public id, role and rights; never the secret."""
+
+    token_id: str
+    role: str
+    agencies: tuple[str, ...]
+    dataflows: tuple[tuple[str, str, str], ...]
+    label: str
+    created: datetime
+    revoked: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One write attempt: who (token and role), what, when, how it ended, with what counts."""
+
+    at: datetime
+    token_id: str
+    role: str
+    action: str
+    target: str
+    outcome: str
+    status: int
+    counts: dict[str, int] = field(default_factory=dict)
+    detail: str = ""
+    client: str = ""
+    pk: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.pk,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "token": self.token_id or None,
+            "role": self.role or None,
+            "action": self.action,
+            "target": self.target,
+            "outcome": self.outcome,
+            "status": self.status,
+            "counts": self.counts,
+            "detail": self.detail,
+            "client": self.client,
+        }
+
+
+def now() -> datetime:
+    """The current time as stored: naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _token(row: Row) -> TokenRecord:
+    return TokenRecord(
+        token_id=row.token_id,
+        role=row.role,
+        agencies=tuple(json.loads(row.agencies)),
+        dataflows=tuple(tuple(flow) for flow in json.loads(row.dataflows)),  # type: ignore[misc]
+        label=row.label,
+        created=row.created.replace(tzinfo=UTC),
+        revoked=row.revoked.replace(tzinfo=UTC) if row.revoked else None,
+    )
+
+
+def _entry(row: Row) -> AuditEntry:
+    return AuditEntry(
+        pk=row.pk,
+        at=row.at.replace(tzinfo=UTC),
+        token_id=row.token_id,
+        role=row.role,
+        action=row.action,
+        target=row.target,
+        outcome=row.outcome,
+        status=row.status,
+        counts=json.loads(row.counts),
+        detail=row.detail,
+        client=row.client,
+    )
+
+
+class AccessStore:
+    """Tokens and the audit log of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add_token(self, record: TokenRecord, secret_hash: str) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(tokens).values(
+                        token_id=record.token_id,
+                        secret_hash=secret_hash,
+                        role=record.role,
+                        agencies=json.dumps(list(record.agencies)),
+                        dataflows=json.dumps([list(f) for f in record.dataflows]),
+                        label=record.label[:255],
+                        created=record.created.replace(tzinfo=None),
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot store the token: {exc}") from exc
+
+    def find_token(self, secret_hash: str) -> TokenRecord | None:
+        """The live (not revoked) token with this secret hash, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(tokens).where(
+                    tokens.c.secret_hash == secret_hash, tokens.c.revoked.is_(None)
+                )
+            ).first()
+        return _token(row) if row is not None else None
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Mark a token revoked; False if there is no live token with that id."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(tokens)
+                .where(tokens.c.token_id == token_id, tokens.c.revoked.is_(None))
+                .values(revoked=now())
+            )
+            return bool(result.rowcount)
+
+    def list_tokens(self) -> list[TokenRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tokens).order_by(tokens.c.created, tokens.c.token_id))
+            return [_token(row) for row in rows]
+
+    def record(self, entry: AuditEntry) -> None:
+        """Append one audit entry, in its own transaction."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(audit_log).values(
+                        at=entry.at.replace(tzinfo=None),
+                        token_id=entry.token_id[:32],
+                        role=entry.role[:20],
+                        action=entry.action[:64],
+                        target=entry.target[:1000],
+                        outcome=entry.outcome[:16],
+                        status=entry.status,
+                        counts=json.dumps(entry.counts)[:2000],
+                        detail=entry.detail[:4000],
+                        client=entry.client[:255],
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot write the audit log: {exc}") from exc
+
+    def list_audit(
+        self,
+        *,
+        limit: int = 100,
+        since: datetime | None = None,
+        token_id: str | None = None,
+        actions: Sequence[str] | None = None,
+    ) -> list[AuditEntry]:
+        """The latest entries first, at most `limit`, optionally filtered."""
+        query = select(audit_log)
+        if since is not None:
+            naive = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+            query = query.where(audit_log.c.at >= naive)
+        if token_id is not None:
+            query = query.where(audit_log.c.token_id == token_id)
+        if actions:
+            query = query.where(audit_log.c.action.in_(list(actions)))
+        query = query.order_by(audit_log.c.pk.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_entry(row) for row in conn.execute(query)]
+
+    def count_audit(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())

@@ -1,0 +1,116 @@
+"""Every write view runs inside `write_attempt`: it authenticates, authorises and audits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import current_app, request
+
+from sdmxnode.errors import Forbidden, SdmxNodeError, Unauthorized
+from sdmxnode.services.access import Principal, authenticate
+from sdmxnode.services.node import Node
+from sdmxnode.storage.access import AuditEntry, now
+from sdmxnode.web.errors import api_major
+
+log = logging.getLogger(__name__)
+
+
+class WriteAttempt:
+    """One write request: the principal once authorised, and the counts the view sets."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.principal: Principal | None = None
+        self.counts: dict[str, int] = {}
+        self.detail = ""
+        #: The HTTP status of a successful answer, when not 200 (e.g. 201, 207).
+        self.status = 200
+
+    def authenticate(self) -> Principal:
+        """The principal of the request's bearer token; Unauthorized (401) without one."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        if not header:
+            raise Unauthorized(
+                "this change needs credentials: send 'Authorization: Bearer <token>'"
+            )
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("only bearer tokens are accepted ('Authorization: Bearer <token>')")
+        principal = authenticate(self.node, secret.strip())
+        if principal is None:
+            raise Unauthorized("the bearer token is unknown or revoked")
+        self.principal = principal
+        return principal
+
+    def authorise_data(self, agency_id: str, flow_id: str, version: str) -> Principal:
+        principal = self.authenticate()
+        if not principal.may_write_data(agency_id, flow_id, version):
+            raise Forbidden(
+                f"token {principal.token_id} ({principal.role}) may not write data of the "
+                f"dataflow {agency_id}:{flow_id}({version})"
+            )
+        return principal
+
+    def authorise_structure(self, agency_id: str) -> Principal:
+        principal = self.authenticate()
+        if not principal.may_maintain(agency_id):
+            raise Forbidden(
+                f"token {principal.token_id} ({principal.role}) may not change structures "
+                f"maintained by {agency_id}"
+            )
+        return principal
+
+    def authorise_admin(self) -> Principal:
+        principal = self.authenticate()
+        if not principal.is_admin:
+            raise Forbidden(f"token {principal.token_id} ({principal.role}) is not an admin token")
+        return principal
+
+
+def _outcome(status: int) -> str:
+    if status in (401, 403):
+        return "refused"
+    if status >= 500:
+        return "failed"
+    if status >= 400:
+        return "rejected"
+    return "ok"
+
+
+@contextmanager
+def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
+    """Run a write; on the way out record who tried what and how it ended, even on errors."""
+    node: Node = current_app.extensions["sdmxnode"]
+    attempt = WriteAttempt(node)
+    status: int | None = None
+    try:
+        yield attempt
+    except SdmxNodeError as exc:
+        status = exc.http_status(api_major())
+        attempt.detail = exc.text
+        raise
+    except Exception as exc:
+        status = 500
+        attempt.detail = f"internal error: {type(exc).__name__}"
+        raise
+    finally:
+        principal = attempt.principal
+        status = attempt.status if status is None else status
+        entry = AuditEntry(
+            at=now(),
+            token_id=principal.token_id if principal else "",
+            role=principal.role if principal else "",
+            action=action,
+            target=target,
+            outcome=_outcome(status),
+            status=status,
+            counts=dict(attempt.counts),
+            detail=attempt.detail,
+            client=request.remote_addr or "",
+        )
+        try:
+            node.access.record(entry)
+        except SdmxNodeError:
+            log.exception("the audit entry of %s %s could not be written", action, target)

@@ -1,0 +1,83 @@
+"""GET /audit (admin only) and `write_attempt`: every write attempt leaves one audit entry."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sdmxnode.errors import Invalid
+from sdmxnode.services.access import create_token
+from sdmxnode.web.access import write_attempt
+
+
+@pytest.fixture
+def node(app: Flask):
+    return app.extensions["sdmxnode"]
+
+
+@pytest.fixture
+def probe_client(app: Flask) -> FlaskClient:
+    """The app with one test write route: authorises data of AG:DF(1.0), fails on ?bad."""
+    from flask import request
+
+    def probe() -> str:
+        with write_attempt("probe.write", "AG:DF(1.0)") as attempt:
+            attempt.authorise_data("AG", "DF", "1.0")
+            if "bad" in request.args:
+                raise Invalid("the body is wrong", where="line 3")
+            attempt.counts = {"observations_written": 7}
+            attempt.status = 201
+        return "done"
+
+    app.add_url_rule("/probe", "probe", probe, methods=["POST"])
+    return app.test_client()
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_audit_needs_an_admin_token(client: FlaskClient, node) -> None:
+    assert client.get("/audit").status_code == 401
+    assert client.get("/audit").headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/audit", headers=_bearer("sdmxnode_nonsense")).status_code == 401
+    assert client.get("/audit", headers={"Authorization": "Basic YTpi"}).status_code == 401
+    provider = create_token(node, role="provider", dataflows=[("AG", "DF", "1.0")])
+    refused = client.get("/audit", headers=_bearer(provider))
+    assert refused.status_code == 403
+    assert b"not an admin token" in refused.data
+    admin = create_token(node, role="admin")
+    answer = client.get("/audit", headers=_bearer(admin))
+    assert answer.status_code == 200 and answer.json == {"entries": []}
+
+
+def test_every_attempt_is_audited_with_its_outcome(probe_client: FlaskClient, node) -> None:
+    provider = create_token(node, role="provider", dataflows=[("AG", "DF", "1.0")])
+    other = create_token(node, role="provider", dataflows=[("AG", "OTHER", "1.0")])
+    admin = create_token(node, role="admin")
+    assert probe_client.post("/probe").status_code == 401
+    assert probe_client.post("/probe", headers=_bearer(other)).status_code == 403
+    assert probe_client.post("/probe?bad", headers=_bearer(provider)).status_code == 400
+    assert probe_client.post("/probe", headers=_bearer(provider)).status_code == 200
+    entries = probe_client.get("/audit", headers=_bearer(admin)).json["entries"]
+    got = [(e["outcome"], e["status"], e["role"]) for e in reversed(entries)]
+    assert got == [
+        ("refused", 401, None),
+        ("refused", 403, "provider"),
+        ("rejected", 400, "provider"),
+        ("ok", 201, "provider"),
+    ]
+    assert entries[0]["counts"] == {"observations_written": 7}
+    assert "line 3" in entries[1]["detail"]
+    assert all(e["action"] == "probe.write" and e["target"] == "AG:DF(1.0)" for e in entries)
+    limited = probe_client.get("/audit?limit=1", headers=_bearer(admin)).json["entries"]
+    assert [e["id"] for e in limited] == [entries[0]["id"]]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=x", "limit=100001", "since=yesterday"])
+def test_audit_parameters_are_checked(client: FlaskClient, node, query: str) -> None:
+    admin = create_token(node, role="admin")
+    answer = client.get(f"/audit?{query}", headers=_bearer(admin))
+    assert answer.status_code == 400
+    assert query.split("=")[0].encode() in answer.data
