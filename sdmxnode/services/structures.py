@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,16 +104,23 @@ def select_versions(
 def _with_role(
     store: StructureStore, candidates: Sequence[StoredArtefact], role: str
 ) -> list[StoredArtefact]:
+    """The content constraints whose role (2.1 `type`, 3.0 `role` attribute of the element's
+    start tag) is `role`."""
     constraints = [a for a in candidates if a.ref.type == "ContentConstraint"]
     xml = store.read_xml([a.pk for a in constraints])
-    wanted = role.encode()
-    return [
-        a
-        for a in constraints
-        if f'type="{role}"'.encode() in xml[a.pk][:2000]
-        or f'role="{role}"'.encode() in xml[a.pk][:2000]
-        or wanted in xml[a.pk][:2000]
-    ]
+    return [a for a in constraints if _constraint_role(xml[a.pk]) == role]
+
+
+_ROLE_ATTRIBUTE = re.compile(rb"""\s(?:type|role)\s*=\s*["']([A-Za-z]+)["']""")
+
+
+def _constraint_role(element: bytes) -> str | None:
+    start = element.lstrip()
+    if start.startswith(b"<?"):
+        start = start[start.index(b"?>") + 2 :].lstrip()
+    tag_end = start.find(b">")
+    found = _ROLE_ATTRIBUTE.search(start[: tag_end if tag_end >= 0 else None])
+    return found.group(1).decode() if found else None
 
 
 def follow_references(
