@@ -308,7 +308,8 @@ def build_parameters(
 _ERRORS = {
     "400": "Syntax error (SDMX code 140): a path segment or parameter the API does not allow",
     "401": "No valid bearer token (SDMX code 110); the answer carries WWW-Authenticate",
-    "403": "The token's rights do not cover this (SDMX code 110)",
+    "403": "The token's rights do not cover this (SDMX code 110), or on 1.5 a query that "
+    "breaks the semantics of the API or of the structure (SDMX code 150)",
     "404": "No such resource or artefact, or (1.5) no results (SDMX code 100)",
     "405": "Method not allowed on this path",
     "406": "None of the requested representations is offered; the error lists those that are",
@@ -316,7 +317,8 @@ _ERRORS = {
     "413": "The request body, or the answer, is larger than this node allows (SDMX code 510)",
     "414": "The URL is longer than this node accepts",
     "415": "A request body in a media type this endpoint does not read",
-    "422": "A message that cannot be accepted: schema or structure errors (SDMX code 150)",
+    "422": "A message that cannot be accepted (schema or structure errors), or on 2.x a query "
+    "that breaks the semantics of the API or of the structure (SDMX code 150)",
     "501": "A standard resource or option this node does not implement (SDMX code 501)",
 }
 

@@ -29,7 +29,10 @@ class Resource:
     content: Schema  # the 200 content
     example: str
     api: int
-    errors: Sequence[int] = (400, 404, 406, 413, 414, 501)
+
+
+#: Error statuses of every read: a semantic error (SDMX 150) is 403 on 1.5, 422 on 2.x.
+READ_ERRORS = {1: (400, 403, 404, 406, 413, 414, 501), 2: (400, 404, 406, 413, 414, 422, 501)}
 
 
 def _conditional_headers() -> list[str]:
@@ -220,7 +223,7 @@ def iter_read_paths(resource: Resource, parameters: Schema) -> Iterator[tuple[st
         responses: Schema = {
             "200": {"description": "The answer", "content": resource.content},
             "304": ref("responses", "NotModified"),
-            **error_responses(*resource.errors),
+            **error_responses(*READ_ERRORS[resource.api]),
         }
         if resource.api == 2:
             responses["204"] = ref("responses", "NoContent")
