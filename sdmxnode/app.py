@@ -21,6 +21,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
     node_service,
+    openapi,
     rest_availability,
     rest_data,
     rest_pending,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(validation_service.blueprint)
     app.register_blueprint(audit_service.blueprint)
+    app.register_blueprint(openapi.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)
