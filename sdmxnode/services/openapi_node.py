@@ -9,7 +9,7 @@ from sdmxnode.formats.registry import Format
 from sdmxnode.services.openapi_components import Schema, error_responses, ref
 from sdmxnode.services.openapi_reads import DEMO_FLOW
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 #: The SDMX-REST resources the node answers with 501 (rest_pending), per path prefix.
 PENDING_PREFIXES = ("/rest/metadata", "/rest/v2/metadata", "/rest/v2/registration")
 
