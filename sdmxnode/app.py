@@ -27,6 +27,7 @@ from sdmxnode.web import (
     rest_pending,
     rest_schema,
     rest_structure,
+    rest_structure_write,
     validation_service,
 )
 from sdmxnode.web.errors import error_response
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)
+    app.register_blueprint(rest_structure_write.blueprint)
     app.after_request(add_common_headers)
     _register_error_handlers(app)
     return app

@@ -189,7 +189,7 @@ def _parents(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> list
     for referrer, target in store.list_referrers(by_key):
         versions = [a.ref.version for a in by_key[(target.type, target.agency_id, target.id)]]
         all_versions = [(v, True) for v in versions]
-        if any(v in _matching_versions(target.version, all_versions) for v in versions):
+        if any(v in matching_versions(target.version, all_versions) for v in versions):
             found.setdefault(referrer.pk, referrer)
     return list(found.values())
 
@@ -208,14 +208,14 @@ def resolve_refs(store: StructureStore, refs: Iterable[ArtefactRef]) -> list[Sto
     found: dict[int, StoredArtefact] = {}
     for ref in refs:
         group = by_key.get((ref.type, ref.agency_id, ref.id), [])
-        wanted = _matching_versions(ref.version, [(a.ref.version, a.is_final) for a in group])
+        wanted = matching_versions(ref.version, [(a.ref.version, a.is_final) for a in group])
         for artefact in group:
             if artefact.ref.version in wanted:
                 found.setdefault(artefact.pk, artefact)
     return list(found.values())
 
 
-def _matching_versions(reference: str, candidates: list[tuple[str, bool]]) -> set[str]:
+def matching_versions(reference: str, candidates: list[tuple[str, bool]]) -> set[str]:
     """Versions a reference's version designates: equal ones, or a 3.0 wildcard's pick."""
     if any(mark in reference for mark in "+*~"):
         try:
