@@ -172,35 +172,64 @@ def iter_write_paths(
         ("/rest/v2/structure", []),
         ("/rest/v2/structure/{structureType}", [ref("parameters", "v2_structureType")]),
     ):
-        for method, summary in (("post", "Submit structures"), ("put", "Replace structures")):
-            yield path, method, _operation(
-                f"structure_v2_{method}" + ("_type" if parameters else ""), "Maintenance",
-                summary,
-                "Structure maintenance (SDMX-REST 2.x maintenance): final artefacts are "
-                "immutable (a change needs a new version); needs a token that maintains the "
-                "artefacts' agency.",
-                structure_responses, parameters=parameters, requestBody=structure_body,
-                security=BEARER, **{"x-example": "/rest/v2/structure"},
-            )  # fmt: skip
-    yield "/rest/v2/structure/{structureType}/{agencyID}/{resourceID}/{version}", "delete", \
-        _operation(
-            "structure_v2_delete", "Maintenance", "Delete a structure",
-            "Deletes one artefact; one that other artefacts still reference is refused (409).",
-            {"200": {"description": "Deleted", "content": _json("StructureSubmissionReport")},
-             **error_responses(401, 403, 404, 409)},
-            parameters=[ref("parameters", "v2_structureType"), *v2_single],
-            security=BEARER,
-            **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
+        yield path, "post", _operation(
+            "structure_v2_post" + ("_type" if parameters else ""), "Maintenance",
+            "Submit structures",
+            "Structure maintenance (SDMX-REST 2.x maintenance): creates or replaces the "
+            "artefacts of the message; final artefacts are immutable (a change needs a new "
+            "version); needs a token that maintains the artefacts' agency.",
+            {**structure_responses, **error_responses(415)},
+            parameters=parameters, requestBody=structure_body,
+            security=BEARER, **{"x-example": "/rest/v2/structure"},
         )  # fmt: skip
+    one_artefact = [ref("parameters", "v2_structureType"), *v2_single]
+    single = "/rest/v2/structure/{structureType}/{agencyID}/{resourceID}/{version}"
+    yield single, "put", _operation(
+        "structure_v2_put", "Maintenance", "Replace one structure",
+        "Replaces the artefact the path names with the one in the body (which must be that "
+        "artefact); a final artefact cannot change under the same version (409).",
+        {"200": {"description": "Replaced (or unchanged)",
+                 "content": _json("StructureSubmissionReport")},
+         **error_responses(400, 401, 403, 404, 409, 413, 415, 422)},
+        parameters=one_artefact, requestBody=structure_body, security=BEARER,
+        **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
+    )  # fmt: skip
+    yield single, "delete", _operation(
+        "structure_v2_delete", "Maintenance", "Delete a structure",
+        "Deletes one artefact; a final one, one that other artefacts still reference, or a "
+        "dataflow that holds data is refused (409).",
+        {"200": {"description": "Deleted", "content": _json("StructureSubmissionReport")},
+         **error_responses(401, 403, 404, 409)},
+        parameters=one_artefact, security=BEARER,
+        **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
+    )  # fmt: skip
+    yield single + "/{itemID}", "delete", _operation(
+        "structure_v2_delete_item", "Maintenance", "Delete one item (not implemented)",
+        "Deleting a single item of an item scheme is not implemented: 501.",
+        error_responses(401, 403, 501),
+        parameters=[*one_artefact, ref("parameters", "v2_itemID")], security=BEARER,
+        **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0/A"},
+    )  # fmt: skip
     yield "/audit", "get", _operation(
         "audit", "Submission", "Audit log",
         "Every write attempt, newest first: who, what, when, counts and outcome. Admins only.",
         {"200": {"description": "The audit entries",
                  "content": {"application/json": {"schema": {
-                     "type": "array", "items": ref("schemas", "AuditEntry")}}}},
+                     "type": "object", "required": ["entries"],
+                     "properties": {"entries": {
+                         "type": "array", "items": ref("schemas", "AuditEntry")}}}}}},
          **error_responses(401, 403)},
         parameters=[{"name": "limit", "in": "query", "required": False,
                      "description": "Most entries to list",
-                     "schema": {"type": "integer", "minimum": 1}}],
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+                    {"name": "since", "in": "query", "required": False,
+                     "description": "Only entries at or after this ISO 8601 time",
+                     "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "token", "in": "query", "required": False,
+                     "description": "Only the entries of this token id",
+                     "schema": {"type": "string"}},
+                    {"name": "action", "in": "query", "required": False,
+                     "description": "Only these actions (repeatable), e.g. data.post",
+                     "schema": {"type": "string"}}],
         security=BEARER, **{"x-example": "/audit?limit=20"},
     )  # fmt: skip

@@ -101,10 +101,13 @@ def build_schemas() -> Schema:
         },
         "AuditEntry": {
             "type": "object",
+            "required": ["id", "at", "action", "target", "outcome", "status", "counts"],
             "properties": {
+                "id": {"type": "integer"},
                 "at": {"type": "string", "format": "date-time"},
-                "token_id": {"type": "string", "nullable": True},
+                "token": {"type": "string", "nullable": True},
                 "role": {"type": "string", "nullable": True},
+                "client": {"type": "string"},
                 "action": {"type": "string"},
                 "target": {"type": "string"},
                 "outcome": {"type": "string", "enum": ["ok", "refused", "rejected", "failed"]},

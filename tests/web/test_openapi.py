@@ -32,11 +32,6 @@ PLANNED = {
     ("POST", "/rest/v2/data/dataflow/{}/{}/{}"),
     ("PUT", "/rest/v2/data/dataflow/{}/{}/{}"),
     ("DELETE", "/rest/v2/data/dataflow/{}/{}/{}"),
-    ("POST", "/rest/v2/structure"),
-    ("PUT", "/rest/v2/structure"),
-    ("POST", "/rest/v2/structure/{}"),
-    ("PUT", "/rest/v2/structure/{}"),
-    ("DELETE", "/rest/v2/structure/{}/{}/{}/{}"),
 }
 DOCUMENT = build_openapi_document(load_settings())
 
