@@ -19,6 +19,7 @@ from sdmxnode.errors import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.web import (
+    checks,
     node_service,
     rest_availability,
     rest_data,
@@ -50,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(validation_service.blueprint)
+    app.register_blueprint(checks.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)

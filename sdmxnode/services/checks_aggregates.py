@@ -12,12 +12,11 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.rest.periods import period_range
-from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.storage.check_reads import select_hierarchy_groups
 from sdmxnode.storage.data_layout import Layout
@@ -34,6 +33,9 @@ from sdmxnode.validation.aggregates import (
     is_additive,
 )
 from sdmxnode.validation.report import Report
+
+if TYPE_CHECKING:
+    from sdmxnode.services.node import Node
 
 log = logging.getLogger(__name__)
 

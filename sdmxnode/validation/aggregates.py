@@ -28,6 +28,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo
 from sdmxnode.validation.report import Report
@@ -42,6 +43,24 @@ DEFAULT_MAX_FIGURES = 2_000_000
 OK = "ok"
 MISMATCH = "mismatch"
 NO_MEMBERS = "no_members"
+
+
+#: The columns of an aggregate report, in order.
+AGGREGATE_COLUMNS = (
+    "dimension",
+    "aggregate",
+    "series_key",
+    "period",
+    "unit",
+    "value",
+    "members_sum",
+    "difference",
+    "relative_difference",
+    "status",
+    "members",
+    "missing",
+    "expanded",
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,24 @@ class AggregateComparison:
         if difference is None:
             return NO_MEMBERS
         return OK if abs(difference) <= self.tolerance * abs(self.value) else MISMATCH
+
+    def to_record(self) -> dict[str, Any]:
+        """The comparison as a flat record (the columns of AGGREGATE_COLUMNS)."""
+        return {
+            "dimension": self.dimension,
+            "aggregate": self.aggregate,
+            "series_key": self.series_key,
+            "period": self.period,
+            "unit": self.unit,
+            "value": self.value,
+            "members_sum": self.members_sum,
+            "difference": self.difference,
+            "relative_difference": self.relative_difference,
+            "status": self.status,
+            "members": list(self.members),
+            "missing": list(self.missing),
+            "expanded": list(self.expanded),
+        }
 
 
 def hierarchies_of(structure: StructureInfo) -> list[Hierarchy]:
