@@ -110,8 +110,10 @@ def check_stored_aggregates(
         wanted = set(hierarchy.members) if areas is None else set(hierarchy.members) & areas
         with node.data.engine.connect() as conn:
             held = set(distinct_values(conn, target.dataflow.pk, selection, hierarchy.position))
-        if not wanted & held or not held & _members_of(wanted & held, hierarchy.members):
-            continue  # no aggregate, or no member of one, has data: nothing to compare
+        if not wanted & held:
+            continue
+        if areas is None and not held & _members_of(wanted & held, hierarchy.members):
+            continue  # no member of any aggregate has data (EDUCATION_LEV=_T alone)
         codes = None if areas is None else _with_descendants(wanted, hierarchy.members)
         query = select_hierarchy_groups(
             target.dataflow.pk, selection, width=width, position=hierarchy.position, codes=codes
