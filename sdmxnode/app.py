@@ -20,6 +20,7 @@ from sdmxnode.errors import (
 from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
+    checks,
     node_service,
     openapi,
     rest_availability,
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(validation_service.blueprint)
     app.register_blueprint(audit_service.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(checks.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.services.checks_aggregates import watch_aggregates
 from sdmxnode.services.data_pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
@@ -181,6 +182,7 @@ def _load_data(
             datasets = check_datasets(
                 read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
             )
+        datasets = watch_aggregates(datasets, report, node.settings)
         for dataset in datasets:
             try:
                 target = _target_dataflow(node, resolver, dataset, dataflow)

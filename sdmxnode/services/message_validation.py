@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import StructureResolver
+from sdmxnode.services.checks_aggregates import watch_aggregates
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structure_loading import (
     load_structure_files,
@@ -45,8 +47,10 @@ def validate_message(
     kind: str | None = None,
     max_findings: int = 1000,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    settings: Mapping[str, Any] | None = None,
 ) -> Report:
-    """The report on one message; nothing is stored."""
+    """The report on one message; nothing is stored. With `settings`, the data sets of the
+    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
     report = Report(max_findings=max_findings)
     try:
         stream, detected = open_data(data, max_bytes=max_bytes)
@@ -64,9 +68,10 @@ def validate_message(
         report.add(finding_from_error(exc))
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
-    for dataset in check_datasets(
+    datasets = check_datasets(
         read_data(data, resolve, source=source, kind=kind, max_bytes=max_bytes), report
-    ):
+    )
+    for dataset in watch_aggregates(datasets, report, settings or {}):
         for _row in dataset.rows:
             pass
     return report

@@ -136,7 +136,14 @@ def test_api_page_lists_every_operation(client: FlaskClient, served: dict) -> No
             assert resolve_parameter(served, parameter)["name"] in text
 
 
-def test_api_page_examples_answer_on_the_demo_node(migration_client: FlaskClient) -> None:
+def test_api_page_examples_answer_on_the_demo_node(
+    migration_app: Flask, migration_client: FlaskClient
+) -> None:
+    from sdmxnode.services.data_loading import load_data
+
+    # the mirror check's example needs bilateral flows, which the demo data does not hold
+    bilateral = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
+    load_data(migration_app.extensions["sdmxnode"], bilateral / "IMDX-DF_MIG_FLOWS-bilateral.csv")
     document = migration_client.get("/openapi.json").get_json()
     examples = {
         operation["x-example"]
