@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sdmxnode.cli_harvest import harvest
 from sdmxnode.config import SETTINGS, load_settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.node import Node
@@ -208,6 +209,8 @@ def show_settings() -> None:
     for setting in SETTINGS:
         click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")
 
+
+main.add_command(harvest)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
