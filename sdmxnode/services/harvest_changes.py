@@ -160,11 +160,17 @@ def _items(xml: bytes) -> dict[str, str]:
 
 
 def canonical(xml: bytes) -> bytes:
-    """Exclusive C14N without whitespace-only text: equal for equal content however spaced."""
-    root = etree.fromstring(xml, safe_parser(remove_blank_text=True))
-    for element in root.iter():
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-    return etree.tostring(root, method="c14n", exclusive=True)
+    """The content of an SDMX-ML element, whatever its namespace prefixes and indentation:
+    (namespaced tag, attributes, stripped text, children) all the way down; comments and
+    processing instructions left out. Equal for artefacts a server re-serialised."""
+    root = etree.fromstring(xml, safe_parser())
+    return repr(_content(root)).encode("utf-8")
+
+
+def _content(element: etree._Element) -> tuple:
+    return (
+        element.tag,
+        tuple(sorted(element.attrib.items())),
+        (element.text or "").strip(),
+        tuple(_content(child) for child in element if isinstance(child.tag, str)),
+    )
