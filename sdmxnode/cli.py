@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from sdmxnode.cli_access import audit, record_cli_write, token
+from sdmxnode.cli_harvest import harvest
 from sdmxnode.config import SETTINGS, load_settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.node import Node
@@ -341,6 +342,7 @@ def show_settings() -> None:
 
 main.add_command(token)
 main.add_command(audit)
+main.add_command(harvest)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -100,6 +100,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Dataflows whose messages get the aggregate rule (warnings) in loads and validation, "
         "as AGENCY:ID separated by commas ('*' for every dataflow; empty: none)",
     ),
+    Setting(
+        "HARVEST_SOURCES",
+        "",
+        "Sources `sdmxnode harvest --all` harvests: `name=url;name=url` (every structure "
+        "of each), or a JSON file (or JSON text) mapping names to "
+        '{"url", "structures": [{"resource", "agency", "id", "version"}], "data": '
+        '["AGENCY,ID[,VERSION]"]}',
+    ),
+    Setting(
+        "HARVEST_RETRIES",
+        3,
+        "Retries of a harvest request that failed for a transient reason (network, 5xx, "
+        "429), with exponential backoff from one second",
+        int,
+    ),
+    Setting("HARVEST_TIMEOUT", 120, "Seconds a harvest request may take", int),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -49,6 +49,23 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
         {"200": {"description": "The node is up", "content": _json("Health")}},
         **{"x-example": "/health"},
     )  # fmt: skip
+    yield "/harvest/provenance", "get", _operation(
+        "harvest_provenance", tag, "Provenance of harvested artefacts and loads",
+        "For each harvested artefact and data load: the source URL, retrieval time, ETag / "
+        "Last-Modified and the source's own version (see `sdmxnode harvest`).",
+        {"200": {"description": "The provenance entries",
+                 "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["provenance"],
+                     "properties": {"provenance": {"type": "array",
+                                                   "items": {"type": "object"}}}}}}}},
+        parameters=[
+            {"name": name, "in": "query", "required": False, "description": text,
+             "schema": {"type": "string"}}
+            for name, text in (("kind", "structure or data"), ("type", "Artefact type"),
+                               ("agency", "Agency id"), ("id", "Artefact id"))
+        ],
+        **{"x-example": "/harvest/provenance"},
+    )  # fmt: skip
     yield "/openapi.json", "get", _operation(
         "openapi", tag, "This OpenAPI description", "The node's API as OpenAPI 3.0 (JSON).",
         {"200": {"description": "The description",
