@@ -23,6 +23,7 @@ from sdmxnode.web import (
     node_service,
     rest_availability,
     rest_data,
+    rest_data_write,
     rest_pending,
     rest_schema,
     rest_structure,
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_service.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
+    app.register_blueprint(rest_data_write.blueprint)
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)

@@ -28,6 +28,7 @@ CODES = {
     "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
     "DUPLICATE": "a second observation for the same series key and time period",
     "BAD_ACTION": "an action that SDMX does not define",
+    "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
 }
 
 
