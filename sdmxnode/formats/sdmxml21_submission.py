@@ -21,7 +21,13 @@ log = logging.getLogger(__name__)
 
 REGISTRY_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry"
 #: SDMX-ML 2.1 common:ActionType values; 3.0 `Merge` is written as `Append`.
-_ML_ACTIONS = {"Append": "Append", "Merge": "Append", "Replace": "Replace", "Delete": "Delete"}
+_ML_ACTIONS = {
+    "Append": "Append",
+    "Merge": "Append",
+    "Replace": "Replace",
+    "Delete": "Delete",
+    "Information": "Information",
+}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -55,7 +61,7 @@ def submission_response_xml(
     submitted = etree.SubElement(
         result,
         f"{{{REGISTRY_NS}}}SubmittedStructure",
-        action=_ML_ACTIONS.get(action, "Information"),
+        action=_ML_ACTIONS.get(action.split("+")[0], "Append"),
     )
     maintainable = etree.SubElement(submitted, f"{{{REGISTRY_NS}}}MaintainableObject")
     etree.SubElement(maintainable, "URN").text = urn

@@ -60,7 +60,7 @@ class Submission:
     dataflow: str  # 'AGENCY:ID(VERSION)'
     urn: str
     method: str  # POST | PUT | DELETE
-    action: str  # the SDMX action applied ('Append', 'Replace', 'Delete', ...)
+    action: str | None  # the SDMX action applied ('Append', 'Replace', ...); None: unknown
     report: Report
     counts: LoadCounts = field(default_factory=LoadCounts)
     load: int | None = None  # the load record written (None: nothing was changed)

@@ -224,7 +224,7 @@ def _answer(node: Node, submission: Submission, status: int, principal: Principa
             node.header(),
             principal.token_id,
             submission.urn,
-            submission.action,
+            submission.action or "Append",
             [("COUNTS", summary), *_finding_texts(submission)],
             warning=submission.report.warnings > 0,
         )
@@ -248,7 +248,7 @@ def _rejected(error: LoadRejected, target: str) -> Response:
             error.report.to_sdmx_error_xml(version), status=status, mimetype="application/xml"
         )
     else:
-        action = {"PUT": "Replace", "DELETE": "Delete"}.get(request.method, "Append")
+        action = {"PUT": "Replace", "DELETE": "Delete"}.get(request.method)
         submission = Submission(target, "", request.method, action, error.report)
         response = jsonify(submission.to_json())
         response.status_code = status

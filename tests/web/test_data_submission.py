@@ -377,3 +377,40 @@ def test_xml_report_is_a_valid_sdmx_message(app: Flask, node, tokens: dict[str, 
     assert any("21 observations written" in t for t in texts)
     urn = next(root.iter("URN")).text
     assert urn.endswith("Dataflow=IMDX:DF_MIG_STOCK_IMS(1.0.0)")
+
+
+def test_large_bodies_go_through_a_temporary_file(
+    app: Flask, node, tokens: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sdmxnode.web import rest_data_write
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(rest_data_write, "SPOOL_BYTES", 1000)
+    monkeypatch.setattr(rest_data_write.tempfile, "tempdir", str(spool))
+    seen: list[object] = []
+    real = rest_data_write.submit_message
+
+    def spy(node, dataflow, data, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(data)
+        return real(node, dataflow, data, **kwargs)
+
+    monkeypatch.setattr(rest_data_write, "submit_message", spy)
+    body = CSV10.read_bytes()
+    assert len(body) > 1000
+    answer = app.test_client().post(V1, data=body, headers=_bearer(tokens["provider"]))
+    assert answer.status_code == 201
+    assert isinstance(seen[0], Path) and seen[0].parent == spool
+    assert list(spool.iterdir()) == []  # removed once loaded
+    assert _observations(node) == 21
+
+
+def test_form_upload(app: Flask, node, tokens: dict[str, str]) -> None:
+    answer = app.test_client().post(
+        V2,
+        data={"file": (io.BytesIO(CSV10.read_bytes()), "small.csv", "text/csv")},
+        content_type="multipart/form-data",
+        headers=_bearer(tokens["maintainer"]),
+    )
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert _observations(node) == 21
