@@ -25,6 +25,7 @@ from sdmxnode.web import (
     openapi,
     rest_availability,
     rest_data,
+    rest_data_write,
     rest_pending,
     rest_schema,
     rest_structure,
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(checks.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
+    app.register_blueprint(rest_data_write.blueprint)
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)

@@ -111,7 +111,7 @@ class NotAcceptable(SdmxNodeError):
 
 
 class UnsupportedMediaType(SdmxNodeError):
-    """A request body in a format the endpoint does not read (HTTP 415)."""
+    """A request body in a media type or content coding the node does not read (SDMX 140)."""
 
     status = 415
     sdmx_code = 140
@@ -151,6 +151,12 @@ class UnknownComponent(Invalid):
     def __init__(self, message: str, *, component: str, where: str | None = None) -> None:
         super().__init__(message, where=where)
         self.component = component
+
+
+class WrongDataflow(Invalid):
+    """A data message sent to one dataflow whose structure reference names another."""
+
+    finding_code = "WRONG_DATAFLOW"
 
 
 class StorageError(SdmxNodeError):

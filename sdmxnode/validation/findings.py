@@ -32,6 +32,7 @@ CODES = {
     "from the sum of its members by more than the tolerance",
     "AGGREGATE_NOT_CHECKED": "the aggregate rule stopped: the message holds more figures "
     "than it buffers",
+    "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
 }
 
 
