@@ -28,6 +28,8 @@ CODES = {
     "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
     "DUPLICATE": "a second observation for the same series key and time period",
     "BAD_ACTION": "an action that SDMX does not define",
+    "NOT_A_SUBMISSION": "an SDMX error or reference-metadata message: nothing to store",
+    "FOOTER_MESSAGE": "a status message in the footer of a data message (a service's answer)",
 }
 
 
