@@ -2,7 +2,8 @@
 
 Data messages go through the same engine as a load (schema stage, then every structure
 rule against the structures of the node, or of the structure files given); structure
-messages are checked against their official XSD.
+messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema).
+Error and reference-metadata messages, and footers, are told apart by `message_kinds`.
 """
 
 from __future__ import annotations
