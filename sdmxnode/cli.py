@@ -157,6 +157,7 @@ def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -
 
     Data are checked against the structures given with --structure together with the
     project's own dsd/ and codelists/. Exit status 0 only when every file is valid.
+    SDMX error and reference-metadata messages are not submissions (NOT_A_SUBMISSION).
     """
     import json
 

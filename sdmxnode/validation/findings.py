@@ -33,6 +33,8 @@ CODES = {
     "AGGREGATE_NOT_CHECKED": "the aggregate rule stopped: the message holds more figures "
     "than it buffers",
     "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
+    "NOT_A_SUBMISSION": "an SDMX error or reference-metadata message: nothing to store",
+    "FOOTER_MESSAGE": "a status message in the footer of a data message (a service's answer)",
 }
 
 
