@@ -1,14 +1,14 @@
 """Several writers and readers at once: no errors, nothing lost, no half load ever visible.
 
-Writers are separate processes (`sdmxnode load` of generated messages) loading into the same
-and different dataflows of the migration structures (IMDX:DF_MIG_STOCK_IMS, which holds the
-demo data, and IMDX:DF_MIG_STOCK_NAT, of the same DSD); a writer is any callable taking a
-message file, so that HTTP submission can take its place. Readers are HTTP clients in
-threads against a live node. Each load adds a known block: SERIES_PER_LOAD series that no
-other load touches, each with every period of PERIODS, and observation values that encode
-the load's number. A reader groups what it sees by load and checks that each load is either
-absent or whole (all its series, each with all its periods), and that a load once seen stays
-visible. Runs on PostgreSQL with SDMXNODE_TEST_DATABASE_URL.
+Writers load into the same and different dataflows of the migration structures
+(IMDX:DF_MIG_STOCK_IMS, which holds the demo data, and IMDX:DF_MIG_STOCK_NAT, of the same
+DSD), some as separate processes (`sdmxnode load` of generated messages), the others over
+HTTP (`POST /rest/data/{flowRef}` with a provider token) to the live node. Readers are HTTP
+clients in threads against that node. Each load adds a known block: SERIES_PER_LOAD series
+that no other load touches, each with every period of PERIODS, and observation values that
+encode the load's number. A reader groups what it sees by load and checks that each load is
+either absent or whole (all its series, each with all its periods), and that a load once
+seen stays visible. Runs on PostgreSQL with SDMXNODE_TEST_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -61,23 +61,51 @@ class WriteOutcome:
     detail: str = ""
 
 
-#: A writer stores one message; it must not raise (report failures in the outcome).
-Writer = Callable[[Path], WriteOutcome]
+#: A writer stores one load's message; it must not raise (report failures in the outcome).
+Writer = Callable[[Load], WriteOutcome]
 
 
 def cli_writer(database_url: str) -> Writer:
     """A writer that runs `sdmxnode load` in a process of its own."""
     env = dict(os.environ, SDMXNODE_DATABASE_URL=database_url)
 
-    def write(message: Path) -> WriteOutcome:
+    def write(load: Load) -> WriteOutcome:
         result = subprocess.run(
-            [sys.executable, "-m", "sdmxnode.cli", "--log-level", "warning", "load", str(message)],
+            [
+                sys.executable,
+                "-m",
+                "sdmxnode.cli",
+                "--log-level",
+                "warning",
+                "load",
+                str(load.message),
+            ],  # fmt: skip
             env=env,
             capture_output=True,
             timeout=120,
             check=False,
         )
         return WriteOutcome(result.returncode == 0, result.stderr.decode()[-3000:])
+
+    return write
+
+
+def http_writer(base_url: str, token: str) -> Writer:
+    """A writer that POSTs the message to the live node's 1.5 data URL of its dataflow."""
+
+    def write(load: Load) -> WriteOutcome:
+        request = urllib.request.Request(
+            f"{base_url}/rest/data/{','.join(load.flow)}",
+            data=load.message.read_bytes(),
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return WriteOutcome(response.status in (200, 201), response.read()[-3000:].decode())
+        except (urllib.error.URLError, OSError) as exc:
+            detail = exc.read().decode()[-3000:] if isinstance(exc, urllib.error.HTTPError) else ""
+            return WriteOutcome(False, f"{exc}: {detail}")
 
     return write
 
@@ -172,14 +200,22 @@ def _writer_loop(write: Writer, queue: Queue[Load], outcomes: dict[int, WriteOut
             load = queue.get_nowait()
         except Empty:
             return
-        outcomes[load.number] = write(load.message)
+        outcomes[load.number] = write(load)
 
 
 def test_writers_and_readers_at_once(live_node_with, database_url: str, tmp_path: Path) -> None:
     loads = plan_loads(tmp_path)
     node = live_node_with()  # the project's structures and the demo data
     before = dump_store(database_url)
-    write = cli_writer(database_url)
+    from sdmxnode.config import load_settings
+    from sdmxnode.services.access import create_token
+    from sdmxnode.services.node import Node
+
+    settings = load_settings({"DATABASE_URL": database_url})
+    token_node = Node.from_settings(settings)
+    token = create_token(token_node, role="provider", agencies=["IMDX"])
+    token_node.store.engine.dispose()
+    kinds = [cli_writer(database_url), http_writer(node.url, token)]
 
     queue: Queue[Load] = Queue()
     # Interleave the dataflows, so that concurrent writers hit the same and different ones.
@@ -194,8 +230,10 @@ def test_writers_and_readers_at_once(live_node_with, database_url: str, tmp_path
         for _ in range(READERS)
     ]
     writers = [
-        threading.Thread(target=_writer_loop, args=(write, queue, outcomes), daemon=True)
-        for _ in range(WRITERS)
+        threading.Thread(
+            target=_writer_loop, args=(kinds[index % len(kinds)], queue, outcomes), daemon=True
+        )
+        for index in range(WRITERS)
     ]
     for thread in readers + writers:
         thread.start()
@@ -221,3 +259,15 @@ def test_writers_and_readers_at_once(live_node_with, database_url: str, tmp_path
     after = dump_store(database_url)
     assert after.observations == before.observations + sum(load.observations for load in loads)
     assert after.loads == before.loads + len(loads)
+    assert {entry.client.startswith("cli:") for entry in _audit(database_url)} == {True, False}
+
+
+def _audit(database_url: str) -> list:
+    from sdmxnode.config import load_settings
+    from sdmxnode.services.node import Node
+
+    node = Node.from_settings(load_settings({"DATABASE_URL": database_url}))
+    try:
+        return [e for e in node.access.list_audit(limit=1000) if e.action.startswith("data.")]
+    finally:
+        node.store.engine.dispose()
