@@ -21,6 +21,9 @@ from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
     node_service,
+    pages_browse,
+    pages_data,
+    pages_validate,
     rest_availability,
     rest_data,
     rest_pending,
@@ -51,6 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(validation_service.blueprint)
+    app.register_blueprint(pages_browse.blueprint)
+    app.register_blueprint(pages_data.blueprint)
+    app.register_blueprint(pages_validate.blueprint)
     app.register_blueprint(audit_service.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
