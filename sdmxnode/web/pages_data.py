@@ -36,10 +36,9 @@ def explorer(agency: str, id_: str) -> Response:
             for name in request.args
             if name.startswith(FIELD_PREFIX)
         }
-        extra = {k: v for k, v in request.args.items() if k in ("lang", "version")}
-        target = url_for(
-            ".explorer", agency=agency, id_=id_, key=key_from_choices(dimensions, choices), **extra
-        )
+        values: dict[str, str] = {k: v for k, v in request.args.items() if k in ("lang", "version")}
+        values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
+        target = url_for(".explorer", **values)  # type: ignore[arg-type]
         return redirect(target, code=303)  # type: ignore[return-value]
     key = request.args.get("key")
     if key is None:
