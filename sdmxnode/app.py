@@ -21,6 +21,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
     node_service,
+    openapi,
     pages_browse,
     pages_data,
     pages_validate,
@@ -29,6 +30,7 @@ from sdmxnode.web import (
     rest_pending,
     rest_schema,
     rest_structure,
+    rest_structure_write,
     validation_service,
 )
 from sdmxnode.web.errors import error_response
@@ -58,11 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_data.blueprint)
     app.register_blueprint(pages_validate.blueprint)
     app.register_blueprint(audit_service.blueprint)
+    app.register_blueprint(openapi.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)
+    app.register_blueprint(rest_structure_write.blueprint)
     app.after_request(add_common_headers)
     _register_error_handlers(app)
     return app
