@@ -23,6 +23,9 @@ from sdmxnode.web import (
     checks,
     node_service,
     openapi,
+    pages_browse,
+    pages_data,
+    pages_validate,
     rest_availability,
     rest_data,
     rest_data_write,
@@ -55,6 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(validation_service.blueprint)
+    app.register_blueprint(pages_browse.blueprint)
+    app.register_blueprint(pages_data.blueprint)
+    app.register_blueprint(pages_validate.blueprint)
     app.register_blueprint(audit_service.blueprint)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(checks.blueprint)

@@ -15,6 +15,7 @@ from sdmxnode.services.openapi_components import (
     build_responses,
 )
 from sdmxnode.services.openapi_node import iter_node_paths, iter_write_paths
+from sdmxnode.services.openapi_pages import iter_page_paths
 from sdmxnode.services.openapi_reads import iter_read_paths, read_resources
 from sdmxnode.services.openapi_schemas import build_schemas
 
@@ -22,6 +23,7 @@ OPENAPI_VERSION = "3.0.3"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TAGS = (
     ("Node", "The node's own services"),
+    ("Pages", "HTML pages for people"),
     ("SDMX-REST 1.5", "SDMX 2.1 REST API at /rest/"),
     ("SDMX-REST 2.x", "SDMX 3.0 REST API at /rest/v2/"),
     ("Submission", "Authenticated data submission and the audit log"),
@@ -38,6 +40,7 @@ def build_openapi_document(settings: Mapping[str, Any], server_url: str | None =
     operations = [
         *iter_node_paths(),
         *iter_check_paths(),
+        *iter_page_paths(),
         *(
             operation
             for resource in read_resources(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)

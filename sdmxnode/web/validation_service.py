@@ -9,6 +9,8 @@ from sdmxnode.formats.registry import parse_accept
 from sdmxnode.services.message_validation import validate_message
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
+from sdmxnode.web.pages_common import render_page
+from sdmxnode.web.pages_validate import render_report, wants_html
 
 blueprint = Blueprint("validation_service", __name__)
 
@@ -17,12 +19,18 @@ blueprint = Blueprint("validation_service", __name__)
 def validate() -> Response:
     """Check the message in the body (or the `file` field of a form) against the node's
     structures. 200 with the report (JSON by default; plain text or an SDMX-ML Error message
-    on request); `valid` says whether the message would load."""
+    on request; the validation page to a browser, whose Accept puts HTML first); `valid`
+    says whether the message would load."""
     node: Node = current_app.extensions["sdmxnode"]
     upload = request.files.get("file")
     data = upload.read() if upload is not None else request.get_data()
     if not data:
-        raise BadRequest("send the message as the request body or as the form field 'file'")
+        error = BadRequest("send the message as the request body or as the form field 'file'")
+        if wants_html():
+            return render_page(
+                "validate.html", status=400, report=None, source=None, problem=error.text
+            )
+        raise error
     source = upload.filename if upload is not None and upload.filename else "message"
     report = validate_message(
         StructureInfoBuilder(node.store, node.cache),
@@ -31,6 +39,8 @@ def validate() -> Response:
         max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
         settings=node.settings,
     )
+    if wants_html():
+        return render_report(report, source)
     for rng in parse_accept(request.headers.get("Accept", "")):
         if rng.media_type == "text/plain":
             return Response(report.to_text(), mimetype="text/plain")

@@ -1,0 +1,64 @@
+"""Pages over data: the explorer (filters, table, chart) and the comparability page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, request, url_for
+
+from sdmxnode.services.pages_compare import compare_definitions
+from sdmxnode.services.pages_dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages_explorer import default_key, explore, key_from_choices
+from sdmxnode.web.pages_common import (
+    choose_language,
+    current_node,
+    register_html_errors,
+    render_page,
+)
+
+blueprint = Blueprint("pages_data", __name__)
+register_html_errors(blueprint)
+
+#: The prefix of the explorer form's per-dimension fields (`dim.REF_AREA=1`).
+FIELD_PREFIX = "dim."
+
+
+@blueprint.route("/explore/<agency>/<id_>")
+def explorer(agency: str, id_: str) -> Response:
+    """The explorer for the selection `?key=` (SDMX key syntax); the filter form's fields
+    (one per dimension) are turned into that key by a redirect."""
+    language, _ = choose_language()
+    node = current_node()
+    version = request.args.get("version")
+    view = get_dataflow_view(node, agency, id_, version, language)
+    dimensions = [d.id for d in view.structure.dimensions]
+    if any(name.startswith(FIELD_PREFIX) for name in request.args):
+        choices = {
+            name[len(FIELD_PREFIX) :]: "+".join(v for v in request.args.getlist(name) if v)
+            for name in request.args
+            if name.startswith(FIELD_PREFIX)
+        }
+        values: dict[str, str] = {k: v for k, v in request.args.items() if k in ("lang", "version")}
+        values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
+        target = url_for(".explorer", **values)  # type: ignore[arg-type]
+        return redirect(target, code=303)  # type: ignore[return-value]
+    key = request.args.get("key")
+    if key is None:
+        key = default_key(view)
+    exploration = explore(node, view, key.strip().replace(" ", "+"))
+    rest_key = exploration.key or "all"
+    return render_page(
+        "explore.html",
+        view=view,
+        exploration=exploration,
+        field_prefix=FIELD_PREFIX,
+        rest_url=data_url(request.url_root, view.flow_ref, rest_key),
+        downloads=list_download_links(request.url_root, view.flow_ref, rest_key),
+    )
+
+
+@blueprint.route("/compare/<agency>/<id_>")
+def compare(agency: str, id_: str) -> Response:
+    """Which definition each reporting country uses, side by side."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    return render_page("compare.html", view=view, comparison=compare_definitions(node, view))

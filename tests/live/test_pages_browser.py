@@ -1,0 +1,179 @@
+"""The pages in a real headless Chromium (Debian's, driven by Playwright) against a live node:
+no console errors, the explorer's chart and table, filters, the validation form, the
+accessibility tree and keyboard focus; screenshots go to screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.live.conftest import LiveNode, start_node
+from tests.pages.conftest import WORLD, fixture_series
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = PROJECT_ROOT / "screenshots"
+UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
+WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
+PAGES = {
+    "home": "/",
+    "dataflow": "/dataflow/IMDX/DF_MIG_STOCK_IMS",
+    "explore": f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WORLD_KEY}",
+    "codelist": "/codelist/IMDX/CL_AREA",
+    "compare": "/compare/IMDX/DF_MIG_STOCK_IMS",
+    "validate": "/validate",
+}
+
+pytestmark = pytest.mark.live
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is absent (pip install playwright)"
+)
+
+
+@pytest.fixture(scope="module")
+def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
+    """A node as the quick start runs it: the project's structures and the demo data."""
+    folder = tmp_path_factory.mktemp("pages-node")
+    yield from start_node(fresh_database(folder), None, folder / "node.log")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the module."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_node: LiveNode) -> Iterator[object]:
+    """A fresh page whose console errors and uncaught exceptions fail the test."""
+    context = browser.new_context(base_url=live_node.url, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    yield page
+    context.close()
+    assert problems == [], problems
+
+
+def _screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def _world_total() -> dict[str, float]:
+    for series in fixture_series():
+        attributes = series["attributes"]
+        if attributes["REF_AREA"] == WORLD and attributes["SEX"] == "_T":
+            return {p: float(v) for p, v in series["observations"].items()}
+    raise AssertionError("no world series in the fixture")
+
+
+def _chart_points(page) -> dict[str, dict[str, float]]:
+    """Series key -> period -> value, from the data attributes of the SVG chart."""
+    found: dict[str, dict[str, float]] = {}
+    for group in page.locator("#chart svg g.series").all():
+        key = group.get_attribute("data-series")
+        found[key] = {
+            dot.get_attribute("data-period"): float(dot.get_attribute("data-value"))
+            for dot in group.locator("circle").all()
+        }
+    return found
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_loads_and_is_accessible(page, name: str) -> None:
+    response = page.goto(PAGES[name])
+    assert response is not None and response.status == 200
+    page.wait_for_load_state("networkidle")
+    assert page.title().strip()
+    tree = page.locator("body").aria_snapshot()
+    assert "- heading" in tree and "[level=1]" in tree
+    assert "- main" in tree and "- navigation" in tree
+    # every form control has an accessible name (its label)
+    for control in page.locator("main select, main input:not([type=hidden])").all():
+        control_id = control.get_attribute("id")
+        assert control_id and page.locator(f"label[for='{control_id}']").count() == 1, control_id
+    for role in ("combobox", "searchbox", "textbox"):
+        for line in tree.splitlines():
+            if line.strip().startswith(f"- {role}"):
+                assert '"' in line, line  # a name is given
+    # keyboard: the first Tab reaches the skip link, which moves focus into main
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    inside_main = page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    assert inside_main
+    _screenshot(page, name)
+
+
+def test_explorer_charts_the_world_migrant_stock(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    expected = _world_total()
+    assert _chart_points(page) == {WORLD_KEY: expected}
+    assert page.locator("#chart svg circle").count() == len(expected) == 7
+    cells = page.locator("#data-table tbody td[data-period]")
+    table = {
+        c.get_attribute("data-period"): float(c.get_attribute("data-value")) for c in cells.all()
+    }
+    assert table == expected
+
+
+def test_a_filter_change_updates_table_and_chart(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    page.select_option("#f-SEX", "")  # all sexes: both, male, female
+    page.wait_for_function("document.querySelectorAll('#chart svg g.series').length === 3")
+    chart = _chart_points(page)
+    expected = {}
+    for series in fixture_series():
+        attributes = series["attributes"]
+        if attributes["REF_AREA"] == WORLD:
+            key = f"A.{WORLD}.STOCK.FB._T.{attributes['SEX']}._T._T"
+            expected[key] = {p: float(v) for p, v in series["observations"].items()}
+    assert chart == expected
+    rows = page.locator("#data-table tbody tr")
+    assert {r.get_attribute("data-series") for r in rows.all()} == set(expected)
+    assert f"key=A.{WORLD}.STOCK.FB._T.._T._T" in unquote(page.url)
+    _screenshot(page, "explore-by-sex")
+
+
+def test_the_validation_page_reports_a_known_bad_file(page) -> None:
+    page.goto(PAGES["validate"])
+    page.set_input_files("#file", str(UNKNOWN_CODE_FILE))
+    page.get_by_role("button", name="Validate").click()
+    page.wait_for_selector("#report")
+    assert page.locator("#report").get_attribute("data-valid") == "false"
+    assert page.locator("code.finding-code").all_inner_texts() == ["UNKNOWN_CODE"]
+    _screenshot(page, "validate-report")
+
+
+def test_screenshots_folder_is_ignored_by_git() -> None:
+    assert "/screenshots/" in (PROJECT_ROOT / ".gitignore").read_text().splitlines()
