@@ -88,7 +88,9 @@ def harvest(
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
     client = HttpClient(
-        timeout=float(settings["HARVEST_TIMEOUT"]), retries=int(settings["HARVEST_RETRIES"])
+        timeout=float(settings["HARVEST_TIMEOUT"]),
+        retries=int(settings["HARVEST_RETRIES"]),
+        max_bytes=int(settings["HARVEST_MAX_BYTES"]),
     )
     outcome = {"conflicts": False}
 

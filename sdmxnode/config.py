@@ -116,6 +116,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("HARVEST_TIMEOUT", 120, "Seconds a harvest request may take", int),
+    Setting(
+        "HARVEST_MAX_BYTES",
+        1024 * 1024 * 1024,
+        "Largest answer a harvest accepts from a source, after decompression (bytes); a "
+        "larger one fails the request rather than exhausting memory",
+        int,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import time
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,6 +49,8 @@ class HttpClient:
     backoff: float = 1.0  # seconds before the first retry, doubled each time
     sleep: Callable[[float], None] = time.sleep
     requests_sent: int = 0
+    #: Largest answer accepted, after decompression: a source cannot exhaust our memory.
+    max_bytes: int = 1024 * 1024 * 1024
 
     def get(
         self,
@@ -82,15 +84,17 @@ class HttpClient:
         request = urllib.request.Request(url, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _fetched(url, response.status, response.headers, response.read())
+                body = response.read(self.max_bytes + 1)
+                _check_size(url, body, self.max_bytes)
+                return _fetched(url, response.status, response.headers, body, self.max_bytes)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return _fetched(url, 304, exc.headers, b"")
             if exc.code in RETRY_STATUSES:
                 raise _Transient(f"HTTP {exc.code}") from exc
-            body = exc.read()
+            body = exc.read(64 * 1024)
             if exc.code in (404, 204):  # SDMX 100 "no results"
-                return _fetched(url, 404, exc.headers, body)
+                return _fetched(url, 404, exc.headers, b"")
             raise HarvestError(
                 f"{url}: HTTP {exc.code}: {body[:300].decode('utf-8', 'replace')}", where=url
             ) from exc
@@ -102,12 +106,24 @@ class _Transient(Exception):
     """A failure another attempt may not meet."""
 
 
-def _fetched(url: str, status: int, headers, body: bytes) -> Fetched:  # type: ignore[no-untyped-def]
+def _check_size(url: str, body: bytes, max_bytes: int) -> None:
+    if len(body) > max_bytes:
+        raise HarvestError(
+            f"{url}: the answer is larger than {max_bytes} bytes (SDMXNODE_HARVEST_MAX_BYTES)",
+            where=url,
+        )
+
+
+def _fetched(  # type: ignore[no-untyped-def]
+    url: str, status: int, headers, body: bytes, max_bytes: int = 1024 * 1024 * 1024
+) -> Fetched:
     if body and headers.get("Content-Encoding", "").lower() == "gzip":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            body = gzip.decompress(body)
-        except OSError as exc:
+            body = inflater.decompress(body, max_bytes + 1)
+        except zlib.error as exc:
             raise HarvestError(f"{url}: a broken gzip body", where=url) from exc
+        _check_size(url, body, max_bytes)
     if status == 200 and not body:
         status = 404  # a 2.x "204 No Content": no results
     return Fetched(
