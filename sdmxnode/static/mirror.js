@@ -22,8 +22,19 @@
   function compact(value) {
     const abs = Math.abs(value);
     if (abs >= 1e6) return (value / 1e6).toLocaleString() + " M";
-    if (abs >= 1e4) return (value / 1e3).toLocaleString() + " k";
+    if (abs >= 1e3) return (value / 1e3).toLocaleString() + " k";
     return value.toLocaleString();
+  }
+
+  // Round axis bounds and ticks around [low, high]: about four steps of 1, 2, 2.5 or 5 x 10^n.
+  function axis(low, high) {
+    const raw = (high - low) / 4 || 1;
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map((f) => f * power).find((s) => raw <= s);
+    const start = Math.floor(low / step) * step, end = Math.ceil(high / step) * step;
+    const ticks = [];
+    for (let t = start; t <= end + step / 2; t += step) ticks.push(t);
+    return { low: start, high: end, ticks };
   }
 
   function title(data, corridor) {
@@ -33,8 +44,9 @@
   }
 
   // One panel: the lines of `sides` over the periods, on the y range [low, high].
-  function panel(data, corridor, sides, low, high) {
-    const width = 360, height = 200, left = 56, right = 12, top = 12, bottom = 28;
+  function panel(data, corridor, sides, range) {
+    const width = 360, height = 200, left = 56, right = 24, top = 12, bottom = 28;
+    const { low, high } = range;
     const periods = data.periods;
     const x = (i) => left + (periods.length > 1 ? i / (periods.length - 1) : 0.5) * (width - left - right);
     const y = (v) => height - bottom - ((v - low) / (high - low || 1)) * (height - top - bottom);
@@ -45,7 +57,7 @@
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-label": `${caption.textContent}: ${sides.map((s) => s[1]).join(" and ")} by period`,
       "data-partner": corridor.partner, "data-direction": corridor.direction });
-    for (const tick of [low, (low + high) / 2, high]) {
+    for (const tick of range.ticks) {
       el("line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }, svg);
       el("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end" }, svg).textContent = compact(tick);
     }
@@ -87,7 +99,7 @@
     holder.dataset.mode = mode;
     if (!values.length) return;
     // One y range for every panel, so that panels can be compared at a glance.
-    const low = Math.min(0, ...values), high = Math.max(0, ...values);
+    const range = axis(Math.min(0, ...values), Math.max(0, ...values));
     const legend = document.createElement("ul");
     legend.className = "legend";
     for (const [, label, colour, dash] of sides) {
@@ -100,7 +112,7 @@
     }
     const grid = document.createElement("div");
     grid.className = "panels";
-    for (const corridor of data.corridors) grid.appendChild(panel(data, corridor, sides, low, high));
+    for (const corridor of data.corridors) grid.appendChild(panel(data, corridor, sides, range));
     holder.append(legend, grid);
     holder.dataset.empty = "false";
   }
