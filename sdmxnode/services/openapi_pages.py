@@ -26,6 +26,15 @@ _PATH = [
     }
     for name, text in (("agency", "Maintenance agency id"), ("id", "Artefact id"))
 ]
+#: Statuses some pages give besides 200 and 404.
+_MORE_RESPONSES = {
+    "page_mirror": {
+        "400": {"description": "`country` is not a code of REF_AREA (an HTML page)",
+                "content": _HTML},
+        "403": {"description": "The dataflow has no bilateral flows (an HTML page)",
+                "content": _HTML},
+    },
+}  # fmt: skip
 _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
     ("/", "page_home", "Home", "Dataflows by topic; `q` searches dataflows, code lists and codes.",
      [{"name": "q", "in": "query", "required": False, "description": "Search text",
@@ -43,6 +52,17 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
     ("/compare/{agency}/{id}", "page_compare", "Comparability page",
      "The definition each reporting country uses, side by side.", _PATH,
      f"/compare/{_AGENCY}/{_ID}"),
+    ("/mirror/{agency}/{id}", "page_mirror", "Mirror-statistics page",
+     "For a bilateral flow dataflow, one country's corridors: the destination's and the "
+     "origin's report of each flow, difference, ratio and each side's definition, as a table "
+     "and a chart; without `country`, the countries to choose from.",
+     [*_PATH, {"name": "country", "in": "query", "required": False,
+               "description": "The country (a code of REF_AREA) whose corridors are shown",
+               "schema": {"type": "string"}},
+      {"name": "chart", "in": "query", "required": False,
+       "description": "What the chart shows first: both reports, or their difference",
+       "schema": {"type": "string", "enum": ["reports", "difference"]}}],
+     f"/mirror/{_AGENCY}/DF_MIG_FLOWS?country=DEU"),
     ("/validate", "page_validate", "Validation page",
      "A form that uploads a file to POST /validate and shows the report.", [], "/validate"),
 )  # fmt: skip
@@ -61,5 +81,6 @@ def iter_page_paths() -> Iterator[tuple[str, str, Schema]]:
             "responses": {
                 "200": {"description": "The page", "content": _HTML},
                 "404": {"description": "No such artefact (an HTML page)", "content": _HTML},
+                **_MORE_RESPONSES.get(operation_id, {}),
             },
         }  # fmt: skip

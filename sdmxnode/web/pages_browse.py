@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 
 from sdmxnode.services.pages_catalogue import get_catalogue, get_codelist_view, search_catalogue
 from sdmxnode.services.pages_dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages_mirror import bilateral_target
 from sdmxnode.web.pages_common import (
     choose_language,
     current_node,
@@ -35,7 +36,8 @@ def home() -> Response:
 def dataflow(agency: str, id_: str) -> Response:
     """A dataflow: its DSD, availability, downloads and the REST URL of its data."""
     language, _ = choose_language()
-    view = get_dataflow_view(current_node(), agency, id_, request.args.get("version"), language)
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
     key = request.args.get("key", "").strip() or "all"
     return render_page(
         "dataflow.html",
@@ -45,6 +47,7 @@ def dataflow(agency: str, id_: str) -> Response:
         downloads=list_download_links(request.url_root, view.flow_ref, key)
         if view.availability
         else [],
+        bilateral=bilateral_target(node, view) is not None,
     )
 
 

@@ -1,12 +1,15 @@
-"""Pages over data: the explorer (filters, table, chart) and the comparability page."""
+"""Pages over data: the explorer (filters, table, chart), the comparability page and the
+mirror-statistics page."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, url_for
 
+from sdmxnode.errors import SemanticError
 from sdmxnode.services.pages_compare import compare_definitions
 from sdmxnode.services.pages_dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages_explorer import default_key, explore, key_from_choices
+from sdmxnode.services.pages_mirror import bilateral_target, get_mirror_view
 from sdmxnode.web.pages_common import (
     choose_language,
     current_node,
@@ -61,4 +64,38 @@ def compare(agency: str, id_: str) -> Response:
     language, _ = choose_language()
     node = current_node()
     view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
-    return render_page("compare.html", view=view, comparison=compare_definitions(node, view))
+    return render_page(
+        "compare.html",
+        view=view,
+        comparison=compare_definitions(node, view),
+        bilateral=bilateral_target(node, view) is not None,
+    )
+
+
+@blueprint.route("/mirror/<agency>/<id_>")
+def mirror(agency: str, id_: str) -> Response:
+    """One country's corridors of a bilateral flow dataflow (`?country=`): both reports of
+    each flow, as a table and a chart; without a country, the countries to choose from."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    target = bilateral_target(node, view)
+    if target is None:
+        raise SemanticError(
+            f"{view.name} ({agency}:{id_}) has no bilateral flows: mirror statistics need a "
+            "dataflow with data by reporting country, flow type (immigration or emigration) "
+            "and country of previous or next residence",
+            where="dataflow",
+        )
+    country = request.args.get("country", "").strip() or None
+    mirror_view = get_mirror_view(node, view, target, country)
+    selection = {"country": country} if country else {}
+    return render_page(
+        "mirror.html",
+        view=view,
+        mirror=mirror_view,
+        bilateral=True,
+        chart=request.args.get("chart", "reports"),
+        json_url=url_for("checks.mirror", agency=agency, id_=id_, **selection),
+        csv_url=url_for("checks.mirror", agency=agency, id_=id_, format="csv", **selection),
+    )
