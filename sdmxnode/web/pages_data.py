@@ -3,6 +3,8 @@ mirror-statistics page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, redirect, request, url_for
 
 from sdmxnode.errors import SemanticError
@@ -89,7 +91,7 @@ def mirror(agency: str, id_: str) -> Response:
         )
     country = request.args.get("country", "").strip() or None
     mirror_view = get_mirror_view(node, view, target, country)
-    selection = {"country": country} if country else {}
+    selection: dict[str, Any] = {"country": country} if country else {}
     return render_page(
         "mirror.html",
         view=view,
