@@ -10,10 +10,7 @@ is in `services/data_submission.py`; every request is authorised and audited by
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -39,13 +36,12 @@ from sdmxnode.services.data_submission import (
 from sdmxnode.services.node import Node
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.web.access import write_attempt
+from sdmxnode.web.bodies import received_body
 from sdmxnode.web.errors import api_major
 
 blueprint = Blueprint("rest_data_write", __name__)
 
 #: Bodies up to this size are read into memory; larger ones go to a temporary file.
-SPOOL_BYTES = 8 * 1024 * 1024
-_CHUNK = 1 << 16
 _METHODS = ["POST", "PUT", "DELETE"]
 _V1 = "/rest/data/<flow_ref>"
 _V2 = "/rest/v2/data/dataflow/<agency>/<id_>/<version>"
@@ -153,41 +149,6 @@ def _check_content_encoding(data: bytes | Path) -> None:
             f"the content coding {coding!r} is not read: send gzip or an uncompressed body",
             where="Content-Encoding",
         )
-
-
-@contextmanager
-def received_body() -> Iterator[tuple[bytes | Path | None, str | None]]:
-    """The request's message (or the form field `file`) and its media type; None for an
-    empty body. Up to SPOOL_BYTES it is held in memory, beyond that it is streamed into a
-    temporary file, removed afterwards."""
-    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
-    stream = upload.stream if upload is not None else request.stream
-    media_type = upload.mimetype if upload is not None else request.mimetype
-    buffer = bytearray()
-    path: Path | None = None
-    try:
-        file = None
-        try:
-            while chunk := stream.read(_CHUNK):
-                if file is not None:
-                    file.write(chunk)
-                    continue
-                buffer += chunk
-                if len(buffer) > SPOOL_BYTES:
-                    handle, name = tempfile.mkstemp(prefix="sdmxnode-upload-")
-                    path = Path(name)
-                    file = os.fdopen(handle, "wb")
-                    file.write(buffer)
-                    buffer = bytearray()
-        finally:
-            if file is not None:
-                file.close()
-        body: bytes | Path | None = path if path is not None else (bytes(buffer) or None)
-        del buffer
-        yield body, media_type
-    finally:
-        if path is not None:
-            path.unlink(missing_ok=True)
 
 
 def _wants_xml() -> bool:

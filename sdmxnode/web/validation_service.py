@@ -9,6 +9,7 @@ from sdmxnode.formats.registry import parse_accept
 from sdmxnode.services.message_validation import validate_message
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_info import StructureInfoBuilder
+from sdmxnode.web.bodies import received_body
 from sdmxnode.web.pages_common import render_page
 from sdmxnode.web.pages_validate import render_report, wants_html
 
@@ -20,25 +21,26 @@ def validate() -> Response:
     """Check the message in the body (or the `file` field of a form) against the node's
     structures. 200 with the report (JSON by default; plain text or an SDMX-ML Error message
     on request; the validation page to a browser, whose Accept puts HTML first); `valid`
-    says whether the message would load."""
+    says whether the message would load. Bodies beyond a few MiB are spooled to a temporary
+    file and validated as a stream."""
     node: Node = current_app.extensions["sdmxnode"]
-    upload = request.files.get("file")
-    data = upload.read() if upload is not None else request.get_data()
-    if not data:
-        error = BadRequest("send the message as the request body or as the form field 'file'")
-        if wants_html():
-            return render_page(
-                "validate.html", status=400, report=None, source=None, problem=error.text
-            )
-        raise error
+    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     source = upload.filename if upload is not None and upload.filename else "message"
-    report = validate_message(
-        StructureInfoBuilder(node.store, node.cache),
-        data,
-        source=source,
-        max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
-        settings=node.settings,
-    )
+    with received_body() as (data, _media_type):
+        if data is None:
+            error = BadRequest("send the message as the request body or as the form field 'file'")
+            if wants_html():
+                return render_page(
+                    "validate.html", status=400, report=None, source=None, problem=error.text
+                )
+            raise error
+        report = validate_message(
+            StructureInfoBuilder(node.store, node.cache),
+            data,
+            source=source,
+            max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
+            settings=node.settings,
+        )
     if wants_html():
         return render_report(report, source)
     for rng in parse_accept(request.headers.get("Accept", "")):

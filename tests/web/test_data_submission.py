@@ -382,12 +382,12 @@ def test_xml_report_is_a_valid_sdmx_message(app: Flask, node, tokens: dict[str, 
 def test_large_bodies_go_through_a_temporary_file(
     app: Flask, node, tokens: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sdmxnode.web import rest_data_write
+    from sdmxnode.web import bodies, rest_data_write
 
     spool = tmp_path / "spool"
     spool.mkdir()
-    monkeypatch.setattr(rest_data_write, "SPOOL_BYTES", 1000)
-    monkeypatch.setattr(rest_data_write.tempfile, "tempdir", str(spool))
+    monkeypatch.setattr(bodies, "SPOOL_BYTES", 1000)
+    monkeypatch.setattr(bodies.tempfile, "tempdir", str(spool))
     seen: list[object] = []
     real = rest_data_write.submit_message
 
