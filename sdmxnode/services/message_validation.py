@@ -61,6 +61,8 @@ def validate_message(
                 for finding in validate_schema(stream, kind):
                     report.add(finding)
     except SdmxNodeError as exc:
+        if exc.ends_request:
+            raise  # a limit of the node (size, time) answers as an error, not as a finding
         report.add(finding_from_error(exc))
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
