@@ -37,6 +37,8 @@ def validate_json(data: bytes) -> list[Finding]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         return [Finding("UNREADABLE", ERROR, f"not a JSON document: {exc}", line=line)]
+    except RecursionError:
+        return [Finding("UNREADABLE", ERROR, "the JSON document is nested too deeply")]
     if not isinstance(document, dict):
         return [Finding("SCHEMA", ERROR, "an SDMX-JSON message is a JSON object")]
     version, kind = _version_and_kind(document)
