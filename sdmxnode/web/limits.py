@@ -32,6 +32,13 @@ from sdmxnode.errors import (
 
 log = logging.getLogger(__name__)
 
+try:  # the errors gunicorn raises while it reads a malformed body (bad chunk sizes...)
+    from gunicorn.http.errors import ParseException
+
+    _SERVER_PARSE_ERRORS: tuple[type[Exception], ...] = (ParseException,)
+except ImportError:  # pragma: no cover - another WSGI server
+    _SERVER_PARSE_ERRORS = ()
+
 #: Content codings of request bodies the node decodes, and the zlib window of each.
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 15}
 _CHUNK = 1 << 16
@@ -59,7 +66,10 @@ class _TimedInput(io.RawIOBase):
 
     def read(self, size: int = -1, /) -> bytes:
         if self._sock is None or self._at is None:
-            return bytes(self._raw.read(size))
+            try:
+                return bytes(self._raw.read(size))
+            except _SERVER_PARSE_ERRORS as exc:
+                raise BadRequest(f"the request body is malformed: {exc}", where="body") from exc
         remaining = self._at - time.monotonic()
         if remaining <= 0:
             raise _body_timeout()
@@ -69,6 +79,8 @@ class _TimedInput(io.RawIOBase):
             return bytes(self._raw.read(size))
         except TimeoutError as exc:
             raise _body_timeout() from exc
+        except _SERVER_PARSE_ERRORS as exc:  # e.g. a malformed chunked body
+            raise BadRequest(f"the request body is malformed: {exc}", where="body") from exc
         finally:
             try:
                 self._sock.settimeout(previous)
