@@ -21,11 +21,13 @@ from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
     node_service,
+    openapi,
     rest_availability,
     rest_data,
     rest_pending,
     rest_schema,
     rest_structure,
+    rest_structure_write,
     validation_service,
 )
 from sdmxnode.web.errors import error_response
@@ -53,11 +55,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(node_service.blueprint)
     app.register_blueprint(validation_service.blueprint)
     app.register_blueprint(audit_service.blueprint)
+    app.register_blueprint(openapi.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)
+    app.register_blueprint(rest_structure_write.blueprint)
     app.after_request(add_common_headers)
     install_limits(app)
     _register_error_handlers(app)

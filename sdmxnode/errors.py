@@ -113,6 +113,14 @@ class NotAcceptable(SdmxNodeError):
         self.offered = offered or []
 
 
+class UnsupportedMediaType(SdmxNodeError):
+    """A request body in a format the endpoint does not read (HTTP 415)."""
+
+    status = 415
+    sdmx_code = 140
+    title = "Unsupported media type"
+
+
 class TooLarge(SdmxNodeError):
     """Request or response larger than the node allows (SDMX 510, response size exceeds limit)."""
 

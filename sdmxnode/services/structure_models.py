@@ -46,11 +46,19 @@ def type_of(obj: common.MaintainableArtefact) -> str:
 
 
 class ModelCache:
-    """Parsed artefacts by (pk, digest), least recently used dropped first; thread-safe."""
+    """Parsed artefacts by (pk, digest), least recently used dropped first; thread-safe.
+
+    The key changes whenever an artefact is replaced (its digest) or deleted and stored
+    anew, so no process serves a stale artefact after a change made by another one. An
+    artefact that could only be parsed with the artefacts it references (`context`) also
+    depends on them: it is kept with their (pk, digest) and parsed again when they changed.
+    """
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._objects: OrderedDict[tuple[int, str], common.MaintainableArtefact] = OrderedDict()
+        self._objects: OrderedDict[
+            tuple[int, str], tuple[common.MaintainableArtefact, frozenset[tuple[int, str]] | None]
+        ] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
@@ -66,18 +74,41 @@ class ModelCache:
             found = self._objects.get(key)
             if found is not None:
                 self._objects.move_to_end(key)
-                return found
+        if found is not None:
+            obj, depends = found
+            if depends is None:
+                return obj
+            if context is not None:
+                others = context()
+                if _versions_of(others) == depends:
+                    return obj
+                return self._store(key, parse_artefact(artefact, xml, others), others)
+            return obj
         try:
-            obj = parse_artefact(artefact, xml)
+            return self._store(key, parse_artefact(artefact, xml), None)
         except StorageError:
             if context is None:
                 raise
-            obj = parse_artefact(artefact, xml, context())
+        others = context()
+        return self._store(key, parse_artefact(artefact, xml, others), others)
+
+    def _store(
+        self,
+        key: tuple[int, str],
+        obj: common.MaintainableArtefact,
+        context: Sequence[tuple[StoredArtefact, bytes]] | None,
+    ) -> common.MaintainableArtefact:
+        depends = _versions_of(context) if context is not None else None
         with self._lock:
-            self._objects[key] = obj
+            self._objects[key] = (obj, depends)
+            self._objects.move_to_end(key)
             while len(self._objects) > self.size:
                 self._objects.popitem(last=False)
         return obj
+
+
+def _versions_of(context: Sequence[tuple[StoredArtefact, bytes]]) -> frozenset[tuple[int, str]]:
+    return frozenset((other.pk, other.digest) for other, _ in context)
 
 
 def parse_artefact(

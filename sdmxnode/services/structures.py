@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,16 +104,23 @@ def select_versions(
 def _with_role(
     store: StructureStore, candidates: Sequence[StoredArtefact], role: str
 ) -> list[StoredArtefact]:
+    """The content constraints whose role (2.1 `type`, 3.0 `role` attribute of the element's
+    start tag) is `role`."""
     constraints = [a for a in candidates if a.ref.type == "ContentConstraint"]
     xml = store.read_xml([a.pk for a in constraints])
-    wanted = role.encode()
-    return [
-        a
-        for a in constraints
-        if f'type="{role}"'.encode() in xml[a.pk][:2000]
-        or f'role="{role}"'.encode() in xml[a.pk][:2000]
-        or wanted in xml[a.pk][:2000]
-    ]
+    return [a for a in constraints if _constraint_role(xml[a.pk]) == role]
+
+
+_ROLE_ATTRIBUTE = re.compile(rb"""\s(?:type|role)\s*=\s*["']([A-Za-z]+)["']""")
+
+
+def _constraint_role(element: bytes) -> str | None:
+    start = element.lstrip()
+    if start.startswith(b"<?"):
+        start = start[start.index(b"?>") + 2 :].lstrip()
+    tag_end = start.find(b">")
+    found = _ROLE_ATTRIBUTE.search(start[: tag_end if tag_end >= 0 else None])
+    return found.group(1).decode() if found else None
 
 
 def follow_references(
@@ -181,7 +189,7 @@ def _parents(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> list
     for referrer, target in store.list_referrers(by_key):
         versions = [a.ref.version for a in by_key[(target.type, target.agency_id, target.id)]]
         all_versions = [(v, True) for v in versions]
-        if any(v in _matching_versions(target.version, all_versions) for v in versions):
+        if any(v in matching_versions(target.version, all_versions) for v in versions):
             found.setdefault(referrer.pk, referrer)
     return list(found.values())
 
@@ -200,14 +208,14 @@ def resolve_refs(store: StructureStore, refs: Iterable[ArtefactRef]) -> list[Sto
     found: dict[int, StoredArtefact] = {}
     for ref in refs:
         group = by_key.get((ref.type, ref.agency_id, ref.id), [])
-        wanted = _matching_versions(ref.version, [(a.ref.version, a.is_final) for a in group])
+        wanted = matching_versions(ref.version, [(a.ref.version, a.is_final) for a in group])
         for artefact in group:
             if artefact.ref.version in wanted:
                 found.setdefault(artefact.pk, artefact)
     return list(found.values())
 
 
-def _matching_versions(reference: str, candidates: list[tuple[str, bool]]) -> set[str]:
+def matching_versions(reference: str, candidates: list[tuple[str, bool]]) -> set[str]:
     """Versions a reference's version designates: equal ones, or a 3.0 wildcard's pick."""
     if any(mark in reference for mark in "+*~"):
         try:

@@ -14,7 +14,7 @@ from sdmxnode.errors import StorageError
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
 from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
-from sdmxnode.storage.tables import data_layouts, loads, observations
+from sdmxnode.storage.tables import data_layouts, loads, observations, series
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,17 @@ class DataStore:
     def count_all_observations(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(observations)).scalar_one())
+
+    def has_data(self, dataflow_pk: int) -> bool:
+        """Whether the dataflow holds any observation (without counting them all)."""
+        query = (
+            select(observations.c.series_pk)
+            .select_from(observations.join(series, observations.c.series_pk == series.c.pk))
+            .where(series.c.dataflow_pk == dataflow_pk)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def count_observations(self, dataflow_pk: int) -> int:
         with self.engine.connect() as conn:

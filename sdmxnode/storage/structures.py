@@ -6,12 +6,12 @@ import hashlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from sdmxnode.errors import StorageError
+from sdmxnode.errors import Conflict, StorageError
 from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
 
@@ -80,8 +80,17 @@ class StructureStore:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(artefacts)).scalar_one())
 
-    def put_artefacts(self, records: Sequence[ArtefactRecord]) -> PutResult:
-        """Insert or replace `records` in one transaction; identical artefacts are untouched."""
+    def put_artefacts(
+        self, records: Sequence[ArtefactRecord], *, keep_final: bool = False
+    ) -> PutResult:
+        """Insert or replace `records` in one transaction; identical artefacts are untouched.
+
+        With `keep_final`, a stored final artefact whose content would change makes the whole
+        transaction fail with Conflict (checked inside the transaction, so that a concurrent
+        writer cannot slip a change past the caller's own check). A replaced artefact's
+        `updated` time always moves forward, by a second if need be, so that Last-Modified
+        changes with it.
+        """
         created = updated = unchanged = 0
         now = _now()
         try:
@@ -90,7 +99,12 @@ class StructureStore:
                     digest = hashlib.sha256(record.xml).hexdigest()
                     ref = record.ref
                     existing = conn.execute(
-                        select(artefacts.c.pk, artefacts.c.digest).where(
+                        select(
+                            artefacts.c.pk,
+                            artefacts.c.digest,
+                            artefacts.c.is_final,
+                            artefacts.c.updated,
+                        ).where(
                             artefacts.c.type == ref.type,
                             artefacts.c.agency_id == ref.agency_id,
                             artefacts.c.id == ref.id,
@@ -119,8 +133,14 @@ class StructureStore:
                     elif existing.digest == digest:
                         unchanged += 1
                         continue
+                    elif keep_final and existing.is_final:
+                        raise Conflict(
+                            f"{ref} is final and was changed meanwhile: final artefacts are "
+                            "immutable, publish a new version"
+                        )
                     else:
                         pk = existing.pk
+                        values["updated"] = max(now, existing.updated + timedelta(seconds=1))
                         conn.execute(update(artefacts).where(artefacts.c.pk == pk).values(**values))
                         conn.execute(delete(references).where(references.c.source_pk == pk))
                         updated += 1
@@ -161,6 +181,18 @@ class StructureStore:
         )
         with self.engine.connect() as conn:
             return [_stored(row) for row in conn.execute(query)]
+
+    def find_artefact(self, ref: ArtefactRef) -> StoredArtefact | None:
+        """The artefact with exactly this identity, or None."""
+        query = select(*_COLUMNS).where(
+            artefacts.c.type == ref.type,
+            artefacts.c.agency_id == ref.agency_id,
+            artefacts.c.id == ref.id,
+            artefacts.c.version == ref.version,
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _stored(row) if row is not None else None
 
     def find_by_identity(self, keys: Collection[tuple[str, str, str]]) -> list[StoredArtefact]:
         """Every version of the artefacts named by (type, agency, id)."""
