@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Request, request
 
 from sdmxnode.deadline import check_deadline, set_deadline
 from sdmxnode.errors import (
@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - another WSGI server
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 15}
 _CHUNK = 1 << 16
 _DEADLINE_KEY = "sdmxnode.deadline"
+_BOUNDED_KEY = "sdmxnode.body_bounded"  # the body's size is checked by our own stream
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -116,7 +117,9 @@ class _DecodedInput(io.RawIOBase):
         return len(data)
 
     def read(self, size: int = -1, /) -> bytes:
-        want = _CHUNK if size is None or size < 0 else max(1, size)
+        if size is None or size < 0:
+            return self.readall()
+        want = max(1, size)
         while not self._done:
             pending = self._inflater.unconsumed_tail
             if not pending:
@@ -173,6 +176,51 @@ class _Prefixed(io.RawIOBase):
         return bytes(self._raw.read(size) or b"")
 
 
+class _CountedInput(io.RawIOBase):
+    """A body of unknown length (chunked) refused once it passes `limit` bytes."""
+
+    def __init__(self, raw: io.RawIOBase, limit: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._limit = limit
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        data = self._raw.read(size) or b""
+        self._count += len(data)
+        if self._count > self._limit:
+            raise InputTooLarge(
+                f"the request body is larger than {self._limit:,} bytes "
+                "(SDMXNODE_MAX_REQUEST_BYTES)",
+                where="body",
+            )
+        return data
+
+
+class NodeRequest(Request):
+    """Flask's request, leaving the size limit of bodies of unknown length to RequestLimits.
+
+    werkzeug stops reading such a body at MAX_CONTENT_LENGTH and hands the view the bytes
+    read so far, silently truncated; RequestLimits' streams refuse it with 413 instead.
+    """
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self.environ.get(_BOUNDED_KEY):
+            return None
+        return super().max_content_length
+
+
 class RequestLimits:
     """WSGI middleware: the request's deadline, a timed body, gzip/deflate bodies decoded."""
 
@@ -199,14 +247,19 @@ class RequestLimits:
             environ.pop("CONTENT_LENGTH", None)  # the decoded length is not known
             environ.pop("HTTP_CONTENT_ENCODING", None)
             environ["wsgi.input_terminated"] = True
+            environ[_BOUNDED_KEY] = True
         elif codings:
             environ["sdmxnode.unsupported_encoding"] = ", ".join(codings)
+        elif not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            environ["wsgi.input"] = _CountedInput(raw, self.max_bytes)  # chunked
+            environ[_BOUNDED_KEY] = True
         return self.app(environ, start_response)
 
 
 def install_limits(app: Flask) -> None:
     """Wrap `app` in RequestLimits and check the URL length and content coding per request."""
     max_url = int(app.config["MAX_URL_LENGTH"])
+    app.request_class = NodeRequest
     app.wsgi_app = RequestLimits(  # type: ignore[method-assign]
         app.wsgi_app, int(app.config["MAX_REQUEST_BYTES"]), float(app.config["REQUEST_TIMEOUT"])
     )

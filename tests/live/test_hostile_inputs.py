@@ -10,6 +10,7 @@ still answers a known figure correctly.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import socket
@@ -58,7 +59,10 @@ DATA_WRITES = (
     ("POST", f"/rest/data/{FLOW}"),
     ("PUT", "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"),
 )
-STRUCTURE_WRITES = (("POST", "/rest/v2/structure"),)
+STRUCTURE_WRITES = (
+    ("POST", "/rest/v2/structure"),
+    ("PUT", "/rest/v2/structure/codelist/IMDX/CL_HOSTILE/1.0.0"),
+)
 #: Payloads that are legal XML (UTF-16 is detected without a BOM, XInclude is not processed,
 #: an id has no length limit in the SDMX-ML schemas): /validate may call them valid, so
 #: they are not sent to the write endpoints, which could store them.
@@ -75,6 +79,7 @@ class Case:
     files: dict | None = None
     authorised: bool = False
     raw: Callable[[LiveNode], bytes] | None = None  # a raw-socket exchange instead
+    chunked: bool = False  # send the body with Transfer-Encoding: chunked
 
 
 @dataclass
@@ -297,6 +302,21 @@ def _cases() -> list[Case]:
     oversize = data_message(series("1") * 80_000)  # about 28 MB, over the 8 MiB limit
     cases.append(Case("validate-oversized-body", "POST", "/validate", oversize, xml_type))
     cases.append(
+        Case("validate-oversized-chunked", "POST", "/validate", oversize, xml_type, chunked=True)
+    )
+    for method, path in STRUCTURE_WRITES:
+        cases.append(
+            Case(
+                f"{method}-structure-oversized-chunked",
+                method,
+                path,
+                oversize,
+                xml_type,
+                authorised=True,
+                chunked=True,
+            )
+        )
+    cases.append(
         Case(f"{DATA_WRITES[0][0]}-data-oversized", *DATA_WRITES[0], oversize, xml_type, None, True)
     )
 
@@ -486,11 +506,16 @@ def test_there_are_over_a_hundred_cases() -> None:
     assert len({case.name for case in CASES}) == len(CASES)
 
 
+def _chunks(body: bytes) -> Iterator[bytes]:
+    for start in range(0, len(body), 1 << 20):
+        yield body[start : start + (1 << 20)]
+
+
 def _substitute_marker(case: Case, marker_file: Path) -> Case:
     placeholder = Path("/nonexistent/marker").as_uri().encode()
     if case.body is not None and placeholder in case.body:
         body = case.body.replace(placeholder, marker_file.as_uri().encode())
-        return Case(case.name, case.method, case.path, body, case.headers, None, case.authorised)
+        return dataclasses.replace(case, body=body)
     return case
 
 
@@ -529,7 +554,7 @@ def test_hostile_request_gets_a_4xx_sdmx_error(case: Case, hostile: Hostile) -> 
         response = requests.request(
             case.method,
             hostile.node.url + case.path,
-            data=case.body,
+            data=_chunks(case.body) if case.chunked and case.body else case.body,
             files=case.files,
             headers=headers,
             timeout=TIMEOUT,
