@@ -20,10 +20,12 @@ from sdmxnode.errors import (
 from sdmxnode.services.node import Node
 from sdmxnode.web import (
     audit_service,
+    checks,
     node_service,
     openapi,
     rest_availability,
     rest_data,
+    rest_data_write,
     rest_pending,
     rest_schema,
     rest_structure,
@@ -56,8 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(validation_service.blueprint)
     app.register_blueprint(audit_service.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(checks.blueprint)
     app.register_blueprint(rest_pending.blueprint)
     app.register_blueprint(rest_data.blueprint)
+    app.register_blueprint(rest_data_write.blueprint)
     app.register_blueprint(rest_availability.blueprint)
     app.register_blueprint(rest_schema.blueprint)
     app.register_blueprint(rest_structure.blueprint)

@@ -127,17 +127,19 @@ def record_cli_write(
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    node.access.record(
-        AuditEntry(
-            at=now(),
-            token_id="",
-            role="cli",
-            action=action,
-            target=target,
-            outcome="ok" if ok else "rejected",
-            status=200 if ok else 400,
-            counts=counts,
-            detail=detail,
-            client=f"cli:{user}",
-        )
+    entry = AuditEntry(
+        at=now(),
+        token_id="",
+        role="cli",
+        action=action,
+        target=target,
+        outcome="ok" if ok else "rejected",
+        status=200 if ok else 400,
+        counts=counts,
+        detail=detail,
+        client=f"cli:{user}",
     )
+    try:
+        node.access.record(entry)
+    except SdmxNodeError as exc:  # e.g. a database locked longer than its busy timeout
+        click.echo(f"warning: the audit entry for {target} was not written: {exc.text}", err=True)

@@ -33,6 +33,11 @@ class Setting:
                 return int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{self.env} must be an integer, not {raw!r}") from exc
+        if self.type is float:
+            try:
+                return float(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{self.env} must be a number, not {raw!r}") from exc
         return raw
 
 
@@ -98,6 +103,35 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR)"),
+    Setting(
+        "AGGREGATE_TOLERANCE",
+        0.001,
+        "Relative tolerance of the aggregate check: |aggregate - sum of members| may be up "
+        "to this share of the aggregate (0.001: 0.1 %)",
+        float,
+    ),
+    Setting(
+        "AGGREGATE_CHECKS",
+        "",
+        "Dataflows whose messages get the aggregate rule (warnings) in loads and validation, "
+        "as AGENCY:ID separated by commas ('*' for every dataflow; empty: none)",
+    ),
+    Setting(
+        "HARVEST_SOURCES",
+        "",
+        "Sources `sdmxnode harvest --all` harvests: `name=url;name=url` (every structure "
+        "of each), or a JSON file (or JSON text) mapping names to "
+        '{"url", "structures": [{"resource", "agency", "id", "version"}], "data": '
+        '["AGENCY,ID[,VERSION]"]}',
+    ),
+    Setting(
+        "HARVEST_RETRIES",
+        3,
+        "Retries of a harvest request that failed for a transient reason (network, 5xx, "
+        "429), with exponential backoff from one second",
+        int,
+    ),
+    Setting("HARVEST_TIMEOUT", 120, "Seconds a harvest request may take", int),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -114,7 +114,7 @@ class NotAcceptable(SdmxNodeError):
 
 
 class UnsupportedMediaType(SdmxNodeError):
-    """A request body in a format the endpoint does not read (HTTP 415)."""
+    """A request body in a media type or content coding the node does not read (SDMX 140)."""
 
     status = 415
     sdmx_code = 140
@@ -142,13 +142,6 @@ class HeadersTooLarge(BadRequest):
 
     status = 431
     title = "Request header fields too large"
-
-
-class UnsupportedMediaType(BadRequest):
-    """A request body in a content coding the node does not decode (HTTP 415, SDMX 140)."""
-
-    status = 415
-    title = "Unsupported media type"
 
 
 class RequestTimeout(SdmxNodeError):
@@ -214,6 +207,12 @@ class UnknownComponent(Invalid):
     def __init__(self, message: str, *, component: str, where: str | None = None) -> None:
         super().__init__(message, where=where)
         self.component = component
+
+
+class WrongDataflow(Invalid):
+    """A data message sent to one dataflow whose structure reference names another."""
+
+    finding_code = "WRONG_DATAFLOW"
 
 
 class StorageError(SdmxNodeError):

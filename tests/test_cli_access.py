@@ -106,9 +106,7 @@ def test_cli_loads_are_audited(runner: CliRunner, tmp_path, monkeypatch) -> None
     from pathlib import Path
 
     project = Path(__file__).resolve().parent.parent
-    monkeypatch.setenv(
-        "SDMXNODE_STRUCTURE_DIRS", f"{project / 'dsd'}:{project / 'codelists'}"
-    )
+    monkeypatch.setenv("SDMXNODE_STRUCTURE_DIRS", f"{project / 'dsd'}:{project / 'codelists'}")
     assert runner.invoke(main, ["init"]).exit_code == 0
     good = project / "fixtures" / "data" / "small" / "small-generic-21.xml"
     bad = project / "fixtures" / "invalid" / "unknown-code.xml"

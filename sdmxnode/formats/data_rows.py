@@ -41,6 +41,9 @@ class Component:
     mandatory: bool = False  # attributes: usage/assignment status Mandatory
     attachment: str = "observation"  # attributes: 'dataset' | 'group' | 'series' | 'observation'
     related_dimensions: tuple[str, ...] = ()  # attributes attached to (some) dimensions
+    #: Dimensions whose code list is hierarchical: (aggregate code, its member codes) for
+    #: each code with children (`Parent` of other codes) or a MEMBERS annotation.
+    hierarchy: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

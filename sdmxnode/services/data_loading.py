@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError
+from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.services.checks_aggregates import watch_aggregates
 from sdmxnode.services.data_pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structures import follow_references
+from sdmxnode.storage.data import DataTransaction
 from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_reads import select_observation_keys
 from sdmxnode.storage.data_writes import LoadCounts
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.findings import finding_from_error
@@ -48,6 +51,10 @@ class LoadResult:
 
     report: Report
     counts: dict[str, LoadCounts] = field(default_factory=dict)
+    #: The load record of each dataflow written ('AGENCY:ID(VERSION)' -> load id).
+    loads: dict[str, int] = field(default_factory=dict)
+    #: The action each data set was written with, in message order.
+    actions: list[str] = field(default_factory=list)
     #: For a load read by a child process (large files): the memory that process added
     #: beyond what it shares with the loading one (peak minus resident at its start, KiB).
     reader_extra_kib: int = 0
@@ -89,12 +96,21 @@ def load_data(
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    action: str | None = None,
+    replace: bool = False,
 ) -> LoadResult:
     """Read, validate and store a data message; raises LoadRejected (nothing stored).
 
     At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
-    possible compression bomb (Invalid).
+    possible compression bomb (Invalid). With `dataflow`, every data set is stored under
+    that dataflow, and a data set whose message names another dataflow (or a DSD the
+    dataflow does not use) is an error. `action` overrides the actions the message
+    declares (data sets and rows alike). `replace` (with `dataflow`) makes the dataflow
+    hold exactly the message's observations: every other observation of it is deleted in
+    the same transaction, recorded as deleted for `updatedAfter` and `includeHistory`.
     """
+    if replace and dataflow is None:
+        raise ValueError("replace=True needs the dataflow to replace")
     with _fewer_collections():
         return _load_data(
             node,
@@ -106,6 +122,8 @@ def load_data(
             max_findings=max_findings,
             progress=progress,
             max_bytes=max_bytes,
+            action=action,
+            replace=replace,
         )
 
 
@@ -149,6 +167,8 @@ def _load_data(
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    action: str | None = None,
+    replace: bool = False,
 ) -> LoadResult:
     report = Report(max_findings=max_findings)
     stream, detected = open_data(data, max_bytes=max_bytes)
@@ -181,6 +201,7 @@ def _load_data(
             datasets = check_datasets(
                 read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
             )
+        datasets = watch_aggregates(datasets, report, node.settings)
         for dataset in datasets:
             try:
                 target = _target_dataflow(node, resolver, dataset, dataflow)
@@ -189,20 +210,25 @@ def _load_data(
                 for _ in dataset.rows:  # the rest of the data set is still checked
                     pass
                 continue
-            writer = tx.writer(target.pk, layout_for(dataset.structure), dataset.action)
+            writer = tx.writer(target.pk, layout_for(dataset.structure), action or dataset.action)
+            result.actions.append(action or dataset.action)
             rows = dataset.rows if progress is None else _counted(dataset.rows, progress)
             writer.write(
                 dataset.columns,
                 (row for row in rows if report.errors == 0),
-                dataset.action,
-                dataset.action_column,
+                action or dataset.action,
+                None if action else dataset.action_column,
             )
             if report.errors == 0:
                 writer.set_dataset_attributes(dataset.dataset_attributes)
         if report.errors:
             raise LoadRejected(report, source)
+        if replace and dataflow is not None:
+            _delete_the_rest(node, tx, resolver.find_artefact(dataflow))
         for dataflow_pk, counts in tx.finish().items():
-            result.counts[_name(node, dataflow_pk)] = counts
+            name = _name(node, dataflow_pk)
+            result.counts[name] = counts
+            result.loads[name] = tx.writers[dataflow_pk].load_pk
     if reader_memory:
         result.reader_extra_kib = max(0, reader_memory["peak_kib"] - reader_memory["start_kib"])
     log.info(
@@ -212,6 +238,17 @@ def _load_data(
         result.observations_deleted,
     )
     return result
+
+
+def _delete_the_rest(node: Node, tx: DataTransaction, dataflow: StoredArtefact) -> None:
+    """Delete the observations of `dataflow` this load did not write (a replacement)."""
+    writer = tx.writers.get(dataflow.pk)
+    if writer is None:  # the message held no data set: the dataflow ends up empty
+        layout = node.data.find_layout(dataflow.pk)
+        if layout is None:
+            return  # no data before, none now
+        writer = tx.writer(dataflow.pk, layout, "Replace")
+    writer.delete_observations(select_observation_keys(dataflow.pk, not_written_by=writer.load_pk))
 
 
 def _counted(rows: Iterator[tuple], progress: Callable[[int], None]) -> Iterator[tuple]:
@@ -239,7 +276,9 @@ def _target_dataflow(
         if artefact.ref.type == "Dataflow":
             return artefact
     if dataflow is not None:
-        return resolver.find_artefact(dataflow)
+        target = resolver.find_artefact(dataflow)
+        _check_named_dataflow(resolver, dataset, ref, target)
+        return target
     dsd = resolver.find_artefact(ref)
     users = [
         a for a in follow_references(node.store, [dsd], ["parents"]) if a.ref.type == "Dataflow"
@@ -252,6 +291,33 @@ def _target_dataflow(
         f"{len(users)} dataflows use {dsd.ref}: name the dataflow to load the data for",
         where="dataflow",
     )
+
+
+def _check_named_dataflow(
+    resolver: StructureInfoBuilder,
+    dataset: DatasetRows,
+    ref: StructureRef,
+    target: StoredArtefact,
+) -> None:
+    """Invalid when the message names another dataflow than `target`, or a DSD (or
+    provision agreement) whose DSD is not the one of `target`."""
+    name = f"{target.ref.agency_id}:{target.ref.id}({target.ref.version})"
+    if ref.kind == "dataflow":
+        named = resolver.find_artefact(ref)
+        if named.pk != target.pk:
+            raise WrongDataflow(
+                f"the message's structure reference (in its header, or the CSV "
+                f"DATAFLOW/STRUCTURE_ID column) names the dataflow "
+                f"{ref.agency_id}:{ref.id}({ref.version}), not {name} where it was sent"
+            )
+        return
+    target_ref = StructureRef("dataflow", target.ref.agency_id, target.ref.id, target.ref.version)
+    expected = resolver(target_ref).dsd
+    if dataset.structure.dsd != expected:
+        raise WrongDataflow(
+            f"the message's structure reference names {ref} (the DSD "
+            f"{dataset.structure.dsd}), but the dataflow {name} where it was sent uses {expected}"
+        )
 
 
 def _name(node: Node, dataflow_pk: int) -> str:

@@ -2,21 +2,23 @@
 
 Data messages go through the same engine as a load (schema stage, then every structure
 rule against the structures of the node, or of the structure files given); structure
-messages are checked against their official XSD.
+messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema).
+Error and reference-metadata messages, and footers, are told apart by `message_kinds`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.data_rows import StructureResolver
+from sdmxnode.services.checks_aggregates import watch_aggregates
 from sdmxnode.services.structure_info import StructureInfoBuilder
 from sdmxnode.services.structure_loading import (
     load_structure_files,
@@ -27,14 +29,18 @@ from sdmxnode.services.structure_models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
+from sdmxnode.validation.json_schema import is_json_structure_message
+from sdmxnode.validation.message_kinds import (
+    TAIL_BYTES,
+    footer_findings,
+    not_a_submission,
+    root_name,
+)
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema
 
 log = logging.getLogger(__name__)
-
-#: An element start tag (not a declaration, comment or processing instruction).
-_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]")
 
 
 def validate_message(
@@ -45,40 +51,69 @@ def validate_message(
     kind: str | None = None,
     max_findings: int = 1000,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    settings: Mapping[str, Any] | None = None,
 ) -> Report:
-    """The report on one message; nothing is stored."""
+    """The report on one message; nothing is stored. With `settings`, the data sets of the
+    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
     report = Report(max_findings=max_findings)
     try:
         stream, detected = open_data(data, max_bytes=max_bytes)
         with stream:
             head = stream.read(4096)
         kind = kind or detected
-        if kind == "sdmx-ml" and _root_name(head) == "Structure":
-            return _validate_structure_message(data, source, report)
+        if kind == "sdmx-ml":
+            refused = not_a_submission(head, source)
+            if refused is not None:
+                report.add(refused)
+                return report
+            if root_name(head) == "Structure":
+                return _validate_structure_message(data, source, report)
         if kind in ("sdmx-ml", "sdmx-json"):
             stream, _ = open_data(data, max_bytes=max_bytes)
             with stream:
                 for finding in validate_schema(stream, kind):
                     report.add(finding)
+        if kind == "sdmx-json" and is_json_structure_message(_content(data, max_bytes)):
+            return report  # the JSON Schema is all there is to check: the node stores none
+        footer = footer_findings(_tail(data, max_bytes)) if kind == "sdmx-ml" else []
+        for finding in footer:
+            report.add(finding)
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise  # a limit of the node (size, time) answers as an error, not as a finding
         report.add(finding_from_error(exc))
+        return report
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
-    for dataset in check_datasets(
+    datasets = check_datasets(
         read_data(data, resolve, source=source, kind=kind, max_bytes=max_bytes), report
-    ):
+    )
+    for dataset in watch_aggregates(datasets, report, settings or {}):
         for _row in dataset.rows:
             pass
+    if footer and not report.datasets:
+        report.error(
+            "NOT_A_SUBMISSION",
+            f"{source} holds a footer but no data set: a service's answer, not a submission",
+        )
     return report
 
 
-def _root_name(head: bytes) -> str:
-    """The local name of the first element in the first bytes of an XML document."""
-    for match in _ELEMENT.finditer(head):
-        return match.group(1).decode("ascii", "replace")
-    return ""
+def _content(data: bytes | Path, max_bytes: int) -> bytes:
+    """The whole message, decompressed as a load would read it."""
+    stream, _ = open_data(data, max_bytes=max_bytes)
+    with stream:
+        return stream.read()
+
+
+def _tail(data: bytes | Path, max_bytes: int) -> bytes:
+    """The last TAIL_BYTES of a message, decompressed as a load would read it."""
+    stream, _ = open_data(data, max_bytes=max_bytes)
+    tail = b""
+    with stream:
+        while chunk := stream.read(1 << 20):
+            tail = (tail + chunk)[-TAIL_BYTES:]
+    return tail
 
 
 def _validate_structure_message(data: bytes | Path, source: str, report: Report) -> Report:

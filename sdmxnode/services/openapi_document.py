@@ -8,6 +8,7 @@ from typing import Any
 from sdmxnode import __version__
 from sdmxnode.formats.data_formats import DATA_FORMATS, SCHEMA_21, SCHEMA_30
 from sdmxnode.formats.structure_formats import STRUCTURE_FORMATS
+from sdmxnode.services.openapi_checks import iter_check_paths
 from sdmxnode.services.openapi_components import (
     Schema,
     build_parameters,
@@ -36,6 +37,7 @@ def build_openapi_document(settings: Mapping[str, Any], server_url: str | None =
     paths: dict[str, dict[str, Schema]] = {}
     operations = [
         *iter_node_paths(),
+        *iter_check_paths(),
         *(
             operation
             for resource in read_resources(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)

@@ -61,31 +61,46 @@ def build_schemas() -> Schema:
         },
         "SubmissionReport": {
             "type": "object",
-            "description": "What a data submission stored (counts per dataflow) and the "
-            "validation report of the message",
+            "description": "What a data submission stored and the validation report of the message",
+            "required": ["dataflow", "method", "action", "stored", "counts", "findings"],
             "properties": {
+                "dataflow": {"type": "string"},
+                "method": {"type": "string", "enum": ["POST", "PUT", "DELETE"]},
                 "action": {"type": "string"},
-                "observations_written": count,
-                "observations_deleted": count,
-                "report": {"$ref": "#/components/schemas/ValidationReport"},
+                "stored": {"type": "boolean"},
+                "load": {"type": "integer", "nullable": True},
+                "counts": {"type": "object", "additionalProperties": count},
+                "errors": count,
+                "warnings": count,
+                "findings_not_listed": count,
+                "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
             },
         },
         "StructureSubmissionReport": {
             "type": "object",
             "description": "The outcome for each artefact of a structure message",
+            "required": ["meta", "results"],
             "properties": {
-                "artefacts": {
+                "meta": {"type": "object"},
+                "results": {
                     "type": "array",
                     "items": {
                         "type": "object",
+                        "required": ["action", "type", "agencyID", "id", "version", "status"],
                         "properties": {
+                            "action": {"type": "string"},
+                            "type": {"type": "string"},
+                            "agencyID": {"type": "string"},
+                            "id": {"type": "string"},
+                            "version": {"type": "string"},
                             "urn": {"type": "string"},
-                            "status": {"type": "integer"},
-                            "outcome": {"type": "string"},
-                            "detail": {"type": "string"},
+                            "status": {"type": "string", "enum": ["Success", "Failure"]},
+                            "result": {"type": "string"},
+                            "code": {"type": "integer"},
+                            "message": {"type": "string"},
                         },
                     },
-                }
+                },
             },
         },
         "Health": {
@@ -101,10 +116,13 @@ def build_schemas() -> Schema:
         },
         "AuditEntry": {
             "type": "object",
+            "required": ["id", "at", "action", "target", "outcome", "status", "counts"],
             "properties": {
+                "id": {"type": "integer"},
                 "at": {"type": "string", "format": "date-time"},
-                "token_id": {"type": "string", "nullable": True},
+                "token": {"type": "string", "nullable": True},
                 "role": {"type": "string", "nullable": True},
+                "client": {"type": "string"},
                 "action": {"type": "string"},
                 "target": {"type": "string"},
                 "outcome": {"type": "string", "enum": ["ok", "refused", "rejected", "failed"]},

@@ -6,6 +6,7 @@ paths check and write rows against sets and tuples, never against model objects.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -143,12 +144,13 @@ class StructureInfoBuilder:
             dsd_artefact = artefact
         dsd = self._model(dsd_artefact)
         codes = self._codes(dsd_artefact)
+        hierarchies = self._hierarchies(dsd_artefact)
         constrained = [dsd_artefact] + ([dataflow_artefact] if dataflow_artefact else [])
         return StructureInfo(
             dsd=ref_text(dsd),
             dataflow=ref_text(self._model(dataflow_artefact)) if dataflow_artefact else None,
             dimensions=tuple(
-                _component(d, "dimension", codes)
+                _with_hierarchy(_component(d, "dimension", codes), hierarchies)
                 for d in dsd.dimensions.components
                 if not isinstance(d, common.TimeDimension)
             ),
@@ -179,6 +181,18 @@ class StructureInfoBuilder:
             found[ref_text(codelist)] = frozenset(codelist.items)
         return found
 
+    def _hierarchies(
+        self, dsd_artefact: StoredArtefact
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Per code list ('AG:ID(V)') with a hierarchy: each aggregate code and its members."""
+        found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        for artefact in follow_references(self.store, [dsd_artefact], ["descendants"]):
+            if artefact.ref.type == "Codelist":
+                hierarchy = code_hierarchy(self._model(artefact))
+                if hierarchy:
+                    found[ref_text(self._model(artefact))] = hierarchy
+        return found
+
     def _allowed(self, constrained: Iterable[StoredArtefact]) -> dict[str, frozenset[str]]:
         """Allowed values per component from Allowed constraints on the dataflow or DSD."""
         allowed: dict[str, frozenset[str]] = {}
@@ -199,6 +213,30 @@ class StructureInfoBuilder:
                     previous = allowed.get(component.id)
                     allowed[component.id] = values if previous is None else previous | values
         return allowed
+
+
+def code_hierarchy(codelist: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The aggregates of an sdmx1 code list: each code with children (codes naming it as
+    `Parent`) or with a `MEMBERS` annotation (space-separated code ids: groupings that cut
+    across the tree, as the M49 SDG regions of IMDX:CL_AREA), and its member codes."""
+    members: dict[str, list[str]] = {}
+    for code_id, code in codelist.items.items():
+        parent = getattr(code, "parent", None)
+        if isinstance(parent, common.Code):
+            members.setdefault(parent.id, []).append(code_id)
+        for annotation in getattr(code, "annotations", None) or []:
+            if annotation.type == "MEMBERS":
+                listed = [m for m in str(annotation.text).split() if m in codelist.items]
+                if listed:
+                    members.setdefault(code_id, []).extend(listed)
+    return tuple((code_id, tuple(dict.fromkeys(ids))) for code_id, ids in members.items())
+
+
+def _with_hierarchy(
+    component: Component, hierarchies: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+) -> Component:
+    hierarchy = hierarchies.get(component.codelist or "")
+    return dataclasses.replace(component, hierarchy=hierarchy) if hierarchy else component
 
 
 def _children_of_type(

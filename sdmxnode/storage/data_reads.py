@@ -147,6 +147,31 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     )
 
 
+def select_observation_keys(
+    dataflow_pk: int,
+    selection: DataSelection | None = None,
+    *,
+    not_written_by: int | None = None,
+) -> Select:
+    """(series pk, period) of the current observations of a dataflow that a selection's
+    keys and period range match (all without one), leaving out, with `not_written_by`,
+    those that load wrote: what a deletion by key, or a replacement, removes."""
+    conditions = [series.c.dataflow_pk == dataflow_pk]
+    if selection is not None:
+        conditions += [
+            _key_condition(selection.keys),
+            *_series_key_condition(selection),
+            *_period_condition(selection),
+        ]
+    if not_written_by is not None:
+        conditions.append(observations.c.load_pk != not_written_by)
+    return (
+        select(observations.c.series_pk, observations.c.period)
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(*conditions)
+    )
+
+
 def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
     """Series with at least one observation the selection matches (for series-only answers)."""
     has_data = exists(

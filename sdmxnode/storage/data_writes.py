@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sdmxnode.storage.data_layout import Layout
@@ -186,6 +197,12 @@ class DataflowWriter:
             if self._inserter is not None:
                 self._inserter.shutdown(wait=True)
                 self._inserter = None
+
+    def delete_observations(self, keys: Select) -> None:
+        """Delete the observations whose (series pk, period) `keys` selects, keeping their
+        last state in the history as deleted by this load (as Delete actions are)."""
+        self._wait()
+        self._delete([(pk, period) for pk, period in self.conn.execute(keys)])
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
         self._wait()

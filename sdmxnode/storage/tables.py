@@ -200,3 +200,48 @@ audit_log = Table(
     Column("client", String(255), nullable=False, default=""),
 )
 Index("ix_audit_at", audit_log.c.at)
+#: Harvesting. What the node last received for each request it makes to a source (the
+#: validators of its next conditional request, and the `updatedAfter` of a data pull).
+harvest_requests = Table(
+    "harvest_requests",
+    metadata,
+    Column("key", String(2000), primary_key=True),  # the request, without updatedAfter
+    Column("url", String(2000), nullable=False),  # the URL last answered with 200
+    Column("etag", String(1000), nullable=True),
+    Column("last_modified", String(100), nullable=True),  # HTTP-date, as the source sent it
+    Column("retrieved", DateTime, nullable=False),  # naive UTC
+)
+
+#: Where each harvested artefact (kind 'structure') and each harvested data load
+#: (kind 'data', identity of its dataflow) came from.
+harvest_provenance = Table(
+    "harvest_provenance",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("agency_id", String(255), nullable=False),
+    Column("id", String(255), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("source_url", String(2000), nullable=False),
+    Column("retrieved", DateTime, nullable=False),  # naive UTC
+    Column("etag", String(1000), nullable=True),
+    Column("last_modified", String(100), nullable=True),
+    Column("source_version", String(64), nullable=False),
+    Column("outcome", String(200), nullable=False),
+)
+Index(
+    "ix_provenance_identity",
+    harvest_provenance.c.type,
+    harvest_provenance.c.agency_id,
+    harvest_provenance.c.id,
+)
+
+#: At most one harvest at a time per database: a row held until released or expired.
+harvest_locks = Table(
+    "harvest_locks",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires", DateTime, nullable=False),  # naive UTC
+)

@@ -28,6 +28,13 @@ CODES = {
     "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
     "DUPLICATE": "a second observation for the same series key and time period",
     "BAD_ACTION": "an action that SDMX does not define",
+    "AGGREGATE_MISMATCH": "an aggregate (a parent code, or a code with MEMBERS) that differs "
+    "from the sum of its members by more than the tolerance",
+    "AGGREGATE_NOT_CHECKED": "the aggregate rule stopped: the message holds more figures "
+    "than it buffers",
+    "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
+    "NOT_A_SUBMISSION": "an SDMX error or reference-metadata message: nothing to store",
+    "FOOTER_MESSAGE": "a status message in the footer of a data message (a service's answer)",
 }
 
 

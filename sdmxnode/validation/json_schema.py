@@ -56,6 +56,15 @@ def validate_json(data: bytes) -> list[Finding]:
     return findings
 
 
+def is_json_structure_message(data: bytes) -> bool:
+    """True when `data` is an SDMX-JSON structure message (False for data, or not JSON)."""
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(document, dict) and _version_and_kind(document)[1] == "structure"
+
+
 def _version_and_kind(document: dict[str, Any]) -> tuple[str, str]:
     meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
     named = str((meta or {}).get("schema", ""))

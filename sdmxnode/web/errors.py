@@ -25,10 +25,12 @@ def api_major() -> int:
 
 def wants_json() -> bool:
     """Whether the client asked for JSON (format= or Accept); 2.x defaults to JSON."""
+    accept = request.headers.get("Accept", "")
+    if request.path.startswith("/checks/"):  # node reports: JSON unless XML is asked for
+        return not any("xml" in r.media_type for r in parse_accept(accept) if r.q > 0)
     fmt = (request.args.get("format") or "").lower()
     if fmt:
         return "json" in fmt
-    accept = request.headers.get("Accept", "")
     for rng in parse_accept(accept):
         if rng.q <= 0:
             continue

@@ -24,6 +24,7 @@ from sdmxnode.deadline import check_deadline, set_deadline
 from sdmxnode.errors import (
     BadRequest,
     InputTooLarge,
+    Invalid,
     RequestTimeout,
     ServiceTimeout,
     UnsupportedMediaType,
@@ -126,16 +127,16 @@ class _DecodedInput(io.RawIOBase):
                 pending = self._raw.read(_CHUNK)
                 if not pending:
                     if not self._inflater.eof:
-                        raise BadRequest(
-                            f"the {self._coding} request body is truncated", where="body"
-                        )
+                        raise Invalid(f"the {self._coding} request body is truncated", where="body")
                     self._done = True
                     break
             try:
                 data = self._inflater.decompress(pending, want)
             except zlib.error as exc:
-                raise BadRequest(
-                    f"the request body is not valid {self._coding}: {exc}", where="body"
+                raise Invalid(
+                    f"the request body is declared {self._coding} (Content-Encoding) but is "
+                    f"not: {exc}",
+                    where="body",
                 ) from exc
             if self._inflater.eof:
                 if self._inflater.unused_data.strip(b"\0"):

@@ -1,11 +1,12 @@
-"""The node's own service endpoints: health."""
+"""The node's own service endpoints: health and the provenance of harvested artefacts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from sdmxnode import __version__
+from sdmxnode.storage.harvest import HarvestStore
 
 blueprint = Blueprint("node_service", __name__)
 
@@ -21,3 +22,16 @@ def health() -> ResponseReturnValue:
         database=node.store.engine.dialect.name,
         artefacts=node.store.count_artefacts(),
     )
+
+
+@blueprint.route("/harvest/provenance")
+def harvest_provenance() -> ResponseReturnValue:
+    """Where harvested artefacts and data loads came from (filters: kind, type, agency, id)."""
+    node = current_app.extensions["sdmxnode"]
+    entries = HarvestStore(node.store.engine).list_provenance(
+        kind=request.args.get("kind"),
+        type_=request.args.get("type"),
+        agency_id=request.args.get("agency"),
+        id_=request.args.get("id"),
+    )
+    return jsonify(provenance=[entry.to_json() for entry in entries])

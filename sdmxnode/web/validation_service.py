@@ -29,6 +29,7 @@ def validate() -> Response:
         data,
         source=source,
         max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
+        settings=node.settings,
     )
     for rng in parse_accept(request.headers.get("Accept", "")):
         if rng.media_type == "text/plain":

@@ -551,6 +551,8 @@ def test_hostile_request_gets_a_4xx_sdmx_error(case: Case, hostile: Hostile) -> 
         headers = dict(case.headers)
         if case.authorised:
             headers.setdefault("Authorization", f"Bearer {hostile.token}")
+            # a data write answers its submission report in JSON; as XML it is SDMX-ML
+            headers.setdefault("Accept", "application/xml")
         response = requests.request(
             case.method,
             hostile.node.url + case.path,

@@ -1,0 +1,121 @@
+"""Conditional HTTP GETs to an SDMX-REST source, retried with backoff on transient failures."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sdmxnode.errors import SdmxNodeError
+
+log = logging.getLogger(__name__)
+
+#: Statuses worth another try (the source is busy or briefly broken).
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+USER_AGENT = "sdmxnode-harvest"
+
+
+class HarvestError(SdmxNodeError):
+    """A source could not be read (after retries) or answered with an error."""
+
+    status = 502
+    sdmx_code = 500
+    title = "Harvest failed"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One answer of a source: status (200, 304 or 404), body and validators."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    date: str | None = None  # the source's clock when it answered (HTTP-date)
+
+
+@dataclass
+class HttpClient:
+    """GETs with If-None-Match / If-Modified-Since; counts the requests it sends."""
+
+    timeout: float = 60.0
+    retries: int = 3
+    backoff: float = 1.0  # seconds before the first retry, doubled each time
+    sleep: Callable[[float], None] = time.sleep
+    requests_sent: int = 0
+
+    def get(
+        self,
+        url: str,
+        accept: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Fetched:
+        headers = {"Accept": accept, "Accept-Encoding": "gzip", "User-Agent": USER_AGENT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            try:
+                return self._get_once(url, headers)
+            except _Transient as exc:
+                if attempt == self.retries:
+                    raise HarvestError(
+                        f"{url}: {exc} (gave up after {attempt + 1} attempts)", where=url
+                    ) from exc
+                log.warning("%s: %s; retrying in %.1f s", url, exc, delay)
+                self.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> Fetched:
+        self.requests_sent += 1
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return _fetched(url, response.status, response.headers, response.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return _fetched(url, 304, exc.headers, b"")
+            if exc.code in RETRY_STATUSES:
+                raise _Transient(f"HTTP {exc.code}") from exc
+            body = exc.read()
+            if exc.code in (404, 204):  # SDMX 100 "no results"
+                return _fetched(url, 404, exc.headers, body)
+            raise HarvestError(
+                f"{url}: HTTP {exc.code}: {body[:300].decode('utf-8', 'replace')}", where=url
+            ) from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise _Transient(str(getattr(exc, "reason", exc))) from exc
+
+
+class _Transient(Exception):
+    """A failure another attempt may not meet."""
+
+
+def _fetched(url: str, status: int, headers, body: bytes) -> Fetched:  # type: ignore[no-untyped-def]
+    if body and headers.get("Content-Encoding", "").lower() == "gzip":
+        try:
+            body = gzip.decompress(body)
+        except OSError as exc:
+            raise HarvestError(f"{url}: a broken gzip body", where=url) from exc
+    if status == 200 and not body:
+        status = 404  # a 2.x "204 No Content": no results
+    return Fetched(
+        url=url,
+        status=status,
+        body=body,
+        content_type=headers.get("Content-Type", ""),
+        etag=headers.get("ETag"),
+        last_modified=headers.get("Last-Modified"),
+        date=headers.get("Date"),
+    )

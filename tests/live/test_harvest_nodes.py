@@ -1,0 +1,162 @@
+"""Two live nodes on loopback: B harvests A's structures and data, then only A's changes."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sdmxnode.config import load_settings
+from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.harvest import Harvester, StructureSelection
+from sdmxnode.services.harvest_changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED, canonical
+from sdmxnode.services.harvest_client import HttpClient
+from sdmxnode.services.node import Node
+from sdmxnode.services.structure_loading import load_structures, read_structure_records
+from sdmxnode.storage.harvest import HarvestStore
+from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.live.conftest import LiveNode, start_node
+
+pytestmark = pytest.mark.live
+
+DATAFLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+DEMO = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+YES_NO = PROJECT_ROOT / "codelists" / "IMDX-CL_YES_NO-1.0.0.xml"
+CSV = "application/vnd.sdmx.data+csv;version=1.0.0"
+STRUCTURE_XML = "application/vnd.sdmx.structure+xml;version=2.1"
+
+
+@pytest.fixture
+def nodes(tmp_path: Path) -> Iterator[tuple[LiveNode, LiveNode]]:
+    """A as the quick start runs it (structures and demo data), B with no structures."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    empty = tmp_path / "no-structures"
+    empty.mkdir()
+    a = start_node(fresh_database(tmp_path / "a"), None, tmp_path / "a.log")
+    b = start_node(fresh_database(tmp_path / "b"), [empty], tmp_path / "b.log")
+    try:
+        yield next(a), next(b)
+    finally:
+        a.close()
+        b.close()
+
+
+def _node(live: LiveNode) -> Node:
+    return Node.from_settings(load_settings({"DATABASE_URL": live.database_url}))
+
+
+def _get(url: str, accept: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith(accept.split(";")[0])
+        return response.read()
+
+
+def _structures(node: LiveNode) -> dict[str, bytes]:
+    body = _get(f"{node.url}/rest/structure/all/all/all", STRUCTURE_XML)
+    return {str(r.ref): canonical(r.xml) for r in read_structure_records(body)}
+
+
+def _data(node: LiveNode) -> list[str]:
+    body = _get(f"{node.url}/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/all", CSV)
+    header, *rows = body.decode("utf-8").splitlines()
+    return [header, *sorted(rows)]
+
+
+def _harvest(b: Node, a: LiveNode, *, dry_run: bool = False) -> tuple:
+    client = HttpClient(retries=0)
+    result = Harvester(b, client).harvest(
+        f"{a.url}/rest", [StructureSelection()], [DATAFLOW], dry_run=dry_run
+    )
+    return result, client.requests_sent
+
+
+def _data_messages() -> tuple[bytes, bytes]:
+    """An Append changing the first observation of the first series, a Delete of its
+    second observation."""
+    text = DEMO.read_text(encoding="utf-8")
+    head = text.split("<mes:DataSet", 1)[0]
+    dataset = re.search(r"<mes:DataSet[^>]*>", text).group(0)  # type: ignore[union-attr]
+    series_open = re.search(r"<Series [^>]*>", text).group(0)  # type: ignore[union-attr]
+    periods = re.findall(r'<Obs TIME_PERIOD="(\d+)"', text)[:2]
+
+    def message(action: str, obs: str) -> bytes:
+        opening = dataset.replace("<mes:DataSet", f'<mes:DataSet action="{action}"', 1)
+        body = f"{opening}{series_open}{obs}</Series></mes:DataSet></mes:StructureSpecificData>"
+        return (head + body).encode("utf-8")
+
+    update = message("Append", f'<Obs TIME_PERIOD="{periods[0]}" OBS_VALUE="7" OBS_STATUS="E"/>')
+    delete = message("Delete", f'<Obs TIME_PERIOD="{periods[1]}"/>')
+    return update, delete
+
+
+def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path) -> None:
+    a, b = nodes
+    node_a, node_b = _node(a), _node(b)
+
+    first, _ = _harvest(node_b, a)
+    assert first.changes.changes and {c.kind for c in first.changes.changes} == {NEW}
+    assert first.stored.created == node_a.store.count_artefacts()
+    assert _structures(b) == _structures(a)
+    first_data = _data(b)
+    assert first_data == _data(a)
+    provenance = HarvestStore(node_b.store.engine).list_provenance()
+    assert {p.kind for p in provenance} == {"structure", "data"}
+    assert all(p.source_url.startswith(a.url) for p in provenance)
+
+    # Nothing changed on A: one 304 per request, nothing written.
+    before = node_b.data.count_loads()
+    second, requests = _harvest(node_b, a)
+    assert requests == 2 and len(second.not_modified) == 2
+    assert not second.changes.changes
+    assert node_b.data.count_loads() == before
+
+    # A gets a new code list version, an updated observation and a deleted one.
+    new_version = YES_NO.read_bytes().replace(b'version="1.0.0"', b'version="1.1.0"')
+    new_version = new_version.replace(b"(1.0.0)", b"(1.1.0)")
+    new_version = new_version.replace(b">No<", b">Not at all<")
+    load_structures(node_a.store, new_version)
+    update, delete = _data_messages()
+    load_data(node_a, update, source="update")
+    load_data(node_a, delete, source="delete")
+
+    third, requests = _harvest(node_b, a)
+    assert requests == 2
+    moved = [c for c in third.changes.changes if c.kind != UNCHANGED]
+    assert [(c.kind, c.record.ref.id, c.record.ref.version) for c in moved] == [
+        (NEW_VERSION, "CL_YES_NO", "1.1.0")
+    ]
+    assert moved[0].items_renamed[0].id == "N" and not moved[0].items_added
+    assert third.data[f"{DATAFLOW.agency_id}:{DATAFLOW.id}(1.0.0)"] == (
+        "1 observations written, 1 deleted"
+    )
+    assert _structures(b) == _structures(a)
+    served = _data(b)
+    assert served == _data(a)
+    assert len(served) == len(first_data) - 1  # the deleted observation is gone from B
+
+    # A final artefact changed under its version: a dry run reports the conflict, writes
+    # nothing; the real run does not apply it either.
+    conflicting = new_version.replace(b">Yes<", b">Yes indeed<")
+    node_a.store.put_artefacts(read_structure_records(conflicting))
+    held = _structures(b)
+    requests_state = HarvestStore(node_b.store.engine).find_request(
+        f"{a.url}/rest/structure/all/all/all"
+    )
+    dry, _ = _harvest(node_b, a, dry_run=True)
+    assert [c.record.ref.id for c in dry.changes.conflicts] == ["CL_YES_NO"]
+    assert "CONFLICT: Codelist=IMDX:CL_YES_NO(1.1.0)" in dry.to_text()
+    assert _structures(b) == held
+    assert (
+        HarvestStore(node_b.store.engine).find_request(f"{a.url}/rest/structure/all/all/all")
+        == requests_state
+    )
+    real, _ = _harvest(node_b, a)
+    assert {c.kind for c in real.changes.changes} == {CONFLICT, UNCHANGED}
+    assert _structures(b) == held

@@ -1,0 +1,87 @@
+"""sdmx1's Client and pysdmx's readers take every dataflow with data from a live node, in
+every data format each reads, and get the observations the node was loaded with."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sdmx
+from pysdmx.io import get_datasets
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.live
+
+DEMO = PROJECT_ROOT / "fixtures" / "data"
+#: Data formats sdmx1's Client reads, as `Accept` values.
+#: The demo's latest period only, to keep the test short.
+RECENT = {"startPeriod": "2019"}
+SDMX1_FORMATS = (
+    "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
+    "application/vnd.sdmx.genericdata+xml;version=2.1",
+)
+
+
+def _loaded(dsd) -> dict[tuple[str, str], float]:  # type: ignore[no-untyped-def]
+    """(series key, period) -> value of every demo file, as sdmx1 reads the files."""
+    values: dict[tuple[str, str], float] = {}
+    for path in sorted(DEMO.glob("*.xml")):
+        message = sdmx.read_sdmx(path, structure=dsd)
+        values.update(_by_key(sdmx.to_pandas(message.data[0]), dsd))
+    return values
+
+
+def _by_key(series: pd.Series, dsd) -> dict[tuple[str, str], float]:  # type: ignore[no-untyped-def]
+    frame = series.reset_index()
+    dims = [d.id for d in dsd.dimensions if d.id != "TIME_PERIOD"]
+    return {
+        (".".join(str(row[d]) for d in dims), str(row["TIME_PERIOD"])): float(row["value"])
+        for _, row in frame.iterrows()
+    }
+
+
+def test_sdmx1_and_pysdmx_read_every_dataflow_with_data(live_node_with) -> None:
+    node = live_node_with()
+    source_id = "SDMXNODE_INTEROP"
+    sdmx.add_source({"id": source_id, "name": "sdmxnode", "url": f"{node.url}/rest"}, override=True)
+    try:
+        client = sdmx.Client(source_id)
+        flows = client.dataflow(agency_id="all").dataflow
+        with_data = []
+        recent: dict[tuple[str, str], float] = {}
+        for flow_id, flow in flows.items():
+            dsd_id = flow.structure.id
+            dsd = client.datastructure(
+                dsd_id, agency_id=flow.structure.maintainer.id, params={"references": "all"}
+            ).structure[dsd_id]
+            for accept in SDMX1_FORMATS:
+                try:
+                    message = client.data(
+                        flow_id, dsd=dsd, headers={"Accept": accept}, params=RECENT
+                    )
+                except Exception as exc:  # noqa: BLE001 (sdmx1 raises HTTPError for 404)
+                    if "404" in str(exc) or "No Results" in str(exc):
+                        break
+                    raise
+                if (flow_id, dsd) not in with_data:
+                    with_data.append((flow_id, dsd))
+                recent = recent or {
+                    k: v for k, v in _loaded(dsd).items() if k[1] >= RECENT["startPeriod"]
+                }
+                assert _by_key(sdmx.to_pandas(message.data[0]), dsd) == recent, accept
+        assert {flow_id for flow_id, _ in with_data} == {"DF_MIG_STOCK_IMS"}
+    finally:
+        sdmx.source.sources.pop(source_id, None)
+
+    flow_id, dsd = with_data[0]
+    structure = f"{node.url}/rest/dataflow/IMDX/{flow_id}/latest?references=all"
+    for fmt in ("csvdata", "structurespecificdata"):
+        data = f"{node.url}/rest/data/IMDX,{flow_id}/all?format={fmt}&startPeriod=2019"
+        [dataset] = get_datasets(data, structure)
+        frame = dataset.data
+        dims = [d.id for d in dsd.dimensions if d.id != "TIME_PERIOD"]
+        got = {
+            (".".join(str(r[d]) for d in dims), str(r["TIME_PERIOD"])): float(r["OBS_VALUE"])
+            for _, r in frame.iterrows()
+        }
+        assert got == recent, fmt
