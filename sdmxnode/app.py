@@ -37,6 +37,7 @@ from sdmxnode.web import (
 )
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
+from sdmxnode.web.limits import install_limits
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rest_structure.blueprint)
     app.register_blueprint(rest_structure_write.blueprint)
     app.after_request(add_common_headers)
+    install_limits(app)
     _register_error_handlers(app)
     return app
 

@@ -202,18 +202,33 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
 
     from sdmxnode.app import create_app
 
+    settings = load_settings()
+    max_url = int(settings["MAX_URL_LENGTH"])
+    request_timeout = int(settings["REQUEST_TIMEOUT"])
+
     class NodeApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
-            self.cfg.set("timeout", 120)
+            self.cfg.set("worker_class", "sdmxnode.web.gunicorn_worker.NodeWorker")
+            # the worker's heartbeat must outlive the longest request the node allows
+            self.cfg.set("timeout", max(120, request_timeout + 60))
+            self.cfg.set("limit_request_line", gunicorn_request_line_limit(max_url))
             self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
             return create_app()
 
     NodeApplication().run()
+
+
+def gunicorn_request_line_limit(max_url_length: int) -> int:
+    """gunicorn's limit_request_line for SDMXNODE_MAX_URL_LENGTH: just above it, so that the
+    node answers an over-long URL itself (SDMX 414); 0 (unlimited) when gunicorn's own
+    ceiling of 8190 bytes is too low for the setting (or the setting is 0)."""
+    limit = max_url_length + 64  # the method, the spaces and " HTTP/1.1"
+    return 0 if max_url_length <= 0 or limit > 8190 else limit
 
 
 @main.group()

@@ -74,6 +74,22 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "MAX_URL_LENGTH",
+        8000,
+        "Longest request URL (path and query) accepted; a longer one is refused with 414 "
+        "(SDMX 140). Up to 8126 gunicorn's request line limit is set just above it; over "
+        "that gunicorn reads request lines of any length (0: no limit)",
+        int,
+    ),
+    Setting(
+        "REQUEST_TIMEOUT",
+        300,
+        "Seconds one request may take: a body not received by then is refused with 408, "
+        "work (a load, a validation, a query) still running is stopped with 503 (SDMX 503), "
+        "a streamed answer is cut (0: no limit)",
+        int,
+    ),
+    Setting(
         "MAX_RESPONSE_OBSERVATIONS",
         5_000_000,
         "Most observations one data answer may hold; a larger one is refused with 413 "

@@ -17,6 +17,9 @@ class SdmxNodeError(Exception):
     title: str = "Internal server error"
     #: The validation finding code this error stands for, when a reader raises it mid-stream.
     finding_code: str | None = None
+    #: A limit of the node (size, time) rather than a defect of the message: it ends the
+    #: request as an error answer instead of becoming a finding of a validation report.
+    ends_request: bool = False
 
     def __init__(self, message: str, *, where: str | None = None) -> None:
         super().__init__(message)
@@ -124,6 +127,45 @@ class TooLarge(SdmxNodeError):
     status = 413
     sdmx_code = 510
     title = "Response size exceeds service limit"
+    ends_request = True
+
+
+class UriTooLong(BadRequest):
+    """A request URL longer than SDMXNODE_MAX_URL_LENGTH (HTTP 414, SDMX 140)."""
+
+    status = 414
+    title = "URI too long"
+
+
+class HeadersTooLarge(BadRequest):
+    """Request header fields larger than the server reads (HTTP 431, SDMX 140)."""
+
+    status = 431
+    title = "Request header fields too large"
+
+
+class RequestTimeout(SdmxNodeError):
+    """The client did not send its request body within SDMXNODE_REQUEST_TIMEOUT.
+
+    HTTP 408; SDMX has no code for it, so the custom code 1000 is used.
+    """
+
+    status = 408
+    sdmx_code = 1000
+    title = "Request timeout"
+    ends_request = True
+
+    def extra_headers(self) -> dict[str, str]:
+        return {"Connection": "close"}
+
+
+class ServiceTimeout(SdmxNodeError):
+    """The node needed more than SDMXNODE_REQUEST_TIMEOUT seconds (HTTP 503, SDMX 503)."""
+
+    status = 503
+    sdmx_code = 503
+    title = "Service unavailable"
+    ends_request = True
 
 
 class NotImplementedSdmx(SdmxNodeError):
@@ -141,6 +183,20 @@ class Invalid(SdmxNodeError):
     status_v2 = 422
     sdmx_code = 150
     title = "Invalid message"
+
+
+class InputTooLarge(Invalid, TooLarge):
+    """A request body or message larger than allowed once decompressed (HTTP 413, SDMX 510).
+
+    An Invalid message for the readers and loaders, but a limit for the web layer: it ends
+    the request with 413 instead of becoming a finding.
+    """
+
+    status = 413
+    status_v2 = 413
+    sdmx_code = 510
+    title = "Request size exceeds service limit"
+    ends_request = True
 
 
 class UnknownComponent(Invalid):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import InputTooLarge, Invalid
 from sdmxnode.formats.data_rows import DatasetRows, StructureResolver
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class _BoundedReader(io.RawIOBase):
         size = len(data)
         self._count += size
         if self._count > self._limit:
-            raise Invalid(
+            raise InputTooLarge(
                 f"{self._what} is larger than {self._limit:,} bytes once decompressed "
                 "(refused as a possible compression bomb)"
             )
@@ -195,7 +195,7 @@ def _open_zip(raw: BinaryIO, max_bytes: int, what: str) -> tuple[BinaryIO, str]:
             if info.flag_bits & 0x1:
                 raise Invalid(f"{what} holds an encrypted member ({info.filename}), refused")
             if info.file_size > max_bytes:
-                raise Invalid(
+                raise InputTooLarge(
                     f"{what}: member {info.filename} declares {info.file_size:,} bytes, "
                     f"more than the {max_bytes:,} allowed"
                 )

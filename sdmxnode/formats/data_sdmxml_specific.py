@@ -11,13 +11,18 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from sdmxnode.errors import Invalid
 from sdmxnode.formats.data_sdmxml_dataset import DataSetContext, Row
 from sdmxnode.formats.data_sdmxml_parse import ElementStream, forget_previous, syntax_error
+from sdmxnode.formats.sdmxml import MAX_ATTRIBUTES
 
 OBS = "Obs"
 SERIES = "Series"
 GROUP = "Group"
 TAGS = (GROUP, SERIES, OBS)
+#: lxml's items() costs time quadratic in the number of attributes (each value is looked
+#: up by name): 200,000 attributes would take minutes, so elements over MAX_ATTRIBUTES
+#: are refused.
 
 #: XML attributes of a structure-specific DataSet that are not components (BaseDataSetType).
 DATASET_XML_ATTRIBUTES = frozenset(
@@ -40,7 +45,7 @@ def read_dataset_values(context: DataSetContext) -> None:
     """Fill `context.base` from the DataSet's own attributes (and 3.0 `Comp` children)."""
     element = context.element
     base = context.base
-    for key, value in element.items():
+    for key, value in _attributes(element):
         if key[0] != "{" and key not in DATASET_XML_ATTRIBUTES:
             base[context.column(key, element)] = value
     if context.complex_values:
@@ -53,7 +58,7 @@ def _series_base(context: DataSetContext, series: etree._Element) -> tuple[Row, 
     own = False
     index_get = context.index.get
     attributes = context.attribute_indexes
-    for key, value in series.items():
+    for key, value in _attributes(series):
         position = index_get(key)
         if position is None:
             context.set_xml_attribute(row, key, value, series, at_obs=False)
@@ -71,7 +76,7 @@ def _read_group(context: DataSetContext, group: etree._Element) -> None:
     key: dict[int, str] = {}
     values: list[tuple[int, str]] = []
     dimensions = context.dimension_indexes
-    for name, value in group.items():
+    for name, value in _attributes(group):
         if name[0] == "{":
             continue  # xsi:type names the group
         position = context.column(name, group)
@@ -113,7 +118,7 @@ def read_specific_rows(context: DataSetContext, elements: ElementStream) -> Iter
                         return
                     series = parent
                 row = base.copy()
-                for key, value in element.items():
+                for key, value in _attributes(element):
                     position = index_get(key)
                     if position is None:
                         context.set_xml_attribute(row, key, value, element, at_obs=True)
@@ -146,3 +151,13 @@ def read_specific_rows(context: DataSetContext, elements: ElementStream) -> Iter
                 _read_group(context, element)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, context.source) from exc
+
+
+def _attributes(element: etree._Element) -> list[tuple[str, str]]:
+    """The element's (name, value) pairs; Invalid past MAX_ATTRIBUTES."""
+    if len(element.attrib) > MAX_ATTRIBUTES:
+        raise Invalid(
+            f"a {etree.QName(element).localname} element has more than {MAX_ATTRIBUTES} attributes",
+            where=f"line {element.sourceline}",
+        )
+    return element.items()  # type: ignore[return-value]

@@ -23,6 +23,9 @@ MESSAGE_NS_VERSION = {ns["mes"]: version for version, ns in NAMESPACES.items()}
 
 #: Bounds on what one XML document may hold.
 MAX_DEPTH = 256
+#: Most XML attributes one element may carry (SDMX-ML elements have a handful; thousands
+#: make schema validation hold one error object per attribute).
+MAX_ATTRIBUTES = 2000
 
 
 def safe_parser(**kwargs: object) -> etree.XMLParser:
@@ -49,6 +52,12 @@ def parse_xml(data: bytes, *, what: str = "message") -> etree._ElementTree:
     depth = _depth(tree.getroot())
     if depth > MAX_DEPTH:
         raise Invalid(f"the {what} is nested {depth} levels deep (limit {MAX_DEPTH})")
+    for element in tree.iter():
+        if len(element.attrib) > MAX_ATTRIBUTES:
+            raise Invalid(
+                f"the {what} has an element with more than {MAX_ATTRIBUTES} attributes",
+                where=f"line {element.sourceline}",
+            )
     return tree
 
 

@@ -79,6 +79,8 @@ def validate_message(
         for finding in footer:
             report.add(finding)
     except SdmxNodeError as exc:
+        if exc.ends_request:
+            raise  # a limit of the node (size, time) answers as an error, not as a finding
         report.add(finding_from_error(exc))
         return report
     if report.errors:

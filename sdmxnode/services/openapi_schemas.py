@@ -61,8 +61,7 @@ def build_schemas() -> Schema:
         },
         "SubmissionReport": {
             "type": "object",
-            "description": "What a data submission stored and the validation report of the "
-            "message",
+            "description": "What a data submission stored and the validation report of the message",
             "required": ["dataflow", "method", "action", "stored", "counts", "findings"],
             "properties": {
                 "dataflow": {"type": "string"},

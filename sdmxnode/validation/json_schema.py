@@ -37,6 +37,8 @@ def validate_json(data: bytes) -> list[Finding]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         return [Finding("UNREADABLE", ERROR, f"not a JSON document: {exc}", line=line)]
+    except RecursionError:
+        return [Finding("UNREADABLE", ERROR, "the JSON document is nested too deeply")]
     if not isinstance(document, dict):
         return [Finding("SCHEMA", ERROR, "an SDMX-JSON message is a JSON object")]
     version, kind = _version_and_kind(document)
@@ -58,7 +60,7 @@ def is_json_structure_message(data: bytes) -> bool:
     """True when `data` is an SDMX-JSON structure message (False for data, or not JSON)."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False
     return isinstance(document, dict) and _version_and_kind(document)[1] == "structure"
 

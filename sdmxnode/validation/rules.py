@@ -17,6 +17,7 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 
+from sdmxnode.deadline import check_deadline
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.data_rows import DatasetRows
 from sdmxnode.validation.findings import finding_from_error
@@ -41,6 +42,8 @@ def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[
         except StopIteration:
             return
         except SdmxNodeError as exc:
+            if exc.ends_request:
+                raise
             report.add(finding_from_error(exc))
             return
         yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
@@ -84,6 +87,8 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:
     try:
         for row in dataset.rows:
             rows += 1
+            if not rows & 0xFFF:
+                check_deadline()
             key = key_of(row)
             fresh = False
             if key != current_key:
@@ -144,6 +149,8 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:
                     checker.observation_value(rule, value, key, row)
             yield row
     except SdmxNodeError as exc:
+        if exc.ends_request:
+            raise
         checker.unreadable(exc)
     finally:
         report.observations += observations

@@ -53,7 +53,7 @@ def error_response(error: SdmxNodeError) -> Response:
         mimetype = "application/json"
     else:
         version = "3.0" if api_major() >= 2 else "2.1"
-        body = _xml_error(error, version)
+        body = xml_error_body(error, version)
         mimetype = "application/xml"
     response = Response(body, status=status, mimetype=mimetype)
     response.headers["Cache-Control"] = "no-store"
@@ -80,7 +80,7 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _xml_error(error: SdmxNodeError, version: str) -> bytes:
+def xml_error_body(error: SdmxNodeError, version: str) -> bytes:
     ns = NAMESPACES[version]
     root = etree.Element(f"{{{ns['mes']}}}Error", nsmap={"mes": ns["mes"], "com": ns["com"]})
     message = etree.SubElement(root, f"{{{ns['mes']}}}ErrorMessage", code=str(error.sdmx_code))

@@ -32,6 +32,7 @@ from sdmxnode.services.data_queries import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.web.http import accepts_gzip, conditional
+from sdmxnode.web.limits import check_deadline, deadline_chunks, request_deadline
 
 blueprint = Blueprint("rest_data", __name__)
 
@@ -147,7 +148,8 @@ def _stream(
         {**options, "rows_again": lambda: iter_rows(node, plan)},
     )
     first = next(chunks, b"")  # option errors surface here, before the status is sent
-    body: Iterator[bytes] = chain((first,), chunks)
+    check_deadline()  # still an SDMX error answer: nothing has been sent yet
+    body: Iterator[bytes] = chain((first,), deadline_chunks(chunks, request_deadline()))
     if accepts_gzip():
         body = gzip_chunks(body)
     response = Response(stream_with_context(body), content_type=fmt.content_type)

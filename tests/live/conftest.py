@@ -19,6 +19,7 @@ import pytest
 class LiveNode:
     url: str  # base URL, e.g. http://127.0.0.1:8123
     database_url: str
+    pid: int = 0  # the gunicorn master's process id
 
 
 def _free_port() -> int:
@@ -28,7 +29,10 @@ def _free_port() -> int:
 
 
 def start_node(
-    database_url: str, structure_dirs: list[Path] | None, log: Path
+    database_url: str,
+    structure_dirs: list[Path] | None,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveNode]:
     """Run `sdmxnode serve` until the caller is done; wait for /health first.
 
@@ -36,7 +40,7 @@ def start_node(
     project's own structures and demo data; otherwise it loads those folders and no data.
     """
     port = _free_port()
-    env = dict(os.environ, SDMXNODE_DATABASE_URL=database_url)
+    env = dict(os.environ, SDMXNODE_DATABASE_URL=database_url, **(extra_env or {}))
     if structure_dirs is not None:
         env["SDMXNODE_STRUCTURE_DIRS"] = os.pathsep.join(str(d) for d in structure_dirs)
         env["SDMXNODE_DEMO_DATA"] = ""
@@ -56,7 +60,7 @@ def start_node(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the node did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield LiveNode(url, database_url)
+        yield LiveNode(url, database_url, process.pid)
     finally:
         process.terminate()
         try:
