@@ -215,7 +215,7 @@ class NodeRequest(Request):
     read so far, silently truncated; RequestLimits' streams refuse it with 413 instead.
     """
 
-    @property
+    @property  # type: ignore[misc]
     def max_content_length(self) -> int | None:  # type: ignore[override]
         if self.environ.get(_BOUNDED_KEY):
             return None
