@@ -23,14 +23,14 @@ def api_major() -> int:
     return 2 if request.path.startswith("/rest/v2") else 1
 
 
-def wants_json() -> bool:
-    """Whether the client asked for JSON (format= or Accept); 2.x defaults to JSON."""
-    accept = request.headers.get("Accept", "")
-    if request.path.startswith("/checks/"):  # node reports: JSON unless XML is asked for
-        return not any("xml" in r.media_type for r in parse_accept(accept) if r.q > 0)
+def wants_json(default: bool | None = None) -> bool:
+    """Whether the client asked for JSON rather than XML (`format=`, then the first Accept
+    range naming either); otherwise `default`, which is JSON on 2.x (but for schemas) and
+    XML on 1.5 when not given."""
     fmt = (request.args.get("format") or "").lower()
     if fmt:
         return "json" in fmt
+    accept = request.headers.get("Accept", "")
     for rng in parse_accept(accept):
         if rng.q <= 0:
             continue
@@ -38,6 +38,8 @@ def wants_json() -> bool:
             return True
         if "xml" in rng.media_type:
             return False
+    if default is not None:
+        return default
     return api_major() >= 2 and not request.path.startswith("/rest/v2/schema")
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from sdmxnode.errors import BadRequest, SdmxNodeError, UnsupportedMediaType
-from sdmxnode.formats.registry import parse_accept
 from sdmxnode.formats.sdmxml21_submission import submission_response_xml
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.flows import FlowSelection, parse_flow_ref, parse_flow_v2
@@ -37,7 +36,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.web.access import write_attempt
 from sdmxnode.web.bodies import received_body
-from sdmxnode.web.errors import api_major
+from sdmxnode.web.errors import api_major, wants_json
 
 blueprint = Blueprint("rest_data_write", __name__)
 
@@ -151,18 +150,6 @@ def _check_content_encoding(data: bytes | Path) -> None:
         )
 
 
-def _wants_xml() -> bool:
-    """Whether the client prefers XML to JSON (the default) for the submission report."""
-    for rng in parse_accept(request.headers.get("Accept", "")):
-        if rng.q <= 0:
-            continue
-        if "xml" in rng.media_type:
-            return True
-        if "json" in rng.media_type or rng.media_type == "*/*":
-            return False
-    return False
-
-
 def _finding_texts(submission: Submission) -> list[tuple[str, str]]:
     texts = []
     for finding in submission.report.findings:
@@ -173,7 +160,7 @@ def _finding_texts(submission: Submission) -> list[tuple[str, str]]:
 
 def _answer(node: Node, submission: Submission, status: int, principal: Principal) -> Response:
     """The submission report: JSON, or an SDMX-ML 2.1 SubmitStructureResponse."""
-    if _wants_xml():
+    if not wants_json(default=True):  # the report is JSON unless XML is asked for
         counts = submission.counts
         summary = (
             f"{submission.dataflow}: {counts.series_written} series and "
@@ -203,7 +190,7 @@ def _answer(node: Node, submission: Submission, status: int, principal: Principa
 def _rejected(error: LoadRejected, target: str) -> Response:
     """A message with errors: its findings, nothing stored (400 on 1.5, 422 on 2.x)."""
     status = error.http_status(api_major())
-    if _wants_xml():
+    if not wants_json(default=True):  # the report is JSON unless XML is asked for
         version = "3.0" if api_major() >= 2 else "2.1"
         response = Response(
             error.report.to_sdmx_error_xml(version), status=status, mimetype="application/xml"

@@ -9,7 +9,6 @@ from typing import NoReturn
 from flask import Blueprint, Response, current_app, request
 
 from sdmxnode.errors import NotImplementedSdmx, SemanticError
-from sdmxnode.formats.registry import parse_accept
 from sdmxnode.formats.registry_interface import (
     submission_json,
     write_submit_structure_response,
@@ -25,6 +24,7 @@ from sdmxnode.services.structure_maintenance import (
 )
 from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.web.access import WriteAttempt, write_attempt
+from sdmxnode.web.errors import wants_json
 
 blueprint = Blueprint("rest_structure_write", __name__)
 
@@ -118,7 +118,7 @@ def _answer(attempt: WriteAttempt, result: MaintenanceResult) -> Response:
         attempt.detail = "; ".join(f"{r.status} {r.message}" for r in refused)[:3900]
     node = _node()
     header = node.header()
-    if _wants_json():
+    if wants_json(default=False):  # the standard answer is SDMX-ML
         body = json.dumps(submission_json(result.results, header), ensure_ascii=False, indent=1)
         response = Response(body, status=result.status, mimetype="application/json")
     else:
@@ -137,17 +137,4 @@ def _answer(attempt: WriteAttempt, result: MaintenanceResult) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
-
-def _wants_json() -> bool:
-    """JSON only when asked for (format= or Accept): the standard response is SDMX-ML."""
-    fmt = (request.args.get("format") or "").lower()
-    if fmt:
-        return "json" in fmt
-    for rng in parse_accept(request.headers.get("Accept", "")):
-        if rng.q <= 0:
-            continue
-        if "json" in rng.media_type:
-            return True
-        if "xml" in rng.media_type:
-            return False
     return False
