@@ -313,6 +313,7 @@ _ERRORS = {
     "404": "No such resource or artefact, or (1.5) no results (SDMX code 100)",
     "405": "Method not allowed on this path",
     "406": "None of the requested representations is offered; the error lists those that are",
+    "408": "The request body did not arrive within SDMXNODE_REQUEST_TIMEOUT (SDMX code 1000)",
     "409": "Conflict with what is stored: a final artefact changed, or one still referenced",
     "413": "The request body, or the answer, is larger than this node allows (SDMX code 510)",
     "414": "The URL is longer than this node accepts",
@@ -320,6 +321,7 @@ _ERRORS = {
     "422": "A message that cannot be accepted (schema or structure errors), or on 2.x a query "
     "that breaks the semantics of the API or of the structure (SDMX code 150)",
     "501": "A standard resource or option this node does not implement (SDMX code 501)",
+    "503": "The work took longer than SDMXNODE_REQUEST_TIMEOUT allows (SDMX code 503)",
 }
 
 

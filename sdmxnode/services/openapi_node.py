@@ -102,10 +102,13 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
         "validate", tag, "Validate a message",
         "Check a data or structure message against the node's structures, like a load, and "
         "store nothing. Open to anyone. The report is JSON, or plain text / an SDMX-ML Error "
-        "message when Accept asks for text/plain / XML.",
-        {"200": {"description": "The validation report ('valid' says whether it would load)",
+        "message when Accept asks for text/plain / XML. The status says the verdict: 200 "
+        "valid, 422 invalid (the report lists why), 400 not a message at all.",
+        {"200": {"description": "The message is valid: it would load (the report may hold "
+                 "warnings)", "content": validate_content},
+         "422": {"description": "The message is invalid: the report lists its errors",
                  "content": validate_content},
-         **error_responses(400, 413)},
+         **error_responses(400, 408, 413, 415, 503)},
         requestBody={
             "required": True,
             "description": "The message (any supported format), or a form with field 'file'",

@@ -26,11 +26,14 @@ def api_major() -> int:
 def wants_json(default: bool | None = None) -> bool:
     """Whether the client asked for JSON rather than XML (`format=`, then the first Accept
     range naming either); otherwise `default`, which is JSON on 2.x (but for schemas) and
-    XML on 1.5 when not given."""
+    XML on 1.5 when not given. The node's own JSON services (/checks/, /validate) answer
+    JSON unless XML is asked for, whatever their `format` (csv, say)."""
+    accept = request.headers.get("Accept", "")
+    if default is None and request.path.startswith(("/checks/", "/validate")):
+        return not any("xml" in r.media_type for r in parse_accept(accept) if r.q > 0)
     fmt = (request.args.get("format") or "").lower()
     if fmt:
         return "json" in fmt
-    accept = request.headers.get("Accept", "")
     for rng in parse_accept(accept):
         if rng.q <= 0:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from sdmxnode.errors import BadRequest
+from sdmxnode.errors import BadRequest, Invalid
 from sdmxnode.formats.registry import parse_accept
 from sdmxnode.services.message_validation import validate_message
 from sdmxnode.services.node import Node
@@ -19,10 +19,12 @@ blueprint = Blueprint("validation_service", __name__)
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
     """Check the message in the body (or the `file` field of a form) against the node's
-    structures. 200 with the report (JSON by default; plain text or an SDMX-ML Error message
-    on request; the validation page to a browser, whose Accept puts HTML first); `valid`
-    says whether the message would load. Bodies beyond a few MiB are spooled to a temporary
-    file and validated as a stream."""
+    structures. The report is JSON by default, plain text or an SDMX-ML Error message on
+    request, the validation page to a browser (whose Accept puts HTML first). The status is
+    the verdict, as the exit status of `sdmxnode validate`: 200 valid (it would load), 422
+    invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding:
+    an UNREADABLE finding) is a 400 SDMX error saying what and where. Bodies beyond a few
+    MiB are spooled to a file and validated as a stream."""
     node: Node = current_app.extensions["sdmxnode"]
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     source = upload.filename if upload is not None and upload.filename else "message"
@@ -41,13 +43,23 @@ def validate() -> Response:
             max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
             settings=node.settings,
         )
+    unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
     if wants_html():
-        return render_report(report, source)
+        return render_report(report, source)  # a page showing the verdict
+    if unreadable is not None:
+        raise Invalid(
+            f"{source} is not a message the node can read: {unreadable.message}",
+            where=unreadable.location or None,
+        )
+    status = 200 if report.is_valid else 422
     for rng in parse_accept(request.headers.get("Accept", "")):
         if rng.media_type == "text/plain":
-            return Response(report.to_text(), mimetype="text/plain")
+            return Response(report.to_text(), status=status, mimetype="text/plain")
         if rng.media_type in ("application/xml", "text/xml") or "+xml" in rng.media_type:
-            return Response(report.to_sdmx_error_xml("2.1"), mimetype="application/xml")
+            xml = report.to_sdmx_error_xml("2.1")
+            return Response(xml, status=status, mimetype="application/xml")
         if "json" in rng.media_type or rng.media_type == "*/*":
             break
-    return jsonify(report.to_json())
+    response = jsonify(report.to_json())
+    response.status_code = status
+    return response

@@ -43,7 +43,18 @@ def test_empty_and_hostile_bodies(migration_client: FlaskClient) -> None:
     assert empty.status_code == 400
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     response = migration_client.post("/validate", data=evil)
-    assert response.status_code == 200
-    report = response.get_json()
-    assert report["valid"] is False and report["findings"][0]["code"] == "UNREADABLE"
+    # not a message at all: a 400 SDMX error (JSON, as the service's reports), saying why,
+    # never the entity's target
+    assert response.status_code == 400
+    error = response.get_json()["errors"][0]
+    assert error["code"] == 150 and "DOCTYPE" in error["detail"]
     assert "root:" not in response.get_data(as_text=True)
+    as_xml = migration_client.post("/validate", data=evil, headers={"Accept": "application/xml"})
+    assert as_xml.status_code == 400 and validate_ml21(as_xml.data) == []
+    assert b"DOCTYPE" in as_xml.data
+    # a readable message with errors: the report, and the verdict in the status (422)
+    wrong = (PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml").read_bytes()
+    answer = migration_client.post("/validate", data=wrong)
+    report = answer.get_json()
+    assert answer.status_code == 422
+    assert report["valid"] is False and report["findings"][0]["code"] == "UNKNOWN_CODE"
