@@ -12,7 +12,7 @@ import pytest
 from sdmxnode.config import load_settings
 from sdmxnode.formats.data_rows import StructureRef
 from sdmxnode.services.data_loading import load_data
-from sdmxnode.services.harvest import Harvester, StructureSelection
+from sdmxnode.services.harvest import Harvester, StructureSelection, structure_url
 from sdmxnode.services.harvest_changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED, canonical
 from sdmxnode.services.harvest_client import HttpClient
 from sdmxnode.services.node import Node
@@ -69,10 +69,10 @@ def _data(node: LiveNode) -> list[str]:
     return [header, *sorted(rows)]
 
 
-def _harvest(b: Node, a: LiveNode, *, dry_run: bool = False) -> tuple:
+def _harvest(b: Node, a: LiveNode, api: str, *, dry_run: bool = False) -> tuple:
     client = HttpClient(retries=0)
     result = Harvester(b, client).harvest(
-        f"{a.url}/rest", [StructureSelection()], [DATAFLOW], dry_run=dry_run
+        f"{a.url}/{api}", [StructureSelection()], [DATAFLOW], dry_run=dry_run
     )
     return result, client.requests_sent
 
@@ -96,11 +96,14 @@ def _data_messages() -> tuple[bytes, bytes]:
     return update, delete
 
 
-def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path) -> None:
+@pytest.mark.parametrize("api", ["rest", "rest/v2"], ids=["api-1.5", "api-2.x"])
+def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path, api: str) -> None:
+    """Over either API line: SDMX-ML 2.1 structures and data from 1.5, SDMX-ML 3.0 data
+    (and 2.1 structures, which 2.x also serves) from 2.x."""
     a, b = nodes
     node_a, node_b = _node(a), _node(b)
 
-    first, _ = _harvest(node_b, a)
+    first, _ = _harvest(node_b, a, api)
     assert first.changes.changes and {c.kind for c in first.changes.changes} == {NEW}
     assert first.stored.created == node_a.store.count_artefacts()
     assert _structures(b) == _structures(a)
@@ -112,7 +115,7 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path) -> None
 
     # Nothing changed on A: one 304 per request, nothing written.
     before = node_b.data.count_loads()
-    second, requests = _harvest(node_b, a)
+    second, requests = _harvest(node_b, a, api)
     assert requests == 2 and len(second.not_modified) == 2
     assert not second.changes.changes
     assert node_b.data.count_loads() == before
@@ -126,7 +129,7 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path) -> None
     load_data(node_a, update, source="update")
     load_data(node_a, delete, source="delete")
 
-    third, requests = _harvest(node_b, a)
+    third, requests = _harvest(node_b, a, api)
     assert requests == 2
     moved = [c for c in third.changes.changes if c.kind != UNCHANGED]
     assert [(c.kind, c.record.ref.id, c.record.ref.version) for c in moved] == [
@@ -147,16 +150,18 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path) -> None
     node_a.store.put_artefacts(read_structure_records(conflicting))
     held = _structures(b)
     requests_state = HarvestStore(node_b.store.engine).find_request(
-        f"{a.url}/rest/structure/all/all/all"
+        structure_url(f"{a.url}/{api}", StructureSelection())
     )
-    dry, _ = _harvest(node_b, a, dry_run=True)
+    dry, _ = _harvest(node_b, a, api, dry_run=True)
     assert [c.record.ref.id for c in dry.changes.conflicts] == ["CL_YES_NO"]
     assert "CONFLICT: Codelist=IMDX:CL_YES_NO(1.1.0)" in dry.to_text()
     assert _structures(b) == held
     assert (
-        HarvestStore(node_b.store.engine).find_request(f"{a.url}/rest/structure/all/all/all")
+        HarvestStore(node_b.store.engine).find_request(
+            structure_url(f"{a.url}/{api}", StructureSelection())
+        )
         == requests_state
     )
-    real, _ = _harvest(node_b, a)
+    real, _ = _harvest(node_b, a, api)
     assert {c.kind for c in real.changes.changes} == {CONFLICT, UNCHANGED}
     assert _structures(b) == held
