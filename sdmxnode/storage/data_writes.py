@@ -21,21 +21,20 @@ from sqlalchemy import (
     Connection,
     Select,
     bindparam,
-    delete,
     func,
     insert,
     select,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sdmxnode.storage.data_history import delete_observations as delete_stored
+from sdmxnode.storage.data_history import keep_history
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.tables import (
     ATTRIBUTE_SEPARATOR,
     data_layouts,
-    observation_history,
     observations,
     series,
 )
@@ -312,8 +311,11 @@ class DataflowWriter:
         new_series = self._new_series
         new_only = all(row[0] in new_series for row in pending)
         if not new_only:
-            self._keep_history(
+            self._wait()
+            keep_history(
+                self.conn,
                 [(row[0], row[1]) for row in pending if row[0] not in new_series],
+                load_pk=self.load_pk,
                 deleted=False,
             )
             self._upsert(pending)
@@ -339,69 +341,14 @@ class DataflowWriter:
             statement, [dict(zip(_OBSERVATION_COLUMNS, row, strict=True)) for row in pending]
         )
 
-    def _keep_history(self, keys: list[tuple[int, str]], *, deleted: bool) -> int:
-        """Copy the current state of these observations to the history; how many existed."""
-        self._wait()
-        kept = 0
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            rows = self.conn.execute(
-                select(
-                    observations.c.series_pk,
-                    observations.c.period,
-                    observations.c.value,
-                    observations.c.attributes,
-                    observations.c.load_pk,
-                ).where(tuple_(observations.c.series_pk, observations.c.period).in_(chunk))
-            ).all()
-            if rows:
-                self.conn.execute(
-                    insert(observation_history),
-                    [
-                        {
-                            "series_pk": r.series_pk,
-                            "period": r.period,
-                            "value": r.value,
-                            "attributes": r.attributes,
-                            "load_pk": r.load_pk,
-                            "superseded_by": self.load_pk,
-                            "deleted": deleted,
-                        }
-                        for r in rows
-                    ],
-                )
-            kept += len(rows)
-        return kept
-
     def _delete_series_observations(self, pk: int) -> None:
-        self._wait()
-        periods = self.conn.execute(
-            select(observations.c.period).where(observations.c.series_pk == pk)
-        ).scalars()
-        self._delete([(pk, p) for p in periods])
+        self._delete([(pk, None)])
 
     def _delete(self, deletions: list[tuple[int, str | None]]) -> None:
         self._wait()
-        whole = [pk for pk, period in deletions if not period]
-        for pk in whole:
-            periods = list(
-                self.conn.execute(
-                    select(observations.c.period).where(observations.c.series_pk == pk)
-                ).scalars()
-            )
-            deletions.extend((pk, p) for p in periods)
-        keys = sorted({(pk, p) for pk, p in deletions if p})
-        if not keys:
-            return
-        existing = self._keep_history(keys, deleted=True)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            self.conn.execute(
-                delete(observations).where(
-                    tuple_(observations.c.series_pk, observations.c.period).in_(chunk)
-                )
-            )
-        self.counts.observations_deleted += existing
+        self.counts.observations_deleted += delete_stored(
+            self.conn, deletions, load_pk=self.load_pk
+        )
 
 
 _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
