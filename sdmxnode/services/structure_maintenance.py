@@ -12,7 +12,9 @@ own status; every accepted artefact of one request is stored in ONE transaction.
   otherwise 409. Others (agency schemes, categorisation targets, ...) may stay dangling, as
   real agency messages routinely reference artefacts they do not carry;
 - a delete is refused with 409 for a final artefact (the matrix of `maintenance.md`), for one
-  another stored artefact references, and for a dataflow that holds data.
+  another stored artefact references, and for a dataflow that holds data;
+- stored data keep the shape of their structure: a replacement that changes the components
+  of a DSD whose dataflows hold data, or the DSD of a dataflow holding data, is 409.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ def submit_structures(
         else:
             pending[record.ref] = record
     _refuse_unresolved(pending, outcomes, stored, records)
+    _refuse_reshaping_data(node, pending, outcomes, stored, stored_xml)
     accepted = [r for r in records if r.ref in pending]
     if accepted:
         node.store.put_artefacts(accepted, keep_final=True)
@@ -299,6 +302,59 @@ def _refuse_unresolved(
                 )
                 del pending[ref]
                 changed = True
+
+
+def _refuse_reshaping_data(
+    node: Node,
+    pending: dict[ArtefactRef, ArtefactRecord],
+    outcomes: dict[ArtefactRef, SubmissionResult],
+    stored: dict[tuple[str, str, str], list[StoredArtefact]],
+    stored_xml: dict[int, bytes],
+) -> None:
+    """Move to `outcomes` (409) the replacements that would change the shape of stored
+    data: a DSD whose components change while dataflows using it hold data, a dataflow
+    holding data that would point to another DSD. Names, descriptions and annotations may
+    change; the data would otherwise no longer match its structure."""
+    for ref, record in list(pending.items()):
+        existing = next((a for a in stored.get(_key(ref), []) if a.ref == ref), None)
+        if existing is None:
+            continue
+        holding: list[ArtefactRef] = []
+        if ref.type == "DataStructure" and _components(record.xml) != _components(
+            stored_xml[existing.pk]
+        ):
+            holding = [
+                flow
+                for flow in _referrers(node, existing)
+                if flow.type == "Dataflow" and _holds_data(node, flow)
+            ]
+        elif ref.type == "Dataflow" and node.data.has_data(existing.pk):
+            before = {t for t in node.store.list_references_from([existing.pk]).get(
+                existing.pk, set()) if t.type == "DataStructure"}  # fmt: skip
+            after = {t for t in record.references if t.type == "DataStructure"}
+            holding = [ref] if before != after else []
+        if holding:
+            listed = ", ".join(str(flow) for flow in holding[:_MAX_LISTED])
+            outcomes[ref] = _refused(
+                ref,
+                "Replace",
+                409,
+                f"{ref} would change the structure of data already stored ({listed}): "
+                "delete that data first, or publish a new version",
+            )
+            del pending[ref]
+
+
+def _components(xml: bytes) -> str:
+    """The canonical DataStructureComponents of a DSD element (what shapes its data)."""
+    element = etree.fromstring(xml, safe_parser())
+    parts = [c for c in element if etree.QName(c).localname == "DataStructureComponents"]
+    return etree.canonicalize(parts[0], strip_text=True, rewrite_prefixes=True) if parts else ""
+
+
+def _holds_data(node: Node, ref: ArtefactRef) -> bool:
+    artefact = node.store.find_artefact(ref)
+    return artefact is not None and node.data.has_data(artefact.pk)
 
 
 def _referrers(node: Node, artefact: StoredArtefact) -> list[ArtefactRef]:

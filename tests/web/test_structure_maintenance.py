@@ -420,6 +420,70 @@ def test_delete_refuses_a_dataflow_holding_data(app: Flask, stock_node: Node, ad
     assert stock_node.access.list_audit(limit=1)[0].outcome == "rejected"
 
 
+def one_artefact(kind: str, id_: str, change: Callable[[etree._Element], None]) -> bytes:
+    """A draft of DSD_MIG_STOCK's file holding only the artefact `kind`/`id_`, changed."""
+    tree = etree.fromstring(draft(ROOT / "dsd/IMDX-DSD_MIG_STOCK-1.0.0.xml"))
+    structures = tree.find(f"{{{MES}}}Structures")
+    for holder in list(structures):
+        for element in list(holder):
+            if etree.QName(element).localname != kind or element.get("id") != id_:
+                holder.remove(element)
+        if not len(holder):
+            structures.remove(holder)
+    change(tree.find(f".//{{{STR}}}{kind}"))
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+
+def test_stored_data_keeps_the_shape_of_its_structure(
+    app: Flask, stock_node: Node, admin: str
+) -> None:
+    """A draft DSD whose dataflow holds data may change its names, not its components; a
+    dataflow holding data may not move to another DSD (409, nothing stored)."""
+    client = app.test_client()
+    headers = {"Content-Type": "application/xml", **bearer(admin)}
+    data = ROOT / "fixtures/data/IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+    load_data(stock_node, data, source=data.name, principal="test")
+    dsd = "/rest/v2/structure/datastructure/IMDX/DSD_MIG_STOCK/1.0.0"
+    world = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/A.1.STOCK.FB._T._T._T._T?format=csvdata"
+    before, served = digests(stock_node), client.get(world).data
+
+    def drop_attribute(element: etree._Element) -> None:
+        attribute = element.find(f".//{{{STR}}}Attribute[@id='COMMENT_OBS']")
+        attribute.getparent().remove(attribute)
+
+    reshaped = client.put(dsd, data=one_artefact("DataStructure", "DSD_MIG_STOCK", drop_attribute),
+                          headers=headers)  # fmt: skip
+    assert reshaped.status_code == 409
+    assert b"DF_MIG_STOCK_IMS" in reshaped.data and b"delete that data first" in reshaped.data
+    assert digests(stock_node) == before and client.get(world).data == served
+
+    def rename(element: etree._Element) -> None:
+        element.find(f"{{{COM}}}Name").text = "Migrant stock, renamed"
+
+    renamed = client.put(dsd, data=one_artefact("DataStructure", "DSD_MIG_STOCK", rename),
+                         headers=headers)  # fmt: skip
+    assert renamed.status_code == 200, renamed.data[:500]
+
+    def new_version(element: etree._Element) -> None:
+        element.set("version", "1.1.0")
+
+    assert post(client, one_artefact("DataStructure", "DSD_MIG_STOCK", new_version),
+                admin).status_code == 201  # fmt: skip
+
+    def repoint(element: etree._Element) -> None:
+        element.find(f"{{{STR}}}Structure/Ref").set("version", "1.1.0")
+
+    flow = "/rest/v2/structure/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
+    moved = client.put(flow, data=one_artefact("Dataflow", "DF_MIG_STOCK_IMS", repoint),
+                       headers=headers)  # fmt: skip
+    assert moved.status_code == 409 and b"delete that data first" in moved.data
+    nat = "/rest/v2/structure/dataflow/IMDX/DF_MIG_STOCK_NAT/1.0.0"
+    no_data = client.put(nat, data=one_artefact("Dataflow", "DF_MIG_STOCK_NAT", repoint),
+                         headers=headers)  # fmt: skip
+    assert no_data.status_code == 200  # a dataflow without data may move
+    assert client.get(world).data == served
+
+
 # --- corpus -----------------------------------------------------------------------------
 
 
