@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest, NoResults
+from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.rest.data import parse_data_query_v1
+from sdmxnode.services.availability import find_availability
 from sdmxnode.services.data_queries import count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages_dataflow import DataflowView
@@ -24,12 +26,20 @@ TOTAL_CODES = ("_T", "_Z")
 
 @dataclass(frozen=True)
 class Filter:
-    """One dimension's filter: the codes with data and the one (or '+'-joined ones) chosen."""
+    """One dimension's filter: its options (the codes with data given the other dimensions'
+    choices, plus the codes chosen here) and the code or '+'-joined codes chosen."""
 
     dimension: str
     name: str
     options: list[tuple[str, str]]
     selected: str  # '' = all
+    #: Chosen codes that have no data with the other dimensions' choices.
+    without_data: tuple[str, ...] = ()
+
+    @property
+    def chosen(self) -> list[str]:
+        """The chosen codes (none: all)."""
+        return [code for code in self.selected.split("+") if code]
 
 
 @dataclass(frozen=True)
@@ -79,24 +89,93 @@ def _split_key(key: str, width: int) -> list[str]:
     return parts or [""] * width
 
 
+def narrowed_codes(node: Node, view: DataflowView, parts: Sequence[str]) -> dict[str, set[str]]:
+    """Per dimension, the codes with data given the other dimensions' choices (`parts`, one
+    per dimension, '' for all): the availability of the key in mode `available`."""
+    dimensions = [d.id for d in view.structure.dimensions]
+    if view.availability is None:
+        return {d: set() for d in dimensions}
+    if not any(parts):
+        return {d: set(view.availability.values.get(d, [])) for d in dimensions}
+    try:
+        return _available(node, view, parts, None, "available")
+    except NoResults:
+        pass
+    # The whole selection has no data: ask each dimension with its own choice left open.
+    found: dict[str, set[str]] = {}
+    for position, dimension in enumerate(dimensions):
+        others = [part if i != position else "" for i, part in enumerate(parts)]
+        try:
+            found.update(_available(node, view, others, dimension, "exact"))
+        except NoResults:
+            found[dimension] = set()
+    return found
+
+
+def _available(
+    node: Node, view: DataflowView, parts: Sequence[str], dimension: str | None, mode: str
+) -> dict[str, set[str]]:
+    key = ".".join(parts) if any(parts) else None
+    query = parse_availability_query_v1(view.flow_ref, key, None, dimension, {"mode": mode})
+    values = find_availability(node, query).values
+    return {d: set(codes) for d, codes in values.items()}
+
+
+def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
+    """One filter per dimension, its options narrowed by the other dimensions' choices."""
+    narrowed = narrowed_codes(node, view, parts)
+    filters = []
+    for dimension, part in zip([d.id for d in view.structure.dimensions], parts, strict=True):
+        chosen = [code for code in part.split("+") if code]
+        with_data = narrowed.get(dimension, set())
+        names = view.labels.codes.get(dimension, {})
+        listed = with_data | set(chosen)
+        options = [(code, name) for code, name in names.items() if code in listed]
+        options += [(code, code) for code in sorted(listed - set(names))]
+        filters.append(
+            Filter(
+                dimension,
+                view.labels.components.get(dimension, dimension),
+                options,
+                part,
+                tuple(code for code in chosen if code not in with_data),
+            )
+        )
+    return filters
+
+
+def _no_data_message(filters: list[Filter]) -> str:
+    """Why a selection has no data, and which filters could be changed to find some."""
+    open_to = [f.name for f in filters if f.without_data and len(f.options) > len(f.chosen)]
+    message = "No data matches this selection."
+    if open_to:
+        message += (
+            " Other codes have data with the remaining choices kept, for: "
+            + ", ".join(open_to)
+            + "."
+        )
+    return message
+
+
 def explore(node: Node, view: DataflowView, key: str) -> Exploration:
     """Filters, periods and series of the selection `key` (at most MAX_SERIES series)."""
     dimensions = [d.id for d in view.structure.dimensions]
     parts = _split_key(key, len(dimensions))
-    filters = [
-        Filter(d, view.labels.components.get(d, d), view.available_codes(d), part)
-        for d, part in zip(dimensions, parts, strict=True)
-    ]
     if view.availability is None:
+        filters = [
+            Filter(d, view.labels.components.get(d, d), [], p)
+            for d, p in zip(dimensions, parts, strict=True)
+        ]
         return Exploration(key, filters, [], [], 0, False, "This dataflow has no data yet.")
+    filters = _filters(node, view, parts)
     query = parse_data_query_v1(view.flow_ref, key or None, None, {"detail": "dataonly"})
     try:
         plan = plan_data_query(node, view.artefact, query)
     except NoResults:
-        return Exploration(key, filters, [], [], 0, False, "No data matches this selection.")
+        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
     found = count_rows(node, plan, MAX_OBSERVATIONS + 1)
     if not found:
-        return Exploration(key, filters, [], [], 0, False, "No data matches this selection.")
+        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
     columns = plan.columns
     width = len(dimensions)
     time_index = (

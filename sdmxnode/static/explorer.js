@@ -99,14 +99,59 @@
     holder.dataset.empty = "false";
   }
 
+  // "All" (value "") and codes exclude each other: choosing All clears the codes, choosing
+  // a code clears All, and clearing every code chooses All again.
+  const previous = new WeakMap();
+  const chosen = (select) => new Set(Array.from(select.selectedOptions, (o) => o.value));
+
+  function settleAll(select) {
+    const all = select.querySelector('option[value=""]');
+    if (!select.multiple || !all) return;
+    const before = previous.get(select) || new Set();
+    const now = chosen(select);
+    if (now.has("") && now.size > 1) {
+      const allIsNew = !before.has("");
+      for (const option of select.options) {
+        if (allIsNew ? option !== all : option === all) option.selected = false;
+      }
+    } else if (now.size === 0) {
+      all.selected = true;
+    }
+    previous.set(select, chosen(select));
+  }
+
+  // Bring each filter's options (narrowed by the other filters' choices) up to date from
+  // a freshly rendered page, leaving a list alone when its options are the same.
+  function updateFilters(page) {
+    for (const fresh of page.querySelectorAll("#filters select")) {
+      const select = document.getElementById(fresh.id);
+      if (!select) continue;
+      const signature = (s) => Array.from(s.options, (o) => `${o.value}\t${o.text}`).join("\n");
+      if (signature(select) !== signature(fresh)) {
+        select.replaceChildren(...Array.from(fresh.options, (o) => document.importNode(o, true)));
+        select.size = fresh.size;
+      }
+      Array.from(select.options).forEach((option, i) => {
+        option.selected = fresh.options[i].hasAttribute("selected");
+      });
+      previous.set(select, chosen(select));
+    }
+  }
+
+  let latest = 0;
+
   async function reload(form) {
+    const ticket = ++latest;
     const params = new URLSearchParams(new FormData(form));
     const url = `${form.action}?${params}`;
     const response = await fetch(url, { headers: { Accept: "text/html" } });
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const text = await response.text();
+    if (ticket !== latest) return; // a later change is on its way
+    const page = new DOMParser().parseFromString(text, "text/html");
     const fresh = page.getElementById("results");
     const results = document.getElementById("results");
     if (fresh && results) {
+      updateFilters(page);
       results.replaceWith(fresh);
       history.replaceState(null, "", response.url);
       draw();
@@ -117,7 +162,9 @@
     draw();
     const form = document.getElementById("filters");
     if (!form) return;
-    form.addEventListener("change", () => {
+    for (const select of form.querySelectorAll("select")) previous.set(select, chosen(select));
+    form.addEventListener("change", (event) => {
+      if (event.target instanceof HTMLSelectElement) settleAll(event.target);
       reload(form).catch(() => form.submit());
     });
   });

@@ -165,6 +165,42 @@ def test_a_filter_change_updates_table_and_chart(page) -> None:
     _screenshot(page, "explore-by-sex")
 
 
+def _total_series(areas: list[str]) -> dict[str, dict[str, float]]:
+    """Key -> values of the fixture's both-sexes series of `areas`."""
+    return {
+        f"A.{s['attributes']['REF_AREA']}.STOCK.FB._T._T._T._T": {
+            p: float(v) for p, v in s["observations"].items()
+        }
+        for s in fixture_series()
+        if s["attributes"]["REF_AREA"] in areas and s["attributes"]["SEX"] == "_T"
+    }
+
+
+def test_two_areas_chart_two_series(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    areas = list(dict.fromkeys(s["attributes"]["REF_AREA"] for s in fixture_series()))[:2]
+    page.select_option("#f-REF_AREA", areas)
+    page.wait_for_function("document.querySelectorAll('#chart svg g.series').length === 2")
+    assert _chart_points(page) == _total_series(areas)
+    assert f"key=A.{'+'.join(areas)}.STOCK.FB._T._T._T._T" in unquote(page.url)
+    _screenshot(page, "explore-two-areas")
+
+
+def test_keyboard_extends_a_filter_to_a_second_code(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    index, count = page.eval_on_selector("#f-SEX", "s => [s.selectedIndex, s.options.length]")
+    assert 0 < index  # one sex is chosen: extend to its neighbour that is a code, not "All"
+    page.focus("#f-SEX")
+    page.keyboard.press("Shift+ArrowUp" if index == count - 1 else "Shift+ArrowDown")
+    page.wait_for_function("document.querySelectorAll('#chart svg g.series').length === 2")
+    chosen = page.eval_on_selector("#f-SEX", "s => Array.from(s.selectedOptions, o => o.value)")
+    assert len(chosen) == 2 and "" not in chosen
+    keys = {k.split(".")[5] for k in _chart_points(page)}
+    assert keys == set(chosen)
+
+
 def test_the_validation_page_reports_a_known_bad_file(page) -> None:
     page.goto(PAGES["validate"])
     page.set_input_files("#file", str(UNKNOWN_CODE_FILE))
