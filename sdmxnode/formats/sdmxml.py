@@ -80,6 +80,14 @@ def _depth(root: etree._Element) -> int:
     return deepest
 
 
+def canonical_xml(xml: bytes) -> bytes:
+    """An SDMX-ML element as C14N 2.0 with prefixes rewritten and whitespace-only text left
+    out, comments dropped: equal for the same artefact however a server re-serialised it
+    (other prefixes, another indentation, attributes in another order)."""
+    element = etree.fromstring(xml, safe_parser())
+    return etree.canonicalize(element, strip_text=True, rewrite_prefixes=True).encode("utf-8")
+
+
 def message_version(root: etree._Element) -> str:
     """'2.1' or '3.0', from the namespace of the message element."""
     qname = etree.QName(root)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from sdmxnode.formats.sdmxml import safe_parser
+from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
 from sdmxnode.rest.versions import version_key
 from sdmxnode.storage.records import ArtefactRecord, StoredArtefact
 from sdmxnode.storage.structures import StructureStore
@@ -118,9 +118,8 @@ def _compare(
         previous = max(versions, key=lambda a: version_key(a.ref.version))
         return _with_items(record, NEW_VERSION, previous, xml_of[previous.pk])
     stored_xml = xml_of[same.pk]
-    if same.digest == hashlib.sha256(record.xml).hexdigest() or canonical(stored_xml) == canonical(
-        record.xml
-    ):
+    same_bytes = same.digest == hashlib.sha256(record.xml).hexdigest()
+    if same_bytes or canonical_xml(stored_xml) == canonical_xml(record.xml):
         return ArtefactChange(record, UNCHANGED, compared_with=same.ref.version)
     if same.is_final:
         return ArtefactChange(record, CONFLICT, compared_with=same.ref.version)
@@ -157,20 +156,3 @@ def _items(xml: bytes) -> dict[str, str]:
         chosen = (english or names or [None])[0]
         items[child.get("id", "")] = "" if chosen is None else (chosen.text or "").strip()
     return items
-
-
-def canonical(xml: bytes) -> bytes:
-    """The content of an SDMX-ML element, whatever its namespace prefixes and indentation:
-    (namespaced tag, attributes, stripped text, children) all the way down; comments and
-    processing instructions left out. Equal for artefacts a server re-serialised."""
-    root = etree.fromstring(xml, safe_parser())
-    return repr(_content(root)).encode("utf-8")
-
-
-def _content(element: etree._Element) -> tuple:
-    return (
-        element.tag,
-        tuple(sorted(element.attrib.items())),
-        (element.text or "").strip(),
-        tuple(_content(child) for child in element if isinstance(child.tag, str)),
-    )

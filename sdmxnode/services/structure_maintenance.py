@@ -27,7 +27,7 @@ from lxml import etree
 
 from sdmxnode.errors import BadRequest, Invalid, SemanticError, UnsupportedMediaType
 from sdmxnode.formats.registry_interface import SubmissionResult
-from sdmxnode.formats.sdmxml import safe_parser
+from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_loading import read_structure_records
 from sdmxnode.services.structures import matching_versions
@@ -152,7 +152,7 @@ def submit_structures(
             )
         elif existing is None:
             pending[record.ref] = record
-        elif _canonical(stored_xml[existing.pk]) == _canonical(record.xml):
+        elif canonical_xml(stored_xml[existing.pk]) == canonical_xml(record.xml):
             outcomes[record.ref] = SubmissionResult(
                 record.ref, action, "unchanged", 200, f"{record.ref} is unchanged"
             )
@@ -374,12 +374,6 @@ def _referrers(node: Node, artefact: StoredArtefact) -> list[ArtefactRef]:
 def _is_partial(record: ArtefactRecord) -> bool:
     element = etree.fromstring(record.xml, safe_parser())
     return element.get("isPartial", "false").strip().lower() in ("true", "1")
-
-
-def _canonical(xml: bytes) -> str:
-    """C14N 2.0 of an artefact element, insensitive to prefixes and to indentation."""
-    element = etree.fromstring(xml, safe_parser())
-    return etree.canonicalize(element, strip_text=True, rewrite_prefixes=True)
 
 
 def _refused(ref: ArtefactRef, action: str, status: int, message: str) -> SubmissionResult:

@@ -11,9 +11,10 @@ import pytest
 
 from sdmxnode.config import load_settings
 from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.formats.sdmxml import canonical_xml
 from sdmxnode.services.data_loading import load_data
 from sdmxnode.services.harvest import Harvester, StructureSelection, structure_url
-from sdmxnode.services.harvest_changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED, canonical
+from sdmxnode.services.harvest_changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED
 from sdmxnode.services.harvest_client import HttpClient
 from sdmxnode.services.node import Node
 from sdmxnode.services.structure_loading import load_structures, read_structure_records
@@ -60,7 +61,7 @@ def _get(url: str, accept: str) -> bytes:
 
 def _structures(node: LiveNode) -> dict[str, bytes]:
     body = _get(f"{node.url}/rest/structure/all/all/all", STRUCTURE_XML)
-    return {str(r.ref): canonical(r.xml) for r in read_structure_records(body)}
+    return {str(r.ref): canonical_xml(r.xml) for r in read_structure_records(body)}
 
 
 def _data(node: LiveNode) -> list[str]:
