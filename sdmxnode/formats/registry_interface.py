@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from sdmxnode.formats.sdmxml import NS21
+from sdmxnode.formats.sdmxml import NS21, xml_text
 from sdmxnode.formats.structure_elements import MessageHeader
 from sdmxnode.storage.records import ArtefactRef
 
@@ -91,6 +91,61 @@ def write_submit_structure_response(
     results: Sequence[SubmissionResult], header: MessageHeader, receiver: str
 ) -> bytes:
     """The RegistryInterface/SubmitStructureResponse message (valid SDMX-ML 2.1)."""
+    root, response = _registry_interface(header, receiver)
+    for result in results:
+        entry = etree.SubElement(response, f"{{{REG_NS}}}SubmissionResult")
+        submitted = etree.SubElement(entry, f"{{{REG_NS}}}SubmittedStructure", action=result.action)
+        _write_reference(etree.SubElement(submitted, f"{{{REG_NS}}}MaintainableObject"), result)
+        _status_message(
+            entry,
+            "Success" if result.succeeded else "Failure",
+            [(str(result.status), result.message)],
+        )
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+#: SDMX-ML 2.1 common:ActionType values; 3.0 `Merge` is written as `Append`.
+_ML_ACTIONS = {
+    "Append": "Append",
+    "Merge": "Append",
+    "Replace": "Replace",
+    "Delete": "Delete",
+    "Information": "Information",
+}
+
+
+def write_data_submission_response(
+    header: MessageHeader,
+    receiver: str,
+    urn: str,
+    action: str,
+    texts: Sequence[tuple[str, str]],
+    *,
+    warning: bool = False,
+) -> bytes:
+    """The answer to a data submission to the artefact `urn` (its dataflow).
+
+    SDMX-ML 2.1 has no message dedicated to the result of a data upload; the registry's
+    SubmitStructureResponse carries what it needs: the artefact, the action applied, a
+    status (Success, Warning) and coded texts (`texts`: the counts, then the warnings).
+    """
+    root, response = _registry_interface(header, receiver)
+    entry = etree.SubElement(response, f"{{{REG_NS}}}SubmissionResult")
+    submitted = etree.SubElement(
+        entry,
+        f"{{{REG_NS}}}SubmittedStructure",
+        action=_ML_ACTIONS.get(action.split("+")[0], "Append"),
+    )
+    maintainable = etree.SubElement(submitted, f"{{{REG_NS}}}MaintainableObject")
+    etree.SubElement(maintainable, "URN").text = xml_text(urn)
+    _status_message(entry, "Warning" if warning else "Success", texts)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _registry_interface(
+    header: MessageHeader, receiver: str
+) -> tuple[etree._Element, etree._Element]:
+    """A RegistryInterface message with its header, and its empty SubmitStructureResponse."""
     mes, com = NS21["mes"], NS21["com"]
     root = etree.Element(
         f"{{{mes}}}RegistryInterface", nsmap={"mes": mes, "reg": REG_NS, "com": com}
@@ -106,21 +161,17 @@ def write_submit_structure_response(
         f"{{{mes}}}Receiver",
         id=receiver if _HEADER_ID.fullmatch(receiver) else "not_supplied",
     )
-    response = etree.SubElement(root, f"{{{mes}}}SubmitStructureResponse")
-    for result in results:
-        entry = etree.SubElement(response, f"{{{REG_NS}}}SubmissionResult")
-        submitted = etree.SubElement(entry, f"{{{REG_NS}}}SubmittedStructure", action=result.action)
-        _write_reference(etree.SubElement(submitted, f"{{{REG_NS}}}MaintainableObject"), result)
-        status = etree.SubElement(
-            entry,
-            f"{{{REG_NS}}}StatusMessage",
-            status="Success" if result.succeeded else "Failure",
-        )
-        text_holder = etree.SubElement(status, f"{{{REG_NS}}}MessageText", code=str(result.status))
-        text = etree.SubElement(text_holder, f"{{{com}}}Text")
-        text.set(XML_LANG, "en")
-        text.text = _xml_text(result.message)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return root, etree.SubElement(root, f"{{{mes}}}SubmitStructureResponse")
+
+
+def _status_message(entry: etree._Element, status: str, texts: Sequence[tuple[str, str]]) -> None:
+    """A StatusMessage with one coded English MessageText per (code, text)."""
+    message = etree.SubElement(entry, f"{{{REG_NS}}}StatusMessage", status=status)
+    for code, text in texts:
+        holder = etree.SubElement(message, f"{{{REG_NS}}}MessageText", code=code)
+        element = etree.SubElement(holder, f"{{{NS21['com']}}}Text")
+        element.set(XML_LANG, "en")
+        element.text = xml_text(text)
 
 
 def _write_reference(holder: etree._Element, result: SubmissionResult) -> None:
@@ -141,7 +192,7 @@ def _write_reference(holder: etree._Element, result: SubmissionResult) -> None:
             package=package,
             **{"class": ref.type},
         )
-    etree.SubElement(holder, "URN").text = _xml_text(artefact_urn(ref))
+    etree.SubElement(holder, "URN").text = xml_text(artefact_urn(ref))
 
 
 def submission_json(results: Sequence[SubmissionResult], header: MessageHeader) -> dict:
@@ -169,10 +220,3 @@ def submission_json(results: Sequence[SubmissionResult], header: MessageHeader) 
             for r in results
         ],
     }
-
-
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)

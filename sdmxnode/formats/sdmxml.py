@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from sdmxnode.errors import Invalid
@@ -78,6 +80,14 @@ def _depth(root: etree._Element) -> int:
             break
         stack.extend((child, level + 1) for child in element)
     return deepest
+
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (shown as U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def canonical_xml(xml: bytes) -> bytes:

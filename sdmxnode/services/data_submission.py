@@ -16,6 +16,7 @@ from typing import Any
 from sdmxnode.errors import BadRequest, Invalid, NotFound, UnsupportedMediaType
 from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data
 from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.formats.registry_interface import artefact_urn
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.flows import FlowSelection
 from sdmxnode.services.data_loading import load_data
@@ -88,10 +89,6 @@ class Submission:
 
 def dataflow_name(dataflow: StoredArtefact) -> str:
     return f"{dataflow.ref.agency_id}:{dataflow.ref.id}({dataflow.ref.version})"
-
-
-def dataflow_urn(dataflow: StoredArtefact) -> str:
-    return f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={dataflow_name(dataflow)}"
 
 
 def find_write_dataflow(node: Node, selection: FlowSelection) -> StoredArtefact:
@@ -180,7 +177,7 @@ def submit_message(
     applied = "Replace" if replace else action or "+".join(sorted(set(result.actions))) or "Append"
     return Submission(
         dataflow=name,
-        urn=dataflow_urn(dataflow),
+        urn=artefact_urn(dataflow.ref),
         method=method,
         action=applied,
         report=result.report,
@@ -201,7 +198,7 @@ def delete_selected(
     """Delete the observations of `dataflow` that the query's key and period range select,
     in one transaction recorded as a Delete load (so `updatedAfter` reports them)."""
     name = dataflow_name(dataflow)
-    submission = Submission(name, dataflow_urn(dataflow), "DELETE", "Delete", Report())
+    submission = Submission(name, artefact_urn(dataflow.ref), "DELETE", "Delete", Report())
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:
         return submission  # no data: nothing to delete

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -13,7 +12,7 @@ from lxml import etree
 
 from sdmxnode.errors import NotAcceptable, SdmxNodeError
 from sdmxnode.formats.registry import parse_accept
-from sdmxnode.formats.sdmxml import NAMESPACES
+from sdmxnode.formats.sdmxml import NAMESPACES, xml_text
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +76,11 @@ def _json_error(error: SdmxNodeError) -> dict:
     }
 
 
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 cannot carry (shown as U+FFFD)."""
-    return _NOT_XML.sub("\ufffd", text)
-
-
 def xml_error_body(error: SdmxNodeError, version: str) -> bytes:
     ns = NAMESPACES[version]
     root = etree.Element(f"{{{ns['mes']}}}Error", nsmap={"mes": ns["mes"], "com": ns["com"]})
     message = etree.SubElement(root, f"{{{ns['mes']}}}ErrorMessage", code=str(error.sdmx_code))
-    etree.SubElement(message, f"{{{ns['com']}}}Text").text = _xml_text(
+    etree.SubElement(message, f"{{{ns['com']}}}Text").text = xml_text(
         f"{error.title}: {error.text}"
     )
     if isinstance(error, NotAcceptable) and error.offered:

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from sdmxnode.errors import BadRequest, SdmxNodeError, UnsupportedMediaType
-from sdmxnode.formats.sdmxml21_submission import submission_response_xml
+from sdmxnode.formats.registry_interface import write_data_submission_response
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.flows import FlowSelection, parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import check_parameters
@@ -168,7 +168,7 @@ def _answer(node: Node, submission: Submission, status: int, principal: Principa
             f"{counts.observations_deleted} observations deleted"
             + (f" (load {submission.load})" if submission.load is not None else "")
         )
-        body = submission_response_xml(
+        body = write_data_submission_response(
             node.header(),
             principal.token_id,
             submission.urn,
