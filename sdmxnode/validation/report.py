@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.sdmxml import NAMESPACES
+from sdmxnode.formats.sdmxml import NAMESPACES, xml_text
 from sdmxnode.validation.findings import ERROR, WARNING, Finding
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class Report:
             message = etree.SubElement(root, f"{{{mes}}}ErrorMessage", code=str(Invalid.sdmx_code))
             element = etree.SubElement(message, f"{{{com}}}Text")
             element.set(_XML_LANG, "en")
-            element.text = text
+            element.text = xml_text(text)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

@@ -58,3 +58,18 @@ def test_empty_and_hostile_bodies(migration_client: FlaskClient) -> None:
     report = answer.get_json()
     assert answer.status_code == 422
     assert report["valid"] is False and report["findings"][0]["code"] == "UNKNOWN_CODE"
+
+
+def test_control_characters_in_a_message_reach_the_xml_report_replaced(
+    migration_client: FlaskClient,
+) -> None:
+    """A value with a control character is quoted in its finding; the SDMX-ML Error message
+    carries it as U+FFFD (XML 1.0 cannot), not a 500."""
+    csv = (SMALL / "small-csv20-21.csv").read_bytes().replace(b",M,", b",M\x01X,", 1)
+    assert b"M\x01X" in csv
+    answer = migration_client.post(
+        "/validate", data=csv, headers={"Accept": "application/xml", "Content-Type": "text/csv"}
+    )
+    assert answer.status_code == 422
+    assert validate_ml21(answer.data) == []
+    assert "M\ufffdX" in answer.get_data(as_text=True)
