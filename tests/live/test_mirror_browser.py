@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from sdmxnode.app import create_app
 from sdmxnode.services.data_loading import load_data
 from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_problems
 from tests.live.conftest import LiveNode, start_node
 
 pytestmark = pytest.mark.live
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is absent (pip install playwright)"
-)
-from tests.live.test_pages_browser import CHROMIUM_ARGS, SCREENSHOTS  # noqa: E402
+sync_api = require_browser()
 
 FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
 MIRROR = "/mirror/IMDX/DF_MIG_FLOWS"
@@ -49,20 +43,12 @@ def page(live_node: LiveNode) -> Iterator[object]:
     """One headless Chromium page for the module; console errors, uncaught exceptions and
     failed requests fail the module's last test (checked at teardown)."""
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        chromium = launch(playwright)
         context = chromium.new_context(
             base_url=live_node.url, viewport={"width": 1200, "height": 900}
         )
         page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on(
-            "response",
-            lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
+        problems = watch_problems(page)
         yield page
         chromium.close()
     assert problems == [], problems

@@ -5,27 +5,15 @@ accessibility tree and keyboard focus; screenshots go to screenshots/ (git-ignor
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_problems
 from tests.live.conftest import LiveNode, start_node
 from tests.pages.conftest import WORLD, fixture_series
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = PROJECT_ROOT / "screenshots"
 UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
 WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
 PAGES = {
@@ -39,11 +27,7 @@ PAGES = {
 
 pytestmark = pytest.mark.live
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is absent (pip install playwright)"
-)
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +41,7 @@ def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
 def browser() -> Iterator[object]:
     """One headless Chromium for the module."""
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
@@ -69,13 +51,7 @@ def page(browser, live_node: LiveNode) -> Iterator[object]:
     """A fresh page whose console errors and uncaught exceptions fail the test."""
     context = browser.new_context(base_url=live_node.url, viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
+    problems = watch_problems(page)
     yield page
     context.close()
     assert problems == [], problems
