@@ -21,6 +21,7 @@ from sdmxnode.storage.structures import StructureStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
+BILATERAL_FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
 CORPUS = SHARED / "corpus"
 POSTGRES_URL = os.environ.get("SDMXNODE_TEST_DATABASE_URL")
 
@@ -149,3 +150,15 @@ def migration_resolver(migration_app: Flask) -> StructureInfoBuilder:
     """Resolves StructureRefs against the project's own migration structures."""
     node = migration_app.extensions["sdmxnode"]
     return StructureInfoBuilder(node.store, node.cache)
+
+
+def bilateral_app(database_url: str) -> Flask:
+    """A node on `database_url` holding the project's structures, the demo data and the
+    bilateral flows of fixtures/checks/ (for the mirror check and its page)."""
+    from sdmxnode.services.data_loading import load_data
+
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    node = application.extensions["sdmxnode"]
+    node.initialise()
+    load_data(node, BILATERAL_FLOWS, source=BILATERAL_FLOWS.name)
+    return application

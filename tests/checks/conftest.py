@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from sdmxnode.app import create_app
-from sdmxnode.services.data_loading import load_data
 from sdmxnode.services.node import Node
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import BILATERAL_FLOWS, PROJECT_ROOT, bilateral_app, fresh_database
 
-FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
+FLOWS = BILATERAL_FLOWS
 DEMO = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
@@ -26,12 +24,9 @@ def checks_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def checks_app(checks_url: str) -> Iterator[Flask]:
     """A node holding the project's structures, the demo data and the bilateral flows."""
-    application = create_app({"DATABASE_URL": checks_url, "TESTING": True})
-    node: Node = application.extensions["sdmxnode"]
-    node.initialise()
-    load_data(node, FLOWS, source=FLOWS.name)
+    application = bilateral_app(checks_url)
     yield application
-    node.store.engine.dispose()
+    application.extensions["sdmxnode"].store.engine.dispose()
 
 
 @pytest.fixture

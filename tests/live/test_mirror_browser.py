@@ -9,9 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sdmxnode.app import create_app
-from sdmxnode.services.data_loading import load_data
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import BILATERAL_FLOWS, bilateral_app, fresh_database
 from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_problems
 from tests.live.conftest import LiveNode, start_node
 
@@ -19,7 +17,7 @@ pytestmark = pytest.mark.live
 
 sync_api = require_browser()
 
-FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
+FLOWS = BILATERAL_FLOWS
 MIRROR = "/mirror/IMDX/DF_MIG_FLOWS"
 COUNTRY = "DEU"
 
@@ -30,11 +28,7 @@ def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
     before it starts; its own start-up initialisation then changes nothing)."""
     folder = tmp_path_factory.mktemp("mirror-node")
     url = fresh_database(folder)
-    application = create_app({"DATABASE_URL": url})
-    node = application.extensions["sdmxnode"]
-    node.initialise()
-    load_data(node, FLOWS, source=FLOWS.name)
-    node.store.engine.dispose()
+    bilateral_app(url).extensions["sdmxnode"].store.engine.dispose()
     yield from start_node(url, None, folder / "node.log")
 
 

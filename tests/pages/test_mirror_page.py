@@ -12,13 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sdmxnode.app import create_app
-from sdmxnode.services.data_loading import load_data
-from sdmxnode.services.node import Node
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import BILATERAL_FLOWS, bilateral_app, fresh_database
 from tests.pages.conftest import assert_accessible_basics, html_of
 
-FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
+FLOWS = BILATERAL_FLOWS
 MIRROR = "/mirror/IMDX/DF_MIG_FLOWS"
 DEFINITIONS = ("MIG_DEF_CRITERION", "SOURCE_TYPE")
 
@@ -26,13 +23,9 @@ DEFINITIONS = ("MIG_DEF_CRITERION", "SOURCE_TYPE")
 @pytest.fixture(scope="module")
 def mirror_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A fresh node with the project's structures, the demo data and the bilateral flows."""
-    url = fresh_database(tmp_path_factory.mktemp("mirror-page"))
-    application = create_app({"DATABASE_URL": url, "TESTING": True})
-    node: Node = application.extensions["sdmxnode"]
-    node.initialise()
-    load_data(node, FLOWS, source=FLOWS.name)
+    application = bilateral_app(fresh_database(tmp_path_factory.mktemp("mirror-page")))
     yield application
-    node.store.engine.dispose()
+    application.extensions["sdmxnode"].store.engine.dispose()
 
 
 @pytest.fixture
