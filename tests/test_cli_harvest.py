@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from sdmxnode.services.harvest_schedule import parse_duration, read_sources
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.harvest import HarvestStore
 from sdmxnode.storage.structures import StructureStore
+from tests.http_source import serving
 
 PROJECT = Path(__file__).resolve().parent.parent
 YES_NO = (PROJECT / "codelists" / "IMDX-CL_YES_NO-1.0.0.xml").read_bytes()
@@ -63,13 +63,8 @@ class _Source(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def source() -> Iterator[tuple[str, type[_Source]]]:
     handler = type("Source", (_Source,), {"body": YES_NO, "failures": 0, "log": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/rest", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield f"{url}/rest", handler
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from sdmxnode.services.harvest_client import HarvestError, HttpClient
+from tests.http_source import serving
 
 PLAIN = b"<x/>" * 100_000  # 400,000 bytes
 BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024))  # 64 MiB that inflate from ~65 KiB
@@ -32,11 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def source() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_a_body_within_the_bound_arrives_whole(source: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sdmxnode.services.harvest import Harvester, StructureSelection, structure_u
 from sdmxnode.services.harvest_changes import NEW
 from sdmxnode.services.harvest_client import HttpClient
 from sdmxnode.services.structure_loading import read_structure_records
+from tests.http_source import serving
 
 pytestmark = pytest.mark.corpus
 
@@ -89,14 +89,8 @@ def replay(corpus: Path) -> Iterator[tuple[str, type[_Replay]]]:
     handler = type("Replay", (_Replay,), {"responses": {}, "asked": []})
     for agency, (file_name, media_type, _, _) in AGENCY_RESPONSES.items():
         handler.responses[agency] = ((corpus / file_name).read_bytes(), media_type)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, handler
 
 
 @pytest.mark.parametrize("agency", sorted(AGENCY_RESPONSES))
