@@ -12,9 +12,13 @@ from typing import Any
 
 from sdmxnode.formats.registry import Format
 from sdmxnode.rest import resources
+from sdmxnode.rest.availability import MODES
+from sdmxnode.rest.availability import REFERENCE_TYPES as AVAILABILITY_REFERENCES
 from sdmxnode.rest.data import DETAILS_V1 as DATA_DETAILS_V1
 from sdmxnode.rest.identifiers import ID_TYPE, NESTED_ID_TYPE, NESTED_NCNAME_ID_TYPE
 from sdmxnode.rest.parameters import COMPONENT_ID
+from sdmxnode.rest.schema import CONTEXTS_V1 as SCHEMA_CONTEXTS_V1
+from sdmxnode.rest.schema import CONTEXTS_V2 as SCHEMA_CONTEXTS_V2
 from sdmxnode.rest.structure import (
     DETAILS_V1,
     DETAILS_V2,
@@ -122,17 +126,7 @@ def build_parameters(
             "componentID", "A dimension id, or 'all'", _string(f"^{COMPONENT_ID.pattern}$")
         ),
         "v1_schemaContext": _path(
-            "context",
-            "What the schema is for",
-            _enum(
-                [
-                    "datastructure",
-                    "metadatastructure",
-                    "dataflow",
-                    "metadataflow",
-                    "provisionagreement",
-                ]
-            ),  # fmt: skip
+            "context", "What the schema is for", _enum(list(SCHEMA_CONTEXTS_V1))
         ),
         "agencyID": _path("agencyID", "The agency id", _string(f"^{_NCNAME}$")),
         "resourceID": _path("resourceID", "The artefact id", _string(f"^{_ID}$")),
@@ -174,18 +168,7 @@ def build_parameters(
             _string(_v2_list(COMPONENT_ID.pattern)),
         ),
         "v2_schemaContext": _path(
-            "context",
-            "What the schema is for",
-            _enum(
-                [
-                    "datastructure",
-                    "metadatastructure",
-                    "dataflow",
-                    "metadataflow",
-                    "provisionagreement",
-                    "metadataprovisionagreement",
-                ]
-            ),  # fmt: skip
+            "context", "What the schema is for", _enum(list(SCHEMA_CONTEXTS_V2))
         ),
         "v2_schemaVersion": _path(
             "version", "The version, '~' or '+'", _string(f"^{_V2_VERSION}$")
@@ -248,22 +231,11 @@ def build_parameters(
             style="deepObject",
             explode=True,
         ),
-        "mode": _query("mode", "Availability mode", _enum(["exact", "available"], "exact")),
+        "mode": _query("mode", "Availability mode", _enum(list(MODES), "exact")),
         "v1_acReferences": _query(
             "references",
             "Related artefacts to add",
-            _enum(
-                [
-                    "none",
-                    "all",
-                    "datastructure",
-                    "conceptscheme",
-                    "codelist",
-                    "dataproviderscheme",
-                    "dataflow",
-                ],
-                "none",
-            ),  # fmt: skip
+            _enum(["none", "all", *AVAILABILITY_REFERENCES], "none"),
         ),
         "explicitMeasure": _query(
             "explicitMeasure", "Whether the measure dimension is explicit", {"type": "boolean"}
