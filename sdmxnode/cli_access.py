@@ -121,14 +121,15 @@ def record_cli_write(
     """Audit a write made on the command line (no token: the operating-system user)."""
     import getpass
 
-    from sdmxnode.storage.access import AuditEntry, now
+    from sdmxnode.storage.access import AuditEntry
+    from sdmxnode.storage.times import now_utc
 
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
     entry = AuditEntry(
-        at=now(),
+        at=now_utc(precise=True),
         token_id="",
         role="cli",
         action=action,

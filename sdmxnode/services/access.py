@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.storage.access import TokenRecord, now
+from sdmxnode.storage.access import TokenRecord
+from sdmxnode.storage.times import now_utc
 
 if TYPE_CHECKING:
     from sdmxnode.services.node import Node
@@ -109,7 +110,7 @@ def issue_token(
         raise BadRequest("an admin token has every right: no --agency or --dataflow")
     token_id = "t" + secrets.token_hex(6)
     secret = f"{_PREFIX}{secrets.token_urlsafe(32)}"
-    record = TokenRecord(token_id, role, agencies, dataflows, label, now())
+    record = TokenRecord(token_id, role, agencies, dataflows, label, now_utc(precise=True))
     node.access.add_token(record, hash_secret(secret))
     return record, secret
 

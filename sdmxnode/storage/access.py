@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
 from sdmxnode.storage.tables import audit_log, tokens
+from sdmxnode.storage.times import now_utc
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,6 @@ class AuditEntry:
             "detail": self.detail,
             "client": self.client,
         }
-
-
-def now() -> datetime:
-    """The current time as stored: naive UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _token(row: Row) -> TokenRecord:
@@ -131,7 +127,7 @@ class AccessStore:
             result = conn.execute(
                 update(tokens)
                 .where(tokens.c.token_id == token_id, tokens.c.revoked.is_(None))
-                .values(revoked=now())
+                .values(revoked=now_utc(precise=True))
             )
             return bool(result.rowcount)
 

@@ -6,8 +6,9 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_writes import LoadCounts, now_utc
+from sdmxnode.storage.data_writes import LoadCounts
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
+from sdmxnode.storage.times import now_utc
 
 
 def start_load(

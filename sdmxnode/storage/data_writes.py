@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from operator import itemgetter
 
 from sqlalchemy import (
@@ -43,13 +42,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 PeriodBounds = Callable[[str], tuple[str, str]]
-
-
-def now_utc(*, precise: bool = False) -> datetime:
-    """Naive UTC, as the store keeps times: whole seconds (HTTP dates have no finer
-    resolution), or to the microsecond for load times that `updatedAfter` compares."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return now if precise else now.replace(microsecond=0)
 
 
 def join_values(values: Iterable[str | None]) -> str | None:

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sdmxnode.errors import Conflict, StorageError
 from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
+from sdmxnode.storage.times import now_utc
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,6 @@ class PutResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def _now() -> datetime:
-    # Stored as naive UTC, whole seconds: HTTP dates (Last-Modified) have no finer resolution.
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _stored(row: Row) -> StoredArtefact:
@@ -92,7 +88,7 @@ class StructureStore:
         changes with it.
         """
         created = updated = unchanged = 0
-        now = _now()
+        now = now_utc()
         try:
             with self.engine.begin() as conn:
                 for record in records:

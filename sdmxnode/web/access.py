@@ -11,7 +11,8 @@ from flask import current_app, request
 from sdmxnode.errors import Forbidden, SdmxNodeError, Unauthorized
 from sdmxnode.services.access import Principal, authenticate
 from sdmxnode.services.node import Node
-from sdmxnode.storage.access import AuditEntry, now
+from sdmxnode.storage.access import AuditEntry
+from sdmxnode.storage.times import now_utc
 from sdmxnode.web.errors import api_major
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
         principal = attempt.principal
         status = attempt.status if status is None else status
         entry = AuditEntry(
-            at=now(),
+            at=now_utc(precise=True),
             token_id=principal.token_id if principal else "",
             role=principal.role if principal else "",
             action=action,

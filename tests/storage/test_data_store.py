@@ -13,9 +13,9 @@ from sdmxnode.storage.data_reads import (
     select_series,
     stream,
 )
-from sdmxnode.storage.data_writes import now_utc
 from sdmxnode.storage.records import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.times import now_utc
 
 LAYOUT = Layout(
     dsd="T:DSD(1.0)",
