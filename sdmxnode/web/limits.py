@@ -49,14 +49,8 @@ _BOUNDED_KEY = "sdmxnode.body_bounded"  # the body's size is checked by our own 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class _TimedInput(io.RawIOBase):
-    """The raw request body; each read waits no longer than the request's deadline."""
-
-    def __init__(self, raw: Any, sock: socket.socket | None, at: float | None) -> None:
-        super().__init__()
-        self._raw = raw
-        self._sock = sock
-        self._at = at
+class _ReadInput(io.RawIOBase):
+    """A raw stream defined by its `read`; `readinto` (what buffered readers call) uses it."""
 
     def readable(self) -> bool:
         return True
@@ -65,6 +59,16 @@ class _TimedInput(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+class _TimedInput(_ReadInput):
+    """The raw request body; each read waits no longer than the request's deadline."""
+
+    def __init__(self, raw: Any, sock: socket.socket | None, at: float | None) -> None:
+        super().__init__()
+        self._raw = raw
+        self._sock = sock
+        self._at = at
 
     def read(self, size: int = -1, /) -> bytes:
         if self._sock is None or self._at is None:
@@ -97,7 +101,7 @@ def _body_timeout() -> RequestTimeout:
     )
 
 
-class _DecodedInput(io.RawIOBase):
+class _DecodedInput(_ReadInput):
     """A gzip or deflate request body, decoded as it is read, at most `limit` bytes."""
 
     def __init__(self, raw: io.RawIOBase, wbits: int, limit: int, coding: str) -> None:
@@ -108,14 +112,6 @@ class _DecodedInput(io.RawIOBase):
         self._coding = coding
         self._count = 0
         self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
@@ -177,7 +173,7 @@ class _Prefixed(io.RawIOBase):
         return bytes(self._raw.read(size) or b"")
 
 
-class _CountedInput(io.RawIOBase):
+class _CountedInput(_ReadInput):
     """A body of unknown length (chunked) refused once it passes `limit` bytes."""
 
     def __init__(self, raw: io.RawIOBase, limit: int) -> None:
@@ -185,14 +181,6 @@ class _CountedInput(io.RawIOBase):
         self._raw = raw
         self._limit = limit
         self._count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
