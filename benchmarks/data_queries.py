@@ -347,9 +347,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
     # 1. data: generated once, loaded by the node's own loader into three stores
     from sdmxnode.config import load_settings
-    from sdmxnode.formats.data_rows import StructureRef
+    from sdmxnode.formats.rows import StructureRef
     from sdmxnode.services.node import Node
-    from sdmxnode.services.structure_info import StructureInfoBuilder
+    from sdmxnode.services.structures.info import StructureInfoBuilder
 
     codes_store = Store("codes", 0, workdir / "codes.db")
     env = node_env(codes_store, empty)

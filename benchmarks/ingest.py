@@ -45,8 +45,8 @@ def _node(database: Path):  # type: ignore[no-untyped-def]
 
 def _allowed_codes(node) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """Per key dimension, the codes of its code list the dataflow's constraints allow."""
-    from sdmxnode.formats.data_rows import StructureRef
-    from sdmxnode.services.structure_info import StructureInfoBuilder
+    from sdmxnode.formats.rows import StructureRef
+    from sdmxnode.services.structures.info import StructureInfoBuilder
 
     info = StructureInfoBuilder(node.store, node.cache)(StructureRef(*FLOW))
     codes = {}
@@ -120,7 +120,7 @@ def _peak_kib() -> int:
 
 
 def child_load(message: Path, database: Path) -> dict[str, float]:
-    from sdmxnode.services.data_loading import load_data
+    from sdmxnode.services.data.loading import load_data
 
     node = _node(database)
     before = _peak_kib()

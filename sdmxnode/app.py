@@ -18,26 +18,23 @@ from sdmxnode.errors import (
     TooLarge,
 )
 from sdmxnode.services.node import Node
-from sdmxnode.web import (
-    audit_service,
-    checks,
-    node_service,
-    openapi,
-    pages_browse,
-    pages_data,
-    pages_validate,
-    rest_availability,
-    rest_data,
-    rest_data_write,
-    rest_pending,
-    rest_schema,
-    rest_structure,
-    rest_structure_write,
-    validation_service,
-)
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
 from sdmxnode.web.limits import install_limits
+from sdmxnode.web.node import audit as audit_service
+from sdmxnode.web.node import checks, openapi
+from sdmxnode.web.node import health as node_service
+from sdmxnode.web.node import validation as validation_service
+from sdmxnode.web.pages import browse as pages_browse
+from sdmxnode.web.pages import data as pages_data
+from sdmxnode.web.pages import validate as pages_validate
+from sdmxnode.web.rest import availability as rest_availability
+from sdmxnode.web.rest import data as rest_data
+from sdmxnode.web.rest import data_write as rest_data_write
+from sdmxnode.web.rest import pending as rest_pending
+from sdmxnode.web.rest import schema as rest_schema
+from sdmxnode.web.rest import structure as rest_structure
+from sdmxnode.web.rest import structure_write as rest_structure_write
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from sdmxnode.app import create_app
-from sdmxnode.services.structure_info import StructureInfoBuilder
-from sdmxnode.services.structure_loading import load_structure_files
-from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.loading import load_structure_files
+from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 
@@ -155,7 +155,7 @@ def migration_resolver(migration_app: Flask) -> StructureInfoBuilder:
 def bilateral_app(database_url: str) -> Flask:
     """A node on `database_url` holding the project's structures, the demo data and the
     bilateral flows of fixtures/checks/ (for the mirror check and its page)."""
-    from sdmxnode.services.data_loading import load_data
+    from sdmxnode.services.data.loading import load_data
 
     application = create_app({"DATABASE_URL": database_url, "TESTING": True})
     node = application.extensions["sdmxnode"]

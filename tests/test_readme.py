@@ -10,7 +10,7 @@ import click
 from sdmxnode.cli import main
 from sdmxnode.config import SETTINGS
 from sdmxnode.formats.registry import list_formats
-from sdmxnode.formats.structure_formats import STRUCTURE_FORMATS
+from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from tests.conftest import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -41,7 +41,7 @@ def test_every_cli_command_is_documented() -> None:
 
 
 def test_every_media_type_is_documented() -> None:
-    import sdmxnode.formats.data_formats  # noqa: F401  (registers the data formats)
+    import sdmxnode.formats.registry.data  # noqa: F401  (registers the data formats)
 
     assert list_formats("structure") == STRUCTURE_FORMATS
     for fmt in list_formats():

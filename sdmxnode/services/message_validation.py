@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.data_input import DEFAULT_MAX_BYTES, open_data, read_data
-from sdmxnode.formats.data_rows import StructureResolver
-from sdmxnode.services.checks_aggregates import watch_aggregates
-from sdmxnode.services.structure_info import StructureInfoBuilder
-from sdmxnode.services.structure_loading import (
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
+from sdmxnode.formats.rows import StructureResolver
+from sdmxnode.services.checks.aggregates import watch_aggregates
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.loading import (
     load_structure_files,
     read_structure_records,
     structure_files,
 )
-from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sdmxnode.formats.structure_elements import MessageHeader
-from sdmxnode.services.structure_loading import load_structure_files, structure_files
-from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.services.structures.loading import load_structure_files, structure_files
+from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
@@ -61,7 +61,7 @@ class Node:
         result = load_structure_files(self.store, structure_files(self.structure_dirs()))
         demo = Path(str(self.settings["DEMO_DATA"] or ""))
         if demo.is_dir() and self.data.count_loads() == 0:
-            from sdmxnode.services.data_loading import load_data
+            from sdmxnode.services.data.loading import load_data
 
             for path in sorted(p for p in demo.iterdir() if p.suffix == ".xml"):
                 load_data(self, path, source=path.name, principal="init")

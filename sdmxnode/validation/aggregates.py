@@ -18,7 +18,7 @@ itself an aggregate is replaced by its own members when some of those have figur
 one float per observation whose code takes part in some aggregate, since the members of a
 group are spread over the whole message; at most `max_figures` of them, after which the rule
 stops with one AGGREGATE_NOT_CHECKED warning. The check of stored data streams instead
-(`sdmxnode.services.checks_aggregates`).
+(`sdmxnode.services.checks.aggregates`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sdmxnode.formats.data_rows import DatasetRows, StructureInfo
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.validation.report import Report
 
 log = logging.getLogger(__name__)

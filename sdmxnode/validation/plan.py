@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sdmxnode.formats.data_rows import Component, DatasetRows
+from sdmxnode.formats.rows import Component, DatasetRows
 from sdmxnode.validation.values import MISSING_VALUES, describe_type, number_check
 
 log = logging.getLogger(__name__)

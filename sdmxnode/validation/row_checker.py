@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.data_rows import ACTION_CODES, ACTIONS, DatasetRows
+from sdmxnode.formats.rows import ACTION_CODES, ACTIONS, DatasetRows
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
 from sdmxnode.validation.plan import RowPlan, ValueRule

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from sdmxnode.deadline import check_deadline
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.data_rows import DatasetRows
+from sdmxnode.formats.rows import DatasetRows
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report

@@ -11,12 +11,12 @@ import sdmx
 
 from sdmxnode.app import create_app
 from sdmxnode.authoring.demo import DESA_DROPPED, DESA_TO_M49
-from sdmxnode.services.checks_aggregates import (
+from sdmxnode.services.checks.aggregates import (
     check_stored_aggregates,
     find_check_target,
     period_selection,
 )
-from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
 from tests.checks.conftest import altered_demo
 from tests.conftest import PROJECT_ROOT

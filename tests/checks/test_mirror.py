@@ -7,8 +7,8 @@ import csv
 import pytest
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.services.checks_aggregates import find_check_target, period_selection
-from sdmxnode.services.checks_mirror import mirror_pairs, mirror_roles
+from sdmxnode.services.checks.aggregates import find_check_target, period_selection
+from sdmxnode.services.checks.mirror import mirror_pairs, mirror_roles
 from sdmxnode.services.node import Node
 from tests.checks.conftest import FLOWS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import sdmx
 from lxml import etree
 
-from sdmxnode.formats.data_rows import DataResult, Labels, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, Labels, StructureInfo, StructureRef
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sdmxnode.formats.data_rows import StructureInfo
+from sdmxnode.formats.rows import StructureInfo
 
 DEMO_FILE = (
     Path(__file__).resolve().parents[2] / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"

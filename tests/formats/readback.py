@@ -11,7 +11,7 @@ import sdmx
 import sdmx.reader.xml.v30  # noqa: F401  (see below)
 from pysdmx.io import get_datasets
 
-from sdmxnode.formats.data_rows import StructureInfo
+from sdmxnode.formats.rows import StructureInfo
 
 # sdmx1 builds its SDMX-ML 3.0 parser table from the 2.1 one when sdmx.reader.xml.v30 is
 # first imported; reading a 2.1 structure-specific message first adds the message's own

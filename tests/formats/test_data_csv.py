@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound
-from sdmxnode.formats.data_csv import read_sdmxcsv_data
-from sdmxnode.formats.data_rows import Component, DatasetRows, StructureInfo, StructureRef
-from sdmxnode.formats.data_values import split_values
+from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
+from sdmxnode.formats.values import split_values
 from tests.formats.small_data import SMALL, WRITERS, read_demo_observations
 
 CSV_FILES = ["small-csv10-21.csv", "small-csv20-21.csv", "small-csv20-labels-both-21.csv"]

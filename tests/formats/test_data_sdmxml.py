@@ -11,15 +11,15 @@ import sdmx
 from lxml import etree
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.data_input import read_data
-from sdmxnode.formats.data_rows import (
+from sdmxnode.formats.input import read_data
+from sdmxnode.formats.rows import (
     Component,
     DatasetRows,
     StructureInfo,
     StructureRef,
     StructureResolver,
 )
-from sdmxnode.formats.data_sdmxml import read_sdmxml_data
+from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEMO = PROJECT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"

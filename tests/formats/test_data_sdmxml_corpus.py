@@ -10,10 +10,10 @@ import pytest
 from lxml import etree
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.data_rows import StructureInfo, StructureRef, StructureResolver
-from sdmxnode.services.structure_info import StructureInfoBuilder
-from sdmxnode.services.structure_loading import read_structure_records
-from sdmxnode.services.structure_models import ModelCache
+from sdmxnode.formats.rows import StructureInfo, StructureRef, StructureResolver
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.loading import read_structure_records
+from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from tests.conftest import fresh_database, resolver_for

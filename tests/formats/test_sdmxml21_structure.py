@@ -14,7 +14,7 @@ import sdmx.writer.xml
 from sdmx import message
 from sdmx.model import common, v30
 
-from sdmxnode.formats.sdmxml21_structure import write_structure_ml21
+from sdmxnode.formats.sdmxml.structure21.message import write_structure_ml21
 from sdmxnode.validation.schema import validate_ml21
 from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 

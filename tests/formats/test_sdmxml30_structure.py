@@ -14,8 +14,11 @@ from lxml import etree
 from sdmx import message
 from sdmx.model import common, v21
 
-from sdmxnode.formats.sdmxml30_common import NS
-from sdmxnode.formats.sdmxml30_structure import list_schema_errors_ml30, write_structure_ml30
+from sdmxnode.formats.sdmxml.structure30.common import NS
+from sdmxnode.formats.sdmxml.structure30.message import (
+    list_schema_errors_ml30,
+    write_structure_ml30,
+)
 from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"

@@ -8,7 +8,7 @@ import pytest
 import sdmx
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.structure_elements import (
+from sdmxnode.formats.sdmxml.elements import (
     MessageHeader,
     assemble_structure_message,
     split_structure_message,

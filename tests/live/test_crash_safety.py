@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from sdmxnode.services.data_pipeline import PIPELINE_MIN_BYTES
+from sdmxnode.services.data.pipeline import PIPELINE_MIN_BYTES
 from tests.live.generated_data import demo_series_tags, write_message
 from tests.live.store_dump import dump_store
 

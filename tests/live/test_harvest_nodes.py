@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.config import load_settings
-from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import canonical_xml
-from sdmxnode.services.data_loading import load_data
-from sdmxnode.services.harvest import Harvester, StructureSelection, structure_url
-from sdmxnode.services.harvest_changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED
-from sdmxnode.services.harvest_client import HttpClient
+from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.harvest.changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED
+from sdmxnode.services.harvest.client import HttpClient
+from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection, structure_url
 from sdmxnode.services.node import Node
-from sdmxnode.services.structure_loading import load_structures, read_structure_records
+from sdmxnode.services.structures.loading import load_structures, read_structure_records
 from sdmxnode.storage.harvest import HarvestStore
 from tests.conftest import PROJECT_ROOT, fresh_database
 from tests.live.conftest import LiveNode, start_node

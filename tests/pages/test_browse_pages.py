@@ -6,7 +6,7 @@ import sdmx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sdmxnode.formats.data_formats import DATA_FORMATS
+from sdmxnode.formats.registry.data import DATA_FORMATS
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import assert_accessible_basics, html_of
 

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.formats.rows import StructureRef
 from sdmxnode.rest.keys import KeyFilter, format_key, key_matcher, parse_key_v1, parse_key_v2
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"

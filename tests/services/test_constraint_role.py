@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdmxnode.services.structures import _constraint_role
+from sdmxnode.services.structures.queries import _constraint_role
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
 from sdmxnode.storage.tables import loads, observation_history
 from tests.formats.small_data import FLOW, SMALL, dsd_components, read_demo_observations

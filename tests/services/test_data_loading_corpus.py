@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.services.data_loading import LoadRejected, load_data
+from sdmxnode.services.data.loading import LoadRejected, load_data
 from sdmxnode.services.node import Node
-from sdmxnode.services.structure_loading import read_structure_records
+from sdmxnode.services.structures.loading import read_structure_records
 from tests.services.store_dumps import dump_tables
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"

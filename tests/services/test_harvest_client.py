@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from sdmxnode.services.harvest_client import HarvestError, HttpClient
+from sdmxnode.services.harvest.client import HarvestError, HttpClient
 from tests.http_source import serving
 
 PLAIN = b"<x/>" * 100_000  # 400,000 bytes

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.formats.sdmxml import canonical_xml
-from sdmxnode.services.harvest import Harvester, StructureSelection, structure_url
-from sdmxnode.services.harvest_changes import NEW
-from sdmxnode.services.harvest_client import HttpClient
-from sdmxnode.services.structure_loading import read_structure_records
+from sdmxnode.services.harvest.changes import NEW
+from sdmxnode.services.harvest.client import HttpClient
+from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection, structure_url
+from sdmxnode.services.structures.loading import read_structure_records
 from tests.http_source import serving
 
 pytestmark = pytest.mark.corpus

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.data_rows import StructureRef
+from sdmxnode.formats.rows import StructureRef
 from tests.conftest import resolver_for
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sdmxnode.formats.structure_elements import split_structure_message
+from sdmxnode.formats.sdmxml.elements import split_structure_message
 from tests.conftest import PROJECT_ROOT
 
 INDICATORS = ("10.7.1", "10.7.2", "10.7.3", "10.7.4", "10.c.1", "17.3.2", "16.2.2")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.formats.data_input import read_data
-from sdmxnode.formats.data_rows import StructureResolver
+from sdmxnode.formats.input import read_data
+from sdmxnode.formats.rows import StructureResolver
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound
-from sdmxnode.formats.data_rows import Component, DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo, StructureRef
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets, check_rows
 

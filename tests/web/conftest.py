@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from sdmxnode.services.structure_loading import load_structures
+from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 
 LOADED = (

@@ -10,8 +10,8 @@ import sdmx
 from flask import Flask
 
 from sdmxnode.errors import Invalid
-from sdmxnode.services.structure_loading import load_structures
-from sdmxnode.services.structure_models import type_of
+from sdmxnode.services.structures.loading import load_structures
+from sdmxnode.services.structures.models import type_of
 from tests.conftest import CORPUS_STRUCTURE_MESSAGES
 from tests.web.conftest import assert_valid_structure
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
-from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.validation.schema import validate_ml21
 from tests.conftest import PROJECT_ROOT, fresh_database
 
@@ -382,7 +382,8 @@ def test_xml_report_is_a_valid_sdmx_message(app: Flask, node, tokens: dict[str, 
 def test_large_bodies_go_through_a_temporary_file(
     app: Flask, node, tokens: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sdmxnode.web import bodies, rest_data_write
+    from sdmxnode.web import bodies
+    from sdmxnode.web.rest import data_write as rest_data_write
 
     spool = tmp_path / "spool"
     spool.mkdir()

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sdmxnode.config import load_settings
-from sdmxnode.services.openapi_document import (
+from sdmxnode.services.openapi.document import (
     build_openapi_document,
     iter_operations,
     resolve_parameter,
@@ -132,7 +132,7 @@ def test_api_page_lists_every_operation(client: FlaskClient, served: dict) -> No
 def test_api_page_examples_answer_on_the_demo_node(
     migration_app: Flask, migration_client: FlaskClient
 ) -> None:
-    from sdmxnode.services.data_loading import load_data
+    from sdmxnode.services.data.loading import load_data
 
     # the mirror check's example needs bilateral flows, which the demo data does not hold
     bilateral = Path(__file__).resolve().parents[2] / "fixtures" / "checks"

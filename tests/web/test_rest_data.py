@@ -287,7 +287,7 @@ def test_updated_after_reports_deleted_observations(database_url: str, tmp_path:
     from urllib.parse import quote
 
     from sdmxnode.app import create_app
-    from sdmxnode.services.data_loading import load_data
+    from sdmxnode.services.data.loading import load_data
 
     app = create_app({"DATABASE_URL": database_url})  # the project's structures and demo data
     node = app.extensions["sdmxnode"]
@@ -324,7 +324,7 @@ def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path
     from lxml import etree
 
     from sdmxnode.app import create_app
-    from sdmxnode.services.data_loading import load_data
+    from sdmxnode.services.data.loading import load_data
 
     app = create_app({"DATABASE_URL": database_url})
     node = app.extensions["sdmxnode"]

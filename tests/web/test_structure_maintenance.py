@@ -17,9 +17,9 @@ from werkzeug.test import TestResponse
 from sdmxnode.app import create_app
 from sdmxnode.formats.sdmxml import NS21
 from sdmxnode.services.access import create_token
-from sdmxnode.services.data_loading import load_data
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
-from sdmxnode.services.structure_loading import load_structure_files
+from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.validation.schema import validate_ml21
 
 ROOT = Path(__file__).resolve().parents[2]

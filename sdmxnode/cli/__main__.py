@@ -1,0 +1,5 @@
+"""Run the `sdmxnode` command as `python -m sdmxnode.cli`."""
+
+from sdmxnode.cli import main
+
+main()

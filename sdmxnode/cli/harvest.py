@@ -1,0 +1,154 @@
+"""The `sdmxnode harvest` command: pull structures and data from SDMX-REST sources."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import timedelta
+
+import click
+
+from sdmxnode.config import load_settings
+from sdmxnode.errors import SdmxNodeError
+from sdmxnode.services.harvest.client import HttpClient
+from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection
+from sdmxnode.services.harvest.schedule import (
+    HarvestSource,
+    harvest_lock,
+    parse_dataflow,
+    parse_duration,
+    read_sources,
+    run_every,
+)
+from sdmxnode.services.node import Node
+from sdmxnode.storage.harvest import HarvestStore
+
+log = logging.getLogger(__name__)
+
+#: A harvest that died without releasing the lock holds it at most this long.
+LOCK_TTL = timedelta(hours=6)
+EXIT_CONFLICTS = 2
+
+
+@click.command()
+@click.argument("source", required=False)
+@click.option("--resource", default=None, help="Structure type (codelist, dataflow, ...).")
+@click.option("--agency", default="all", show_default=True, help="Agency of the structures.")
+@click.option("--id", "id_", default="all", show_default=True, help="Id of the structures.")
+@click.option("--version", default="all", show_default=True, help="Version of the structures.")
+@click.option(
+    "--data",
+    "dataflows",
+    multiple=True,
+    help="AGENCY,ID[,VERSION] of a dataflow whose data to pull (repeatable).",
+)
+@click.option("--no-structures", is_flag=True, help="Pull only the data named with --data.")
+@click.option("--dry-run", is_flag=True, help="Print the change report; write nothing.")
+@click.option("--all", "all_sources", is_flag=True, help="Every source of HARVEST_SOURCES.")
+@click.option("--every", default=None, help="Repeat every DURATION (30s, 15m, 6h, 1d, PT1H).")
+@click.option("--max-runs", type=int, default=None, hidden=True, help="Stop --every after N.")
+@click.option("--status", is_flag=True, help="Show the provenance of harvested artefacts.")
+@click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
+def harvest(
+    source: str | None,
+    resource: str | None,
+    agency: str,
+    id_: str,
+    version: str,
+    dataflows: tuple[str, ...],
+    no_structures: bool,
+    dry_run: bool,
+    all_sources: bool,
+    every: str | None,
+    max_runs: int | None,
+    status: bool,
+    as_json: bool,
+) -> None:
+    """Harvest SOURCE (an SDMX-REST 1.5 base URL such as https://host/rest, a 2.x one
+    ending in /v2, or a name from SDMXNODE_HARVEST_SOURCES) into this node.
+
+    Requests are conditional: an unchanged source answers 304 and nothing moves. Data are
+    pulled whole once, then with updatedAfter. Exit status 2 when conflicts (a final
+    artefact changed under the same version) were reported and not applied.
+    """
+    settings = load_settings()
+    node = Node.from_settings(settings)
+    node.store.create_schema()
+    records = HarvestStore(node.store.engine)
+    if status:
+        _print_status(records, as_json)
+        return
+    try:
+        sources = _chosen_sources(
+            settings["HARVEST_SOURCES"], source, all_sources, resource, agency, id_, version
+        )
+        flows = tuple(parse_dataflow(d) for d in dataflows)
+        interval = parse_duration(every) if every else None
+    except SdmxNodeError as exc:
+        raise click.UsageError(exc.text) from exc
+    client = HttpClient(
+        timeout=float(settings["HARVEST_TIMEOUT"]),
+        retries=int(settings["HARVEST_RETRIES"]),
+        max_bytes=int(settings["HARVEST_MAX_BYTES"]),
+    )
+    outcome = {"conflicts": False}
+
+    def run_once() -> bool:
+        try:
+            with harvest_lock(records, LOCK_TTL):
+                for item in sources:
+                    selections = [] if no_structures else list(item.structures)
+                    result = Harvester(node, client).harvest(
+                        item.url, selections, list(item.dataflows + flows), dry_run=dry_run
+                    )
+                    click.echo(result.to_text())
+                    outcome["conflicts"] |= bool(result.changes.conflicts)
+        except SdmxNodeError as exc:
+            click.echo(f"harvest failed: {exc.text}", err=True)
+            return False
+        return True
+
+    if interval is None:
+        ok = run_once()
+        sys.exit(1 if not ok else EXIT_CONFLICTS if outcome["conflicts"] else 0)
+    failures = run_every(interval, run_once, max_runs=max_runs)
+    sys.exit(1 if failures else 0)
+
+
+def _chosen_sources(
+    setting: str,
+    source: str | None,
+    all_sources: bool,
+    resource: str | None,
+    agency: str,
+    id_: str,
+    version: str,
+) -> list[HarvestSource]:
+    named = read_sources(setting)
+    if all_sources:
+        if not named:
+            raise click.UsageError("--all: SDMXNODE_HARVEST_SOURCES names no source")
+        return list(named.values())
+    if source is None:
+        raise click.UsageError("give a SOURCE (base URL or name), or --all, or --status")
+    if source in named:
+        return [named[source]]
+    if not source.startswith(("http://", "https://")):
+        raise click.UsageError(f"{source!r} is neither a URL nor a source name")
+    return [HarvestSource(source, source, (StructureSelection(resource, agency, id_, version),))]
+
+
+def _print_status(records: HarvestStore, as_json: bool) -> None:
+    entries = records.list_provenance()
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], indent=1))
+        return
+    if not entries:
+        click.echo("nothing harvested yet")
+    for entry in entries:
+        click.echo(
+            f"{entry.kind} {entry.ref}: {entry.outcome}; from {entry.source_url} at "
+            f"{entry.retrieved.isoformat()}; source version {entry.source_version}, "
+            f"ETag {entry.etag or '-'}, Last-Modified {entry.last_modified or '-'}"
+        )

@@ -1,0 +1,174 @@
+"""The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
+variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD).
+
+Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
+`options` holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`, `keys`) and,
+for SDMX-JSON, `rows_again` (a second pass over the rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from sdmxnode.formats.registry import Format, register
+from sdmxnode.formats.rows import DataResult
+from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
+from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
+from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
+from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
+from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+
+DataWriter = Callable[[DataResult, MessageHeader, Mapping[str, Any]], Iterator[bytes]]
+
+
+def _csv_10(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+    return write_csv_10(
+        result,
+        labels=options.get("labels", "id"),
+        time_format=options.get("timeFormat", "original"),
+    )
+
+
+def _csv_20(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+    return write_csv_20(
+        result,
+        labels=options.get("labels", "id"),
+        time_format=options.get("timeFormat", "original"),
+        keys=options.get("keys", "none"),
+    )
+
+
+def _xml(writer: Callable[..., Iterator[bytes]], **kwargs: Any) -> DataWriter:
+    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+        return writer(result, header, **kwargs)
+
+    return write
+
+
+def _json(writer: Callable[..., Iterator[bytes]]) -> DataWriter:
+    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+        return writer(result, header, options.get("rows_again"))
+
+    return write
+
+
+GENERIC_21 = register(
+    Format(
+        "genericdata-2.1",
+        "application/vnd.sdmx.genericdata+xml",
+        "2.1",
+        "data",
+        sdmx_ml="2.1",
+        writer=_xml(write_generic_21),
+        aliases=("genericdata",),
+    )
+)
+GENERIC_TS_21 = register(
+    Format(
+        "generictimeseriesdata-2.1",
+        "application/vnd.sdmx.generictimeseriesdata+xml",
+        "2.1",
+        "data",
+        sdmx_ml="2.1",
+        writer=_xml(write_generic_21, time_series=True),
+        aliases=("generictimeseriesdata",),
+    )
+)
+STRUCTURE_SPECIFIC_21 = register(
+    Format(
+        "structurespecificdata-2.1",
+        "application/vnd.sdmx.structurespecificdata+xml",
+        "2.1",
+        "data",
+        sdmx_ml="2.1",
+        writer=_xml(write_structure_specific_21),
+        aliases=("structurespecificdata",),
+    )
+)
+STRUCTURE_SPECIFIC_TS_21 = register(
+    Format(
+        "structurespecifictimeseriesdata-2.1",
+        "application/vnd.sdmx.structurespecifictimeseriesdata+xml",
+        "2.1",
+        "data",
+        sdmx_ml="2.1",
+        writer=_xml(write_structure_specific_21, time_series=True),
+        aliases=("structurespecifictimeseriesdata",),
+    )
+)
+DATA_30 = register(
+    Format(
+        "data-3.0",
+        "application/vnd.sdmx.data+xml",
+        "3.0.0",
+        "data",
+        sdmx_ml="3.0",
+        writer=_xml(write_structure_specific_30),
+        aliases=("structurespecificdata", "xml", "sdmx-ml"),
+    )
+)
+CSV_10 = register(
+    Format(
+        "csvdata-1.0",
+        "application/vnd.sdmx.data+csv",
+        "1.0.0",
+        "data",
+        writer=_csv_10,
+        aliases=("csvdata", "csv", "sdmx-csv"),
+    )
+)
+CSV_20 = register(
+    Format(
+        "csvdata-2.0",
+        "application/vnd.sdmx.data+csv",
+        "2.0.0",
+        "data",
+        writer=_csv_20,
+        aliases=("csvdata", "csv", "sdmx-csv"),
+    )
+)
+JSON_10 = register(
+    Format(
+        "jsondata-1.0",
+        "application/vnd.sdmx.data+json",
+        "1.0.0",
+        "data",
+        writer=_json(write_json_10),
+        aliases=("jsondata", "json", "sdmx-json"),
+    )
+)
+JSON_20 = register(
+    Format(
+        "jsondata-2.0",
+        "application/vnd.sdmx.data+json",
+        "2.0.0",
+        "data",
+        writer=_json(write_json_20),
+        aliases=("jsondata", "json", "sdmx-json"),
+    )
+)
+SCHEMA_21 = register(
+    Format("schema-2.1", "application/vnd.sdmx.schema+xml", "2.1", "schema", aliases=("schema",))
+)
+SCHEMA_30 = register(
+    Format("schema-3.0", "application/vnd.sdmx.schema+xml", "3.0.0", "schema", aliases=("schema",))
+)
+
+DATA_FORMATS = [
+    GENERIC_21,
+    GENERIC_TS_21,
+    STRUCTURE_SPECIFIC_21,
+    STRUCTURE_SPECIFIC_TS_21,
+    DATA_30,
+    CSV_10,
+    CSV_20,
+    JSON_10,
+    JSON_20,
+]
+#: Defaults per API line (1.5 `4_6_conneg.md`: generic SDMX-ML; 2.x: SDMX-JSON 2.0).
+DEFAULT_DATA_FORMAT = {1: GENERIC_21, 2: JSON_20}
+GENERIC_XML_DATA_FORMAT = {1: GENERIC_21, 2: DATA_30}
+GENERIC_JSON_DATA_FORMAT = {1: JSON_10, 2: JSON_20}
+GENERIC_CSV_DATA_FORMAT = {1: CSV_10, 2: CSV_20}

@@ -1,0 +1,66 @@
+"""The structure formats: SDMX-ML 2.1 and 3.0, SDMX-JSON 1.0 and 2.0 structure messages."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from sdmxnode.formats.registry import Format, register
+
+
+def _lazy(path: str) -> Callable[..., bytes]:
+    """A writer imported on first use, so the registry stays cheap to import."""
+    module_name, func_name = path.split(":")
+
+    def write(*args: object, **kwargs: object) -> bytes:
+        func = getattr(importlib.import_module(module_name), func_name)
+        return func(*args, **kwargs)
+
+    write.__name__ = func_name
+    return write
+
+
+SDMX_ML_21 = register(
+    Format(
+        "sdmx-ml-2.1",
+        "application/vnd.sdmx.structure+xml",
+        "2.1",
+        "structure",
+        sdmx_ml="2.1",
+        writer=_lazy("sdmxnode.formats.sdmxml.structure21.message:write_structure_ml21"),
+        aliases=("structure", "sdmx-ml", "xml"),
+    )
+)
+SDMX_ML_30 = register(
+    Format(
+        "sdmx-ml-3.0",
+        "application/vnd.sdmx.structure+xml",
+        "3.0.0",
+        "structure",
+        sdmx_ml="3.0",
+        writer=_lazy("sdmxnode.formats.sdmxml.structure30.message:write_structure_ml30"),
+        aliases=("structure", "sdmx-ml", "xml"),
+    )
+)
+SDMX_JSON_10 = register(
+    Format(
+        "sdmx-json-1.0",
+        "application/vnd.sdmx.structure+json",
+        "1.0.0",
+        "structure",
+        writer=_lazy("sdmxnode.formats.sdmxjson.structure.message:write_structure_json_10"),
+        aliases=("jsonstructure", "sdmx-json", "json"),
+    )
+)
+SDMX_JSON_20 = register(
+    Format(
+        "sdmx-json-2.0",
+        "application/vnd.sdmx.structure+json",
+        "2.0.0",
+        "structure",
+        writer=_lazy("sdmxnode.formats.sdmxjson.structure.message:write_structure_json_20"),
+        aliases=("jsonstructure", "sdmx-json", "json"),
+    )
+)
+
+STRUCTURE_FORMATS = [SDMX_ML_21, SDMX_ML_30, SDMX_JSON_10, SDMX_JSON_20]

@@ -1,0 +1,1 @@
+"""Reports the node writes: submission results (RegistryInterface) and comparability checks."""

@@ -1,0 +1,1 @@
+"""SDMX-JSON: data messages (read and written) and structure messages (written)."""

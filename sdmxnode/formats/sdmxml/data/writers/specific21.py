@@ -1,0 +1,116 @@
+"""Streaming writer of SDMX-ML 2.1 structure-specific data messages (and the time-series one).
+
+Follows SDMX 2.1 section 3A ("StructureSpecificData", "StructureSpecificTimeSeriesData") and
+3B (DSD-specific schemas): the header's mes:Structure carries `namespace` and
+`dimensionAtObservation`; the data set's `xsi:type` is the `DataSetType` of the namespace
+that `write_dsd_schema` generates for the same structure and dimension.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from itertools import chain
+
+from sdmxnode.errors import SemanticError
+from sdmxnode.formats.rows import DataResult
+from sdmxnode.formats.sdmxml.data.series import write_body
+from sdmxnode.formats.sdmxml.data.writers.layout import (
+    TIME_PERIOD,
+    MessageLayout,
+    plan_layout,
+    resolved_structure,
+    split_ref,
+    structure_id,
+    structure_namespace,
+)
+from sdmxnode.formats.sdmxml.data.writers.stream import (
+    SS_NS,
+    XSI,
+    Chunks,
+    action_for,
+    escape,
+    escaped,
+    namespaces_21,
+    structure_header,
+    structure_reference_21,
+    write_message,
+)
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+
+log = logging.getLogger(__name__)
+
+#: dataScope of the data set: the generated schemas are those of the DSD (not constrained).
+DATA_SCOPE = "DataStructure"
+
+
+def write_structure_specific_21(
+    result: DataResult, header: MessageHeader, *, time_series: bool = False
+) -> Iterator[bytes]:
+    """Yield an SDMX-ML 2.1 StructureSpecificData (or ...TimeSeriesData) message in chunks.
+
+    `result` and the data sets `following` it are written as one mes:DataSet each.
+    """
+    layout = plan_layout(result)
+    if time_series and layout.dimension_at_observation != TIME_PERIOD:
+        raise SemanticError(
+            "StructureSpecificTimeSeriesData only allows TIME_PERIOD at the observation level",
+            where="dimensionAtObservation",
+        )
+    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
+    namespace = structure_namespace(kind_class, ref, layout.dimension_at_observation)
+    sid = structure_id(*split_ref(ref))
+    root = "StructureSpecificTimeSeriesData" if time_series else "StructureSpecificData"
+    prefixes = namespaces_21() | {"ss": SS_NS["2.1"], "xsi": XSI, "ns1": namespace}
+    structure = structure_header(
+        sid, namespace, layout.dimension_at_observation, structure_reference_21(kind_class, ref)
+    )
+    yield from write_message(
+        "2.1",
+        root,
+        prefixes,
+        header,
+        structure,
+        result,
+        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
+    )
+
+
+def _write_data_set(
+    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+) -> Iterator[bytes]:
+    """One mes:DataSet with its own action and data set attributes."""
+    rows = iter(result.rows)
+    first = next(rows, None)
+    chunks.append(
+        f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
+        f'ss:dataScope="{DATA_SCOPE}" ss:action="{action_for("2.1", result.action)}"'
+        f"{valid_from(result)}{dataset_attributes_xml(result, layout, first)}>"
+    )
+    if first is not None:
+        yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)
+    chunks.append("</mes:DataSet>")
+
+
+def valid_from(result: DataResult) -> str:
+    if not result.valid_from:
+        return ""
+    return f' ss:validFromDate="{escape(result.valid_from)}"'
+
+
+def dataset_values(
+    result: DataResult, layout: MessageLayout, first: tuple | None
+) -> dict[str, object]:
+    """Data set attribute values: `dataset_attributes`, else the first row's cells."""
+    given = result.dataset_attributes.items()
+    values: dict[str, object] = {k: v for k, v in given if v is not None}
+    if first is not None:
+        for name, index in layout.dataset_attributes:
+            if name not in values and first[index] is not None:
+                values[name] = first[index]
+    return values
+
+
+def dataset_attributes_xml(result: DataResult, layout: MessageLayout, first: tuple | None) -> str:
+    values = dataset_values(result, layout, first)
+    return "".join(f' {name}="{escaped(value)}"' for name, value in values.items())

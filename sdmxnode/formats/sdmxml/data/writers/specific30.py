@@ -1,0 +1,87 @@
+"""Streaming writer of SDMX-ML 3.0 structure-specific data messages.
+
+Follows SDMX 3.0 section 3A/3B: as in 2.1, components are XML attributes of DataSet, Series
+and Obs named after their ids (multi-valued attributes, written as `Comp` elements, do not
+occur in the row stream); the header references the structure by URN and the data set's
+`xsi:type` is the `DataSetType` of the namespace `write_dsd_schema(version="3.0")` generates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from itertools import chain
+
+from sdmxnode.formats.rows import DataResult
+from sdmxnode.formats.sdmxml import NAMESPACES
+from sdmxnode.formats.sdmxml.data.series import write_body
+from sdmxnode.formats.sdmxml.data.writers.layout import (
+    MessageLayout,
+    plan_layout,
+    resolved_structure,
+    split_ref,
+    structure_id,
+    structure_namespace,
+)
+from sdmxnode.formats.sdmxml.data.writers.specific21 import dataset_attributes_xml
+from sdmxnode.formats.sdmxml.data.writers.stream import (
+    SS_NS,
+    XSI,
+    Chunks,
+    action_for,
+    escape,
+    structure_header,
+    structure_reference_30,
+    write_message,
+)
+from sdmxnode.formats.sdmxml.elements import MessageHeader
+
+log = logging.getLogger(__name__)
+
+
+def write_structure_specific_30(result: DataResult, header: MessageHeader) -> Iterator[bytes]:
+    """Yield an SDMX-ML 3.0 StructureSpecificData message in chunks.
+
+    `result` and the data sets `following` it are written as one mes:DataSet each.
+    """
+    layout = plan_layout(result)
+    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
+    namespace = structure_namespace(kind_class, ref, layout.dimension_at_observation)
+    sid = structure_id(*split_ref(ref))
+    ns = NAMESPACES["3.0"]
+    prefixes = {
+        "mes": ns["mes"],
+        "com": ns["com"],
+        "ss": SS_NS["3.0"],
+        "xsi": XSI,
+        "ns1": namespace,
+    }
+    structure = structure_header(
+        sid, namespace, layout.dimension_at_observation, structure_reference_30(kind_class, ref)
+    )
+    yield from write_message(
+        "3.0",
+        "StructureSpecificData",
+        prefixes,
+        header,
+        structure,
+        result,
+        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
+    )
+
+
+def _write_data_set(
+    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+) -> Iterator[bytes]:
+    """One mes:DataSet with its own action and data set attributes."""
+    rows = iter(result.rows)
+    first = next(rows, None)
+    valid = f' ss:validFromDate="{escape(result.valid_from)}"' if result.valid_from else ""
+    chunks.append(
+        f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
+        f'ss:action="{action_for("3.0", result.action)}"{valid}'
+        f"{dataset_attributes_xml(result, layout, first)}>"
+    )
+    if first is not None:
+        yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)
+    chunks.append("</mes:DataSet>")

@@ -1,0 +1,1 @@
+"""The DSD-specific XML schemas of structure-specific data (SDMX 2.1 and 3.0)."""

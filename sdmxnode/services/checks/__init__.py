@@ -1,0 +1,1 @@
+"""The comparability checks over stored data: aggregates against members, mirror statistics."""

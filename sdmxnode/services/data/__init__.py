@@ -1,0 +1,1 @@
+"""Data: queries streaming out of the store, loads and submissions, availability, filters."""

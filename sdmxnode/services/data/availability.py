@@ -1,0 +1,220 @@
+"""Data availability: an Actual content constraint of the codes that have data.
+
+SDMX-REST 1.5 `availableconstraint` (4_6_1_other_queries.md) and 2.x `availability.md`:
+a cube region with the values present for each dimension (mode `exact`: those the data
+query returns; `available`: those that could be added to it and still return data), the
+time range covered, and the series and observation counts as `sdmx_metrics` annotations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sdmx.model import common, v21
+
+from sdmxnode.errors import BadRequest, NoResults
+from sdmxnode.rest.availability import AvailabilityQuery
+from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.models import filter_items
+from sdmxnode.services.structures.queries import follow_references
+from sdmxnode.storage.data_reads import DataSelection, distinct_values, summarise
+from sdmxnode.storage.records import StoredArtefact
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What has data: values per dimension, time span and counts."""
+
+    dataflow: StoredArtefact
+    values: dict[str, list[str]]
+    time_start: str | None
+    time_end: str | None
+    series_count: int
+    observation_count: int
+    last_modified: datetime
+
+
+def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
+    """The values with data for the query's dataflow, key and time range."""
+    if query.providers:
+        raise NoResults("this node records no data providers", where="providerRef")
+    dataflow = find_query_dataflow(node, query)  # type: ignore[arg-type]
+    plan = plan_data_query(node, dataflow, _as_data_query(query))
+    dimensions = [d.id for d in plan.structure.dimensions]
+    wanted = list(query.component_ids or dimensions)
+    time_id = plan.structure.time_dimension.id if plan.structure.time_dimension else None
+    unknown = [c for c in wanted if c not in dimensions and c != time_id]
+    if unknown:
+        raise BadRequest(
+            f"{', '.join(unknown)} is not a dimension of {plan.structure.dsd}",
+            where="componentID",
+        )
+    with node.data.engine.connect() as conn:
+        series_count, observation_count, start, end = summarise(conn, dataflow.pk, plan.selection)
+        if not observation_count:
+            raise NoResults("no data matches the query", where="key")
+        values: dict[str, list[str]] = {}
+        for position, dimension in enumerate(dimensions):
+            if dimension not in wanted:
+                continue
+            selection = plan.selection
+            if query.mode == "available" and selection.keys is not None:
+                selection = _without_position(selection, position)
+            values[dimension] = distinct_values(conn, dataflow.pk, selection, position)
+    return Availability(
+        dataflow,
+        values,
+        start if time_id in wanted or not query.component_ids else None,
+        end if time_id in wanted or not query.component_ids else None,
+        series_count,
+        observation_count,
+        plan.last_modified,
+    )
+
+
+def _as_data_query(query: AvailabilityQuery):
+    from sdmxnode.rest.data import DataQuery
+
+    return DataQuery(
+        api=query.api,
+        context=query.context,
+        agencies=query.agencies,
+        ids=query.ids,
+        versions=query.versions,
+        keys=query.keys,
+        providers=query.providers,
+        start_period=query.start_period,
+        end_period=query.end_period,
+        filters=query.filters,
+        updated_after=query.updated_after,
+        first_n=None,
+        last_n=None,
+        dimension_at_observation=None,
+        detail="full",
+        attributes="dsd",
+        measures="all",
+        include_history=False,
+    )
+
+
+def _without_position(selection: DataSelection, position: int) -> DataSelection:
+    keys = [key[:position] + (None,) + key[position + 1 :] for key in selection.keys or []]
+    return replace(selection, keys=keys)
+
+
+def availability_objects(
+    node: Node, availability: Availability, references: Sequence[str]
+) -> list[common.MaintainableArtefact]:
+    """The Actual constraint and, per `references`, the artefacts it refers to (code lists
+    holding only the codes with data plus their parents, marked partial)."""
+    dataflow_artefact = availability.dataflow
+    xml = node.store.read_xml([dataflow_artefact.pk])
+    dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
+    related = follow_references(node.store, [dataflow_artefact], ["descendants"])
+    dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
+    dsd: Any = node.cache.get(dsd_artefact, node.store.read_xml([dsd_artefact.pk])[dsd_artefact.pk])
+    constraint = _constraint(dataflow, dsd, availability)
+    objects: list[common.MaintainableArtefact] = [constraint]
+    wanted = set(references)
+    if "Dataflow" in wanted:
+        objects.append(dataflow)
+    if "DataStructure" in wanted:
+        objects.append(dsd)
+    if "Codelist" in wanted or "ConceptScheme" in wanted:
+        objects.extend(_partial_schemes(node, dsd, related, availability, wanted))
+    return objects
+
+
+def _constraint(
+    dataflow: Any,
+    dsd: Any,
+    availability: Availability,
+) -> v21.ContentConstraint:
+    region = common.CubeRegion(included=True)
+    for dimension in dsd.dimensions.components:
+        values = availability.values.get(dimension.id)
+        if values is None or isinstance(dimension, common.TimeDimension):
+            continue
+        region.member[dimension] = v21.MemberSelection(
+            values_for=dimension, values=[v21.MemberValue(value=v) for v in values]
+        )
+    time = next((d for d in dsd.dimensions.components if isinstance(d, common.TimeDimension)), None)
+    if time is not None and availability.time_start and availability.time_end:
+        region.member[time] = v21.MemberSelection(
+            values_for=time,
+            values=[
+                v21.RangePeriod(
+                    start=common.StartPeriod(True, _moment(availability.time_start)),
+                    end=common.EndPeriod(True, _moment(availability.time_end)),
+                )
+            ],
+        )
+    metrics = [
+        common.Annotation(id=name, type="sdmx_metrics", title=str(count))
+        for name, count in (
+            ("series_count", availability.series_count),
+            ("obs_count", availability.observation_count),
+        )
+    ]
+    return v21.ContentConstraint(
+        id=f"CC_AVAILABILITY_{dataflow.id}",
+        maintainer=dataflow.maintainer,
+        version=dataflow.version,
+        name={"en": f"Data available for {dataflow.id}"},
+        is_final=False,
+        role=common.ConstraintRole(role=common.ConstraintRoleType.actual),
+        content={dataflow},
+        data_content_region=[region],
+        annotations=metrics,
+    )
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text if "T" in text else f"{text}T00:00:00")
+    return moment.replace(tzinfo=moment.tzinfo or UTC)
+
+
+def _partial_schemes(node, dsd, related, availability, wanted):
+    """Code lists with the available codes and their parents; the concepts used."""
+    found = []
+    by_codelist: dict[str, set[str]] = {}
+    for dimension in dsd.dimensions.components:
+        representation = dimension.local_representation
+        if representation is None or representation.enumerated is None:
+            continue
+        codes = availability.values.get(dimension.id)
+        if codes is None:
+            continue
+        key = f"{representation.enumerated.maintainer.id}:{representation.enumerated.id}"
+        by_codelist.setdefault(key, set()).update(codes)
+    for artefact in related:
+        if artefact.ref.type == "Codelist" and "Codelist" in wanted:
+            codes = by_codelist.get(f"{artefact.ref.agency_id}:{artefact.ref.id}")
+            if codes is None:
+                continue
+            codelist = node.cache.get(artefact, node.store.read_xml([artefact.pk])[artefact.pk])
+            with_parents = set(codes)
+            for code_id in codes:
+                code = codelist.items.get(code_id)
+                parent = code.parent if code is not None else None
+                while isinstance(parent, common.Item):
+                    with_parents.add(parent.id)
+                    parent = parent.parent
+            partial = filter_items(codelist, sorted(with_parents))
+            if partial is not None:
+                found.append(partial)
+        elif artefact.ref.type == "ConceptScheme" and "ConceptScheme" in wanted:
+            scheme = node.cache.get(artefact, node.store.read_xml([artefact.pk])[artefact.pk])
+            used = [
+                c.concept_identity.id
+                for c in dsd.dimensions.components
+                if c.concept_identity is not None and c.id in availability.values
+            ]
+            partial = filter_items(scheme, used)
+            if partial is not None:
+                found.append(partial)
+    return found

@@ -1,0 +1,325 @@
+"""Loading data messages: read, validate and write in one transaction, or write nothing."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError, WrongDataflow
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
+from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.services.checks.aggregates import watch_aggregates
+from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.queries import follow_references
+from sdmxnode.storage.data import DataTransaction
+from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_reads import select_observation_keys
+from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.validation.findings import finding_from_error
+from sdmxnode.validation.periods import period_bounds
+from sdmxnode.validation.report import Report
+from sdmxnode.validation.rules import check_datasets
+from sdmxnode.validation.schema import validate_schema
+
+if TYPE_CHECKING:
+    from sdmxnode.services.node import Node
+
+log = logging.getLogger(__name__)
+
+
+class LoadRejected(Invalid):
+    """A message with errors: nothing of it was stored; the report says what and where."""
+
+    def __init__(self, report: Report, source: str) -> None:
+        first = next((f for f in report.findings if f.severity == "error"), None)
+        detail = f": {first.message}" if first else ""
+        super().__init__(f"{source} was not loaded, {report.errors} error(s){detail}")
+        self.report = report
+
+
+@dataclass
+class LoadResult:
+    """What a load stored, per dataflow, and the findings (warnings only, when it stored)."""
+
+    report: Report
+    counts: dict[str, LoadCounts] = field(default_factory=dict)
+    #: The load record of each dataflow written ('AGENCY:ID(VERSION)' -> load id).
+    loads: dict[str, int] = field(default_factory=dict)
+    #: The action each data set was written with, in message order.
+    actions: list[str] = field(default_factory=list)
+    #: For a load read by a child process (large files): the memory that process added
+    #: beyond what it shares with the loading one (peak minus resident at its start, KiB).
+    reader_extra_kib: int = 0
+
+    @property
+    def observations_written(self) -> int:
+        return sum(c.observations_written for c in self.counts.values())
+
+    @property
+    def observations_deleted(self) -> int:
+        return sum(c.observations_deleted for c in self.counts.values())
+
+
+def layout_for(info: StructureInfo) -> Layout:
+    """Where each component of `info` is stored."""
+    by_level: dict[str, list[str]] = {"dataset": [], "series": [], "observation": []}
+    for attribute in info.attributes:
+        level = "series" if attribute.attachment == "group" else attribute.attachment
+        by_level[level].append(attribute.id)
+    return Layout(
+        dsd=info.dsd,
+        dimensions=tuple(d.id for d in info.dimensions),
+        time_dimension=info.time_dimension.id if info.time_dimension else None,
+        measures=tuple(m.id for m in info.measures),
+        series_attributes=tuple(by_level["series"]),
+        observation_attributes=tuple(by_level["observation"]),
+        dataset_attributes=tuple(by_level["dataset"]),
+    )
+
+
+def load_data(
+    node: Node,
+    data: bytes | Path,
+    *,
+    source: str = "message",
+    principal: str = "",
+    kind: str | None = None,
+    dataflow: StructureRef | None = None,
+    max_findings: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    action: str | None = None,
+    replace: bool = False,
+) -> LoadResult:
+    """Read, validate and store a data message; raises LoadRejected (nothing stored).
+
+    At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
+    possible compression bomb (Invalid). With `dataflow`, every data set is stored under
+    that dataflow, and a data set whose message names another dataflow (or a DSD the
+    dataflow does not use) is an error. `action` overrides the actions the message
+    declares (data sets and rows alike). `replace` (with `dataflow`) makes the dataflow
+    hold exactly the message's observations: every other observation of it is deleted in
+    the same transaction, recorded as deleted for `updatedAfter` and `includeHistory`.
+    """
+    if replace and dataflow is None:
+        raise ValueError("replace=True needs the dataflow to replace")
+    with _fewer_collections():
+        return _load_data(
+            node,
+            data,
+            source=source,
+            principal=principal,
+            kind=kind,
+            dataflow=dataflow,
+            max_findings=max_findings,
+            progress=progress,
+            max_bytes=max_bytes,
+            action=action,
+            replace=replace,
+        )
+
+
+_gc_lock = threading.Lock()
+_loads_running = 0
+_saved_thresholds: tuple[int, ...] = gc.get_threshold()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a load runs.
+
+    A load allocates a few tuples per observation, nearly all freed by reference counting,
+    while the structures and the per-series state it keeps alive make every full collection
+    long: measured on 1,000,000 observations, the default thresholds cost about a tenth of
+    the load. The thresholds are restored afterwards.
+    """
+    global _loads_running, _saved_thresholds
+    with _gc_lock:  # thresholds are the interpreter's: the first load sets, the last restores
+        if _loads_running == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(100_000, 50, 100)
+        _loads_running += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _loads_running -= 1
+            if _loads_running == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
+def _load_data(
+    node: Node,
+    data: bytes | Path,
+    *,
+    source: str = "message",
+    principal: str = "",
+    kind: str | None = None,
+    dataflow: StructureRef | None = None,
+    max_findings: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    action: str | None = None,
+    replace: bool = False,
+) -> LoadResult:
+    report = Report(max_findings=max_findings)
+    stream, detected = open_data(data, max_bytes=max_bytes)
+    kind = kind or detected
+    if kind in ("sdmx-ml", "sdmx-json"):
+        with stream:
+            for finding in validate_schema(stream, kind):
+                report.add(finding)
+    else:
+        stream.close()
+    if report.errors:
+        raise LoadRejected(report, source)
+    resolver = StructureInfoBuilder(node.store, node.cache)
+    result = LoadResult(report)
+    reader_memory: dict[str, int] = {}
+    with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
+        datasets: Iterator[DatasetRows]
+        if isinstance(data, Path) and can_pipeline(data):
+            # A large file: read and checked by a child process while this one writes.
+            datasets = piped_datasets(
+                node.settings["DATABASE_URL"],
+                data,
+                report,
+                source=source,
+                kind=kind,
+                max_bytes=max_bytes,
+                memory=reader_memory,
+            )
+        else:
+            datasets = check_datasets(
+                read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+            )
+        datasets = watch_aggregates(datasets, report, node.settings)
+        for dataset in datasets:
+            try:
+                target = _target_dataflow(node, resolver, dataset, dataflow)
+            except SdmxNodeError as exc:
+                report.add(finding_from_error(exc))
+                for _ in dataset.rows:  # the rest of the data set is still checked
+                    pass
+                continue
+            writer = tx.writer(target.pk, layout_for(dataset.structure), action or dataset.action)
+            result.actions.append(action or dataset.action)
+            rows = dataset.rows if progress is None else _counted(dataset.rows, progress)
+            writer.write(
+                dataset.columns,
+                (row for row in rows if report.errors == 0),
+                action or dataset.action,
+                None if action else dataset.action_column,
+            )
+            if report.errors == 0:
+                writer.set_dataset_attributes(dataset.dataset_attributes)
+        if report.errors:
+            raise LoadRejected(report, source)
+        if replace and dataflow is not None:
+            _delete_the_rest(node, tx, resolver.find_artefact(dataflow))
+        for dataflow_pk, counts in tx.finish().items():
+            name = _name(node, dataflow_pk)
+            result.counts[name] = counts
+            result.loads[name] = tx.writers[dataflow_pk].load_pk
+    if reader_memory:
+        result.reader_extra_kib = max(0, reader_memory["peak_kib"] - reader_memory["start_kib"])
+    log.info(
+        "%s: %d observations written, %d deleted",
+        source,
+        result.observations_written,
+        result.observations_deleted,
+    )
+    return result
+
+
+def _delete_the_rest(node: Node, tx: DataTransaction, dataflow: StoredArtefact) -> None:
+    """Delete the observations of `dataflow` this load did not write (a replacement)."""
+    writer = tx.writers.get(dataflow.pk)
+    if writer is None:  # the message held no data set: the dataflow ends up empty
+        layout = node.data.find_layout(dataflow.pk)
+        if layout is None:
+            return  # no data before, none now
+        writer = tx.writer(dataflow.pk, layout, "Replace")
+    writer.delete_observations(select_observation_keys(dataflow.pk, not_written_by=writer.load_pk))
+
+
+def _counted(rows: Iterator[tuple], progress: Callable[[int], None]) -> Iterator[tuple]:
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count == 10_000:
+            progress(count)
+            count = 0
+    progress(count)
+
+
+def _target_dataflow(
+    node: Node,
+    resolver: StructureInfoBuilder,
+    dataset: DatasetRows,
+    dataflow: StructureRef | None,
+) -> StoredArtefact:
+    """The dataflow a data set is stored under: its own, the one given, or the only one
+    using its DSD."""
+    ref = dataset.structure_ref
+    if ref.kind in ("dataflow", "provisionagreement") and dataflow is None:
+        artefact = resolver.find_artefact(ref)
+        if artefact.ref.type == "Dataflow":
+            return artefact
+    if dataflow is not None:
+        target = resolver.find_artefact(dataflow)
+        _check_named_dataflow(resolver, dataset, ref, target)
+        return target
+    dsd = resolver.find_artefact(ref)
+    users = [
+        a for a in follow_references(node.store, [dsd], ["parents"]) if a.ref.type == "Dataflow"
+    ]
+    if len(users) == 1:
+        return users[0]
+    if not users:
+        raise NotFound(f"no dataflow uses {dsd.ref}: data must be loaded for a dataflow")
+    raise SemanticError(
+        f"{len(users)} dataflows use {dsd.ref}: name the dataflow to load the data for",
+        where="dataflow",
+    )
+
+
+def _check_named_dataflow(
+    resolver: StructureInfoBuilder,
+    dataset: DatasetRows,
+    ref: StructureRef,
+    target: StoredArtefact,
+) -> None:
+    """Invalid when the message names another dataflow than `target`, or a DSD (or
+    provision agreement) whose DSD is not the one of `target`."""
+    name = f"{target.ref.agency_id}:{target.ref.id}({target.ref.version})"
+    if ref.kind == "dataflow":
+        named = resolver.find_artefact(ref)
+        if named.pk != target.pk:
+            raise WrongDataflow(
+                f"the message's structure reference (in its header, or the CSV "
+                f"DATAFLOW/STRUCTURE_ID column) names the dataflow "
+                f"{ref.agency_id}:{ref.id}({ref.version}), not {name} where it was sent"
+            )
+        return
+    target_ref = StructureRef("dataflow", target.ref.agency_id, target.ref.id, target.ref.version)
+    expected = resolver(target_ref).dsd
+    if dataset.structure.dsd != expected:
+        raise WrongDataflow(
+            f"the message's structure reference names {ref} (the DSD "
+            f"{dataset.structure.dsd}), but the dataflow {name} where it was sent uses {expected}"
+        )
+
+
+def _name(node: Node, dataflow_pk: int) -> str:
+    found = [a for a in node.store.find_artefacts({"Dataflow"}) if a.pk == dataflow_pk]
+    return f"{found[0].ref.agency_id}:{found[0].ref.id}({found[0].ref.version})" if found else ""

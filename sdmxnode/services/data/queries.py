@@ -1,0 +1,414 @@
+"""Data queries: from a parsed query to a DataResult streaming rows out of the store."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import product
+
+from sqlalchemy import Select
+
+from sdmxnode.errors import NoResults, SemanticError
+from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.rest.data import DataQuery
+from sdmxnode.rest.periods import period_range
+from sdmxnode.rest.versions import VersionSelector
+from sdmxnode.services.data.filters import narrow_keys, row_filter
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.queries import follow_references, select_versions
+from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data_reads import (
+    DataSelection,
+    KeySet,
+    count_up_to,
+    last_change,
+    list_loads,
+    select_deleted_by,
+    select_deletions,
+    select_observations,
+    select_series,
+    select_written_by,
+    stream,
+)
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
+from sdmxnode.validation.periods import period_bounds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DataPlan:
+    """A data query bound to one stored dataflow: what to select and which columns to give."""
+
+    dataflow: StoredArtefact
+    structure_ref: StructureRef
+    structure: StructureInfo
+    layout: Layout
+    selection: DataSelection
+    columns: tuple[str, ...]
+    series_only: bool
+    last_modified: datetime
+    dimension_at_observation: str
+    row_filter: Callable[[tuple], bool] | None = None
+
+    def etag(self, *parts: str) -> str:
+        digest = hashlib.sha256(
+            "|".join((str(self.dataflow.pk), self.last_modified.isoformat(), *parts)).encode()
+        )
+        return digest.hexdigest()[:32]
+
+
+def find_dataflows(
+    node: Node,
+    agencies: Sequence[str] | None,
+    ids: Sequence[str] | None,
+    versions: VersionSelector,
+) -> list[StoredArtefact]:
+    """Stored dataflows matching agency, id and version selectors."""
+    return select_versions(node.store.find_artefacts({"Dataflow"}, agencies, ids), versions)
+
+
+def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> DataPlan:
+    """Bind a parsed data query to a stored dataflow: structure, layout, selection, columns."""
+    layout = node.data.find_layout(dataflow.pk)
+    if layout is None:
+        raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
+    ref = StructureRef("dataflow", dataflow.ref.agency_id, dataflow.ref.id, dataflow.ref.version)
+    structure = StructureInfoBuilder(node.store, node.cache)(ref)
+    filters = query.key_filters(len(structure.dimensions))
+    key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
+    key_sets, row_filters = narrow_keys(key_sets, query.filters, structure)
+    selection = DataSelection(
+        keys=key_sets,
+        start=period_range(query.start_period, where="startPeriod")[0]
+        if query.start_period
+        else None,
+        end=period_range(query.end_period, where="endPeriod")[1] if query.end_period else None,
+        updated_after=_naive_utc(query.updated_after),
+        first_n=query.first_n,
+        last_n=query.last_n,
+        series_keys=_full_keys(key_sets, len(structure.dimensions)),
+    )
+    series_only = query.detail in ("serieskeysonly", "nodata")
+    columns = _columns(structure, query)
+    time_id = structure.time_dimension.id if structure.time_dimension else None
+    obs_dim = query.dimension_at_observation or (time_id or "AllDimensions")
+    dimension_ids = [d.id for d in structure.dimensions] + ([time_id] if time_id else [])
+    if obs_dim != "AllDimensions" and obs_dim not in dimension_ids:
+        raise SemanticError(
+            f"dimensionAtObservation {obs_dim!r} is not a dimension of {structure.dsd}",
+            where="dimensionAtObservation",
+        )
+    with node.data.engine.connect() as conn:
+        changed = last_change(conn, dataflow.pk)
+    last_modified = max(
+        (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC), dataflow.updated
+    )
+    return DataPlan(
+        dataflow=dataflow,
+        structure_ref=ref,
+        structure=structure,
+        layout=layout,
+        selection=selection,
+        columns=columns,
+        series_only=series_only,
+        last_modified=last_modified,
+        dimension_at_observation=obs_dim,
+        row_filter=row_filter(row_filters, columns, time_id),
+    )
+
+
+def _full_keys(
+    key_sets: list[KeySet] | None, width: int, limit: int = 1000
+) -> frozenset[str] | None:
+    """The series keys that `key_sets` name when each fixes every dimension to one or a
+    few values (at most `limit` keys in all), else None."""
+    if key_sets is None:
+        return None
+    found: set[str] = set()
+    for key in key_sets:
+        if len(key) != width or any(values is None for values in key):
+            return None
+        count = 1
+        for values in key:
+            count *= len(values)  # type: ignore[arg-type]
+        if len(found) + count > limit:
+            return None
+        found.update(".".join(parts) for parts in product(*(sorted(v) for v in key)))  # type: ignore[arg-type]
+    return frozenset(found)
+
+
+def _columns(structure: StructureInfo, query: DataQuery) -> tuple[str, ...]:
+    """The columns a query asks for: `detail` (1.5) or `attributes` / `measures` (2.x)."""
+    attributes = query.attributes
+    wanted_attributes: set[str]
+    all_attributes = {a.id for a in structure.attributes}
+    if attributes in ("dsd", "all"):
+        wanted_attributes = all_attributes
+    elif attributes in ("none", "msd"):
+        wanted_attributes = set()
+    elif attributes in ("dataset", "series", "obs"):
+        level = {"dataset": {"dataset"}, "series": {"series", "group"}, "obs": {"observation"}}
+        wanted_attributes = {
+            a.id for a in structure.attributes if a.attachment in level[str(attributes)]
+        }
+    else:
+        wanted_attributes = set(attributes) & all_attributes
+    measures = query.measures
+    all_measures = {m.id for m in structure.measures}
+    wanted_measures = (
+        all_measures
+        if measures == "all"
+        else set()
+        if measures == "none"
+        else set(measures) & all_measures
+    )
+    if not wanted_measures and query.detail not in ("serieskeysonly", "nodata"):
+        wanted_measures = all_measures  # 'measures=none' alone is 1.5 'nodata'
+    return tuple(
+        c
+        for c in structure.columns
+        if (c not in all_attributes or c in wanted_attributes)
+        and (c not in all_measures or c in wanted_measures)
+    )
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # SDMX-REST: no offset means the server's local time
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def data_result(node: Node, plan: DataPlan, *, language: str = "en") -> DataResult:
+    """The DataResult of a plan; its rows stream from the database when iterated."""
+    return DataResult(
+        structure_ref=plan.structure_ref,
+        structure=plan.structure,
+        columns=plan.columns,
+        rows=iter_rows(node, plan),
+        dimension_at_observation=plan.dimension_at_observation,
+        series_only=plan.series_only,
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, language),
+        dataset_attributes=node.data.dataset_attributes(plan.dataflow.pk),
+    )
+
+
+def deletions_result(node: Node, plan: DataPlan) -> DataResult:
+    """Observations deleted since `updatedAfter`, as a data set with action Delete."""
+    return DataResult(
+        structure_ref=plan.structure_ref,
+        structure=plan.structure,
+        columns=plan.columns,
+        rows=_deleted_rows(node, plan, select_deletions(plan.dataflow.pk, plan.selection)),
+        dimension_at_observation=plan.dimension_at_observation,
+        action="Delete",
+    )
+
+
+def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
+    """Stored rows expanded to the plan's columns (attribute strings split once per row)."""
+    expand = _row_builder(plan)
+    query = (
+        select_series(plan.dataflow.pk, plan.selection)
+        if plan.series_only
+        else select_observations(plan.dataflow.pk, plan.selection)
+    )
+    keep = plan.row_filter
+    with node.data.engine.connect() as conn:
+        rows = expand(stream(conn, query))
+        yield from rows if keep is None else filter(keep, rows)
+
+
+def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]:
+    """A generator function from stored records to output row tuples (ending with 0).
+
+    It is generated once per query from the layout: a series' key and attributes are split
+    when the series changes (records come series by series), and each observation costs
+    one split of its attribute string and one tuple display, with no per-column loop: this
+    is the hot path of every data answer.
+    """
+    layout = plan.layout
+    dims = len(layout.dimensions)
+    items: list[str] = []
+    series_items: list[str] = []  # assignments made once per series
+    for column in plan.columns:
+        if column in layout.dimensions:
+            name = f"d{layout.dimensions.index(column)}"
+            series_items.append(f"{name} = k[{layout.dimensions.index(column)}] or None")
+            items.append(name)
+        elif column == layout.time_dimension:
+            items.append("p")
+        elif column in layout.measures:
+            index = layout.measures.index(column)
+            items.append("v" if len(layout.measures) == 1 else f"_at(m, {index})")
+        elif column in layout.series_attributes:
+            name = f"s{layout.series_attributes.index(column)}"
+            series_items.append(f"{name} = s[{layout.series_attributes.index(column)}] or None")
+            items.append(name)
+        elif column in layout.observation_attributes:
+            items.append(f"(o[{layout.observation_attributes.index(column)}] or None)")
+        else:
+            items.append("None")
+    series_width = len(layout.series_attributes)
+    obs_width = len(layout.observation_attributes)
+    if plan.series_only:
+        head = "p = v = m = None; o = _no_obs"
+    else:
+        multi = "m = v.split(_sep) if v else ()" if len(layout.measures) > 1 else "m = None"
+        head = f"p = r[2]; v = r[3]; o = r[4].split(_sep) if r[4] else _no_obs; {multi}"
+    per_series = "".join(f"            {line}\n" for line in series_items)
+    source = (
+        "def expand(records):\n"
+        "    key = attributes = None\n"
+        "    for r in records:\n"
+        "        if r[0] != key or r[1] != attributes:\n"
+        "            key, attributes = r[0], r[1]\n"
+        f"            k = key.split('.', {max(dims - 1, 0)})\n"
+        "            s = attributes.split(_sep) if attributes else _no_series\n"
+        f"{per_series}"
+        f"        {head}\n"
+        f"        yield ({', '.join(items)}{', ' if items else ''}0)\n"
+    )
+    namespace = {
+        "_sep": ATTRIBUTE_SEPARATOR,
+        "_no_series": ("",) * series_width,
+        "_no_obs": ("",) * obs_width,
+        "_at": lambda values, index: values[index] or None if index < len(values) else None,
+    }
+    exec(compile(source, "<row builder>", "exec"), namespace)  # noqa: S102 - generated above
+    expand: Callable[[Iterator[tuple]], Iterator[tuple]] = namespace["expand"]  # type: ignore[assignment]
+    return expand
+
+
+def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
+    """The one stored dataflow with data that a query's context, agency, id and version name.
+
+    A `datastructure` context names the dataflows of that DSD, a `provisionagreement` one
+    the dataflow of the agreement. This node answers one dataflow per data query: several
+    matches with data are a semantic error listing them.
+    """
+    if query.context in ("dataflow", "*"):
+        flows = find_dataflows(node, query.agencies, query.ids, query.versions)
+    else:
+        type_ = "DataStructure" if query.context == "datastructure" else "ProvisionAgreement"
+        named = node.store.find_artefacts({type_}, query.agencies, query.ids)
+        chosen = select_versions(named, query.versions)
+        related = follow_references(node.store, chosen, ["parents", "children"])
+        flows = [a for a in related if a.ref.type == "Dataflow"]
+    with_data = [f for f in flows if node.data.find_layout(f.pk) is not None]
+    if not with_data:
+        raise NoResults("no dataflow with data matches the query", where="flowRef")
+    if len(with_data) > 1:
+        names = ", ".join(f"{f.ref.agency_id}:{f.ref.id}({f.ref.version})" for f in with_data)
+        raise SemanticError(
+            f"the query matches several dataflows with data ({names}); this node answers "
+            "one dataflow per data query: name its agency, id and version",
+            where="flowRef",
+        )
+    return with_data[0]
+
+
+def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = False) -> int:
+    """How many rows the plan selects, counting no further than `limit`."""
+    if deletions:
+        query = select_deletions(plan.dataflow.pk, plan.selection)
+    elif plan.series_only:
+        query = select_series(plan.dataflow.pk, plan.selection)
+    else:
+        query = select_observations(plan.dataflow.pk, plan.selection)
+    with node.data.engine.connect() as conn:
+        return count_up_to(conn, query, limit)
+
+
+def history_result(node: Node, plan: DataPlan) -> DataResult | None:
+    """`includeHistory=true`: one data set per load of the dataflow that wrote matching
+    observations (action Replace, `validFromDate` the load's time), then one per load that
+    deleted some (action Delete), oldest first; None when no load matches.
+
+    SDMX-REST 1.5 `4_4_data_queries.md` and 2.x `data.md` ("includeHistory"). The history
+    keeps observation values and attributes; series attributes are the current ones.
+    """
+    with node.data.engine.connect() as conn:
+        loads = list_loads(conn, plan.dataflow.pk)
+    after = plan.selection.updated_after
+    results: list[DataResult] = []
+    deletions: list[DataResult] = []
+    for load_pk, finished in loads:
+        if after is not None and finished <= after:
+            continue
+        moment = finished.replace(tzinfo=UTC).isoformat()
+        written = select_written_by(plan.dataflow.pk, plan.selection, load_pk)
+        deleted = select_deleted_by(plan.dataflow.pk, plan.selection, load_pk)
+        with node.data.engine.connect() as conn:
+            has_written = bool(count_up_to(conn, written, 1))
+            has_deleted = bool(count_up_to(conn, deleted, 1))
+        if has_written:
+            result = _result(node, plan, _history_rows(node, plan, written), "Replace")
+            result.valid_from = moment
+            results.append(result)
+        if has_deleted:
+            result = _result(node, plan, _deleted_rows(node, plan, deleted), "Delete")
+            result.valid_from = moment
+            deletions.append(result)
+    ordered = results + deletions
+    if not ordered:
+        return None
+    first = ordered[0]
+    first.following = ordered[1:]
+    return first
+
+
+def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> DataResult:
+    return DataResult(
+        structure_ref=plan.structure_ref,
+        structure=plan.structure,
+        columns=plan.columns,
+        rows=rows,
+        dimension_at_observation=plan.dimension_at_observation,
+        action=action,
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref),
+    )
+
+
+def _history_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
+    expand = _row_builder(plan)
+    start, end = plan.selection.start, plan.selection.end
+    time_index = (
+        plan.columns.index(plan.layout.time_dimension)
+        if plan.layout.time_dimension in plan.columns
+        else None
+    )
+    keep = plan.row_filter
+    with node.data.engine.connect() as conn:
+        for row in expand(stream(conn, query)):
+            if time_index is not None and (start or end):
+                period_start, period_end = period_bounds(row[time_index])
+                if (start and period_end < start) or (end and period_start > end):
+                    continue
+            if keep is None or keep(row):
+                yield row
+
+
+def _deleted_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
+    """Rows of deleted observations: key and period only (measures, attributes None)."""
+    dims = len(plan.layout.dimensions)
+    time_index = (
+        plan.columns.index(plan.layout.time_dimension)
+        if plan.layout.time_dimension in plan.columns
+        else None
+    )
+    width = len(plan.columns)
+    with node.data.engine.connect() as conn:
+        for key, period in stream(conn, query):
+            row: list[str | None] = [None] * width
+            row[:dims] = key.split(".")
+            if time_index is not None:
+                row[time_index] = period
+            yield (*row, 0)

@@ -1,0 +1,1 @@
+"""Harvesting structures and data from SDMX-REST sources: client, change report, schedule."""

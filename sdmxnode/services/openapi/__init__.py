@@ -1,0 +1,1 @@
+"""The node's OpenAPI 3.0 description, assembled from its routes' grammar, formats and settings."""

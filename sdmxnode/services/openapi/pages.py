@@ -1,0 +1,86 @@
+"""The HTML pages for people in the node's OpenAPI description (tag 'Pages')."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sdmxnode.services.openapi.components import Schema
+from sdmxnode.services.openapi.reads import DEMO_FLOW, DEMO_KEY
+
+_AGENCY, _ID, _ = DEMO_FLOW
+_LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of the labels (else chosen by Accept-Language)",
+    "schema": {"type": "string"},
+}
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_PATH = [
+    {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": text,
+        "schema": {"type": "string"},
+    }
+    for name, text in (("agency", "Maintenance agency id"), ("id", "Artefact id"))
+]
+#: Statuses some pages give besides 200 and 404.
+_MORE_RESPONSES = {
+    "page_mirror": {
+        "400": {"description": "`country` is not a code of REF_AREA (an HTML page)",
+                "content": _HTML},
+        "403": {"description": "The dataflow has no bilateral flows (an HTML page)",
+                "content": _HTML},
+    },
+}  # fmt: skip
+_PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
+    ("/", "page_home", "Home", "Dataflows by topic; `q` searches dataflows, code lists and codes.",
+     [{"name": "q", "in": "query", "required": False, "description": "Search text",
+       "schema": {"type": "string"}}], "/"),
+    ("/dataflow/{agency}/{id}", "page_dataflow", "Dataflow page",
+     "A dataflow's DSD, availability, downloads and REST URL.", _PATH,
+     f"/dataflow/{_AGENCY}/{_ID}"),
+    ("/explore/{agency}/{id}", "page_explore", "Data explorer",
+     "Filters, a table and a chart of the selection `key` (SDMX key syntax).",
+     [*_PATH, {"name": "key", "in": "query", "required": False, "description": "SDMX key",
+               "schema": {"type": "string"}}], f"/explore/{_AGENCY}/{_ID}?key={DEMO_KEY}"),
+    ("/codelist/{agency}/{id}", "page_codelist", "Code list page",
+     "Codes with names in every language, hierarchy and search (`q`).", _PATH,
+     f"/codelist/{_AGENCY}/CL_AREA"),
+    ("/compare/{agency}/{id}", "page_compare", "Comparability page",
+     "The definition each reporting country uses, side by side.", _PATH,
+     f"/compare/{_AGENCY}/{_ID}"),
+    ("/mirror/{agency}/{id}", "page_mirror", "Mirror-statistics page",
+     "For a bilateral flow dataflow, one country's corridors: the destination's and the "
+     "origin's report of each flow, difference, ratio and each side's definition, as a table "
+     "and a chart; without `country`, the countries to choose from.",
+     [*_PATH, {"name": "country", "in": "query", "required": False,
+               "description": "The country (a code of REF_AREA) whose corridors are shown",
+               "schema": {"type": "string"}},
+      {"name": "chart", "in": "query", "required": False,
+       "description": "What the chart shows first: both reports, or their difference",
+       "schema": {"type": "string", "enum": ["reports", "difference"]}}],
+     f"/mirror/{_AGENCY}/DF_MIG_FLOWS?country=DEU"),
+    ("/validate", "page_validate", "Validation page",
+     "A form that uploads a file to POST /validate and shows the report.", [], "/validate"),
+)  # fmt: skip
+
+
+def iter_page_paths() -> Iterator[tuple[str, str, Schema]]:
+    """(path, 'get', operation) for each HTML page."""
+    for path, operation_id, summary, description, parameters, example in _PAGES:
+        yield path, "get", {
+            "tags": ["Pages"],
+            "operationId": operation_id,
+            "summary": summary,
+            "description": description,
+            "parameters": [*parameters, _LANG],
+            "x-example": example,
+            "responses": {
+                "200": {"description": "The page", "content": _HTML},
+                "404": {"description": "No such artefact (an HTML page)", "content": _HTML},
+                **_MORE_RESPONSES.get(operation_id, {}),
+            },
+        }  # fmt: skip

@@ -1,0 +1,1 @@
+"""What the HTML pages for people show: catalogue, dataflow, explorer, comparability, mirror."""

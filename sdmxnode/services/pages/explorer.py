@@ -1,0 +1,233 @@
+"""The data explorer: a selection in SDMX key syntax -> filters, a table and chart series."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sdmxnode.errors import BadRequest, NoResults
+from sdmxnode.rest.availability import parse_availability_query_v1
+from sdmxnode.rest.data import parse_data_query_v1
+from sdmxnode.services.data.availability import find_availability
+from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
+from sdmxnode.services.node import Node
+from sdmxnode.services.pages.dataflow import DataflowView
+
+log = logging.getLogger(__name__)
+
+#: The most series the explorer tabulates and charts, and the most observations it reads.
+MAX_SERIES = 40
+MAX_OBSERVATIONS = 5000
+#: Codes preferred as the default selection of a dimension (totals).
+TOTAL_CODES = ("_T", "_Z")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One dimension's filter: its options (the codes with data given the other dimensions'
+    choices, plus the codes chosen here) and the code or '+'-joined codes chosen."""
+
+    dimension: str
+    name: str
+    options: list[tuple[str, str]]
+    selected: str  # '' = all
+    #: Chosen codes that have no data with the other dimensions' choices.
+    without_data: tuple[str, ...] = ()
+
+    @property
+    def chosen(self) -> list[str]:
+        """The chosen codes (none: all)."""
+        return [code for code in self.selected.split("+") if code]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of the selection: its key, a label and its observations by period."""
+
+    key: str
+    label: str
+    values: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What the explorer shows for a selection."""
+
+    key: str
+    filters: list[Filter]
+    periods: list[str]
+    series: list[Series]
+    observation_count: int
+    truncated: bool
+    message: str = ""
+
+
+def key_from_choices(dimensions: Sequence[str], choices: Mapping[str, str]) -> str:
+    """An SDMX key with the chosen code(s) of each dimension, empty where all are wanted."""
+    return ".".join(choices.get(d, "").strip() for d in dimensions)
+
+
+def default_key(view: DataflowView) -> str:
+    """A first selection: the total (else the first code with data) of every dimension."""
+    parts = []
+    for dimension in view.structure.dimensions:
+        codes = [code for code, _ in view.available_codes(dimension.id)]
+        total = next((c for c in TOTAL_CODES if c in codes), None)
+        parts.append(total or (codes[0] if codes else ""))
+    return ".".join(parts)
+
+
+def _split_key(key: str, width: int) -> list[str]:
+    parts = key.split(".") if key else []
+    if key and len(parts) != width:
+        raise BadRequest(
+            f"the key {key!r} has {len(parts)} parts; this dataflow has {width} dimensions",
+            where="key",
+        )
+    return parts or [""] * width
+
+
+def narrowed_codes(node: Node, view: DataflowView, parts: Sequence[str]) -> dict[str, set[str]]:
+    """Per dimension, the codes with data given the other dimensions' choices (`parts`, one
+    per dimension, '' for all): the availability of the key in mode `available`."""
+    dimensions = [d.id for d in view.structure.dimensions]
+    if view.availability is None:
+        return {d: set() for d in dimensions}
+    if not any(parts):
+        return {d: set(view.availability.values.get(d, [])) for d in dimensions}
+    try:
+        return _available(node, view, parts, None, "available")
+    except NoResults:
+        pass
+    # The whole selection has no data: ask each dimension with its own choice left open.
+    found: dict[str, set[str]] = {}
+    for position, dimension in enumerate(dimensions):
+        others = [part if i != position else "" for i, part in enumerate(parts)]
+        try:
+            found.update(_available(node, view, others, dimension, "exact"))
+        except NoResults:
+            found[dimension] = set()
+    return found
+
+
+def _available(
+    node: Node, view: DataflowView, parts: Sequence[str], dimension: str | None, mode: str
+) -> dict[str, set[str]]:
+    key = ".".join(parts) if any(parts) else None
+    query = parse_availability_query_v1(view.flow_ref, key, None, dimension, {"mode": mode})
+    values = find_availability(node, query).values
+    return {d: set(codes) for d, codes in values.items()}
+
+
+def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
+    """One filter per dimension, its options narrowed by the other dimensions' choices."""
+    narrowed = narrowed_codes(node, view, parts)
+    filters = []
+    for dimension, part in zip([d.id for d in view.structure.dimensions], parts, strict=True):
+        chosen = [code for code in part.split("+") if code]
+        with_data = narrowed.get(dimension, set())
+        names = view.labels.codes.get(dimension, {})
+        listed = with_data | set(chosen)
+        options = [(code, name) for code, name in names.items() if code in listed]
+        options += [(code, code) for code in sorted(listed - set(names))]
+        filters.append(
+            Filter(
+                dimension,
+                view.labels.components.get(dimension, dimension),
+                options,
+                part,
+                tuple(code for code in chosen if code not in with_data),
+            )
+        )
+    return filters
+
+
+def _no_data_message(filters: list[Filter]) -> str:
+    """Why a selection has no data, and which filters could be changed to find some."""
+    open_to = [f.name for f in filters if f.without_data and len(f.options) > len(f.chosen)]
+    message = "No data matches this selection."
+    if open_to:
+        message += (
+            " Other codes have data with the remaining choices kept, for: "
+            + ", ".join(open_to)
+            + "."
+        )
+    return message
+
+
+def explore(node: Node, view: DataflowView, key: str) -> Exploration:
+    """Filters, periods and series of the selection `key` (at most MAX_SERIES series)."""
+    dimensions = [d.id for d in view.structure.dimensions]
+    parts = _split_key(key, len(dimensions))
+    if view.availability is None:
+        filters = [
+            Filter(d, view.labels.components.get(d, d), [], p)
+            for d, p in zip(dimensions, parts, strict=True)
+        ]
+        return Exploration(key, filters, [], [], 0, False, "This dataflow has no data yet.")
+    filters = _filters(node, view, parts)
+    query = parse_data_query_v1(view.flow_ref, key or None, None, {"detail": "dataonly"})
+    try:
+        plan = plan_data_query(node, view.artefact, query)
+    except NoResults:
+        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
+    found = count_rows(node, plan, MAX_OBSERVATIONS + 1)
+    if not found:
+        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
+    columns = plan.columns
+    width = len(dimensions)
+    time_index = (
+        columns.index(plan.structure.time_dimension.id) if plan.structure.time_dimension else None
+    )
+    measure = plan.structure.measures[0].id if plan.structure.measures else None
+    value_index = columns.index(measure) if measure in columns else None
+    varying = [i for i, part in enumerate(parts) if "+" in part or not part]
+    series: dict[str, Series] = {}
+    periods: set[str] = set()
+    read = 0
+    truncated = found > MAX_OBSERVATIONS
+    for row in iter_rows(node, plan):
+        read += 1
+        if read > MAX_OBSERVATIONS:
+            break
+        series_key = ".".join(str(v or "") for v in row[:width])
+        if series_key not in series:
+            if len(series) >= MAX_SERIES:
+                truncated = True
+                continue
+            series[series_key] = Series(series_key, _label(view, dimensions, row, varying), {})
+        period = str(row[time_index]) if time_index is not None else ""
+        periods.add(period)
+        series[series_key].values[period] = _number(
+            row[value_index] if value_index is not None else None
+        )
+    return Exploration(
+        key,
+        filters,
+        sorted(periods),
+        list(series.values()),
+        min(found, MAX_OBSERVATIONS),
+        truncated,
+    )
+
+
+def _label(view: DataflowView, dimensions: list[str], row: tuple, varying: list[int]) -> str:
+    """The names of the codes that tell this series apart from the others of the selection."""
+    shown = varying or list(range(len(dimensions)))
+    names = []
+    for index in shown:
+        code = str(row[index] or "")
+        names.append(view.labels.codes.get(dimensions[index], {}).get(code, code))
+    return ", ".join(names) if names else view.name
+
+
+def _number(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

@@ -1,0 +1,1 @@
+"""Structures: queries, references and detail, loading, maintenance, the parsed-model cache."""

@@ -1,0 +1,319 @@
+"""StructureInfo from the store: a DSD, its code lists and a dataflow's constraints as plain data.
+
+Built from the sdmx1 model of the stored artefacts once per load or query, so that the data
+paths check and write rows against sets and tuples, never against model objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sdmx.model import common
+
+from sdmxnode.errors import NotFound, SemanticError
+from sdmxnode.formats.rows import Component, Labels, StructureInfo, StructureRef
+from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
+from sdmxnode.services.structures.models import ModelCache
+from sdmxnode.services.structures.queries import follow_references, resolve_refs
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.structures import StructureStore
+
+log = logging.getLogger(__name__)
+
+_KIND_TYPE = {
+    "dataflow": "Dataflow",
+    "datastructure": "DataStructure",
+    "provisionagreement": "ProvisionAgreement",
+}
+
+
+def ref_text(obj: common.MaintainableArtefact) -> str:
+    agency = obj.maintainer.id if obj.maintainer is not None else ""
+    return f"{agency}:{obj.id}({obj.version})"
+
+
+class StructureInfoBuilder:
+    """Builds (and remembers) StructureInfo for the dataflows and DSDs of one store."""
+
+    def __init__(self, store: StructureStore, cache: ModelCache) -> None:
+        self.store = store
+        self.cache = cache
+        self._built: dict[tuple[str, str], StructureInfo] = {}
+        self._labels: dict[tuple[str, str], Labels] = {}
+
+    def __call__(self, ref: StructureRef) -> StructureInfo:
+        artefact = self.find_artefact(ref)
+        key = (str(artefact.ref), artefact.digest)
+        if key not in self._built:
+            self._built[key] = self._build(artefact)
+        return self._built[key]
+
+    def labels(self, ref: StructureRef, language: str = "en") -> Labels:
+        """Names of the structure's components (their concepts) and codes, in `language`
+        where given, else in the first language the structures carry."""
+        artefact = self.find_artefact(ref)
+        key = (f"labels:{artefact.ref}:{language}", artefact.digest)
+        if key not in self._labels:
+            self._labels[key] = self._build_labels(artefact, language)
+        return self._labels[key]
+
+    def _build_labels(self, artefact: StoredArtefact, language: str) -> Labels:
+        structure_name = _text(self._model(artefact).name, language)
+        if artefact.ref.type == "Dataflow":
+            dsds = _children_of_type(self.store, artefact, "DataStructure")
+            if not dsds:
+                raise NotFound(f"the DSD of {artefact.ref} is not in the node")
+            artefact = dsds[0]
+        dsd = self._model(artefact)
+        descendants = follow_references(self.store, [artefact], ["descendants"])
+        codelists = {
+            ref_text(cl): cl
+            for cl in (self._model(a) for a in descendants if a.ref.type == "Codelist")
+        }
+        # The DSD alone knows its concepts only by reference: names come from their schemes.
+        concept_names: dict[str, str] = {}
+        for scheme in (self._model(a) for a in descendants if a.ref.type == "ConceptScheme"):
+            for concept_id, concept in scheme.items.items():
+                concept_names.setdefault(concept_id, _text(concept.name, language))
+        components: dict[str, str] = {}
+        codes: dict[str, dict[str, str]] = {}
+        for component in (
+            list(dsd.dimensions.components)
+            + list(dsd.measures.components)
+            + list(dsd.attributes.components)
+        ):
+            concept = component.concept_identity
+            name = _text(concept.name, language) if concept is not None else ""
+            if not name and concept is not None:
+                name = concept_names.get(concept.id, "")
+            components[component.id] = name or component.id
+            representation = _representation(component)
+            if representation is not None and representation.enumerated is not None:
+                codelist = codelists.get(ref_text(representation.enumerated))
+                if codelist is not None:
+                    codes[component.id] = {
+                        code_id: _text(code.name, language) or code_id
+                        for code_id, code in codelist.items.items()
+                    }
+        return Labels(components=components, codes=codes, structure_name=structure_name)
+
+    def find_artefact(self, ref: StructureRef) -> StoredArtefact:
+        """The stored dataflow, DSD or provision agreement `ref` names (latest if no version)."""
+        type_ = _KIND_TYPE.get(ref.kind)
+        if type_ is None:
+            raise SemanticError(f"data cannot be structured by a {ref.kind}", where="structure")
+        candidates = [
+            a
+            for a in self.store.find_artefacts({type_}, {ref.agency_id}, {ref.id})
+            if a.ref.type == type_
+        ]
+        if ref.version and ref.version not in ("latest", "~", "*"):
+            selector = (
+                parse_versions_v2(ref.version)
+                if any(mark in ref.version for mark in "+*~")
+                else parse_versions_v1(ref.version)
+            )
+        else:
+            selector = parse_versions_v1("latest")
+        versions = set(selector.select([(a.ref.version, a.is_final) for a in candidates]))
+        matching = [a for a in candidates if a.ref.version in versions]
+        if not matching:
+            raise NotFound(f"no {type_} {ref.agency_id}:{ref.id}({ref.version or 'latest'})")
+        return matching[-1]
+
+    def _model(self, artefact: StoredArtefact) -> Any:
+        return self.cache.get(artefact, self.store.read_xml([artefact.pk])[artefact.pk])
+
+    def _build(self, artefact: StoredArtefact) -> StructureInfo:
+        dataflow_artefact = None
+        if artefact.ref.type == "ProvisionAgreement":
+            flows = _children_of_type(self.store, artefact, "Dataflow")
+            if not flows:
+                raise NotFound(f"the dataflow of {artefact.ref} is not in the node")
+            artefact = flows[0]
+        if artefact.ref.type == "Dataflow":
+            dataflow_artefact = artefact
+            dsds = _children_of_type(self.store, artefact, "DataStructure")
+            if not dsds:
+                raise NotFound(f"the DSD of {artefact.ref} is not in the node")
+            dsd_artefact = dsds[0]
+        else:
+            dsd_artefact = artefact
+        dsd = self._model(dsd_artefact)
+        codes = self._codes(dsd_artefact)
+        hierarchies = self._hierarchies(dsd_artefact)
+        constrained = [dsd_artefact] + ([dataflow_artefact] if dataflow_artefact else [])
+        return StructureInfo(
+            dsd=ref_text(dsd),
+            dataflow=ref_text(self._model(dataflow_artefact)) if dataflow_artefact else None,
+            dimensions=tuple(
+                _with_hierarchy(_component(d, "dimension", codes), hierarchies)
+                for d in dsd.dimensions.components
+                if not isinstance(d, common.TimeDimension)
+            ),
+            time_dimension=next(
+                (
+                    _component(d, "time", codes)
+                    for d in dsd.dimensions.components
+                    if isinstance(d, common.TimeDimension)
+                ),
+                None,
+            ),
+            measures=tuple(_component(m, "measure", codes) for m in dsd.measures.components),
+            attributes=tuple(_attribute(a, dsd, codes) for a in dsd.attributes.components),
+            allowed=self._allowed(constrained),
+        )
+
+    def _codes(self, dsd_artefact: StoredArtefact) -> dict[str, frozenset[str]]:
+        """Item ids of every code list the DSD (or its concepts) reference, by 'AG:ID(V)'."""
+        found: dict[str, frozenset[str]] = {}
+        for artefact in follow_references(self.store, [dsd_artefact], ["descendants"]):
+            if artefact.ref.type != "Codelist":
+                continue
+            codelist = self._model(artefact)
+            if codelist.is_external_reference and not codelist.items:
+                # A stub (isExternalReference="true", as agencies publish references to
+                # code lists held elsewhere): its codes are unknown, not an empty list.
+                continue
+            found[ref_text(codelist)] = frozenset(codelist.items)
+        return found
+
+    def _hierarchies(
+        self, dsd_artefact: StoredArtefact
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Per code list ('AG:ID(V)') with a hierarchy: each aggregate code and its members."""
+        found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        for artefact in follow_references(self.store, [dsd_artefact], ["descendants"]):
+            if artefact.ref.type == "Codelist":
+                hierarchy = code_hierarchy(self._model(artefact))
+                if hierarchy:
+                    found[ref_text(self._model(artefact))] = hierarchy
+        return found
+
+    def _allowed(self, constrained: Iterable[StoredArtefact]) -> dict[str, frozenset[str]]:
+        """Allowed values per component from Allowed constraints on the dataflow or DSD."""
+        allowed: dict[str, frozenset[str]] = {}
+        for artefact in follow_references(self.store, list(constrained), ["parents"]):
+            if artefact.ref.type != "ContentConstraint":
+                continue
+            constraint = self._model(artefact)
+            role = getattr(getattr(constraint, "role", None), "role", None)
+            if role is not None and "allow" not in str(role).lower():
+                continue
+            for region in getattr(constraint, "data_content_region", []) or []:
+                if not region.included:
+                    continue
+                for component, selection in region.member.items():
+                    if not selection.included:
+                        continue
+                    values = frozenset(str(getattr(v, "value", v)) for v in selection.values)
+                    previous = allowed.get(component.id)
+                    allowed[component.id] = values if previous is None else previous | values
+        return allowed
+
+
+def code_hierarchy(codelist: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The aggregates of an sdmx1 code list: each code with children (codes naming it as
+    `Parent`) or with a `MEMBERS` annotation (space-separated code ids: groupings that cut
+    across the tree, as the M49 SDG regions of IMDX:CL_AREA), and its member codes."""
+    members: dict[str, list[str]] = {}
+    for code_id, code in codelist.items.items():
+        parent = getattr(code, "parent", None)
+        if isinstance(parent, common.Code):
+            members.setdefault(parent.id, []).append(code_id)
+        for annotation in getattr(code, "annotations", None) or []:
+            if annotation.type == "MEMBERS":
+                listed = [m for m in str(annotation.text).split() if m in codelist.items]
+                if listed:
+                    members.setdefault(code_id, []).extend(listed)
+    return tuple((code_id, tuple(dict.fromkeys(ids))) for code_id, ids in members.items())
+
+
+def _with_hierarchy(
+    component: Component, hierarchies: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+) -> Component:
+    hierarchy = hierarchies.get(component.codelist or "")
+    return dataclasses.replace(component, hierarchy=hierarchy) if hierarchy else component
+
+
+def _children_of_type(
+    store: StructureStore, artefact: StoredArtefact, type_: str
+) -> list[StoredArtefact]:
+    refs = store.list_references_from([artefact.pk])[artefact.pk]
+    return [a for a in resolve_refs(store, refs) if a.ref.type == type_]
+
+
+def _text(text: object, language: str) -> str:
+    """The `language` text of an sdmx1 InternationalString, else its first text."""
+    localizations = getattr(text, "localizations", None) or {}
+    if language in localizations:
+        return str(localizations[language])
+    return str(next(iter(localizations.values()), ""))
+
+
+def _representation(component: common.Component) -> common.Representation | None:
+    representation = component.local_representation
+    if representation is None and component.concept_identity is not None:
+        representation = getattr(component.concept_identity, "core_representation", None)
+    return representation
+
+
+def _component(
+    component: common.Component, role: str, codes: dict[str, frozenset[str]]
+) -> Component:
+    representation = _representation(component)
+    codelist = None
+    code_ids = None
+    text_type = None
+    if representation is not None and representation.enumerated is not None:
+        codelist = ref_text(representation.enumerated)
+        code_ids = codes.get(codelist)
+        if code_ids is None:
+            log.warning("code list %s of %s is not in the node", codelist, component.id)
+    elif representation is not None and representation.non_enumerated:
+        value_type = representation.non_enumerated[0].value_type
+        text_type = value_type.name if value_type is not None else None
+    return Component(component.id, role, code_ids, codelist, text_type)
+
+
+def _attribute(
+    attribute: common.DataAttribute,
+    dsd: Any,
+    codes: dict[str, frozenset[str]],
+) -> Component:
+    base = _component(attribute, "attribute", codes)
+    relationship = attribute.related_to
+    name = type(relationship).__name__
+    related: tuple[str, ...] = ()
+    if name in ("NoSpecifiedRelationship", "DataflowRelationship") or relationship is None:
+        attachment = "dataset"
+    elif name in ("PrimaryMeasureRelationship", "ObservationRelationship", "MeasureRelationship"):
+        attachment = "observation"
+    elif name == "GroupRelationship":
+        attachment = "group"
+    else:
+        related = tuple(d.id for d in getattr(relationship, "dimensions", []) or [])
+        time_ids = {d.id for d in dsd.dimensions.components if isinstance(d, common.TimeDimension)}
+        if getattr(relationship, "group_key", None) is not None and not related:
+            attachment = "group"
+        elif time_ids & set(related):
+            attachment = "observation"
+        else:
+            attachment = "series"
+    usage = getattr(attribute, "usage_status", None)
+    mandatory = usage is not None and "mandatory" in str(usage).lower()
+    if not mandatory and getattr(attribute, "min_occurs", None):
+        mandatory = True
+    return Component(
+        base.id,
+        "attribute",
+        base.codes,
+        base.codelist,
+        base.text_type,
+        mandatory=mandatory,
+        attachment=attachment,
+        related_dimensions=related,
+    )

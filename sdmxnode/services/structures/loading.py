@@ -1,0 +1,77 @@
+"""Loading SDMX-ML structure messages into the store: schema check, split, one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from sdmxnode.errors import Invalid
+from sdmxnode.formats.sdmxml import message_version, parse_xml
+from sdmxnode.formats.sdmxml.elements import split_structure_message
+from sdmxnode.storage.records import ArtefactRecord
+from sdmxnode.storage.structures import PutResult, StructureStore
+from sdmxnode.validation.schema import validate_ml21, validate_ml30
+
+log = logging.getLogger(__name__)
+
+_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30}
+MAX_REPORTED_ERRORS = 10
+
+
+def read_structure_records(
+    data: bytes, *, source: str = "message", strict: bool = True
+) -> list[ArtefactRecord]:
+    """The artefacts of one SDMX-ML structure message, after checking it against its XSD.
+
+    With `strict=False` schema errors are logged, not fatal: for harvesting real agency
+    output that strays from the official schemas (the message must still be well-formed
+    SDMX-ML of a known version).
+    """
+    tree = parse_xml(data, what=source)
+    version = message_version(tree.getroot())
+    errors = _VALIDATORS[version](data)
+    if errors and not strict:
+        log.warning("%s: %d schema errors, loaded anyway: %s", source, len(errors), errors[0])
+    elif errors:
+        shown = "; ".join(errors[:MAX_REPORTED_ERRORS])
+        more = f" (and {len(errors) - MAX_REPORTED_ERRORS} more)" if len(errors) > 10 else ""
+        raise Invalid(
+            f"{source} is not valid SDMX-ML {version}: {shown}{more}",
+            where=errors[0].split(":", 1)[0],
+        )
+    split = split_structure_message(tree)
+    if not split.records:
+        raise Invalid(f"{source} holds no structures")
+    return split.records
+
+
+def load_structures(
+    store: StructureStore, data: bytes, *, source: str = "message", strict: bool = True
+) -> PutResult:
+    """Validate and store one structure message; nothing is stored if any part is wrong."""
+    return store.put_artefacts(read_structure_records(data, source=source, strict=strict))
+
+
+def load_structure_files(store: StructureStore, paths: Iterable[Path]) -> PutResult:
+    """Validate every file first, then store all their artefacts in one transaction."""
+    records: list[ArtefactRecord] = []
+    for path in paths:
+        records.extend(read_structure_records(path.read_bytes(), source=path.name))
+    result = store.put_artefacts(records)
+    log.info(
+        "structures: %d created, %d updated, %d unchanged",
+        result.created,
+        result.updated,
+        result.unchanged,
+    )
+    return result
+
+
+def structure_files(folders: Iterable[Path]) -> list[Path]:
+    """The SDMX-ML files (*.xml) of the given folders, in a stable order."""
+    files: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            files.extend(sorted(folder.glob("*.xml")))
+    return files

@@ -1,0 +1,252 @@
+"""Stored artefacts as sdmx1 model objects: parsing with a cache, and the views of `detail`.
+
+The node keeps no information model of its own: an artefact's stored SDMX-ML element is
+read with sdmx1 when a format needs the model. `detail` (SDMX-REST 1.5 section 4.3, 2.x
+`structures.md`) and item queries produce trimmed *copies*; cached objects are never changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
+
+import sdmx
+from sdmx import message
+from sdmx.model import common
+
+from sdmxnode.errors import StorageError
+from sdmxnode.formats.sdmxml.elements import MessageHeader, assemble_structure_message
+from sdmxnode.storage.records import StoredArtefact
+
+log = logging.getLogger(__name__)
+
+#: sdmx1 class names that differ from the node's artefact types.
+_TYPE_OF_CLASS = {
+    "DataStructureDefinition": "DataStructure",
+    "DataflowDefinition": "Dataflow",
+    "MetadataStructureDefinition": "MetadataStructure",
+    "MetadataflowDefinition": "Metadataflow",
+    "DataConstraint": "ContentConstraint",
+    "Hierarchy": "HierarchicalCodelist",
+    "GeoCodelist": "Codelist",
+    "GeographicCodelist": "Codelist",
+    "GeoGridCodelist": "Codelist",
+    "VTLMappingScheme": "VtlMappingScheme",
+}
+
+
+def type_of(obj: common.MaintainableArtefact) -> str:
+    """The node's artefact type for an sdmx1 maintainable object."""
+    name = type(obj).__name__
+    return _TYPE_OF_CLASS.get(name, name)
+
+
+class ModelCache:
+    """Parsed artefacts by (pk, digest), least recently used dropped first; thread-safe.
+
+    The key changes whenever an artefact is replaced (its digest) or deleted and stored
+    anew, so no process serves a stale artefact after a change made by another one. An
+    artefact that could only be parsed with the artefacts it references (`context`) also
+    depends on them: it is kept with their (pk, digest) and parsed again when they changed.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._objects: OrderedDict[
+            tuple[int, str], tuple[common.MaintainableArtefact, frozenset[tuple[int, str]] | None]
+        ] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        artefact: StoredArtefact,
+        xml: bytes,
+        context: Callable[[], Sequence[tuple[StoredArtefact, bytes]]] | None = None,
+    ) -> common.MaintainableArtefact:
+        """The parsed artefact; `context` gives artefacts it references, for sdmx1 to
+        resolve against when the element alone cannot be read (asked only then)."""
+        key = (artefact.pk, artefact.digest)
+        with self._lock:
+            found = self._objects.get(key)
+            if found is not None:
+                self._objects.move_to_end(key)
+        if found is not None:
+            obj, depends = found
+            if depends is None:
+                return obj
+            if context is not None:
+                others = context()
+                if _versions_of(others) == depends:
+                    return obj
+                return self._store(key, parse_artefact(artefact, xml, others), others)
+            return obj
+        try:
+            return self._store(key, parse_artefact(artefact, xml), None)
+        except StorageError:
+            if context is None:
+                raise
+        others = context()
+        return self._store(key, parse_artefact(artefact, xml, others), others)
+
+    def _store(
+        self,
+        key: tuple[int, str],
+        obj: common.MaintainableArtefact,
+        context: Sequence[tuple[StoredArtefact, bytes]] | None,
+    ) -> common.MaintainableArtefact:
+        depends = _versions_of(context) if context is not None else None
+        with self._lock:
+            self._objects[key] = (obj, depends)
+            self._objects.move_to_end(key)
+            while len(self._objects) > self.size:
+                self._objects.popitem(last=False)
+        return obj
+
+
+def _versions_of(context: Sequence[tuple[StoredArtefact, bytes]]) -> frozenset[tuple[int, str]]:
+    return frozenset((other.pk, other.digest) for other, _ in context)
+
+
+def parse_artefact(
+    artefact: StoredArtefact,
+    xml: bytes,
+    context: Sequence[tuple[StoredArtefact, bytes]] = (),
+) -> common.MaintainableArtefact:
+    """Read one stored artefact element with sdmx1 (with `context` artefacts beside it)."""
+    elements = [(artefact.ref.type, xml)] + [
+        (other.ref.type, other_xml)
+        for other, other_xml in context
+        if other.sdmx_ml == artefact.sdmx_ml and other.pk != artefact.pk
+    ]
+    wrapped = assemble_structure_message(
+        elements, artefact.sdmx_ml, MessageHeader(id="PARSE", sender="sdmxnode")
+    )
+    try:
+        msg = sdmx.read_sdmx(io.BytesIO(wrapped))
+    except Exception as exc:  # sdmx1 raises many kinds; the artefact was valid when stored
+        raise StorageError(f"cannot read stored artefact {artefact.ref}: {exc}") from exc
+    ref = artefact.ref
+    objects = msg.iter_objects() if isinstance(msg, message.StructureMessage) else []
+    candidates = [o for o in objects if type_of(o) == ref.type and o.id == ref.id]
+    # Prefer the artefact itself over stubs sdmx1 made for references; a stored stub
+    # (isExternalReference="true", as agencies publish them) is the artefact itself.
+    candidates.sort(key=lambda o: bool(o.is_external_reference))
+    for obj in candidates:
+        agency = obj.maintainer.id if obj.maintainer is not None else ""
+        if agency == ref.agency_id and str(obj.version) == ref.version:
+            return obj
+    if candidates:  # version spelling may differ ('1.0' read as '1.0.0')
+        return candidates[0]
+    raise StorageError(f"stored artefact {ref} is not in its own element")
+
+
+def make_stub(obj: common.MaintainableArtefact, *, complete: bool) -> common.MaintainableArtefact:
+    """`obj` as a stub: identification and name (complete: also description and annotations).
+
+    Item schemes lose their items and structures their components; stubs are marked as
+    external references, which is how SDMX-ML and SDMX-JSON tell a stub from an artefact.
+    """
+    stub = strip_components(copy.copy(obj))
+    if isinstance(stub, common.ItemScheme):
+        stub.items = {}
+    if not complete:
+        stub.description = common.InternationalString()
+        stub.annotations = []
+    stub.is_external_reference = True
+    return stub
+
+
+def strip_components(obj: common.MaintainableArtefact) -> common.MaintainableArtefact:
+    """A stub of a structure (DSD, MSD) with its component lists emptied."""
+    stub = copy.copy(obj)
+    for attr in ("dimensions", "attributes", "measures", "group_dimensions"):
+        value = getattr(obj, attr, None)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            setattr(stub, attr, {})
+            continue
+        emptied = copy.copy(value)
+        if hasattr(emptied, "components"):
+            emptied.components = []
+        setattr(stub, attr, emptied)
+    return stub
+
+
+def filter_items(scheme: common.ItemScheme, wanted: Collection[str]) -> common.ItemScheme | None:
+    """A partial copy of `scheme` holding the `wanted` items (ids, or nested ids 'A.1.1').
+
+    A nested id brings its ancestors along (SDMX-REST: "the item and its ancestors"); the
+    items' children are trimmed to what is kept. None if no wanted item exists.
+    """
+    keep: list[common.Item] = []
+    for wanted_id in wanted:
+        path = wanted_id.split(".")
+        item = scheme.items.get(path[-1])
+        if item is None:
+            continue
+        chain = _ancestors(item)
+        if len(path) > 1 and [i.id for i in chain] != path:
+            continue  # 'A.1.1' must be exactly that path
+        keep.extend(chain if len(path) > 1 else [item])
+    if not keep:
+        return None
+    kept_ids = {i.id for i in keep}
+    copies: dict[str, common.Item] = {}
+    for item in keep:
+        if item.id not in copies:
+            copies[item.id] = copy.copy(item)
+    for item_copy in copies.values():
+        item_copy.child = [copies[c.id] for c in item_copy.child if c.id in kept_ids]
+        parent = item_copy.parent
+        if isinstance(parent, common.Item) and parent.id in copies:
+            item_copy.parent = copies[parent.id]
+    partial = copy.copy(scheme)
+    partial.items = {item_id: copies[item_id] for item_id in scheme.items if item_id in copies}
+    partial.is_partial = True
+    return partial
+
+
+def _ancestors(item: common.Item) -> list[common.Item]:
+    chain = [item]
+    parent = item.parent
+    while isinstance(parent, common.Item):
+        chain.insert(0, parent)
+        parent = parent.parent
+    return chain
+
+
+def build_message(
+    objects: Sequence[common.MaintainableArtefact], header: MessageHeader, version: str = "2.1"
+) -> message.StructureMessage:
+    """An sdmx1 StructureMessage holding `objects` (keyed so that equal ids never collide)."""
+    from sdmx.format import Version
+
+    msg = message.StructureMessage(version=Version["3.0.0" if version == "3.0" else "2.1"])
+    msg.header = message.Header(
+        id=header.id,
+        prepared=header.prepared,
+        sender=common.Agency(id=header.sender),
+        test=header.test,
+    )
+    for obj in objects:
+        collection = _collection_for(msg, obj)
+        agency = obj.maintainer.id if obj.maintainer is not None else ""
+        collection[f"{agency}:{obj.id}({obj.version})"] = obj
+    return msg
+
+
+def _collection_for(msg: message.StructureMessage, obj: common.MaintainableArtefact) -> dict:
+    try:
+        return msg.objects(type(obj))
+    except TypeError:
+        for cls in type(obj).__mro__:
+            try:
+                return msg.objects(cls)
+            except TypeError:
+                continue
+    raise StorageError(f"no place in a structure message for {type(obj).__name__}")

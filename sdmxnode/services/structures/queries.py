@@ -1,0 +1,290 @@
+"""Structure queries: matching artefacts, following references, applying `detail`, rendering.
+
+Follows SDMX-REST 1.5 section 4.3 ("Structural metadata queries") and 2.x `structures.md`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sdmxnode.errors import NoResults
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.sdmxml.elements import (
+    MessageHeader,
+    assemble_structure_message,
+    split_structure_message,
+)
+from sdmxnode.rest.structure import StructureQuery
+from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
+from sdmxnode.services.structures.models import (
+    ModelCache,
+    build_message,
+    filter_items,
+    make_stub,
+)
+from sdmxnode.storage.records import ArtefactRef, StoredArtefact
+from sdmxnode.storage.structures import StructureStore
+
+log = logging.getLogger(__name__)
+
+#: The `detail` values and how they treat (requested, referenced) artefacts.
+_VIEWS = {
+    "full": ("full", "full"),
+    "raw": ("full", "full"),
+    "allstubs": ("stub", "stub"),
+    "allcompletestubs": ("completestub", "completestub"),
+    "referencestubs": ("full", "stub"),
+    "referencecompletestubs": ("full", "completestub"),
+    "referencepartial": ("full", "partial"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a structure query selected, before it is written in a format."""
+
+    requested: tuple[StoredArtefact, ...]
+    referenced: tuple[StoredArtefact, ...]
+    items: tuple[str, ...] | None
+    detail: str
+
+    @property
+    def last_modified(self) -> datetime:
+        return max(a.updated for a in self.requested + self.referenced)
+
+    def etag(self, fmt: Format) -> str:
+        """A strong validator: changes whenever any selected artefact or the output does."""
+        digest = hashlib.sha256(f"{fmt.name}|{self.detail}|{self.items}".encode())
+        for group in (self.requested, self.referenced):
+            digest.update(b"|")
+            for artefact in group:
+                digest.update(f"{artefact.pk}:{artefact.digest};".encode())
+        return digest.hexdigest()[:32]
+
+
+def select_structures(store: StructureStore, query: StructureQuery) -> Selection:
+    """The artefacts matching `query` and those its `references` bring along."""
+    candidates = store.find_artefacts(query.types, query.agencies, query.ids)
+    if query.constraint_role is not None:
+        candidates = _with_role(store, candidates, query.constraint_role)
+    requested = select_versions(candidates, query.versions)
+    if not requested:
+        raise NoResults(f"no {query.resource} matches the query", where="path")
+    referenced = follow_references(store, requested, query.references)
+    return Selection(
+        tuple(requested),
+        tuple(a for a in referenced if a.pk not in {r.pk for r in requested}),
+        query.items,
+        query.detail,
+    )
+
+
+def select_versions(
+    candidates: Sequence[StoredArtefact], versions: VersionSelector
+) -> list[StoredArtefact]:
+    """The candidates whose version the selector picks, artefact by artefact (per type,
+    agency and id: 'latest' is the latest of each)."""
+    groups: dict[tuple[str, str, str], list[StoredArtefact]] = {}
+    for artefact in candidates:
+        ref = artefact.ref
+        groups.setdefault((ref.type, ref.agency_id, ref.id), []).append(artefact)
+    selected: list[StoredArtefact] = []
+    for group in groups.values():
+        wanted = set(versions.select([(a.ref.version, a.is_final) for a in group]))
+        selected.extend(a for a in group if a.ref.version in wanted)
+    return selected
+
+
+def _with_role(
+    store: StructureStore, candidates: Sequence[StoredArtefact], role: str
+) -> list[StoredArtefact]:
+    """The content constraints whose role (2.1 `type`, 3.0 `role` attribute of the element's
+    start tag) is `role`."""
+    constraints = [a for a in candidates if a.ref.type == "ContentConstraint"]
+    xml = store.read_xml([a.pk for a in constraints])
+    return [a for a in constraints if _constraint_role(xml[a.pk]) == role]
+
+
+_ROLE_ATTRIBUTE = re.compile(rb"""\s(?:type|role)\s*=\s*["']([A-Za-z]+)["']""")
+
+
+def _constraint_role(element: bytes) -> str | None:
+    start = element.lstrip()
+    if start.startswith(b"<?"):
+        start = start[start.index(b"?>") + 2 :].lstrip()
+    tag_end = start.find(b">")
+    found = _ROLE_ATTRIBUTE.search(start[: tag_end if tag_end >= 0 else None])
+    return found.group(1).decode() if found else None
+
+
+def follow_references(
+    store: StructureStore, start: Sequence[StoredArtefact], references: Iterable[str]
+) -> list[StoredArtefact]:
+    """The artefacts that `references` (none, parents, children, ..., or a type) selects."""
+    found: dict[int, StoredArtefact] = {}
+    for kind in references:
+        if kind == "none":
+            continue
+        if kind == "children":
+            group = _children(store, start)
+        elif kind == "descendants":
+            group = _closure(store, start, _children)
+        elif kind == "parents":
+            group = _parents(store, start)
+        elif kind == "ancestors":
+            group = _closure(store, start, _parents)
+        elif kind == "parentsandsiblings":
+            parents = _parents(store, start)
+            group = parents + _children(store, parents)
+        elif kind == "all":
+            parents = _parents(store, start)
+            group = parents + _children(store, parents) + _closure(store, start, _children)
+        else:  # a concrete artefact type: those of that type related in either direction
+            related = (
+                _closure(store, start, _children)
+                + _closure(store, start, _parents)
+                + _children(store, _parents(store, start))
+            )
+            group = [a for a in related if a.ref.type == kind]
+        for artefact in group:
+            found.setdefault(artefact.pk, artefact)
+    start_pks = {a.pk for a in start}
+    return [a for a in found.values() if a.pk not in start_pks]
+
+
+def _closure(store: StructureStore, start: Sequence[StoredArtefact], step) -> list[StoredArtefact]:
+    seen: dict[int, StoredArtefact] = {a.pk: a for a in start}
+    frontier = list(start)
+    result: list[StoredArtefact] = []
+    while frontier:
+        nxt = [a for a in step(store, frontier) if a.pk not in seen]
+        for artefact in nxt:
+            seen[artefact.pk] = artefact
+            result.append(artefact)
+        frontier = nxt
+    return result
+
+
+def _children(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> list[StoredArtefact]:
+    if not artefacts:
+        return []
+    refs = set().union(*store.list_references_from([a.pk for a in artefacts]).values())
+    return resolve_refs(store, refs)
+
+
+def _parents(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> list[StoredArtefact]:
+    if not artefacts:
+        return []
+    by_key: dict[tuple[str, str, str], list[StoredArtefact]] = {}
+    for artefact in artefacts:
+        ref = artefact.ref
+        by_key.setdefault((ref.type, ref.agency_id, ref.id), []).append(artefact)
+    found: dict[int, StoredArtefact] = {}
+    for referrer, target in store.list_referrers(by_key):
+        versions = [a.ref.version for a in by_key[(target.type, target.agency_id, target.id)]]
+        all_versions = [(v, True) for v in versions]
+        if any(v in matching_versions(target.version, all_versions) for v in versions):
+            found.setdefault(referrer.pk, referrer)
+    return list(found.values())
+
+
+def resolve_refs(store: StructureStore, refs: Iterable[ArtefactRef]) -> list[StoredArtefact]:
+    """The stored artefacts that references point to (absent targets are skipped)."""
+    refs = list(refs)
+    if not refs:
+        return []
+    stored = store.find_by_identity({(r.type, r.agency_id, r.id) for r in refs})
+    by_key: dict[tuple[str, str, str], list[StoredArtefact]] = {}
+    for artefact in stored:
+        by_key.setdefault((artefact.ref.type, artefact.ref.agency_id, artefact.ref.id), []).append(
+            artefact
+        )
+    found: dict[int, StoredArtefact] = {}
+    for ref in refs:
+        group = by_key.get((ref.type, ref.agency_id, ref.id), [])
+        wanted = matching_versions(ref.version, [(a.ref.version, a.is_final) for a in group])
+        for artefact in group:
+            if artefact.ref.version in wanted:
+                found.setdefault(artefact.pk, artefact)
+    return list(found.values())
+
+
+def matching_versions(reference: str, candidates: list[tuple[str, bool]]) -> set[str]:
+    """Versions a reference's version designates: equal ones, or a 3.0 wildcard's pick."""
+    if any(mark in reference for mark in "+*~"):
+        try:
+            return set(parse_versions_v2(reference).select(candidates))
+        except Exception:  # a malformed wildcard in a stored reference matches nothing
+            log.warning("cannot interpret referenced version %r", reference)
+            return set()
+    key = version_key(reference)
+    return {v for v, _ in candidates if v == reference or version_key(v) == key}
+
+
+def render_structures(
+    store: StructureStore,
+    cache: ModelCache,
+    selection: Selection,
+    fmt: Format,
+    header: MessageHeader,
+    used_items: Mapping[ArtefactRef, Collection[str]] | None = None,
+) -> bytes:
+    """The selection as a structure message in `fmt`.
+
+    `used_items` (for `detail=referencepartial`, see `services.partial`) trims referenced
+    item schemes to the items the requested artefacts use.
+
+    SDMX-ML artefacts stored in the requested SDMX-ML version and wanted in full are copied
+    as received; everything else goes through the sdmx1 model and the format's writer.
+    """
+    requested_view, referenced_view = _VIEWS[selection.detail]
+    plan = [(a, requested_view, selection.items, True) for a in selection.requested] + [
+        (a, referenced_view, None, False) for a in selection.referenced
+    ]
+    xml = store.read_xml([a.pk for a, _, _, _ in plan])
+    passthrough: list[tuple[str, bytes]] = []
+    modelled: list[Any] = []
+    found_items = False
+    for artefact, view, wanted_items, requested in plan:
+        items: Collection[str] | None = wanted_items
+        if view == "partial":
+            items = (used_items or {}).get(artefact.ref)
+            view = "full"
+        if fmt.sdmx_ml == artefact.sdmx_ml and view == "full" and items is None:
+            passthrough.append((artefact.ref.type, xml[artefact.pk]))
+            continue
+        obj: Any = cache.get(artefact, xml[artefact.pk], _context_of(store, artefact))
+        if items is not None:
+            obj = filter_items(obj, items)
+            if obj is None:
+                continue
+            found_items = found_items or requested
+        elif view in ("stub", "completestub"):
+            obj = make_stub(obj, complete=view == "completestub")
+        modelled.append(obj)
+    if selection.items is not None and not found_items:
+        raise NoResults(f"no item {'+'.join(selection.items)} in the artefacts", where="itemID")
+    if fmt.sdmx_ml is None:  # SDMX-JSON is always written from the model
+        return fmt.writer(build_message(modelled, header))  # type: ignore[misc]
+    elements = list(passthrough)
+    if modelled:
+        written = fmt.writer(build_message(modelled, header, fmt.sdmx_ml))  # type: ignore[misc]
+        elements.extend((r.ref.type, r.xml) for r in split_structure_message(written).records)
+    return assemble_structure_message(elements, fmt.sdmx_ml, header)
+
+
+def _context_of(store: StructureStore, artefact: StoredArtefact):
+    """The artefacts `artefact` references, with their elements, fetched when called."""
+
+    def fetch() -> list[tuple[StoredArtefact, bytes]]:
+        children = _children(store, [artefact])
+        xml = store.read_xml([c.pk for c in children])
+        return [(c, xml[c.pk]) for c in children]
+
+    return fetch

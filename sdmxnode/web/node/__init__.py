@@ -1,0 +1,1 @@
+"""The node's own endpoints: health, audit, validation, checks, its OpenAPI description."""

@@ -1,0 +1,31 @@
+"""GET /openapi.json (the node's OpenAPI description) and GET /api (the same, for people)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from sdmxnode.services.node import Node
+from sdmxnode.services.openapi.document import build_openapi_document
+from sdmxnode.web.pages.api import render_api_page
+
+blueprint = Blueprint("openapi", __name__)
+
+
+def current_document() -> dict:
+    """The description of this node, with the URL it is reached at as its server."""
+    node: Node = current_app.extensions["sdmxnode"]
+    return build_openapi_document(node.settings, server_url=request.url_root)
+
+
+@blueprint.route("/openapi.json")
+def openapi_json() -> Response:
+    """200 with the OpenAPI 3.0 description as JSON."""
+    response = jsonify(current_document())
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@blueprint.route("/api")
+def api_page() -> Response:
+    """200 with the API page (HTML)."""
+    return Response(render_api_page(current_document()), mimetype="text/html")

@@ -1,0 +1,65 @@
+"""POST /validate: the validation service, open to anyone; nothing is stored."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from sdmxnode.errors import BadRequest, Invalid
+from sdmxnode.formats.registry import parse_accept
+from sdmxnode.services.message_validation import validate_message
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.web.bodies import received_body
+from sdmxnode.web.pages.common import render_page
+from sdmxnode.web.pages.validate import render_report, wants_html
+
+blueprint = Blueprint("validation_service", __name__)
+
+
+@blueprint.route("/validate", methods=["POST"])
+def validate() -> Response:
+    """Check the message in the body (or the `file` field of a form) against the node's
+    structures. The report is JSON by default, plain text or an SDMX-ML Error message on
+    request, the validation page to a browser (whose Accept puts HTML first). The status is
+    the verdict, as the exit status of `sdmxnode validate`: 200 valid (it would load), 422
+    invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding:
+    an UNREADABLE finding) is a 400 SDMX error saying what and where. Bodies beyond a few
+    MiB are spooled to a file and validated as a stream."""
+    node: Node = current_app.extensions["sdmxnode"]
+    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
+    source = upload.filename if upload is not None and upload.filename else "message"
+    with received_body() as (data, _media_type):
+        if data is None:
+            error = BadRequest("send the message as the request body or as the form field 'file'")
+            if wants_html():
+                return render_page(
+                    "validate.html", status=400, report=None, source=None, problem=error.text
+                )
+            raise error
+        report = validate_message(
+            StructureInfoBuilder(node.store, node.cache),
+            data,
+            source=source,
+            max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
+            settings=node.settings,
+        )
+    unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
+    if wants_html():
+        return render_report(report, source)  # a page showing the verdict
+    if unreadable is not None:
+        raise Invalid(
+            f"{source} is not a message the node can read: {unreadable.message}",
+            where=unreadable.location or None,
+        )
+    status = 200 if report.is_valid else 422
+    for rng in parse_accept(request.headers.get("Accept", "")):
+        if rng.media_type == "text/plain":
+            return Response(report.to_text(), status=status, mimetype="text/plain")
+        if rng.media_type in ("application/xml", "text/xml") or "+xml" in rng.media_type:
+            xml = report.to_sdmx_error_xml("2.1")
+            return Response(xml, status=status, mimetype="application/xml")
+        if "json" in rng.media_type or rng.media_type == "*/*":
+            break
+    response = jsonify(report.to_json())
+    response.status_code = status
+    return response

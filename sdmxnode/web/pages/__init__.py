@@ -1,0 +1,1 @@
+"""Flask views of the HTML pages for people: browsing, data, validation and the API page."""

@@ -1,0 +1,62 @@
+"""Pages for browsing: home (catalogue and search), a dataflow, a code list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from sdmxnode.services.pages.catalogue import get_catalogue, get_codelist_view, search_catalogue
+from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages.mirror import bilateral_target
+from sdmxnode.web.pages.common import (
+    choose_language,
+    current_node,
+    register_html_errors,
+    render_page,
+)
+
+blueprint = Blueprint("pages_browse", __name__)
+register_html_errors(blueprint)
+
+
+@blueprint.route("/")
+def home() -> Response:
+    """What the node publishes, dataflows by category, and search over dataflows and codes."""
+    language, _ = choose_language()
+    node = current_node()
+    query = request.args.get("q", "").strip()
+    return render_page(
+        "home.html",
+        catalogue=get_catalogue(node, language),
+        query=query,
+        hits=search_catalogue(node, query, language) if query else [],
+    )
+
+
+@blueprint.route("/dataflow/<agency>/<id_>")
+def dataflow(agency: str, id_: str) -> Response:
+    """A dataflow: its DSD, availability, downloads and the REST URL of its data."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    key = request.args.get("key", "").strip() or "all"
+    return render_page(
+        "dataflow.html",
+        view=view,
+        key=key,
+        rest_url=data_url(request.url_root, view.flow_ref, key),
+        downloads=list_download_links(request.url_root, view.flow_ref, key)
+        if view.availability
+        else [],
+        bilateral=bilateral_target(node, view) is not None,
+    )
+
+
+@blueprint.route("/codelist/<agency>/<id_>")
+def codelist(agency: str, id_: str) -> Response:
+    """A code list: codes with names in every language, hierarchy and search."""
+    language, _ = choose_language()
+    query = request.args.get("q", "").strip()
+    view = get_codelist_view(
+        current_node(), agency, id_, request.args.get("version"), language, query
+    )
+    return render_page("codelist.html", view=view, query=query)

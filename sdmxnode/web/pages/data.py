@@ -1,0 +1,103 @@
+"""Pages over data: the explorer (filters, table, chart), the comparability page and the
+mirror-statistics page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, redirect, request, url_for
+
+from sdmxnode.errors import SemanticError
+from sdmxnode.services.pages.compare import compare_definitions
+from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages.explorer import default_key, explore, key_from_choices
+from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
+from sdmxnode.web.pages.common import (
+    choose_language,
+    current_node,
+    register_html_errors,
+    render_page,
+)
+
+blueprint = Blueprint("pages_data", __name__)
+register_html_errors(blueprint)
+
+#: The prefix of the explorer form's per-dimension fields (`dim.REF_AREA=1`).
+FIELD_PREFIX = "dim."
+
+
+@blueprint.route("/explore/<agency>/<id_>")
+def explorer(agency: str, id_: str) -> Response:
+    """The explorer for the selection `?key=` (SDMX key syntax); the filter form's fields
+    (one per dimension) are turned into that key by a redirect."""
+    language, _ = choose_language()
+    node = current_node()
+    version = request.args.get("version")
+    view = get_dataflow_view(node, agency, id_, version, language)
+    dimensions = [d.id for d in view.structure.dimensions]
+    if any(name.startswith(FIELD_PREFIX) for name in request.args):
+        choices = {
+            name[len(FIELD_PREFIX) :]: "+".join(v for v in request.args.getlist(name) if v)
+            for name in request.args
+            if name.startswith(FIELD_PREFIX)
+        }
+        values: dict[str, str] = {k: v for k, v in request.args.items() if k in ("lang", "version")}
+        values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
+        target = url_for(".explorer", **values)  # type: ignore[arg-type]
+        return redirect(target, code=303)  # type: ignore[return-value]
+    key = request.args.get("key")
+    if key is None:
+        key = default_key(view)
+    exploration = explore(node, view, key.strip().replace(" ", "+"))
+    rest_key = exploration.key or "all"
+    return render_page(
+        "explore.html",
+        view=view,
+        exploration=exploration,
+        field_prefix=FIELD_PREFIX,
+        rest_url=data_url(request.url_root, view.flow_ref, rest_key),
+        downloads=list_download_links(request.url_root, view.flow_ref, rest_key),
+    )
+
+
+@blueprint.route("/compare/<agency>/<id_>")
+def compare(agency: str, id_: str) -> Response:
+    """Which definition each reporting country uses, side by side."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    return render_page(
+        "compare.html",
+        view=view,
+        comparison=compare_definitions(node, view),
+        bilateral=bilateral_target(node, view) is not None,
+    )
+
+
+@blueprint.route("/mirror/<agency>/<id_>")
+def mirror(agency: str, id_: str) -> Response:
+    """One country's corridors of a bilateral flow dataflow (`?country=`): both reports of
+    each flow, as a table and a chart; without a country, the countries to choose from."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    target = bilateral_target(node, view)
+    if target is None:
+        raise SemanticError(
+            f"{view.name} ({agency}:{id_}) has no bilateral flows: mirror statistics need a "
+            "dataflow with data by reporting country, flow type (immigration or emigration) "
+            "and country of previous or next residence",
+            where="dataflow",
+        )
+    country = request.args.get("country", "").strip() or None
+    mirror_view = get_mirror_view(node, view, target, country)
+    selection: dict[str, Any] = {"country": country} if country else {}
+    return render_page(
+        "mirror.html",
+        view=view,
+        mirror=mirror_view,
+        bilateral=True,
+        chart=request.args.get("chart", "reports"),
+        json_url=url_for("checks.mirror", agency=agency, id_=id_, **selection),
+        csv_url=url_for("checks.mirror", agency=agency, id_=id_, format="csv", **selection),
+    )

@@ -1,0 +1,99 @@
+"""SDMX-REST availability: 1.5 /rest/availableconstraint/..., 2.x /rest/v2/availability/..."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, current_app, request
+
+from sdmxnode.rest.availability import (
+    AvailabilityQuery,
+    parse_availability_query_v1,
+    parse_availability_query_v2,
+)
+from sdmxnode.services.data.availability import availability_objects, find_availability
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.models import build_message
+from sdmxnode.web.http import conditional
+from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS, structure_format
+
+blueprint = Blueprint("rest_availability", __name__)
+
+
+def answer_availability(query: AvailabilityQuery) -> Response:
+    fmt = structure_format(query.api)
+    node: Node = current_app.extensions["sdmxnode"]
+    availability = find_availability(node, query)
+    etag = hashlib.sha256(
+        b"|".join(
+            (
+                str(availability.dataflow.pk).encode(),
+                availability.last_modified.isoformat().encode(),
+                fmt.name.encode(),
+                request.query_string,
+            )
+        )
+    ).hexdigest()[:32]
+
+    def render() -> Response:
+        objects = availability_objects(node, availability, sorted(query.references))
+        assert fmt.writer is not None
+        message = build_message(objects, node.header(), fmt.sdmx_ml or "2.1")
+        return Response(fmt.writer(message), content_type=fmt.content_type)
+
+    return conditional(etag, availability.last_modified, render)
+
+
+_V1 = "/rest/availableconstraint/<flow_ref>"
+
+
+@blueprint.route(_V1)
+@blueprint.route(f"{_V1}/<key>")
+@blueprint.route(f"{_V1}/<key>/<provider_ref>")
+@blueprint.route(f"{_V1}/<key>/<provider_ref>/<component_id>")
+def availability_v1(
+    flow_ref: str,
+    key: str | None = None,
+    provider_ref: str | None = None,
+    component_id: str | None = None,
+) -> Response:
+    query = parse_availability_query_v1(
+        flow_ref,
+        key,
+        provider_ref,
+        component_id,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
+    return answer_availability(query)
+
+
+_V2 = "/rest/v2/availability"
+
+
+@blueprint.route(_V2)
+@blueprint.route(f"{_V2}/<context>")
+@blueprint.route(f"{_V2}/<context>/<agency>")
+@blueprint.route(f"{_V2}/<context>/<agency>/<id_>")
+@blueprint.route(f"{_V2}/<context>/<agency>/<id_>/<version>")
+@blueprint.route(f"{_V2}/<context>/<agency>/<id_>/<version>/<key>")
+@blueprint.route(f"{_V2}/<context>/<agency>/<id_>/<version>/<key>/<component_id>")
+def availability_v2(
+    context: str | None = None,
+    agency: str | None = None,
+    id_: str | None = None,
+    version: str | None = None,
+    key: str | None = None,
+    component_id: str | None = None,
+) -> Response:
+    query = parse_availability_query_v2(
+        context,
+        agency,
+        id_,
+        version,
+        key,
+        component_id,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
+    return answer_availability(query)

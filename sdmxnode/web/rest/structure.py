@@ -1,0 +1,119 @@
+"""SDMX-REST structure queries: 1.5 at /rest/{resource}/... and 2.x at /rest/v2/structure/..."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from sdmxnode.formats.registry import Format, choose_format
+from sdmxnode.formats.registry.structure import (
+    SDMX_JSON_10,
+    SDMX_JSON_20,
+    SDMX_ML_21,
+    SDMX_ML_30,
+    STRUCTURE_FORMATS,
+)
+from sdmxnode.rest.structure import (
+    StructureQuery,
+    parse_structure_query_v1,
+    parse_structure_query_v2,
+)
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.partial import partial_items
+from sdmxnode.services.structures.queries import render_structures, select_structures
+from sdmxnode.web.http import conditional
+
+blueprint = Blueprint("rest_structure", __name__)
+
+#: Query parameters about the representation, handled here, not by the query grammar.
+REPRESENTATION_PARAMETERS = ("format", "formatVersion")
+
+
+def current_node() -> Node:
+    return current_app.extensions["sdmxnode"]
+
+
+def structure_format(api: int) -> Format:
+    default, xml, json = (
+        (SDMX_ML_21, SDMX_ML_21, SDMX_JSON_10)
+        if api == 1
+        else (SDMX_JSON_20, SDMX_ML_30, SDMX_JSON_20)
+    )
+    generic = {"application/xml": xml, "text/xml": xml, "application/json": json}
+    prefer = [SDMX_ML_21, SDMX_JSON_10] if api == 1 else [SDMX_ML_30, SDMX_JSON_20]
+    return choose_format(
+        request.args, request.headers.get("Accept"), STRUCTURE_FORMATS, default, generic, prefer
+    )
+
+
+def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
+    """Select, then 304 or render: the shared body of both API lines' structure views."""
+    node = current_node()
+    selection = select_structures(node.store, query)
+
+    def render() -> Response:
+        used = (
+            partial_items(node.store, node.cache, selection)
+            if query.detail == "referencepartial"
+            else None
+        )
+        body = render_structures(node.store, node.cache, selection, fmt, node.header(), used)
+        return Response(body, content_type=fmt.content_type)
+
+    return conditional(selection.etag(fmt), selection.last_modified, render)
+
+
+# SDMX-REST 1.5: /{resource}/{agencyID}/{resourceID}/{version}/{itemID}, trailing parts optional.
+_V1 = "/rest/<resource>"
+
+
+@blueprint.route(_V1)
+@blueprint.route(f"{_V1}/<agency>")
+@blueprint.route(f"{_V1}/<agency>/<id_>")
+@blueprint.route(f"{_V1}/<agency>/<id_>/<version>")
+@blueprint.route(f"{_V1}/<agency>/<id_>/<version>/<item>")
+def structure_v1(
+    resource: str,
+    agency: str | None = None,
+    id_: str | None = None,
+    version: str | None = None,
+    item: str | None = None,
+) -> Response:
+    query = parse_structure_query_v1(
+        resource,
+        agency,
+        id_,
+        version,
+        item,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
+    return answer_structure_query(query, structure_format(1))
+
+
+# SDMX-REST 2.x: /structure/{artefactType}/{agencyID}/{resourceID}/{version}/{itemID}.
+_V2 = "/rest/v2/structure"
+
+
+@blueprint.route(_V2)
+@blueprint.route(f"{_V2}/<type_>")
+@blueprint.route(f"{_V2}/<type_>/<agency>")
+@blueprint.route(f"{_V2}/<type_>/<agency>/<id_>")
+@blueprint.route(f"{_V2}/<type_>/<agency>/<id_>/<version>")
+@blueprint.route(f"{_V2}/<type_>/<agency>/<id_>/<version>/<item>")
+def structure_v2(
+    type_: str | None = None,
+    agency: str | None = None,
+    id_: str | None = None,
+    version: str | None = None,
+    item: str | None = None,
+) -> Response:
+    query = parse_structure_query_v2(
+        type_,
+        agency,
+        id_,
+        version,
+        item,
+        request.args,
+        ignored_parameters=REPRESENTATION_PARAMETERS,
+    )
+    return answer_structure_query(query, structure_format(2))
