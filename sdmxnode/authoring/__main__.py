@@ -26,6 +26,7 @@ def generate(root: Path, source: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Generate dsd/, codelists/ and the demo data; the exit status of the command."""
     parser = argparse.ArgumentParser(prog="python -m sdmxnode.authoring", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root")
     parser.add_argument("--source", type=Path, default=None, help=f"path of {SOURCE_FILE}")

@@ -43,17 +43,21 @@ class CodelistDef:
 
     @property
     def urn(self) -> str:
+        """The code list's SDMX URN."""
         return f"urn:sdmx:org.sdmx.infomodel.codelist.Codelist={self.triple}"
 
     @property
     def triple(self) -> str:
+        """AGENCY:ID(VERSION), the short reference the messages and logs use."""
         return f"{self.agency_id}:{self.id}({self.version})"
 
     @property
     def file_name(self) -> str:
+        """The name of the code list's file in codelists/ (AGENCY-ID-VERSION.xml)."""
         return f"{self.agency_id}-{self.id}-{self.version}.xml"
 
     def code_ids(self) -> list[str]:
+        """The ids of the code list's codes, in order."""
         return [code.id for code in self.codes]
 
 
@@ -113,7 +117,9 @@ class DsdDef:
 
     @property
     def file_name(self) -> str:
+        """The name of the DSD's structure message in dsd/ (AGENCY-ID-VERSION.xml)."""
         return f"{self.agency_id}-{self.id}-{self.version}.xml"
 
     def dimension_ids(self) -> list[str]:
+        """The ids of the DSD's dimensions in key order, then TIME_PERIOD."""
         return [dim.id for dim in self.dimensions] + ["TIME_PERIOD"]

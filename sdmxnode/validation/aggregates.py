@@ -111,6 +111,7 @@ class AggregateComparison:
 
     @property
     def status(self) -> str:
+        """OK, MISMATCH (outside the tolerance) or NO_MEMBERS (no member figures)."""
         difference = self.difference
         if difference is None:
             return NO_MEMBERS
@@ -145,6 +146,7 @@ def hierarchies_of(structure: StructureInfo) -> list[Hierarchy]:
 
 
 def is_additive(unit: str | None) -> bool:
+    """Whether figures in this unit of measure add up (counts do, rates and shares do not)."""
     return unit is not None and unit in ADDITIVE_UNITS
 
 
@@ -261,6 +263,7 @@ def number_text(number: float | None) -> str:
 
 
 def finding_message(comparison: AggregateComparison) -> str:
+    """The finding text of a mismatch: the aggregate, its members' sum and the difference."""
     relative = comparison.relative_difference
     share = f", {relative:+.3%}" if relative is not None else ""
     text = (

@@ -31,6 +31,7 @@ class ValueRule:
 
     @property
     def mandatory(self) -> bool:
+        """Whether the component must have a value (its assignment status is Mandatory)."""
         return self.component.mandatory
 
     def problem(self, value: str, dataflow: str | None) -> tuple[str, str] | None:

@@ -43,6 +43,7 @@ class RowChecker:
     # -- data set level -------------------------------------------------------------------
 
     def start(self) -> None:
+        """Check the data set as a whole before its first row: action and dimension order."""
         if self.dataset.action not in ACTIONS:
             self.report.error(
                 "BAD_ACTION",
@@ -74,6 +75,7 @@ class RowChecker:
             )
 
     def unknown_columns(self, row: tuple) -> bool:
+        """Report the columns that are no component, once each; whether any was found."""
         for index, column in list(self.unknown_left.items()):
             if row[index] is None:
                 continue
@@ -187,6 +189,7 @@ class RowChecker:
     # -- observations ---------------------------------------------------------------------
 
     def missing_period(self, key: tuple, row: tuple) -> None:
+        """Report an observation that has a value but no time period."""
         time = self.dataset.structure.time_dimension
         self._error(
             "MISSING_DIMENSION",
@@ -215,6 +218,7 @@ class RowChecker:
         return period
 
     def duplicate(self, period: str, key: tuple, row: tuple) -> None:
+        """Report a second observation for the same series key and period."""
         self._error(
             "DUPLICATE",
             f"a second observation for series {self._key_text(key)} and period {period!r}",
@@ -224,11 +228,13 @@ class RowChecker:
         )
 
     def observation_value(self, rule: ValueRule, value: str, key: tuple, row: tuple) -> None:
+        """Check an observation value against its measure's representation."""
         problem = rule.problem(value, self.dataflow)
         if problem is not None:
             self._error(*problem, key, row, period=self._period(row), component=rule.component.id)
 
     def observation_attributes(self, values: tuple, key: tuple, row: tuple) -> None:
+        """Check the observation-level attributes of a row: mandatory ones and their values."""
         right = True
         for rule, value in zip(self.plan.observation_rules, values, strict=True):
             if value is None or value == "":
@@ -257,10 +263,12 @@ class RowChecker:
     # -- the end --------------------------------------------------------------------------
 
     def unreadable(self, exc: SdmxNodeError) -> None:
+        """Record the error that stopped the reader; nothing after it is checked."""
         self.report.add(finding_from_error(exc))
         self.report.stopped = True  # the reader cannot go on past a broken data set
 
     def finish(self, key: tuple | None, periods: set) -> None:
+        """End of the data set: record the last series, then check whole series and groups."""
         if key is not None:
             self.seen[key] = tuple(periods)
         if not self.seen:
