@@ -225,6 +225,27 @@ def _bad_v2(value: str, reason: str) -> BadRequest:
 
 
 def _parse_term_v2(value: str) -> VersionTerm:
+    keyword = _keyword_term_v2(value)
+    if keyword is not None:
+        return keyword
+    main, dash, extension = value.partition("-")
+    parts = main.split(".")
+    if len(parts) > 3:
+        raise _bad_v2(value, "a version has at most three parts (X.Y.Z)")
+    numbers, operators = _parts_v2(value, parts)
+    if not operators:
+        if dash:
+            _check_extension_v2(value, parts, extension)
+        return VersionTerm(EXACT, version=value)
+    if dash:
+        raise _bad_v2(value, "wildcards cannot be combined with an extension")
+    if len(operators) > 1:
+        raise _bad_v2(value, "use only one of the wildcard operators '+', '~', '*' per version")
+    return _wildcard_term_v2(value, main, parts, numbers, operators[0])
+
+
+def _keyword_term_v2(value: str) -> VersionTerm | None:
+    """The term of a version that is one operator alone (`~`, `*`, `+`), else None."""
     if value == "~":
         return VersionTerm(LATEST)
     if value == "*":
@@ -236,12 +257,13 @@ def _parse_term_v2(value: str) -> VersionTerm:
         if value == "all":
             replacement = "'*'"
         raise _bad_v2(value, f"the 1.5 keyword is not valid on 2.x; use {replacement}")
-    main, dash, extension = value.partition("-")
-    parts = main.split(".")
-    if len(parts) > 3:
-        raise _bad_v2(value, "a version has at most three parts (X.Y.Z)")
+    return None
+
+
+def _parts_v2(value: str, parts: list[str]) -> tuple[list[int], list[tuple[int, str, bool]]]:
+    """The numbers of a version's parts and its operators as (position, operator, bare)."""
     numbers: list[int] = []
-    operators: list[tuple[int, str, bool]] = []  # (position, operator, bare)
+    operators: list[tuple[int, str, bool]] = []
     for position, part in enumerate(parts):
         match = _V2_PART.fullmatch(part)
         if part == "" or match is None:
@@ -254,20 +276,24 @@ def _parse_term_v2(value: str) -> VersionTerm:
         numbers.append(int(number) if number is not None else 0)
         if operator is not None:
             operators.append((position, operator, number is None))
-    if not operators:
-        if dash:
-            if len(parts) != 3:
-                raise _bad_v2(value, "an extension needs a three-part version (X.Y.Z-EXT)")
-            if _V2_EXTENSION.fullmatch(extension) is None:
-                raise _bad_v2(
-                    value, f"extension '{extension}' is not a valid semantic-version extension"
-                )
-        return VersionTerm(EXACT, version=value)
-    if dash:
-        raise _bad_v2(value, "wildcards cannot be combined with an extension")
-    if len(operators) > 1:
-        raise _bad_v2(value, "use only one of the wildcard operators '+', '~', '*' per version")
-    position, operator, bare = operators[0]
+    return numbers, operators
+
+
+def _check_extension_v2(value: str, parts: list[str], extension: str) -> None:
+    if len(parts) != 3:
+        raise _bad_v2(value, "an extension needs a three-part version (X.Y.Z-EXT)")
+    if _V2_EXTENSION.fullmatch(extension) is None:
+        raise _bad_v2(value, f"extension '{extension}' is not a valid semantic-version extension")
+
+
+def _wildcard_term_v2(
+    value: str,
+    main: str,
+    parts: list[str],
+    numbers: list[int],
+    wildcard: tuple[int, str, bool],
+) -> VersionTerm:
+    position, operator, bare = wildcard
     if bare and any(numbers[position + 1 :]):
         zeros = ".".join(["0"] * (len(parts) - position - 1))
         raise _bad_v2(
