@@ -81,16 +81,16 @@ def harvest(
         return
     try:
         sources = _chosen_sources(
-            settings["HARVEST_SOURCES"], source, all_sources, resource, agency, id_, version
+            settings.harvest_sources, source, all_sources, resource, agency, id_, version
         )
         flows = tuple(parse_dataflow(d) for d in dataflows)
         interval = parse_duration(every) if every else None
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
     client = HttpClient(
-        timeout=float(settings["HARVEST_TIMEOUT"]),
-        retries=int(settings["HARVEST_RETRIES"]),
-        max_bytes=int(settings["HARVEST_MAX_BYTES"]),
+        timeout=settings.harvest_timeout,
+        retries=settings.harvest_retries,
+        max_bytes=settings.harvest_max_bytes,
     )
     outcome = {"conflicts": False}
 

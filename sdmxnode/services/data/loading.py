@@ -189,7 +189,7 @@ def _load_data(
         if isinstance(data, Path) and can_pipeline(data):
             # A large file: read and checked by a child process while this one writes.
             datasets = piped_datasets(
-                node.settings["DATABASE_URL"],
+                node.settings.database_url,
                 data,
                 report,
                 source=source,

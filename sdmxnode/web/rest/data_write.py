@@ -116,7 +116,7 @@ def _apply(
             )
         return delete_selected(node, dataflow, deletion(), principal=principal.token_id)
     check_parameters(request.args, (), (), query="data submission")
-    max_bytes = int(node.settings["MAX_REQUEST_BYTES"])
+    max_bytes = node.settings.max_request_bytes
     with received_body() as (body, media_type):
         if body is None and request.method == "DELETE":
             raise BadRequest(
