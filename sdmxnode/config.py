@@ -8,11 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sdmxnode.errors import SdmxNodeError
-
-
-class ConfigError(SdmxNodeError):
-    title = "Configuration error"
+from sdmxnode.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.config import SETTINGS, ConfigError, Settings, load_settings, read_setting_values
+from sdmxnode.config import SETTINGS, Settings, load_settings, read_setting_values
+from sdmxnode.errors import ConfigError
 
 
 def test_every_setting_has_a_typed_field_and_every_field_a_setting() -> None:

@@ -14,7 +14,7 @@ import click
 from sdmxnode.cli.access import audit, record_cli_write, token
 from sdmxnode.cli.harvest import harvest
 from sdmxnode.config import SETTINGS, load_settings, read_setting_values
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.errors import LoadRejected, SdmxNodeError
 from sdmxnode.services.node import Node
 
 
@@ -56,7 +56,7 @@ def init() -> None:
 )
 def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
     """Validate and store data messages; each file is one transaction."""
-    from sdmxnode.services.data.loading import LoadRejected, load_data
+    from sdmxnode.services.data.loading import load_data
 
     node = _node()
     node.store.create_schema()

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from sdmxnode.errors import PeriodError
+
 log = logging.getLogger(__name__)
 
 _TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
@@ -73,10 +75,6 @@ class _Period:
     start: date | datetime
     end: date | datetime  # inclusive
     duration: str = ""
-
-
-class PeriodError(ValueError):
-    """A string that is not an SDMX time period; the message says why."""
 
 
 def is_valid_period(period: str, freq: str | None = None) -> bool:
