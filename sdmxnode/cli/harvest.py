@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import timedelta
 
@@ -23,8 +22,6 @@ from sdmxnode.services.harvest.schedule import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.storage.harvest import HarvestStore
-
-log = logging.getLogger(__name__)
 
 #: A harvest that died without releasing the lock holds it at most this long.
 LOCK_TTL = timedelta(hours=6)

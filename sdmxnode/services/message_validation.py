@@ -8,7 +8,6 @@ Error and reference-metadata messages, and footers, are told apart by `message_k
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,8 +38,6 @@ from sdmxnode.validation.message_kinds import (
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema
-
-log = logging.getLogger(__name__)
 
 
 def validate_message(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,6 @@ from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import PutResult, StructureStore
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -12,15 +12,12 @@ taken on a reporting year that starts on 1 January (reporting weeks then are ISO
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sdmxnode.errors import PeriodError
-
-log = logging.getLogger(__name__)
 
 _TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
 _DATE = r"\d{4}-\d{2}-\d{2}"

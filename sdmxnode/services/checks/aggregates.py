@@ -8,7 +8,6 @@ of the dimension's code list (about 300 for IMDX:CL_AREA), whatever the size of 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,8 +36,6 @@ from sdmxnode.validation.report import Report
 
 if TYPE_CHECKING:
     from sdmxnode.services.node import Node
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

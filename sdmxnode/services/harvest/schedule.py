@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import socket
@@ -19,8 +18,6 @@ from sdmxnode.errors import Conflict, SourcesError
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.services.harvest.harvesting import StructureSelection
 from sdmxnode.storage.harvest import HarvestStore
-
-log = logging.getLogger(__name__)
 
 LOCK_NAME = "harvest"
 
