@@ -46,9 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # No redirects with HTML bodies: '//' and trailing slashes match or fail as SDMX errors.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.config.update(settings)
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
-    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_REQUEST_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     node = Node.from_settings(settings)
     node.store.create_schema()
@@ -70,7 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rest_structure.blueprint)
     app.register_blueprint(rest_structure_write.blueprint)
     app.after_request(add_common_headers)
-    install_limits(app)
+    install_limits(app, settings)
     _register_error_handlers(app)
     return app
 

@@ -1,4 +1,4 @@
-"""Settings declared once (name, default, help) and read from SDMXNODE_* environment variables."""
+"""Settings declared once (name, default, help), read from SDMXNODE_* variables, typed once."""
 
 from __future__ import annotations
 
@@ -8,24 +8,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.errors import ConfigError
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting of the node: its name, default value, type and what it is for."""
+    """One setting of the node: its name, default value, type and what it is for.
+
+    `type` is str, int, float, bool or Path; with `several`, the value is a list of paths
+    separated by the path separator (os.pathsep).
+    """
 
     name: str
     default: Any
     help: str
     type: type = str
+    several: bool = False
 
     @property
     def env(self) -> str:
         """The environment variable that sets it."""
         return f"SDMXNODE_{self.name}"
 
+    @property
+    def field(self) -> str:
+        """The name of its field in `Settings`."""
+        return self.name.lower()
+
     def parse(self, raw: str) -> Any:
+        """The value of the environment text `raw`, as `sdmxnode settings` shows it (paths
+        stay text); ConfigError when it is not of the setting's type."""
         if self.type is bool:
             return raw.strip().lower() in {"1", "true", "yes", "on"}
         if self.type is int:
@@ -40,9 +52,25 @@ class Setting:
                 raise ConfigError(f"{self.env} must be a number, not {raw!r}") from exc
         return raw
 
-
-class ConfigError(SdmxNodeError):
-    title = "Configuration error"
+    def typed(self, value: Any) -> Any:
+        """The `Settings` field value of `value` (a text to parse, or a value of the type)."""
+        if isinstance(value, str):
+            value = self.parse(value)
+        if self.type is Path:
+            text = str(value)
+            if self.several:
+                return tuple(Path(part) for part in text.split(os.pathsep) if part)
+            return Path(text)
+        if self.type is str:
+            return str(value)
+        if self.type is bool:
+            return bool(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            kind = "an integer" if self.type is int else "a number"
+            raise ConfigError(f"{self.env} must be {kind}, not {value!r}")
+        if self.type is int and not float(value).is_integer():
+            raise ConfigError(f"{self.env} must be an integer, not {value!r}")
+        return self.type(value)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
         f"{PROJECT_ROOT / 'codelists'}{os.pathsep}{PROJECT_ROOT / 'dsd'}",
         "Folders of SDMX-ML structure messages loaded by `sdmxnode init` "
         "(separated by the path separator)",
+        Path,
+        several=True,
     ),
     Setting(
         "DEMO_DATA",
         str(PROJECT_ROOT / "fixtures" / "data"),
         "Folder of demo data messages loaded by `sdmxnode init` once data loading exists",
+        Path,
     ),
     Setting("SENDER_ID", "IMDX", "Sender id written in the header of every message"),
     Setting("NODE_NAME", "sdmxnode", "Name of this node, shown on its pages and in /health"),
@@ -144,10 +175,11 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
-def load_settings(
+def read_setting_values(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """The effective settings: defaults, then SDMXNODE_* variables, then `overrides`."""
+    """Each setting's value as `sdmxnode settings` shows it: defaults, then SDMXNODE_*
+    variables (parsed), then `overrides` (names with or without SDMXNODE_, as given)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for setting in SETTINGS:
@@ -158,3 +190,39 @@ def load_settings(
         if name in SETTINGS_BY_NAME:
             values[name] = value
     return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings of a node, typed; one field per entry of SETTINGS."""
+
+    database_url: str
+    structure_dirs: tuple[Path, ...]
+    demo_data: Path
+    sender_id: str
+    node_name: str
+    max_request_bytes: int
+    max_url_length: int
+    request_timeout: int
+    max_response_observations: int
+    structure_cache_size: int
+    log_level: str
+    aggregate_tolerance: float
+    aggregate_checks: str
+    harvest_sources: str
+    harvest_retries: int
+    harvest_timeout: int
+    harvest_max_bytes: int
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Settings:
+        """Settings from a value per setting name (texts are parsed); ConfigError when one
+        is not of its setting's type."""
+        return cls(**{s.field: s.typed(values[s.name]) for s in SETTINGS})
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """The effective settings: defaults, then SDMXNODE_* variables, then `overrides`."""
+    return Settings.from_values(read_setting_values(overrides, environ))

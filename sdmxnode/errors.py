@@ -3,9 +3,18 @@
 The SDMX codes follow the SDMX-REST 1.5 error table (section "4.7 Errors"); on the 2.x API
 the same classes are rendered with the 2.x HTTP statuses (`doc/status.md`), which differ for
 "no results" (204 instead of 404) and "semantic error" (422 instead of 403).
+
+Every exception class of the node lives here, those never shown to a client included: a
+period that is not SDMX syntax (PeriodError) and two control-flow signals (_Transient,
+_Unreadable) that their modules turn into a retry or a finding.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sdmxnode.validation.report import Report
 
 
 class SdmxNodeError(Exception):
@@ -219,3 +228,59 @@ class StorageError(SdmxNodeError):
     status = 500
     sdmx_code = 500
     title = "Storage error"
+
+
+class ConfigError(SdmxNodeError):
+    """A setting (an SDMXNODE_* variable or an override) that is not of its type."""
+
+    title = "Configuration error"
+
+
+class LoadRejected(Invalid):
+    """A message with errors: nothing of it was stored; the report says what and where."""
+
+    def __init__(self, report: Report, source: str) -> None:
+        first = next((f for f in report.findings if f.severity == "error"), None)
+        detail = f": {first.message}" if first else ""
+        super().__init__(f"{source} was not loaded, {report.errors} error(s){detail}")
+        self.report = report
+
+
+class HarvestError(SdmxNodeError):
+    """A source could not be read (after retries) or answered with an error."""
+
+    status = 502
+    sdmx_code = 500
+    title = "Harvest failed"
+
+
+class SourcesError(SdmxNodeError):
+    """SDMXNODE_HARVEST_SOURCES, a dataflow or a duration given to a harvest is malformed."""
+
+    title = "Harvest sources error"
+
+
+class PeriodError(ValueError):
+    """A string that is not an SDMX time period; the message says why.
+
+    Not an SdmxNodeError: validation turns it into a finding or a reason text, never into an
+    error answer of its own.
+    """
+
+
+class _Transient(Exception):
+    """A failure another attempt may not meet.
+
+    A control-flow signal inside the harvest client, not an error: it asks for a retry, and
+    after the last attempt becomes a HarvestError.
+    """
+
+
+class _Unreadable(Exception):
+    """A control-flow signal inside the schema check, not an error reported as such: the
+    XML cannot be read (with the line where known); it becomes an UNREADABLE finding."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line

@@ -44,7 +44,7 @@ def test_token_create_prints_the_secret_alone_on_the_last_line(runner: CliRunner
     assert not principal.may_write_data("IMDX", "DF_MIG_FLOWS", "1.0.0")
     assert principal.token_id in result.stdout.splitlines()[0]
     # only the hash is stored: the secret appears nowhere in the table
-    with create_engine(load_settings()["DATABASE_URL"]).connect() as conn:
+    with create_engine(load_settings().database_url).connect() as conn:
         rows = [tuple(map(str, row)) for row in conn.execute(select(tokens))]
     assert len(rows) == 1
     assert not any(secret in value for value in rows[0])

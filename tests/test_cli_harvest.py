@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from sdmxnode.app import create_app
 from sdmxnode.cli import main
-from sdmxnode.services.harvest.client import HarvestError, HttpClient
+from sdmxnode.errors import HarvestError
+from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.schedule import parse_duration, read_sources
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.harvest import HarvestStore

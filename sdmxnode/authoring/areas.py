@@ -11,13 +11,10 @@ against the grouping of the DESA International Migrant Stock table.
 from __future__ import annotations
 
 import gettext
-import logging
 from functools import cache
 
 from sdmxnode.authoring.artefacts import AnnotationDef, CodeEntry, CodelistDef
 from sdmxnode.errors import Invalid
-
-logger = logging.getLogger(__name__)
 
 #: M49 regions: (numeric id, parent id or None, English name, level).
 M49_REGIONS: tuple[tuple[str, str | None, str, str], ...] = (

@@ -13,8 +13,8 @@ import click
 
 from sdmxnode.cli.access import audit, record_cli_write, token
 from sdmxnode.cli.harvest import harvest
-from sdmxnode.config import SETTINGS, load_settings
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.config import SETTINGS, load_settings, read_setting_values
+from sdmxnode.errors import LoadRejected, SdmxNodeError
 from sdmxnode.services.node import Node
 
 
@@ -25,7 +25,7 @@ def _node() -> Node:
 @click.group(help="sdmxnode: an SDMX node for international-migration statistics.")
 @click.option("--log-level", default=None, help="Logging level (default: SDMXNODE_LOG_LEVEL).")
 def main(log_level: str | None) -> None:
-    level = (log_level or load_settings()["LOG_LEVEL"]).upper()
+    level = (log_level or load_settings().log_level).upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
@@ -56,7 +56,7 @@ def init() -> None:
 )
 def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
     """Validate and store data messages; each file is one transaction."""
-    from sdmxnode.services.data.loading import LoadRejected, load_data
+    from sdmxnode.services.data.loading import load_data
 
     node = _node()
     node.store.create_schema()
@@ -203,8 +203,8 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
     from sdmxnode.app import create_app
 
     settings = load_settings()
-    max_url = int(settings["MAX_URL_LENGTH"])
-    request_timeout = int(settings["REQUEST_TIMEOUT"])
+    max_url = settings.max_url_length
+    request_timeout = settings.request_timeout
 
     class NodeApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -294,7 +294,7 @@ def check_aggregates(
     found = {"mismatch": False}
     try:
         target = _check_target(node, dataflow)
-        share = parse_tolerance(tolerance, float(node.settings["AGGREGATE_TOLERANCE"]))
+        share = parse_tolerance(tolerance, node.settings.aggregate_tolerance)
         comparisons = check_stored_aggregates(
             node,
             target,
@@ -351,7 +351,7 @@ def check_mirror(
 @main.command("settings")
 def show_settings() -> None:
     """List every setting: environment variable, current value and what it is for."""
-    values = load_settings()
+    values = read_setting_values()
     for setting in SETTINGS:
         click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import timedelta
 
@@ -23,8 +22,6 @@ from sdmxnode.services.harvest.schedule import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.storage.harvest import HarvestStore
-
-log = logging.getLogger(__name__)
 
 #: A harvest that died without releasing the lock holds it at most this long.
 LOCK_TTL = timedelta(hours=6)
@@ -81,16 +78,16 @@ def harvest(
         return
     try:
         sources = _chosen_sources(
-            settings["HARVEST_SOURCES"], source, all_sources, resource, agency, id_, version
+            settings.harvest_sources, source, all_sources, resource, agency, id_, version
         )
         flows = tuple(parse_dataflow(d) for d in dataflows)
         interval = parse_duration(every) if every else None
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
     client = HttpClient(
-        timeout=float(settings["HARVEST_TIMEOUT"]),
-        retries=int(settings["HARVEST_RETRIES"]),
-        max_bytes=int(settings["HARVEST_MAX_BYTES"]),
+        timeout=settings.harvest_timeout,
+        retries=settings.harvest_retries,
+        max_bytes=settings.harvest_max_bytes,
     )
     outcome = {"conflicts": False}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import importlib
 import io
-import logging
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -14,8 +13,6 @@ from typing import BinaryIO, Protocol
 
 from sdmxnode.errors import InputTooLarge, Invalid
 from sdmxnode.formats.rows import DatasetRows, StructureResolver
-
-log = logging.getLogger(__name__)
 
 #: The data kinds `open_data` recognises, and the reader function of each (imported lazily,
 #: so that a reader module that is absent only matters to messages of its kind).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +20,6 @@ from sdmxnode.rest.parameters import (
 )
 from sdmxnode.rest.periods import parse_period_pair
 from sdmxnode.rest.versions import VersionSelector
-
-logger = logging.getLogger(__name__)
 
 MODES: tuple[str, ...] = ("exact", "available")
 # `references` of availability queries (1.5 `4_6_1_other_queries.md`, 2.x

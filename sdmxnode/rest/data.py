@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,6 @@ from sdmxnode.rest.parameters import (
 )
 from sdmxnode.rest.periods import check_period_order, parse_period_pair
 from sdmxnode.rest.versions import VersionSelector
-
-logger = logging.getLogger(__name__)
 
 # 1.5 `detail` values (OpenAPI `detail` enum), default first.
 DETAILS_V1: tuple[str, ...] = ("full", "dataonly", "serieskeysonly", "nodata")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,8 +10,6 @@ from sdmxnode.errors import BadRequest
 from sdmxnode.rest.identifiers import MAX_VALUES
 from sdmxnode.rest.parameters import COMPONENT_ID, argument_values, is_component_parameter
 from sdmxnode.rest.periods import period_range
-
-logger = logging.getLogger(__name__)
 
 # 2.x `data.md` operator table (checklist B4): `eq` is the default.
 OPERATORS: tuple[str, ...] = ("eq", "ne", "lt", "le", "gt", "ge", "co", "nc", "sw", "ew")

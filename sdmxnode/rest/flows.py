@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ from sdmxnode.rest.identifiers import (
     split_values,
 )
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v1, parse_versions_v2
-
-logger = logging.getLogger(__name__)
 
 # 2.x data and availability contexts (`data.md`, `availability.md`; checklist B4, B5).
 DATA_CONTEXTS: tuple[str, ...] = ("datastructure", "dataflow", "provisionagreement", "*")

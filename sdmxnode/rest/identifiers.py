@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 from sdmxnode.errors import BadRequest
-
-logger = logging.getLogger(__name__)
 
 # Patterns from the SDMX-REST OpenAPI files (1.5.0 `components/parameters`, 2.1.0 likewise),
 # which follow the SDMX common types of the same names.

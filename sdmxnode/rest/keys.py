@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest.identifiers import ID_TYPE, MAX_ID_LENGTH, MAX_VALUES, check_id
-
-logger = logging.getLogger(__name__)
 
 # One key position value. 1.5: the OpenAPI `key` pattern allows IDType values only.
 # 2.x: the OpenAPI `key` items are `\S+`; a value cannot hold the separators '.', ',' and

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sdmxnode.errors import BadRequest, NotImplementedSdmx
 from sdmxnode.rest.periods import parse_date_time
-
-logger = logging.getLogger(__name__)
 
 # A component id (dimension, attribute, measure): NCNameIDType without dots, the pattern of
 # the OpenAPI `componentID` and `dimensionAtObservation` parameters (1.5 and 2.x).

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date, datetime, time, timedelta
 
 from sdmxnode.errors import BadRequest
-
-logger = logging.getLogger(__name__)
 
 # The forms of SDMX common:StandardTimePeriodType (SDMX 2.1 Section 6 "4.2.14" and the
 # SDMXCommon.xsd types), as allowed for `startPeriod` / `endPeriod` by the 1.5 prose

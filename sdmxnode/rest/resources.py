@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 # Canonical artefact types: the SDMX-ML 2.1 element names, plus the SDMX 3.0-only ones.
 # SDMX 3.0 `DataConstraint` is stored as `ContentConstraint`, 3.0 `Hierarchy` as

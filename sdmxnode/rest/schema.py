@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ from sdmxnode.rest.versions import (
     parse_versions_v1,
     parse_versions_v2,
 )
-
-logger = logging.getLogger(__name__)
 
 # Contexts: 1.5 `4_5_schema_queries.md` (A5); 2.x `schema.md` adds
 # metadataprovisionagreement (B6).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from sdmxnode.rest.versions import (
     parse_versions_v1,
     parse_versions_v2,
 )
-
-logger = logging.getLogger(__name__)
 
 # `detail` values: 1.5 `structDetail` enum; 2.x adds `raw` (checklist A2.3, B3).
 DETAILS_V1: tuple[str, ...] = (

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest
-
-logger = logging.getLogger(__name__)
 
 EXACT = "exact"
 LATEST = "latest"  # the highest matching version of any status

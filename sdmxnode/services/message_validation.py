@@ -8,13 +8,12 @@ Error and reference-metadata messages, and footers, are told apart by `message_k
 
 from __future__ import annotations
 
-import logging
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.rows import StructureResolver
@@ -40,8 +39,6 @@ from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema
 
-log = logging.getLogger(__name__)
-
 
 def validate_message(
     resolve: StructureResolver,
@@ -51,7 +48,7 @@ def validate_message(
     kind: str | None = None,
     max_findings: int = 1000,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    settings: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> Report:
     """The report on one message; nothing is stored. With `settings`, the data sets of the
     dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
@@ -88,7 +85,7 @@ def validate_message(
     datasets = check_datasets(
         read_data(data, resolve, source=source, kind=kind, max_bytes=max_bytes), report
     )
-    for dataset in watch_aggregates(datasets, report, settings or {}):
+    for dataset in watch_aggregates(datasets, report, settings):
         for _row in dataset.rows:
             pass
     if footer and not report.datasets:

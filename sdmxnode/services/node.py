@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from sdmxnode.config import Settings
 from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.services.structures.models import ModelCache
@@ -17,14 +15,12 @@ from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import PutResult, StructureStore
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class Node:
     """What every request and command of one node process shares."""
 
-    settings: dict[str, Any]
+    settings: Settings
     store: StructureStore
     data: DataStore
     cache: ModelCache = field(default_factory=ModelCache)
@@ -34,32 +30,32 @@ class Node:
         self.access = AccessStore(self.store.engine)
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> Node:
-        engine = create_store_engine(settings["DATABASE_URL"])
+    def from_settings(cls, settings: Settings) -> Node:
+        engine = create_store_engine(settings.database_url)
         return cls(
             settings,
             StructureStore(engine),
             DataStore(engine),
-            ModelCache(int(settings["STRUCTURE_CACHE_SIZE"])),
+            ModelCache(settings.structure_cache_size),
         )
 
     def header(self, *, test: bool = False) -> MessageHeader:
         """A fresh message header naming this node as sender."""
         return MessageHeader(
             id=f"IREF{uuid.uuid4().hex[:12].upper()}",
-            sender=self.settings["SENDER_ID"],
+            sender=self.settings.sender_id,
             test=test,
         )
 
     def structure_dirs(self) -> list[Path]:
-        return [Path(p) for p in str(self.settings["STRUCTURE_DIRS"]).split(os.pathsep) if p]
+        return list(self.settings.structure_dirs)
 
     def initialise(self) -> PutResult:
         """Create the schema, load the node's own structures and, into a node that holds no
         data yet, the demo data (idempotent: a second run changes nothing)."""
         self.store.create_schema()
         result = load_structure_files(self.store, structure_files(self.structure_dirs()))
-        demo = Path(str(self.settings["DEMO_DATA"] or ""))
+        demo = self.settings.demo_data
         if demo.is_dir() and self.data.count_loads() == 0:
             from sdmxnode.services.data.loading import load_data
 

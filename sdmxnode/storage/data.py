@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,8 +14,6 @@ from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
 from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
-
-log = logging.getLogger(__name__)
 
 
 class DataTransaction:

@@ -10,7 +10,6 @@ overwrites is kept in `observation_history`, which answers `updatedAfter` and
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,8 +36,6 @@ from sdmxnode.storage.tables import (
     observations,
     series,
 )
-
-log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 PeriodBounds = Callable[[str], tuple[str, str]]

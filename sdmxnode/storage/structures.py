@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -15,8 +14,6 @@ from sdmxnode.errors import Conflict, StorageError
 from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
 from sdmxnode.storage.times import now_utc
-
-log = logging.getLogger(__name__)
 
 _COLUMNS = (
     artefacts.c.pk,

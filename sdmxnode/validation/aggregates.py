@@ -24,7 +24,6 @@ stops with one AGGREGATE_NOT_CHECKED warning. The check of stored data streams i
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,8 +31,6 @@ from typing import Any
 
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.validation.report import Report
-
-log = logging.getLogger(__name__)
 
 #: Units of measure (IMDX:CL_UNIT_MEASURE and the usual SDMX ids) whose figures add up.
 ADDITIVE_UNITS = frozenset({"PS", "PERSONS", "NUMBER", "NUM", "USD", "EUR", "CUR_LCU", "XDC"})

@@ -11,12 +11,9 @@ message that holds a footer but no data set is a deferred or failed answer, not 
 
 from __future__ import annotations
 
-import logging
 import re
 
 from sdmxnode.validation.findings import ERROR, WARNING, Finding
-
-log = logging.getLogger(__name__)
 
 #: An element start tag (not a declaration, comment or processing instruction).
 _ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]")

@@ -12,13 +12,12 @@ taken on a reporting year that starts on 1 January (reporting weeks then are ISO
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-log = logging.getLogger(__name__)
+from sdmxnode.errors import PeriodError
 
 _TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -73,10 +72,6 @@ class _Period:
     start: date | datetime
     end: date | datetime  # inclusive
     duration: str = ""
-
-
-class PeriodError(ValueError):
-    """A string that is not an SDMX time period; the message says why."""
 
 
 def is_valid_period(period: str, freq: str | None = None) -> bool:

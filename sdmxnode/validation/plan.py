@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
 from sdmxnode.formats.rows import Component, DatasetRows
 from sdmxnode.validation.values import MISSING_VALUES, describe_type, number_check
-
-log = logging.getLogger(__name__)
 
 Getter = Callable[[tuple], tuple]
 _SHOWN_CODES = 12

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from lxml import etree
@@ -10,8 +9,6 @@ from lxml import etree
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import NAMESPACES, xml_text
 from sdmxnode.validation.findings import ERROR, WARNING, Finding
-
-log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FINDINGS = 1000
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

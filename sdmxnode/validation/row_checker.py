@@ -4,16 +4,12 @@ attributes still missing)."""
 
 from __future__ import annotations
 
-import logging
-
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.rows import ACTION_CODES, ACTIONS, DatasetRows
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
 from sdmxnode.validation.plan import RowPlan, ValueRule
 from sdmxnode.validation.report import Report
-
-log = logging.getLogger(__name__)
 
 #: Bound on the per-data-set caches of values already found right (memory stays flat).
 CACHE_LIMIT = 100_000

@@ -14,7 +14,6 @@ time periods are checked once per distinct (frequency, period).
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterable, Iterator
 
 from sdmxnode.deadline import check_deadline
@@ -25,8 +24,6 @@ from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.row_checker import DELETE, RowChecker
 from sdmxnode.validation.values import MISSING_VALUES
-
-log = logging.getLogger(__name__)
 
 
 def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[DatasetRows]:

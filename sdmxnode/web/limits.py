@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Request, request
 
+from sdmxnode.config import Settings
 from sdmxnode.deadline import check_deadline, set_deadline
 from sdmxnode.errors import (
     BadRequest,
@@ -245,17 +246,17 @@ class RequestLimits:
         return self.app(environ, start_response)
 
 
-def install_limits(app: Flask) -> None:
+def install_limits(app: Flask, settings: Settings) -> None:
     """Wrap `app` in RequestLimits and check the URL length and content coding per request."""
-    max_url = int(app.config["MAX_URL_LENGTH"])
+    max_url = settings.max_url_length
     app.request_class = NodeRequest
     app.wsgi_app = RequestLimits(  # type: ignore[method-assign]
-        app.wsgi_app, int(app.config["MAX_REQUEST_BYTES"]), float(app.config["REQUEST_TIMEOUT"])
+        app.wsgi_app, settings.max_request_bytes, settings.request_timeout
     )
 
     @app.before_request
     def _check_request() -> None:
-        set_deadline(request.environ.get(_DEADLINE_KEY), float(app.config["REQUEST_TIMEOUT"]))
+        set_deadline(request.environ.get(_DEADLINE_KEY), settings.request_timeout)
         length = len(request.environ.get("RAW_URI") or request.full_path.rstrip("?"))
         if max_url and length > max_url:
             raise UriTooLong(

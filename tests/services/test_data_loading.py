@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from lxml import etree
 
-from sdmxnode.errors import Invalid
-from sdmxnode.services.data.loading import LoadRejected, load_data
+from sdmxnode.errors import Invalid, LoadRejected
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
 from tests.formats.small_data import DEMO, SMALL, dsd_components, read_demo_observations
 from tests.services.store_dumps import Observation, dump_observations, dump_tables

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.services.data.loading import LoadRejected, load_data
+from sdmxnode.errors import LoadRejected
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import read_structure_records
 from tests.services.store_dumps import dump_tables

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.app import create_app
+from sdmxnode.errors import LoadRejected
 from sdmxnode.services.data import loading as data_loading
 from sdmxnode.services.data import pipeline as data_pipeline
-from sdmxnode.services.data.loading import LoadRejected, load_data
+from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.node import Node
 from tests.conftest import PROJECT_ROOT, fresh_database
 from tests.services.store_dumps import dump_observations, dump_tables

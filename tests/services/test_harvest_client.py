@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from sdmxnode.services.harvest.client import HarvestError, HttpClient
+from sdmxnode.errors import HarvestError
+from sdmxnode.services.harvest.client import HttpClient
 from tests.http_source import serving
 
 PLAIN = b"<x/>" * 100_000  # 400,000 bytes

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sdmxnode.errors import PeriodError
 from sdmxnode.validation.periods import (
-    PeriodError,
     is_valid_period,
     period_bounds,
     period_frequency_problem,

@@ -64,9 +64,10 @@ def test_document_is_valid_openapi_3(served: dict) -> None:
 
 def test_served_document_names_the_node_and_its_server(served: dict, app: Flask) -> None:
     assert served["servers"] == [{"url": "http://localhost"}]
-    assert app.config["NODE_NAME"] in served["info"]["title"]
+    settings = app.extensions["sdmxnode"].settings
+    assert settings.node_name in served["info"]["title"]
     assert (
-        str(app.config["MAX_REQUEST_BYTES"])
+        str(settings.max_request_bytes)
         in served["components"]["responses"]["Error413"]["description"]
     )
 

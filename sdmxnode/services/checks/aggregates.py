@@ -8,12 +8,12 @@ of the dimension's code list (about 300 for IMDX:CL_AREA), whatever the size of 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sdmxnode.config import Settings
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.rest.periods import period_range
@@ -36,8 +36,6 @@ from sdmxnode.validation.report import Report
 
 if TYPE_CHECKING:
     from sdmxnode.services.node import Node
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -207,12 +205,10 @@ def _with_descendants(codes: set[str], tree: Mapping[str, tuple[str, ...]]) -> f
     return frozenset(found)
 
 
-def aggregate_switch(settings: Mapping[str, Any]) -> Callable[[DatasetRows], bool]:
+def aggregate_switch(settings: Settings) -> Callable[[DatasetRows], bool]:
     """Whether the message rule applies to a data set: its dataflow ('AGENCY:ID') is listed
     in the AGGREGATE_CHECKS setting, or the setting is '*'."""
-    listed = {
-        part.strip() for part in str(settings.get("AGGREGATE_CHECKS") or "").split(",") if part
-    }
+    listed = {part.strip() for part in settings.aggregate_checks.split(",") if part}
 
     def applies(dataset: DatasetRows) -> bool:
         if "*" in listed:
@@ -226,14 +222,15 @@ def aggregate_switch(settings: Mapping[str, Any]) -> Callable[[DatasetRows], boo
 
 
 def watch_aggregates(
-    datasets: Iterable[DatasetRows], report: Report, settings: Mapping[str, Any]
+    datasets: Iterable[DatasetRows], report: Report, settings: Settings | None
 ) -> Iterator[DatasetRows]:
-    """The data sets of a message with the aggregate rule on those the settings switch on."""
-    if not str(settings.get("AGGREGATE_CHECKS") or "").strip():
+    """The data sets of a message with the aggregate rule on those the settings switch on
+    (none without settings)."""
+    if settings is None or not settings.aggregate_checks.strip():
         return iter(datasets)
     return check_aggregates(
         datasets,
         report,
         applies=aggregate_switch(settings),
-        tolerance=float(settings["AGGREGATE_TOLERANCE"]),
+        tolerance=settings.aggregate_tolerance,
     )

@@ -20,7 +20,6 @@ destination's stocks (`STOCK`, `PCT_POP`, `PCT_FEM`, `MEDIAN_AGE`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +31,6 @@ from sdmxnode.storage.check_reads import select_corridors
 from sdmxnode.storage.data_reads import DataSelection, stream
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.aggregates import figure
-
-log = logging.getLogger(__name__)
 
 REPORTER = "REF_AREA"
 DIRECTION = "FLOW_TYPE"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError, WrongDataflow
+from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
@@ -33,16 +33,6 @@ if TYPE_CHECKING:
     from sdmxnode.services.node import Node
 
 log = logging.getLogger(__name__)
-
-
-class LoadRejected(Invalid):
-    """A message with errors: nothing of it was stored; the report says what and where."""
-
-    def __init__(self, report: Report, source: str) -> None:
-        first = next((f for f in report.findings if f.severity == "error"), None)
-        detail = f": {first.message}" if first else ""
-        super().__init__(f"{source} was not loaded, {report.errors} error(s){detail}")
-        self.report = report
 
 
 @dataclass
@@ -189,7 +179,7 @@ def _load_data(
         if isinstance(data, Path) and can_pipeline(data):
             # A large file: read and checked by a child process while this one writes.
             datasets = piped_datasets(
-                node.settings["DATABASE_URL"],
+                node.settings.database_url,
                 data,
                 report,
                 source=source,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,8 +36,6 @@ from sdmxnode.storage.data_reads import (
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.periods import period_bounds
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

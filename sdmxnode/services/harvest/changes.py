@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,8 +12,6 @@ from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
 from sdmxnode.rest.versions import version_key
 from sdmxnode.storage.records import ArtefactRecord, StoredArtefact
 from sdmxnode.storage.structures import StructureStore
-
-log = logging.getLogger(__name__)
 
 #: Kinds of change, in the order a report lists them.
 NEW = "new"

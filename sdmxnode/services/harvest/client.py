@@ -10,21 +10,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.errors import HarvestError, _Transient
 
 log = logging.getLogger(__name__)
 
 #: Statuses worth another try (the source is busy or briefly broken).
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 USER_AGENT = "sdmxnode-harvest"
-
-
-class HarvestError(SdmxNodeError):
-    """A source could not be read (after retries) or answered with an error."""
-
-    status = 502
-    sdmx_code = 500
-    title = "Harvest failed"
 
 
 @dataclass(frozen=True)
@@ -100,10 +92,6 @@ class HttpClient:
             ) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise _Transient(str(getattr(exc, "reason", exc))) from exc
-
-
-class _Transient(Exception):
-    """A failure another attempt may not meet."""
 
 
 def _check_size(url: str, body: bytes, max_bytes: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import socket
@@ -15,18 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sdmxnode.errors import Conflict, SdmxNodeError
+from sdmxnode.errors import Conflict, SourcesError
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.services.harvest.harvesting import StructureSelection
 from sdmxnode.storage.harvest import HarvestStore
 
-log = logging.getLogger(__name__)
-
 LOCK_NAME = "harvest"
-
-
-class SourcesError(SdmxNodeError):
-    title = "Harvest sources error"
 
 
 @dataclass(frozen=True)

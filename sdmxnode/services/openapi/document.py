@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sdmxnode import __version__
+from sdmxnode.config import Settings
 from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_21, SCHEMA_30
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.openapi.checks import iter_check_paths
@@ -31,7 +32,7 @@ _TAGS = (
 )
 
 
-def build_openapi_document(settings: Mapping[str, Any], server_url: str | None = None) -> Schema:
+def build_openapi_document(settings: Settings, server_url: str | None = None) -> Schema:
     """The OpenAPI 3.0 description of a node with these settings (NODE_NAME,
     MAX_REQUEST_BYTES, MAX_RESPONSE_OBSERVATIONS); `server_url` is where it is served."""
     schema_formats = [SCHEMA_21, SCHEMA_30]
@@ -53,21 +54,21 @@ def build_openapi_document(settings: Mapping[str, Any], server_url: str | None =
         if method in item:
             raise ValueError(f"two operations for {method.upper()} {path}")
         item[method] = operation
-    limit = int(settings.get("MAX_RESPONSE_OBSERVATIONS") or 0)
+    limit = settings.max_response_observations
     description = (
-        f"The SDMX node '{settings.get('NODE_NAME', 'sdmxnode')}' for international-migration "
+        f"The SDMX node '{settings.node_name}' for international-migration "
         "statistics: SDMX-REST 1.5 (SDMX 2.1) at /rest/ and 2.x (SDMX 3.0) at /rest/v2/, "
         "validation, and authenticated submission. Reading is public; writes need a bearer "
         "token. Errors are SDMX error messages. Responses are negotiated from Accept or the "
         "`format` parameter, gzip-compressed on Accept-Encoding, and carry ETag and "
         "Last-Modified (answered by 304) and CORS headers. "
         + (f"A data answer holds at most {limit} observations (413 beyond). " if limit else "")
-        + f"Request bodies: at most {int(settings.get('MAX_REQUEST_BYTES') or 0)} bytes."
+        + f"Request bodies: at most {settings.max_request_bytes} bytes."
     )
     document: Schema = {
         "openapi": OPENAPI_VERSION,
         "info": {
-            "title": f"{settings.get('NODE_NAME', 'sdmxnode')} SDMX node",
+            "title": f"{settings.node_name} SDMX node",
             "version": __version__,
             "description": description,
         },
@@ -76,7 +77,7 @@ def build_openapi_document(settings: Mapping[str, Any], server_url: str | None =
         "components": {
             "parameters": parameters,
             "schemas": build_schemas(),
-            "responses": build_responses(int(settings.get("MAX_REQUEST_BYTES") or 0)),
+            "responses": build_responses(settings.max_request_bytes),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

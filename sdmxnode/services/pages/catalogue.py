@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,8 +13,6 @@ from sdmxnode.rest.versions import parse_versions_v1
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.queries import select_versions
 from sdmxnode.storage.records import StoredArtefact
-
-log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
 

@@ -6,7 +6,6 @@ attributes of a dataflow, against the components of its DSD that describe defini
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
-
-log = logging.getLogger(__name__)
 
 #: Components that say how a figure was defined or measured (migration-structures.md),
 #: shown in this order when the DSD has them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -15,8 +14,6 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.records import StoredArtefact
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,8 +13,6 @@ from sdmxnode.services.data.availability import find_availability
 from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
-
-log = logging.getLogger(__name__)
 
 #: The most series the explorer tabulates and charts, and the most observations it reads.
 MAX_SERIES = 40

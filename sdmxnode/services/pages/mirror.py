@@ -8,7 +8,6 @@ attributes of each side. The page holds at most MAX_ROWS pairs and says so when 
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,8 +22,6 @@ from sdmxnode.services.checks.mirror import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
-
-log = logging.getLogger(__name__)
 
 #: The most corridor-years the page tabulates and charts.
 MAX_ROWS = 2000

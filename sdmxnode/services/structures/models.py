@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import io
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
@@ -21,8 +20,6 @@ from sdmx.model import common
 from sdmxnode.errors import StorageError
 from sdmxnode.formats.sdmxml.elements import MessageHeader, assemble_structure_message
 from sdmxnode.storage.records import StoredArtefact
-
-log = logging.getLogger(__name__)
 
 #: sdmx1 class names that differ from the node's artefact types.
 _TYPE_OF_CLASS = {

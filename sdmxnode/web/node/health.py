@@ -17,7 +17,7 @@ def health() -> ResponseReturnValue:
     node = current_app.extensions["sdmxnode"]
     return jsonify(
         status="ok",
-        node=node.settings["NODE_NAME"],
+        node=node.settings.node_name,
         version=__version__,
         database=node.store.engine.dialect.name,
         artefacts=node.store.count_artefacts(),

@@ -40,7 +40,7 @@ def validate() -> Response:
             StructureInfoBuilder(node.store, node.cache),
             data,
             source=source,
-            max_bytes=int(node.settings["MAX_REQUEST_BYTES"]),
+            max_bytes=node.settings.max_request_bytes,
             settings=node.settings,
         )
     unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)

@@ -41,7 +41,7 @@ def render_page(template: str, *, status: int = 200, **context: Any) -> Response
     language, languages = choose_language()
     body = render_template(
         template,
-        node_name=node.settings["NODE_NAME"],
+        node_name=node.settings.node_name,
         languages=languages,
         language=language,
         **context,

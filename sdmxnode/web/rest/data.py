@@ -109,7 +109,7 @@ def answer_data_query(query: DataQuery) -> Response:
             if history is None:
                 raise NoResults("no load wrote or deleted data matching the query", where="key")
             return _stream(fmt, history, node, options, plan)
-        limit = int(node.settings["MAX_RESPONSE_OBSERVATIONS"])
+        limit = node.settings.max_response_observations
         found = count_rows(node, plan, limit + 1 if limit else 1)
         deletions = plan.selection.updated_after is not None and count_rows(
             node, plan, 1, deletions=True

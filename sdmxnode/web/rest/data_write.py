@@ -15,13 +15,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from sdmxnode.errors import BadRequest, SdmxNodeError, UnsupportedMediaType
+from sdmxnode.errors import BadRequest, LoadRejected, SdmxNodeError, UnsupportedMediaType
 from sdmxnode.formats.reports.registry_interface import write_data_submission_response
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.flows import FlowSelection, parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import check_parameters
 from sdmxnode.services.access import Principal
-from sdmxnode.services.data.loading import LoadRejected
 from sdmxnode.services.data.submission import (
     Submission,
     check_gzip,
@@ -116,7 +115,7 @@ def _apply(
             )
         return delete_selected(node, dataflow, deletion(), principal=principal.token_id)
     check_parameters(request.args, (), (), query="data submission")
-    max_bytes = int(node.settings["MAX_REQUEST_BYTES"])
+    max_bytes = node.settings.max_request_bytes
     with received_body() as (body, media_type):
         if body is None and request.method == "DELETE":
             raise BadRequest(

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
 from sdmxnode.errors import Invalid
-
-log = logging.getLogger(__name__)
 
 #: Parser options that keep XML attacks out: no entity expansion, no DTD, no network, and
 #: libxml2's default limits (nesting depth 256, text node size) left on (huge_tree=False).

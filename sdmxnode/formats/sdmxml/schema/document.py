@@ -13,7 +13,6 @@ optional (a query may leave them out), dimensions required.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 
@@ -32,8 +31,6 @@ from sdmxnode.formats.sdmxml.data.writers.layout import (
 )
 from sdmxnode.formats.sdmxml.data.writers.stream import SS_NS
 from sdmxnode.formats.sdmxml.schema.types import XS, SimpleTypes
-
-log = logging.getLogger(__name__)
 
 _OPTIONAL = "optional"
 _REQUIRED = "required"

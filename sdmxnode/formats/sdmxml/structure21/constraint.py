@@ -7,7 +7,6 @@ SDMXStructureProvisionAgreement.xsd, SDMXStructureCategorisation.xsd.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sdmx.model import common, v21, v30
@@ -20,8 +19,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     note_loss,
     ref,
 )
-
-log = logging.getLogger(__name__)
 
 _ROLE = {"allowable": "Allowed", "actual": "Actual"}
 

@@ -7,7 +7,6 @@ model is written as closely as 2.1 allows; what 2.1 cannot express is recorded w
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sdmx.model import common, v21, v30
@@ -22,8 +21,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     ref,
     representation,
 )
-
-log = logging.getLogger(__name__)
 
 PRIMARY_MEASURE_ID = "OBS_VALUE"  # fixed by SDMX-ML 2.1 PrimaryMeasureType
 

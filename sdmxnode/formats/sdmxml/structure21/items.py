@@ -3,7 +3,6 @@ organisation schemes (agencies, data providers, data consumers, organisation uni
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sdmx.model import common
@@ -20,8 +19,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     version_of,
     xml_bool,
 )
-
-log = logging.getLogger(__name__)
 
 #: Model class name → SDMX-ML 2.1 element of an item scheme and of its items.
 _SCHEME_TAG: dict[str, tuple[str, str]] = {

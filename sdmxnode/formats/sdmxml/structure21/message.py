@@ -8,7 +8,6 @@ warning (logger ``sdmxnode.formats.sdmxml.structure21.base``).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from lxml import etree
@@ -33,8 +32,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     note_loss,
     to_bytes,
 )
-
-log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/vnd.sdmx.structure+xml;version=2.1"
 

@@ -8,7 +8,6 @@ for one generic target (any identifiable object), as closely as 2.1 allows.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sdmx.model import common, v21, v30
@@ -24,8 +23,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     ref,
     representation,
 )
-
-log = logging.getLogger(__name__)
 
 #: Ids of the generic target and report structure written for a 3.0 MSD.
 TARGET_ID = "IDENTIFIABLE_OBJECT_TARGET"

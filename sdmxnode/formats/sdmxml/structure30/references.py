@@ -7,12 +7,8 @@ DataStructureDefinition is a DataStructure, a HierarchicalCodelist is a Hierarch
 
 from __future__ import annotations
 
-import logging
-
 import sdmx.urn
 from sdmx.model import common
-
-log = logging.getLogger(__name__)
 
 #: sdmx1 class name -> (SDMX 3.0 package, SDMX 3.0 class) used in URNs.
 URN_CLASSES: dict[str, tuple[str, str]] = {

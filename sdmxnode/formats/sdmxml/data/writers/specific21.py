@@ -8,7 +8,6 @@ that `write_dsd_schema` generates for the same structure and dimension.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from itertools import chain
 
@@ -37,8 +36,6 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
     write_message,
 )
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-
-log = logging.getLogger(__name__)
 
 #: dataScope of the data set: the generated schemas are those of the DSD (not constrained).
 DATA_SCOPE = "DataStructure"

@@ -8,7 +8,6 @@ occur in the row stream); the header references the structure by URN and the dat
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from itertools import chain
 
@@ -35,8 +34,6 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
     write_message,
 )
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-
-log = logging.getLogger(__name__)
 
 
 def write_structure_specific_30(result: DataResult, header: MessageHeader) -> Iterator[bytes]:
