@@ -16,7 +16,7 @@ from lxml import etree
 
 from sdmxnode.formats.sdmxml import NS21, xml_text
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-from sdmxnode.storage.records import ArtefactRef
+from sdmxnode.refs import ArtefactRef
 
 REG_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
+from sdmxnode.refs import ArtefactRecord
 from sdmxnode.rest.versions import version_key
-from sdmxnode.storage.records import ArtefactRecord, StoredArtefact
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 log = logging.getLogger(__name__)

@@ -22,11 +22,11 @@ from lxml import etree
 from sdmxnode.errors import Invalid, SdmxNodeError
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import parse_xml
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.changes import ChangeReport, compare_records
 from sdmxnode.services.harvest.client import Fetched, HttpClient
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
-from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.storage.structures import PutResult
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.sdmxml.elements import iter_item_references
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import Selection
-from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.storage.structures import StructureStore
 
 
