@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
-from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -92,7 +93,7 @@ def load_data(
     source: str = "message",
     principal: str = "",
     kind: str | None = None,
-    dataflow: StructureRef | None = None,
+    dataflow: ArtefactRef | None = None,
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -163,7 +164,7 @@ def _load_data(
     source: str = "message",
     principal: str = "",
     kind: str | None = None,
-    dataflow: StructureRef | None = None,
+    dataflow: ArtefactRef | None = None,
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -266,7 +267,7 @@ def _target_dataflow(
     node: Node,
     resolver: StructureInfoBuilder,
     dataset: DatasetRows,
-    dataflow: StructureRef | None,
+    dataflow: ArtefactRef | None,
 ) -> StoredArtefact:
     """The dataflow a data set is stored under: its own, the one given, or the only one
     using its DSD."""
@@ -296,7 +297,7 @@ def _target_dataflow(
 def _check_named_dataflow(
     resolver: StructureInfoBuilder,
     dataset: DatasetRows,
-    ref: StructureRef,
+    ref: ArtefactRef,
     target: StoredArtefact,
 ) -> None:
     """Invalid when the message names another dataflow than `target`, or a DSD (or
@@ -311,11 +312,10 @@ def _check_named_dataflow(
                 f"{ref.agency_id}:{ref.id}({ref.version}), not {name} where it was sent"
             )
         return
-    target_ref = StructureRef("dataflow", target.ref.agency_id, target.ref.id, target.ref.version)
-    expected = resolver(target_ref).dsd
+    expected = resolver(target.ref).dsd
     if dataset.structure.dsd != expected:
         raise WrongDataflow(
-            f"the message's structure reference names {ref} (the DSD "
+            f"the message's structure reference names {ref.kind}={ref.identity} (the DSD "
             f"{dataset.structure.dsd}), but the dataflow {name} where it was sent uses {expected}"
         )
 

@@ -12,7 +12,8 @@ from itertools import product
 from sqlalchemy import Select
 
 from sdmxnode.errors import NoResults, SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
 from sdmxnode.rest.versions import VersionSelector
@@ -46,7 +47,7 @@ class DataPlan:
     """A data query bound to one stored dataflow: what to select and which columns to give."""
 
     dataflow: StoredArtefact
-    structure_ref: StructureRef
+    structure_ref: ArtefactRef
     structure: StructureInfo
     layout: Layout
     selection: DataSelection
@@ -78,7 +79,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
-    ref = StructureRef("dataflow", dataflow.ref.agency_id, dataflow.ref.id, dataflow.ref.version)
+    ref = dataflow.ref
     structure = StructureInfoBuilder(node.store, node.cache)(ref)
     filters = query.key_filters(len(structure.dimensions))
     key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
