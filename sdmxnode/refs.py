@@ -29,7 +29,7 @@ class ArtefactRef:
     version: str
 
     def __str__(self) -> str:
-        return f"{self.type}={self.agency_id}:{self.id}({self.version})"
+        return f"{self.type}={self.identity}"
 
     @property
     def identity(self) -> str:

@@ -83,7 +83,7 @@ class SubmissionResult:
 def artefact_urn(ref: ArtefactRef) -> str:
     """The SDMX URN of a maintainable artefact (2.1 package names, 3.0 for 3.0-only types)."""
     package = PACKAGE_21.get(ref.type) or _PACKAGE_30.get(ref.type, "base")
-    identity = f"{ref.agency_id}:{ref.id}({ref.version})"
+    identity = ref.identity
     return f"urn:sdmx:org.sdmx.infomodel.{package}.{ref.type}={identity}"
 
 

@@ -52,8 +52,7 @@ class CheckTarget:
 
     @property
     def name(self) -> str:
-        ref = self.dataflow.ref
-        return f"{ref.agency_id}:{ref.id}({ref.version})"
+        return self.dataflow.ref.identity
 
 
 def find_check_target(node: Node, agency_id: str, id_: str, version: str = "") -> CheckTarget:

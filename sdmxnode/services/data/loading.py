@@ -302,14 +302,14 @@ def _check_named_dataflow(
 ) -> None:
     """Invalid when the message names another dataflow than `target`, or a DSD (or
     provision agreement) whose DSD is not the one of `target`."""
-    name = f"{target.ref.agency_id}:{target.ref.id}({target.ref.version})"
+    name = target.ref.identity
     if ref.kind == "dataflow":
         named = resolver.find_artefact(ref)
         if named.pk != target.pk:
             raise WrongDataflow(
                 f"the message's structure reference (in its header, or the CSV "
                 f"DATAFLOW/STRUCTURE_ID column) names the dataflow "
-                f"{ref.agency_id}:{ref.id}({ref.version}), not {name} where it was sent"
+                f"{ref.identity}, not {name} where it was sent"
             )
         return
     expected = resolver(target.ref).dsd
@@ -322,4 +322,4 @@ def _check_named_dataflow(
 
 def _name(node: Node, dataflow_pk: int) -> str:
     found = [a for a in node.store.find_artefacts({"Dataflow"}) if a.pk == dataflow_pk]
-    return f"{found[0].ref.agency_id}:{found[0].ref.id}({found[0].ref.version})" if found else ""
+    return found[0].ref.identity if found else ""

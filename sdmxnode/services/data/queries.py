@@ -307,7 +307,7 @@ def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
     if not with_data:
         raise NoResults("no dataflow with data matches the query", where="flowRef")
     if len(with_data) > 1:
-        names = ", ".join(f"{f.ref.agency_id}:{f.ref.id}({f.ref.version})" for f in with_data)
+        names = ", ".join(f.ref.identity for f in with_data)
         raise SemanticError(
             f"the query matches several dataflows with data ({names}); this node answers "
             "one dataflow per data query: name its agency, id and version",

@@ -87,7 +87,7 @@ class Submission:
 
 
 def dataflow_name(dataflow: StoredArtefact) -> str:
-    return f"{dataflow.ref.agency_id}:{dataflow.ref.id}({dataflow.ref.version})"
+    return dataflow.ref.identity
 
 
 def find_write_dataflow(node: Node, selection: FlowSelection) -> StoredArtefact:
