@@ -347,7 +347,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
     # 1. data: generated once, loaded by the node's own loader into three stores
     from sdmxnode.config import load_settings
-    from sdmxnode.formats.rows import StructureRef
+    from sdmxnode.refs import ArtefactRef
     from sdmxnode.services.node import Node
     from sdmxnode.services.structures.info import StructureInfoBuilder
 
@@ -356,7 +356,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     subprocess.run(node_command("init"), env=env, check=True, capture_output=True, timeout=600)
     settings = load_settings({"DATABASE_URL": codes_store.url})
     node = Node.from_settings(settings)
-    info = StructureInfoBuilder(node.store, node.cache)(StructureRef("dataflow", *FLOW))
+    info = StructureInfoBuilder(node.store, node.cache)(ArtefactRef("Dataflow", *FLOW))
     codes = {d.id: sorted(d.codes or ()) for d in info.dimensions}
     node.store.engine.dispose()
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEMO = PROJECT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
-FLOW = ("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 YEARS = [str(year) for year in range(2000, 2020)]  # 20 annual observations per series
 
 
@@ -45,10 +45,10 @@ def _node(database: Path):  # type: ignore[no-untyped-def]
 
 def _allowed_codes(node) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """Per key dimension, the codes of its code list the dataflow's constraints allow."""
-    from sdmxnode.formats.rows import StructureRef
+    from sdmxnode.refs import ArtefactRef
     from sdmxnode.services.structures.info import StructureInfoBuilder
 
-    info = StructureInfoBuilder(node.store, node.cache)(StructureRef(*FLOW))
+    info = StructureInfoBuilder(node.store, node.cache)(ArtefactRef(*FLOW))
     codes = {}
     for dimension in info.dimensions:
         values = set(dimension.codes or ())

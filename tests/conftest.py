@@ -147,7 +147,7 @@ def resolver_for(database_folder: Path, *structure_files: Path) -> StructureInfo
 
 @pytest.fixture(scope="module")
 def migration_resolver(migration_app: Flask) -> StructureInfoBuilder:
-    """Resolves StructureRefs against the project's own migration structures."""
+    """Resolves ArtefactRefs against the project's own migration structures."""
     node = migration_app.extensions["sdmxnode"]
     return StructureInfoBuilder(node.store, node.cache)
 

@@ -111,12 +111,12 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
 def _dataflow_option(text: str | None):
     if text is None:
         return None
-    from sdmxnode.formats.rows import StructureRef
+    from sdmxnode.refs import ArtefactRef
 
     parts = text.split(",")
     if len(parts) not in (2, 3):
         raise click.BadParameter("use AGENCY,ID or AGENCY,ID,VERSION", param_hint="--dataflow")
-    return StructureRef("dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
+    return ArtefactRef("Dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
 
 
 @contextmanager

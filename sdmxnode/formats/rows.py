@@ -10,23 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from sdmxnode.refs import ArtefactRef
+
 #: SDMX actions (SDMX-ML `action`, SDMX-CSV `ACTION`): 2.1 Information/Append/Replace/Delete,
 #: 3.0 adds Merge (SDMX-CSV `I`, `A`, `R`, `D`, `M`).
 ACTIONS = ("Information", "Append", "Merge", "Replace", "Delete")
 ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
-
-
-@dataclass(frozen=True)
-class StructureRef:
-    """What a data message says it is structured by: a dataflow, DSD or provision agreement."""
-
-    kind: str  # 'dataflow' | 'datastructure' | 'provisionagreement'
-    agency_id: str
-    id: str
-    version: str  # as written ('1.0', '1.0.0'); '' when the message gives none
-
-    def __str__(self) -> str:
-        return f"{self.kind}={self.agency_id}:{self.id}({self.version})"
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,7 @@ class DatasetRows:
     (SDMX-CSV 2.0 partial-key rows, or a series without observations).
     """
 
-    structure_ref: StructureRef
+    structure_ref: ArtefactRef
     structure: StructureInfo
     action: str
     columns: tuple[str, ...]
@@ -108,7 +97,7 @@ class DatasetRows:
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).
-StructureResolver = Callable[[StructureRef], StructureInfo]
+StructureResolver = Callable[[ArtefactRef], StructureInfo]
 
 
 @dataclass(frozen=True)
@@ -134,7 +123,7 @@ class DataResult:
     None and there is one row per series (`detail=serieskeysonly` or `nodata`).
     """
 
-    structure_ref: StructureRef  # the dataflow (or DSD) the data are for
+    structure_ref: ArtefactRef  # the dataflow (or DSD) the data are for
     structure: StructureInfo
     columns: tuple[str, ...]
     rows: Iterator[tuple]

@@ -27,7 +27,7 @@ def structure_id(result: DataResult) -> str:
         return result.structure.dataflow
     if ref.kind == "datastructure":
         return result.structure.dsd
-    return f"{ref.agency_id}:{ref.id}({ref.version})"
+    return ref.identity
 
 
 def structure_urn(result: DataResult) -> str:

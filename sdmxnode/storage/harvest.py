@@ -11,7 +11,7 @@ from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sdmxnode.errors import StorageError
-from sdmxnode.storage.records import ArtefactRef
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.storage.tables import harvest_locks, harvest_provenance, harvest_requests
 
 log = logging.getLogger(__name__)

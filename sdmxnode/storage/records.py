@@ -1,34 +1,11 @@
-"""Plain records passed between storage and services: artefact identities and rows."""
+"""Plain records storage reads back: stored artefacts with their row identity and digest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-
-@dataclass(frozen=True, order=True)
-class ArtefactRef:
-    """The identity of a maintainable artefact: canonical type, agency, id, version."""
-
-    type: str
-    agency_id: str
-    id: str
-    version: str
-
-    def __str__(self) -> str:
-        return f"{self.type}={self.agency_id}:{self.id}({self.version})"
-
-
-@dataclass(frozen=True)
-class ArtefactRecord:
-    """An artefact to be stored: its identity, the SDMX-ML element and what it references."""
-
-    ref: ArtefactRef
-    is_final: bool
-    name: str
-    sdmx_ml: str
-    xml: bytes
-    references: frozenset[ArtefactRef] = field(default_factory=frozenset)
+from sdmxnode.refs import ArtefactRef
 
 
 @dataclass(frozen=True)

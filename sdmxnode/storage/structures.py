@@ -11,7 +11,8 @@ from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tup
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import Conflict, StorageError
-from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
 from sdmxnode.storage.times import now_utc
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import sdmx
 from lxml import etree
 
-from sdmxnode.formats.rows import DataResult, Labels, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, Labels, StructureInfo
+from sdmxnode.refs import ArtefactRef
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
-DEMO_REF = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+DEMO_REF = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 
 
 def read_demo_series(series_limit: int | None = None) -> list[tuple[dict, list[dict]]]:

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound
-from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo
 from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.values import split_values
+from sdmxnode.refs import ArtefactRef
 from tests.formats.small_data import SMALL, WRITERS, read_demo_observations
 
 CSV_FILES = ["small-csv10-21.csv", "small-csv20-21.csv", "small-csv20-labels-both-21.csv"]
-FLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 
 
 def observations(datasets: Iterable[DatasetRows]) -> list[dict[str, str]]:
@@ -43,7 +44,7 @@ def read(
     return read_all(read_sdmxcsv_data(io.BytesIO(data), resolver))
 
 
-def _not_found(ref: StructureRef) -> StructureInfo:
+def _not_found(ref: ArtefactRef) -> StructureInfo:
     raise NotFound(f"{ref} is not known")
 
 
@@ -115,7 +116,7 @@ def as_dicts(dataset: DatasetRows, rows: list) -> list[dict]:
 @pytest.mark.corpus
 def test_corpus_plain_sample_ignores_the_custom_column(corpus: Path) -> None:
     dataset, rows = corpus_rows(corpus, "SDMX-csv30-example-01.csv", na_main())
-    assert dataset.structure_ref == StructureRef("dataflow", "ESTAT", "NA_MAIN", "1.6.0")
+    assert dataset.structure_ref == ArtefactRef("Dataflow", "ESTAT", "NA_MAIN", "1.6.0")
     first = as_dicts(dataset, rows)[0]
     assert first["DIM_3"] == "2014-01" and first["OBS_VALUE"] == "12.4"
     assert first["ATTR_3"] == "Normal, special and other values"
@@ -192,10 +193,10 @@ def test_bom_quoted_fields_and_intentionally_missing_values() -> None:
 
 
 def test_contiguous_structures_give_one_data_set_each() -> None:
-    other = StructureRef("datastructure", "ESTAT", "DSD_NA_MAIN", "1.7.0")
-    seen: list[StructureRef] = []
+    other = ArtefactRef("DataStructure", "ESTAT", "DSD_NA_MAIN", "1.7.0")
+    seen: list[ArtefactRef] = []
 
-    def resolve(ref: StructureRef) -> StructureInfo:
+    def resolve(ref: ArtefactRef) -> StructureInfo:
         seen.append(ref)
         return na_main()
 

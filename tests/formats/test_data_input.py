@@ -13,7 +13,8 @@ import pytest
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.input import detect_kind, open_data, read_data
-from sdmxnode.formats.rows import StructureInfo, StructureRef, StructureResolver
+from sdmxnode.formats.rows import StructureInfo, StructureResolver
+from sdmxnode.refs import ArtefactRef
 
 PROJECT = Path(__file__).resolve().parents[2]
 SMALL = PROJECT / "fixtures" / "data" / "small"
@@ -21,7 +22,7 @@ SMALL_XML = SMALL / "small-structurespecific-21.xml"
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
 
 
-def never_resolve(ref: StructureRef) -> StructureInfo:
+def never_resolve(ref: ArtefactRef) -> StructureInfo:
     raise AssertionError(f"hostile input must be refused before resolving {ref}")
 
 

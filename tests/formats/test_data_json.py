@@ -10,17 +10,18 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound, TooLarge
-from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
 from sdmxnode.formats.values import split_values
+from sdmxnode.refs import ArtefactRef
 from tests.formats.small_data import SMALL, WRITERS, read_demo_observations
 
 JSON_FILES = ["small-json10-21.json", "small-json20-21.json"]
-FLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 
 
-def not_found(ref: StructureRef) -> StructureInfo:
+def not_found(ref: ArtefactRef) -> StructureInfo:
     raise NotFound(f"{ref} is not known")
 
 
@@ -73,9 +74,9 @@ def test_every_small_format_gives_the_same_rows(migration_resolver) -> None:
 
 def test_embedded_structure_is_used_only_when_the_node_lacks_it() -> None:
     data = (SMALL / "small-json20-21.json").read_bytes()
-    asked: list[StructureRef] = []
+    asked: list[ArtefactRef] = []
 
-    def resolve(ref: StructureRef) -> StructureInfo:
+    def resolve(ref: ArtefactRef) -> StructureInfo:
         asked.append(ref)
         raise NotFound(str(ref))
 
@@ -106,7 +107,7 @@ def test_corpus_json_gives_the_manifest_count(corpus: Path, name: str, count: in
 @pytest.mark.corpus
 def test_corpus_ecb_series_layout(corpus: Path) -> None:
     ((dataset, rows),) = read_json((corpus / "ECB-EXR-ts.json").read_bytes())
-    assert dataset.structure_ref == StructureRef("dataflow", "ECB", "EXR", "1.0")
+    assert dataset.structure_ref == ArtefactRef("Dataflow", "ECB", "EXR", "1.0")
     values = [dict(zip(dataset.columns, row, strict=False)) for row in rows]
     assert {v["CURRENCY"] for v in values} == {"NZD", "RUB"}
     assert all(v["FREQ"] == "D" and v["OBS_STATUS"] == "A" for v in values)

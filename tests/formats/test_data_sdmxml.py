@@ -16,10 +16,10 @@ from sdmxnode.formats.rows import (
     Component,
     DatasetRows,
     StructureInfo,
-    StructureRef,
     StructureResolver,
 )
 from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
+from sdmxnode.refs import ArtefactRef
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEMO = PROJECT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
@@ -29,7 +29,7 @@ SMALL = PROJECT / "fixtures" / "data" / "small"
 SMALL_FILES = sorted(p.name for p in SMALL.glob("small-*") if p.suffix in (".xml", ".gz", ".zip"))
 CORPUS = PROJECT / ".." / "shared" / "corpus"
 MES21 = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
-FLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 
 
 def read_all(data: bytes | Path, resolve: StructureResolver) -> list[DatasetRows]:
@@ -92,9 +92,9 @@ def test_demo_spot_value_world_1990(migration_resolver: StructureResolver):
 def test_rows_are_lazy_and_structure_resolved_when_data_set_starts(
     migration_resolver: StructureResolver,
 ):
-    calls: list[StructureRef] = []
+    calls: list[ArtefactRef] = []
 
-    def resolve(ref: StructureRef) -> StructureInfo:
+    def resolve(ref: ArtefactRef) -> StructureInfo:
         calls.append(ref)
         return migration_resolver(ref)
 
@@ -292,7 +292,7 @@ def test_sdmx30_multiple_measures_and_multi_valued_attributes():
         b"</c:Structure>",
     )
     datasets, rows = _read(message, _small_info(("OBS_VALUE", "OBS_COUNT")))
-    assert datasets[0].structure_ref == StructureRef("datastructure", "T", "DSD", "1.0")
+    assert datasets[0].structure_ref == ArtefactRef("DataStructure", "T", "DSD", "1.0")
     assert datasets[0].action == "Replace"
     assert [(r["OBS_VALUE"], r["OBS_COUNT"], r["UNIT"], r["OBS_STATUS"]) for r in rows] == [
         ("1", "7", "PS;HH", None),

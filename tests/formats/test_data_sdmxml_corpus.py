@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.rows import StructureInfo, StructureRef, StructureResolver
+from sdmxnode.formats.rows import StructureInfo, StructureResolver
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.services.structures.models import ModelCache
@@ -38,18 +39,18 @@ def _manifest() -> list[dict[str, str]]:
 #: another name (the manifest notes: the dataflow is absent, only its DSD is there).
 _ALIASES = {
     "ISTAT-22_289.xml": {
-        StructureRef("dataflow", "IT1", "22_289", "1.0"): StructureRef(
-            "datastructure", "IT1", "DCIS_POPRES1", "1.0"
+        ArtefactRef("Dataflow", "IT1", "22_289", "1.0"): ArtefactRef(
+            "DataStructure", "IT1", "DCIS_POPRES1", "1.0"
         )
     },
     "ECB-EXR-v30-data.xml": {
-        StructureRef("dataflow", "ECB", "EXR", "1.0"): StructureRef(
-            "datastructure", "ECB", "ECB_EXR", "1.0"
+        ArtefactRef("Dataflow", "ECB", "EXR", "1.0"): ArtefactRef(
+            "DataStructure", "ECB", "ECB_EXR", "1.0"
         )
     },
     "ECB-EXR_CA-v30-data.xml": {
-        StructureRef("dataflow", "ECB", "EXR", "1.0"): StructureRef(
-            "datastructure", "ECB", "ECB_EXR_COMPLEX_ATTRIBUTES", "1.0"
+        ArtefactRef("Dataflow", "ECB", "EXR", "1.0"): ArtefactRef(
+            "DataStructure", "ECB", "ECB_EXR_COMPLEX_ATTRIBUTES", "1.0"
         )
     },
 }
@@ -83,7 +84,7 @@ def _corpus_resolver(tmp_path: Path, entry: dict[str, str], corpus: Path) -> Str
     return lambda ref: builder(aliases.get(ref, ref))
 
 
-def _unused_resolver(ref: StructureRef) -> StructureInfo:
+def _unused_resolver(ref: ArtefactRef) -> StructureInfo:
     raise NotFound(f"no structure expected, asked for {ref}")
 
 
@@ -119,7 +120,7 @@ def test_time_series_and_cross_sectional_samples_hold_the_same_observations(
     cross = without_location(rows_of(corpus / "ECB-EXR-sg-xs-ss.xml", resolve))
     assert len(series) == 12
     assert sorted(series, key=repr) == sorted(cross, key=repr)
-    columns = resolve(StructureRef("datastructure", "ECB", "ECB_EXR_SG", "1.0")).columns
+    columns = resolve(ArtefactRef("DataStructure", "ECB", "ECB_EXR_SG", "1.0")).columns
     titles = {row[columns.index("TITLE")] for row in series}
     assert None not in titles and len(titles) == 4
 
@@ -129,7 +130,7 @@ def test_explicit_measures_take_the_measure_from_xsi_type(corpus: Path, tmp_path
     resolve = _lenient_resolver(tmp_path, corpus / "ESTAT-demography-structure.xml")
     data = corpus / "ESTAT-demography-xs.xml"
     rows = rows_of(data, resolve)
-    columns = resolve(StructureRef("datastructure", "ESTAT", "DEMOGRAPHY", "1.0")).columns
+    columns = resolve(ArtefactRef("DataStructure", "ESTAT", "DEMOGRAPHY", "1.0")).columns
     expected = [
         obs.get("{http://www.w3.org/2001/XMLSchema-instance}type").split(":")[1]
         for obs in etree.parse(str(data)).getroot().iter("Obs")

@@ -15,13 +15,14 @@ from pysdmx.io import get_datasets
 from pysdmx.model.dataset import ActionType
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.rows import Component, DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, DataResult, StructureInfo
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
 from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES
 from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.formats.demo_result import with_deletions
@@ -30,7 +31,7 @@ from tests.formats.readback import read_with_pysdmx, read_with_sdmx1, same_value
 
 PROJECT = Path(__file__).resolve().parents[2]
 DSD_FILE = PROJECT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml"
-FLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 HEADER = MessageHeader("TEST-DATA", "IMDX")
 
 Writer = Callable[[DataResult], Iterator[bytes]]
@@ -268,7 +269,7 @@ EXR = StructureInfo(
         Component("PUBLICATION", "attribute", text_type="String", attachment="dataset"),
     ),
 )
-EXR_REF = StructureRef("datastructure", "ECB", "ECB_EXR_SG", "1.0")
+EXR_REF = ArtefactRef("DataStructure", "ECB", "ECB_EXR_SG", "1.0")
 
 
 def _exr_rows() -> list[tuple]:

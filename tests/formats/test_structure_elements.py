@@ -13,7 +13,7 @@ from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
     split_structure_message,
 )
-from sdmxnode.storage.records import ArtefactRef
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 
 HEADER = MessageHeader(id="TEST", sender="IMDX")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.config import load_settings
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import canonical_xml
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.data.loading import load_data
 from sdmxnode.services.harvest.changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED
 from sdmxnode.services.harvest.client import HttpClient
@@ -24,7 +24,7 @@ from tests.live.conftest import LiveNode, start_node
 
 pytestmark = pytest.mark.live
 
-DATAFLOW = StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+DATAFLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 DEMO = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
 YES_NO = PROJECT_ROOT / "codelists" / "IMDX-CL_YES_NO-1.0.0.xml"
 CSV = "application/vnd.sdmx.data+csv;version=1.0.0"

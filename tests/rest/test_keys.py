@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.formats.rows import StructureRef
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.keys import KeyFilter, format_key, key_matcher, parse_key_v1, parse_key_v2
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
@@ -159,7 +159,7 @@ def test_keys_select_the_demo_series_by_dimension_position(
     migration_resolver, v1_key: str, v2_key: str, wanted: dict[str, set[str]]
 ) -> None:
     """Positions follow the DSD's dimension order; the expectation filters by name."""
-    info = migration_resolver(StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0"))
+    info = migration_resolver(ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0"))
     dimension_ids = [dimension.id for dimension in info.dimensions]
     assert len(dimension_ids) == 8
     series = _demo_series()

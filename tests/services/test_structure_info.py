@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.rows import StructureRef
+from sdmxnode.refs import ArtefactRef
 from tests.conftest import resolver_for
 
 
 def test_migration_stock_dataflow(migration_resolver) -> None:
-    info = migration_resolver(StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0"))
+    info = migration_resolver(ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0"))
     assert info.dsd == "IMDX:DSD_MIG_STOCK(1.0.0)"
     assert [d.id for d in info.dimensions][:2] == ["FREQ", "REF_AREA"]
     assert info.time_dimension is not None and info.time_dimension.id == "TIME_PERIOD"
@@ -27,19 +27,19 @@ def test_migration_stock_dataflow(migration_resolver) -> None:
 
 
 def test_latest_version_when_none_given(migration_resolver) -> None:
-    info = migration_resolver(StructureRef("dataflow", "IMDX", "DF_MIG_STOCK_IMS", ""))
+    info = migration_resolver(ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", ""))
     assert info.dataflow == "IMDX:DF_MIG_STOCK_IMS(1.0.0)"
 
 
 def test_unknown_dataflow(migration_resolver) -> None:
     with pytest.raises(NotFound):
-        migration_resolver(StructureRef("dataflow", "IMDX", "DF_NOPE", "1.0.0"))
+        migration_resolver(ArtefactRef("Dataflow", "IMDX", "DF_NOPE", "1.0.0"))
 
 
 @pytest.mark.corpus
 def test_real_dsd_with_group_attributes(tmp_path: Path, corpus: Path) -> None:
     resolve = resolver_for(tmp_path, corpus / "ECB-EXR-sg-structure-full.xml")
-    info = resolve(StructureRef("datastructure", "ECB", "ECB_EXR_SG", "1.0"))
+    info = resolve(ArtefactRef("DataStructure", "ECB", "ECB_EXR_SG", "1.0"))
     attachments = {a.id: a.attachment for a in info.attributes}
     assert attachments["TITLE"] == "group"
     assert attachments["OBS_STATUS"] == "observation"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import (
@@ -13,7 +14,6 @@ from sdmxnode.storage.data_reads import (
     select_series,
     stream,
 )
-from sdmxnode.storage.records import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.times import now_utc
 

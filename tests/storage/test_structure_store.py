@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdmxnode.storage.records import ArtefactRecord, ArtefactRef
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.structures import StructureStore
 
 CL = ArtefactRef("Codelist", "IMDX", "CL_SEX", "1.0.0")

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from sdmxnode.errors import Invalid, NotFound
-from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets, check_rows
 
-REF = StructureRef("dataflow", "TEST", "DF", "1.0")
+REF = ArtefactRef("Dataflow", "TEST", "DF", "1.0")
 STRUCTURE = StructureInfo(
     dsd="TEST:DSD(1.0)",
     dataflow="TEST:DF(1.0)",

@@ -16,7 +16,7 @@ from lxml import etree
 
 from sdmxnode.formats.sdmxml import NS21, xml_text
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-from sdmxnode.storage.records import ArtefactRef
+from sdmxnode.refs import ArtefactRef
 
 REG_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -83,7 +83,7 @@ class SubmissionResult:
 def artefact_urn(ref: ArtefactRef) -> str:
     """The SDMX URN of a maintainable artefact (2.1 package names, 3.0 for 3.0-only types)."""
     package = PACKAGE_21.get(ref.type) or _PACKAGE_30.get(ref.type, "base")
-    identity = f"{ref.agency_id}:{ref.id}({ref.version})"
+    identity = ref.identity
     return f"urn:sdmx:org.sdmx.infomodel.{package}.{ref.type}={identity}"
 
 

@@ -12,15 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.values import VALUE_SEPARATOR
+from sdmxnode.refs import ArtefactRef
 
 #: Field delimiters accepted after DATAFLOW / STRUCTURE.
 DELIMITERS = ",;\t|"
-KINDS = {
-    "dataflow": "dataflow",
-    "datastructure": "datastructure",
-    "dataprovision": "provisionagreement",
+#: SDMX-CSV structure types -> the types of what data are structured by.
+STRUCTURE_TYPES = {
+    "dataflow": "Dataflow",
+    "datastructure": "DataStructure",
+    "dataprovision": "ProvisionAgreement",
 }
 _STRUCTURE_ID = re.compile(
     r"(?P<agency>[A-Za-z0-9_@$\-]+(?:\.[A-Za-z0-9_@$\-]+)*):(?P<id>[A-Za-z0-9_@$\-]+)"
@@ -54,9 +55,9 @@ class CsvHeader:
     other: list[str] = field(default_factory=list)  # custom columns, ignored
 
 
-def read_structure_ref(kind_cell: str, id_cell: str, number: int) -> StructureRef:
-    kind = KINDS.get(kind_cell.strip().lower())
-    if kind is None:
+def read_structure_ref(kind_cell: str, id_cell: str, number: int) -> ArtefactRef:
+    type_ = STRUCTURE_TYPES.get(kind_cell.strip().lower())
+    if type_ is None:
         raise Invalid(
             f"row {number}: structure type {kind_cell!r} is not dataflow, datastructure or "
             "dataprovision",
@@ -68,7 +69,7 @@ def read_structure_ref(kind_cell: str, id_cell: str, number: int) -> StructureRe
             f"row {number}: {id_cell!r} is not a structure id AGENCY:ID(VERSION)",
             where=f"row {number}",
         )
-    return StructureRef(kind, match["agency"], match["id"], match["version"] or "")
+    return ArtefactRef(type_, match["agency"], match["id"], match["version"] or "")
 
 
 def read_header(line: str) -> CsvHeader:

@@ -46,7 +46,6 @@ from sdmxnode.formats.rows import (
     ACTION_CODES,
     DatasetRows,
     StructureInfo,
-    StructureRef,
     StructureResolver,
 )
 from sdmxnode.formats.sdmxcsv.header import (
@@ -57,6 +56,7 @@ from sdmxnode.formats.sdmxcsv.header import (
     read_structure_ref,
 )
 from sdmxnode.formats.values import join_values, split_values
+from sdmxnode.refs import ArtefactRef
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +106,13 @@ def read_sdmxcsv_data(
         reader = csv.reader(text, delimiter=header.delimiter, strict=True)
         cursor = _Cursor(reader, header)
         cursor.advance()
-        seen: set[StructureRef] = set()
+        seen: set[ArtefactRef] = set()
         while cursor.pending is not None:
             ref = cursor.ref_of(cursor.pending, cursor.number)
             if ref in seen:
                 raise Invalid(
-                    f"rows of {ref} resume after rows of another structure; this reader needs "
-                    "the rows of each structure together",
+                    f"rows of {ref.kind}={ref.identity} resume after rows of another structure; "
+                    "this reader needs the rows of each structure together",
                     where=f"row {cursor.number}",
                 )
             seen.add(ref)
@@ -147,7 +147,7 @@ class _Cursor:
         self.header = header
         self.pending: list[str] | None = None
         self.number = 1  # record number of `pending` (the header is 1)
-        self._refs: dict[tuple[str, str], StructureRef] = {}
+        self._refs: dict[tuple[str, str], ArtefactRef] = {}
 
     def advance(self) -> None:
         """Move `pending` to the next non-blank record (None at the end)."""
@@ -163,7 +163,7 @@ class _Cursor:
             raise _read_error(exc, number + 1) from exc
         self.pending, self.number = None, number
 
-    def ref_of(self, row: list[str], number: int) -> StructureRef:
+    def ref_of(self, row: list[str], number: int) -> ArtefactRef:
         kind_index = self.header.kind_index
         kind_cell = "dataflow" if kind_index is None else row[kind_index]
         id_cell = row[self.header.id_index]
@@ -173,7 +173,7 @@ class _Cursor:
             self._refs[(kind_cell, id_cell)] = ref
         return ref
 
-    def run(self, ref: StructureRef, plan: _Plan) -> Iterator[tuple]:
+    def run(self, ref: ArtefactRef, plan: _Plan) -> Iterator[tuple]:
         """Rows from `pending` on while they belong to `ref`; leaves the next one pending."""
         header = self.header
         width = header.width

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from sdmxnode.formats.sdmxml import NAMESPACES, message_version, parse_xml
-from sdmxnode.storage.records import ArtefactRecord, ArtefactRef
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
 
 #: SDMX-ML collection element -> the artefact elements it holds, in schema order.
 COLLECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {

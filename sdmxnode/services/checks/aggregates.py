@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sdmxnode.config import Settings
 from sdmxnode.errors import BadRequest, NoResults
-from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.periods import period_range
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.check_reads import select_hierarchy_groups
@@ -49,15 +50,14 @@ class CheckTarget:
 
     @property
     def name(self) -> str:
-        ref = self.dataflow.ref
-        return f"{ref.agency_id}:{ref.id}({ref.version})"
+        return self.dataflow.ref.identity
 
 
 def find_check_target(node: Node, agency_id: str, id_: str, version: str = "") -> CheckTarget:
     """The dataflow a check names (latest version when none is given); NotFound when the
     node does not hold it, NoResults when it holds no data for it."""
     builder = StructureInfoBuilder(node.store, node.cache)
-    ref = StructureRef("dataflow", agency_id, id_, version)
+    ref = ArtefactRef("Dataflow", agency_id, id_, version)
     dataflow = builder.find_artefact(ref)
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
-from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -82,7 +83,7 @@ def load_data(
     source: str = "message",
     principal: str = "",
     kind: str | None = None,
-    dataflow: StructureRef | None = None,
+    dataflow: ArtefactRef | None = None,
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -153,7 +154,7 @@ def _load_data(
     source: str = "message",
     principal: str = "",
     kind: str | None = None,
-    dataflow: StructureRef | None = None,
+    dataflow: ArtefactRef | None = None,
     max_findings: int = 1000,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -256,7 +257,7 @@ def _target_dataflow(
     node: Node,
     resolver: StructureInfoBuilder,
     dataset: DatasetRows,
-    dataflow: StructureRef | None,
+    dataflow: ArtefactRef | None,
 ) -> StoredArtefact:
     """The dataflow a data set is stored under: its own, the one given, or the only one
     using its DSD."""
@@ -286,30 +287,29 @@ def _target_dataflow(
 def _check_named_dataflow(
     resolver: StructureInfoBuilder,
     dataset: DatasetRows,
-    ref: StructureRef,
+    ref: ArtefactRef,
     target: StoredArtefact,
 ) -> None:
     """Invalid when the message names another dataflow than `target`, or a DSD (or
     provision agreement) whose DSD is not the one of `target`."""
-    name = f"{target.ref.agency_id}:{target.ref.id}({target.ref.version})"
+    name = target.ref.identity
     if ref.kind == "dataflow":
         named = resolver.find_artefact(ref)
         if named.pk != target.pk:
             raise WrongDataflow(
                 f"the message's structure reference (in its header, or the CSV "
                 f"DATAFLOW/STRUCTURE_ID column) names the dataflow "
-                f"{ref.agency_id}:{ref.id}({ref.version}), not {name} where it was sent"
+                f"{ref.identity}, not {name} where it was sent"
             )
         return
-    target_ref = StructureRef("dataflow", target.ref.agency_id, target.ref.id, target.ref.version)
-    expected = resolver(target_ref).dsd
+    expected = resolver(target.ref).dsd
     if dataset.structure.dsd != expected:
         raise WrongDataflow(
-            f"the message's structure reference names {ref} (the DSD "
+            f"the message's structure reference names {ref.kind}={ref.identity} (the DSD "
             f"{dataset.structure.dsd}), but the dataflow {name} where it was sent uses {expected}"
         )
 
 
 def _name(node: Node, dataflow_pk: int) -> str:
     found = [a for a in node.store.find_artefacts({"Dataflow"}) if a.pk == dataflow_pk]
-    return f"{found[0].ref.agency_id}:{found[0].ref.id}({found[0].ref.version})" if found else ""
+    return found[0].ref.identity if found else ""

@@ -23,7 +23,8 @@ from typing import Any
 
 from sdmxnode.errors import SdmxNodeError, StorageError
 from sdmxnode.formats.input import read_data
-from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DatasetRows, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
@@ -43,7 +44,7 @@ CHILD_TIMEOUT_SECONDS = 600
 
 @dataclass(frozen=True)
 class _Head:
-    structure_ref: StructureRef
+    structure_ref: ArtefactRef
     structure: StructureInfo
     action: str
     columns: tuple[str, ...]

@@ -11,7 +11,8 @@ from itertools import product
 from sqlalchemy import Select
 
 from sdmxnode.errors import NoResults, SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, StructureInfo
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
 from sdmxnode.rest.versions import VersionSelector
@@ -43,7 +44,7 @@ class DataPlan:
     """A data query bound to one stored dataflow: what to select and which columns to give."""
 
     dataflow: StoredArtefact
-    structure_ref: StructureRef
+    structure_ref: ArtefactRef
     structure: StructureInfo
     layout: Layout
     selection: DataSelection
@@ -75,7 +76,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
-    ref = StructureRef("dataflow", dataflow.ref.agency_id, dataflow.ref.id, dataflow.ref.version)
+    ref = dataflow.ref
     structure = StructureInfoBuilder(node.store, node.cache)(ref)
     filters = query.key_filters(len(structure.dimensions))
     key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
@@ -303,7 +304,7 @@ def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
     if not with_data:
         raise NoResults("no dataflow with data matches the query", where="flowRef")
     if len(with_data) > 1:
-        names = ", ".join(f"{f.ref.agency_id}:{f.ref.id}({f.ref.version})" for f in with_data)
+        names = ", ".join(f.ref.identity for f in with_data)
         raise SemanticError(
             f"the query matches several dataflows with data ({names}); this node answers "
             "one dataflow per data query: name its agency, id and version",

@@ -16,7 +16,6 @@ from typing import Any
 from sdmxnode.errors import BadRequest, Invalid, NotFound, UnsupportedMediaType
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data
 from sdmxnode.formats.reports.registry_interface import artefact_urn
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.flows import FlowSelection
 from sdmxnode.services.data.loading import load_data
@@ -88,7 +87,7 @@ class Submission:
 
 
 def dataflow_name(dataflow: StoredArtefact) -> str:
-    return f"{dataflow.ref.agency_id}:{dataflow.ref.id}({dataflow.ref.version})"
+    return dataflow.ref.identity
 
 
 def find_write_dataflow(node: Node, selection: FlowSelection) -> StoredArtefact:
@@ -160,7 +159,7 @@ def submit_message(
     action, replace = METHOD_ACTIONS[method]
     kind = message_kind(data, kind, max_bytes=max_bytes)
     had_data = node.data.find_layout(dataflow.pk) is not None
-    ref = StructureRef("dataflow", dataflow.ref.agency_id, dataflow.ref.id, dataflow.ref.version)
+    ref = dataflow.ref
     result = load_data(
         node,
         data,

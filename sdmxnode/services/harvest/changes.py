@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
+from sdmxnode.refs import ArtefactRecord
 from sdmxnode.rest.versions import version_key
-from sdmxnode.storage.records import ArtefactRecord, StoredArtefact
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 #: Kinds of change, in the order a report lists them.

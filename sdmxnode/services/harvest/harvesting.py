@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from sdmxnode.errors import Invalid, SdmxNodeError
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import parse_xml
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.changes import ChangeReport, compare_records
 from sdmxnode.services.harvest.client import Fetched, HttpClient
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
-from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.storage.structures import PutResult
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ def structure_url(base_url: str, selection: StructureSelection) -> str:
     return path if selection.resource is None else f"{path}?references=all"
 
 
-def data_url(base_url: str, dataflow: StructureRef) -> str:
+def data_url(base_url: str, dataflow: ArtefactRef) -> str:
     """The query for every observation of `dataflow` (its latest version if none given)."""
     base = base_url.rstrip("/")
     if api_major(base) == 2:
@@ -122,7 +121,7 @@ class Harvester:
         self,
         base_url: str,
         selections: list[StructureSelection],
-        dataflows: list[StructureRef],
+        dataflows: list[ArtefactRef],
         *,
         dry_run: bool = False,
     ) -> HarvestResult:
@@ -184,7 +183,7 @@ class Harvester:
             return  # no validators kept: the next harvest asks again and reports them again
         self._remember(url, fetched, retrieved)
 
-    def harvest_data(self, base_url: str, dataflow: StructureRef, result: HarvestResult) -> None:
+    def harvest_data(self, base_url: str, dataflow: ArtefactRef, result: HarvestResult) -> None:
         from sdmxnode.services.data.loading import load_data
 
         key = data_url(base_url, dataflow)
@@ -226,7 +225,7 @@ class Harvester:
             [
                 Provenance(
                     "data",
-                    ArtefactRef("Dataflow", dataflow.agency_id, dataflow.id, version),
+                    replace(dataflow, version=version),
                     url,
                     retrieved,
                     fetched.etag,

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sdmxnode.errors import Conflict, SourcesError
-from sdmxnode.formats.rows import StructureRef
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.harvesting import StructureSelection
 from sdmxnode.storage.harvest import HarvestStore
 
@@ -29,15 +29,15 @@ class HarvestSource:
     name: str
     url: str
     structures: tuple[StructureSelection, ...] = (StructureSelection(),)
-    dataflows: tuple[StructureRef, ...] = field(default_factory=tuple)
+    dataflows: tuple[ArtefactRef, ...] = field(default_factory=tuple)
 
 
-def parse_dataflow(text: str) -> StructureRef:
+def parse_dataflow(text: str) -> ArtefactRef:
     """AGENCY,ID[,VERSION] as a dataflow reference (no version: the latest)."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) not in (2, 3) or not all(parts):
         raise SourcesError(f"a dataflow is AGENCY,ID or AGENCY,ID,VERSION, not {text!r}")
-    return StructureRef("dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
+    return ArtefactRef("Dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
 
 
 def read_sources(setting: str) -> dict[str, HarvestSource]:

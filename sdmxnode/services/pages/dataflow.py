@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from sdmxnode.errors import NoResults
 from sdmxnode.formats.registry.data import DATA_FORMATS
-from sdmxnode.formats.rows import Labels, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Labels, StructureInfo
 from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.services.data.availability import Availability, find_availability
 from sdmxnode.services.node import Node
@@ -83,7 +83,7 @@ def get_dataflow_view(
     """A dataflow, its DSD as components with names, and availability if it has data."""
     artefact = get_artefact(node, "Dataflow", agency_id, id_, version)
     dataflow = model_of(node, artefact)
-    ref = StructureRef("dataflow", agency_id, id_, artefact.ref.version)
+    ref = artefact.ref
     builder = StructureInfoBuilder(node.store, node.cache)
     structure = builder(ref)
     labels = builder.labels(ref, language)

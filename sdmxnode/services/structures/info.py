@@ -14,7 +14,8 @@ from typing import Any
 from sdmx.model import common
 
 from sdmxnode.errors import NotFound, SemanticError
-from sdmxnode.formats.rows import Component, Labels, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, Labels, StructureInfo
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import follow_references, resolve_refs
@@ -22,12 +23,6 @@ from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 log = logging.getLogger(__name__)
-
-_KIND_TYPE = {
-    "dataflow": "Dataflow",
-    "datastructure": "DataStructure",
-    "provisionagreement": "ProvisionAgreement",
-}
 
 
 def ref_text(obj: common.MaintainableArtefact) -> str:
@@ -44,14 +39,14 @@ class StructureInfoBuilder:
         self._built: dict[tuple[str, str], StructureInfo] = {}
         self._labels: dict[tuple[str, str], Labels] = {}
 
-    def __call__(self, ref: StructureRef) -> StructureInfo:
+    def __call__(self, ref: ArtefactRef) -> StructureInfo:
         artefact = self.find_artefact(ref)
         key = (str(artefact.ref), artefact.digest)
         if key not in self._built:
             self._built[key] = self._build(artefact)
         return self._built[key]
 
-    def labels(self, ref: StructureRef, language: str = "en") -> Labels:
+    def labels(self, ref: ArtefactRef, language: str = "en") -> Labels:
         """Names of the structure's components (their concepts) and codes, in `language`
         where given, else in the first language the structures carry."""
         artefact = self.find_artefact(ref)
@@ -100,10 +95,10 @@ class StructureInfoBuilder:
                     }
         return Labels(components=components, codes=codes, structure_name=structure_name)
 
-    def find_artefact(self, ref: StructureRef) -> StoredArtefact:
+    def find_artefact(self, ref: ArtefactRef) -> StoredArtefact:
         """The stored dataflow, DSD or provision agreement `ref` names (latest if no version)."""
-        type_ = _KIND_TYPE.get(ref.kind)
-        if type_ is None:
+        type_ = ref.type
+        if type_ not in STRUCTURE_TYPES.values():
             raise SemanticError(f"data cannot be structured by a {ref.kind}", where="structure")
         candidates = [
             a

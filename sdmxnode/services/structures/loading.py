@@ -9,7 +9,7 @@ from pathlib import Path
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import message_version, parse_xml
 from sdmxnode.formats.sdmxml.elements import split_structure_message
-from sdmxnode.storage.records import ArtefactRecord
+from sdmxnode.refs import ArtefactRecord
 from sdmxnode.storage.structures import PutResult, StructureStore
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 

@@ -28,10 +28,11 @@ from lxml import etree
 from sdmxnode.errors import BadRequest, Invalid, SemanticError, UnsupportedMediaType
 from sdmxnode.formats.reports.registry_interface import SubmissionResult
 from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.services.structures.queries import matching_versions
-from sdmxnode.storage.records import ArtefactRecord, ArtefactRef, StoredArtefact
+from sdmxnode.storage.records import StoredArtefact
 
 log = logging.getLogger(__name__)
 

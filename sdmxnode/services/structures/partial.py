@@ -9,13 +9,12 @@ referenced by the DSD should only contain the codes allowed by the constraint."
 from __future__ import annotations
 
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.sdmxml.elements import iter_item_references
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import Selection
-from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.storage.structures import StructureStore
 
 
@@ -54,9 +53,8 @@ def _allowed_codes(
     for artefact in selection.requested:
         if artefact.ref.type != "Dataflow":
             continue
-        ref = artefact.ref
         try:
-            info = builder(StructureRef("dataflow", ref.agency_id, ref.id, ref.version))
+            info = builder(artefact.ref)
         except SdmxNodeError:
             continue  # a dataflow whose DSD is not in the node constrains nothing here
         for component in info.dimensions + info.attributes:

@@ -20,6 +20,7 @@ from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
     split_structure_message,
 )
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.structure import StructureQuery
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
 from sdmxnode.services.structures.models import (
@@ -28,7 +29,7 @@ from sdmxnode.services.structures.models import (
     filter_items,
     make_stub,
 )
-from sdmxnode.storage.records import ArtefactRef, StoredArtefact
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from sdmxnode.errors import NotFound, NotImplementedSdmx
 from sdmxnode.formats.registry import choose_format
 from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_30
-from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -46,9 +46,10 @@ def answer_schema(query: SchemaQuery) -> Response:
     node: Node = current_app.extensions["sdmxnode"]
     builder = StructureInfoBuilder(node.store, node.cache)
     version = "" if query.versions.is_all else (query.versions.exact_versions or ("",))[0]
-    ref = StructureRef(query.context, query.agency, query.id, version or "")
-    artefact = builder.find_artefact(ref)
-    ref = StructureRef(query.context, query.agency, query.id, artefact.ref.version)
+    artefact = builder.find_artefact(
+        ArtefactRef.of_kind(query.context, query.agency, query.id, version or "")
+    )
+    ref = artefact.ref
     info = builder(ref)
     at_obs = query.dimension_at_observation or (
         info.time_dimension.id if info.time_dimension else "AllDimensions"

@@ -13,6 +13,7 @@ from sdmxnode.formats.reports.registry_interface import (
     submission_json,
     write_submit_structure_response,
 )
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.resources import find_resource, find_resource_name
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.maintenance import (
@@ -22,7 +23,6 @@ from sdmxnode.services.structures.maintenance import (
     read_submission,
     submit_structures,
 )
-from sdmxnode.storage.records import ArtefactRef
 from sdmxnode.web.access import WriteAttempt, write_attempt
 from sdmxnode.web.errors import wants_json
 

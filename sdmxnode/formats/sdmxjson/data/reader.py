@@ -35,7 +35,6 @@ from sdmxnode.formats.rows import (
     ACTIONS,
     DatasetRows,
     StructureInfo,
-    StructureRef,
     StructureResolver,
 )
 from sdmxnode.formats.sdmxjson.data.groups import GroupAttributes
@@ -48,6 +47,7 @@ from sdmxnode.formats.sdmxjson.data.structure import (
     structure_refs,
     text_of,
 )
+from sdmxnode.refs import ArtefactRef
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def read_sdmxjson_data(
     if not isinstance(datasets, list):
         raise Invalid("the message has no dataSets array", where=f"{prefix}dataSets")
     structures = body.get("structures")
-    resolved: dict[tuple[int, StructureRef | None], tuple[StructureRef, StructureInfo]] = {}
+    resolved: dict[tuple[int, ArtefactRef | None], tuple[ArtefactRef, StructureInfo]] = {}
     parsed: dict[int, MessageStructure] = {}
     for number, dataset in enumerate(datasets):
         where = f"{prefix}dataSets[{number}]"
@@ -159,12 +159,12 @@ def _structure_of(
 
 
 def _resolve(
-    resolve: StructureResolver, message: MessageStructure, refs: dict[str, StructureRef]
-) -> tuple[StructureRef, StructureInfo]:
+    resolve: StructureResolver, message: MessageStructure, refs: dict[str, ArtefactRef]
+) -> tuple[ArtefactRef, StructureInfo]:
     ref = preferred_ref(refs)
     if ref is None:
         logger.info("SDMX-JSON message names no structure: reading its embedded structure")
-        return StructureRef("datastructure", "", "", ""), embedded_structure(message, refs)
+        return ArtefactRef("DataStructure", "", "", ""), embedded_structure(message, refs)
     try:
         return ref, resolve(ref)
     except NotFound:

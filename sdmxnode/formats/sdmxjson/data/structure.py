@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.rows import Component, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, StructureInfo
 from sdmxnode.formats.values import join_languages, join_values
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 
 LEVELS = ("dataSet", "series", "observation")
 ATTRIBUTE_LEVELS = ("dataSet", "dimensionGroup", "series", "observation")
@@ -31,16 +32,6 @@ _URN = re.compile(
     r"urn:sdmx:org\.sdmx\.infomodel\.\w+\.(?P<class>Dataflow|DataStructure|ProvisionAgreement)="
     r"(?P<agency>[^:()]+):(?P<id>[^:()]+)\((?P<version>[^()]*)\)"
 )
-_URN_KINDS = {
-    "Dataflow": "dataflow",
-    "DataStructure": "datastructure",
-    "ProvisionAgreement": "provisionagreement",
-}
-_HREF_KINDS = {
-    "dataflow": "dataflow",
-    "datastructure": "datastructure",
-    "provisionagreement": "provisionagreement",
-}
 #: Which reference wins when a message gives several (constraints hang on dataflows).
 _PREFERENCE = ("dataflow", "provisionagreement", "datastructure")
 TIME_IDS = ("TIME_PERIOD",)
@@ -165,9 +156,9 @@ def is_time(component: MessageComponent) -> bool:
     return component.id in TIME_IDS or "TIME_PERIOD" in component.roles
 
 
-def structure_refs(*link_lists: Sequence[Mapping[str, Any]]) -> dict[str, StructureRef]:
+def structure_refs(*link_lists: Sequence[Mapping[str, Any]]) -> dict[str, ArtefactRef]:
     """The artefacts the links name, by kind (dataflow, datastructure, provisionagreement)."""
-    refs: dict[str, StructureRef] = {}
+    refs: dict[str, ArtefactRef] = {}
     for links in link_lists:
         for link in links:
             ref = _link_ref(link)
@@ -176,45 +167,42 @@ def structure_refs(*link_lists: Sequence[Mapping[str, Any]]) -> dict[str, Struct
     return refs
 
 
-def preferred_ref(refs: Mapping[str, StructureRef]) -> StructureRef | None:
+def preferred_ref(refs: Mapping[str, ArtefactRef]) -> ArtefactRef | None:
     for kind in _PREFERENCE:
         if kind in refs:
             return refs[kind]
     return None
 
 
-def _link_ref(link: Mapping[str, Any]) -> StructureRef | None:
+def _link_ref(link: Mapping[str, Any]) -> ArtefactRef | None:
     urn = link.get("urn")
     if isinstance(urn, str):
         match = _URN.search(urn)
         if match:
-            kind = _URN_KINDS[match["class"]]
-            return StructureRef(kind, match["agency"], match["id"], match["version"])
+            return ArtefactRef(match["class"], match["agency"], match["id"], match["version"])
     href = link.get("href")
     if isinstance(href, str):
         return _href_ref(href)
     return None
 
 
-def _href_ref(href: str) -> StructureRef | None:
+def _href_ref(href: str) -> ArtefactRef | None:
     """`.../dataflow/AGENCY/ID/VERSION` (SDMX REST structure path); other paths give None."""
     segments = [s for s in href.split("?")[0].split("/") if s]
     for index, segment in enumerate(segments):
-        kind = _HREF_KINDS.get(segment.lower())
-        if kind and len(segments) - index - 1 == 3:
+        type_ = STRUCTURE_TYPES.get(segment.lower())
+        if type_ and len(segments) - index - 1 == 3:
             agency, artefact_id, version = segments[index + 1 :]
             if agency.lower() != "all" and artefact_id.lower() != "all":
-                return StructureRef(kind, agency, artefact_id, version)
+                return ArtefactRef(type_, agency, artefact_id, version)
     return None
 
 
-def _reference(ref: StructureRef | None) -> str | None:
-    return f"{ref.agency_id}:{ref.id}({ref.version})" if ref else None
+def _reference(ref: ArtefactRef | None) -> str | None:
+    return ref.identity if ref else None
 
 
-def embedded_structure(
-    message: MessageStructure, refs: Mapping[str, StructureRef]
-) -> StructureInfo:
+def embedded_structure(message: MessageStructure, refs: Mapping[str, ArtefactRef]) -> StructureInfo:
     """A StructureInfo built from what the message itself describes.
 
     Used only when the node does not hold the structure the message references (the

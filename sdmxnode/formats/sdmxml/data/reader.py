@@ -35,7 +35,6 @@ from sdmxnode.formats.rows import (
     ACTIONS,
     DatasetRows,
     StructureInfo,
-    StructureRef,
     StructureResolver,
 )
 from sdmxnode.formats.sdmxml import NS21, NS30
@@ -43,6 +42,7 @@ from sdmxnode.formats.sdmxml.data import generic as data_sdmxml_generic
 from sdmxnode.formats.sdmxml.data import specific as data_sdmxml_specific
 from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +59,13 @@ _ROWS: dict[ModuleType, Callable[[DataSetContext, ElementStream], Iterator[tuple
 }
 #: Header `Structure` children naming what the data is structured by (2.1 spells the
 #: provision agreement `ProvisionAgrement`).
-_USAGE_KINDS = {
-    "Structure": "datastructure",
-    "StructureUsage": "dataflow",
-    "ProvisionAgrement": "provisionagreement",
-    "ProvisionAgreement": "provisionagreement",
+_USAGE_TYPES = {
+    "Structure": "DataStructure",
+    "StructureUsage": "Dataflow",
+    "ProvisionAgrement": "ProvisionAgreement",
+    "ProvisionAgreement": "ProvisionAgreement",
 }
-_CLASS_KINDS = {
-    "DataStructure": "datastructure",
-    "Dataflow": "dataflow",
-    "ProvisionAgreement": "provisionagreement",
-}
+_STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
 _URN = re.compile(
     r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>\w+)="
     r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)$"
@@ -81,7 +77,7 @@ class HeaderStructure:
     """One `mes:Structure` of the header: what data sets with its structureID follow."""
 
     structure_id: str
-    ref: StructureRef
+    ref: ArtefactRef
     dimension_at_observation: str | None
     explicit_measures: bool
 
@@ -105,7 +101,7 @@ def read_sdmxml_data(
     elements = ElementStream(stream, prefix, tags, source)
     structures: dict[str, HeaderStructure] = {}
     header_action: str | None = None
-    resolved: dict[StructureRef, StructureInfo] = {}
+    resolved: dict[ArtefactRef, StructureInfo] = {}
     previous: etree._Element | None = None
     while (element := elements.next_element()) is not None:
         if element.tag == header_tag:
@@ -170,9 +166,9 @@ def read_header(
             for usage in child:
                 if not isinstance(usage.tag, str):
                     continue
-                kind = _USAGE_KINDS.get(etree.QName(usage).localname)
-                if kind is not None:
-                    ref = _structure_ref(usage, kind, source)
+                type_ = _USAGE_TYPES.get(etree.QName(usage).localname)
+                if type_ is not None:
+                    ref = _structure_ref(usage, type_, source)
             if ref is None:
                 raise Invalid(
                     f"{source}: header Structure {structure_id!r} names no structure",
@@ -189,16 +185,19 @@ def read_header(
     return structures, action
 
 
-def _structure_ref(usage: etree._Element, kind: str, source: str) -> StructureRef:
+def _structure_ref(usage: etree._Element, type_: str, source: str) -> ArtefactRef:
     """From `<Ref agencyID id version class/>`, `<URN>` or (SDMX-ML 3.0) the URN as text."""
     for child in usage:
         if not isinstance(child.tag, str):
             continue
         name = etree.QName(child).localname
         if name == "Ref":
-            kind = _CLASS_KINDS.get(child.get("class") or "", kind)
-            return StructureRef(
-                kind, child.get("agencyID") or "", child.get("id") or "", child.get("version") or ""
+            cls = child.get("class") or ""
+            return ArtefactRef(
+                cls if cls in _STRUCTURE_CLASSES else type_,
+                child.get("agencyID") or "",
+                child.get("id") or "",
+                child.get("version") or "",
             )
         if name == "URN":
             return parse_structure_urn(child.text or "", source, usage)
@@ -207,16 +206,15 @@ def _structure_ref(usage: etree._Element, kind: str, source: str) -> StructureRe
 
 def parse_structure_urn(
     urn: str, source: str = "message", element: etree._Element | None = None
-) -> StructureRef:
-    """The StructureRef of a dataflow, DSD or provision agreement URN."""
+) -> ArtefactRef:
+    """The reference to the dataflow, DSD or provision agreement a URN names."""
     match = _URN.match(urn.strip())
-    kind = _CLASS_KINDS.get(match["cls"]) if match else None
-    if match is None or kind is None:
+    if match is None or match["cls"] not in _STRUCTURE_CLASSES:
         raise Invalid(
             f"{source}: {urn.strip()!r} is not the URN of a dataflow, DSD or provision agreement",
             where=line_of(element) if element is not None else None,
         )
-    return StructureRef(kind, match["agency"], match["id"], match["version"])
+    return ArtefactRef(match["cls"], match["agency"], match["id"], match["version"])
 
 
 def _dataset_of(element: etree._Element, dataset_tag: str) -> etree._Element | None:

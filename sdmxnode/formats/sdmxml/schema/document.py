@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from lxml import etree
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.rows import Component, StructureInfo, StructureRef
+from sdmxnode.formats.rows import Component, StructureInfo
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.sdmxml.data.writers.layout import (
     ALL_DIMENSIONS,
@@ -31,6 +31,7 @@ from sdmxnode.formats.sdmxml.data.writers.layout import (
 )
 from sdmxnode.formats.sdmxml.data.writers.stream import SS_NS
 from sdmxnode.formats.sdmxml.schema.types import XS, SimpleTypes
+from sdmxnode.refs import ArtefactRef
 
 _OPTIONAL = "optional"
 _REQUIRED = "required"
@@ -44,7 +45,7 @@ def write_dsd_schema(
     version: str = "2.1",
     dimension_at_observation: str = TIME_PERIOD,
     explicit_measure: bool = False,
-    structure_ref: StructureRef | None = None,
+    structure_ref: ArtefactRef | None = None,
     schema_location: str | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
     constrained: bool = False,

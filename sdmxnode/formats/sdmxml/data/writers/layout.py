@@ -17,20 +17,14 @@ import re
 from dataclasses import dataclass
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo, StructureRef
+from sdmxnode.formats.rows import DataResult, StructureInfo
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 
 ALL_DIMENSIONS = "AllDimensions"
 TIME_PERIOD = "TIME_PERIOD"
 
 #: 'AGENCY:ID(VERSION)' as StructureInfo writes references.
 _REF = re.compile(r"^(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)$")
-
-#: StructureRef.kind -> the SDMX information model class in URNs and namespaces.
-URN_CLASS = {
-    "dataflow": "Dataflow",
-    "datastructure": "DataStructure",
-    "provisionagreement": "ProvisionAgreement",
-}
 
 
 def split_ref(text: str) -> tuple[str, str, str]:
@@ -147,7 +141,7 @@ def structure_namespace(kind_class: str, ref: str, dimension_at_observation: str
     )
 
 
-def resolved_structure(ref: StructureRef | None, info: StructureInfo) -> tuple[str, str]:
+def resolved_structure(ref: ArtefactRef | None, info: StructureInfo) -> tuple[str, str]:
     """(URN class, 'AG:ID(V)') of what the data are for, with the version as resolved.
 
     Without `ref`: the dataflow of `info` if it has one, else its DSD.
@@ -156,11 +150,10 @@ def resolved_structure(ref: StructureRef | None, info: StructureInfo) -> tuple[s
         if info.dataflow:
             return "Dataflow", info.dataflow
         return "DataStructure", info.dsd
-    kind_class = URN_CLASS.get(ref.kind)
-    if kind_class is None:
+    if ref.type not in STRUCTURE_TYPES.values():
         raise SemanticError(f"data cannot be structured by a {ref.kind}")
-    if ref.kind == "dataflow" and info.dataflow:
-        return kind_class, info.dataflow
-    if ref.kind == "datastructure":
-        return kind_class, info.dsd
-    return kind_class, f"{ref.agency_id}:{ref.id}({ref.version or '1.0'})"
+    if ref.type == "Dataflow" and info.dataflow:
+        return ref.type, info.dataflow
+    if ref.type == "DataStructure":
+        return ref.type, info.dsd
+    return ref.type, f"{ref.agency_id}:{ref.id}({ref.version or '1.0'})"
