@@ -176,7 +176,13 @@ def _children(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> lis
     if not artefacts:
         return []
     refs = set().union(*store.list_references_from([a.pk for a in artefacts]).values())
-    return resolve_refs(store, refs)
+    # In a fixed order: a set's order changes with the process's hash seed, and the answer
+    # (and its ETag) must not change from one worker or restart to the next.
+    return resolve_refs(store, sorted(refs, key=_ref_order))
+
+
+def _ref_order(ref: ArtefactRef) -> tuple[str, str, str, str]:
+    return (ref.type, ref.agency_id, ref.id, ref.version)
 
 
 def _parents(store: StructureStore, artefacts: Sequence[StoredArtefact]) -> list[StoredArtefact]:
