@@ -16,6 +16,7 @@ from sdmxnode.cli.harvest import harvest
 from sdmxnode.config import SETTINGS, load_settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
 
 
 def _node() -> Node:
@@ -34,7 +35,7 @@ def init() -> None:
     """Create the schema and load the structures of dsd/ and codelists/ (idempotent)."""
     node = _node()
     try:
-        result = node.initialise()
+        result = initialise_node(node)
     except SdmxNodeError as exc:
         raise click.ClickException(exc.text) from exc
     click.echo(
@@ -56,7 +57,7 @@ def init() -> None:
 )
 def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
     """Validate and store data messages; each file is one transaction."""
-    from sdmxnode.services.data.loading import LoadRejected, load_data
+    from sdmxnode.services.data.loading import LoadOptions, LoadRejected, load_data
 
     node = _node()
     node.store.create_schema()
@@ -69,11 +70,13 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
                 result = load_data(
                     node,
                     path,
-                    source=path.name,
-                    principal="cli",
-                    kind=kind,
-                    dataflow=target,
-                    progress=progress,
+                    LoadOptions(
+                        source=path.name,
+                        principal="cli",
+                        kind=kind,
+                        dataflow=target,
+                        progress=progress,
+                    ),
                 )
         except LoadRejected as exc:
             failed = True
@@ -191,7 +194,7 @@ def serve(host: str, port: int, workers: int) -> None:
     node.store.create_schema()
     if node.store.count_artefacts() == 0:
         click.echo("empty database: loading the node's structures first")
-        result = node.initialise()
+        result = initialise_node(node)
         click.echo(f"structures: {result.created} created")
     node.store.engine.dispose()  # workers open their own connections after the fork
     _run_gunicorn(host, port, workers)

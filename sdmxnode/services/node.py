@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
-from sdmxnode.storage.structures import PutResult, StructureStore
+from sdmxnode.storage.structures import StructureStore
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +52,3 @@ class Node:
 
     def structure_dirs(self) -> list[Path]:
         return [Path(p) for p in str(self.settings["STRUCTURE_DIRS"]).split(os.pathsep) if p]
-
-    def initialise(self) -> PutResult:
-        """Create the schema, load the node's own structures and, into a node that holds no
-        data yet, the demo data (idempotent: a second run changes nothing)."""
-        self.store.create_schema()
-        result = load_structure_files(self.store, structure_files(self.structure_dirs()))
-        demo = Path(str(self.settings["DEMO_DATA"] or ""))
-        if demo.is_dir() and self.data.count_loads() == 0:
-            from sdmxnode.services.data.loading import load_data
-
-            for path in sorted(p for p in demo.iterdir() if p.suffix == ".xml"):
-                load_data(self, path, source=path.name, principal="init")
-        return result
