@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.formats.registry import Format, choose_format
@@ -31,8 +31,8 @@ from sdmxnode.services.checks.aggregates import (
     period_selection,
 )
 from sdmxnode.services.checks.mirror import MIRROR_COLUMNS, mirror_pairs, mirror_roles
-from sdmxnode.services.node import Node
 from sdmxnode.validation.aggregates import AGGREGATE_COLUMNS, MISMATCH, NO_MEMBERS, OK
+from sdmxnode.web import current_node
 from sdmxnode.web.http import accepts_gzip, conditional
 from sdmxnode.web.rest.data import gzip_chunks
 
@@ -42,10 +42,6 @@ _COMMON = {"format", "startPeriod", "endPeriod"}
 AGGREGATE_PARAMETERS = _COMMON | {"tolerance", "area", "status"}
 MIRROR_PARAMETERS = _COMMON | {"country", "status"}
 MIRROR_STATUSES = ("paired", "no_emigration_report", "no_immigration_report")
-
-
-def _node() -> Node:
-    return current_app.extensions["sdmxnode"]
 
 
 def _format() -> Format:
@@ -125,7 +121,7 @@ def aggregates(agency: str, id_: str, version: str | None = None) -> Response:
     """Each aggregate figure of a dataflow against the sum of its members."""
     _check_parameters(AGGREGATE_PARAMETERS)
     fmt = _format()
-    node = _node()
+    node = current_node()
     tolerance = parse_tolerance(
         request.args.get("tolerance"), float(node.settings["AGGREGATE_TOLERANCE"])
     )
@@ -147,7 +143,7 @@ def mirror(agency: str, id_: str, version: str | None = None) -> Response:
     """Each bilateral flow as its destination and its origin report it."""
     _check_parameters(MIRROR_PARAMETERS)
     fmt = _format()
-    node = _node()
+    node = current_node()
     selection = period_selection(request.args.get("startPeriod"), request.args.get("endPeriod"))
     countries = _codes("country")
     if countries is not None and len(countries) > 1:

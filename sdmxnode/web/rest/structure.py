@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from sdmxnode.formats.registry import Format, choose_format
 from sdmxnode.formats.registry.structure import (
@@ -17,19 +17,15 @@ from sdmxnode.rest.structure import (
     parse_structure_query_v1,
     parse_structure_query_v2,
 )
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.partial import partial_items
 from sdmxnode.services.structures.queries import render_structures, select_structures
+from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 
 blueprint = Blueprint("rest_structure", __name__)
 
 #: Query parameters about the representation, handled here, not by the query grammar.
 REPRESENTATION_PARAMETERS = ("format", "formatVersion")
-
-
-def current_node() -> Node:
-    return current_app.extensions["sdmxnode"]
 
 
 def structure_format(api: int) -> Format:
