@@ -15,14 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.formats.registry import Format, choose_format
-from sdmxnode.formats.reports.checks import (
-    CHECK_FORMATS,
-    CHECK_GENERIC,
-    CHECK_JSON,
-    MEDIA_TYPES,
-    write_report,
-)
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.negotiation import negotiate_format
+from sdmxnode.formats.reports.checks import MEDIA_TYPES, write_report
 from sdmxnode.services.checks.aggregates import (
     CheckTarget,
     check_stored_aggregates,
@@ -45,9 +40,7 @@ MIRROR_STATUSES = ("paired", "no_emigration_report", "no_immigration_report")
 
 
 def _format() -> Format:
-    return choose_format(
-        request.args, request.headers.get("Accept"), CHECK_FORMATS, CHECK_JSON, CHECK_GENERIC
-    )
+    return negotiate_format("report", None, request.args, request.headers.get("Accept"))
 
 
 def _check_parameters(allowed: set[str]) -> None:

@@ -10,14 +10,8 @@ from itertools import chain
 from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.errors import NoResults, TooLarge
-from sdmxnode.formats.registry import Format, choose_format, parse_accept
-from sdmxnode.formats.registry.data import (
-    DATA_FORMATS,
-    DEFAULT_DATA_FORMAT,
-    GENERIC_CSV_DATA_FORMAT,
-    GENERIC_JSON_DATA_FORMAT,
-    GENERIC_XML_DATA_FORMAT,
-)
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.services.data.queries import (
@@ -38,56 +32,18 @@ from sdmxnode.web.limits import check_deadline, deadline_chunks, request_deadlin
 blueprint = Blueprint("rest_data", __name__)
 
 #: Query parameters about the representation (SDMX-REST 2.x `extend.md`, SDMX-CSV options).
-REPRESENTATION_PARAMETERS = ("format", "formatVersion", "labels", "timeFormat", "keys", "key")
-_CSV_OPTIONS = {"labels": "labels", "timeFormat": "timeFormat", "keys": "keys", "key": "keys"}
+REPRESENTATION_PARAMETERS = ("format", "formatVersion", *CSV_OPTIONS)
 
 
 def data_format(api: int) -> Format:
     """The data format asked for, by `format=` or by Accept (defaults per API line)."""
-    xml, json, csv = (
-        GENERIC_XML_DATA_FORMAT[api],
-        GENERIC_JSON_DATA_FORMAT[api],
-        (GENERIC_CSV_DATA_FORMAT[api]),
-    )
-    generic = {
-        "application/xml": xml,
-        "text/xml": xml,
-        "application/json": json,
-        "text/csv": csv,
-        "application/csv": csv,
-    }
-    prefer = [f for f in DATA_FORMATS if (f.version.startswith("2.1") or f.version == "1.0.0")]
-    if api == 2:
-        prefer = [f for f in DATA_FORMATS if f.version in ("3.0.0", "2.0.0")]
-    return choose_format(
-        request.args,
-        request.headers.get("Accept"),
-        DATA_FORMATS,
-        DEFAULT_DATA_FORMAT[api],
-        generic,
-        prefer,
-    )
-
-
-def csv_options() -> dict[str, str]:
-    """SDMX-CSV parameters from the query (which wins) or the Accept media type."""
-    options: dict[str, str] = {}
-    for rng in parse_accept(request.headers.get("Accept", "")):
-        if rng.media_type.endswith("+csv") or rng.media_type in ("text/csv", "application/csv"):
-            for name, key in _CSV_OPTIONS.items():
-                if name in rng.params:
-                    options[key] = rng.params[name]
-            break
-    for name, key in _CSV_OPTIONS.items():
-        if name in request.args:
-            options[key] = request.args[name]
-    return options
+    return negotiate_format("data", api, request.args, request.headers.get("Accept"))
 
 
 def answer_data_query(query: DataQuery) -> Response:
     """Plan, then 304, or a streamed answer in the negotiated format."""
     fmt = data_format(query.api)
-    options = csv_options()
+    options = csv_options(request.args, request.headers.get("Accept"))
     node = current_node()
     if query.providers:
         raise NoResults(

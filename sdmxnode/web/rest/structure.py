@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from sdmxnode.formats.registry import Format, choose_format
-from sdmxnode.formats.registry.structure import (
-    SDMX_JSON_10,
-    SDMX_JSON_20,
-    SDMX_ML_21,
-    SDMX_ML_30,
-    STRUCTURE_FORMATS,
-)
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.rest.structure import (
     StructureQuery,
     parse_structure_query_v1,
@@ -29,16 +23,8 @@ REPRESENTATION_PARAMETERS = ("format", "formatVersion")
 
 
 def structure_format(api: int) -> Format:
-    default, xml, json = (
-        (SDMX_ML_21, SDMX_ML_21, SDMX_JSON_10)
-        if api == 1
-        else (SDMX_JSON_20, SDMX_ML_30, SDMX_JSON_20)
-    )
-    generic = {"application/xml": xml, "text/xml": xml, "application/json": json}
-    prefer = [SDMX_ML_21, SDMX_JSON_10] if api == 1 else [SDMX_ML_30, SDMX_JSON_20]
-    return choose_format(
-        request.args, request.headers.get("Accept"), STRUCTURE_FORMATS, default, generic, prefer
-    )
+    """The structure format asked for, by `format=` or by Accept (defaults per API line)."""
+    return negotiate_format("structure", api, request.args, request.headers.get("Accept"))
 
 
 def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
