@@ -28,8 +28,7 @@ from sdmxnode.services.checks.aggregates import (
 from sdmxnode.services.checks.mirror import MIRROR_COLUMNS, mirror_pairs, mirror_roles
 from sdmxnode.validation.aggregates import AGGREGATE_COLUMNS, MISMATCH, NO_MEMBERS, OK
 from sdmxnode.web import current_node
-from sdmxnode.web.http import accepts_gzip, conditional
-from sdmxnode.web.rest.data import gzip_chunks
+from sdmxnode.web.http import accepts_gzip, conditional, gzip_chunks
 
 blueprint = Blueprint("checks", __name__)
 
