@@ -36,10 +36,11 @@ YEARS = [str(year) for year in range(2000, 2020)]  # 20 annual observations per 
 
 def _node(database: Path):  # type: ignore[no-untyped-def]
     from sdmxnode.app import create_app
+    from sdmxnode.services.setup import initialise_node
 
     app = create_app({"DATABASE_URL": f"sqlite:///{database}", "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     return node
 
 
@@ -120,12 +121,12 @@ def _peak_kib() -> int:
 
 
 def child_load(message: Path, database: Path) -> dict[str, float]:
-    from sdmxnode.services.data.loading import load_data
+    from sdmxnode.services.data.loading import LoadOptions, load_data
 
     node = _node(database)
     before = _peak_kib()
     start = time.perf_counter()
-    result = load_data(node, message, source=message.name)
+    result = load_data(node, message, LoadOptions(source=message.name))
     seconds = time.perf_counter() - start
     stored = node.data.count_all_observations()
     return {

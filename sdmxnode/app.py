@@ -18,23 +18,10 @@ from sdmxnode.errors import (
     TooLarge,
 )
 from sdmxnode.services.node import Node
+from sdmxnode.web.blueprints import register_blueprints
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
 from sdmxnode.web.limits import install_limits
-from sdmxnode.web.node import audit as audit_service
-from sdmxnode.web.node import checks, openapi
-from sdmxnode.web.node import health as node_service
-from sdmxnode.web.node import validation as validation_service
-from sdmxnode.web.pages import browse as pages_browse
-from sdmxnode.web.pages import data as pages_data
-from sdmxnode.web.pages import validate as pages_validate
-from sdmxnode.web.rest import availability as rest_availability
-from sdmxnode.web.rest import data as rest_data
-from sdmxnode.web.rest import data_write as rest_data_write
-from sdmxnode.web.rest import pending as rest_pending
-from sdmxnode.web.rest import schema as rest_schema
-from sdmxnode.web.rest import structure as rest_structure
-from sdmxnode.web.rest import structure_write as rest_structure_write
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     node.store.create_schema()
     app.extensions["sdmxnode"] = node
 
-    app.register_blueprint(node_service.blueprint)
-    app.register_blueprint(validation_service.blueprint)
-    app.register_blueprint(pages_browse.blueprint)
-    app.register_blueprint(pages_data.blueprint)
-    app.register_blueprint(pages_validate.blueprint)
-    app.register_blueprint(audit_service.blueprint)
-    app.register_blueprint(openapi.blueprint)
-    app.register_blueprint(checks.blueprint)
-    app.register_blueprint(rest_pending.blueprint)
-    app.register_blueprint(rest_data.blueprint)
-    app.register_blueprint(rest_data_write.blueprint)
-    app.register_blueprint(rest_availability.blueprint)
-    app.register_blueprint(rest_schema.blueprint)
-    app.register_blueprint(rest_structure.blueprint)
-    app.register_blueprint(rest_structure_write.blueprint)
+    register_blueprints(app)
     app.after_request(add_common_headers)
     install_limits(app, settings)
     _register_error_handlers(app)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from sdmxnode.app import create_app
+from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.services.structures.models import ModelCache
@@ -99,7 +100,7 @@ def migration_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A node holding the project's own migration structures (dsd/, codelists/)."""
     url = fresh_database(tmp_path_factory.mktemp("migration"))
     application = create_app({"DATABASE_URL": url, "TESTING": True})
-    application.extensions["sdmxnode"].initialise()
+    initialise_node(application.extensions["sdmxnode"])
     yield application
     application.extensions["sdmxnode"].store.engine.dispose()
 
@@ -155,10 +156,10 @@ def migration_resolver(migration_app: Flask) -> StructureInfoBuilder:
 def bilateral_app(database_url: str) -> Flask:
     """A node on `database_url` holding the project's structures, the demo data and the
     bilateral flows of fixtures/checks/ (for the mirror check and its page)."""
-    from sdmxnode.services.data.loading import load_data
+    from sdmxnode.services.data.loading import LoadOptions, load_data
 
     application = create_app({"DATABASE_URL": database_url, "TESTING": True})
     node = application.extensions["sdmxnode"]
-    node.initialise()
-    load_data(node, BILATERAL_FLOWS, source=BILATERAL_FLOWS.name)
+    initialise_node(node)
+    load_data(node, BILATERAL_FLOWS, LoadOptions(source=BILATERAL_FLOWS.name))
     return application

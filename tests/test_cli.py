@@ -50,3 +50,18 @@ def test_settings_lists_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0
     for setting in SETTINGS:
         assert setting.env in result.output
+
+
+def test_every_command_family_is_registered_on_main() -> None:
+    assert sorted(main.commands) == [
+        "audit",
+        "check",
+        "harvest",
+        "init",
+        "load",
+        "serve",
+        "settings",
+        "token",
+        "validate",
+    ]
+    assert sorted(main.commands["check"].commands) == ["aggregates", "mirror"]  # type: ignore[attr-defined]

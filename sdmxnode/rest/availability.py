@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest.data import HINTS_V2, time_range_from_filters
-from sdmxnode.rest.filters import ComponentFilter, parse_component_filters
+from sdmxnode.rest.filters import parse_component_filters
 from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2, parse_provider_ref
 from sdmxnode.rest.identifiers import split_values
-from sdmxnode.rest.keys import KeyFilter, RawKey, key_matcher, parse_key_v1, parse_key_v2
+from sdmxnode.rest.keys import parse_key_v1, parse_key_v2
 from sdmxnode.rest.parameters import (
     COMPONENT_ID,
     check_parameters,
@@ -19,7 +18,7 @@ from sdmxnode.rest.parameters import (
     parse_updated_after,
 )
 from sdmxnode.rest.periods import parse_period_pair
-from sdmxnode.rest.versions import VersionSelector
+from sdmxnode.rest.queries import DataSelectionQuery
 
 MODES: tuple[str, ...] = ("exact", "available")
 # `references` of availability queries (1.5 `4_6_1_other_queries.md`, 2.x
@@ -44,35 +43,18 @@ NOT_IMPLEMENTED_V2: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
-class AvailabilityQuery:
+class AvailabilityQuery(DataSelectionQuery):
     """One availability query: the data selection of a DataQuery plus what to report.
 
-    Fields shared with DataQuery mean the same. `component_ids` None reports every
-    dimension; `mode` is `exact` (values the data query returns) or `available` (values
-    that could still be added and return data); `references` holds canonical artefact
-    types to include (empty for `none`; `all` expands to its five types).
+    `component_ids` None reports every dimension; `mode` is `exact` (values the data query
+    returns) or `available` (values that could still be added and return data);
+    `references` holds canonical artefact types to include (empty for `none`; `all`
+    expands to its five types).
     """
 
-    api: int
-    context: str
-    agencies: tuple[str, ...] | None
-    ids: tuple[str, ...] | None
-    versions: VersionSelector
-    keys: tuple[RawKey, ...] | None
-    providers: tuple[str, ...] | None
-    start_period: str | None
-    end_period: str | None
-    filters: tuple[ComponentFilter, ...]
-    updated_after: datetime | None
     component_ids: tuple[str, ...] | None
     mode: str
     references: frozenset[str]
-
-    def key_filters(self, dimension_count: int) -> tuple[KeyFilter, ...] | None:
-        """The keys as KeyFilters (see DataQuery.key_filters)."""
-        return key_matcher(
-            self.keys, dimension_count, trailing_wildcards=self.api == 2, api=self.api
-        )
 
 
 def parse_availability_query_v1(

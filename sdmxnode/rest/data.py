@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest.filters import TIME_PERIOD, ComponentFilter, parse_component_filters
 from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2, parse_provider_ref
-from sdmxnode.rest.keys import KeyFilter, RawKey, key_matcher, parse_key_v1, parse_key_v2
+from sdmxnode.rest.keys import parse_key_v1, parse_key_v2
 from sdmxnode.rest.parameters import (
     COMPONENT_ID,
     check_parameters,
@@ -20,7 +19,7 @@ from sdmxnode.rest.parameters import (
     parse_updated_after,
 )
 from sdmxnode.rest.periods import check_period_order, parse_period_pair
-from sdmxnode.rest.versions import VersionSelector
+from sdmxnode.rest.queries import DataSelectionQuery
 
 # 1.5 `detail` values (OpenAPI `detail` enum), default first.
 DETAILS_V1: tuple[str, ...] = ("full", "dataonly", "serieskeysonly", "nodata")
@@ -77,34 +76,16 @@ NOT_IMPLEMENTED_V2: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
-class DataQuery:
+class DataQuery(DataSelectionQuery):
     """One data query, from either API line; None means "any" / "not given".
 
-    - `keys`: raw keys (one tuple of positions each, None = wildcard position, several
-      values of a position joined by '+'); None selects every series. `key_filters`
-      turns them into KeyFilters once the number of key dimensions is known.
-    - `start_period` / `end_period`: as given and validated (`periods.period_range` gives
-      their bounds). On 2.x they come from `c[TIME_PERIOD]=ge:X+le:Y` (one clause of at
-      most one `ge` and one `le`), which is then not repeated in `filters`.
-    - `updated_after`: timezone-aware; a value without offset is in server local time.
-    - `detail` and `attributes` / `measures` are both filled on either line: 1.5 `detail`
-      maps to 2.x terms (dataonly = attributes none, nodata = measures none,
-      serieskeysonly = both none) and 2.x values map back.
-    - `dimension_at_observation`: None for the default (the time dimension if the DSD has
-      one, else AllDimensions); checked against the DSD by the caller.
+    The selection fields are DataSelectionQuery's. `detail` and `attributes` / `measures`
+    are both filled on either line: 1.5 `detail` maps to 2.x terms (dataonly = attributes
+    none, nodata = measures none, serieskeysonly = both none) and 2.x values map back.
+    `dimension_at_observation`: None for the default (the time dimension if the DSD has
+    one, else AllDimensions); checked against the DSD by the caller.
     """
 
-    api: int
-    context: str  # 'dataflow' | 'datastructure' | 'provisionagreement' | '*'
-    agencies: tuple[str, ...] | None
-    ids: tuple[str, ...] | None
-    versions: VersionSelector
-    keys: tuple[RawKey, ...] | None
-    providers: tuple[str, ...] | None  # 1.5 providerRef: 'ID' or 'AGENCY,ID'
-    start_period: str | None
-    end_period: str | None
-    filters: tuple[ComponentFilter, ...]
-    updated_after: datetime | None
     first_n: int | None
     last_n: int | None
     dimension_at_observation: str | None
@@ -113,15 +94,20 @@ class DataQuery:
     measures: str | tuple[str, ...]
     include_history: bool
 
-    def key_filters(self, dimension_count: int) -> tuple[KeyFilter, ...] | None:
-        """The keys as KeyFilters for `dimension_count` key dimensions (None = all series).
 
-        Raises BadRequest for a key of the wrong length; on 2.x missing trailing positions
-        are wildcards.
-        """
-        return key_matcher(
-            self.keys, dimension_count, trailing_wildcards=self.api == 2, api=self.api
-        )
+def as_data_query(selection: DataSelectionQuery) -> DataQuery:
+    """The data query that selects what `selection` selects, with every other parameter at
+    its default (full detail, all observations, no history)."""
+    return DataQuery(
+        **{f.name: getattr(selection, f.name) for f in fields(DataSelectionQuery)},
+        first_n=None,
+        last_n=None,
+        dimension_at_observation=None,
+        detail="full",
+        attributes="dsd",
+        measures="all",
+        include_history=False,
+    )
 
 
 def parse_data_query_v1(

@@ -13,6 +13,7 @@ from sdmxnode.rest.parameters import (
     parse_boolean,
     parse_dimension_at_observation,
 )
+from sdmxnode.rest.queries import ResourceQuery
 from sdmxnode.rest.versions import (
     ALL,
     DEFAULT_VERSIONS_V1,
@@ -42,15 +43,13 @@ NOT_IMPLEMENTED_V2: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
-class SchemaQuery:
+class SchemaQuery(ResourceQuery):
     """One schema query: the single artefact (in `context`) whose data validity is asked for.
 
     `versions` selects one version (exact, or a latest form); `dimension_at_observation`
     None is the default (the time dimension, else AllDimensions).
     """
 
-    api: int
-    context: str
     agency: str
     id: str
     versions: VersionSelector

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from sdmxnode.config import Settings
 from sdmxnode.formats.sdmxml.elements import MessageHeader
-from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.engine import create_store_engine
-from sdmxnode.storage.structures import PutResult, StructureStore
+from sdmxnode.storage.structures import StructureStore
 
 
 @dataclass
@@ -49,16 +48,3 @@ class Node:
 
     def structure_dirs(self) -> list[Path]:
         return list(self.settings.structure_dirs)
-
-    def initialise(self) -> PutResult:
-        """Create the schema, load the node's own structures and, into a node that holds no
-        data yet, the demo data (idempotent: a second run changes nothing)."""
-        self.store.create_schema()
-        result = load_structure_files(self.store, structure_files(self.structure_dirs()))
-        demo = self.settings.demo_data
-        if demo.is_dir() and self.data.count_loads() == 0:
-            from sdmxnode.services.data.loading import load_data
-
-            for path in sorted(p for p in demo.iterdir() if p.suffix == ".xml"):
-                load_data(self, path, source=path.name, principal="init")
-        return result

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, request
+from flask import request
 
 from sdmxnode.errors import Forbidden, SdmxNodeError, Unauthorized
 from sdmxnode.services.access import Principal, authenticate
 from sdmxnode.services.node import Node
 from sdmxnode.storage.access import AuditEntry
 from sdmxnode.storage.times import now_utc
+from sdmxnode.web import current_node
 from sdmxnode.web.errors import api_major
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def _outcome(status: int) -> str:
 @contextmanager
 def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
     """Run a write; on the way out record who tried what and how it ended, even on errors."""
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     attempt = WriteAttempt(node)
     status: int | None = None
     try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from flask import Response, request
@@ -35,6 +36,16 @@ def accepts_gzip() -> bool:
         if rng[0] in ("gzip", "*"):
             return rng[1] > 0
     return False
+
+
+def gzip_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A gzip stream of `chunks`, compressed as they come."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        compressed = compressor.compress(chunk)
+        if compressed:
+            yield compressed
+    yield compressor.flush()
 
 
 def parse_accept_encoding(header: str) -> list[tuple[str, float]]:

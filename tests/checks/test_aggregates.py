@@ -16,8 +16,9 @@ from sdmxnode.services.checks.aggregates import (
     find_check_target,
     period_selection,
 )
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
 from tests.checks.conftest import altered_demo
 from tests.conftest import PROJECT_ROOT
 
@@ -152,10 +153,10 @@ def test_an_altered_country_yields_exactly_the_expected_finding(
         }
     )
     node: Node = application.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     try:
         path = altered_demo(tmp_path, "FRA", "2019", 1_000_000)
-        result = load_data(node, path, source=path.name)
+        result = load_data(node, path, LoadOptions(source=path.name))
         findings = [f for f in result.report.findings if f.code == "AGGREGATE_MISMATCH"]
         assert len(findings) == 1
         finding = findings[0]
@@ -188,10 +189,10 @@ def test_an_altered_country_yields_exactly_the_expected_finding(
 def test_the_rule_is_off_unless_switched_on(tmp_path: Path, database_url: str) -> None:
     application = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
     node: Node = application.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     try:
         path = altered_demo(tmp_path, "FRA", "2019", 1_000_000)
-        result = load_data(node, path, source=path.name)
+        result = load_data(node, path, LoadOptions(source=path.name))
         assert not [f for f in result.report.findings if f.code == "AGGREGATE_MISMATCH"]
     finally:
         node.store.engine.dispose()

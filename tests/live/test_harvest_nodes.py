@@ -12,7 +12,7 @@ import pytest
 from sdmxnode.config import load_settings
 from sdmxnode.formats.sdmxml import canonical_xml
 from sdmxnode.refs import ArtefactRef
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.harvest.changes import CONFLICT, NEW, NEW_VERSION, UNCHANGED
 from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection, structure_url
@@ -127,8 +127,8 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path, api: st
     new_version = new_version.replace(b">No<", b">Not at all<")
     load_structures(node_a.store, new_version)
     update, delete = _data_messages()
-    load_data(node_a, update, source="update")
-    load_data(node_a, delete, source="delete")
+    load_data(node_a, update, LoadOptions(source="update"))
+    load_data(node_a, delete, LoadOptions(source="delete"))
 
     third, requests = _harvest(node_b, a, api)
     assert requests == 2

@@ -9,6 +9,7 @@ from flask import Flask
 
 from sdmxnode.app import create_app
 from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def structures_node(database_url: str) -> Iterator[Node]:
         {"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True}
     )
     node: Node = application.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     yield node
     node.store.engine.dispose()
 

@@ -11,8 +11,9 @@ from flask import Flask
 from lxml import etree
 
 from sdmxnode.errors import Invalid, LoadRejected
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
 from tests.formats.small_data import DEMO, SMALL, dsd_components, read_demo_observations
 from tests.services.store_dumps import Observation, dump_observations, dump_tables
 from tests.validation.test_invalid_fixtures import EXPECTED, INVALID
@@ -60,7 +61,7 @@ def expected_observations(count: int | None = None) -> list[Observation]:
 
 
 def test_demo_data_loads_whole(structures_node: Node) -> None:
-    result = load_data(structures_node, DEMO, source=DEMO.name)
+    result = load_data(structures_node, DEMO, LoadOptions(source=DEMO.name))
     assert result.report.errors == 0
     counts = result.counts[FLOW]
     assert (counts.series_written, counts.observations_written) == (798, 5538)
@@ -75,7 +76,7 @@ def test_init_loads_the_demo_data_once(migration_app: Flask) -> None:
     node: Node = migration_app.extensions["sdmxnode"]
     assert node.data.count_all_observations() == 5538
     before = dump_tables(node.store.engine)
-    node.initialise()
+    initialise_node(node)
     assert dump_tables(node.store.engine) == before
 
 
@@ -101,7 +102,7 @@ def test_small_dataset_is_the_first_three_demo_series(small_reference: list[Obse
 def test_small_dataset_loads_identically_from_every_format(
     name: str, structures_node: Node, small_reference: list[Observation]
 ) -> None:
-    result = load_data(structures_node, SMALL / name, source=name)
+    result = load_data(structures_node, SMALL / name, LoadOptions(source=name))
     assert result.report.findings == []
     assert result.counts[FLOW].observations_written == 21
     assert dump_observations(structures_node) == {FLOW: small_reference}
@@ -131,7 +132,7 @@ def test_every_small_format_is_covered() -> None:
 @pytest.fixture
 def demo_node(structures_node: Node) -> Node:
     """A fresh node holding the project's structures and the demo data."""
-    load_data(structures_node, DEMO, source=DEMO.name)
+    load_data(structures_node, DEMO, LoadOptions(source=DEMO.name))
     return structures_node
 
 
@@ -139,7 +140,7 @@ def demo_node(structures_node: Node) -> Node:
 def test_invalid_fixture_is_rejected_and_nothing_changes(name: str, demo_node: Node) -> None:
     before = dump_tables(demo_node.store.engine)
     with pytest.raises(LoadRejected) as caught:
-        load_data(demo_node, INVALID / name, source=name)
+        load_data(demo_node, INVALID / name, LoadOptions(source=name))
     findings = caught.value.report.findings
     located = [(f.code, f.line, f.series_key, f.period, f.component) for f in findings]
     assert located == [EXPECTED[name]]
@@ -220,7 +221,7 @@ def test_hostile_input_is_refused_and_nothing_changes(name: str, demo_node: Node
     before = dump_tables(demo_node.store.engine)
     options = {} if limit is None else {"max_bytes": limit}
     with pytest.raises(Invalid) as caught:
-        load_data(demo_node, data, source=name, **options)
+        load_data(demo_node, data, LoadOptions(source=name, **options))
     assert dump_tables(demo_node.store.engine) == before
     text = str(caught.value)
     if isinstance(caught.value, LoadRejected):
@@ -241,10 +242,10 @@ def test_hostile_input_is_refused_and_nothing_changes(name: str, demo_node: Node
 def test_gzip_within_the_limit_loads(structures_node: Node) -> None:
     data = (SMALL / "small-structurespecific-21.xml.gz").read_bytes()
     size = len(gzip.decompress(data))
-    result = load_data(structures_node, data, max_bytes=size)
+    result = load_data(structures_node, data, LoadOptions(max_bytes=size))
     assert result.counts[FLOW].observations_written == 21
     with pytest.raises(Invalid, match="compression bomb"):
-        load_data(structures_node, data, max_bytes=size - 1)
+        load_data(structures_node, data, LoadOptions(max_bytes=size - 1))
 
 
 def test_the_demo_file_path_and_its_bytes_load_alike(tmp_path: Path, structures_node: Node) -> None:

@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
 from sdmxnode.storage.tables import loads, observation_history
 from tests.formats.small_data import FLOW, SMALL, dsd_components, read_demo_observations
@@ -50,7 +50,9 @@ def key_only(key: str) -> dict[str, str]:
 
 @pytest.fixture
 def small_node(structures_node: Node) -> Node:
-    load_data(structures_node, SMALL / "small-structurespecific-21.xml", source="small")
+    load_data(
+        structures_node, SMALL / "small-structurespecific-21.xml", LoadOptions(source="small")
+    )
     return structures_node
 
 
@@ -67,7 +69,9 @@ def test_append_and_merge_update_the_named_observations(small_node: Node) -> Non
     before = stored(small_node)
     revised = {**observation(BOTH, "1990"), "OBS_VALUE": "153011474", "OBS_STATUS": "A"}
     merged = {**observation(MALE, "2019"), "OBS_VALUE": "141000000"}
-    result = load_data(small_node, csv_message([("A", revised), ("M", merged)]), source="upd")
+    result = load_data(
+        small_node, csv_message([("A", revised), ("M", merged)]), LoadOptions(source="upd")
+    )
     assert result.report.errors == 0
     assert result.observations_written == 2 and result.observations_deleted == 0
     after = stored(small_node)
@@ -84,7 +88,7 @@ def test_append_and_merge_update_the_named_observations(small_node: Node) -> Non
 def test_append_adds_a_series_and_leaves_the_others(small_node: Node) -> None:
     before = stored(small_node)
     new = {**observation(BOTH, "1990"), "REF_AREA": "FRA", "OBS_VALUE": "5907"}
-    load_data(small_node, csv_message([("A", new)]), source="new series")
+    load_data(small_node, csv_message([("A", new)]), LoadOptions(source="new series"))
     after = stored(small_node)
     assert set(after) == set(before) | {("A.FRA.STOCK.FB._T._T._T._T", "1990")}
     assert after[("A.FRA.STOCK.FB._T._T._T._T", "1990")][3] == "5907"
@@ -94,7 +98,9 @@ def test_append_adds_a_series_and_leaves_the_others(small_node: Node) -> None:
 def test_replace_keeps_only_the_observations_sent_for_a_series(small_node: Node) -> None:
     before = stored(small_node)
     kept = [observation(FEMALE, "2000"), {**observation(FEMALE, "2019"), "OBS_VALUE": "1"}]
-    result = load_data(small_node, csv_message([("R", v) for v in kept]), source="replace")
+    result = load_data(
+        small_node, csv_message([("R", v) for v in kept]), LoadOptions(source="replace")
+    )
     assert result.report.errors == 0
     after = stored(small_node)
     assert sorted(p for k, p in after if k == FEMALE) == ["2000", "2019"]
@@ -109,7 +115,7 @@ def test_replace_keeps_only_the_observations_sent_for_a_series(small_node: Node)
 def test_delete_removes_observations_and_whole_series(small_node: Node) -> None:
     before = stored(small_node)
     rows = [("D", key_only(MALE)), ("D", {**key_only(BOTH), "TIME_PERIOD": "1995"})]
-    result = load_data(small_node, csv_message(rows), source="delete")
+    result = load_data(small_node, csv_message(rows), LoadOptions(source="delete"))
     assert result.report.errors == 0
     assert result.observations_deleted == 8
     after = stored(small_node)
@@ -126,6 +132,6 @@ def test_deleting_what_is_not_there_deletes_nothing(small_node: Node) -> None:
     before = stored(small_node)
     absent_series = {**key_only(BOTH), "REF_AREA": "FRA"}
     rows = [("D", {**key_only(BOTH), "TIME_PERIOD": "2021"}), ("D", absent_series)]
-    result = load_data(small_node, csv_message(rows), source="delete nothing")
+    result = load_data(small_node, csv_message(rows), LoadOptions(source="delete nothing"))
     assert result.observations_deleted == 0
     assert stored(small_node) == before

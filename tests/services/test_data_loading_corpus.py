@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import LoadRejected
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import read_structure_records
 from tests.services.store_dumps import dump_tables
@@ -132,7 +132,7 @@ def test_corpus_data_message_loads_the_manifest_count(
         flow = dataflow_message(*ADDED_DATAFLOWS[entry["file"]])
         empty_node.store.put_artefacts(read_structure_records(flow, source="dataflow"))
     expected = int(entry["observations_or_items"].split()[0])
-    result = load_data(empty_node, corpus / entry["file"], source=entry["file"])
+    result = load_data(empty_node, corpus / entry["file"], LoadOptions(source=entry["file"]))
     assert result.report.errors == 0
     assert result.observations_written == expected
     assert empty_node.data.count_all_observations() == expected
@@ -162,7 +162,7 @@ def test_bis_gh_180_is_refused_at_the_schema_stage_naming_the_element(
 ) -> None:
     before = dump_tables(empty_node.store.engine)
     with pytest.raises(LoadRejected) as caught:
-        load_data(empty_node, corpus / "BIS-gh-180.xml", source="BIS-gh-180.xml")
+        load_data(empty_node, corpus / "BIS-gh-180.xml", LoadOptions(source="BIS-gh-180.xml"))
     findings = caught.value.report.findings
     assert findings and {f.code for f in findings} == {"SCHEMA"}
     assert all(f.line for f in findings)

@@ -11,8 +11,9 @@ from sdmxnode.app import create_app
 from sdmxnode.errors import LoadRejected
 from sdmxnode.services.data import loading as data_loading
 from sdmxnode.services.data import pipeline as data_pipeline
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
 from tests.conftest import PROJECT_ROOT, fresh_database
 from tests.services.store_dumps import dump_observations, dump_tables
 
@@ -44,7 +45,7 @@ def test_the_child_path_is_taken(piped: list[str]) -> None:
 def test_demo_data_stores_the_same_either_way(
     structures_node: Node, piped: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    result = load_data(structures_node, DEMO, source=DEMO.name)
+    result = load_data(structures_node, DEMO, LoadOptions(source=DEMO.name))
     assert piped == [DEMO.name]
     assert result.observations_written == 5538
     assert result.report.observations == 5538 and result.report.is_valid
@@ -53,8 +54,8 @@ def test_demo_data_stores_the_same_either_way(
     monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 10**12)  # now in process
     other = create_app({"DATABASE_URL": fresh_database(tmp_path), "DEMO_DATA": ""})
     node = other.extensions["sdmxnode"]
-    node.initialise()
-    load_data(node, DEMO, source=DEMO.name)
+    initialise_node(node)
+    load_data(node, DEMO, LoadOptions(source=DEMO.name))
     assert dump_observations(node) == piped_content
     node.store.engine.dispose()
 
@@ -71,10 +72,12 @@ def test_demo_data_stores_the_same_either_way(
 def test_rejected_through_the_child_and_nothing_changes(
     structures_node: Node, piped: list[str], name: str, code: str
 ) -> None:
-    load_data(structures_node, SMALL / "small-structurespecific-21.xml", source="small")
+    load_data(
+        structures_node, SMALL / "small-structurespecific-21.xml", LoadOptions(source="small")
+    )
     before = dump_tables(structures_node.store.engine)
     with pytest.raises(LoadRejected) as caught:
-        load_data(structures_node, INVALID / name, source=name)
+        load_data(structures_node, INVALID / name, LoadOptions(source=name))
     assert piped[-1] == name
     assert [f.code for f in caught.value.report.findings] == [code]
     assert dump_tables(structures_node.store.engine) == before
@@ -87,7 +90,7 @@ def test_a_truncated_file_through_the_child(
     broken.write_bytes(DEMO.read_bytes()[: len(DEMO.read_bytes()) // 2])
     before = dump_tables(structures_node.store.engine)
     with pytest.raises(LoadRejected) as caught:
-        load_data(structures_node, broken, source=broken.name)
+        load_data(structures_node, broken, LoadOptions(source=broken.name))
     assert piped == [broken.name]
     assert caught.value.report.findings[0].code == "UNREADABLE"
     assert dump_tables(structures_node.store.engine) == before

@@ -18,7 +18,8 @@ from lxml import etree
 
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
+from sdmxnode.services.setup import initialise_node
 from sdmxnode.validation.schema import validate_ml21
 from tests.conftest import PROJECT_ROOT, fresh_database
 
@@ -48,7 +49,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     application = create_app(
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""}
     )
-    application.extensions["sdmxnode"].initialise()
+    initialise_node(application.extensions["sdmxnode"])
     yield application
     application.extensions["sdmxnode"].store.engine.dispose()
 
@@ -102,7 +103,7 @@ def _audit(node) -> list:
 def test_refused_writes_change_nothing_and_are_audited(
     app: Flask, node, tokens: dict[str, str], method: str, path: str
 ) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     before = (_observations(node), _digest(client), node.data.count_loads())
     cases = [
@@ -131,7 +132,7 @@ def test_refused_writes_change_nothing_and_are_audited(
 def test_rightful_writes_succeed_and_are_audited(
     app: Flask, node, tokens: dict[str, str], method: str, path: str, role: str
 ) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     answer = _send(client, method, path, tokens[role])
     assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -215,7 +216,7 @@ def test_decompressed_size_is_bounded(tmp_path: Path) -> None:
         }
     )
     node = app.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     secret = create_token(node, role="admin")
     bomb = gzip.compress(b"<" + b" " * 5_000_000)
     answer = app.test_client().post(V1, data=bomb, headers=_bearer(secret))
@@ -226,7 +227,7 @@ def test_decompressed_size_is_bounded(tmp_path: Path) -> None:
 
 
 def test_put_replaces_the_dataflow(app: Flask, node, tokens: dict[str, str]) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     lines = CSV10.read_text(encoding="utf-8").splitlines()
     both_sexes = [lines[0]] + [line for line in lines[1:] if ",_T,_T,_T,_T," in line]
@@ -250,7 +251,7 @@ def test_put_replaces_the_dataflow(app: Flask, node, tokens: dict[str, str]) -> 
 
 
 def test_delete_by_key_and_period(app: Flask, node, tokens: dict[str, str]) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     secret = tokens["provider"]
     before = datetime.now(UTC)
@@ -276,7 +277,7 @@ def test_delete_by_key_and_period(app: Flask, node, tokens: dict[str, str]) -> N
 
 
 def test_delete_everything_needs_an_explicit_key(app: Flask, node, tokens: dict[str, str]) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     headers = _bearer(tokens["admin"])
     bare = client.delete(V1, headers=headers)
@@ -285,13 +286,13 @@ def test_delete_everything_needs_an_explicit_key(app: Flask, node, tokens: dict[
     both = client.delete(f"{V1}/all", data=CSV10.read_bytes(), headers=headers)
     assert both.status_code == 400
     assert client.delete(f"{V1}/all", headers=headers).json["counts"]["observations_deleted"] == 21
-    load_data(node, CSV10, source="again")
+    load_data(node, CSV10, LoadOptions(source="again"))
     assert client.delete(f"{V2}/*", headers=headers).json["counts"]["observations_deleted"] == 21
     assert _observations(node) == 0
 
 
 def test_delete_body_is_applied_as_delete(app: Flask, node, tokens: dict[str, str]) -> None:
-    load_data(node, CSV10, source="setup")
+    load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()
     message = (SMALL / "small-csv20-21.csv").read_bytes()  # declares action I on every row
     answer = client.delete(

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from sdmxnode import deadline as deadline_module
-from sdmxnode.cli import gunicorn_request_line_limit
+from sdmxnode.cli.serve import gunicorn_request_line_limit
 from sdmxnode.deadline import check_deadline, current_deadline, deadline
 from sdmxnode.errors import ServiceTimeout
 from sdmxnode.web.limits import deadline_chunks

@@ -18,6 +18,7 @@ import sdmx
 import sdmx.reader.xml.v30  # noqa: F401  (sdmx1 2.28 must import it before reading 2.1 data)
 from flask.testing import FlaskClient
 
+from sdmxnode.services.setup import initialise_node
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.conftest import SHARED
@@ -287,11 +288,11 @@ def test_updated_after_reports_deleted_observations(database_url: str, tmp_path:
     from urllib.parse import quote
 
     from sdmxnode.app import create_app
-    from sdmxnode.services.data.loading import load_data
+    from sdmxnode.services.data.loading import LoadOptions, load_data
 
     app = create_app({"DATABASE_URL": database_url})  # the project's structures and demo data
     node = app.extensions["sdmxnode"]
-    node.initialise()
+    initialise_node(node)
     before = datetime.now(UTC)
     deletion = tmp_path / "delete.csv"
     deletion.write_text(
@@ -299,7 +300,7 @@ def test_updated_after_reports_deleted_observations(database_url: str, tmp_path:
         "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE\n"
         "dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),D,A,FRA,STOCK,FB,_T,_T,_T,_T,1990,\n"
     )
-    result = load_data(node, deletion, source="delete.csv")
+    result = load_data(node, deletion, LoadOptions(source="delete.csv"))
     assert result.observations_deleted == 1
     client = app.test_client()
     since = quote(before.isoformat())
@@ -324,11 +325,11 @@ def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path
     from lxml import etree
 
     from sdmxnode.app import create_app
-    from sdmxnode.services.data.loading import load_data
+    from sdmxnode.services.data.loading import LoadOptions, load_data
 
     app = create_app({"DATABASE_URL": database_url})
     node = app.extensions["sdmxnode"]
-    node.initialise()  # load 1: the demo data
+    initialise_node(node)  # load 1: the demo data
     header = (
         "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
         "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
@@ -340,10 +341,10 @@ def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path
     )
     update = tmp_path / "update.csv"
     update.write_text(header + key.format(action="M", period="1990", value="5900000,P"))
-    load_data(node, update, source="update.csv")  # load 2
+    load_data(node, update, LoadOptions(source="update.csv"))  # load 2
     removal = tmp_path / "remove.csv"
     removal.write_text(header + key.format(action="D", period="1995", value=","))
-    load_data(node, removal, source="remove.csv")  # load 3
+    load_data(node, removal, LoadOptions(source="remove.csv"))  # load 3
     response = app.test_client().get(
         f"/rest/data/{FLOW}/A.FRA.STOCK.FB._T._T._T._T?includeHistory=true",
         headers={"Accept": MEDIA["generic"]},

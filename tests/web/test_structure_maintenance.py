@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from sdmxnode.app import create_app
 from sdmxnode.formats.sdmxml import NS21
 from sdmxnode.services.access import create_token
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.validation.schema import validate_ml21
@@ -410,7 +410,7 @@ def test_delete_refuses_a_dataflow_holding_data(app: Flask, stock_node: Node, ad
     client = app.test_client()
     headers = bearer(admin)
     data = ROOT / "fixtures/data/IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
-    load_data(stock_node, data, source=data.name, principal="test")
+    load_data(stock_node, data, LoadOptions(source=data.name, principal="test"))
     constraint = "/rest/v2/structure/dataconstraint/IMDX/CC_DF_MIG_STOCK_IMS/1.0.0"
     assert client.delete(constraint, headers=headers).status_code == 200
     flow = "/rest/v2/structure/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
@@ -442,7 +442,7 @@ def test_stored_data_keeps_the_shape_of_its_structure(
     client = app.test_client()
     headers = {"Content-Type": "application/xml", **bearer(admin)}
     data = ROOT / "fixtures/data/IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
-    load_data(stock_node, data, source=data.name, principal="test")
+    load_data(stock_node, data, LoadOptions(source=data.name, principal="test"))
     dsd = "/rest/v2/structure/datastructure/IMDX/DSD_MIG_STOCK/1.0.0"
     world = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/A.1.STOCK.FB._T._T._T._T?format=csvdata"
     before, served = digests(stock_node), client.get(world).data

@@ -13,12 +13,6 @@ from sdmxnode.formats.registry import Format
 
 CHECK_JSON = Format("json", "application/json", "1.0.0", "report")
 CHECK_CSV = Format("csv", "text/csv", "1.0.0", "report")
-CHECK_FORMATS = [CHECK_JSON, CHECK_CSV]
-CHECK_GENERIC = {
-    "application/json": CHECK_JSON,
-    "text/csv": CHECK_CSV,
-    "application/csv": CHECK_CSV,
-}
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}  # Content-Type
 
 

@@ -17,6 +17,7 @@ from sdmx.model import common, v21
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import AvailabilityQuery
+from sdmxnode.rest.data import as_data_query
 from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.models import filter_items
@@ -42,8 +43,8 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
     """The values with data for the query's dataflow, key and time range."""
     if query.providers:
         raise NoResults("this node records no data providers", where="providerRef")
-    dataflow = find_query_dataflow(node, query)  # type: ignore[arg-type]
-    plan = plan_data_query(node, dataflow, _as_data_query(query))
+    dataflow = find_query_dataflow(node, query)
+    plan = plan_data_query(node, dataflow, as_data_query(query))
     dimensions = [d.id for d in plan.structure.dimensions]
     wanted = list(query.component_ids or dimensions)
     time_id = plan.structure.time_dimension.id if plan.structure.time_dimension else None
@@ -73,31 +74,6 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
         series_count,
         observation_count,
         plan.last_modified,
-    )
-
-
-def _as_data_query(query: AvailabilityQuery):
-    from sdmxnode.rest.data import DataQuery
-
-    return DataQuery(
-        api=query.api,
-        context=query.context,
-        agencies=query.agencies,
-        ids=query.ids,
-        versions=query.versions,
-        keys=query.keys,
-        providers=query.providers,
-        start_period=query.start_period,
-        end_period=query.end_period,
-        filters=query.filters,
-        updated_after=query.updated_after,
-        first_n=None,
-        last_n=None,
-        dimension_at_observation=None,
-        detail="full",
-        attributes="dsd",
-        measures="all",
-        include_history=False,
     )
 
 

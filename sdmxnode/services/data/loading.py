@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
@@ -17,6 +16,7 @@ from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
+from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import follow_references
 from sdmxnode.storage.data import DataTransaction
@@ -29,9 +29,6 @@ from sdmxnode.validation.periods import period_bounds
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema
-
-if TYPE_CHECKING:
-    from sdmxnode.services.node import Node
 
 log = logging.getLogger(__name__)
 
@@ -76,46 +73,42 @@ def layout_for(info: StructureInfo) -> Layout:
     )
 
 
-def load_data(
-    node: Node,
-    data: bytes | Path,
-    *,
-    source: str = "message",
-    principal: str = "",
-    kind: str | None = None,
-    dataflow: ArtefactRef | None = None,
-    max_findings: int = 1000,
-    progress: Callable[[int], None] | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    action: str | None = None,
-    replace: bool = False,
-) -> LoadResult:
-    """Read, validate and store a data message; raises LoadRejected (nothing stored).
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a data message is loaded.
 
-    At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
-    possible compression bomb (Invalid). With `dataflow`, every data set is stored under
-    that dataflow, and a data set whose message names another dataflow (or a DSD the
-    dataflow does not use) is an error. `action` overrides the actions the message
-    declares (data sets and rows alike). `replace` (with `dataflow`) makes the dataflow
-    hold exactly the message's observations: every other observation of it is deleted in
-    the same transaction, recorded as deleted for `updatedAfter` and `includeHistory`.
+    - `source` names the message in findings and the load record; `principal` who loads it.
+    - `kind` is sdmx-ml, sdmx-csv or sdmx-json (None: detected).
+    - `dataflow`: every data set is stored under that dataflow, and a data set whose message
+      names another dataflow (or a DSD the dataflow does not use) is an error.
+    - `max_findings` bounds the report; `progress` is called with observation counts.
+    - `max_bytes` of (decompressed) content are read at most: more is refused as a possible
+      compression bomb (Invalid).
+    - `action` overrides the actions the message declares (data sets and rows alike).
+    - `replace` (with `dataflow`) makes the dataflow hold exactly the message's
+      observations: every other observation of it is deleted in the same transaction,
+      recorded as deleted for `updatedAfter` and `includeHistory`.
     """
-    if replace and dataflow is None:
+
+    source: str = "message"
+    principal: str = ""
+    kind: str | None = None
+    dataflow: ArtefactRef | None = None
+    max_findings: int = 1000
+    progress: Callable[[int], None] | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    action: str | None = None
+    replace: bool = False
+
+
+def load_data(node: Node, data: bytes | Path, options: LoadOptions | None = None) -> LoadResult:
+    """Read, validate and store a data message as `options` say; raises LoadRejected
+    (nothing stored)."""
+    options = options or LoadOptions()
+    if options.replace and options.dataflow is None:
         raise ValueError("replace=True needs the dataflow to replace")
     with _fewer_collections():
-        return _load_data(
-            node,
-            data,
-            source=source,
-            principal=principal,
-            kind=kind,
-            dataflow=dataflow,
-            max_findings=max_findings,
-            progress=progress,
-            max_bytes=max_bytes,
-            action=action,
-            replace=replace,
-        )
+        return _load_data(node, data, options)
 
 
 _gc_lock = threading.Lock()
@@ -147,23 +140,12 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_saved_thresholds)
 
 
-def _load_data(
-    node: Node,
-    data: bytes | Path,
-    *,
-    source: str = "message",
-    principal: str = "",
-    kind: str | None = None,
-    dataflow: ArtefactRef | None = None,
-    max_findings: int = 1000,
-    progress: Callable[[int], None] | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    action: str | None = None,
-    replace: bool = False,
-) -> LoadResult:
-    report = Report(max_findings=max_findings)
+def _load_data(node: Node, data: bytes | Path, options: LoadOptions) -> LoadResult:
+    source, dataflow, action = options.source, options.dataflow, options.action
+    max_bytes, progress = options.max_bytes, options.progress
+    report = Report(max_findings=options.max_findings)
     stream, detected = open_data(data, max_bytes=max_bytes)
-    kind = kind or detected
+    kind = options.kind or detected
     if kind in ("sdmx-ml", "sdmx-json"):
         with stream:
             for finding in validate_schema(stream, kind):
@@ -175,7 +157,7 @@ def _load_data(
     resolver = StructureInfoBuilder(node.store, node.cache)
     result = LoadResult(report)
     reader_memory: dict[str, int] = {}
-    with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
+    with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
         datasets: Iterator[DatasetRows]
         if isinstance(data, Path) and can_pipeline(data):
             # A large file: read and checked by a child process while this one writes.
@@ -214,7 +196,7 @@ def _load_data(
                 writer.set_dataset_attributes(dataset.dataset_attributes)
         if report.errors:
             raise LoadRejected(report, source)
-        if replace and dataflow is not None:
+        if options.replace and dataflow is not None:
             _delete_the_rest(node, tx, resolver.find_artefact(dataflow))
         for dataflow_pk, counts in tx.finish().items():
             name = _name(node, dataflow_pk)

@@ -15,6 +15,7 @@ from sdmxnode.formats.rows import DataResult, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
+from sdmxnode.rest.queries import DataSelectionQuery
 from sdmxnode.rest.versions import VersionSelector
 from sdmxnode.services.data.filters import narrow_keys, row_filter
 from sdmxnode.services.node import Node
@@ -285,7 +286,7 @@ def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]
     return expand
 
 
-def find_query_dataflow(node: Node, query: DataQuery) -> StoredArtefact:
+def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact:
     """The one stored dataflow with data that a query's context, agency, id and version name.
 
     A `datastructure` context names the dataflows of that DSD, a `provisionagreement` one

@@ -18,7 +18,7 @@ from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data
 from sdmxnode.formats.reports.registry_interface import artefact_urn
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.flows import FlowSelection
-from sdmxnode.services.data.loading import load_data
+from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.data.queries import find_dataflows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.storage.data_reads import count_up_to, select_observation_keys
@@ -163,13 +163,15 @@ def submit_message(
     result = load_data(
         node,
         data,
-        source=source,
-        principal=principal,
-        kind=kind,
-        dataflow=ref,
-        max_bytes=max_bytes,
-        action=action,
-        replace=replace,
+        LoadOptions(
+            source=source,
+            principal=principal,
+            kind=kind,
+            dataflow=ref,
+            max_bytes=max_bytes,
+            action=action,
+            replace=replace,
+        ),
     )
     name = dataflow_name(dataflow)
     counts = result.counts.get(name, LoadCounts())

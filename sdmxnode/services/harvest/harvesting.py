@@ -184,7 +184,7 @@ class Harvester:
         self._remember(url, fetched, retrieved)
 
     def harvest_data(self, base_url: str, dataflow: ArtefactRef, result: HarvestResult) -> None:
-        from sdmxnode.services.data.loading import load_data
+        from sdmxnode.services.data.loading import LoadOptions, load_data
 
         key = data_url(base_url, dataflow)
         state = self.records.find_request(key)
@@ -212,7 +212,9 @@ class Harvester:
             return
         retrieved = now_utc()
         loaded = load_data(
-            self.node, body, source=url, principal="harvest", kind="sdmx-ml", dataflow=dataflow
+            self.node,
+            body,
+            LoadOptions(source=url, principal="harvest", kind="sdmx-ml", dataflow=dataflow),
         )
         outcome = (
             f"{loaded.observations_written} observations written, "

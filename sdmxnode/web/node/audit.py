@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.services.node import Node
+from sdmxnode.web import current_node
 from sdmxnode.web.access import WriteAttempt
 
 blueprint = Blueprint("audit_service", __name__)
@@ -18,7 +18,7 @@ MAX_ENTRIES = 10000
 @blueprint.route("/audit", methods=["GET"])
 def audit() -> Response:
     """The latest write attempts first (`limit`, `since`, `token`, `action` filter them)."""
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     WriteAttempt(node).authorise_admin()
     try:
         limit = int(request.args.get("limit", "100"))

@@ -12,17 +12,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.formats.registry import Format, choose_format
-from sdmxnode.formats.reports.checks import (
-    CHECK_FORMATS,
-    CHECK_GENERIC,
-    CHECK_JSON,
-    MEDIA_TYPES,
-    write_report,
-)
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.negotiation import negotiate_format
+from sdmxnode.formats.reports.checks import MEDIA_TYPES, write_report
 from sdmxnode.services.checks.aggregates import (
     CheckTarget,
     check_stored_aggregates,
@@ -31,10 +26,9 @@ from sdmxnode.services.checks.aggregates import (
     period_selection,
 )
 from sdmxnode.services.checks.mirror import MIRROR_COLUMNS, mirror_pairs, mirror_roles
-from sdmxnode.services.node import Node
 from sdmxnode.validation.aggregates import AGGREGATE_COLUMNS, MISMATCH, NO_MEMBERS, OK
-from sdmxnode.web.http import accepts_gzip, conditional
-from sdmxnode.web.rest.data import gzip_chunks
+from sdmxnode.web import current_node
+from sdmxnode.web.http import accepts_gzip, conditional, gzip_chunks
 
 blueprint = Blueprint("checks", __name__)
 
@@ -44,14 +38,8 @@ MIRROR_PARAMETERS = _COMMON | {"country", "status"}
 MIRROR_STATUSES = ("paired", "no_emigration_report", "no_immigration_report")
 
 
-def _node() -> Node:
-    return current_app.extensions["sdmxnode"]
-
-
 def _format() -> Format:
-    return choose_format(
-        request.args, request.headers.get("Accept"), CHECK_FORMATS, CHECK_JSON, CHECK_GENERIC
-    )
+    return negotiate_format("report", None, request.args, request.headers.get("Accept"))
 
 
 def _check_parameters(allowed: set[str]) -> None:
@@ -125,8 +113,10 @@ def aggregates(agency: str, id_: str, version: str | None = None) -> Response:
     """Each aggregate figure of a dataflow against the sum of its members."""
     _check_parameters(AGGREGATE_PARAMETERS)
     fmt = _format()
-    node = _node()
-    tolerance = parse_tolerance(request.args.get("tolerance"), node.settings.aggregate_tolerance)
+    node = current_node()
+    tolerance = parse_tolerance(
+        request.args.get("tolerance"), node.settings.aggregate_tolerance
+    )
     selection = period_selection(request.args.get("startPeriod"), request.args.get("endPeriod"))
     areas = _codes("area")
     statuses = _statuses((OK, MISMATCH, NO_MEMBERS))
@@ -145,7 +135,7 @@ def mirror(agency: str, id_: str, version: str | None = None) -> Response:
     """Each bilateral flow as its destination and its origin report it."""
     _check_parameters(MIRROR_PARAMETERS)
     fmt = _format()
-    node = _node()
+    node = current_node()
     selection = period_selection(request.args.get("startPeriod"), request.args.get("endPeriod"))
     countries = _codes("country")
     if countries is not None and len(countries) > 1:

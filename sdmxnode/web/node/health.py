@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from sdmxnode import __version__
 from sdmxnode.storage.harvest import HarvestStore
+from sdmxnode.web import current_node
 
 blueprint = Blueprint("node_service", __name__)
 
@@ -14,7 +15,7 @@ blueprint = Blueprint("node_service", __name__)
 @blueprint.route("/health")
 def health() -> ResponseReturnValue:
     """200 with the node's name, version, database engine and artefact count."""
-    node = current_app.extensions["sdmxnode"]
+    node = current_node()
     return jsonify(
         status="ok",
         node=node.settings.node_name,
@@ -27,7 +28,7 @@ def health() -> ResponseReturnValue:
 @blueprint.route("/harvest/provenance")
 def harvest_provenance() -> ResponseReturnValue:
     """Where harvested artefacts and data loads came from (filters: kind, type, agency, id)."""
-    node = current_app.extensions["sdmxnode"]
+    node = current_node()
     entries = HarvestStore(node.store.engine).list_provenance(
         kind=request.args.get("kind"),
         type_=request.args.get("type"),

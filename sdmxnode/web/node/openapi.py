@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from sdmxnode.services.node import Node
 from sdmxnode.services.openapi.document import build_openapi_document
+from sdmxnode.web import current_node
 from sdmxnode.web.pages.api import render_api_page
 
 blueprint = Blueprint("openapi", __name__)
@@ -13,7 +13,7 @@ blueprint = Blueprint("openapi", __name__)
 
 def current_document() -> dict:
     """The description of this node, with the URL it is reached at as its server."""
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     return build_openapi_document(node.settings, server_url=request.url_root)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import BadRequest, Invalid
 from sdmxnode.formats.registry import parse_accept
 from sdmxnode.services.message_validation import validate_message
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.web import current_node
 from sdmxnode.web.bodies import received_body
 from sdmxnode.web.pages.common import render_page
 from sdmxnode.web.pages.validate import render_report, wants_html
@@ -25,7 +25,7 @@ def validate() -> Response:
     invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding:
     an UNREADABLE finding) is a 400 SDMX error saying what and where. Bodies beyond a few
     MiB are spooled to a file and validated as a stream."""
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     source = upload.filename if upload is not None and upload.filename else "message"
     with received_body() as (data, _media_type):

@@ -7,12 +7,8 @@ from flask import Blueprint, Response, request
 from sdmxnode.services.pages.catalogue import get_catalogue, get_codelist_view, search_catalogue
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages.mirror import bilateral_target
-from sdmxnode.web.pages.common import (
-    choose_language,
-    current_node,
-    register_html_errors,
-    render_page,
-)
+from sdmxnode.web import current_node
+from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
 blueprint = Blueprint("pages_browse", __name__)
 register_html_errors(blueprint)

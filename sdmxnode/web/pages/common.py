@@ -5,17 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import DEFAULT_LANGUAGE, list_languages
+from sdmxnode.web import current_node
 
 log = logging.getLogger(__name__)
-
-
-def current_node() -> Node:
-    return current_app.extensions["sdmxnode"]
 
 
 def page_language(available: list[str]) -> str:

@@ -12,12 +12,8 @@ from sdmxnode.services.pages.compare import compare_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages.explorer import default_key, explore, key_from_choices
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
-from sdmxnode.web.pages.common import (
-    choose_language,
-    current_node,
-    register_html_errors,
-    render_page,
-)
+from sdmxnode.web import current_node
+from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
 blueprint = Blueprint("pages_data", __name__)
 register_html_errors(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from sdmxnode.rest.availability import (
     AvailabilityQuery,
@@ -12,8 +12,8 @@ from sdmxnode.rest.availability import (
     parse_availability_query_v2,
 )
 from sdmxnode.services.data.availability import availability_objects, find_availability
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.models import build_message
+from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS, structure_format
 
@@ -22,7 +22,7 @@ blueprint = Blueprint("rest_availability", __name__)
 
 def answer_availability(query: AvailabilityQuery) -> Response:
     fmt = structure_format(query.api)
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     availability = find_availability(node, query)
     etag = hashlib.sha256(
         b"|".join(

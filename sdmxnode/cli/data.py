@@ -1,0 +1,154 @@
+"""`sdmxnode load` and `sdmxnode validate`: storing and checking data messages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from sdmxnode.cli.access import record_cli_write
+from sdmxnode.cli.serve import open_node
+from sdmxnode.errors import SdmxNodeError
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--dataflow",
+    default=None,
+    help="AGENCY,ID[,VERSION] of the dataflow, when a message names only its DSD.",
+)
+@click.option(
+    "--format", "kind", default=None, help="sdmx-ml, sdmx-csv or sdmx-json (default: detected)."
+)
+def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
+    """Validate and store data messages; each file is one transaction."""
+    from sdmxnode.errors import LoadRejected
+    from sdmxnode.services.data.loading import LoadOptions, load_data
+
+    node = open_node()
+    node.store.create_schema()
+    target = _dataflow_option(dataflow)
+    failed = False
+    for name in files:
+        path = Path(name)
+        try:
+            with _progress(path) as progress:
+                result = load_data(
+                    node,
+                    path,
+                    LoadOptions(
+                        source=path.name,
+                        principal="cli",
+                        kind=kind,
+                        dataflow=target,
+                        progress=progress,
+                    ),
+                )
+        except LoadRejected as exc:
+            failed = True
+            record_cli_write(node, "data.load", path.name, ok=False, counts={}, detail=exc.text)
+            click.echo(exc.report.to_text(), err=True)
+            click.echo(f"{path.name}: not loaded ({exc.report.errors} errors)", err=True)
+            continue
+        except SdmxNodeError as exc:
+            failed = True
+            record_cli_write(node, "data.load", path.name, ok=False, counts={}, detail=exc.text)
+            click.echo(f"{path.name}: not loaded: {exc.text}", err=True)
+            continue
+        record_cli_write(
+            node,
+            "data.load",
+            path.name,
+            ok=True,
+            counts={
+                "observations_written": result.observations_written,
+                "observations_deleted": result.observations_deleted,
+            },
+        )
+        for warning in result.report.findings:
+            click.echo(f"{path.name}: {warning.severity}: {warning.message}", err=True)
+        for dataflow_name, counts in result.counts.items():
+            click.echo(
+                f"{path.name}: {dataflow_name}: {counts.series_written} series, "
+                f"{counts.observations_written} observations written, "
+                f"{counts.observations_deleted} deleted"
+            )
+    if failed:
+        sys.exit(1)
+
+
+def _dataflow_option(text: str | None):
+    if text is None:
+        return None
+    from sdmxnode.refs import ArtefactRef
+
+    parts = text.split(",")
+    if len(parts) not in (2, 3):
+        raise click.BadParameter("use AGENCY,ID or AGENCY,ID,VERSION", param_hint="--dataflow")
+    return ArtefactRef("Dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar over observations for files over a few MB (on a terminal)."""
+    if path.stat().st_size < 5_000_000 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(
+        length=0,
+        label=f"{path.name}: observations",
+        file=sys.stderr,
+        show_pos=True,
+        show_percent=False,
+    ) as bar:
+        yield bar.update
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--structure",
+    "structures",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="SDMX-ML structure message(s) to validate against (with the project's own).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How the report is printed.",
+)
+def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -> None:
+    """Check messages (schema, then every structure rule) without storing anything.
+
+    Data are checked against the structures given with --structure together with the
+    project's own dsd/ and codelists/. Exit status 0 only when every file is valid.
+    SDMX error and reference-metadata messages are not submissions (NOT_A_SUBMISSION).
+    """
+    import json
+
+    from sdmxnode.services.message_validation import structures_resolver, validate_message
+
+    node = open_node()
+    all_valid = True
+    with structures_resolver([Path(p) for p in structures], node.structure_dirs()) as resolve:
+        reports = {}
+        for name in files:
+            path = Path(name)
+            report = validate_message(resolve, path, source=path.name, settings=node.settings)
+            all_valid = all_valid and report.is_valid
+            reports[path.name] = report
+    if output == "json":
+        click.echo(json.dumps({n: r.to_json() for n, r in reports.items()}, indent=1))
+    else:
+        for file_name, report in reports.items():
+            click.echo(f"== {file_name}")
+            click.echo(report.to_text(), nl=False)
+    sys.exit(0 if all_valid else 1)

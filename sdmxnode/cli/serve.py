@@ -1,0 +1,90 @@
+"""`sdmxnode serve`, `sdmxnode init` and `sdmxnode settings`: running and setting up a node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from sdmxnode.config import SETTINGS, load_settings, read_setting_values
+from sdmxnode.errors import SdmxNodeError
+from sdmxnode.services.node import Node
+from sdmxnode.services.setup import initialise_node
+
+
+def open_node() -> Node:
+    """The node the settings (environment) describe."""
+    return Node.from_settings(load_settings())
+
+
+@click.command()
+def init() -> None:
+    """Create the schema and load the structures of dsd/ and codelists/ (idempotent)."""
+    node = open_node()
+    try:
+        result = initialise_node(node)
+    except SdmxNodeError as exc:
+        raise click.ClickException(exc.text) from exc
+    click.echo(
+        f"structures: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged; {node.store.count_artefacts()} artefacts in the store"
+    )
+    click.echo(f"data: {node.data.count_all_observations()} observations in the store")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the node with gunicorn; an empty database is initialised first."""
+    node = open_node()
+    node.store.create_schema()
+    if node.store.count_artefacts() == 0:
+        click.echo("empty database: loading the node's structures first")
+        result = initialise_node(node)
+        click.echo(f"structures: {result.created} created")
+    node.store.engine.dispose()  # workers open their own connections after the fork
+    _run_gunicorn(host, port, workers)
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from sdmxnode.app import create_app
+
+    settings = load_settings()
+    max_url = settings.max_url_length
+    request_timeout = settings.request_timeout
+
+    class NodeApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("worker_class", "sdmxnode.web.gunicorn_worker.NodeWorker")
+            # the worker's heartbeat must outlive the longest request the node allows
+            self.cfg.set("timeout", max(120, request_timeout + 60))
+            self.cfg.set("limit_request_line", gunicorn_request_line_limit(max_url))
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return create_app()
+
+    NodeApplication().run()
+
+
+def gunicorn_request_line_limit(max_url_length: int) -> int:
+    """gunicorn's limit_request_line for SDMXNODE_MAX_URL_LENGTH: just above it, so that the
+    node answers an over-long URL itself (SDMX 414); 0 (unlimited) when gunicorn's own
+    ceiling of 8190 bytes is too low for the setting (or the setting is 0)."""
+    limit = max_url_length + 64  # the method, the spaces and " HTTP/1.1"
+    return 0 if max_url_length <= 0 or limit > 8190 else limit
+
+
+@click.command("settings")
+def show_settings() -> None:
+    """List every setting: environment variable, current value and what it is for."""
+    values = read_setting_values()
+    for setting in SETTINGS:
+        click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")

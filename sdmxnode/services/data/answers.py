@@ -1,0 +1,96 @@
+"""The answer to a data query: which data sets it holds, or why there is none to send.
+
+The policy of SDMX-REST data answers lives here, not in the views: a providerRef finds
+nothing (this node records no data providers), an answer larger than
+MAX_RESPONSE_OBSERVATIONS is refused, `updatedAfter` answers replace what changed and carry
+the deletions as a data set with action Delete (2.x `data.md`), and `includeHistory`
+answers one data set per load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sdmxnode.errors import NoResults, TooLarge
+from sdmxnode.formats.rows import DataResult
+from sdmxnode.rest.data import DataQuery
+from sdmxnode.services.data.queries import (
+    DataPlan,
+    count_rows,
+    data_result,
+    deletions_result,
+    find_query_dataflow,
+    history_result,
+    iter_rows,
+    plan_data_query,
+)
+from sdmxnode.services.node import Node
+
+
+@dataclass(frozen=True)
+class DataAnswer:
+    """A data query bound to its dataflow: what validates a client's copy (`etag`,
+    `last_modified`) before `result` runs the query."""
+
+    node: Node
+    query: DataQuery
+    plan: DataPlan
+
+    @property
+    def last_modified(self) -> datetime:
+        """When the dataflow or its data last changed."""
+        return self.plan.last_modified
+
+    def etag(self, *parts: str) -> str:
+        """An entity tag of the answer, for the representation that `parts` name."""
+        return self.plan.etag(*parts)
+
+    def result(self) -> DataResult:
+        """The data sets to send; raises NoResults when nothing matches and TooLarge when
+        more observations match than the node sends in one response."""
+        node, plan = self.node, self.plan
+        if self.query.include_history:
+            history = history_result(node, plan)
+            if history is None:
+                raise NoResults("no load wrote or deleted data matching the query", where="key")
+            return history
+        limit = node.settings.max_response_observations
+        found = count_rows(node, plan, limit + 1 if limit else 1)
+        deletions = plan.selection.updated_after is not None and count_rows(
+            node, plan, 1, deletions=True
+        )
+        if not found and not deletions:
+            raise NoResults("no data matches the query", where="key")
+        if limit and found > limit:
+            raise TooLarge(
+                f"the answer holds more than {limit} observations, the most this node sends "
+                "in one response: narrow the query with a key, startPeriod/endPeriod "
+                "(c[TIME_PERIOD] on 2.x), firstNObservations or lastNObservations",
+                where="query",
+            )
+        if not found:
+            return deletions_result(node, plan)
+        result = data_result(node, plan)
+        if plan.selection.updated_after is not None:
+            result.action = "Replace"  # 2.x data.md: delta answers replace and delete
+        if deletions:
+            result.following = [deletions_result(node, plan)]
+        return result
+
+    def rows_again(self) -> Iterator[tuple]:
+        """The rows of the plan once more (writers that need a second pass)."""
+        return iter_rows(self.node, self.plan)
+
+
+def get_data_answer(node: Node, query: DataQuery) -> DataAnswer:
+    """Bind a data query to the one dataflow it names; raises NoResults for a providerRef
+    (this node records no data providers) and when no dataflow with data matches."""
+    if query.providers:
+        raise NoResults(
+            "this node records no data providers: no data matches a providerRef",
+            where="providerRef",
+        )
+    dataflow = find_query_dataflow(node, query)
+    return DataAnswer(node, query, plan_data_query(node, dataflow, query))

@@ -1,0 +1,87 @@
+"""Schema queries: the structure-specific XSD of a dataflow, DSD or provision agreement."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sdmxnode.errors import NotImplementedSdmx
+from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
+from sdmxnode.refs import ArtefactRef
+from sdmxnode.rest.schema import SchemaQuery
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.storage.records import StoredArtefact
+
+#: The contexts this node writes schemas for (no reference metadata).
+SCHEMA_CONTEXTS = ("datastructure", "dataflow", "provisionagreement")
+
+
+def check_schema_context(query: SchemaQuery) -> None:
+    """NotImplementedSdmx for a context this node writes no schema for."""
+    if query.context not in SCHEMA_CONTEXTS:
+        raise NotImplementedSdmx(
+            f"schema queries for {query.context} (reference metadata) are not supported",
+            where="context",
+        )
+
+
+@dataclass(frozen=True)
+class SchemaAnswer:
+    """The artefact a schema query names, bound to an SDMX-ML version and a location for
+    the official schemas the XSD imports."""
+
+    query: SchemaQuery
+    artefact: StoredArtefact
+    ref: ArtefactRef
+    info: StructureInfo
+    dimension_at_observation: str
+    sdmx_ml: str  # '2.1' | '3.0'
+    schema_location: str
+
+    @property
+    def last_modified(self) -> datetime:
+        """When the artefact last changed."""
+        return self.artefact.updated
+
+    def etag(self, format_name: str) -> str:
+        """An entity tag of the schema in the format named `format_name`."""
+        return hashlib.sha256(
+            f"{self.artefact.pk}|{self.artefact.digest}|{format_name}|"
+            f"{self.dimension_at_observation}|{self.query.explicit_measure}|"
+            f"{self.schema_location}".encode()
+        ).hexdigest()[:32]
+
+    def write(self) -> bytes:
+        """The XSD (1.5 `4_5_schema_queries.md`: a dataflow's or agreement's schema applies
+        its constraints)."""
+        return write_dsd_schema(
+            self.info,
+            version=self.sdmx_ml,
+            dimension_at_observation=self.dimension_at_observation,
+            explicit_measure=self.query.explicit_measure,
+            structure_ref=self.ref,
+            schema_location=self.schema_location,
+            constrained=self.query.context != "datastructure",
+        )
+
+
+def get_schema_answer(
+    node: Node, query: SchemaQuery, sdmx_ml: str, schema_location: str
+) -> SchemaAnswer:
+    """The one artefact `query` names (raises NotFound), with its structure and the
+    dimension at the observation level (the time dimension, else AllDimensions, unless
+    the query names one)."""
+    builder = StructureInfoBuilder(node.store, node.cache)
+    version = "" if query.versions.is_all else (query.versions.exact_versions or ("",))[0]
+    artefact = builder.find_artefact(
+        ArtefactRef.of_kind(query.context, query.agency, query.id, version or "")
+    )
+    ref = artefact.ref
+    info = builder(ref)
+    at_obs = query.dimension_at_observation or (
+        info.time_dimension.id if info.time_dimension else "AllDimensions"
+    )
+    return SchemaAnswer(query, artefact, ref, info, at_obs, sdmx_ml, schema_location)

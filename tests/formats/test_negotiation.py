@@ -1,0 +1,72 @@
+"""The one negotiation table: defaults, generic media types and format= per API line."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdmxnode.errors import BadRequest, NotAcceptable
+from sdmxnode.formats.registry.data import CSV_10, CSV_20, DATA_30, GENERIC_21, JSON_10, JSON_20
+from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
+from sdmxnode.formats.registry.structure import SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
+from sdmxnode.formats.reports.checks import CHECK_CSV, CHECK_JSON
+
+
+@pytest.mark.parametrize(
+    ("kind", "api", "accept", "expected"),
+    [
+        ("data", 1, None, GENERIC_21),
+        ("data", 2, None, JSON_20),
+        ("data", 1, "application/xml", GENERIC_21),
+        ("data", 2, "text/xml", DATA_30),
+        ("data", 1, "application/json", JSON_10),
+        ("data", 1, "application/csv", CSV_10),
+        ("data", 2, "text/csv", CSV_20),
+        ("structure", 1, "*/*", SDMX_ML_21),
+        ("structure", 2, None, SDMX_JSON_20),
+        ("structure", 2, "application/xml", SDMX_ML_30),
+        ("report", None, "text/csv", CHECK_CSV),
+        ("report", None, None, CHECK_JSON),
+    ],
+)
+def test_accept_picks_the_format_of_the_api_line(
+    kind: str, api: int | None, accept: str | None, expected: object
+) -> None:
+    assert negotiate_format(kind, api, {}, accept) is expected
+
+
+def test_format_name_prefers_the_api_lines_own_version() -> None:
+    assert negotiate_format("data", 1, {"format": "csvdata"}, None) is CSV_10
+    assert negotiate_format("data", 2, {"format": "csvdata"}, None) is CSV_20
+    assert negotiate_format("data", 1, {"format": "csvdata", "formatVersion": "2.0"}, None) is (
+        CSV_20
+    )
+
+
+def test_what_is_not_offered_is_refused() -> None:
+    with pytest.raises(NotAcceptable):
+        negotiate_format("structure", 1, {}, "text/csv")
+    with pytest.raises(NotAcceptable):
+        negotiate_format("report", None, {}, "application/xml")
+    with pytest.raises(NotAcceptable):
+        negotiate_format("schema", 2, {}, "application/vnd.sdmx.schema+json")
+    with pytest.raises(BadRequest):
+        negotiate_format("data", 1, {"format": "nosuchformat"}, None)
+
+
+def test_generic_media_types_come_from_one_table() -> None:
+    assert OFFERS[("schema", 1)].generic == {
+        "application/xml": OFFERS[("schema", 1)].default,
+        "text/xml": OFFERS[("schema", 1)].default,
+    }
+    assert set(OFFERS[("report", None)].generic) == {
+        "application/json",
+        "text/csv",
+        "application/csv",
+    }
+
+
+def test_csv_options_from_accept_then_query() -> None:
+    accept = "application/vnd.sdmx.data+csv;version=2.0.0;labels=both;key=series"
+    assert csv_options({}, accept) == {"labels": "both", "keys": "series"}
+    assert csv_options({"labels": "id"}, accept) == {"labels": "id", "keys": "series"}
+    assert csv_options({}, "application/xml") == {}
