@@ -76,6 +76,7 @@ class Unauthorized(SdmxNodeError):
     title = "Unauthorized"
 
     def extra_headers(self) -> dict[str, str]:
+        """The challenge that tells the client to send a bearer token."""
         return {"WWW-Authenticate": 'Bearer realm="sdmxnode"'}
 
 
@@ -105,6 +106,8 @@ class SemanticError(SdmxNodeError):
 
 
 class Conflict(SdmxNodeError):
+    """The request contradicts what the store holds (a newer version, data that depend on it)."""
+
     status = 409
     sdmx_code = 150
     title = "Conflict"
@@ -165,6 +168,7 @@ class RequestTimeout(SdmxNodeError):
     ends_request = True
 
     def extra_headers(self) -> dict[str, str]:
+        """Close the connection: the body was not read, so the stream cannot be reused."""
         return {"Connection": "close"}
 
 
@@ -225,6 +229,8 @@ class WrongDataflow(Invalid):
 
 
 class StorageError(SdmxNodeError):
+    """The store failed to read or write; nothing of the request was written."""
+
     status = 500
     sdmx_code = 500
     title = "Storage error"

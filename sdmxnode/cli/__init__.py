@@ -18,6 +18,7 @@ from sdmxnode.config import load_settings
 @click.group(help="sdmxnode: an SDMX node for international-migration statistics.")
 @click.option("--log-level", default=None, help="Logging level (default: SDMXNODE_LOG_LEVEL).")
 def main(log_level: str | None) -> None:
+    """Set up logging for the chosen command."""
     level = (log_level or load_settings().log_level).upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -74,6 +74,7 @@ def _json_error(error: SdmxNodeError) -> dict:
 
 
 def xml_error_body(error: SdmxNodeError, version: str) -> bytes:
+    """The SDMX-ML Error message (2.1 or 3.0) of an error."""
     ns = NAMESPACES[version]
     root = etree.Element(f"{{{ns['mes']}}}Error", nsmap={"mes": ns["mes"], "com": ns["com"]})
     message = etree.SubElement(root, f"{{{ns['mes']}}}ErrorMessage", code=str(error.sdmx_code))

@@ -48,6 +48,7 @@ class NodeWorker(ThreadWorker):  # type: ignore[misc]
     """ThreadWorker whose refusals of unparseable requests are SDMX error messages."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """Answer a request gunicorn refuses (line too long, bad headers) as an SDMX error."""
         error = refusal_for(exc)
         if error is None:
             super().handle_error(req, client, addr, exc)

@@ -32,6 +32,7 @@ def add_common_headers(response: Response) -> Response:
 
 
 def accepts_gzip() -> bool:
+    """Whether the request accepts a gzip-compressed answer."""
     for rng in parse_accept_encoding(request.headers.get("Accept-Encoding", "")):
         if rng[0] in ("gzip", "*"):
             return rng[1] > 0
@@ -49,6 +50,7 @@ def gzip_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def parse_accept_encoding(header: str) -> list[tuple[str, float]]:
+    """The codings of an Accept-Encoding header with their quality values."""
     codings = []
     for part in header.split(","):
         pieces = part.strip().split(";")

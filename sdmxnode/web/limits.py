@@ -220,6 +220,7 @@ class RequestLimits:
         self.timeout = timeout
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Run the request with its deadline set and its body read through the limits."""
         at = time.monotonic() + self.timeout if self.timeout > 0 else None
         environ[_DEADLINE_KEY] = at
         raw = _TimedInput(environ["wsgi.input"], environ.get("gunicorn.socket"), at)

@@ -52,6 +52,7 @@ class Comparison:
 
     @property
     def non_comparable(self) -> list[CountryDefinitions]:
+        """The countries whose definitions differ from the most common ones."""
         return [c for c in self.countries if c.differs]
 
 

@@ -78,6 +78,7 @@ class MirrorView:
 
     @property
     def periods(self) -> list[str]:
+        """Every period of the rows, in order."""
         return sorted({row.period for row in self.rows})
 
     def chart_data(self) -> dict[str, object]:

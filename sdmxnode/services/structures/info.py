@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def ref_text(obj: common.MaintainableArtefact) -> str:
+    """AGENCY:ID(VERSION) of an sdmx1 maintainable artefact."""
     agency = obj.maintainer.id if obj.maintainer is not None else ""
     return f"{agency}:{obj.id}({obj.version})"
 
@@ -40,6 +41,7 @@ class StructureInfoBuilder:
         self._labels: dict[tuple[str, str], Labels] = {}
 
     def __call__(self, ref: ArtefactRef) -> StructureInfo:
+        """The StructureInfo of the artefact `ref` names (raises NotFound), built once a digest."""
         artefact = self.find_artefact(ref)
         key = (str(artefact.ref), artefact.digest)
         if key not in self._built:

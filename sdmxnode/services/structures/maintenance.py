@@ -71,6 +71,7 @@ class MaintenanceResult:
 
     @property
     def counts(self) -> dict[str, int]:
+        """How many artefacts each outcome had: created, updated, unchanged, deleted, refused."""
         counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "refused": 0}
         for result in self.results:
             counts[result.result] += 1

@@ -57,6 +57,7 @@ class Selection:
 
     @property
     def last_modified(self) -> datetime:
+        """When the most recently changed artefact of the answer changed."""
         return max(a.updated for a in self.requested + self.referenced)
 
     def etag(self, fmt: Format) -> str:

@@ -21,6 +21,7 @@ blueprint = Blueprint("rest_availability", __name__)
 
 
 def answer_availability(query: AvailabilityQuery) -> Response:
+    """Negotiate, find the availability, then 304 or the constraint."""
     fmt = structure_format(query.api)
     node = current_node()
     availability = find_availability(node, query)
@@ -57,6 +58,7 @@ def availability_v1(
     provider_ref: str | None = None,
     component_id: str | None = None,
 ) -> Response:
+    """SDMX-REST 1.5 /rest/availableconstraint/{flowRef}/{key}/{providerRef}/{componentID}."""
     query = parse_availability_query_v1(
         flow_ref,
         key,
@@ -86,6 +88,7 @@ def availability_v2(
     key: str | None = None,
     component_id: str | None = None,
 ) -> Response:
+    """SDMX-REST 2.x /rest/v2/availability/{context}/{agency}/{id}/{version}/{key}/{componentID}."""
     query = parse_availability_query_v2(
         context,
         agency,

@@ -65,6 +65,7 @@ _V1 = "/rest/data/<flow_ref>"
 @blueprint.route(f"{_V1}/<key>")
 @blueprint.route(f"{_V1}/<key>/<provider_ref>")
 def data_v1(flow_ref: str, key: str | None = None, provider_ref: str | None = None) -> Response:
+    """SDMX-REST 1.5 /rest/data/{flowRef}/{key}/{providerRef}."""
     query = parse_data_query_v1(
         flow_ref, key, provider_ref, request.args, ignored_parameters=REPRESENTATION_PARAMETERS
     )
@@ -87,6 +88,7 @@ def data_v2(
     version: str | None = None,
     key: str | None = None,
 ) -> Response:
+    """SDMX-REST 2.x /rest/v2/data/{context}/{agency}/{id}/{version}/{key}."""
     query = parse_data_query_v2(
         context,
         agency,

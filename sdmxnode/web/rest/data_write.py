@@ -49,6 +49,8 @@ _V2 = "/rest/v2/data/dataflow/<agency>/<id_>/<version>"
 @blueprint.route(_V1, methods=_METHODS)
 @blueprint.route(f"{_V1}/<key>", methods=["DELETE"])
 def write_v1(flow_ref: str, key: str | None = None) -> Response:
+    """POST, PUT and DELETE of data at /rest/data/{flowRef}[/{key}] (1.5)."""
+
     def deletion() -> DataQuery:
         check_parameters(request.args, ("startPeriod", "endPeriod"), (), query="data deletion")
         return parse_data_query_v1(flow_ref, key, None, request.args)
@@ -59,6 +61,8 @@ def write_v1(flow_ref: str, key: str | None = None) -> Response:
 @blueprint.route(_V2, methods=_METHODS)
 @blueprint.route(f"{_V2}/<key>", methods=["DELETE"])
 def write_v2(agency: str, id_: str, version: str, key: str | None = None) -> Response:
+    """POST, PUT and DELETE of data at /rest/v2/data/dataflow/{agency}/{id}/{version}[/{key}]."""
+
     def deletion() -> DataQuery:
         check_parameters(request.args, ("c",), (), query="data deletion")
         return parse_data_query_v2("dataflow", agency, id_, version, key, request.args)

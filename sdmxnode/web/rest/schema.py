@@ -43,6 +43,7 @@ def answer_schema(query: SchemaQuery) -> Response:
 @blueprint.route("/rest/schema/<context>/<agency>/<id_>")
 @blueprint.route("/rest/schema/<context>/<agency>/<id_>/<version>")
 def schema_v1(context: str, agency: str, id_: str, version: str | None = None) -> Response:
+    """SDMX-REST 1.5 /rest/schema/{context}/{agency}/{id}/{version}."""
     query = parse_schema_query_v1(
         context, agency, id_, version, request.args, ignored_parameters=REPRESENTATION_PARAMETERS
     )
@@ -52,6 +53,7 @@ def schema_v1(context: str, agency: str, id_: str, version: str | None = None) -
 @blueprint.route("/rest/v2/schema/<context>/<agency>/<id_>")
 @blueprint.route("/rest/v2/schema/<context>/<agency>/<id_>/<version>")
 def schema_v2(context: str, agency: str, id_: str, version: str | None = None) -> Response:
+    """SDMX-REST 2.x /rest/v2/schema/{context}/{agency}/{id}/{version}."""
     query = parse_schema_query_v2(
         context, agency, id_, version, request.args, ignored_parameters=REPRESENTATION_PARAMETERS
     )

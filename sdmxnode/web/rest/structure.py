@@ -60,6 +60,7 @@ def structure_v1(
     version: str | None = None,
     item: str | None = None,
 ) -> Response:
+    """SDMX-REST 1.5 /rest/{resource}/{agency}/{id}/{version}/{item}."""
     query = parse_structure_query_v1(
         resource,
         agency,
@@ -89,6 +90,7 @@ def structure_v2(
     version: str | None = None,
     item: str | None = None,
 ) -> Response:
+    """SDMX-REST 2.x /rest/v2/structure/{type}/{agency}/{id}/{version}/{item}."""
     query = parse_structure_query_v2(
         type_,
         agency,
