@@ -114,9 +114,7 @@ def aggregates(agency: str, id_: str, version: str | None = None) -> Response:
     _check_parameters(AGGREGATE_PARAMETERS)
     fmt = _format()
     node = current_node()
-    tolerance = parse_tolerance(
-        request.args.get("tolerance"), node.settings.aggregate_tolerance
-    )
+    tolerance = parse_tolerance(request.args.get("tolerance"), node.settings.aggregate_tolerance)
     selection = period_selection(request.args.get("startPeriod"), request.args.get("endPeriod"))
     areas = _codes("area")
     statuses = _statuses((OK, MISMATCH, NO_MEMBERS))
