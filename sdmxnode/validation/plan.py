@@ -93,6 +93,25 @@ def getter(indices: list[int]) -> Getter | None:
     return itemgetter(*indices)
 
 
+def _key_getter(dimension_indices: list[int | None], some_absent: bool) -> Getter:
+    """The series key of a row: its dimension values in DSD order, None for absent ones."""
+    present = [i for i in dimension_indices if i is not None]
+    if some_absent:
+        return _padded_key(dimension_indices) if present else (lambda row: ())
+    return getter(present) or (lambda row: ())
+
+
+def _attached_positions(
+    attribute: Component, scope: str, dimension_positions: dict[str, int]
+) -> tuple[int, ...]:
+    """The key positions a series attribute depends on; () for the whole key."""
+    related = [dimension_positions.get(d) for d in attribute.related_dimensions]
+    if scope == "series" and related and len(related) < len(dimension_positions):
+        if all(p is not None for p in related):
+            return tuple(sorted(p for p in related if p is not None))
+    return ()
+
+
 def plan_rows(dataset: DatasetRows) -> RowPlan:
     """Work out the checks for `dataset`'s rows from its columns and structure."""
     structure = dataset.structure
@@ -115,11 +134,7 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
 
     dimension_indices = [index.get(d) for d in dimension_ids]
     absent = tuple(d for d, i in zip(dimension_ids, dimension_indices, strict=True) if i is None)
-    if absent:
-        present = [i for i in dimension_indices if i is not None]
-        key_of: Getter = _padded_key(dimension_indices) if present else (lambda row: ())
-    else:
-        key_of = getter([i for i in dimension_indices if i is not None]) or (lambda row: ())
+    key_of = _key_getter(dimension_indices, bool(absent))
     dimension_rules = tuple(
         rule(d, "dimension") if d.id in index else None for d in structure.dimensions
     )
@@ -140,11 +155,7 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
                 observation_numbers.append(checked)
             continue
         scope = "dataset" if attribute.attachment == "dataset" else "series"
-        related = [dimension_positions.get(d) for d in attribute.related_dimensions]
-        positions: tuple[int, ...] = ()  # () for a series attribute: the whole key
-        if scope == "series" and related and len(related) < len(dimension_ids):
-            if all(p is not None for p in related):
-                positions = tuple(sorted(p for p in related if p is not None))
+        positions = _attached_positions(attribute, scope, dimension_positions)
         checked = rule(attribute, scope, positions)
         if checked.ok is not None or checked.number is not None or checked.mandatory:
             series_rules.append(checked)

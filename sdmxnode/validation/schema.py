@@ -71,8 +71,6 @@ def validate_ml30(xml: bytes) -> list[str]:
 #: xsi:type namespaces of structure-specific data sets: the DSD-specific schema they name is
 #: not one of the official XSDs (SDMX 2.1 Section 3B, "Structure Specific Schemas").
 _DSD_SPECIFIC_TYPES = "urn:sdmx:org.sdmx.infomodel.datastructure."
-#: Unqualified elements of a structure-specific data set, dropped while parsing.
-_DATA_SET_CONTENT = ("Series", "Obs", "Group")
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
@@ -139,30 +137,21 @@ def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:
     )
     depth = 0
     root = None
-    pruning = False  # inside a structure-specific data set
     try:
         for event, element in events:
-            if event == "start":
-                depth += 1
-                if root is None:
-                    root = element
-                elif depth == 2 and element.tag.endswith("}DataSet"):
-                    pruning = _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES)
-                    if pruning:
-                        break  # the envelope is complete; the body is the reader's
-                if depth > MAX_DEPTH:
-                    raise _Unreadable(
-                        f"elements nested deeper than {MAX_DEPTH} levels", element.sourceline
-                    )
+            if event == "end":
+                depth -= 1
                 continue
-            depth -= 1
-            if pruning and element.tag in _DATA_SET_CONTENT:
-                element.clear(keep_tail=False)
-                parent = element.getparent()
-                if parent is not None:
-                    parent.remove(element)
-            elif depth == 1:
-                pruning = False
+            depth += 1
+            if root is None:
+                root = element
+            elif depth == 2 and element.tag.endswith("}DataSet"):
+                if _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES):
+                    break  # the envelope is complete; the body is the reader's
+            if depth > MAX_DEPTH:
+                raise _Unreadable(
+                    f"elements nested deeper than {MAX_DEPTH} levels", element.sourceline
+                )
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         raise _Unreadable(f"not well-formed XML: {exc.msg}", line) from exc
