@@ -9,7 +9,7 @@ import click
 
 from sdmxnode.config import load_settings
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.services.access import ROLES, issue_token, parse_dataflow
+from sdmxnode.services.access import ROLES, issue_token, parse_dataflow, record_write
 from sdmxnode.services.node import Node
 
 
@@ -121,26 +121,22 @@ def record_cli_write(
     """Audit a write made on the command line (no token: the operating-system user)."""
     import getpass
 
-    from sdmxnode.storage.access import AuditEntry
-    from sdmxnode.storage.times import now_utc
-
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    entry = AuditEntry(
-        at=now_utc(precise=True),
-        token_id="",
-        role="cli",
-        action=action,
-        target=target,
-        outcome="ok" if ok else "rejected",
-        status=200 if ok else 400,
-        counts=counts,
-        detail=detail,
-        client=f"cli:{user}",
-    )
     try:
-        node.access.record(entry)
+        record_write(
+            node,
+            token_id="",
+            role="cli",
+            action=action,
+            target=target,
+            outcome="ok" if ok else "rejected",
+            status=200 if ok else 400,
+            counts=counts,
+            detail=detail,
+            client=f"cli:{user}",
+        )
     except SdmxNodeError as exc:  # e.g. a database locked longer than its busy timeout
         click.echo(f"warning: the audit entry for {target} was not written: {exc.text}", err=True)

@@ -14,6 +14,7 @@ from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection
 from sdmxnode.services.harvest.schedule import (
     HarvestSource,
+    HarvestStore,
     harvest_lock,
     parse_dataflow,
     parse_duration,
@@ -21,7 +22,6 @@ from sdmxnode.services.harvest.schedule import (
     run_every,
 )
 from sdmxnode.services.node import Node
-from sdmxnode.storage.harvest import HarvestStore
 
 #: A harvest that died without releasing the lock holds it at most this long.
 LOCK_TTL = timedelta(hours=6)
@@ -72,7 +72,7 @@ def harvest(
     settings = load_settings()
     node = Node.from_settings(settings)
     node.store.create_schema()
-    records = HarvestStore(node.store.engine)
+    records = node.harvest_records()
     if status:
         _print_status(records, as_json)
         return

@@ -44,7 +44,7 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo("empty database: loading the node's structures first")
         result = initialise_node(node)
         click.echo(f"structures: {result.created} created")
-    node.store.engine.dispose()  # workers open their own connections after the fork
+    node.store.dispose()  # workers open their own connections after the fork
     _run_gunicorn(host, port, workers)
 
 

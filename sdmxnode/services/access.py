@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.storage.access import TokenRecord
+from sdmxnode.storage.access import AuditEntry, TokenRecord
 from sdmxnode.storage.times import now_utc
 
 if TYPE_CHECKING:
@@ -121,3 +121,33 @@ def authenticate(node: Node, secret: str) -> Principal | None:
         return None
     record = node.access.find_token(hash_secret(secret))
     return Principal.of(record) if record is not None else None
+
+
+def record_write(
+    node: Node,
+    *,
+    token_id: str,
+    role: str,
+    action: str,
+    target: str,
+    outcome: str,
+    status: int,
+    counts: dict[str, int],
+    detail: str,
+    client: str,
+) -> None:
+    """Append one write attempt to the audit log, timed now (StorageError if it cannot)."""
+    node.access.record(
+        AuditEntry(
+            at=now_utc(precise=True),
+            token_id=token_id,
+            role=role,
+            action=action,
+            target=target,
+            outcome=outcome,
+            status=status,
+            counts=counts,
+            detail=detail,
+            client=client,
+        )
+    )

@@ -25,7 +25,6 @@ from sdmxnode.services.structures.loading import (
     structure_files,
 )
 from sdmxnode.services.structures.models import ModelCache
-from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
 from sdmxnode.validation.json_schema import is_json_structure_message
@@ -131,11 +130,10 @@ def structures_resolver(
 ) -> Iterator[StructureResolver]:
     """A resolver over a temporary store holding the structures of `folders` and `files`."""
     with tempfile.TemporaryDirectory(prefix="sdmxnode-validate-") as folder:
-        engine = create_store_engine(f"sqlite:///{Path(folder) / 'structures.db'}")
+        store = StructureStore.open(f"sqlite:///{Path(folder) / 'structures.db'}")
         try:
-            store = StructureStore(engine)
             store.create_schema()
             load_structure_files(store, [*structure_files(folders), *files])
             yield StructureInfoBuilder(store, ModelCache())
         finally:
-            engine.dispose()
+            store.dispose()

@@ -11,7 +11,7 @@ from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
-from sdmxnode.storage.engine import create_store_engine
+from sdmxnode.storage.harvest import HarvestStore
 from sdmxnode.storage.structures import StructureStore
 
 
@@ -26,15 +26,15 @@ class Node:
     access: AccessStore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.access = AccessStore(self.store.engine)
+        self.access = AccessStore.sharing(self.store)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Node:
-        engine = create_store_engine(settings.database_url)
+        store = StructureStore.open(settings.database_url)
         return cls(
             settings,
-            StructureStore(engine),
-            DataStore(engine),
+            store,
+            DataStore.sharing(store),
             ModelCache(settings.structure_cache_size),
         )
 
@@ -45,6 +45,10 @@ class Node:
             sender=self.settings.sender_id,
             test=test,
         )
+
+    def harvest_records(self) -> HarvestStore:
+        """The harvest tables (requests, provenance, the lock) of the node's database."""
+        return HarvestStore.sharing(self.store)
 
     def structure_dirs(self) -> list[Path]:
         return list(self.settings.structure_dirs)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import audit_log, tokens
 from sdmxnode.storage.times import now_utc
 
@@ -93,6 +94,11 @@ class AccessStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> AccessStore:
+        """The tables of the database `store` uses, on its engine (one connection pool)."""
+        return cls(store.engine)
 
     def add_token(self, record: TokenRecord, secret_hash: str) -> None:
         try:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
+from sdmxnode.storage import data_reads
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
+from sdmxnode.storage.data_reads import DataSelection, StoredQuery
 from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
 
 
@@ -56,11 +60,58 @@ class DataTransaction:
         return counts
 
 
+class DataReader:
+    """Reads of the data tables on one connection, which the DataStore opens and closes."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def stream(self, query: StoredQuery, batch: int = 2000) -> Iterator[tuple]:
+        """The rows of `query`, fetched in batches of `batch` as they are consumed."""
+        return data_reads.stream(self._conn, query, batch)
+
+    def count_up_to(self, query: StoredQuery, limit: int) -> int:
+        """The number of rows of `query`, counting no further than `limit`."""
+        return data_reads.count_up_to(self._conn, query, limit)
+
+    def last_change(self, dataflow_pk: int) -> datetime | None:
+        """When the data of a dataflow last changed (None: it never held any)."""
+        return data_reads.last_change(self._conn, dataflow_pk)
+
+    def list_loads(self, dataflow_pk: int) -> list[tuple[int, datetime]]:
+        """The committed loads of a dataflow, oldest first: (load pk, when it finished)."""
+        return data_reads.list_loads(self._conn, dataflow_pk)
+
+    def summarise(
+        self, dataflow_pk: int, selection: DataSelection
+    ) -> tuple[int, int, str | None, str | None]:
+        """Series count, observation count, first period start, last period end."""
+        return data_reads.summarise(self._conn, dataflow_pk, selection)
+
+    def distinct_values(
+        self, dataflow_pk: int, selection: DataSelection, position: int
+    ) -> list[str]:
+        """The values of key dimension `position` among series with matching observations."""
+        return data_reads.distinct_values(self._conn, dataflow_pk, selection, position)
+
+
 class DataStore:
     """Data of the dataflows held in one database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> DataStore:
+        """The data tables of the database `store` uses, on its engine (one connection pool)."""
+        return cls(store.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[DataReader]:
+        """A reader on one connection, open for the block: a generator that streams through
+        it keeps the connection until the generator is finished or closed."""
+        with self.engine.connect() as conn:
+            yield DataReader(conn)
 
     @contextmanager
     def transaction(

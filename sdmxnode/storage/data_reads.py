@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +36,11 @@ from sdmxnode.storage.tables import (
 
 #: Per dimension position: the allowed values, or None for any.
 KeySet = tuple[frozenset[str] | None, ...]
+
+
+#: A query of the data tables, built by the select_* functions here and run by a DataReader
+#: (`DataStore.reading`): what services pass around without knowing it is SQL.
+StoredQuery: TypeAlias = Select
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sdmxnode.errors import StorageError
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import harvest_locks, harvest_provenance, harvest_requests
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,11 @@ class HarvestStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> HarvestStore:
+        """The tables of the database `store` uses, on its engine (one connection pool)."""
+        return cls(store.engine)
 
     def find_request(self, key: str) -> RequestState | None:
         with self.engine.connect() as conn:

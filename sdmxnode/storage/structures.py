@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import Conflict, StorageError
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
+from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
 from sdmxnode.storage.times import now_utc
@@ -62,6 +63,20 @@ class StructureStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def open(cls, database_url: str) -> StructureStore:
+        """The store of the database at `database_url`, on an engine of its own."""
+        return cls(create_store_engine(database_url))
+
+    @property
+    def dialect_name(self) -> str:
+        """The database engine: 'sqlite' or 'postgresql'."""
+        return str(self.engine.dialect.name)
+
+    def dispose(self) -> None:
+        """Close the pooled connections (before a fork, or when the store is done with)."""
+        self.engine.dispose()
 
     def create_schema(self) -> None:
         """Create every table of the node that does not exist yet."""

@@ -9,10 +9,8 @@ from contextlib import contextmanager
 from flask import request
 
 from sdmxnode.errors import Forbidden, SdmxNodeError, Unauthorized
-from sdmxnode.services.access import Principal, authenticate
+from sdmxnode.services.access import Principal, authenticate, record_write
 from sdmxnode.services.node import Node
-from sdmxnode.storage.access import AuditEntry
-from sdmxnode.storage.times import now_utc
 from sdmxnode.web import current_node
 from sdmxnode.web.errors import api_major
 
@@ -100,19 +98,18 @@ def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
     finally:
         principal = attempt.principal
         status = attempt.status if status is None else status
-        entry = AuditEntry(
-            at=now_utc(precise=True),
-            token_id=principal.token_id if principal else "",
-            role=principal.role if principal else "",
-            action=action,
-            target=target,
-            outcome=_outcome(status),
-            status=status,
-            counts=dict(attempt.counts),
-            detail=attempt.detail,
-            client=request.remote_addr or "",
-        )
         try:
-            node.access.record(entry)
+            record_write(
+                node,
+                token_id=principal.token_id if principal else "",
+                role=principal.role if principal else "",
+                action=action,
+                target=target,
+                outcome=_outcome(status),
+                status=status,
+                counts=dict(attempt.counts),
+                detail=attempt.detail,
+                client=request.remote_addr or "",
+            )
         except SdmxNodeError:
             log.exception("the audit entry of %s %s could not be written", action, target)

@@ -21,7 +21,7 @@ from sdmxnode.rest.periods import period_range
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.check_reads import select_hierarchy_groups
 from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_reads import DataSelection, distinct_values, last_change, stream
+from sdmxnode.storage.data_reads import DataSelection
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.aggregates import (
@@ -63,8 +63,8 @@ def find_check_target(node: Node, agency_id: str, id_: str, version: str = "") -
     if layout is None:
         raise NoResults(f"{agency_id}:{id_} has no data", where="dataflow")
     structure = builder(ref)
-    with node.data.engine.connect() as conn:
-        changed = last_change(conn, dataflow.pk)
+    with node.data.reading() as reader:
+        changed = reader.last_change(dataflow.pk)
     moment = changed.replace(tzinfo=UTC) if changed else dataflow.updated
     return CheckTarget(dataflow, structure, layout, max(moment, dataflow.updated))
 
@@ -106,8 +106,8 @@ def check_stored_aggregates(
     unit_of = _unit_reader(target.layout)
     for hierarchy in hierarchies_of(target.structure):
         wanted = set(hierarchy.members) if areas is None else set(hierarchy.members) & areas
-        with node.data.engine.connect() as conn:
-            held = set(distinct_values(conn, target.dataflow.pk, selection, hierarchy.position))
+        with node.data.reading() as reader:
+            held = set(reader.distinct_values(target.dataflow.pk, selection, hierarchy.position))
         if not wanted & held:
             continue
         if areas is None and not held & _members_of(wanted & held, hierarchy.members):
@@ -133,8 +133,8 @@ def _compare_stream(
     current: tuple | None = None
     last_key: tuple = ()
     by_unit: dict[str, dict[str, float]] = {}
-    with node.data.engine.connect() as conn:
-        for record in stream(conn, query):
+    with node.data.reading() as reader:
+        for record in reader.stream(query):
             key = record[:width]
             group = (*key[:position], *key[position + 1 :], record[width + 1])
             if group != current:

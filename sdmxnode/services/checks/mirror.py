@@ -28,7 +28,7 @@ from sdmxnode.errors import SemanticError
 from sdmxnode.services.checks.aggregates import CheckTarget
 from sdmxnode.services.node import Node
 from sdmxnode.storage.check_reads import select_corridors
-from sdmxnode.storage.data_reads import DataSelection, stream
+from sdmxnode.storage.data_reads import DataSelection
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.aggregates import figure
 
@@ -194,8 +194,8 @@ def mirror_pairs(
         country=country,
     )
     pending: tuple | None = None
-    with node.data.engine.connect() as conn:
-        for record in stream(conn, query):
+    with node.data.reading() as reader:
+        for record in reader.stream(query):
             origin, destination = record[0], record[1]
             if origin not in countries or destination not in countries:
                 continue

@@ -22,7 +22,7 @@ from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.models import filter_items
 from sdmxnode.services.structures.queries import follow_references
-from sdmxnode.storage.data_reads import DataSelection, distinct_values, summarise
+from sdmxnode.storage.data_reads import DataSelection
 from sdmxnode.storage.records import StoredArtefact
 
 
@@ -54,8 +54,8 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
             f"{', '.join(unknown)} is not a dimension of {plan.structure.dsd}",
             where="componentID",
         )
-    with node.data.engine.connect() as conn:
-        series_count, observation_count, start, end = summarise(conn, dataflow.pk, plan.selection)
+    with node.data.reading() as reader:
+        series_count, observation_count, start, end = reader.summarise(dataflow.pk, plan.selection)
         if not observation_count:
             raise NoResults("no data matches the query", where="key")
         values: dict[str, list[str]] = {}
@@ -65,7 +65,7 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
             selection = plan.selection
             if query.mode == "available" and selection.keys is not None:
                 selection = _without_position(selection, position)
-            values[dimension] = distinct_values(conn, dataflow.pk, selection, position)
+            values[dimension] = reader.distinct_values(dataflow.pk, selection, position)
     return Availability(
         dataflow,
         values,

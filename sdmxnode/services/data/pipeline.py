@@ -27,7 +27,6 @@ from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
-from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
@@ -169,9 +168,9 @@ def _child(
     """Runs in the forked process: read, check, send; never writes to the database."""
     gc.set_threshold(100_000, 50, 100)
     start_kib = _status_kib("VmRSS")
-    engine = create_store_engine(database_url)
+    store = StructureStore.open(database_url)
     try:
-        resolver = StructureInfoBuilder(StructureStore(engine), ModelCache())
+        resolver = StructureInfoBuilder(store, ModelCache())
         report = Report(max_findings=max_findings)
         datasets = read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes)
         for dataset in check_datasets(datasets, report):
@@ -210,7 +209,7 @@ def _child(
         log.exception("reading %s failed", source)
         channel.put(("error", f"{type(exc).__name__}: {exc}"))
     finally:
-        engine.dispose()
+        store.dispose()
         channel.close()
         channel.join_thread()
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import product
 
-from sqlalchemy import Select
-
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.rows import DataResult, StructureInfo
 from sdmxnode.refs import ArtefactRef
@@ -25,15 +23,12 @@ from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import (
     DataSelection,
     KeySet,
-    count_up_to,
-    last_change,
-    list_loads,
+    StoredQuery,
     select_deleted_by,
     select_deletions,
     select_observations,
     select_series,
     select_written_by,
-    stream,
 )
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
@@ -103,8 +98,8 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
             f"dimensionAtObservation {obs_dim!r} is not a dimension of {structure.dsd}",
             where="dimensionAtObservation",
         )
-    with node.data.engine.connect() as conn:
-        changed = last_change(conn, dataflow.pk)
+    with node.data.reading() as reader:
+        changed = reader.last_change(dataflow.pk)
     last_modified = max(
         (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC), dataflow.updated
     )
@@ -220,8 +215,8 @@ def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
         else select_observations(plan.dataflow.pk, plan.selection)
     )
     keep = plan.row_filter
-    with node.data.engine.connect() as conn:
-        rows = expand(stream(conn, query))
+    with node.data.reading() as reader:
+        rows = expand(reader.stream(query))
         yield from rows if keep is None else filter(keep, rows)
 
 
@@ -322,8 +317,8 @@ def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = Fals
         query = select_series(plan.dataflow.pk, plan.selection)
     else:
         query = select_observations(plan.dataflow.pk, plan.selection)
-    with node.data.engine.connect() as conn:
-        return count_up_to(conn, query, limit)
+    with node.data.reading() as reader:
+        return reader.count_up_to(query, limit)
 
 
 def history_result(node: Node, plan: DataPlan) -> DataResult | None:
@@ -334,8 +329,8 @@ def history_result(node: Node, plan: DataPlan) -> DataResult | None:
     SDMX-REST 1.5 `4_4_data_queries.md` and 2.x `data.md` ("includeHistory"). The history
     keeps observation values and attributes; series attributes are the current ones.
     """
-    with node.data.engine.connect() as conn:
-        loads = list_loads(conn, plan.dataflow.pk)
+    with node.data.reading() as reader:
+        loads = reader.list_loads(plan.dataflow.pk)
     after = plan.selection.updated_after
     results: list[DataResult] = []
     deletions: list[DataResult] = []
@@ -345,9 +340,9 @@ def history_result(node: Node, plan: DataPlan) -> DataResult | None:
         moment = finished.replace(tzinfo=UTC).isoformat()
         written = select_written_by(plan.dataflow.pk, plan.selection, load_pk)
         deleted = select_deleted_by(plan.dataflow.pk, plan.selection, load_pk)
-        with node.data.engine.connect() as conn:
-            has_written = bool(count_up_to(conn, written, 1))
-            has_deleted = bool(count_up_to(conn, deleted, 1))
+        with node.data.reading() as reader:
+            has_written = bool(reader.count_up_to(written, 1))
+            has_deleted = bool(reader.count_up_to(deleted, 1))
         if has_written:
             result = _result(node, plan, _history_rows(node, plan, written), "Replace")
             result.valid_from = moment
@@ -376,7 +371,7 @@ def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> D
     )
 
 
-def _history_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
+def _history_rows(node: Node, plan: DataPlan, query: StoredQuery) -> Iterator[tuple]:
     expand = _row_builder(plan)
     start, end = plan.selection.start, plan.selection.end
     time_index = (
@@ -385,8 +380,8 @@ def _history_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
         else None
     )
     keep = plan.row_filter
-    with node.data.engine.connect() as conn:
-        for row in expand(stream(conn, query)):
+    with node.data.reading() as reader:
+        for row in expand(reader.stream(query)):
             if time_index is not None and (start or end):
                 period_start, period_end = period_bounds(row[time_index])
                 if (start and period_end < start) or (end and period_start > end):
@@ -395,7 +390,7 @@ def _history_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
                 yield row
 
 
-def _deleted_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
+def _deleted_rows(node: Node, plan: DataPlan, query: StoredQuery) -> Iterator[tuple]:
     """Rows of deleted observations: key and period only (measures, attributes None)."""
     dims = len(plan.layout.dimensions)
     time_index = (
@@ -404,8 +399,8 @@ def _deleted_rows(node: Node, plan: DataPlan, query: Select) -> Iterator[tuple]:
         else None
     )
     width = len(plan.columns)
-    with node.data.engine.connect() as conn:
-        for key, period in stream(conn, query):
+    with node.data.reading() as reader:
+        for key, period in reader.stream(query):
             row: list[str | None] = [None] * width
             row[:dims] = key.split(".")
             if time_index is not None:

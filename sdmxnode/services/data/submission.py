@@ -21,7 +21,7 @@ from sdmxnode.rest.flows import FlowSelection
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.data.queries import find_dataflows, plan_data_query
 from sdmxnode.services.node import Node
-from sdmxnode.storage.data_reads import count_up_to, select_observation_keys
+from sdmxnode.storage.data_reads import select_observation_keys
 from sdmxnode.storage.data_writes import LoadCounts
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.periods import period_bounds
@@ -211,8 +211,8 @@ def delete_selected(
             where="c",
         )
     keys = select_observation_keys(dataflow.pk, plan.selection)
-    with node.data.engine.connect() as conn:
-        if not count_up_to(conn, keys, 1):
+    with node.data.reading() as reader:
+        if not reader.count_up_to(keys, 1):
             return submission  # nothing matches: no load is recorded
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
         writer = tx.writer(dataflow.pk, layout, "Delete")

@@ -25,7 +25,7 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.changes import ChangeReport, compare_records
 from sdmxnode.services.harvest.client import Fetched, HttpClient
 from sdmxnode.services.structures.loading import read_structure_records
-from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
+from sdmxnode.storage.harvest import Provenance, RequestState, now_utc
 from sdmxnode.storage.structures import PutResult
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class Harvester:
     def __init__(self, node: Node, client: HttpClient | None = None) -> None:
         self.node = node
         self.client = client or HttpClient()
-        self.records = HarvestStore(node.store.engine)
+        self.records = node.harvest_records()
 
     def harvest(
         self,

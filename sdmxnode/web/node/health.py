@@ -6,7 +6,6 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from sdmxnode import __version__
-from sdmxnode.storage.harvest import HarvestStore
 from sdmxnode.web import current_node
 
 blueprint = Blueprint("node_service", __name__)
@@ -20,7 +19,7 @@ def health() -> ResponseReturnValue:
         status="ok",
         node=node.settings.node_name,
         version=__version__,
-        database=node.store.engine.dialect.name,
+        database=node.store.dialect_name,
         artefacts=node.store.count_artefacts(),
     )
 
@@ -29,7 +28,7 @@ def health() -> ResponseReturnValue:
 def harvest_provenance() -> ResponseReturnValue:
     """Where harvested artefacts and data loads came from (filters: kind, type, agency, id)."""
     node = current_node()
-    entries = HarvestStore(node.store.engine).list_provenance(
+    entries = node.harvest_records().list_provenance(
         kind=request.args.get("kind"),
         type_=request.args.get("type"),
         agency_id=request.args.get("agency"),

@@ -22,6 +22,7 @@ from sdmxnode.rest.flows import FlowSelection, parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import check_parameters
 from sdmxnode.services.access import Principal
 from sdmxnode.services.data.submission import (
+    StoredArtefact,
     Submission,
     check_gzip,
     dataflow_name,
@@ -32,7 +33,6 @@ from sdmxnode.services.data.submission import (
     submit_message,
 )
 from sdmxnode.services.node import Node
-from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.web import current_node
 from sdmxnode.web.access import write_attempt
 from sdmxnode.web.bodies import received_body
