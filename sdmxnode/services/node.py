@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore

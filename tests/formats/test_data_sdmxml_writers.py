@@ -15,12 +15,12 @@ from pysdmx.io import get_datasets
 from pysdmx.model.dataset import ActionType
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import Component, DataResult, StructureInfo, StructureRef
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
 from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, register
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
@@ -18,7 +19,6 @@ from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 DataWriter = Callable[[DataResult, MessageHeader, Mapping[str, Any]], Iterator[bytes]]
 

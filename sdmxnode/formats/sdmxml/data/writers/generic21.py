@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml.data.series import series_key_getter
 from sdmxnode.formats.sdmxml.data.writers.layout import (
@@ -35,7 +36,6 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
     text,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 log = logging.getLogger(__name__)
 

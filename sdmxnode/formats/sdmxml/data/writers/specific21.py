@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from itertools import chain
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml.data.series import write_body
 from sdmxnode.formats.sdmxml.data.writers.layout import (
@@ -36,7 +37,6 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
     structure_reference_21,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 log = logging.getLogger(__name__)
 

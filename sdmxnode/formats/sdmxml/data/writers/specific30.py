@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from itertools import chain
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.sdmxml.data.series import write_body
@@ -34,7 +35,6 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
     structure_reference_30,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.sdmxml.data.writers.layout import split_ref
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.writing import message_data_sets
 
 log = logging.getLogger(__name__)
