@@ -48,10 +48,6 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def get_format(name: str) -> Format:
-    return _REGISTRY[name]
-
-
 def list_formats(kind: str | None = None) -> list[Format]:
     return [f for f in _REGISTRY.values() if kind is None or f.kind == kind]
 
