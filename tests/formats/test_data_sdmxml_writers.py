@@ -20,7 +20,7 @@ from sdmxnode.formats.rows import Component, DataResult, StructureInfo, Structur
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
-from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES
+from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES, plan_message_layout
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
@@ -119,6 +119,13 @@ def test_time_series_variants_refuse_another_observation_dimension(
 ) -> None:
     with pytest.raises(SemanticError):
         _write(writer, _result(info, read_demo_rows(info, max_series=2), "SEX"))
+
+
+def test_plan_message_layout_names_the_time_series_root(info: StructureInfo) -> None:
+    rows = read_demo_rows(info, max_series=2)
+    assert plan_message_layout(_result(info, rows, "SEX"), "GenericData").series_key
+    with pytest.raises(SemanticError, match="^StructureSpecificTimeSeriesData only allows"):
+        plan_message_layout(_result(info, rows, "SEX"), "StructureSpecificTimeSeriesData")
 
 
 @pytest.mark.parametrize("writer", ["generic21", "ss21", "ss30"])
