@@ -2,54 +2,74 @@
 variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD).
 
 Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
-`options` holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`, `keys`) and,
-for SDMX-JSON, `rows_again` (a second pass over the rows).
+`options` (`WriteOptions`) holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`,
+`keys`) and, for SDMX-JSON, `rows_again` (a second pass over the rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, register
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
-from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
+from sdmxnode.formats.sdmxjson.data.writer import RowsAgain, write_json_10, write_json_20
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
 
-DataWriter = Callable[[DataResult, MessageHeader, Mapping[str, Any]], Iterator[bytes]]
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a data writer is told besides the result and the header: the SDMX-CSV
+    media-type parameters, and for SDMX-JSON a fresh pass over the result's rows (without
+    it the JSON writers keep the rows in memory between their two passes)."""
+
+    labels: str = "id"
+    time_format: str = "original"
+    keys: str = "none"
+    rows_again: RowsAgain | None = None
+
+    @classmethod
+    def from_parameters(
+        cls, parameters: Mapping[str, str], rows_again: RowsAgain | None = None
+    ) -> WriteOptions:
+        """From the SDMX-CSV parameters as a request spells them (`labels`, `timeFormat`,
+        `keys`); those not given keep their defaults."""
+        return cls(
+            labels=parameters.get("labels", "id"),
+            time_format=parameters.get("timeFormat", "original"),
+            keys=parameters.get("keys", "none"),
+            rows_again=rows_again,
+        )
 
 
-def _csv_10(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
-    return write_csv_10(
-        result,
-        labels=options.get("labels", "id"),
-        time_format=options.get("timeFormat", "original"),
-    )
+DataWriter = Callable[[DataResult, MessageHeader, WriteOptions], Iterator[bytes]]
 
 
-def _csv_20(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+def _csv_10(result: DataResult, header: MessageHeader, options: WriteOptions):
+    return write_csv_10(result, labels=options.labels, time_format=options.time_format)
+
+
+def _csv_20(result: DataResult, header: MessageHeader, options: WriteOptions):
     return write_csv_20(
-        result,
-        labels=options.get("labels", "id"),
-        time_format=options.get("timeFormat", "original"),
-        keys=options.get("keys", "none"),
+        result, labels=options.labels, time_format=options.time_format, keys=options.keys
     )
 
 
 def _xml(writer: Callable[..., Iterator[bytes]], **kwargs: Any) -> DataWriter:
-    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+    def write(result: DataResult, header: MessageHeader, options: WriteOptions):
         return writer(result, header, **kwargs)
 
     return write
 
 
 def _json(writer: Callable[..., Iterator[bytes]]) -> DataWriter:
-    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
-        return writer(result, header, options.get("rows_again"))
+    def write(result: DataResult, header: MessageHeader, options: WriteOptions):
+        return writer(result, header, options.rows_again)
 
     return write
 

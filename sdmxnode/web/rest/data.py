@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from functools import partial
 from itertools import chain
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
@@ -17,6 +18,7 @@ from sdmxnode.formats.registry.data import (
     GENERIC_CSV_DATA_FORMAT,
     GENERIC_JSON_DATA_FORMAT,
     GENERIC_XML_DATA_FORMAT,
+    WriteOptions,
 )
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
@@ -145,7 +147,7 @@ def _stream(
     chunks: Iterator[bytes] = writer(
         result,
         node.header(),
-        {**options, "rows_again": lambda: iter_rows(node, plan)},
+        WriteOptions.from_parameters(options, rows_again=partial(iter_rows, node, plan)),
     )
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet
