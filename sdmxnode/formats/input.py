@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib
 import io
 import logging
 import zipfile
@@ -13,18 +12,14 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from sdmxnode.errors import InputTooLarge, Invalid
+from sdmxnode.formats.registry import find_reader
+from sdmxnode.formats.registry.data import DATA_READERS
 from sdmxnode.formats.rows import DatasetRows, StructureResolver
 
 log = logging.getLogger(__name__)
 
-#: The data kinds `open_data` recognises, and the reader function of each (imported lazily,
-#: so that a reader module that is absent only matters to messages of its kind).
-DATA_KINDS = ("sdmx-ml", "sdmx-csv", "sdmx-json")
-_READERS = {
-    "sdmx-ml": ("sdmxnode.formats.sdmxml.data.reader", "read_sdmxml_data"),
-    "sdmx-csv": ("sdmxnode.formats.sdmxcsv.reader", "read_sdmxcsv_data"),
-    "sdmx-json": ("sdmxnode.formats.sdmxjson.data.reader", "read_sdmxjson_data"),
-}
+#: The data kinds `open_data` recognises: those of the registered readers.
+DATA_KINDS = tuple(reader.kind for reader in DATA_READERS)
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _SNIFF_BYTES = 4096
@@ -260,12 +255,9 @@ def read_data(
     try:
         if kind is not None and kind != detected:
             raise Invalid(f"{source} was sent as {kind} but its content looks like {detected}")
-        module_name, function_name = _READERS[detected]
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            raise Invalid(f"{detected} data cannot be read by this node yet") from exc
-        reader = getattr(module, function_name)
-        yield from reader(stream, resolve, source=source)
+        reader = find_reader(detected)
+        if reader is None:
+            raise Invalid(f"{detected} data cannot be read by this node yet")
+        yield from reader.read(stream, resolve, source=source)
     finally:
         stream.close()

@@ -1,5 +1,6 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD).
+variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD);
+and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
 Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
 `options` (`WriteOptions`) holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`,
@@ -13,10 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.registry import Format, register
+from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
+from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
+from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
 from sdmxnode.formats.sdmxjson.data.writer import RowsAgain, write_json_10, write_json_20
+from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
@@ -192,3 +196,10 @@ DEFAULT_DATA_FORMAT = {1: GENERIC_21, 2: JSON_20}
 GENERIC_XML_DATA_FORMAT = {1: GENERIC_21, 2: DATA_30}
 GENERIC_JSON_DATA_FORMAT = {1: JSON_10, 2: JSON_20}
 GENERIC_CSV_DATA_FORMAT = {1: CSV_10, 2: CSV_20}
+
+#: The data readers, in the order the input names them (one reader reads every version).
+DATA_READERS = [
+    register_reader(Reader("sdmx-ml", "SDMX-ML", read_sdmxml_data)),
+    register_reader(Reader("sdmx-csv", "SDMX-CSV", read_sdmxcsv_data)),
+    register_reader(Reader("sdmx-json", "SDMX-JSON", read_sdmxjson_data)),
+]
