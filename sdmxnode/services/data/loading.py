@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError, SemanticError, WrongDataflow
-from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
@@ -87,7 +87,7 @@ def layout_for(info: StructureInfo) -> Layout:
 
 def load_data(
     node: Node,
-    data: bytes | Path,
+    data: bytes | Path | OpenedMessage,
     *,
     source: str = "message",
     principal: str = "",
@@ -102,7 +102,8 @@ def load_data(
     """Read, validate and store a data message; raises LoadRejected (nothing stored).
 
     At most `max_bytes` bytes of (decompressed) content are read: more is refused as a
-    possible compression bomb (Invalid). With `dataflow`, every data set is stored under
+    possible compression bomb (Invalid); a message opened already (`open_message`) keeps
+    its own limit and is not sniffed again. With `dataflow`, every data set is stored under
     that dataflow, and a data set whose message names another dataflow (or a DSD the
     dataflow does not use) is an error. `action` overrides the actions the message
     declares (data sets and rows alike). `replace` (with `dataflow`) makes the dataflow
@@ -158,7 +159,7 @@ def _fewer_collections() -> Iterator[None]:
 
 def _load_data(
     node: Node,
-    data: bytes | Path,
+    data: bytes | Path | OpenedMessage,
     *,
     source: str = "message",
     principal: str = "",
@@ -171,14 +172,12 @@ def _load_data(
     replace: bool = False,
 ) -> LoadResult:
     report = Report(max_findings=max_findings)
-    stream, detected = open_data(data, max_bytes=max_bytes)
-    kind = kind or detected
+    message = data if isinstance(data, OpenedMessage) else open_message(data, max_bytes=max_bytes)
+    kind = kind or message.kind
     if kind in ("sdmx-ml", "sdmx-json"):
-        with stream:
+        with message.open() as stream:
             for finding in validate_schema(stream, kind):
                 report.add(finding)
-    else:
-        stream.close()
     if report.errors:
         raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
@@ -186,11 +185,11 @@ def _load_data(
     reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
         datasets: Iterator[DatasetRows]
-        if isinstance(data, Path) and can_pipeline(data):
+        if isinstance(message.data, Path) and can_pipeline(message.data):
             # A large file: read and checked by a child process while this one writes.
             datasets = piped_datasets(
                 node.settings["DATABASE_URL"],
-                data,
+                message,
                 report,
                 source=source,
                 kind=kind,
@@ -199,7 +198,7 @@ def _load_data(
             )
         else:
             datasets = check_datasets(
-                read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+                read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes), report
             )
         datasets = watch_aggregates(datasets, report, node.settings)
         for dataset in datasets:
