@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import StructureResolver
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -53,10 +53,9 @@ def validate_message(
     dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
     report = Report(max_findings=max_findings)
     try:
-        stream, detected = open_data(data, max_bytes=max_bytes)
-        with stream:
-            head = stream.read(4096)
-        kind = kind or detected
+        message = open_message(data, max_bytes=max_bytes)
+        head = message.head  # the first 4096 bytes (fewer in a shorter message)
+        kind = kind or message.kind
         if kind == "sdmx-ml":
             refused = not_a_submission(head, source)
             if refused is not None:
@@ -65,13 +64,12 @@ def validate_message(
             if root_name(head) == "Structure":
                 return _validate_structure_message(data, source, report)
         if kind in ("sdmx-ml", "sdmx-json"):
-            stream, _ = open_data(data, max_bytes=max_bytes)
-            with stream:
+            with message.open() as stream:
                 for finding in validate_schema(stream, kind):
                     report.add(finding)
-        if kind == "sdmx-json" and is_json_structure_message(_content(data, max_bytes)):
+        if kind == "sdmx-json" and is_json_structure_message(_content(message)):
             return report  # the JSON Schema is all there is to check: the node stores none
-        footer = footer_findings(_tail(data, max_bytes)) if kind == "sdmx-ml" else []
+        footer = footer_findings(_tail(message)) if kind == "sdmx-ml" else []
         for finding in footer:
             report.add(finding)
     except SdmxNodeError as exc:
@@ -82,7 +80,7 @@ def validate_message(
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
     datasets = check_datasets(
-        read_data(data, resolve, source=source, kind=kind, max_bytes=max_bytes), report
+        read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes), report
     )
     for dataset in watch_aggregates(datasets, report, settings):
         for _row in dataset.rows:
@@ -95,18 +93,16 @@ def validate_message(
     return report
 
 
-def _content(data: bytes | Path, max_bytes: int) -> bytes:
+def _content(message: OpenedMessage) -> bytes:
     """The whole message, decompressed as a load would read it."""
-    stream, _ = open_data(data, max_bytes=max_bytes)
-    with stream:
+    with message.open() as stream:
         return stream.read()
 
 
-def _tail(data: bytes | Path, max_bytes: int) -> bytes:
+def _tail(message: OpenedMessage) -> bytes:
     """The last TAIL_BYTES of a message, decompressed as a load would read it."""
-    stream, _ = open_data(data, max_bytes=max_bytes)
     tail = b""
-    with stream:
+    with message.open() as stream:
         while chunk := stream.read(1 << 20):
             tail = (tail + chunk)[-TAIL_BYTES:]
     return tail

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdmxnode.config import Settings
-from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore

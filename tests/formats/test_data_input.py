@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.input import detect_kind, open_data, read_data
+from sdmxnode.formats.input import (
+    OpenedMessage,
+    detect_kind,
+    detect_version,
+    open_data,
+    open_message,
+    read_data,
+)
 from sdmxnode.formats.rows import StructureInfo, StructureResolver
 from sdmxnode.refs import ArtefactRef
 
@@ -191,6 +198,80 @@ def test_zip_bomb_that_lies_about_its_size_is_refused_when_read():
         stream, _ = open_data(bomb, max_bytes=16 * 1024**2)
         while stream.read(1 << 20):
             pass
+
+
+# --- a message opened once --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "version", "compression"),
+    [
+        ("small-csv10-21.csv", "sdmx-csv", "1.0", None),
+        ("small-csv20-21.csv", "sdmx-csv", "2.0", None),
+        ("small-generic-21.xml", "sdmx-ml", "2.1", None),
+        ("small-structurespecific-30.xml", "sdmx-ml", "3.0", None),
+        ("small-structurespecific-21.xml.gz", "sdmx-ml", "2.1", "gzip"),
+        ("small-structurespecific-21.zip", "sdmx-ml", "2.1", "zip"),
+        ("small-json20-21.json", "sdmx-json", None, None),  # no schema URL in its meta
+    ],
+)
+def test_open_message_sniffs_once_and_reads_again(
+    name: str, kind: str, version: str | None, compression: str | None
+):
+    message = open_message(SMALL / name)
+    assert (message.kind, message.version, message.compression) == (kind, version, compression)
+    stream, _ = open_data(SMALL / name)
+    with stream:
+        content = stream.read()
+    assert message.head == content[:4096]
+    for _ in range(2):
+        with message.open() as again:
+            assert again.read() == content
+
+
+def test_an_opened_zip_reads_the_member_it_found():
+    plain = SMALL_XML.read_bytes()
+    message = open_message(zipped(("README.txt", b"read me"), ("d.xml", plain)))
+    assert message.member == 1
+    with message.open() as stream:
+        assert stream.read() == plain
+
+
+def test_an_opened_message_keeps_its_limit():
+    message = open_message(_gzip_bomb(1024**3), max_bytes=8 * 1024**2)
+    with pytest.raises(Invalid, match="larger than 8,388,608 bytes"), message.open() as stream:
+        while stream.read(1 << 20):
+            pass
+    with pytest.raises(Invalid, match="compression bomb"):
+        for _ in read_data(message, never_resolve):
+            pass
+
+
+def test_read_data_checks_the_kind_of_an_opened_message():
+    message = open_message(SMALL_XML)
+    assert isinstance(message, OpenedMessage)
+    with pytest.raises(Invalid, match="sent as sdmx-csv but its content looks like sdmx-ml"):
+        list(read_data(message, never_resolve, kind="sdmx-csv"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "head", "version"),
+    [
+        ("sdmx-ml", f'<m:StructureSpecificData xmlns:m="{MES}">'.encode(), "2.1"),
+        ("sdmx-ml", b"<?xml version='1.0'?>\n<Data>", None),
+        ("sdmx-csv", b'"DATAFLOW";"FREQ"', "1.0"),
+        ("sdmx-csv", b"STRUCTURE,STRUCTURE_ID,ACTION", "2.0"),
+        (
+            "sdmx-json",
+            b'{"meta":{"schema":"https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/'
+            b'data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json"}',
+            "2.0",
+        ),
+        ("sdmx-json", b'{"data":{}}', None),
+    ],
+)
+def test_detect_version(kind: str, head: bytes, version: str | None):
+    assert detect_version(kind, head) == version
 
 
 def test_zip_with_several_data_members_is_refused():

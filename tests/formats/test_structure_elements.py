@@ -8,8 +8,8 @@ import pytest
 import sdmx
 
 from sdmxnode.errors import Invalid
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml.elements import (
-    MessageHeader,
     assemble_structure_message,
     split_structure_message,
 )

@@ -3,17 +3,19 @@
 Views and the CLI choose a format only through this registry: by negotiating an `Accept`
 header, by the `format=` query parameter (the SDMX-REST "extend" convention, with
 `formatVersion`), or by media type. Media types are spelled as the SDMX-REST specs spell them
-(1.5 `4_6_conneg.md`, 2.x `doc/content_negotiation.md`).
+(1.5 `4_6_conneg.md`, 2.x `doc/content_negotiation.md`). The data readers are registered
+beside the writers, one per kind of message the input sniffs (`Reader`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from sdmxnode.errors import BadRequest, NotAcceptable
+from sdmxnode.formats.rows import DatasetRows, StructureResolver
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,41 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def get_format(name: str) -> Format:
-    return _REGISTRY[name]
-
-
 def list_formats(kind: str | None = None) -> list[Format]:
     return [f for f in _REGISTRY.values() if kind is None or f.kind == kind]
+
+
+class DataReader(Protocol):
+    """Streams the data sets of a (decompressed) message; rows are read as they are asked for."""
+
+    def __call__(
+        self, stream: BinaryIO, resolve: StructureResolver, *, source: str = "message"
+    ) -> Iterator[DatasetRows]: ...
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One kind of data message the node reads, and the reader of its versions."""
+
+    kind: str  # as the input sniffs it: 'sdmx-ml', 'sdmx-csv', 'sdmx-json'
+    name: str  # as people write it: 'SDMX-ML'
+    read: DataReader = field(compare=False, repr=False)
+
+
+_READERS: dict[str, Reader] = {}
+
+
+def register_reader(reader: Reader) -> Reader:
+    """Add `reader` to the registry (its kind must be new)."""
+    if reader.kind in _READERS:
+        raise ValueError(f"a reader of {reader.kind!r} is registered already")
+    _READERS[reader.kind] = reader
+    return reader
+
+
+def find_reader(kind: str) -> Reader | None:
+    """The reader registered for `kind`, None if there is none."""
+    return _READERS.get(kind)
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,79 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD).
+variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD);
+and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
 Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
-`options` holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`, `keys`) and,
-for SDMX-JSON, `rows_again` (a second pass over the rows).
+`options` (`WriteOptions`) holds the SDMX-CSV media-type parameters (`labels`, `timeFormat`,
+`keys`) and, for SDMX-JSON, `rows_again` (a second pass over the rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sdmxnode.formats.registry import Format, register
+from sdmxnode.formats.header import MessageHeader
+from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
+from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
-from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
+from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
+from sdmxnode.formats.sdmxjson.data.writer import RowsAgain, write_json_10, write_json_20
+from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
-from sdmxnode.formats.sdmxml.elements import MessageHeader
-
-DataWriter = Callable[[DataResult, MessageHeader, Mapping[str, Any]], Iterator[bytes]]
 
 
-def _csv_10(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
-    return write_csv_10(
-        result,
-        labels=options.get("labels", "id"),
-        time_format=options.get("timeFormat", "original"),
-    )
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a data writer is told besides the result and the header: the SDMX-CSV
+    media-type parameters, and for SDMX-JSON a fresh pass over the result's rows (without
+    it the JSON writers keep the rows in memory between their two passes)."""
+
+    labels: str = "id"
+    time_format: str = "original"
+    keys: str = "none"
+    rows_again: RowsAgain | None = None
+
+    @classmethod
+    def from_parameters(
+        cls, parameters: Mapping[str, str], rows_again: RowsAgain | None = None
+    ) -> WriteOptions:
+        """From the SDMX-CSV parameters as a request spells them (`labels`, `timeFormat`,
+        `keys`); those not given keep their defaults."""
+        return cls(
+            labels=parameters.get("labels", "id"),
+            time_format=parameters.get("timeFormat", "original"),
+            keys=parameters.get("keys", "none"),
+            rows_again=rows_again,
+        )
 
 
-def _csv_20(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+DataWriter = Callable[[DataResult, MessageHeader, WriteOptions], Iterator[bytes]]
+
+
+def _csv_10(result: DataResult, header: MessageHeader, options: WriteOptions):
+    return write_csv_10(result, labels=options.labels, time_format=options.time_format)
+
+
+def _csv_20(result: DataResult, header: MessageHeader, options: WriteOptions):
     return write_csv_20(
-        result,
-        labels=options.get("labels", "id"),
-        time_format=options.get("timeFormat", "original"),
-        keys=options.get("keys", "none"),
+        result, labels=options.labels, time_format=options.time_format, keys=options.keys
     )
 
 
 def _xml(writer: Callable[..., Iterator[bytes]], **kwargs: Any) -> DataWriter:
-    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
+    def write(result: DataResult, header: MessageHeader, options: WriteOptions):
         return writer(result, header, **kwargs)
 
     return write
 
 
 def _json(writer: Callable[..., Iterator[bytes]]) -> DataWriter:
-    def write(result: DataResult, header: MessageHeader, options: Mapping[str, Any]):
-        return writer(result, header, options.get("rows_again"))
+    def write(result: DataResult, header: MessageHeader, options: WriteOptions):
+        return writer(result, header, options.rows_again)
 
     return write
 
@@ -166,4 +190,10 @@ DATA_FORMATS = [
     CSV_20,
     JSON_10,
     JSON_20,
+]
+#: The data readers, in the order the input names them (one reader reads every version).
+DATA_READERS = [
+    register_reader(Reader("sdmx-ml", "SDMX-ML", read_sdmxml_data)),
+    register_reader(Reader("sdmx-csv", "SDMX-CSV", read_sdmxcsv_data)),
+    register_reader(Reader("sdmx-json", "SDMX-JSON", read_sdmxjson_data)),
 ]

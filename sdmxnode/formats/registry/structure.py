@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
 from sdmxnode.formats.registry import Format, register
-
-
-def _lazy(path: str) -> Callable[..., bytes]:
-    """A writer imported on first use, so the registry stays cheap to import."""
-    module_name, func_name = path.split(":")
-
-    def write(*args: object, **kwargs: object) -> bytes:
-        func = getattr(importlib.import_module(module_name), func_name)
-        return func(*args, **kwargs)
-
-    write.__name__ = func_name
-    return write
-
+from sdmxnode.formats.sdmxjson.structure.message import (
+    write_structure_json_10,
+    write_structure_json_20,
+)
+from sdmxnode.formats.sdmxml.structure21.message import write_structure_ml21
+from sdmxnode.formats.sdmxml.structure30.message import write_structure_ml30
 
 SDMX_ML_21 = register(
     Format(
@@ -27,7 +17,7 @@ SDMX_ML_21 = register(
         "2.1",
         "structure",
         sdmx_ml="2.1",
-        writer=_lazy("sdmxnode.formats.sdmxml.structure21.message:write_structure_ml21"),
+        writer=write_structure_ml21,
         aliases=("structure", "sdmx-ml", "xml"),
     )
 )
@@ -38,7 +28,7 @@ SDMX_ML_30 = register(
         "3.0.0",
         "structure",
         sdmx_ml="3.0",
-        writer=_lazy("sdmxnode.formats.sdmxml.structure30.message:write_structure_ml30"),
+        writer=write_structure_ml30,
         aliases=("structure", "sdmx-ml", "xml"),
     )
 )
@@ -48,7 +38,7 @@ SDMX_JSON_10 = register(
         "application/vnd.sdmx.structure+json",
         "1.0.0",
         "structure",
-        writer=_lazy("sdmxnode.formats.sdmxjson.structure.message:write_structure_json_10"),
+        writer=write_structure_json_10,
         aliases=("jsonstructure", "sdmx-json", "json"),
     )
 )
@@ -58,7 +48,7 @@ SDMX_JSON_20 = register(
         "application/vnd.sdmx.structure+json",
         "2.0.0",
         "structure",
-        writer=_lazy("sdmxnode.formats.sdmxjson.structure.message:write_structure_json_20"),
+        writer=write_structure_json_20,
         aliases=("jsonstructure", "sdmx-json", "json"),
     )
 )

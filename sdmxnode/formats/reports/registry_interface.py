@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml import NS21, xml_text
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.refs import ArtefactRef
 
 REG_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry"

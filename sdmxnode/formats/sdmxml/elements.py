@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml import NAMESPACES, message_version, parse_xml
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 
@@ -295,16 +295,6 @@ def _class_from_context(node: etree._Element) -> str | None:
     if parent is None:
         return None
     return _CONTEXT_CLASS.get(etree.QName(parent).localname)
-
-
-@dataclass(frozen=True)
-class MessageHeader:
-    """What the node writes in the header of a structure message."""
-
-    id: str
-    sender: str
-    prepared: datetime | None = None
-    test: bool = False
 
 
 def assemble_structure_message(

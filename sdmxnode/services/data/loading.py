@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError, SemanticError, WrongDataflow
-from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data, read_data
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
@@ -101,9 +101,12 @@ class LoadOptions:
     replace: bool = False
 
 
-def load_data(node: Node, data: bytes | Path, options: LoadOptions | None = None) -> LoadResult:
+def load_data(
+    node: Node, data: bytes | Path | OpenedMessage, options: LoadOptions | None = None
+) -> LoadResult:
     """Read, validate and store a data message as `options` say; raises LoadRejected
-    (nothing stored)."""
+    (nothing stored). A message opened already (`open_message`) keeps its own byte limit
+    and is not sniffed again."""
     options = options or LoadOptions()
     if options.replace and options.dataflow is None:
         raise ValueError("replace=True needs the dataflow to replace")
@@ -140,18 +143,16 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_saved_thresholds)
 
 
-def _load_data(node: Node, data: bytes | Path, options: LoadOptions) -> LoadResult:
+def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOptions) -> LoadResult:
     source, dataflow, action = options.source, options.dataflow, options.action
     max_bytes, progress = options.max_bytes, options.progress
     report = Report(max_findings=options.max_findings)
-    stream, detected = open_data(data, max_bytes=max_bytes)
-    kind = options.kind or detected
+    message = data if isinstance(data, OpenedMessage) else open_message(data, max_bytes=max_bytes)
+    kind = options.kind or message.kind
     if kind in ("sdmx-ml", "sdmx-json"):
-        with stream:
+        with message.open() as stream:
             for finding in validate_schema(stream, kind):
                 report.add(finding)
-    else:
-        stream.close()
     if report.errors:
         raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
@@ -159,11 +160,11 @@ def _load_data(node: Node, data: bytes | Path, options: LoadOptions) -> LoadResu
     reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
         datasets: Iterator[DatasetRows]
-        if isinstance(data, Path) and can_pipeline(data):
+        if isinstance(message.data, Path) and can_pipeline(message.data):
             # A large file: read and checked by a child process while this one writes.
             datasets = piped_datasets(
                 node.settings.database_url,
-                data,
+                message,
                 report,
                 source=source,
                 kind=kind,
@@ -172,7 +173,7 @@ def _load_data(node: Node, data: bytes | Path, options: LoadOptions) -> LoadResu
             )
         else:
             datasets = check_datasets(
-                read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+                read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes), report
             )
         datasets = watch_aggregates(datasets, report, node.settings)
         for dataset in datasets:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sdmxnode.errors import SdmxNodeError, StorageError
-from sdmxnode.formats.input import read_data
+from sdmxnode.formats.input import OpenedMessage, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -67,7 +67,7 @@ def can_pipeline(data: bytes | Path) -> bool:
 
 def piped_datasets(
     database_url: str,
-    data: Path,
+    data: OpenedMessage,
     report: Report,
     *,
     source: str,
@@ -158,7 +158,7 @@ def _merge(report: Report, child: Report) -> None:
 
 def _child(
     database_url: str,
-    data: Path,
+    data: OpenedMessage,
     source: str,
     kind: str | None,
     max_bytes: int,

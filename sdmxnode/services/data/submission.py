@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sdmxnode.errors import BadRequest, Invalid, NotFound, UnsupportedMediaType
-from sdmxnode.formats.input import DEFAULT_MAX_BYTES, open_data
+from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message
 from sdmxnode.formats.reports.registry_interface import artefact_urn
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.flows import FlowSelection
@@ -126,18 +126,17 @@ def declared_kind(media_type: str | None) -> str | None:
     )
 
 
-def message_kind(data: bytes | Path, declared: str | None, *, max_bytes: int) -> str:
-    """The kind of the message: sniffed from its first bytes, which must agree with the
+def open_submitted(data: bytes | Path, declared: str | None, *, max_bytes: int) -> OpenedMessage:
+    """The message opened once: its kind, sniffed from its first bytes, must agree with the
     kind its Content-Type declares (UnsupportedMediaType otherwise)."""
-    stream, sniffed = open_data(data, max_bytes=max_bytes)
-    stream.close()
-    if declared is not None and declared != sniffed:
+    message = open_message(data, max_bytes=max_bytes)
+    if declared is not None and declared != message.kind:
         raise UnsupportedMediaType(
             f"the Content-Type says {_KIND_NAMES[declared]}, but the body is "
-            f"{_KIND_NAMES[sniffed]}",
+            f"{_KIND_NAMES[message.kind]}",
             where="Content-Type",
         )
-    return sniffed
+    return message
 
 
 def submit_message(
@@ -157,16 +156,16 @@ def submit_message(
     names another dataflow than `dataflow`.
     """
     action, replace = METHOD_ACTIONS[method]
-    kind = message_kind(data, kind, max_bytes=max_bytes)
+    message = open_submitted(data, kind, max_bytes=max_bytes)
     had_data = node.data.find_layout(dataflow.pk) is not None
     ref = dataflow.ref
     result = load_data(
         node,
-        data,
+        message,
         LoadOptions(
             source=source,
             principal=principal,
-            kind=kind,
+            kind=message.kind,
             dataflow=ref,
             max_bytes=max_bytes,
             action=action,

@@ -18,7 +18,8 @@ from sdmx import message
 from sdmx.model import common
 
 from sdmxnode.errors import StorageError
-from sdmxnode.formats.sdmxml.elements import MessageHeader, assemble_structure_message
+from sdmxnode.formats.header import MessageHeader
+from sdmxnode.formats.sdmxml.elements import assemble_structure_message
 from sdmxnode.storage.records import StoredArtefact
 
 #: sdmx1 class names that differ from the node's artefact types.

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sdmxnode.errors import NoResults
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.sdmxml.elements import (
-    MessageHeader,
     assemble_structure_message,
     split_structure_message,
 )

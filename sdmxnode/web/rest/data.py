@@ -9,6 +9,7 @@ from itertools import chain
 from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.data import WriteOptions
 from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
@@ -45,7 +46,7 @@ def _stream(fmt: Format, answer: DataAnswer, options: dict[str, str]) -> Respons
     chunks: Iterator[bytes] = writer(
         answer.result(),
         answer.node.header(),
-        {**options, "rows_again": answer.rows_again},
+        WriteOptions.from_parameters(options, rows_again=answer.rows_again),
     )
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxjson.data.levels import (
     JsonLayout,
@@ -39,7 +40,6 @@ from sdmxnode.formats.sdmxjson.data.levels import (
     without_empty_attributes,
 )
 from sdmxnode.formats.sdmxjson.structure.common import message_id
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 from sdmxnode.formats.writing import chunked, message_data_sets, structure_urn
 
 log = logging.getLogger(__name__)

@@ -1,13 +1,16 @@
-"""The SDMX-ML data set being read: its row layout, inherited values, groups and components."""
+"""The SDMX-ML data set being read: its row layout, inherited values, groups and components,
+and the loop that turns its elements into rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from sdmxnode.errors import Invalid, UnknownComponent
 from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxml.data.parse import ElementStream, forget_previous, syntax_error
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 #: SDMX-ML 3.0 `Comp` elements hold complex (multi-valued or multilingual) component values.
@@ -149,6 +152,80 @@ class DataSetContext:
                         row[position] = value
                         applied = True
         return applied
+
+
+@dataclass(frozen=True)
+class DataSetSyntax:
+    """How one kind of SDMX-ML data set (generic, structure-specific) spells its
+    observations and series, and reads values from them and from its groups."""
+
+    obs_tag: str
+    series_tag: str
+    #: Gives, once per data set, what fills an observation's row (a copy of its series'
+    #: row) from the Obs element: a closure keeps the per-observation work small.
+    obs_reader: Callable[[DataSetContext], Callable[[Row, etree._Element], None]]
+    #: The row every observation of a series starts from, and whether the series has
+    #: attributes of its own.
+    read_series: Callable[[DataSetContext, etree._Element], tuple[Row, bool]]
+    #: Records a group's attribute values in the context.
+    read_group: Callable[[DataSetContext, etree._Element], None]
+
+
+def read_dataset_rows(
+    context: DataSetContext, elements: ElementStream, syntax: DataSetSyntax
+) -> Iterator[tuple]:
+    """Yield the rows of one data set; stop (putting it back) at another data set's element.
+
+    The hot path per observation: one end event, a copy of the series' row, the syntax's
+    observation reader, a tuple, and clearing the element.
+    """
+    dataset = context.element
+    obs_groups = context.obs_groups
+    obs_tag, series_tag = syntax.obs_tag, syntax.series_tag
+    read_obs, read_series = syntax.obs_reader(context), syntax.read_series
+    series: etree._Element | None = None
+    base: Row = context.base
+    try:
+        for _, element in elements.resume():
+            tag = element.tag
+            if tag == obs_tag:
+                parent = element.getparent()
+                if parent is not series:
+                    if parent is dataset:
+                        base = context.base
+                    elif parent.tag == series_tag and parent.getparent() is dataset:
+                        base, _ = read_series(context, parent)
+                    else:
+                        elements.push_back(element)
+                        return
+                    series = parent
+                row = base.copy()
+                read_obs(row, element)
+                if obs_groups:
+                    context.apply_groups(row, obs_groups)
+                row.append(element.sourceline)
+                yield tuple(row)
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
+            elif element is dataset:
+                forget_previous(element)
+                return
+            elif element.getparent() is not dataset:
+                elements.push_back(element)
+                return
+            elif tag == series_tag:
+                if element is not series:
+                    empty, own = read_series(context, element)
+                    if own:  # a series without observations that carries attributes
+                        empty.append(element.sourceline)
+                        yield tuple(empty)
+                series = None
+                forget_previous(element)
+            else:
+                syntax.read_group(context, element)
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(exc, context.source) from exc
 
 
 def _value_text(value: etree._Element) -> str:

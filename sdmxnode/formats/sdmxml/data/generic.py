@@ -7,12 +7,18 @@ observation) and `ObsValue` (id defaults to the primary measure), SDMX-ML 2.1 se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from lxml import etree
 
-from sdmxnode.formats.sdmxml.data.dataset import DataSetContext, Row
-from sdmxnode.formats.sdmxml.data.parse import ElementStream, forget_previous, syntax_error
+from sdmxnode.formats.sdmxml.data.dataset import (
+    DataSetContext,
+    DataSetSyntax,
+    Row,
+    read_dataset_rows,
+)
+from sdmxnode.formats.sdmxml.data.parse import ElementStream
 
 GENERIC = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic"
 OBS = f"{{{GENERIC}}}Obs"
@@ -98,48 +104,11 @@ def _read_obs(context: DataSetContext, row: Row, obs: etree._Element) -> None:
 
 def read_generic_rows(context: DataSetContext, elements: ElementStream) -> Iterator[tuple]:
     """Yield the rows of one data set; stop (putting it back) at another data set's element."""
-    dataset = context.element
-    obs_groups = context.obs_groups
-    series: etree._Element | None = None
-    base: Row = context.base
-    try:
-        for _, element in elements.resume():
-            tag = element.tag
-            if tag == OBS:
-                parent = element.getparent()
-                if parent is not series:
-                    if parent is dataset:
-                        base = context.base
-                    elif parent.tag == SERIES and parent.getparent() is dataset:
-                        base, _ = _series_base(context, parent)
-                    else:
-                        elements.push_back(element)
-                        return
-                    series = parent
-                row = base.copy()
-                _read_obs(context, row, element)
-                if obs_groups:
-                    context.apply_groups(row, obs_groups)
-                row.append(element.sourceline)
-                yield tuple(row)
-                element.clear()
-                while element.getprevious() is not None:
-                    del parent[0]
-            elif element is dataset:
-                forget_previous(element)
-                return
-            elif element.getparent() is not dataset:
-                elements.push_back(element)
-                return
-            elif tag == SERIES:
-                if element is not series:
-                    empty, own = _series_base(context, element)
-                    if own:  # a series without observations that carries attributes
-                        empty.append(element.sourceline)
-                        yield tuple(empty)
-                series = None
-                forget_previous(element)
-            else:
-                _read_group(context, element)
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc, context.source) from exc
+    return read_dataset_rows(context, elements, _SYNTAX)
+
+
+def _obs_reader(context: DataSetContext) -> Callable[[Row, etree._Element], None]:
+    return partial(_read_obs, context)
+
+
+_SYNTAX = DataSetSyntax(OBS, SERIES, _obs_reader, _series_base, _read_group)

@@ -7,14 +7,19 @@ children with one `Value` per value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import MAX_ATTRIBUTES
-from sdmxnode.formats.sdmxml.data.dataset import DataSetContext, Row
-from sdmxnode.formats.sdmxml.data.parse import ElementStream, forget_previous, syntax_error
+from sdmxnode.formats.sdmxml.data.dataset import (
+    DataSetContext,
+    DataSetSyntax,
+    Row,
+    read_dataset_rows,
+)
+from sdmxnode.formats.sdmxml.data.parse import ElementStream
 
 OBS = "Obs"
 SERIES = "Series"
@@ -92,65 +97,26 @@ def _read_group(context: DataSetContext, group: etree._Element) -> None:
 
 
 def read_specific_rows(context: DataSetContext, elements: ElementStream) -> Iterator[tuple]:
-    """Yield the rows of one data set; stop (putting it back) at another data set's element.
+    """Yield the rows of one data set; stop (putting it back) at another data set's element."""
+    return read_dataset_rows(context, elements, _SYNTAX)
 
-    The hot path per observation: one end event, a copy of the series' row, one dict
-    lookup per XML attribute, a tuple, and clearing the element.
-    """
-    dataset = context.element
+
+def _obs_reader(context: DataSetContext) -> Callable[[Row, etree._Element], None]:
+    """Components are the Obs element's XML attributes (and 3.0 `Comp` children)."""
     index_get = context.index.get
-    obs_groups = context.obs_groups
     complex_values = context.complex_values
-    series: etree._Element | None = None
-    base: Row = context.base
-    try:
-        for _, element in elements.resume():
-            tag = element.tag
-            if tag == OBS:
-                parent = element.getparent()
-                if parent is not series:
-                    if parent is dataset:
-                        base = context.base
-                    elif parent.tag == SERIES and parent.getparent() is dataset:
-                        base, _ = _series_base(context, parent)
-                    else:
-                        elements.push_back(element)
-                        return
-                    series = parent
-                row = base.copy()
-                for key, value in _attributes(element):
-                    position = index_get(key)
-                    if position is None:
-                        context.set_xml_attribute(row, key, value, element, at_obs=True)
-                    else:
-                        row[position] = value
-                if complex_values and len(element):
-                    context.add_comp_values(row, element)
-                if obs_groups:
-                    context.apply_groups(row, obs_groups)
-                row.append(element.sourceline)
-                yield tuple(row)
-                element.clear()
-                while element.getprevious() is not None:
-                    del parent[0]
-            elif element is dataset:
-                forget_previous(element)
-                return
-            elif element.getparent() is not dataset:
-                elements.push_back(element)
-                return
-            elif tag == SERIES:
-                if element is not series:
-                    empty, own = _series_base(context, element)
-                    if own:  # a series without observations that carries attributes
-                        empty.append(element.sourceline)
-                        yield tuple(empty)
-                series = None
-                forget_previous(element)
+
+    def read_obs(row: Row, obs: etree._Element) -> None:
+        for key, value in _attributes(obs):
+            position = index_get(key)
+            if position is None:
+                context.set_xml_attribute(row, key, value, obs, at_obs=True)
             else:
-                _read_group(context, element)
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc, context.source) from exc
+                row[position] = value
+        if complex_values and len(obs):
+            context.add_comp_values(row, obs)
+
+    return read_obs
 
 
 def _attributes(element: etree._Element) -> list[tuple[str, str]]:
@@ -161,3 +127,6 @@ def _attributes(element: etree._Element) -> list[tuple[str, str]]:
             where=f"line {element.sourceline}",
         )
     return element.items()  # type: ignore[return-value]
+
+
+_SYNTAX = DataSetSyntax(OBS, SERIES, _obs_reader, _series_base, _read_group)

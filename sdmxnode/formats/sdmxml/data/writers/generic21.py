@@ -11,31 +11,20 @@ import logging
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
-from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml.data.series import series_key_getter
-from sdmxnode.formats.sdmxml.data.writers.layout import (
-    TIME_PERIOD,
-    MessageLayout,
-    plan_layout,
-    resolved_structure,
-    split_ref,
-    structure_id,
-)
+from sdmxnode.formats.sdmxml.data.writers.layout import MessageLayout
 from sdmxnode.formats.sdmxml.data.writers.specific21 import dataset_values
 from sdmxnode.formats.sdmxml.data.writers.stream import (
-    GENERIC_NS,
     Chunks,
     action_for,
     escape,
     escaped,
-    namespaces_21,
-    structure_header,
-    structure_reference_21,
+    plan_message_layout,
     text,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 log = logging.getLogger(__name__)
 
@@ -49,29 +38,11 @@ def write_generic_21(
 
     `result` and the data sets `following` it are written as one mes:DataSet each.
     """
-    layout = plan_layout(result)
-    if time_series and layout.dimension_at_observation != TIME_PERIOD:
-        raise SemanticError(
-            "GenericTimeSeriesData only allows TIME_PERIOD at the observation level",
-            where="dimensionAtObservation",
-        )
+    root = "GenericTimeSeriesData" if time_series else "GenericData"
+    layout = plan_message_layout(result, root)
     if len(layout.measures) > 1:
         log.warning("SDMX-ML 2.1 generic data carry one measure; writing %s", layout.measures[0][0])
-    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
-    sid = structure_id(*split_ref(ref))
-    root = "GenericTimeSeriesData" if time_series else "GenericData"
-    structure = structure_header(
-        sid, None, layout.dimension_at_observation, structure_reference_21(kind_class, ref)
-    )
-    yield from write_message(
-        "2.1",
-        root,
-        namespaces_21() | {"gen": GENERIC_NS},
-        header,
-        structure,
-        result,
-        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
-    )
+    yield from write_message("2.1", root, header, result, layout, _write_data_set)
 
 
 def _write_data_set(

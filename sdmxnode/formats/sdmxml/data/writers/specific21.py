@@ -11,31 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import chain
 
-from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml.data.series import write_body
-from sdmxnode.formats.sdmxml.data.writers.layout import (
-    TIME_PERIOD,
-    MessageLayout,
-    plan_layout,
-    resolved_structure,
-    split_ref,
-    structure_id,
-    structure_namespace,
-)
+from sdmxnode.formats.sdmxml.data.writers.layout import MessageLayout
 from sdmxnode.formats.sdmxml.data.writers.stream import (
-    SS_NS,
-    XSI,
     Chunks,
     action_for,
     escape,
     escaped,
-    namespaces_21,
-    structure_header,
-    structure_reference_21,
+    plan_message_layout,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 #: dataScope of the data set: the generated schemas are those of the DSD (not constrained).
 DATA_SCOPE = "DataStructure"
@@ -48,29 +35,9 @@ def write_structure_specific_21(
 
     `result` and the data sets `following` it are written as one mes:DataSet each.
     """
-    layout = plan_layout(result)
-    if time_series and layout.dimension_at_observation != TIME_PERIOD:
-        raise SemanticError(
-            "StructureSpecificTimeSeriesData only allows TIME_PERIOD at the observation level",
-            where="dimensionAtObservation",
-        )
-    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
-    namespace = structure_namespace(kind_class, ref, layout.dimension_at_observation)
-    sid = structure_id(*split_ref(ref))
     root = "StructureSpecificTimeSeriesData" if time_series else "StructureSpecificData"
-    prefixes = namespaces_21() | {"ss": SS_NS["2.1"], "xsi": XSI, "ns1": namespace}
-    structure = structure_header(
-        sid, namespace, layout.dimension_at_observation, structure_reference_21(kind_class, ref)
-    )
-    yield from write_message(
-        "2.1",
-        root,
-        prefixes,
-        header,
-        structure,
-        result,
-        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
-    )
+    layout = plan_message_layout(result, root)
+    yield from write_message("2.1", root, header, result, layout, _write_data_set)
 
 
 def _write_data_set(

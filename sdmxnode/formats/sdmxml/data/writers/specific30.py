@@ -11,29 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import chain
 
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
-from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.sdmxml.data.series import write_body
-from sdmxnode.formats.sdmxml.data.writers.layout import (
-    MessageLayout,
-    plan_layout,
-    resolved_structure,
-    split_ref,
-    structure_id,
-    structure_namespace,
-)
+from sdmxnode.formats.sdmxml.data.writers.layout import MessageLayout, plan_layout
 from sdmxnode.formats.sdmxml.data.writers.specific21 import dataset_attributes_xml
 from sdmxnode.formats.sdmxml.data.writers.stream import (
-    SS_NS,
-    XSI,
     Chunks,
     action_for,
     escape,
-    structure_header,
-    structure_reference_30,
     write_message,
 )
-from sdmxnode.formats.sdmxml.elements import MessageHeader
 
 
 def write_structure_specific_30(result: DataResult, header: MessageHeader) -> Iterator[bytes]:
@@ -42,28 +30,8 @@ def write_structure_specific_30(result: DataResult, header: MessageHeader) -> It
     `result` and the data sets `following` it are written as one mes:DataSet each.
     """
     layout = plan_layout(result)
-    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
-    namespace = structure_namespace(kind_class, ref, layout.dimension_at_observation)
-    sid = structure_id(*split_ref(ref))
-    ns = NAMESPACES["3.0"]
-    prefixes = {
-        "mes": ns["mes"],
-        "com": ns["com"],
-        "ss": SS_NS["3.0"],
-        "xsi": XSI,
-        "ns1": namespace,
-    }
-    structure = structure_header(
-        sid, namespace, layout.dimension_at_observation, structure_reference_30(kind_class, ref)
-    )
     yield from write_message(
-        "3.0",
-        "StructureSpecificData",
-        prefixes,
-        header,
-        structure,
-        result,
-        lambda data_set, chunks: _write_data_set(data_set, layout, sid, chunks),
+        "3.0", "StructureSpecificData", header, result, layout, _write_data_set
     )
 
 

@@ -11,10 +11,19 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from sdmxnode.errors import SemanticError
+from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxml import NAMESPACES
-from sdmxnode.formats.sdmxml.data.writers.layout import split_ref
-from sdmxnode.formats.sdmxml.elements import MessageHeader
+from sdmxnode.formats.sdmxml.data.writers.layout import (
+    TIME_PERIOD,
+    MessageLayout,
+    plan_layout,
+    resolved_structure,
+    split_ref,
+    structure_id,
+    structure_namespace,
+)
 from sdmxnode.formats.writing import message_data_sets
 
 log = logging.getLogger(__name__)
@@ -122,11 +131,6 @@ def structure_reference_30(kind_class: str, ref: str) -> str:
     return f"<com:{element}>{_element_text(urn)}</com:{element}>"
 
 
-def namespaces_21() -> dict[str, str]:
-    ns = NAMESPACES["2.1"]
-    return {"mes": ns["mes"], "com": ns["com"]}
-
-
 def xml_declaration() -> str:
     return "<?xml version='1.0' encoding='UTF-8'?>\n"
 
@@ -173,23 +177,56 @@ def structure_header(
     )
 
 
+def plan_message_layout(result: DataResult, root: str) -> MessageLayout:
+    """The layout of `result` in a message whose root element is `root`; a time-series
+    message (`...TimeSeriesData`, SDMX 2.1) allows only TIME_PERIOD at the observation level."""
+    layout = plan_layout(result)
+    if root.endswith("TimeSeriesData") and layout.dimension_at_observation != TIME_PERIOD:
+        raise SemanticError(
+            f"{root} only allows TIME_PERIOD at the observation level",
+            where="dimensionAtObservation",
+        )
+    return layout
+
+
 def write_message(
     version: str,
     root: str,
-    prefixes: dict[str, str],
     header: MessageHeader,
-    structure_xml: str,
     result: DataResult,
-    write_data_set: Callable[[DataResult, Chunks], Iterator[bytes]],
+    layout: MessageLayout,
+    write_data_set: Callable[[DataResult, MessageLayout, str, Chunks], Iterator[bytes]],
 ) -> Iterator[bytes]:
-    """An SDMX-ML data message in chunks: declaration, root element, header, and one
-    mes:DataSet per data set of the message (`result` and those `following` it)."""
+    """An SDMX-ML data message in chunks: declaration, `root` element, header, and one
+    mes:DataSet per data set of the message (`result` and those `following` it).
+
+    The header names what the data are structured by (by Ref in 2.1, by URN in 3.0) and, in
+    structure-specific messages (`root` StructureSpecific...), the namespace of the
+    DSD-specific schema (SDMX 2.1 section 3B), which the root declares as `ns1`.
+    `write_data_set` gets each data set with the layout and the structureID its
+    mes:DataSet refers to.
+    """
+    dimension_at_observation = layout.dimension_at_observation
+    kind_class, ref = resolved_structure(result.structure_ref, result.structure)
+    sid = structure_id(*split_ref(ref))
+    ns = NAMESPACES[version]
+    prefixes = {"mes": ns["mes"], "com": ns["com"]}
+    namespace = None
+    if root.startswith("StructureSpecific"):
+        namespace = structure_namespace(kind_class, ref, dimension_at_observation)
+        prefixes |= {"ss": SS_NS[version], "xsi": XSI, "ns1": namespace}
+    else:
+        prefixes["gen"] = GENERIC_NS
+    reference = (structure_reference_21 if version == "2.1" else structure_reference_30)(
+        kind_class, ref
+    )
+    structure_xml = structure_header(sid, namespace, dimension_at_observation, reference)
     data_sets = message_data_sets(result)
     chunks = Chunks()
     chunks.append(xml_declaration())
     chunks.append(f"<mes:{root}{xmlns(prefixes)}>")
     chunks.append(header_xml(version, header, structure_xml))
     for data_set in data_sets:
-        yield from write_data_set(data_set, chunks)
+        yield from write_data_set(data_set, layout, sid, chunks)
     chunks.append(f"</mes:{root}>")
     yield from chunks.rest()
