@@ -4,7 +4,7 @@
 POST applies the message's actions, PUT replaces the dataflow's data with the message's,
 DELETE applies a message as the Delete action or, without a body, deletes what a key path
 (`.../{key}` with startPeriod/endPeriod on 1.5, c[TIME_PERIOD] on 2.x) selects. The logic
-is in `services/data_submission.py`; every request is authorised and audited by
+is in `services/data/submission.py`; every request is authorised and audited by
 `write_attempt`.
 """
 
