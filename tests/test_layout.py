@@ -3,8 +3,6 @@ packages whose top level the architecture keeps small (sdmxnode/, formats/, serv
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.conftest import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "sdmxnode"
