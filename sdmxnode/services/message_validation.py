@@ -54,28 +54,14 @@ def validate_message(
     report = Report(max_findings=max_findings)
     try:
         message = open_message(data, max_bytes=max_bytes)
-        head = message.head  # the first 4096 bytes (fewer in a shorter message)
         kind = kind or message.kind
-        if kind == "sdmx-ml":
-            refused = not_a_submission(head, source)
-            if refused is not None:
-                report.add(refused)
-                return report
-            if root_name(head) == "Structure":
-                return _validate_structure_message(data, source, report)
-        if kind in ("sdmx-ml", "sdmx-json"):
-            with message.open() as stream:
-                for finding in validate_schema(stream, kind):
-                    report.add(finding)
-        if kind == "sdmx-json" and is_json_structure_message(_content(message)):
-            return report  # the JSON Schema is all there is to check: the node stores none
-        footer = footer_findings(_tail(message)) if kind == "sdmx-ml" else []
-        for finding in footer:
-            report.add(finding)
+        footer = _check_envelope(message, data, kind, source, report)
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise  # a limit of the node (size, time) answers as an error, not as a finding
         report.add(finding_from_error(exc))
+        return report
+    if footer is None:
         return report
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
@@ -91,6 +77,32 @@ def validate_message(
             f"{source} holds a footer but no data set: a service's answer, not a submission",
         )
     return report
+
+
+def _check_envelope(
+    message: OpenedMessage, data: bytes | Path, kind: str | None, source: str, report: Report
+) -> list[Finding] | None:
+    """What is checked before the data sets: not a service's answer, the schema, the
+    footer. The footer's findings (also added to `report`), or None when the report is
+    complete already (a refused message, a structure message)."""
+    if kind == "sdmx-ml":
+        refused = not_a_submission(message.head, source)  # head: the first 4096 bytes
+        if refused is not None:
+            report.add(refused)
+            return None
+        if root_name(message.head) == "Structure":
+            _validate_structure_message(data, source, report)
+            return None
+    if kind in ("sdmx-ml", "sdmx-json"):
+        with message.open() as stream:
+            for finding in validate_schema(stream, kind):
+                report.add(finding)
+    if kind == "sdmx-json" and is_json_structure_message(_content(message)):
+        return None  # the JSON Schema is all there is to check: the node stores none
+    footer = footer_findings(_tail(message)) if kind == "sdmx-ml" else []
+    for finding in footer:
+        report.add(finding)
+    return footer
 
 
 def _content(message: OpenedMessage) -> bytes:

@@ -76,29 +76,7 @@ def read_header(line: str) -> CsvHeader:
     """The header record: version, delimiters, special and component columns."""
     if not line.strip():
         raise Invalid("the SDMX-CSV message is empty: no header row", where="row 1")
-    upper = line[:9].upper()
-    sub_delimiter = VALUE_SEPARATOR
-    if upper.startswith("DATAFLOW"):
-        version, rest = "1.0", line[8:]
-    elif upper.startswith("STRUCTURE"):
-        version, rest = "2.0", line[9:]
-        if rest.startswith("["):  # STRUCTURE[;] gives the sub-field delimiter, STRUCTURE[] none
-            if rest[2:3] == "]" and rest[1:2] not in ("", "\n", "\r"):
-                sub_delimiter, rest = rest[1], rest[3:]
-            elif rest[1:2] == "]":
-                rest = rest[2:]
-            else:
-                raise Invalid(
-                    f"the header {line[:30].strip()!r} does not give one sub-field delimiter "
-                    "in STRUCTURE[...]",
-                    where="row 1",
-                )
-    else:
-        raise Invalid(
-            "the first header must be DATAFLOW (SDMX-CSV 1.0) or STRUCTURE (SDMX-CSV 2.0), "
-            f"found {line[:30].strip()!r}",
-            where="row 1",
-        )
+    version, sub_delimiter, rest = _header_version(line)
     delimiter = rest[:1]
     if delimiter not in DELIMITERS or not delimiter:
         raise Invalid(
@@ -112,20 +90,51 @@ def read_header(line: str) -> CsvHeader:
         raise Invalid(f"the header row is not valid CSV: {exc}", where="row 1") from exc
     fields = [f.strip() for f in fields]
     header = CsvHeader(version, delimiter, sub_delimiter, len(fields), None, 0, None, False, False)
-    position = 1
-    if version == "2.0":
-        if fields[1:2] != ["STRUCTURE_ID"]:
-            raise Invalid("the second header of SDMX-CSV 2.0 must be STRUCTURE_ID", where="row 1")
-        header.kind_index, header.id_index, position = 0, 1, 2
-        if fields[position : position + 1] == ["STRUCTURE_NAME"]:
-            header.labels_name, position = True, position + 1
-        if fields[position : position + 1] == ["ACTION"]:
-            header.action_index, position = position, position + 1
-        for term in ("SERIES_KEY", "OBS_KEY"):
-            if fields[position : position + 1] == [term]:
-                position += 1
+    position = _read_special_headers_20(header, fields) if version == "2.0" else 1
     _read_component_headers(header, fields, position)
     return header
+
+
+def _header_version(line: str) -> tuple[str, str, str]:
+    """(SDMX-CSV version, sub-field delimiter, the line after the first header's name)."""
+    upper = line[:9].upper()
+    if upper.startswith("DATAFLOW"):
+        return "1.0", VALUE_SEPARATOR, line[8:]
+    if not upper.startswith("STRUCTURE"):
+        raise Invalid(
+            "the first header must be DATAFLOW (SDMX-CSV 1.0) or STRUCTURE (SDMX-CSV 2.0), "
+            f"found {line[:30].strip()!r}",
+            where="row 1",
+        )
+    rest = line[9:]
+    if not rest.startswith("["):
+        return "2.0", VALUE_SEPARATOR, rest
+    # STRUCTURE[;] gives the sub-field delimiter, STRUCTURE[] none
+    if rest[2:3] == "]" and rest[1:2] not in ("", "\n", "\r"):
+        return "2.0", rest[1], rest[3:]
+    if rest[1:2] == "]":
+        return "2.0", VALUE_SEPARATOR, rest[2:]
+    raise Invalid(
+        f"the header {line[:30].strip()!r} does not give one sub-field delimiter "
+        "in STRUCTURE[...]",
+        where="row 1",
+    )
+
+
+def _read_special_headers_20(header: CsvHeader, fields: list[str]) -> int:
+    """Read SDMX-CSV 2.0's own columns (STRUCTURE_ID, STRUCTURE_NAME, ACTION, SERIES_KEY,
+    OBS_KEY); the position of the first component column."""
+    if fields[1:2] != ["STRUCTURE_ID"]:
+        raise Invalid("the second header of SDMX-CSV 2.0 must be STRUCTURE_ID", where="row 1")
+    header.kind_index, header.id_index, position = 0, 1, 2
+    if fields[position : position + 1] == ["STRUCTURE_NAME"]:
+        header.labels_name, position = True, position + 1
+    if fields[position : position + 1] == ["ACTION"]:
+        header.action_index, position = position, position + 1
+    for term in ("SERIES_KEY", "OBS_KEY"):
+        if fields[position : position + 1] == [term]:
+            position += 1
+    return position
 
 
 def _read_component_headers(header: CsvHeader, fields: list[str], start: int) -> None:

@@ -145,9 +145,11 @@ def _fewer_collections() -> Iterator[None]:
 
 def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOptions) -> LoadResult:
     source, dataflow, action = options.source, options.dataflow, options.action
-    max_bytes, progress = options.max_bytes, options.progress
+    progress = options.progress
     report = Report(max_findings=options.max_findings)
-    message = data if isinstance(data, OpenedMessage) else open_message(data, max_bytes=max_bytes)
+    message = (
+        data if isinstance(data, OpenedMessage) else open_message(data, max_bytes=options.max_bytes)
+    )
     kind = options.kind or message.kind
     if kind in ("sdmx-ml", "sdmx-json"):
         with message.open() as stream:
@@ -159,24 +161,8 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
     result = LoadResult(report)
     reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
-        datasets: Iterator[DatasetRows]
-        if isinstance(message.data, Path) and can_pipeline(message.data):
-            # A large file: read and checked by a child process while this one writes.
-            datasets = piped_datasets(
-                node.settings.database_url,
-                message,
-                report,
-                source=source,
-                kind=kind,
-                max_bytes=max_bytes,
-                memory=reader_memory,
-            )
-        else:
-            datasets = check_datasets(
-                read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes), report
-            )
-        datasets = watch_aggregates(datasets, report, node.settings)
-        for dataset in datasets:
+        datasets = _checked_datasets(node, message, kind, options, resolver, report, reader_memory)
+        for dataset in watch_aggregates(datasets, report, node.settings):
             try:
                 target = _target_dataflow(node, resolver, dataset, dataflow)
             except SdmxNodeError as exc:
@@ -212,6 +198,33 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
         result.observations_deleted,
     )
     return result
+
+
+def _checked_datasets(
+    node: Node,
+    message: OpenedMessage,
+    kind: str | None,
+    options: LoadOptions,
+    resolver: StructureInfoBuilder,
+    report: Report,
+    reader_memory: dict[str, int],
+) -> Iterator[DatasetRows]:
+    """The message's data sets, read and checked: by a child process while this one writes
+    for a large file (`reader_memory` gets its memory use), else in this process."""
+    source, max_bytes = options.source, options.max_bytes
+    if isinstance(message.data, Path) and can_pipeline(message.data):
+        return piped_datasets(
+            node.settings.database_url,
+            message,
+            report,
+            source=source,
+            kind=kind,
+            max_bytes=max_bytes,
+            memory=reader_memory,
+        )
+    return check_datasets(
+        read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+    )
 
 
 def _delete_the_rest(node: Node, tx: DataTransaction, dataflow: StoredArtefact) -> None:

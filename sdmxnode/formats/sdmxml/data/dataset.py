@@ -171,7 +171,9 @@ class DataSetSyntax:
     read_group: Callable[[DataSetContext, etree._Element], None]
 
 
-def read_dataset_rows(
+# C901 allowed: the loop over every element of an SDMX-ML data set, kept in one function
+# (a function call per row costs more than the branches it would hide).
+def read_dataset_rows(  # noqa: C901
     context: DataSetContext, elements: ElementStream, syntax: DataSetSyntax
 ) -> Iterator[tuple]:
     """Yield the rows of one data set; stop (putting it back) at another data set's element.

@@ -95,7 +95,9 @@ def attributes_text(fields: Fields, getter: Callable[[tuple], object]) -> TextCa
     return TextCache(make)
 
 
-def write_body(
+# C901 allowed: every observation a structure-specific writer writes, kept in one function
+# (a function call per row costs more than the branches it would hide).
+def write_body(  # noqa: C901
     rows: Iterable[tuple], layout: MessageLayout, chunks: Chunks, *, series_only: bool
 ) -> Iterator[bytes]:
     """Yield the Series/Obs (or flat Obs) elements of `rows` as UTF-8 chunks.

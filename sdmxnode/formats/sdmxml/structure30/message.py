@@ -6,7 +6,7 @@ import functools
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,41 +117,10 @@ def write_structure_ml30(msg: message.StructureMessage) -> bytes:
     )
     root.append(_header(msg.header))
     containers: dict[str, etree._Element] = {}
-
-    def collect(container: str, written: etree._Element | list[etree._Element] | None) -> None:
-        if written is None:
-            return
+    for container, written in _written_artefacts(msg):
         items = written if isinstance(written, list) else [written]
         if items:
             containers.setdefault(container, element(f"str:{container}")).extend(items)
-
-    for scheme in msg.organisation_scheme.values():
-        if not has_agency(scheme):
-            continue
-        name = next(
-            (k.__name__ for k in type(scheme).__mro__ if k.__name__ in ORGANISATION_CONTAINERS),
-            None,
-        )
-        if name is None:
-            log.warning(
-                "Skipping %s %s: no SDMX-ML 3.0 container", type(scheme).__name__, scheme.id
-            )
-            continue
-        collect(ORGANISATION_CONTAINERS[name], write_organisation_scheme(scheme))
-
-    for collection, (container, writer) in COLLECTIONS.items():
-        for obj in getattr(msg, collection, {}).values():
-            if not has_agency(obj):
-                continue
-            if collection == "codelist" and not isinstance(obj, common.Codelist):
-                log.warning(
-                    "Skipping %s %s: geographic code lists are not written",
-                    type(obj).__name__,
-                    obj.id,
-                )
-                continue
-            collect(container, writer(obj))
-
     for collection in SKIPPED:
         for obj in getattr(msg, collection, {}).values():
             log.warning(
@@ -166,6 +135,42 @@ def write_structure_ml30(msg: message.StructureMessage) -> bytes:
             if name in containers:
                 structures.append(containers[name])
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _written_artefacts(
+    msg: message.StructureMessage,
+) -> Iterator[tuple[str, etree._Element | list[etree._Element]]]:
+    """(container, written elements) for every artefact of `msg` that has an SDMX-ML 3.0
+    form: organisation schemes first, then the collections in COLLECTIONS order."""
+    for scheme in msg.organisation_scheme.values():
+        if not has_agency(scheme):
+            continue
+        name = next(
+            (k.__name__ for k in type(scheme).__mro__ if k.__name__ in ORGANISATION_CONTAINERS),
+            None,
+        )
+        if name is None:
+            log.warning(
+                "Skipping %s %s: no SDMX-ML 3.0 container", type(scheme).__name__, scheme.id
+            )
+            continue
+        written = write_organisation_scheme(scheme)
+        if written is not None:
+            yield ORGANISATION_CONTAINERS[name], written
+    for collection, (container, writer) in COLLECTIONS.items():
+        for obj in getattr(msg, collection, {}).values():
+            if not has_agency(obj):
+                continue
+            if collection == "codelist" and not isinstance(obj, common.Codelist):
+                log.warning(
+                    "Skipping %s %s: geographic code lists are not written",
+                    type(obj).__name__,
+                    obj.id,
+                )
+                continue
+            written = writer(obj)
+            if written is not None:
+                yield container, written
 
 
 def has_agency(obj: common.MaintainableArtefact) -> bool:
