@@ -115,8 +115,7 @@ def _header_version(line: str) -> tuple[str, str, str]:
     if rest[1:2] == "]":
         return "2.0", VALUE_SEPARATOR, rest[2:]
     raise Invalid(
-        f"the header {line[:30].strip()!r} does not give one sub-field delimiter "
-        "in STRUCTURE[...]",
+        f"the header {line[:30].strip()!r} does not give one sub-field delimiter in STRUCTURE[...]",
         where="row 1",
     )
 
