@@ -38,6 +38,7 @@ class Principal:
 
     @classmethod
     def of(cls, record: TokenRecord) -> Principal:
+        """The principal a stored token stands for."""
         return cls(
             record.token_id,
             record.role,
@@ -48,6 +49,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the principal may do everything (role admin)."""
         return self.role == "admin"
 
     def may_maintain(self, agency_id: str) -> bool:
@@ -64,6 +66,7 @@ class Principal:
 
 
 def hash_secret(secret: str) -> str:
+    """The SHA-256 of a token's secret, as the store keeps it (never the secret itself)."""
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -30,6 +30,7 @@ class Node:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Node:
+        """A node on the database and with the settings `settings` names."""
         store = StructureStore.open(settings.database_url)
         return cls(
             settings,
@@ -51,4 +52,5 @@ class Node:
         return HarvestStore.sharing(self.store)
 
     def structure_dirs(self) -> list[Path]:
+        """The folders whose structure messages `sdmxnode init` loads."""
         return list(self.settings.structure_dirs)

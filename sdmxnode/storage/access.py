@@ -46,6 +46,7 @@ class AuditEntry:
     pk: int = 0
 
     def to_json(self) -> dict[str, object]:
+        """The audit entry as the audit endpoint answers it (times in UTC with Z)."""
         return {
             "id": self.pk,
             "at": self.at.isoformat().replace("+00:00", "Z"),
@@ -101,6 +102,7 @@ class AccessStore:
         return cls(store.engine)
 
     def add_token(self, record: TokenRecord, secret_hash: str) -> None:
+        """Store a new token with the hash of its secret (StorageError if it cannot)."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -138,6 +140,7 @@ class AccessStore:
             return bool(result.rowcount)
 
     def list_tokens(self) -> list[TokenRecord]:
+        """Every token, oldest first, revoked ones included."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(tokens).order_by(tokens.c.created, tokens.c.token_id))
             return [_token(row) for row in rows]
@@ -185,5 +188,6 @@ class AccessStore:
             return [_entry(row) for row in conn.execute(query)]
 
     def count_audit(self) -> int:
+        """How many entries the audit log holds."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())

@@ -53,6 +53,7 @@ class DataTransaction:
             writer.close()
 
     def finish(self) -> dict[int, LoadCounts]:
+        """Finish the load of every dataflow written: its counts per dataflow pk."""
         counts = {}
         for dataflow_pk, writer in self.writers.items():
             counts[dataflow_pk] = writer.finish()
@@ -129,6 +130,7 @@ class DataStore:
             raise StorageError(f"the load could not be written: {exc}") from exc
 
     def find_layout(self, dataflow_pk: int) -> Layout | None:
+        """The stored row layout of a dataflow's data, or None when it never held data."""
         with self.engine.connect() as conn:
             text = conn.execute(
                 select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
@@ -146,10 +148,12 @@ class DataStore:
         return json.loads(text) if text else {}
 
     def count_loads(self) -> int:
+        """How many loads the store has recorded."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(loads)).scalar_one())
 
     def count_all_observations(self) -> int:
+        """How many observations the store holds, over every dataflow."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(observations)).scalar_one())
 
@@ -165,5 +169,6 @@ class DataStore:
             return conn.execute(query).first() is not None
 
     def count_observations(self, dataflow_pk: int) -> int:
+        """How many observations a dataflow holds."""
         with self.engine.connect() as conn:
             return count_observations(conn, dataflow_pk)

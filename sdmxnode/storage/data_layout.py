@@ -20,10 +20,12 @@ class Layout:
     dataset_attributes: tuple[str, ...]
 
     def to_json(self) -> str:
+        """The layout as compact JSON, as the data_layouts table keeps it."""
         return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Layout:
+        """The layout from its JSON form."""
         raw = json.loads(text)
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
         return cls(**values)

@@ -53,6 +53,7 @@ def start_load(
 
 
 def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCounts) -> None:
+    """Record a load as finished, with its counts, and mark when the dataflow's data changed."""
     finished = now_utc(precise=True)
     conn.execute(
         update(loads)
@@ -72,6 +73,7 @@ def finish_load(conn: Connection, load_pk: int, dataflow_pk: int, counts: LoadCo
 
 
 def count_observations(conn: Connection, dataflow_pk: int) -> int:
+    """How many observations a dataflow holds, on `conn`."""
     return int(
         conn.execute(
             select(func.count())

@@ -250,6 +250,7 @@ def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple
 
 
 def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
+    """When the data of a dataflow last changed (None: it never held any)."""
     return conn.execute(
         select(data_layouts.c.updated).where(data_layouts.c.dataflow_pk == dataflow_pk)
     ).scalar_one_or_none()

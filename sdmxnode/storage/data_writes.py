@@ -49,6 +49,7 @@ def join_values(values: Iterable[str | None]) -> str | None:
 
 @dataclass
 class LoadCounts:
+    """What one load did to one dataflow: series and observations written, deleted."""
     series_written: int = 0
     observations_written: int = 0
     observations_deleted: int = 0
@@ -195,6 +196,7 @@ class DataflowWriter:
         self._delete([(pk, period) for pk, period in self.conn.execute(keys)])
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
+        """Store the data set's attributes that the dataflow's layout keeps."""
         self._wait()
         wanted = {k: v for k, v in values.items() if k in self.layout.dataset_attributes}
         if not wanted:

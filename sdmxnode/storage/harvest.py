@@ -43,6 +43,7 @@ class Provenance:
     outcome: str
 
     def to_json(self) -> dict[str, str | None]:
+        """The provenance entry as the provenance endpoint answers it."""
         return {
             "kind": self.kind,
             "type": self.ref.type,
@@ -63,6 +64,7 @@ def _naive(moment: datetime) -> datetime:
 
 
 def now_utc() -> datetime:
+    """Now in UTC, to the second (the precision of harvest records)."""
     return datetime.now(UTC).replace(microsecond=0)
 
 
@@ -78,6 +80,7 @@ class HarvestStore:
         return cls(store.engine)
 
     def find_request(self, key: str) -> RequestState | None:
+        """The state of a conditional request (ETag, Last-Modified), or None if never sent."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(harvest_requests).where(harvest_requests.c.key == key)
@@ -207,6 +210,7 @@ class HarvestStore:
         return bool(taken)
 
     def release_lock(self, name: str, holder: str) -> None:
+        """Release a named lock, if `holder` still holds it."""
         with self.engine.begin() as conn:
             conn.execute(
                 delete(harvest_locks).where(

@@ -86,6 +86,7 @@ class StructureStore:
             raise StorageError(f"cannot create the schema: {exc}") from exc
 
     def count_artefacts(self) -> int:
+        """How many artefacts the store holds."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(artefacts)).scalar_one())
 

@@ -50,6 +50,7 @@ class CheckTarget:
 
     @property
     def name(self) -> str:
+        """AGENCY:ID(VERSION) of the checked dataflow."""
         return self.dataflow.ref.identity
 
 
@@ -78,6 +79,7 @@ def period_selection(start: str | None, end: str | None) -> DataSelection:
 
 
 def parse_tolerance(text: str | None, default: float) -> float:
+    """A relative tolerance from its text (None or empty: `default`); BadRequest otherwise."""
     if text is None or text == "":
         return default
     try:

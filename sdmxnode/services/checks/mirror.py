@@ -95,6 +95,7 @@ class MirrorPair:
 
     @property
     def status(self) -> str:
+        """paired, no_immigration_report or no_emigration_report: which reports the corridor has."""
         if self.immigration is None:
             return "no_immigration_report"
         if self.emigration is None:

@@ -49,10 +49,12 @@ class LoadResult:
 
     @property
     def observations_written(self) -> int:
+        """Observations written by the load, over every dataflow it touched."""
         return sum(c.observations_written for c in self.counts.values())
 
     @property
     def observations_deleted(self) -> int:
+        """Observations deleted by the load, over every dataflow it touched."""
         return sum(c.observations_deleted for c in self.counts.values())
 
 

@@ -51,6 +51,7 @@ class DataPlan:
     row_filter: Callable[[tuple], bool] | None = None
 
     def etag(self, *parts: str) -> str:
+        """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
         digest = hashlib.sha256(
             "|".join((str(self.dataflow.pk), self.last_modified.isoformat(), *parts)).encode()
         )

@@ -68,9 +68,11 @@ class Submission:
     created: bool = False
 
     def counts_json(self) -> dict[str, int]:
+        """The load's counts as a JSON object (series and observations written, deleted)."""
         return asdict(self.counts)
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON answer to a submission: dataflow, action, whether stored, counts, findings."""
         report = self.report.to_json()
         return {
             "dataflow": self.dataflow,
@@ -87,6 +89,7 @@ class Submission:
 
 
 def dataflow_name(dataflow: StoredArtefact) -> str:
+    """AGENCY:ID(VERSION) of a dataflow, as reports name it."""
     return dataflow.ref.identity
 
 

@@ -27,6 +27,7 @@ _MAX_LISTED = 10
 
 @dataclass(frozen=True)
 class ItemRename:
+    """An item whose name changed under the same id in a harvested scheme."""
     id: str
     before: str
     after: str
@@ -44,6 +45,7 @@ class ArtefactChange:
     items_renamed: tuple[ItemRename, ...] = ()
 
     def to_text(self) -> str:
+        """One line of the change report: the kind of change and the artefact."""
         ref = self.record.ref
         label = "CONFLICT" if self.kind == CONFLICT else self.kind
         text = f"{label}: {ref}"
@@ -74,17 +76,21 @@ class ChangeReport:
     changes: list[ArtefactChange] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[ArtefactChange]:
+        """The changes of one kind (NEW, NEW_VERSION, CHANGED, CONFLICT, UNCHANGED)."""
         return [c for c in self.changes if c.kind == kind]
 
     @property
     def to_apply(self) -> list[ArtefactRecord]:
+        """The incoming records a harvest writes: new ones and allowed changes."""
         return [c.record for c in self.changes if c.kind in APPLIED_KINDS]
 
     @property
     def conflicts(self) -> list[ArtefactChange]:
+        """The changes refused: a final artefact changed under the same version."""
         return self.of_kind(CONFLICT)
 
     def to_text(self) -> str:
+        """The change report as text, one line per change, then the count of unchanged ones."""
         lines = [c.to_text() for c in self.changes if c.kind != UNCHANGED]
         lines.append(f"unchanged: {len(self.of_kind(UNCHANGED))} artefacts")
         return "\n".join(lines)

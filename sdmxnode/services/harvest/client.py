@@ -52,6 +52,7 @@ class HttpClient:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> Fetched:
+        """A conditional GET of `url`, retried with backoff on transient failures."""
         headers = {"Accept": accept, "Accept-Encoding": "gzip", "User-Agent": USER_AGENT}
         if etag:
             headers["If-None-Match"] = etag

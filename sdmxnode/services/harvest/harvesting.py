@@ -67,6 +67,7 @@ class HarvestResult:
     data: dict[str, str] = field(default_factory=dict)  # dataflow -> what moved
 
     def to_text(self) -> str:
+        """The harvest's report as text: the source, the answers not modified, the changes."""
         lines = [f"source {self.source}" + (" (dry run: nothing written)" if self.dry_run else "")]
         lines.extend(f"not modified (304): {url}" for url in self.not_modified)
         if self.changes.changes:
@@ -136,6 +137,7 @@ class Harvester:
     def harvest_structures(
         self, base_url: str, selection: StructureSelection, result: HarvestResult
     ) -> None:
+        """Pull the structures `selection` names from `base_url` and apply what changed."""
         url = structure_url(base_url, selection)
         api = api_major(base_url)
         state = self.records.find_request(url)
@@ -184,6 +186,7 @@ class Harvester:
         self._remember(url, fetched, retrieved)
 
     def harvest_data(self, base_url: str, dataflow: ArtefactRef, result: HarvestResult) -> None:
+        """Pull a dataflow's data from `base_url` (whole once, then updatedAfter) and load it."""
         from sdmxnode.services.data.loading import LoadOptions, load_data
 
         key = data_url(base_url, dataflow)
