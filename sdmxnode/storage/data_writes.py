@@ -50,6 +50,7 @@ def join_values(values: Iterable[str | None]) -> str | None:
 @dataclass
 class LoadCounts:
     """What one load did to one dataflow: series and observations written, deleted."""
+
     series_written: int = 0
     observations_written: int = 0
     observations_deleted: int = 0

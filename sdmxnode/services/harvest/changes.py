@@ -28,6 +28,7 @@ _MAX_LISTED = 10
 @dataclass(frozen=True)
 class ItemRename:
     """An item whose name changed under the same id in a harvested scheme."""
+
     id: str
     before: str
     after: str
