@@ -61,6 +61,7 @@ class StructureInfo:
         )
 
     def component(self, component_id: str) -> Component | None:
+        """The component with this id (dimension, time dimension, measure or attribute), or None."""
         for component in self.dimensions + self.measures + self.attributes:
             if component.id == component_id:
                 return component

@@ -83,6 +83,7 @@ def component_name(labels: Labels | None, component_id: str) -> str:
 
 
 def structure_name(labels: Labels | None, fallback: str) -> str:
+    """The structure's name for a message (from its labels), else `fallback`."""
     return (labels.structure_name if labels else "") or fallback
 
 

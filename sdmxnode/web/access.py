@@ -45,6 +45,7 @@ class WriteAttempt:
         return principal
 
     def authorise_data(self, agency_id: str, flow_id: str, version: str) -> Principal:
+        """The principal, if it may write data of this dataflow (401 without a token, else 403)."""
         principal = self.authenticate()
         if not principal.may_write_data(agency_id, flow_id, version):
             raise Forbidden(
@@ -54,6 +55,7 @@ class WriteAttempt:
         return principal
 
     def authorise_structure(self, agency_id: str) -> Principal:
+        """The principal, if it may maintain structures of this agency (401, else 403)."""
         principal = self.authenticate()
         if not principal.may_maintain(agency_id):
             raise Forbidden(
@@ -63,6 +65,7 @@ class WriteAttempt:
         return principal
 
     def authorise_admin(self) -> Principal:
+        """The principal, if it holds an admin token (401 without a token, else 403)."""
         principal = self.authenticate()
         if not principal.is_admin:
             raise Forbidden(f"token {principal.token_id} ({principal.role}) is not an admin token")

@@ -32,10 +32,12 @@ class Format:
 
     @property
     def content_type(self) -> str:
+        """The Content-Type of an answer in this format (media type, version, charset)."""
         return f"{self.media_type}; version={self.version}; charset=utf-8"
 
     @property
     def is_json(self) -> bool:
+        """Whether the format is a JSON one (SDMX-JSON, JSON reports)."""
         return self.media_type.endswith("+json")
 
 
@@ -51,6 +53,7 @@ def register(fmt: Format) -> Format:
 
 
 def list_formats(kind: str | None = None) -> list[Format]:
+    """The registered formats, of one kind (data, structure, schema, ...) or all."""
     return [f for f in _REGISTRY.values() if kind is None or f.kind == kind]
 
 
@@ -59,7 +62,8 @@ class DataReader(Protocol):
 
     def __call__(
         self, stream: BinaryIO, resolve: StructureResolver, *, source: str = "message"
-    ) -> Iterator[DatasetRows]: ...
+    ) -> Iterator[DatasetRows]:
+        """The data sets of a message read from `stream`, each with a stream of rows."""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class SubmissionResult:
 
     @property
     def succeeded(self) -> bool:
+        """Whether the artefact was stored (created, updated or unchanged), not refused."""
         return self.result != "refused"
 
 

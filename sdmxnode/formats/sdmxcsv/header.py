@@ -34,6 +34,8 @@ LABEL = ": "
 
 @dataclass
 class ComponentColumn:
+    """A component's column in SDMX-CSV: its index, id, and whether it holds several values."""
+
     index: int
     id: str
     multi: bool = False
@@ -42,6 +44,8 @@ class ComponentColumn:
 
 @dataclass
 class CsvHeader:
+    """What the header row of an SDMX-CSV message says: version, delimiters and columns."""
+
     version: str  # '1.0' | '2.0'
     delimiter: str
     sub_delimiter: str
@@ -56,6 +60,7 @@ class CsvHeader:
 
 
 def read_structure_ref(kind_cell: str, id_cell: str, number: int) -> ArtefactRef:
+    """The structure a row names in its first two cells (SDMX-CSV 2.0: type and id)."""
     type_ = STRUCTURE_TYPES.get(kind_cell.strip().lower())
     if type_ is None:
         raise Invalid(

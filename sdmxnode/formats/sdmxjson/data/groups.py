@@ -23,9 +23,11 @@ class RowPlacer(Protocol):
     where: str
     base: list[str | None]
 
-    def position(self, component_id: str) -> int: ...
+    def position(self, component_id: str) -> int:
+        """The row index of a component."""
 
-    def slot(self, component: MessageComponent) -> tuple[int, list[str | None] | None]: ...
+    def slot(self, component: MessageComponent) -> tuple[int, list[str | None] | None]:
+        """Where a component's values go: its row index and the message's list of its values."""
 
     def apply(
         self,
@@ -33,7 +35,8 @@ class RowPlacer(Protocol):
         slots: list[tuple[int, list[str | None] | None]],
         items: Any,
         where: str,
-    ) -> None: ...
+    ) -> None:
+        """Put the values `items` give into `row` at the slots."""
 
 
 class GroupAttributes:
@@ -44,6 +47,7 @@ class GroupAttributes:
 
     @classmethod
     def build(cls, reader: RowPlacer, message: MessageStructure, raw: Any) -> GroupAttributes:
+        """The group attributes of a data set's `dimensionGroupAttributes` (`raw`), by partial key."""
         groups = cls()
         if not raw:
             return groups
@@ -72,6 +76,7 @@ class GroupAttributes:
         return groups
 
     def apply(self, row: list[str | None]) -> None:
+        """Put the group attributes whose partial key matches the row into it."""
         for getter, table in self.tables:
             assigned = table.get(getter(row))
             if assigned:

@@ -63,9 +63,11 @@ class MessageStructure:
     has_measures: bool = False  # SDMX-JSON 2.0 lists its measures; 1.0 has OBS_VALUE only
 
     def all_dimensions(self) -> list[MessageComponent]:
+        """The message's dimensions: data set, series, then observation level."""
         return [c for level in LEVELS for c in self.dimensions[level]]
 
     def all_attributes(self) -> list[MessageComponent]:
+        """The message's attributes: data set, series, then observation level."""
         return [c for level in ATTRIBUTE_LEVELS for c in self.attributes[level]]
 
 
@@ -153,6 +155,7 @@ def _value_of(raw: Any) -> str | None:
 
 
 def is_time(component: MessageComponent) -> bool:
+    """Whether a component of the message is its time dimension."""
     return component.id in TIME_IDS or "TIME_PERIOD" in component.roles
 
 
@@ -168,6 +171,7 @@ def structure_refs(*link_lists: Sequence[Mapping[str, Any]]) -> dict[str, Artefa
 
 
 def preferred_ref(refs: Mapping[str, ArtefactRef]) -> ArtefactRef | None:
+    """The structure reference data are stored under: dataflow, agreement, then DSD."""
     for kind in _PREFERENCE:
         if kind in refs:
             return refs[kind]

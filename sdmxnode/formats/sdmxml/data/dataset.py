@@ -78,6 +78,7 @@ class DataSetContext:
 
     @property
     def flat(self) -> bool:
+        """Whether every dimension is at the observation level (AllDimensions)."""
         return self.obs_dimension_index is None
 
     def column(self, component_id: str, element: etree._Element) -> int:

@@ -110,6 +110,7 @@ class ElementStream:
         self._pending: etree._Element | None = None
 
     def push_back(self, element: etree._Element) -> None:
+        """Put an element back: `resume` yields it first."""
         self._pending = element
 
     def resume(self) -> Iterator[Event]:

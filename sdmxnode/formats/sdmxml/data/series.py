@@ -66,6 +66,7 @@ class TextCache:
         self.texts: dict[object, str] = {}
 
     def miss(self, value: object) -> str:
+        """The text of a value not cached yet, cached (the cache is emptied when full)."""
         if len(self.texts) >= CACHE_LIMIT:
             self.texts.clear()
         made = self.texts[value] = self.make(value)

@@ -86,6 +86,7 @@ class MessageLayout:
 
     @property
     def flat(self) -> bool:
+        """Whether every dimension is at the observation level (AllDimensions)."""
         return self.dimension_at_observation == ALL_DIMENSIONS
 
 

@@ -57,6 +57,7 @@ def _write_data_set(
 
 
 def valid_from(result: DataResult) -> str:
+    """The ss:validFromDate attribute of a data set with a validity date, else ""."""
     if not result.valid_from:
         return ""
     return f' ss:validFromDate="{escape(result.valid_from)}"'
@@ -76,5 +77,6 @@ def dataset_values(
 
 
 def dataset_attributes_xml(result: DataResult, layout: MessageLayout, first: tuple | None) -> str:
+    """The data set's attributes as XML attributes of the DataSet element."""
     values = dataset_values(result, layout, first)
     return "".join(f' {name}="{escaped(value)}"' for name, value in values.items())

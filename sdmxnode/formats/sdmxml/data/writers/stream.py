@@ -84,6 +84,7 @@ def action_for(version: str, action: str) -> str:
 
 
 def prepared_text(header: MessageHeader) -> str:
+    """The header's Prepared time (now, when it has none), to the second."""
     prepared = header.prepared or datetime.now(UTC)
     return prepared.replace(microsecond=0).isoformat()
 
@@ -132,10 +133,12 @@ def structure_reference_30(kind_class: str, ref: str) -> str:
 
 
 def xml_declaration() -> str:
+    """The XML declaration every SDMX-ML data message starts with."""
     return "<?xml version='1.0' encoding='UTF-8'?>\n"
 
 
 def xmlns(prefixes: dict[str, str]) -> str:
+    """The xmlns declarations of `prefixes`, as attributes of the root element."""
     return "".join(f' xmlns:{prefix}="{escape(uri)}"' for prefix, uri in prefixes.items())
 
 
@@ -154,6 +157,7 @@ class Chunks:
         self.limit = 512
 
     def take(self) -> bytes:
+        """The parts appended so far as one UTF-8 chunk (the parts are emptied)."""
         data = "".join(self.parts).encode("utf-8")
         count = len(self.parts)
         self.parts.clear()
@@ -162,6 +166,7 @@ class Chunks:
         return data
 
     def rest(self) -> Iterator[bytes]:
+        """The last chunk, if any parts are left."""
         if self.parts:
             yield self.take()
 
