@@ -47,7 +47,7 @@ class GroupAttributes:
 
     @classmethod
     def build(cls, reader: RowPlacer, message: MessageStructure, raw: Any) -> GroupAttributes:
-        """The group attributes of a data set's `dimensionGroupAttributes` (`raw`), by partial key."""
+        """The group attributes of a data set's `dimensionGroupAttributes`, by partial key."""
         groups = cls()
         if not raw:
             return groups
