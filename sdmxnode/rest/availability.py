@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest.data import HINTS_V2, time_range_from_filters
 from sdmxnode.rest.filters import parse_component_filters
-from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2, parse_provider_ref
+from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.identifiers import split_values
-from sdmxnode.rest.keys import parse_key_v1, parse_key_v2
 from sdmxnode.rest.parameters import (
     COMPONENT_ID,
     check_parameters,
     parse_choice,
-    parse_updated_after,
 )
 from sdmxnode.rest.periods import parse_period_pair
-from sdmxnode.rest.queries import DataSelectionQuery
+from sdmxnode.rest.queries import DataSelectionQuery, selection_fields
 
 MODES: tuple[str, ...] = ("exact", "available")
 # `references` of availability queries (1.5 `4_6_1_other_queries.md`, 2.x
@@ -83,17 +81,15 @@ def parse_availability_query_v1(
             where="references",
         )
     return AvailabilityQuery(
-        api=1,
-        context=flow.context,
-        agencies=flow.agencies,
-        ids=flow.ids,
-        versions=flow.versions,
-        keys=parse_key_v1(key),
-        providers=parse_provider_ref(provider_ref),
-        start_period=start,
-        end_period=end,
-        filters=(),
-        updated_after=parse_updated_after(args.get("updatedAfter")),
+        **selection_fields(
+            1,
+            flow,
+            key,
+            provider_ref,
+            (start, end),
+            (),
+            args.get("updatedAfter"),
+        ),
         component_ids=_component_ids(component_id, "+", "all"),
         mode=parse_choice(args.get("mode"), MODES, where="mode"),
         references=_references([references_text], REFERENCE_TYPES),
@@ -129,17 +125,7 @@ def parse_availability_query_v2(
     flow = parse_flow_v2(context, agency, id, version)
     start, end, filters = time_range_from_filters(parse_component_filters(args))
     return AvailabilityQuery(
-        api=2,
-        context=flow.context,
-        agencies=flow.agencies,
-        ids=flow.ids,
-        versions=flow.versions,
-        keys=parse_key_v2(key),
-        providers=None,
-        start_period=start,
-        end_period=end,
-        filters=filters,
-        updated_after=parse_updated_after(args.get("updatedAfter")),
+        **selection_fields(2, flow, key, None, (start, end), filters, args.get("updatedAfter")),
         component_ids=_component_ids(component_id, ",", "*"),
         mode=parse_choice(args.get("mode"), MODES, where="mode"),
         references=_references(args.get("references", "none").split(","), REFERENCE_TYPES_V2),

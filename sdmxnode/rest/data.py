@@ -7,8 +7,7 @@ from dataclasses import dataclass, fields
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest.filters import TIME_PERIOD, ComponentFilter, parse_component_filters
-from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2, parse_provider_ref
-from sdmxnode.rest.keys import parse_key_v1, parse_key_v2
+from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import (
     COMPONENT_ID,
     check_parameters,
@@ -16,10 +15,9 @@ from sdmxnode.rest.parameters import (
     parse_choice,
     parse_dimension_at_observation,
     parse_positive_integer,
-    parse_updated_after,
 )
 from sdmxnode.rest.periods import check_period_order, parse_period_pair
-from sdmxnode.rest.queries import DataSelectionQuery
+from sdmxnode.rest.queries import DataSelectionQuery, selection_fields
 
 # 1.5 `detail` values (OpenAPI `detail` enum), default first.
 DETAILS_V1: tuple[str, ...] = ("full", "dataonly", "serieskeysonly", "nodata")
@@ -132,17 +130,15 @@ def parse_data_query_v1(
     detail = parse_choice(args.get("detail"), DETAILS_V1, where="detail")
     attributes, measures = _DETAIL_AS_V2[detail]
     return DataQuery(
-        api=1,
-        context=flow.context,
-        agencies=flow.agencies,
-        ids=flow.ids,
-        versions=flow.versions,
-        keys=parse_key_v1(key),
-        providers=parse_provider_ref(provider_ref),
-        start_period=start,
-        end_period=end,
-        filters=(),
-        updated_after=parse_updated_after(args.get("updatedAfter")),
+        **selection_fields(
+            1,
+            flow,
+            key,
+            provider_ref,
+            (start, end),
+            (),
+            args.get("updatedAfter"),
+        ),
         first_n=parse_positive_integer(args.get("firstNObservations"), where="firstNObservations"),
         last_n=parse_positive_integer(args.get("lastNObservations"), where="lastNObservations"),
         dimension_at_observation=parse_dimension_at_observation(args.get("dimensionAtObservation")),
@@ -185,17 +181,7 @@ def parse_data_query_v2(
     attributes = parse_attributes(args.get("attributes"))
     measures = parse_measures(args.get("measures"))
     return DataQuery(
-        api=2,
-        context=flow.context,
-        agencies=flow.agencies,
-        ids=flow.ids,
-        versions=flow.versions,
-        keys=parse_key_v2(key),
-        providers=None,
-        start_period=start,
-        end_period=end,
-        filters=filters,
-        updated_after=parse_updated_after(args.get("updatedAfter")),
+        **selection_fields(2, flow, key, None, (start, end), filters, args.get("updatedAfter")),
         first_n=parse_positive_integer(args.get("firstNObservations"), where="firstNObservations"),
         last_n=parse_positive_integer(args.get("lastNObservations"), where="lastNObservations"),
         dimension_at_observation=parse_dimension_at_observation(args.get("dimensionAtObservation")),

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sdmxnode.rest.filters import ComponentFilter
-from sdmxnode.rest.keys import KeyFilter, RawKey, key_matcher
+from sdmxnode.rest.flows import FlowSelection, parse_provider_ref
+from sdmxnode.rest.keys import KeyFilter, RawKey, key_matcher, parse_key_v1, parse_key_v2
+from sdmxnode.rest.parameters import parse_updated_after
 from sdmxnode.rest.versions import VersionSelector
 
 
@@ -51,3 +54,47 @@ class DataSelectionQuery(ResourceQuery):
         return key_matcher(
             self.keys, dimension_count, trailing_wildcards=self.api == 2, api=self.api
         )
+
+
+class SelectionFields(TypedDict):
+    """The fields of a DataSelectionQuery, as its subclasses' constructors take them."""
+
+    api: int
+    context: str
+    agencies: tuple[str, ...] | None
+    ids: tuple[str, ...] | None
+    versions: VersionSelector
+    keys: tuple[RawKey, ...] | None
+    providers: tuple[str, ...] | None
+    start_period: str | None
+    end_period: str | None
+    filters: tuple[ComponentFilter, ...]
+    updated_after: datetime | None
+
+
+def selection_fields(
+    api: int,
+    flow: FlowSelection,
+    key: str | None,
+    provider_ref: str | None,
+    period: tuple[str | None, str | None],
+    filters: tuple[ComponentFilter, ...],
+    updated_after: str | None,
+) -> SelectionFields:
+    """The selection of a data or availability query on API line `api`: the flow, the key
+    segment (parsed by that line's rules), the 1.5 providerRef segment (None on 2.x), the
+    period pair, the component filters and the `updatedAfter` parameter as given; parsed
+    in that order, so that the first bad segment is the one reported."""
+    return SelectionFields(
+        api=api,
+        context=flow.context,
+        agencies=flow.agencies,
+        ids=flow.ids,
+        versions=flow.versions,
+        keys=parse_key_v1(key) if api == 1 else parse_key_v2(key),
+        providers=parse_provider_ref(provider_ref),
+        start_period=period[0],
+        end_period=period[1],
+        filters=filters,
+        updated_after=parse_updated_after(updated_after),
+    )
