@@ -416,3 +416,17 @@ def test_form_upload(app: Flask, node, tokens: dict[str, str]) -> None:
     )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert _observations(node) == 21
+
+
+@pytest.mark.parametrize("name", ["small-csv10-21.csv", "small-csv20-21.csv"])
+def test_fully_quoted_csv_loads_like_the_plain_file(
+    app: Flask, node, tokens: dict[str, str], name: str
+) -> None:
+    from tests.formats.test_data_csv_quoted import quoted
+
+    client = app.test_client()
+    data = quoted(name, header_only=False, newline="\r\n", bom=True)
+    answer = client.post(V2, data=data, headers=_bearer(tokens["provider"]))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert answer.json["counts"]["observations_written"] == 21
+    assert _observations(node) == 21

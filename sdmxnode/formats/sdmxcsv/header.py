@@ -81,7 +81,7 @@ def read_header(line: str) -> CsvHeader:
     """The header record: version, delimiters, special and component columns."""
     if not line.strip():
         raise Invalid("the SDMX-CSV message is empty: no header row", where="row 1")
-    version, sub_delimiter, rest = _header_version(line)
+    version, sub_delimiter, rest = _header_version(_unquote_first_field(line))
     delimiter = rest[:1]
     if delimiter not in DELIMITERS or not delimiter:
         raise Invalid(
@@ -98,6 +98,21 @@ def read_header(line: str) -> CsvHeader:
     position = _read_special_headers_20(header, fields) if version == "2.0" else 1
     _read_component_headers(header, fields, position)
     return header
+
+
+def _unquote_first_field(line: str) -> str:
+    """The header line with the quotes of its first field removed (`"DATAFLOW",...` as
+    spreadsheets write it is `DATAFLOW,...`); the other fields are parsed as CSV later."""
+    if not line.startswith('"'):
+        return line
+    end = 1
+    while True:
+        end = line.find('"', end)
+        if end == -1:
+            return line  # no closing quote: the CSV parse of the whole row reports it
+        if line[end + 1 : end + 2] != '"':
+            return line[1:end].replace('""', '"') + line[end + 1 :]
+        end += 2
 
 
 def _header_version(line: str) -> tuple[str, str, str]:
