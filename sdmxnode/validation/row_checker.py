@@ -45,11 +45,34 @@ class RowChecker:
                 "BAD_ACTION",
                 f"data set action {self.dataset.action!r} is not one of {', '.join(ACTIONS)}",
             )
+        self.header_columns()
         if self.plan.dimensions_out_of_order:
             self.report.warning(
                 "DIMENSION_ORDER",
                 "dimensions are not in the order of the DSD "
                 f"{self.dataset.structure.dsd}: expected {', '.join(self.plan.dimension_ids)}",
+            )
+
+    def header_columns(self) -> None:
+        """Report the header's columns that no component defines (SDMX-CSV, row 1): errors,
+        or warnings for custom columns the format allows (SDMX-CSV 2.0)."""
+        dataset = self.dataset
+        components = ", ".join(dataset.structure.columns)
+        for column in dataset.unknown_columns:
+            self.report.error(
+                "UNKNOWN_COMPONENT",
+                f"column {column} is not a component of {dataset.structure.dsd} nor a column "
+                f"of the format; its components are: {components}",
+                line=1,
+                component=column,
+            )
+        for column in dataset.custom_columns:
+            self.report.warning(
+                "UNKNOWN_COMPONENT",
+                f"column {column} is not a component of {dataset.structure.dsd}: read as a "
+                f"custom column and not stored; its components are: {components}",
+                line=1,
+                component=column,
             )
 
     def first_row(self, row: tuple) -> None:

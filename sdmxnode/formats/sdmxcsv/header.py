@@ -28,6 +28,9 @@ _STRUCTURE_ID = re.compile(
     r"(?:\((?P<version>[^()]*)\))?(?:: .*)?",
     re.DOTALL,
 )
+#: SDMX-CSV 1.0 columns of the format besides DATAFLOW ("Additional commonalities": series
+#: key, action flags, validFrom / validTo), which are no component of a structure.
+OWN_COLUMNS_10 = frozenset({"SERIES_KEY", "OBS_KEY", "ACTION", "VALID_FROM", "VALID_TO"})
 _COMPONENT_HEADER = re.compile(r"(?P<id>[A-Za-z_@$][A-Za-z0-9_@$\-]*)(?:\[(?P<bracket>[^\]]*)\])?")
 LABEL = ": "
 
@@ -56,7 +59,8 @@ class CsvHeader:
     labels_both: bool
     labels_name: bool
     components: list[ComponentColumn] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)  # custom columns, ignored
+    #: (index, header) of columns that cannot name a component (custom, nested metadata)
+    other: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_structure_ref(kind_cell: str, id_cell: str, number: int) -> ArtefactRef:
@@ -162,7 +166,7 @@ def _read_component_headers(header: CsvHeader, fields: list[str], start: int) ->
         text, label, _ = fields[index].partition(LABEL)
         match = _COMPONENT_HEADER.fullmatch(text)
         if match is None:
-            header.other.append(fields[index])
+            header.other.append((index, fields[index]))
             continue
         if label:
             header.labels_both = True

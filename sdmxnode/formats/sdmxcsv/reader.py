@@ -7,8 +7,11 @@ Follows the SDMX-CSV field guides (sdmx-twg/sdmx-csv, `data-message/docs`):
   rows start with `dataflow|datastructure|dataprovision` and the structure id); the character
   after that term (after the bracket term) is the delimiter ("Design principles");
 - SDMX-CSV 2.0 `STRUCTURE_NAME`, `ACTION`, `SERIES_KEY`, `OBS_KEY` ("Column headers"); the
-  component columns may come in any order; other (custom) columns are ignored, and so are
-  nested metadata columns (`CONTACT[].NAME[]`), which are no DSD component;
+  component columns may come in any order; other (custom) columns are not read, and neither
+  are nested metadata columns (`CONTACT[].NAME[]`), which are no DSD component: they are
+  given as `DatasetRows.custom_columns` (SDMX-CSV 2.0, which allows custom columns) or
+  `DatasetRows.unknown_columns` (SDMX-CSV 1.0, where only the series key, action and
+  validity columns are the format's own), for validation to report;
 - `labels=both`: `ID: Name` headers and cells are read as the id (for dimensions, the time
   dimension and coded components; other values keep any `: ` they hold); `labels=name`
   (a `STRUCTURE_NAME` column): the name column after each component column is ignored;
@@ -50,6 +53,7 @@ from sdmxnode.formats.rows import (
 )
 from sdmxnode.formats.sdmxcsv.header import (
     LABEL,
+    OWN_COLUMNS_10,
     ComponentColumn,
     CsvHeader,
     read_header,
@@ -85,6 +89,7 @@ class _Plan:
     columns: tuple[str, ...]
     getter: Callable[[list[str]], tuple[str, ...]]
     fixes: list[tuple[int, Callable[[str], str]]]
+    extra: tuple[str, ...]  # header columns that are no component and not the format's own
 
 
 def read_sdmxcsv_data(
@@ -123,6 +128,7 @@ def read_sdmxcsv_data(
                 code = _action_code(cursor.pending, header.action_index, cursor.number)
                 action = ACTION_CODES[code]
             rows = cursor.run(ref, plan)
+            custom = header.version != "1.0"  # SDMX-CSV 2.0 allows custom columns
             yield DatasetRows(
                 structure_ref=ref,
                 structure=structure,
@@ -131,6 +137,8 @@ def read_sdmxcsv_data(
                 rows=rows,
                 action_column=len(structure.columns) if header.action_index is not None else None,
                 source=source,
+                unknown_columns=() if custom else plan.extra,
+                custom_columns=plan.extra if custom else (),
             )
             for _ in rows:  # skip what the consumer left
                 pass
@@ -271,14 +279,30 @@ def _plan(header: CsvHeader, structure: StructureInfo) -> _Plan:
                 fix = _decimal_point
         if fix is not None:
             fixes.append((position, fix))
-    ignored = [c.id for c in header.components if structure.component(c.id) is None]
-    if ignored or header.other:
-        logger.debug("SDMX-CSV columns ignored for %s: %s", structure.dsd, ignored + header.other)
+    extra = _extra_columns(header, structure, name_columns)
+    if extra:
+        logger.debug("SDMX-CSV columns ignored for %s: %s", structure.dsd, extra)
     columns = structure.columns
     if header.action_index is not None:
         columns = columns + ("ACTION",)
     getter = itemgetter(*sources) if len(sources) > 1 else _single(sources[0])
-    return _Plan(columns, getter, fixes)
+    return _Plan(columns, getter, fixes, extra)
+
+
+def _extra_columns(
+    header: CsvHeader, structure: StructureInfo, name_columns: set[int]
+) -> tuple[str, ...]:
+    """The header's columns that are neither a component of `structure` nor a column of the
+    format (SDMX-CSV 1.0 series key, action and validity columns; labels=name name columns),
+    in header order."""
+    own = OWN_COLUMNS_10 if header.version == "1.0" else frozenset()
+    extra = [
+        (c.index, c.id)
+        for c in header.components
+        if structure.component(c.id) is None and c.index not in name_columns and c.id not in own
+    ]
+    extra += header.other
+    return tuple(text for _, text in sorted(extra))
 
 
 def _single(index: int) -> Callable[[list[str]], tuple[str, ...]]:

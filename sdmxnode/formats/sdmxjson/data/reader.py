@@ -30,7 +30,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from sdmxnode.errors import Invalid, NotFound, TooLarge
+from sdmxnode.errors import Invalid, NotFound, TooLarge, UnknownComponent
 from sdmxnode.formats.rows import (
     ACTIONS,
     DatasetRows,
@@ -223,8 +223,9 @@ class _DatasetReader:
     def position(self, component_id: str) -> int:
         position = self.positions.get(component_id)
         if position is None:
-            raise Invalid(
+            raise UnknownComponent(
                 f"the message's component {component_id} is not in {self.structure.dsd}",
+                component=component_id,
                 where=self.where,
             )
         return position
