@@ -430,3 +430,29 @@ def test_fully_quoted_csv_loads_like_the_plain_file(
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert answer.json["counts"]["observations_written"] == 21
     assert _observations(node) == 21
+
+
+def test_an_unknown_csv_column_stores_nothing(app: Flask, node, tokens: dict[str, str]) -> None:
+    from tests.validation.test_unknown_columns import with_csv_column
+
+    client = app.test_client()
+    body = with_csv_column("small-csv10-21.csv", "FOO", "x")
+    answer = client.post(V2, data=body, headers=_bearer(tokens["provider"]))
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.json["stored"] is False
+    codes = [(f["code"], f["line"], f["component"]) for f in answer.json["findings"]]
+    assert codes == [("UNKNOWN_COMPONENT", 1, "FOO")]
+    assert _observations(node) == 0
+
+
+def test_a_custom_csv20_column_loads_with_a_warning(
+    app: Flask, node, tokens: dict[str, str]
+) -> None:
+    from tests.validation.test_unknown_columns import with_csv_column
+
+    client = app.test_client()
+    body = with_csv_column("small-csv20-21.csv", "FOO", "x")
+    answer = client.post(V2, data=body, headers=_bearer(tokens["provider"]))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert answer.json["counts"]["observations_written"] == 21
+    assert _observations(node) == 21
