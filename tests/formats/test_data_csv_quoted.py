@@ -79,3 +79,48 @@ def test_quoted_csv_is_valid_on_the_command_line(
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert "valid: 0 error(s)" in result.output
+
+
+def rewritten(name: str, *, delimiter: str, first: str | None, quote_all: bool) -> bytes:
+    """The fixture `name` with another field delimiter (and first header, e.g. `STRUCTURE`
+    instead of `STRUCTURE[;]`), every field quoted or as few as needed, CRLF, with a BOM."""
+    text = (SMALL / name).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if first is not None:
+        rows[0][0] = first
+    out = io.StringIO()
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator="\r\n").writerows(rows)
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+DELIMITED = [
+    pytest.param(name, first, delimiter, quote_all, id=f"{first or name}-{label}-{scope}")
+    for name, first in (
+        ("small-csv10-21.csv", None),
+        ("small-csv20-21.csv", None),  # STRUCTURE[;]
+        ("small-csv20-21.csv", "STRUCTURE"),
+        ("small-csv20-21.csv", "STRUCTURE[|]"),
+    )
+    for delimiter, label in ((",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe"))
+    for quote_all, scope in ((True, "quoted"), (False, "plain"))
+]
+
+
+@pytest.mark.parametrize(("name", "first", "delimiter", "quote_all"), DELIMITED)
+def test_quoted_header_keeps_its_delimiter(
+    name: str, first: str | None, delimiter: str, quote_all: bool, migration_resolver
+) -> None:
+    data = rewritten(name, delimiter=delimiter, first=first, quote_all=quote_all)
+    datasets = read_sdmxcsv_data(io.BytesIO(data), migration_resolver, source=name)
+    assert observations(datasets) == read_demo_observations()
+
+
+def test_quoted_semicolon_csv_loads_the_plain_files_observations(
+    migration_client: FlaskClient,
+) -> None:
+    data = rewritten("small-csv20-21.csv", delimiter=";", first=None, quote_all=True)
+    assert data.startswith('\ufeff"STRUCTURE[;]";"STRUCTURE_ID";'.encode())
+    response = migration_client.post("/validate", data=data)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["valid"] is True and response.json["observations"] == 21
