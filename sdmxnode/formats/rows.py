@@ -97,10 +97,8 @@ class DatasetRows:
     source: str = "message"
     #: Header columns (SDMX-CSV, row 1) that are neither a component of `structure` nor a
     #: column of the format: their values are not read, validation reports them as errors.
+    #: (Custom columns that the format allows, as SDMX-CSV 2.0 does, are not listed.)
     unknown_columns: tuple[str, ...] = ()
-    #: Header columns that are no component but that the format allows as custom columns
-    #: (SDMX-CSV 2.0 "any other custom columns"): not read, reported as warnings.
-    custom_columns: tuple[str, ...] = ()
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

@@ -54,8 +54,7 @@ class RowChecker:
             )
 
     def header_columns(self) -> None:
-        """Report the header's columns that no component defines (SDMX-CSV, row 1): errors,
-        or warnings for custom columns the format allows (SDMX-CSV 2.0)."""
+        """Report the header's columns that no component defines (SDMX-CSV 1.0, row 1)."""
         dataset = self.dataset
         components = ", ".join(dataset.structure.columns)
         for column in dataset.unknown_columns:
@@ -63,14 +62,6 @@ class RowChecker:
                 "UNKNOWN_COMPONENT",
                 f"column {column} is not a component of {dataset.structure.dsd} nor a column "
                 f"of the format; its components are: {components}",
-                line=1,
-                component=column,
-            )
-        for column in dataset.custom_columns:
-            self.report.warning(
-                "UNKNOWN_COMPONENT",
-                f"column {column} is not a component of {dataset.structure.dsd}: read as a "
-                f"custom column and not stored; its components are: {components}",
                 line=1,
                 component=column,
             )

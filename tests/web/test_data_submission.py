@@ -445,9 +445,7 @@ def test_an_unknown_csv_column_stores_nothing(app: Flask, node, tokens: dict[str
     assert _observations(node) == 0
 
 
-def test_a_custom_csv20_column_loads_with_a_warning(
-    app: Flask, node, tokens: dict[str, str]
-) -> None:
+def test_a_custom_csv20_column_loads(app: Flask, node, tokens: dict[str, str]) -> None:
     from tests.validation.test_unknown_columns import with_csv_column
 
     client = app.test_client()

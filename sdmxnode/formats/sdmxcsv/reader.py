@@ -9,9 +9,9 @@ Follows the SDMX-CSV field guides (sdmx-twg/sdmx-csv, `data-message/docs`):
 - SDMX-CSV 2.0 `STRUCTURE_NAME`, `ACTION`, `SERIES_KEY`, `OBS_KEY` ("Column headers"); the
   component columns may come in any order; other (custom) columns are not read, and neither
   are nested metadata columns (`CONTACT[].NAME[]`), which are no DSD component: they are
-  given as `DatasetRows.custom_columns` (SDMX-CSV 2.0, which allows custom columns) or
-  `DatasetRows.unknown_columns` (SDMX-CSV 1.0, where only the series key, action and
-  validity columns are the format's own), for validation to report;
+  legal in SDMX-CSV 2.0 ("any other custom columns"), while in SDMX-CSV 1.0, whose own
+  columns are only DATAFLOW and the series key, action and validity columns, they are given
+  as `DatasetRows.unknown_columns` for validation to report (UNKNOWN_COMPONENT);
 - `labels=both`: `ID: Name` headers and cells are read as the id (for dimensions, the time
   dimension and coded components; other values keep any `: ` they hold); `labels=name`
   (a `STRUCTURE_NAME` column): the name column after each component column is ignored;
@@ -128,7 +128,6 @@ def read_sdmxcsv_data(
                 code = _action_code(cursor.pending, header.action_index, cursor.number)
                 action = ACTION_CODES[code]
             rows = cursor.run(ref, plan)
-            custom = header.version != "1.0"  # SDMX-CSV 2.0 allows custom columns
             yield DatasetRows(
                 structure_ref=ref,
                 structure=structure,
@@ -137,8 +136,7 @@ def read_sdmxcsv_data(
                 rows=rows,
                 action_column=len(structure.columns) if header.action_index is not None else None,
                 source=source,
-                unknown_columns=() if custom else plan.extra,
-                custom_columns=plan.extra if custom else (),
+                unknown_columns=plan.extra,
             )
             for _ in rows:  # skip what the consumer left
                 pass
@@ -279,7 +277,7 @@ def _plan(header: CsvHeader, structure: StructureInfo) -> _Plan:
                 fix = _decimal_point
         if fix is not None:
             fixes.append((position, fix))
-    extra = _extra_columns(header, structure, name_columns)
+    extra = _extra_columns(header, structure)
     if extra:
         logger.debug("SDMX-CSV columns ignored for %s: %s", structure.dsd, extra)
     columns = structure.columns
@@ -289,17 +287,17 @@ def _plan(header: CsvHeader, structure: StructureInfo) -> _Plan:
     return _Plan(columns, getter, fixes, extra)
 
 
-def _extra_columns(
-    header: CsvHeader, structure: StructureInfo, name_columns: set[int]
-) -> tuple[str, ...]:
+def _extra_columns(header: CsvHeader, structure: StructureInfo) -> tuple[str, ...]:
     """The header's columns that are neither a component of `structure` nor a column of the
-    format (SDMX-CSV 1.0 series key, action and validity columns; labels=name name columns),
-    in header order."""
-    own = OWN_COLUMNS_10 if header.version == "1.0" else frozenset()
+    format, in header order: in SDMX-CSV 1.0, all but DATAFLOW, the components and the
+    series key, action and validity columns; none in SDMX-CSV 2.0, which allows custom
+    columns (field guide, "Columns": "any other custom columns")."""
+    if header.version != "1.0":
+        return ()
     extra = [
         (c.index, c.id)
         for c in header.components
-        if structure.component(c.id) is None and c.index not in name_columns and c.id not in own
+        if structure.component(c.id) is None and c.id not in OWN_COLUMNS_10
     ]
     extra += header.other
     return tuple(text for _, text in sorted(extra))
