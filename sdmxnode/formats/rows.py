@@ -48,6 +48,9 @@ class StructureInfo:
     #: Allowed values per component from the content constraints attached to the dataflow
     #: or DSD (cube regions with include=true); absent component: no constraint.
     allowed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The stored artefacts it was built from, as (pk, digest): the dataflow and the DSD. A
+    #: load stores its data only if they are unchanged when it commits.
+    sources: tuple[tuple[int, str], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from sdmxnode.errors import StorageError
+from sdmxnode.errors import NotFound
 from sdmxnode.storage import data_reads
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
 from sdmxnode.storage.data_reads import DataSelection, StoredQuery
 from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
+from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
+from sdmxnode.storage.writing import lock_artefacts, share_artefact, writing
 
 
 class DataTransaction:
@@ -30,10 +32,27 @@ class DataTransaction:
         self.source = source
         self.writers: dict[int, DataflowWriter] = {}
 
-    def writer(self, dataflow_pk: int, layout: Layout, action: str) -> DataflowWriter:
-        """The writer of this load for a dataflow (the load is recorded on first use)."""
+    def writer(
+        self,
+        dataflow_pk: int,
+        layout: Layout,
+        action: str,
+        depends: Collection[tuple[int, str]] = (),
+    ) -> DataflowWriter:
+        """The writer of this load for a dataflow (the load is recorded on first use).
+
+        On first use the dataflow's row is share-locked (a DELETE of it waits for this load
+        and then finds its data), and so are the artefacts `depends` names by (pk, digest),
+        those the data was checked against: NotFound if the dataflow or one of them was
+        deleted meanwhile, Conflict if one was replaced.
+        """
         found = self.writers.get(dataflow_pk)
         if found is None:
+            if not share_artefact(self.conn, dataflow_pk):
+                raise NotFound(
+                    "the dataflow was deleted while the data was loading: nothing was written"
+                )
+            lock_artefacts(self.conn, depends)
             load_pk = start_load(
                 self.conn,
                 dataflow_pk,
@@ -120,14 +139,14 @@ class DataStore:
     ) -> Iterator[DataTransaction]:
         """A load transaction: committed if the block ends normally, else rolled back."""
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 transaction = DataTransaction(conn, bounds, principal, source)
                 try:
                     yield transaction
                 finally:
                     transaction.close()  # no insert runs on while the block ends
         except SQLAlchemyError as exc:
-            raise StorageError(f"the load could not be written: {exc}") from exc
+            raise store_failure(exc, "write the load") from exc
 
     def find_layout(self, dataflow_pk: int) -> Layout | None:
         """The stored row layout of a dataflow's data, or None when it never held data."""

@@ -1,11 +1,25 @@
-"""Creating the SQLAlchemy engine for SQLite (WAL, foreign keys) or PostgreSQL (psycopg)."""
+"""Creating the SQLAlchemy engine for SQLite (WAL, foreign keys) or PostgreSQL (psycopg),
+and the write transactions both engines run every change in.
+
+A write transaction is one atomic decision: what it checks and what it then writes see
+no other writer's commit in between. On SQLite it starts with BEGIN IMMEDIATE, so that
+the database's write lock is taken before its first read (a deferred transaction would
+read, then fail to upgrade, or act on what another writer has since changed); on
+PostgreSQL the transaction takes row locks on what it decides on (`lock_artefact`). A
+writer that cannot get its lock within the engine's write wait gets StoreBusy (503 with
+Retry-After), never a half write. Reads keep plain (deferred) transactions: in WAL mode
+they never wait for writers.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -13,30 +27,77 @@ from sdmxnode.errors import StorageError
 
 log = logging.getLogger(__name__)
 
+#: Seconds a writer waits for the store before StoreBusy, unless the engine says otherwise.
+DEFAULT_WRITE_WAIT = 10.0
+#: The execution option that marks a connection as a writer's (storage/writing.py).
+WRITE_OPTION = "sdmxnode_write"
+_WAIT_OPTION = "sdmxnode_write_wait"
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get WAL mode and enforced foreign keys."""
+
+def create_store_engine(
+    url: str, *, write_wait: float = DEFAULT_WRITE_WAIT, durable: bool = True
+) -> Engine:
+    """An engine for `url`; SQLite files get WAL mode, enforced foreign keys, owner-only
+    permissions and (with `durable`) commits that survive a power loss."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StorageError(f"not a database URL: {url!r}", where="SDMXNODE_DATABASE_URL") from exc
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    kwargs: dict[str, Any] = {"future": True}
-    if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    kwargs: dict[str, Any] = {"future": True, "execution_options": {_WAIT_OPTION: write_wait}}
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": write_wait}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
-    if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_on_connect)
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_on_connect(durable))
+        event.listen(engine, "begin", _sqlite_begin)
+        database = parsed.database
+        event.listen(engine, "do_connect", lambda *_: _create_private_file(database))
     log.debug("engine for %s", parsed.render_as_string(hide_password=True))
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def write_wait(engine: Engine) -> float:
+    """Seconds a writer of `engine` waits for a lock before the store is called busy."""
+    return float(engine.get_execution_options().get(_WAIT_OPTION, DEFAULT_WRITE_WAIT))
+
+
+def _create_private_file(database: str | None) -> None:
+    """Create a SQLite file readable by its owner only (0600), before SQLite creates it
+    with the process umask; an existing file is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return
+    try:
+        descriptor = os.open(
+            path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, stat.S_IRUSR | stat.S_IWUSR
+        )
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _sqlite_on_connect(durable: bool) -> Any:
+    synchronous = "FULL" if durable else "NORMAL"
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The node, not pysqlite, says where transactions begin (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
-from sdmxnode.errors import Conflict, StorageError
+from sdmxnode.errors import Conflict, NotFound
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
-from sdmxnode.storage.engine import create_store_engine
+from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine
+from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.tables import artefacts, metadata, references
+from sdmxnode.storage.tables import artefacts, metadata, references, series
 from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.writing import writing
 
 _COLUMNS = (
     artefacts.c.pk,
@@ -29,6 +45,7 @@ _COLUMNS = (
     artefacts.c.digest,
     artefacts.c.updated,
 )
+R = TypeVar("R")
 _CHUNK = 500  # bound on the number of bound parameters in one IN list
 
 
@@ -65,14 +82,24 @@ class StructureStore:
         self.engine = engine
 
     @classmethod
-    def open(cls, database_url: str) -> StructureStore:
-        """The store of the database at `database_url`, on an engine of its own."""
-        return cls(create_store_engine(database_url))
+    def open(
+        cls, database_url: str, *, write_wait: float = DEFAULT_WRITE_WAIT, durable: bool = True
+    ) -> StructureStore:
+        """The store of the database at `database_url`, on an engine of its own (writers
+        wait `write_wait` seconds for a lock; `durable`: SQLite's synchronous=FULL)."""
+        return cls(create_store_engine(database_url, write_wait=write_wait, durable=durable))
 
     @property
     def dialect_name(self) -> str:
         """The database engine: 'sqlite' or 'postgresql'."""
         return str(self.engine.dialect.name)
+
+    def sqlite_file(self) -> Path | None:
+        """The database file of a SQLite store (None for PostgreSQL or in-memory SQLite)."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database)
 
     def dispose(self) -> None:
         """Close the pooled connections (before a fork, or when the store is done with)."""
@@ -83,7 +110,7 @@ class StructureStore:
         try:
             metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot create the schema: {exc}") from exc
+            raise store_failure(exc, "create the schema") from exc
 
     def count_artefacts(self) -> int:
         """How many artefacts the store holds."""
@@ -91,86 +118,32 @@ class StructureStore:
             return int(conn.execute(select(func.count()).select_from(artefacts)).scalar_one())
 
     def put_artefacts(
-        self, records: Sequence[ArtefactRecord], *, keep_final: bool = False
+        self,
+        records: Sequence[ArtefactRecord],
+        *,
+        keep_final: bool = False,
+        must_stay_empty: Mapping[ArtefactRef, Collection[int]] | None = None,
     ) -> PutResult:
         """Insert or replace `records` in one transaction; identical artefacts are untouched.
 
         With `keep_final`, a stored final artefact whose content would change makes the whole
         transaction fail with Conflict (checked inside the transaction, so that a concurrent
-        writer cannot slip a change past the caller's own check). A replaced artefact's
-        `updated` time always moves forward, by a second if need be, so that Last-Modified
-        changes with it.
+        writer cannot slip a change past the caller's own check). `must_stay_empty` names,
+        per replaced artefact, the dataflows (pks) whose data its change would reshape: if
+        one of them holds data when the transaction decides (a load committed meanwhile),
+        nothing is stored and Conflict is raised. A replaced artefact's `updated` time
+        always moves forward, by a second if need be, so that Last-Modified changes with it.
         """
-        created = updated = unchanged = 0
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
         now = now_utc()
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 for record in records:
-                    digest = hashlib.sha256(record.xml).hexdigest()
-                    ref = record.ref
-                    existing = conn.execute(
-                        select(
-                            artefacts.c.pk,
-                            artefacts.c.digest,
-                            artefacts.c.is_final,
-                            artefacts.c.updated,
-                        ).where(
-                            artefacts.c.type == ref.type,
-                            artefacts.c.agency_id == ref.agency_id,
-                            artefacts.c.id == ref.id,
-                            artefacts.c.version == ref.version,
-                        )
-                    ).first()
-                    values = dict(
-                        is_final=record.is_final,
-                        name=record.name[:1000],
-                        sdmx_ml=record.sdmx_ml,
-                        xml=record.xml,
-                        digest=digest,
-                        updated=now,
-                    )
-                    if existing is None:
-                        pk = conn.execute(
-                            insert(artefacts).values(
-                                type=ref.type,
-                                agency_id=ref.agency_id,
-                                id=ref.id,
-                                version=ref.version,
-                                **values,
-                            )
-                        ).inserted_primary_key[0]  # type: ignore[index]
-                        created += 1
-                    elif existing.digest == digest:
-                        unchanged += 1
-                        continue
-                    elif keep_final and existing.is_final:
-                        raise Conflict(
-                            f"{ref} is final and was changed meanwhile: final artefacts are "
-                            "immutable, publish a new version"
-                        )
-                    else:
-                        pk = existing.pk
-                        values["updated"] = max(now, existing.updated + timedelta(seconds=1))
-                        conn.execute(update(artefacts).where(artefacts.c.pk == pk).values(**values))
-                        conn.execute(delete(references).where(references.c.source_pk == pk))
-                        updated += 1
-                    if record.references:
-                        conn.execute(
-                            insert(references),
-                            [
-                                dict(
-                                    source_pk=pk,
-                                    target_type=t.type,
-                                    target_agency_id=t.agency_id,
-                                    target_id=t.id,
-                                    target_version=t.version,
-                                )
-                                for t in sorted(record.references)
-                            ],
-                        )
+                    counts[_put_one(conn, record, keep_final, now)] += 1
+                _refuse_reshaped_data(conn, must_stay_empty or {})
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot store artefacts: {exc}") from exc
-        return PutResult(created, updated, unchanged)
+            raise store_failure(exc, "store the artefacts") from exc
+        return PutResult(**counts)
 
     def find_artefacts(
         self,
@@ -225,6 +198,14 @@ class StructureStore:
                 )
                 result.update((row.pk, bytes(row.xml)) for row in rows)
         return result
+
+    def read_one_xml(self, artefact: StoredArtefact) -> bytes:
+        """The stored element of one artefact found before; NotFound if it was deleted since
+        (a DELETE that committed between the lookup and this read)."""
+        xml = self.read_xml([artefact.pk]).get(artefact.pk)
+        if xml is None:
+            raise NotFound(f"{artefact.ref} was deleted while the request ran")
+        return xml
 
     def list_references_from(self, pks: Collection[int]) -> dict[int, set[ArtefactRef]]:
         """For each artefact, the identities it references (its children)."""
@@ -281,15 +262,112 @@ class StructureStore:
                     )
         return found
 
-    def delete_artefact(self, ref: ArtefactRef) -> bool:
-        """Remove one artefact (and its outgoing references); False if it was not there."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                delete(artefacts).where(
-                    artefacts.c.type == ref.type,
-                    artefacts.c.agency_id == ref.agency_id,
-                    artefacts.c.id == ref.id,
-                    artefacts.c.version == ref.version,
-                )
+    def delete_artefact(
+        self, ref: ArtefactRef, refuse: Callable[[StoredArtefact], R | None] | None = None
+    ) -> tuple[bool, R | None]:
+        """Remove one artefact (and its outgoing references): (deleted, refusal).
+
+        `refuse` decides inside the transaction, with the artefact's row locked (a load of
+        the dataflow in flight commits first, one starting later waits and then finds it
+        gone): what it returns (not None) refuses the deletion and is handed back. Not
+        deleted and no refusal: the artefact is not there.
+        """
+        query = select(*_COLUMNS).where(
+            artefacts.c.type == ref.type,
+            artefacts.c.agency_id == ref.agency_id,
+            artefacts.c.id == ref.id,
+            artefacts.c.version == ref.version,
+        )
+        try:
+            with writing(self.engine) as conn:
+                if conn.dialect.name == "postgresql":
+                    query = query.with_for_update()
+                row = conn.execute(query).first()
+                if row is None:
+                    return False, None
+                refusal = refuse(_stored(row)) if refuse is not None else None
+                if refusal is not None:
+                    return False, refusal
+                conn.execute(delete(artefacts).where(artefacts.c.pk == row.pk))
+                return True, None
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "delete the artefact") from exc
+
+
+def _put_one(conn: Connection, record: ArtefactRecord, keep_final: bool, now: datetime) -> str:
+    """Insert or replace one artefact on `conn`: 'created', 'updated' or 'unchanged'."""
+    digest = hashlib.sha256(record.xml).hexdigest()
+    ref = record.ref
+    existing = conn.execute(
+        select(artefacts.c.pk, artefacts.c.digest, artefacts.c.is_final, artefacts.c.updated).where(
+            artefacts.c.type == ref.type,
+            artefacts.c.agency_id == ref.agency_id,
+            artefacts.c.id == ref.id,
+            artefacts.c.version == ref.version,
+        )
+    ).first()
+    values = dict(
+        is_final=record.is_final,
+        name=record.name[:1000],
+        sdmx_ml=record.sdmx_ml,
+        xml=record.xml,
+        digest=digest,
+        updated=now,
+    )
+    if existing is None:
+        pk = conn.execute(
+            insert(artefacts).values(
+                type=ref.type, agency_id=ref.agency_id, id=ref.id, version=ref.version, **values
             )
-            return bool(result.rowcount)
+        ).inserted_primary_key[0]  # type: ignore[index]
+        outcome = "created"
+    elif existing.digest == digest:
+        return "unchanged"
+    elif keep_final and existing.is_final:
+        raise Conflict(
+            f"{ref} is final and was changed meanwhile: final artefacts are "
+            "immutable, publish a new version"
+        )
+    else:
+        pk = existing.pk
+        values["updated"] = max(now, existing.updated + timedelta(seconds=1))
+        conn.execute(update(artefacts).where(artefacts.c.pk == pk).values(**values))
+        conn.execute(delete(references).where(references.c.source_pk == pk))
+        outcome = "updated"
+    if record.references:
+        conn.execute(
+            insert(references),
+            [
+                dict(
+                    source_pk=pk,
+                    target_type=t.type,
+                    target_agency_id=t.agency_id,
+                    target_id=t.id,
+                    target_version=t.version,
+                )
+                for t in sorted(record.references)
+            ],
+        )
+    return outcome
+
+
+def _refuse_reshaped_data(
+    conn: Connection, must_stay_empty: Mapping[ArtefactRef, Collection[int]]
+) -> None:
+    """Conflict if a dataflow whose data a replacement reshapes holds data by now.
+
+    Runs after the replacements' updates: on PostgreSQL those hold the rows' exclusive
+    locks, so a load that share-locked them first has committed (and is seen here) and a
+    later one waits, then finds the artefact changed.
+    """
+    for ref, flow_pks in sorted(must_stay_empty.items()):
+        if not flow_pks:
+            continue
+        holding = conn.execute(
+            select(series.c.pk).where(series.c.dataflow_pk.in_(sorted(flow_pks))).limit(1)
+        ).first()
+        if holding is not None:
+            raise Conflict(
+                f"{ref} would change the structure of data stored while the request ran: "
+                "delete that data first, or publish a new version"
+            )

@@ -54,7 +54,7 @@ def test_replacing_an_artefact_replaces_its_references(store: StructureStore) ->
 
 def test_delete(store: StructureStore) -> None:
     store.put_artefacts([_record(DSD, b"<d/>", frozenset({CL}))])
-    assert store.delete_artefact(DSD) is True
-    assert store.delete_artefact(DSD) is False
+    assert store.delete_artefact(DSD) == (True, None)
+    assert store.delete_artefact(DSD) == (False, None)
     assert store.count_artefacts() == 0
     assert store.list_referrers({("Codelist", "IMDX", "CL_SEX")}) == []

@@ -92,7 +92,7 @@ def availability_objects(
     dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
     related = follow_references(node.store, [dataflow_artefact], ["descendants"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd: Any = node.cache.get(dsd_artefact, node.store.read_xml([dsd_artefact.pk])[dsd_artefact.pk])
+    dsd: Any = node.cache.get(dsd_artefact, node.store.read_one_xml(dsd_artefact))
     constraint = _constraint(dataflow, dsd, availability)
     objects: list[common.MaintainableArtefact] = [constraint]
     wanted = set(references)
@@ -172,7 +172,7 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             codes = by_codelist.get(f"{artefact.ref.agency_id}:{artefact.ref.id}")
             if codes is None:
                 continue
-            codelist = node.cache.get(artefact, node.store.read_xml([artefact.pk])[artefact.pk])
+            codelist = node.cache.get(artefact, node.store.read_one_xml(artefact))
             with_parents = set(codes)
             for code_id in codes:
                 code = codelist.items.get(code_id)
@@ -184,7 +184,7 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             if partial is not None:
                 found.append(partial)
         elif artefact.ref.type == "ConceptScheme" and "ConceptScheme" in wanted:
-            scheme = node.cache.get(artefact, node.store.read_xml([artefact.pk])[artefact.pk])
+            scheme = node.cache.get(artefact, node.store.read_one_xml(artefact))
             used = [
                 c.concept_identity.id
                 for c in dsd.dimensions.components

@@ -172,7 +172,12 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
                 for _ in dataset.rows:  # the rest of the data set is still checked
                     pass
                 continue
-            writer = tx.writer(target.pk, layout_for(dataset.structure), action or dataset.action)
+            writer = tx.writer(
+                target.pk,
+                layout_for(dataset.structure),
+                action or dataset.action,
+                depends=dataset.structure.sources,
+            )
             result.actions.append(action or dataset.action)
             rows = dataset.rows if progress is None else _counted(dataset.rows, progress)
             writer.write(
@@ -184,6 +189,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
             if report.errors == 0:
                 writer.set_dataset_attributes(dataset.dataset_attributes)
         if report.errors:
+            _refuse_vanished(node, dataflow)
             raise LoadRejected(report, source)
         if options.replace and dataflow is not None:
             _delete_the_rest(node, tx, resolver.find_artefact(dataflow))
@@ -200,6 +206,15 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
         result.observations_deleted,
     )
     return result
+
+
+def _refuse_vanished(node: Node, dataflow: ArtefactRef | None) -> None:
+    """NotFound (404) when the dataflow the load was sent to is no longer in the node (a
+    DELETE of it committed while the message was read): not a defect of the message."""
+    if dataflow is not None and node.store.find_artefact(dataflow) is None:
+        raise NotFound(
+            f"{dataflow} is not in the node (deleted while the data was read): nothing was written"
+        )
 
 
 def _checked_datasets(

@@ -83,7 +83,7 @@ class CodelistView:
 
 def model_of(node: Node, artefact: StoredArtefact) -> Any:
     """The sdmx1 object of a stored artefact (cached)."""
-    return node.cache.get(artefact, node.store.read_xml([artefact.pk])[artefact.pk])
+    return node.cache.get(artefact, node.store.read_one_xml(artefact))
 
 
 def text_in(text: object, language: str) -> str:

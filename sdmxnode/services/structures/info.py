@@ -122,7 +122,7 @@ class StructureInfoBuilder:
         return matching[-1]
 
     def _model(self, artefact: StoredArtefact) -> Any:
-        return self.cache.get(artefact, self.store.read_xml([artefact.pk])[artefact.pk])
+        return self.cache.get(artefact, self.store.read_one_xml(artefact))
 
     def _build(self, artefact: StoredArtefact) -> StructureInfo:
         dataflow_artefact = None
@@ -162,6 +162,7 @@ class StructureInfoBuilder:
             measures=tuple(_component(m, "measure", codes) for m in dsd.measures.components),
             attributes=tuple(_attribute(a, dsd, codes) for a in dsd.attributes.components),
             allowed=self._allowed(constrained),
+            sources=tuple((a.pk, a.digest) for a in constrained),
         )
 
     def _codes(self, dsd_artefact: StoredArtefact) -> dict[str, frozenset[str]]:

@@ -169,10 +169,14 @@ def submit_structures(
         else:
             pending[record.ref] = record
     _refuse_unresolved(pending, outcomes, stored, records)
-    _refuse_reshaping_data(node, pending, outcomes, stored, stored_xml)
+    reshaped = _refuse_reshaping_data(node, pending, outcomes, stored, stored_xml)
     accepted = [r for r in records if r.ref in pending]
     if accepted:
-        node.store.put_artefacts(accepted, keep_final=True)
+        node.store.put_artefacts(
+            accepted,
+            keep_final=True,
+            must_stay_empty={ref: pks for ref, pks in reshaped.items() if ref in pending},
+        )
     for ref in pending:
         is_new = not any(s.ref == ref for s in stored.get(_key(ref), []))
         outcomes[ref] = (
@@ -186,32 +190,39 @@ def submit_structures(
 
 
 def delete_structure(node: Node, ref: ArtefactRef) -> MaintenanceResult:
-    """Delete one artefact: 200, 404 if absent, 409 if final, referenced or holding data."""
-    artefact = node.store.find_artefact(ref)
-    if artefact is None:
+    """Delete one artefact: 200, 404 if absent, 409 if final, referenced or holding data.
+
+    The checks run inside the store's deleting transaction, with the artefact's row locked:
+    a data load or a referencing write that commits first makes the deletion a 409, one
+    that comes later finds the artefact gone.
+    """
+    deleted, refusal = node.store.delete_artefact(ref, lambda found: _deletion_refused(node, found))
+    if refusal is not None:
+        return _single(refusal)
+    if not deleted:
         return _single(_refused(ref, "Delete", 404, f"{ref} is not in the node"))
+    return _single(SubmissionResult(ref, "Delete", "deleted", 200, f"{ref} deleted"))
+
+
+def _deletion_refused(node: Node, artefact: StoredArtefact) -> SubmissionResult | None:
+    """Why `artefact` may not be deleted (409), or None."""
+    ref = artefact.ref
     if artefact.is_final:
-        return _single(
-            _refused(
-                ref,
-                "Delete",
-                409,
-                f"{ref} is final (stable) and cannot be deleted: stable artefacts stay "
-                "available to those who use them",
-            )
+        return _refused(
+            ref,
+            "Delete",
+            409,
+            f"{ref} is final (stable) and cannot be deleted: stable artefacts stay "
+            "available to those who use them",
         )
     referrers = _referrers(node, artefact)
     if referrers:
         listed = ", ".join(str(r) for r in referrers[:_MAX_LISTED])
         more = f" and {len(referrers) - _MAX_LISTED} more" if len(referrers) > _MAX_LISTED else ""
-        return _single(_refused(ref, "Delete", 409, f"{ref} is still referenced by {listed}{more}"))
+        return _refused(ref, "Delete", 409, f"{ref} is still referenced by {listed}{more}")
     if ref.type == "Dataflow" and node.data.has_data(artefact.pk):
-        return _single(
-            _refused(ref, "Delete", 409, f"{ref} still holds data: delete its data first")
-        )
-    if not node.store.delete_artefact(ref):  # deleted meanwhile by another request
-        return _single(_refused(ref, "Delete", 404, f"{ref} is not in the node"))
-    return _single(SubmissionResult(ref, "Delete", "deleted", 200, f"{ref} deleted"))
+        return _refused(ref, "Delete", 409, f"{ref} still holds data: delete its data first")
+    return None
 
 
 def _check_request(
@@ -312,29 +323,23 @@ def _refuse_reshaping_data(
     outcomes: dict[ArtefactRef, SubmissionResult],
     stored: dict[tuple[str, str, str], list[StoredArtefact]],
     stored_xml: dict[int, bytes],
-) -> None:
+) -> dict[ArtefactRef, list[int]]:
     """Move to `outcomes` (409) the replacements that would change the shape of stored
     data: a DSD whose components change while dataflows using it hold data, a dataflow
     holding data that would point to another DSD. Names, descriptions and annotations may
-    change; the data would otherwise no longer match its structure."""
+    change; the data would otherwise no longer match its structure.
+
+    Returns, for each pending replacement that reshapes, the dataflows (pks) that hold no
+    data now and must still hold none when the store commits it (a load racing the
+    replacement): the store decides that inside its transaction.
+    """
+    reshaped: dict[ArtefactRef, list[int]] = {}
     for ref, record in list(pending.items()):
         existing = next((a for a in stored.get(_key(ref), []) if a.ref == ref), None)
         if existing is None:
             continue
-        holding: list[ArtefactRef] = []
-        if ref.type == "DataStructure" and _components(record.xml) != _components(
-            stored_xml[existing.pk]
-        ):
-            holding = [
-                flow
-                for flow in _referrers(node, existing)
-                if flow.type == "Dataflow" and _holds_data(node, flow)
-            ]
-        elif ref.type == "Dataflow" and node.data.has_data(existing.pk):
-            before = {t for t in node.store.list_references_from([existing.pk]).get(
-                existing.pk, set()) if t.type == "DataStructure"}  # fmt: skip
-            after = {t for t in record.references if t.type == "DataStructure"}
-            holding = [ref] if before != after else []
+        flows = _reshaped_flows(node, record, existing, stored_xml)
+        holding = [flow.ref for flow in flows if node.data.has_data(flow.pk)]
         if holding:
             listed = ", ".join(str(flow) for flow in holding[:_MAX_LISTED])
             outcomes[ref] = _refused(
@@ -345,6 +350,29 @@ def _refuse_reshaping_data(
                 "delete that data first, or publish a new version",
             )
             del pending[ref]
+        elif flows:
+            reshaped[ref] = [flow.pk for flow in flows]
+    return reshaped
+
+
+def _reshaped_flows(
+    node: Node, record: ArtefactRecord, existing: StoredArtefact, stored_xml: dict[int, bytes]
+) -> list[StoredArtefact]:
+    """The stored dataflows whose data the replacement `record` of `existing` reshapes."""
+    if record.ref.type == "DataStructure":
+        if _components(record.xml) == _components(stored_xml[existing.pk]):
+            return []
+        referrers = [flow for flow in _referrers(node, existing) if flow.type == "Dataflow"]
+        return [a for a in (node.store.find_artefact(flow) for flow in referrers) if a]
+    if record.ref.type == "Dataflow":
+        before = {
+            t
+            for t in node.store.list_references_from([existing.pk]).get(existing.pk, set())
+            if t.type == "DataStructure"
+        }
+        after = {t for t in record.references if t.type == "DataStructure"}
+        return [existing] if before != after else []
+    return []
 
 
 def _components(xml: bytes) -> str:
@@ -352,11 +380,6 @@ def _components(xml: bytes) -> str:
     element = etree.fromstring(xml, safe_parser())
     parts = [c for c in element if etree.QName(c).localname == "DataStructureComponents"]
     return etree.canonicalize(parts[0], strip_text=True, rewrite_prefixes=True) if parts else ""
-
-
-def _holds_data(node: Node, ref: ArtefactRef) -> bool:
-    artefact = node.store.find_artefact(ref)
-    return artefact is not None and node.data.has_data(artefact.pk)
 
 
 def _referrers(node: Node, artefact: StoredArtefact) -> list[ArtefactRef]:
