@@ -17,6 +17,7 @@ from sdmxnode.errors import (
     SdmxNodeError,
     TooLarge,
 )
+from sdmxnode.services.access import failure_of, flush_audit_spool
 from sdmxnode.services.node import Node
 from sdmxnode.web.blueprints import register_blueprints
 from sdmxnode.web.errors import error_response
@@ -38,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     node = Node.from_settings(settings)
     node.store.create_schema()
+    flush_audit_spool(node)  # entries a database outage left waiting
     app.extensions["sdmxnode"] = node
 
     register_blueprints(app)
@@ -51,7 +53,10 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(SdmxNodeError)
     def _sdmx_error(error: SdmxNodeError):  # type: ignore[no-untyped-def]
         if error.http_status() >= 500 and not isinstance(error, NotImplementedSdmx):
-            log.error("server error: %s", error.text)
+            # The answer says what failed in words; the cause (SQL, traceback) is logged
+            # here only, under the incident id the answer carries.
+            cause = error.__cause__
+            log.error("server error: %s", error.text, exc_info=cause)
         return error_response(error)
 
     @app.errorhandler(HTTPException)
@@ -79,5 +84,4 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
-        log.exception("unexpected error")
-        return error_response(SdmxNodeError(f"internal error: {type(error).__name__}"))
+        return error_response(failure_of(error))  # logged there, under its incident id

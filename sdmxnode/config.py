@@ -83,6 +83,28 @@ SETTINGS: tuple[Setting, ...] = (
         "postgresql+psycopg://user:password@host/dbname",
     ),
     Setting(
+        "WRITE_WAIT",
+        10.0,
+        "Seconds a write waits for the store (SQLite's write lock, PostgreSQL's row locks) "
+        "before it is refused with 503 and Retry-After; nothing of it is written",
+        float,
+    ),
+    Setting(
+        "SQLITE_DURABLE",
+        True,
+        "SQLite commits survive a power loss (synchronous=FULL); false relaxes that to "
+        "synchronous=NORMAL (a commit may be lost on power loss, never half applied)",
+        bool,
+    ),
+    Setting(
+        "AUDIT_SPOOL",
+        "",
+        "File where audit entries that could not be written to the database wait (JSON "
+        "lines) until the next audit write or start; empty: next to the SQLite database "
+        "file (<database>.audit-spool.jsonl), or sdmxnode-audit-spool.jsonl in the working "
+        "folder for PostgreSQL",
+    ),
+    Setting(
         "STRUCTURE_DIRS",
         f"{PROJECT_ROOT / 'codelists'}{os.pathsep}{PROJECT_ROOT / 'dsd'}",
         "Folders of SDMX-ML structure messages loaded by `sdmxnode init` "
@@ -197,6 +219,9 @@ class Settings:
     """The effective settings of a node, typed; one field per entry of SETTINGS."""
 
     database_url: str
+    write_wait: float
+    sqlite_durable: bool
+    audit_spool: str
     structure_dirs: tuple[Path, ...]
     demo_data: Path
     sender_id: str

@@ -11,6 +11,7 @@ _Unreadable) that their modules turn into a retry or a finding.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ class SdmxNodeError(Exception):
         super().__init__(message)
         self.message = message
         self.where = where
+        #: For server errors (5xx but 501): the id under which the server log holds the
+        #: details (SQL, tracebacks) that the answer never shows.
+        self.incident: str | None = (
+            uuid.uuid4().hex[:12] if self.status >= 500 and self.status != 501 else None
+        )
 
     def http_status(self, api_major: int = 1) -> int:
         """The HTTP status for this error on API line `api_major` (1 for 1.5, 2 for 2.x)."""
@@ -48,9 +54,10 @@ class SdmxNodeError(Exception):
     @property
     def text(self) -> str:
         """The message with its location, as shown in the SDMX error message."""
-        if self.where:
-            return f"{self.message} (at {self.where})"
-        return self.message
+        text = f"{self.message} (at {self.where})" if self.where else self.message
+        if self.incident:
+            text += f" [incident {self.incident}]"
+        return text
 
 
 class NoResults(SdmxNodeError):
@@ -229,11 +236,50 @@ class WrongDataflow(Invalid):
 
 
 class StorageError(SdmxNodeError):
-    """The store failed to read or write; nothing of the request was written."""
+    """The store failed to read or write; nothing of the request was written.
+
+    Its message says what failed in words; the database's own text (SQL, parameters) is
+    only in the server log, under the incident id the answer carries.
+    """
 
     status = 500
     sdmx_code = 500
     title = "Storage error"
+
+
+class StoreUnavailable(StorageError):
+    """The database cannot be reached (down, refusing connections): HTTP 503, SDMX 503."""
+
+    status = 503
+    sdmx_code = 503
+    title = "Service unavailable"
+
+    def extra_headers(self) -> dict[str, str]:
+        """Ask the client to come back in a while."""
+        return {"Retry-After": "30"}
+
+
+class StoreBusy(StorageError):
+    """A writer could not get the store within the write wait: HTTP 503 with Retry-After.
+
+    Nothing of the request was written; sent again later it may well succeed.
+    """
+
+    status = 503
+    sdmx_code = 503
+    title = "Service unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5, where: str | None = None) -> None:
+        super().__init__(message, where=where)
+        self.retry_after = retry_after
+
+    def extra_headers(self) -> dict[str, str]:
+        """When to try again, in seconds."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+class InternalError(SdmxNodeError):
+    """A defect of the node met while answering: HTTP 500, details in the server log only."""
 
 
 class ConfigError(SdmxNodeError):

@@ -9,18 +9,29 @@ secrets are 256-bit random strings, so a fast hash does not weaken them.
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
 import hashlib
+import json
+import logging
+import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import BadRequest
+from sdmxnode.errors import BadRequest, SdmxNodeError, StorageError
+from sdmxnode.storage import failures, writing
 from sdmxnode.storage.access import AuditEntry, TokenRecord
 from sdmxnode.storage.times import now_utc
 
 if TYPE_CHECKING:
     from sdmxnode.services.node import Node
+
+log = logging.getLogger(__name__)
 
 ROLES = ("admin", "maintainer", "provider")
 _PREFIX = "sdmxnode_"
@@ -118,6 +129,19 @@ def issue_token(
     return record, secret
 
 
+def acting_for(token_id: str) -> AbstractContextManager[None]:
+    """Within the block, every write transaction checks, inside itself and under a lock on
+    the token's row, that the token is still live: a revocation committed in between
+    refuses the write, and a revocation waits for the writes in flight."""
+    return writing.acting_for(token_id)
+
+
+def failure_of(exc: BaseException) -> SdmxNodeError:
+    """The error a write answers for an exception nothing else handled (a database failure:
+    busy 503, unreachable 503, else 500), its details in the server log only."""
+    return failures.failure_of(exc)
+
+
 def authenticate(node: Node, secret: str) -> Principal | None:
     """The principal of a live token, or None for an unknown or revoked secret."""
     if not secret.startswith(_PREFIX) or len(secret) > 200:
@@ -139,18 +163,104 @@ def record_write(
     detail: str,
     client: str,
 ) -> None:
-    """Append one write attempt to the audit log, timed now (StorageError if it cannot)."""
-    node.access.record(
-        AuditEntry(
-            at=now_utc(precise=True),
-            token_id=token_id,
-            role=role,
-            action=action,
-            target=target,
-            outcome=outcome,
-            status=status,
-            counts=counts,
-            detail=detail,
-            client=client,
-        )
+    """Append one write attempt to the audit log, timed now.
+
+    An entry the database cannot take (busy past the write wait, down) waits in the audit
+    spool file (SDMXNODE_AUDIT_SPOOL) and is written by the next audit write that succeeds
+    (or `flush_audit_spool` at start): it is never silently dropped. StorageError only
+    when the spool cannot be written either.
+    """
+    entry = AuditEntry(
+        at=now_utc(precise=True),
+        token_id=token_id,
+        role=role,
+        action=action,
+        target=target,
+        outcome=outcome,
+        status=status,
+        counts=counts,
+        detail=detail,
+        client=client,
     )
+    try:
+        node.access.record(entry)
+    except StorageError:
+        log.warning("audit entry of %s %s spooled to %s", action, target, _spool(node))
+        _append_to_spool(_spool(node), [entry])
+        return
+    flush_audit_spool(node)
+
+
+def flush_audit_spool(node: Node) -> int:
+    """Write the entries waiting in the audit spool to the database; how many were written.
+
+    The spool is taken by renaming it under a file lock (one process flushes it, the others
+    spool on to a fresh file); entries the database still refuses go back to the spool.
+    """
+    spool = _spool(node)
+    if not spool.exists():
+        return 0
+    taken = spool.with_name(f"{spool.name}.{os.getpid()}.flushing")
+    with _spool_lock(spool):
+        if not spool.exists():
+            return 0
+        spool.rename(taken)
+    entries = [_entry_from_json(line) for line in taken.read_text("utf-8").splitlines() if line]
+    written = 0
+    try:
+        for entry in entries:
+            node.access.record(entry)
+            written += 1
+    except StorageError:
+        _append_to_spool(spool, entries[written:])
+    taken.unlink()
+    if written:
+        log.info("%d spooled audit entries written to the database", written)
+    return written
+
+
+def _spool(node: Node) -> Path:
+    if node.settings.audit_spool:
+        return Path(node.settings.audit_spool)
+    database = node.store.sqlite_file()
+    if database is not None:
+        return database.with_name(f"{database.name}.audit-spool.jsonl")
+    return Path("sdmxnode-audit-spool.jsonl")
+
+
+@contextmanager
+def _spool_lock(spool: Path) -> Iterator[None]:
+    with open(spool.with_name(f"{spool.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _append_to_spool(spool: Path, entries: Iterable[AuditEntry]) -> None:
+    lines = "".join(json.dumps(_entry_to_json(entry)) + "\n" for entry in entries)
+    try:
+        with _spool_lock(spool):
+            descriptor = os.open(spool, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(descriptor, "a", encoding="utf-8") as out:
+                out.write(lines)
+                out.flush()
+                os.fsync(out.fileno())
+    except OSError as exc:
+        log.error("audit entries lost: neither the database nor %s takes them: %s", spool, exc)
+        raise StorageError(
+            "the audit log can be written neither to the database nor to its spool"
+        ) from exc
+
+
+def _entry_to_json(entry: AuditEntry) -> dict[str, object]:
+    values = dataclasses.asdict(entry)
+    values["at"] = entry.at.isoformat()
+    return values
+
+
+def _entry_from_json(line: str) -> AuditEntry:
+    values = json.loads(line)
+    values["at"] = datetime.fromisoformat(values["at"])
+    return AuditEntry(**values)

@@ -31,7 +31,11 @@ class Node:
     @classmethod
     def from_settings(cls, settings: Settings) -> Node:
         """A node on the database and with the settings `settings` names."""
-        store = StructureStore.open(settings.database_url)
+        store = StructureStore.open(
+            settings.database_url,
+            write_wait=settings.write_wait,
+            durable=settings.sqlite_durable,
+        )
         return cls(
             settings,
             store,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from sdmxnode.errors import StorageError
+from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import audit_log, tokens
 from sdmxnode.storage.times import now_utc
@@ -117,7 +117,7 @@ class AccessStore:
                     )
                 )
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot store the token: {exc}") from exc
+            raise store_failure(exc, "store the token") from exc
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
         """The live (not revoked) token with this secret hash, if any."""
@@ -164,7 +164,7 @@ class AccessStore:
                     )
                 )
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot write the audit log: {exc}") from exc
+            raise store_failure(exc, "write the audit log") from exc
 
     def list_audit(
         self,

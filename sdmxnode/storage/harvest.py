@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from sdmxnode.errors import StorageError
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import harvest_locks, harvest_provenance, harvest_requests
 
@@ -109,7 +109,7 @@ class HarvestStore:
                 if not changed:
                     conn.execute(insert(harvest_requests).values(key=state.key[:2000], **values))
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot record the harvest request: {exc}") from exc
+            raise store_failure(exc, "record the harvest request") from exc
 
     def add_provenance(self, entries: Sequence[Provenance]) -> None:
         """Record entries; a structure entry replaces the earlier one of its artefact."""
@@ -149,7 +149,7 @@ class HarvestStore:
                         ],
                     )
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot record provenance: {exc}") from exc
+            raise store_failure(exc, "record the provenance") from exc
 
     def list_provenance(
         self,
@@ -198,7 +198,7 @@ class HarvestStore:
         except IntegrityError:
             pass  # held: take it over only if it has expired (a crashed harvest)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot take the harvest lock: {exc}") from exc
+            raise store_failure(exc, "take the harvest lock") from exc
         with self.engine.begin() as conn:
             taken = conn.execute(
                 update(harvest_locks)

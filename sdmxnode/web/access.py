@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from flask import request
+from werkzeug.exceptions import HTTPException
 
 from sdmxnode.errors import Forbidden, SdmxNodeError, Unauthorized
-from sdmxnode.services.access import Principal, authenticate, record_write
+from sdmxnode.services.access import (
+    Principal,
+    acting_for,
+    authenticate,
+    failure_of,
+    record_write,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.web import current_node
 from sdmxnode.web.errors import api_major
@@ -27,6 +34,8 @@ class WriteAttempt:
         self.detail = ""
         #: The HTTP status of a successful answer, when not 200 (e.g. 201, 207).
         self.status = 200
+        #: Closed when the attempt ends: the acting token's scope, once authenticated.
+        self.scope = ExitStack()
 
     def authenticate(self) -> Principal:
         """The principal of the request's bearer token; Unauthorized (401) without one."""
@@ -42,6 +51,7 @@ class WriteAttempt:
         if principal is None:
             raise Unauthorized("the bearer token is unknown or revoked")
         self.principal = principal
+        self.scope.enter_context(acting_for(principal.token_id))
         return principal
 
     def authorise_data(self, agency_id: str, flow_id: str, version: str) -> Principal:
@@ -89,15 +99,21 @@ def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
     attempt = WriteAttempt(node)
     status: int | None = None
     try:
-        yield attempt
+        with attempt.scope:
+            yield attempt
     except SdmxNodeError as exc:
         status = exc.http_status(api_major())
         attempt.detail = exc.text
         raise
-    except Exception as exc:
-        status = 500
-        attempt.detail = f"internal error: {type(exc).__name__}"
+    except HTTPException as exc:  # a limit of the request (413, 408), answered as SDMX
+        status = exc.code or 500
+        attempt.detail = exc.description or exc.name
         raise
+    except Exception as exc:
+        error = failure_of(exc)  # said in words; the details are logged under its incident
+        status = error.http_status(api_major())
+        attempt.detail = error.text
+        raise error from exc
     finally:
         principal = attempt.principal
         status = attempt.status if status is None else status
