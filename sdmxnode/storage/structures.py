@@ -29,7 +29,7 @@ from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.tables import artefacts, metadata, references, series
+from sdmxnode.storage.tables import artefacts, metadata, node_health, references, series
 from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.writing import writing
 
@@ -93,6 +93,17 @@ class StructureStore:
     def dialect_name(self) -> str:
         """The database engine: 'sqlite' or 'postgresql'."""
         return str(self.engine.dialect.name)
+
+    def check_write(self) -> None:
+        """Write (and commit) the health row: the database takes writes right now (a full
+        disk, a read-only file or a held lock fail here, as a StorageError)."""
+        try:
+            with writing(self.engine) as conn:
+                now = now_utc(precise=True)
+                if conn.execute(update(node_health).values(checked=now)).rowcount == 0:
+                    conn.execute(insert(node_health).values(pk=1, checked=now))
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write to the database") from exc
 
     def sqlite_file(self) -> Path | None:
         """The database file of a SQLite store (None for PostgreSQL or in-memory SQLite)."""

@@ -245,3 +245,11 @@ harvest_locks = Table(
     Column("holder", String(200), nullable=False),
     Column("expires", DateTime, nullable=False),  # naive UTC
 )
+
+#: One row, rewritten by `GET /health?deep=1`: proof that the store takes a write.
+node_health = Table(
+    "node_health",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("checked", DateTime, nullable=False),  # naive UTC
+)

@@ -1,0 +1,142 @@
+"""SQLite under contention: a long load holds the write lock, small writers come and go.
+
+Each small writer gets 2xx, or 503 with Retry-After and an SDMX error saying the store is
+busy once SDMXNODE_WRITE_WAIT has passed, without waiting for the long load; never a 500.
+Every attempt is in the audit log (entries the busy database refused wait in the spool and
+are written afterwards); a refused writer left nothing in the store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL, fresh_database
+from tests.live.conftest import start_node
+from tests.live.generated_data import demo_series_tags, write_message
+
+pytestmark = [pytest.mark.live]
+
+WRITE_WAIT = 0.5
+SMALL_WRITERS = 4
+LONG_PERIODS = range(1500, 1800)  # 798 series x 300 periods: a load of several seconds
+NAT = ("IMDX", "DF_MIG_STOCK_NAT", "1.0.0")
+
+
+def _post(url: str, body: bytes, token: str) -> tuple[int, dict[str, str], str, float]:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        answer = exc.code, dict(exc.headers), exc.read().decode()
+    return (*answer, time.monotonic())
+
+
+def _write_lock_held(database: Path) -> bool:
+    """Whether another connection holds the SQLite write lock (tried without waiting)."""
+    conn = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return False
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's single write lock: the engine's own")
+def test_small_writers_get_2xx_or_503_while_a_long_load_runs(tmp_path: Path) -> None:
+    from sdmxnode.config import load_settings
+    from sdmxnode.refs import ArtefactRef
+    from sdmxnode.services.access import create_token, flush_audit_spool
+    from sdmxnode.services.node import Node
+
+    database_url = fresh_database(tmp_path)
+    database = tmp_path / "node.db"
+    env = {"SDMXNODE_WRITE_WAIT": str(WRITE_WAIT)}
+    generator = start_node(database_url, None, tmp_path / "node.log", env)
+    live = next(generator)
+    try:
+        node = Node.from_settings(load_settings({"DATABASE_URL": database_url}))
+        token = create_token(node, role="admin", label="contention")
+        tags = demo_series_tags()
+        long_message = tmp_path / "long.xml"
+        long_count = write_message(long_message, tags, LONG_PERIODS)
+        small = []
+        for index in range(SMALL_WRITERS):
+            path = tmp_path / f"small-{index}.xml"
+            write_message(path, tags[index * 5 : index * 5 + 5], range(1990, 1995), dataflow=NAT)
+            small.append(path.read_bytes())
+
+        results: dict[str, tuple[int, dict[str, str], str, float]] = {}
+        long_thread = threading.Thread(
+            target=lambda: results.__setitem__(
+                "long",
+                _post(
+                    f"{live.url}/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0",
+                    long_message.read_bytes(),
+                    token,
+                ),
+            )
+        )
+        long_thread.start()
+        deadline = time.monotonic() + 120  # a bound against a hang, not a timing assertion
+        while not _write_lock_held(database):
+            assert long_thread.is_alive() and time.monotonic() < deadline, results.get("long")
+            time.sleep(0.02)
+        writers = [
+            threading.Thread(
+                target=lambda i=i: results.__setitem__(
+                    f"small-{i}", _post(f"{live.url}/rest/data/{','.join(NAT)}", small[i], token)
+                )
+            )
+            for i in range(SMALL_WRITERS)
+        ]
+        for thread in writers:
+            thread.start()
+        for thread in [*writers, long_thread]:
+            thread.join(timeout=300)
+
+        long_status, _, long_text, long_done = results["long"]
+        assert long_status in (200, 201), long_text[:500]
+        busy = 0
+        for index in range(SMALL_WRITERS):
+            status, headers, text, done = results[f"small-{index}"]
+            assert status in (200, 201, 503), (index, status, text[:500])
+            if status == 503:
+                busy += 1
+                assert int(headers["Retry-After"]) > 0
+                assert "busy" in text and "nothing was written" in text, text[:500]
+                assert done < long_done, "a refused writer waited for the long load"
+        assert busy >= 1  # the long load held the lock while they came
+
+        flush_audit_spool(node)  # what the busy database could not take, written now
+        attempts = [e for e in node.access.list_audit(limit=100) if e.action == "data.post"]
+        assert sorted(e.status for e in attempts) == sorted(results[name][0] for name in results), (
+            attempts
+        )
+        demo = node.store.find_artefact(
+            ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+        )
+        nat = node.store.find_artefact(ArtefactRef("Dataflow", *NAT))
+        assert demo is not None and nat is not None
+        accepted_small = SMALL_WRITERS - busy
+        assert node.data.count_observations(nat.pk) == accepted_small * 5 * 5
+        assert node.data.count_observations(demo.pk) >= long_count
+        node.store.engine.dispose()
+    finally:
+        generator.close()
