@@ -16,6 +16,12 @@ from sdmxnode.refs import ArtefactRef
 #: 3.0 adds Merge (SDMX-CSV `I`, `A`, `R`, `D`, `M`).
 ACTIONS = ("Information", "Append", "Merge", "Replace", "Delete")
 ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
+#: The declared length limits of data (the validation engine reports VALUE_TOO_LONG; the
+#: store's columns hold anything within them, on SQLite and PostgreSQL alike): one key
+#: dimension value, and a series key (its values joined by '.'). Measure and attribute
+#: values have no limit of their own: the request size limit bounds them.
+MAX_KEY_VALUE_LENGTH = 255
+MAX_SERIES_KEY_LENGTH = 2000
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -87,8 +88,8 @@ data_layouts = Table(
         primary_key=True,
     ),
     Column("dsd", String(400), nullable=False),
-    Column("layout", String(20000), nullable=False),  # JSON: components per role and level
-    Column("dataset_attributes", String(20000), nullable=True),  # JSON object
+    Column("layout", Text, nullable=False),  # JSON: components per role and level
+    Column("dataset_attributes", Text, nullable=True),  # JSON object
     Column("updated", DateTime, nullable=False),  # naive UTC; last change of the data
 )
 
@@ -102,9 +103,10 @@ series = Table(
         ForeignKey("artefacts.pk", ondelete="CASCADE"),
         nullable=False,
     ),
+    # Key values and series keys within the declared limits (formats.rows) always fit.
     Column("series_key", String(2000), nullable=False),
     *(Column(f"d{i}", String(255), nullable=True) for i in range(MAX_DIMENSIONS)),
-    Column("attributes", String(20000), nullable=True),
+    Column("attributes", Text, nullable=True),
     UniqueConstraint("dataflow_pk", "series_key", name="uq_series_key"),
 )
 Index("ix_series_d0", series.c.dataflow_pk, series.c.d0)
@@ -122,8 +124,8 @@ observations = Table(
     Column("period", String(64), primary_key=True),
     Column("period_start", String(32), nullable=False),
     Column("period_end", String(32), nullable=False),
-    Column("value", String(2000), nullable=True),
-    Column("attributes", String(20000), nullable=True),
+    Column("value", Text, nullable=True),
+    Column("attributes", Text, nullable=True),
     Column("load_pk", Integer, nullable=False),
     # Stored in its primary key's B-tree on SQLite: one tree to update per insert, not two.
     sqlite_with_rowid=False,
@@ -159,8 +161,8 @@ observation_history = Table(
     metadata,
     Column("series_pk", Integer, ForeignKey("series.pk", ondelete="CASCADE"), nullable=False),
     Column("period", String(64), nullable=False),
-    Column("value", String(2000), nullable=True),
-    Column("attributes", String(20000), nullable=True),
+    Column("value", Text, nullable=True),
+    Column("attributes", Text, nullable=True),
     Column("load_pk", Integer, nullable=False),
     Column("superseded_by", Integer, nullable=False),
     Column("deleted", Boolean, nullable=False),

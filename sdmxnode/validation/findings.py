@@ -26,6 +26,7 @@ CODES = {
     "BAD_PERIOD": "a time period that is not valid SDMX time period syntax",
     "PERIOD_FREQUENCY": "a time period that does not suit the series' frequency (FREQ)",
     "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
+    "VALUE_TOO_LONG": "a key value or series key longer than the node's declared limits",
     "DUPLICATE": "a second observation for the same series key and time period",
     "BAD_ACTION": "an action that SDMX does not define",
     "AGGREGATE_MISMATCH": "an aggregate (a parent code, or a code with MEMBERS) that differs "

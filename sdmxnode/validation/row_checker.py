@@ -5,7 +5,13 @@ attributes still missing)."""
 from __future__ import annotations
 
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.rows import ACTION_CODES, ACTIONS, DatasetRows
+from sdmxnode.formats.rows import (
+    ACTION_CODES,
+    ACTIONS,
+    MAX_KEY_VALUE_LENGTH,
+    MAX_SERIES_KEY_LENGTH,
+    DatasetRows,
+)
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
 from sdmxnode.validation.plan import RowPlan, ValueRule
@@ -136,6 +142,7 @@ class RowChecker:
         return canonical, set(), True
 
     def _check_key(self, key: tuple, row: tuple) -> None:
+        self._check_key_lengths(key, row)
         attributes_only = self.plan.time_index is None or row[self.plan.time_index] is None
         for position, rule in enumerate(self.plan.dimension_rules):
             if rule is None:
@@ -156,6 +163,29 @@ class RowChecker:
             problem = rule.problem(value, self.dataflow)
             if problem is not None:
                 self._error(*problem, key, row, component=rule.component.id)
+
+    def _check_key_lengths(self, key: tuple, row: tuple) -> None:
+        """VALUE_TOO_LONG for a key value or a series key over the declared limits."""
+        for dimension_id, value in zip(self.plan.dimension_ids, key, strict=False):
+            if value is not None and len(value) > MAX_KEY_VALUE_LENGTH:
+                self._error(
+                    "VALUE_TOO_LONG",
+                    f"the value of dimension {dimension_id} has {len(value)} characters; "
+                    f"key values may have at most {MAX_KEY_VALUE_LENGTH}",
+                    key,
+                    row,
+                    component=dimension_id,
+                )
+                return
+        length = len(self._key_text(key))
+        if length > MAX_SERIES_KEY_LENGTH:
+            self._error(
+                "VALUE_TOO_LONG",
+                f"the series key has {length} characters; series keys (values joined by '.') "
+                f"may have at most {MAX_SERIES_KEY_LENGTH}",
+                key,
+                row,
+            )
 
     def series_attributes(self, values: tuple, key: tuple, row: tuple, fresh: bool) -> None:
         """Check the data-set and series level attribute values of a row not known good."""
