@@ -160,7 +160,7 @@ def submit_message(
     """
     action, replace = METHOD_ACTIONS[method]
     message = open_submitted(data, kind, max_bytes=max_bytes)
-    had_data = node.data.find_layout(dataflow.pk) is not None
+    had_data = node.data.has_data(dataflow.pk)  # its layout outlives a deletion of all data
     ref = dataflow.ref
     result = load_data(
         node,
