@@ -39,8 +39,12 @@ def _bearer(secret: str) -> dict[str, str]:
 
 
 def test_audit_needs_an_admin_token(client: FlaskClient, node) -> None:
-    assert client.get("/audit").status_code == 401
-    assert client.get("/audit").headers["WWW-Authenticate"].startswith("Bearer")
+    anonymous = client.get("/audit")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    # a read: the answer speaks of reading the audit log, not of a change
+    assert b"reading the audit log needs an admin token" in anonymous.data
+    assert b"change" not in anonymous.data
     assert client.get("/audit", headers=_bearer("sdmxnode_nonsense")).status_code == 401
     assert client.get("/audit", headers={"Authorization": "Basic YTpi"}).status_code == 401
     provider = create_token(node, role="provider", dataflows=[("AG", "DF", "1.0")])
