@@ -73,3 +73,21 @@ def test_control_characters_in_a_message_reach_the_xml_report_replaced(
     assert answer.status_code == 422
     assert validate_ml21(answer.data) == []
     assert "M\ufffdX" in answer.get_data(as_text=True)
+
+
+def test_a_non_sdmx_media_type_is_415_as_on_submissions(migration_client: FlaskClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    body = migration_client.post("/validate", data=png, headers={"Content-Type": "image/png"})
+    assert body.status_code == 415
+    assert "image/png" in body.get_json()["errors"][0]["detail"]
+    upload = migration_client.post(
+        "/validate",
+        data={"file": (io.BytesIO(png), "chart.png", "image/png")},
+        headers={"Accept": "application/xml"},
+    )
+    assert upload.status_code == 415 and validate_ml21(upload.data) == []
+    # SDMX media types and generic ones (the content decides) are still validated
+    csv = (SMALL / "small-csv20-21.csv").read_bytes()
+    for media_type in ("text/csv", "application/octet-stream", "text/plain"):
+        answer = migration_client.post("/validate", data=csv, headers={"Content-Type": media_type})
+        assert answer.status_code == 200, (media_type, answer.get_data(as_text=True)[:300])
