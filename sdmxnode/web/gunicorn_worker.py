@@ -39,6 +39,7 @@ def error_bytes(error: SdmxNodeError) -> bytes:
         "Connection: close\r\n"
         "Content-Type: application/xml\r\n"
         "Access-Control-Allow-Origin: *\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
