@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import StorageError
@@ -27,6 +27,41 @@ class TokenRecord:
     label: str
     created: datetime
     revoked: datetime | None = None
+    expires: datetime | None = None  # None: never
+    last_used: datetime | None = None  # last successful authentication, None: never
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token has expired at `now` (an aware time)."""
+        return self.expires is not None and self.expires <= now
+
+    def to_json(self) -> dict[str, object]:
+        """The token as `sdmxnode token list --format json` shows it (never its secret)."""
+        return {
+            "id": self.token_id,
+            "role": self.role,
+            "agencies": list(self.agencies),
+            "dataflows": [list(flow) for flow in self.dataflows],
+            "label": self.label,
+            "created": _iso(self.created),
+            "revoked": _iso(self.revoked),
+            "expires": _iso(self.expires),
+            "last_used": _iso(self.last_used),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """A time as the store keeps it: naive UTC."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -70,7 +105,9 @@ def _token(row: Row) -> TokenRecord:
         dataflows=tuple(tuple(flow) for flow in json.loads(row.dataflows)),  # type: ignore[misc]
         label=row.label,
         created=row.created.replace(tzinfo=UTC),
-        revoked=row.revoked.replace(tzinfo=UTC) if row.revoked else None,
+        revoked=_aware(row.revoked),
+        expires=_aware(row.expires),
+        last_used=_aware(row.last_used),
     )
 
 
@@ -113,14 +150,15 @@ class AccessStore:
                         agencies=json.dumps(list(record.agencies)),
                         dataflows=json.dumps([list(f) for f in record.dataflows]),
                         label=record.label[:255],
-                        created=record.created.replace(tzinfo=None),
+                        created=_naive(record.created),
+                        expires=_naive(record.expires),
                     )
                 )
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot store the token: {exc}") from exc
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
-        """The live (not revoked) token with this secret hash, if any."""
+        """The token with this secret hash that is not revoked (expired or not), if any."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(tokens).where(
@@ -128,6 +166,24 @@ class AccessStore:
                 )
             ).first()
         return _token(row) if row is not None else None
+
+    def mark_used(self, token_id: str, at: datetime, *, unless_since: datetime) -> None:
+        """Record that the token authenticated at `at`, unless it was recorded at or after
+        `unless_since` already (so that busy tokens cost one write a minute, not one per
+        request). StorageError if it cannot."""
+        naive_since = _naive(unless_since)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(tokens)
+                    .where(
+                        tokens.c.token_id == token_id,
+                        or_(tokens.c.last_used.is_(None), tokens.c.last_used < naive_since),
+                    )
+                    .values(last_used=_naive(at))
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot record the use of token {token_id}: {exc}") from exc
 
     def revoke_token(self, token_id: str) -> bool:
         """Mark a token revoked; False if there is no live token with that id."""

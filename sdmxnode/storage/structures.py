@@ -16,6 +16,7 @@ from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, references
 from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.upgrades import add_missing_columns
 
 _COLUMNS = (
     artefacts.c.pk,
@@ -79,9 +80,11 @@ class StructureStore:
         self.engine.dispose()
 
     def create_schema(self) -> None:
-        """Create every table of the node that does not exist yet."""
+        """Create every table of the node that does not exist yet, and add the columns
+        added since to the tables of an older database (storage/upgrades.py)."""
         try:
             metadata.create_all(self.engine)
+            add_missing_columns(self.engine)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot create the schema: {exc}") from exc
 
