@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from sqlalchemy import create_engine, select, text, update
 
 from sdmxnode.cli import main
 from sdmxnode.config import load_settings
-from sdmxnode.errors import BadRequest, Unauthorized
-from sdmxnode.services.access import authenticate, hash_secret, parse_expiry
+from sdmxnode.errors import BadRequest, StorageError, Unauthorized
+from sdmxnode.services.access import authenticate, create_token, hash_secret, parse_expiry
 from sdmxnode.services.node import Node
 from sdmxnode.storage.tables import tokens
 
@@ -241,4 +242,28 @@ def test_a_database_of_an_older_node_gets_the_new_token_columns(tmp_path) -> Non
     assert principal is not None and principal.token_id == "told"
     (record,) = node.access.list_tokens()
     assert record.expires is None and record.last_used is not None
+    node.store.dispose()
+
+
+def test_recording_a_use_does_not_wait_long_for_a_busy_sqlite(tmp_path) -> None:
+    """A long load holds SQLite's write lock: the last use is then not recorded (logged by
+    authenticate) after about a second, and the connection keeps its busy timeout."""
+    node = Node.from_settings(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}))
+    node.store.create_schema()
+    secret = create_token(node, role="admin")
+    (record,) = node.access.list_tokens()
+    blocker = create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with blocker.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(StorageError):
+            node.access.mark_used(record.token_id, datetime.now(UTC), unless_since=NOW)
+        assert time.monotonic() - started < 5
+        assert authenticate(node, secret) is not None  # still authenticated, use not recorded
+        writer.exec_driver_sql("ROLLBACK")
+    blocker.dispose()
+    with node.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    (record,) = node.access.list_tokens()
+    assert record.last_used is None
     node.store.dispose()

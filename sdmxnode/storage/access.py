@@ -15,6 +15,9 @@ from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import audit_log, tokens
 from sdmxnode.storage.times import now_utc
 
+#: How long recording a token's last use waits for SQLite's write lock (milliseconds).
+_MARK_USED_WAIT_MS = 1000
+
 
 @dataclass(frozen=True)
 class TokenRecord:
@@ -174,14 +177,24 @@ class AccessStore:
         naive_since = _naive(unless_since)
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    update(tokens)
-                    .where(
-                        tokens.c.token_id == token_id,
-                        or_(tokens.c.last_used.is_(None), tokens.c.last_used < naive_since),
+                # On SQLite a long load holds the one write lock: rather than wait for it
+                # as long as the engine's busy timeout, give up soon (the caller logs it).
+                sqlite = conn.dialect.name == "sqlite"
+                if sqlite:
+                    busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {_MARK_USED_WAIT_MS}")
+                try:
+                    conn.execute(
+                        update(tokens)
+                        .where(
+                            tokens.c.token_id == token_id,
+                            or_(tokens.c.last_used.is_(None), tokens.c.last_used < naive_since),
+                        )
+                        .values(last_used=_naive(at))
                     )
-                    .values(last_used=_naive(at))
-                )
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy or 0)}")
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot record the use of token {token_id}: {exc}") from exc
 
