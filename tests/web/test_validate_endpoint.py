@@ -11,6 +11,7 @@ from tests.conftest import PROJECT_ROOT
 
 SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
 INVALID = PROJECT_ROOT / "fixtures" / "invalid"
+EXCEL = "application/vnd.ms-excel"
 
 
 def test_valid_body_and_counts(migration_client: FlaskClient, migration_app) -> None:
@@ -88,6 +89,14 @@ def test_a_non_sdmx_media_type_is_415_as_on_submissions(migration_client: FlaskC
     assert upload.status_code == 415 and validate_ml21(upload.data) == []
     # SDMX media types and generic ones (the content decides) are still validated
     csv = (SMALL / "small-csv20-21.csv").read_bytes()
-    for media_type in ("text/csv", "application/octet-stream", "text/plain"):
+    # (Windows browsers label a .csv file application/vnd.ms-excel when Excel is installed)
+    for media_type in ("text/csv", "application/octet-stream", "text/plain", EXCEL):
         answer = migration_client.post("/validate", data=csv, headers={"Content-Type": media_type})
         assert answer.status_code == 200, (media_type, answer.get_data(as_text=True)[:300])
+
+
+def test_a_csv_upload_labelled_as_excel_is_validated(migration_client: FlaskClient) -> None:
+    csv = (SMALL / "small-csv20-21.csv").read_bytes()
+    upload = {"file": (io.BytesIO(csv), "small.csv", EXCEL)}
+    answer = migration_client.post("/validate", data=upload)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]

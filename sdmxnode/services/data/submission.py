@@ -48,6 +48,7 @@ _SNIFFED_TYPES = frozenset(
         "application/x-zip-compressed",
         "application/x-www-form-urlencoded",
         "text/plain",
+        "application/vnd.ms-excel",  # how Windows browsers label a .csv file (form uploads)
     }
 )
 _KIND_NAMES = {"sdmx-ml": "SDMX-ML", "sdmx-json": "SDMX-JSON", "sdmx-csv": "SDMX-CSV"}
