@@ -117,8 +117,8 @@ def list_tokens(output: str) -> None:
             state = f"live until {record.expires:%Y-%m-%d %H:%M}" if record.expires else "live"
         used = f"{record.last_used:%Y-%m-%d %H:%M}" if record.last_used else "never"
         click.echo(
-            f"{record.token_id}  {record.role:<10} {state:<24} "
-            f"created {record.created:%Y-%m-%d %H:%M}  last used {used:<16}{_rights(record)}"
+            f"{record.token_id}  {record.role:<10} {state:<27}  "
+            f"created {record.created:%Y-%m-%d %H:%M}  last used {used}{_rights(record)}"
             + (f"  [{record.label}]" if record.label else "")
         )
 
