@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +196,17 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+#: The password of a URL's user information (scheme://user:password@host), read as
+#: SQLAlchemy reads database URLs: the user ends at ':' or '/', the password at '@'.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def mask_passwords(text: str) -> str:
+    """`text` with the password of every URL in it shown as *** (as `sdmxnode settings`
+    shows DATABASE_URL: postgresql+psycopg://user:***@host/db)."""
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
 
 
 def read_setting_values(

@@ -52,6 +52,20 @@ def test_settings_lists_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         assert setting.env in result.output
 
 
+def test_settings_masks_passwords_in_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "SDMXNODE_DATABASE_URL", "postgresql+psycopg://node:s3cr/et:x@db.example:5432/sdmx"
+    )
+    monkeypatch.setenv("SDMXNODE_HARVEST_SOURCES", "a=https://bot:hunter2@a.example/rest")
+    result = CliRunner().invoke(main, ["settings"])
+    assert result.exit_code == 0
+    assert "SDMXNODE_DATABASE_URL=postgresql+psycopg://node:***@db.example:5432/sdmx" in (
+        result.output
+    )
+    assert "SDMXNODE_HARVEST_SOURCES=a=https://bot:***@a.example/rest" in result.output
+    assert "s3cr" not in result.output and "hunter2" not in result.output
+
+
 def test_every_command_family_is_registered_on_main() -> None:
     assert sorted(main.commands) == [
         "audit",

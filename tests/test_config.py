@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.config import SETTINGS, Settings, load_settings, read_setting_values
+from sdmxnode.config import (
+    SETTINGS,
+    Settings,
+    load_settings,
+    mask_passwords,
+    read_setting_values,
+)
 from sdmxnode.errors import ConfigError
 
 
@@ -81,3 +87,19 @@ def test_values_shown_keep_the_texts_of_paths() -> None:
     values = read_setting_values(environ=environ)
     assert values["STRUCTURE_DIRS"] == "./a/"
     assert values["MAX_URL_LENGTH"] == 10
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("postgresql+psycopg://user:pw@host/db", "postgresql+psycopg://user:***@host/db"),
+        ("postgresql://user:p%40ss:w/rd@host:5432/db", "postgresql://user:***@host:5432/db"),
+        ("postgresql://user@host/db", "postgresql://user@host/db"),
+        ("postgresql://:pw@host/db", "postgresql://:***@host/db"),
+        ("sqlite:///sdmxnode.db", "sqlite:///sdmxnode.db"),
+        ("a=http://u:p@h/x;b=http://h2/y", "a=http://u:***@h/x;b=http://h2/y"),
+        ("plain text: no URL", "plain text: no URL"),
+    ],
+)
+def test_mask_passwords(text: str, shown: str) -> None:
+    assert mask_passwords(text) == shown

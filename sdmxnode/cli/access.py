@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
 from sdmxnode.config import load_settings
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.services.access import ROLES, issue_token, parse_dataflow, record_write
+from sdmxnode.services.access import (
+    ROLES,
+    issue_token,
+    parse_dataflow,
+    parse_expiry,
+    record_write,
+)
 from sdmxnode.services.node import Node
 
 
@@ -39,7 +45,19 @@ def token() -> None:
     help="AGENCY,ID,VERSION of a dataflow a provider token may write (repeatable).",
 )
 @click.option("--label", default="", help="Who or what the token is for (shown in listings).")
-def create(role: str, agencies: tuple[str, ...], dataflows: tuple[str, ...], label: str) -> None:
+@click.option(
+    "--expires",
+    default=None,
+    help="When the token stops working: a duration (30m, 12h, 90d, 2w) or an ISO 8601 date "
+    "or time (UTC). Default: never.",
+)
+def create(
+    role: str,
+    agencies: tuple[str, ...],
+    dataflows: tuple[str, ...],
+    label: str,
+    expires: str | None,
+) -> None:
     """Create a token; its secret is printed once, alone on the last line."""
     try:
         record, secret = issue_token(
@@ -48,10 +66,12 @@ def create(role: str, agencies: tuple[str, ...], dataflows: tuple[str, ...], lab
             agencies=agencies,
             dataflows=[parse_dataflow(text) for text in dataflows],
             label=label,
+            expires=parse_expiry(expires) if expires is not None else None,
         )
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
-    click.echo(f"token {record.token_id} created: role {record.role}{_rights(record)}")
+    until = f", expires {record.expires:%Y-%m-%d %H:%M} UTC" if record.expires else ""
+    click.echo(f"token {record.token_id} created: role {record.role}{until}{_rights(record)}")
     click.echo("the secret below is shown only now; send it as 'Authorization: Bearer <secret>'")
     click.echo(secret)
 
@@ -77,13 +97,28 @@ def revoke(token_id: str) -> None:
 
 
 @token.command("list")
-def list_tokens() -> None:
-    """List the tokens (never their secrets): id, role, rights, created, revoked."""
-    for record in _node().access.list_tokens():
-        state = f"revoked {record.revoked:%Y-%m-%d %H:%M}" if record.revoked else "live"
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_tokens(output: str) -> None:
+    """List the tokens (never their secrets): id, role, state (live, expired, revoked),
+    created, expiry, last use, rights. Times in UTC."""
+    records = _node().access.list_tokens()
+    if output == "json":
+        click.echo(json.dumps([record.to_json() for record in records], indent=1))
+        return
+    now = datetime.now(UTC)
+    for record in records:
+        if record.revoked:
+            state = f"revoked {record.revoked:%Y-%m-%d %H:%M}"
+        elif record.expired(now):
+            state = f"expired {record.expires:%Y-%m-%d %H:%M}"
+        else:
+            state = f"live until {record.expires:%Y-%m-%d %H:%M}" if record.expires else "live"
+        used = f"{record.last_used:%Y-%m-%d %H:%M}" if record.last_used else "never"
         click.echo(
-            f"{record.token_id}  {record.role:<10} {state:<22} "
-            f"created {record.created:%Y-%m-%d %H:%M}{_rights(record)}"
+            f"{record.token_id}  {record.role:<10} {state:<27}  "
+            f"created {record.created:%Y-%m-%d %H:%M}  last used {used}{_rights(record)}"
             + (f"  [{record.label}]" if record.label else "")
         )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from sdmxnode.config import SETTINGS, load_settings, read_setting_values
+from sdmxnode.config import SETTINGS, load_settings, mask_passwords, read_setting_values
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.node import Node
 from sdmxnode.services.setup import initialise_node
@@ -84,7 +84,9 @@ def gunicorn_request_line_limit(max_url_length: int) -> int:
 
 @click.command("settings")
 def show_settings() -> None:
-    """List every setting: environment variable, current value and what it is for."""
+    """List every setting: environment variable, current value (passwords in URLs masked)
+    and what it is for."""
     values = read_setting_values()
     for setting in SETTINGS:
-        click.echo(f"{setting.env}={values[setting.name]}\n    {setting.help}")
+        shown = mask_passwords(str(values[setting.name]))
+        click.echo(f"{setting.env}={shown}\n    {setting.help}")

@@ -4,7 +4,9 @@ Roles: `admin` changes anything and reads the audit log; `maintainer` changes th
 structures of its agencies and the data of their dataflows; `provider` writes the data of
 its dataflows (listed one by one, or every dataflow of an agency given with `--agency`).
 Reading stays public. A token's secret is shown once and only its SHA-256 is stored: the
-secrets are 256-bit random strings, so a fast hash does not weaken them.
+secrets are 256-bit random strings, so a fast hash does not weaken them. A token may expire
+(refused like a revoked one from then on); each records when it last authenticated, to
+the minute.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import BadRequest, SdmxNodeError, StorageError
+from sdmxnode.errors import BadRequest, SdmxNodeError, StorageError, Unauthorized
 from sdmxnode.storage import failures, writing
 from sdmxnode.storage.access import AuditEntry, TokenRecord
 from sdmxnode.storage.times import now_utc
@@ -35,6 +38,10 @@ log = logging.getLogger(__name__)
 
 ROLES = ("admin", "maintainer", "provider")
 _PREFIX = "sdmxnode_"
+#: How stale a token's recorded last use may be before an authentication records it again.
+LAST_USED_PRECISION = timedelta(minutes=1)
+_DURATION = re.compile(r"(\d+)\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,30 @@ def parse_dataflow(text: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+def parse_expiry(text: str, now: datetime | None = None) -> datetime:
+    """When a token given `--expires TEXT` expires (aware UTC): a duration from `now` (30m,
+    12h, 90d, 2w) or an ISO 8601 date (its start, UTC) or time (UTC unless it has an offset).
+    BadRequest when it is neither, or not in the future."""
+    now = now or datetime.now(UTC)
+    cleaned = text.strip()
+    duration = _DURATION.fullmatch(cleaned.lower())
+    if duration:
+        moment = now + timedelta(**{_UNITS[duration.group(2)]: int(duration.group(1))})
+    else:
+        try:
+            moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise BadRequest(
+                f"--expires takes a duration (30m, 12h, 90d, 2w) or an ISO 8601 date or "
+                f"time, not {text!r}",
+                where="--expires",
+            ) from exc
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment <= now:
+        raise BadRequest(f"--expires {text} is not in the future", where="--expires")
+    return moment
+
+
 def create_token(
     node: Node,
     *,
@@ -96,9 +127,12 @@ def create_token(
     agencies: Iterable[str] = (),
     dataflows: Iterable[tuple[str, str, str]] = (),
     label: str = "",
+    expires: datetime | None = None,
 ) -> str:
     """Store a new token and return its secret (shown once; only its hash is kept)."""
-    return issue_token(node, role=role, agencies=agencies, dataflows=dataflows, label=label)[1]
+    return issue_token(
+        node, role=role, agencies=agencies, dataflows=dataflows, label=label, expires=expires
+    )[1]
 
 
 def issue_token(
@@ -108,8 +142,9 @@ def issue_token(
     agencies: Iterable[str] = (),
     dataflows: Iterable[tuple[str, str, str]] = (),
     label: str = "",
+    expires: datetime | None = None,
 ) -> tuple[TokenRecord, str]:
-    """Store a new token; its record and its secret."""
+    """Store a new token, expiring at `expires` (aware) if given; its record and its secret."""
     if role not in ROLES:
         raise BadRequest(f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
     agencies = tuple(sorted(set(agencies)))
@@ -124,7 +159,8 @@ def issue_token(
         raise BadRequest("an admin token has every right: no --agency or --dataflow")
     token_id = "t" + secrets.token_hex(6)
     secret = f"{_PREFIX}{secrets.token_urlsafe(32)}"
-    record = TokenRecord(token_id, role, agencies, dataflows, label, now_utc(precise=True))
+    created = now_utc(precise=True).replace(tzinfo=UTC)
+    record = TokenRecord(token_id, role, agencies, dataflows, label, created, expires=expires)
     node.access.add_token(record, hash_secret(secret))
     return record, secret
 
@@ -143,11 +179,26 @@ def failure_of(exc: BaseException) -> SdmxNodeError:
 
 
 def authenticate(node: Node, secret: str) -> Principal | None:
-    """The principal of a live token, or None for an unknown or revoked secret."""
+    """The principal of a live token, or None for an unknown or revoked secret; an expired
+    token is Unauthorized, saying so. A success is recorded as the token's last use (at most
+    once per LAST_USED_PRECISION: a failure to record it is logged, not fatal)."""
     if not secret.startswith(_PREFIX) or len(secret) > 200:
         return None
     record = node.access.find_token(hash_secret(secret))
-    return Principal.of(record) if record is not None else None
+    if record is None:
+        return None
+    now = datetime.now(UTC)
+    if record.expires is not None and record.expires <= now:
+        raise Unauthorized(
+            f"the bearer token {record.token_id} expired at "
+            f"{record.expires:%Y-%m-%dT%H:%M:%SZ}: ask for a new one"
+        )
+    if record.last_used is None or now - record.last_used >= LAST_USED_PRECISION:
+        try:
+            node.access.mark_used(record.token_id, now, unless_since=now - LAST_USED_PRECISION)
+        except StorageError as exc:
+            log.warning("%s", exc.text)
+    return Principal.of(record)
 
 
 def record_write(

@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import audit_log, tokens
 from sdmxnode.storage.times import now_utc
+
+#: How long recording a token's last use waits for SQLite's write lock (milliseconds).
+_MARK_USED_WAIT_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,41 @@ class TokenRecord:
     label: str
     created: datetime
     revoked: datetime | None = None
+    expires: datetime | None = None  # None: never
+    last_used: datetime | None = None  # last successful authentication, None: never
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token has expired at `now` (an aware time)."""
+        return self.expires is not None and self.expires <= now
+
+    def to_json(self) -> dict[str, object]:
+        """The token as `sdmxnode token list --format json` shows it (never its secret)."""
+        return {
+            "id": self.token_id,
+            "role": self.role,
+            "agencies": list(self.agencies),
+            "dataflows": [list(flow) for flow in self.dataflows],
+            "label": self.label,
+            "created": _iso(self.created),
+            "revoked": _iso(self.revoked),
+            "expires": _iso(self.expires),
+            "last_used": _iso(self.last_used),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """A time as the store keeps it: naive UTC."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -70,7 +108,9 @@ def _token(row: Row) -> TokenRecord:
         dataflows=tuple(tuple(flow) for flow in json.loads(row.dataflows)),  # type: ignore[misc]
         label=row.label,
         created=row.created.replace(tzinfo=UTC),
-        revoked=row.revoked.replace(tzinfo=UTC) if row.revoked else None,
+        revoked=_aware(row.revoked),
+        expires=_aware(row.expires),
+        last_used=_aware(row.last_used),
     )
 
 
@@ -113,14 +153,15 @@ class AccessStore:
                         agencies=json.dumps(list(record.agencies)),
                         dataflows=json.dumps([list(f) for f in record.dataflows]),
                         label=record.label[:255],
-                        created=record.created.replace(tzinfo=None),
+                        created=_naive(record.created),
+                        expires=_naive(record.expires),
                     )
                 )
         except SQLAlchemyError as exc:
             raise store_failure(exc, "store the token") from exc
 
     def find_token(self, secret_hash: str) -> TokenRecord | None:
-        """The live (not revoked) token with this secret hash, if any."""
+        """The token with this secret hash that is not revoked (expired or not), if any."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(tokens).where(
@@ -129,9 +170,45 @@ class AccessStore:
             ).first()
         return _token(row) if row is not None else None
 
+    def mark_used(self, token_id: str, at: datetime, *, unless_since: datetime) -> None:
+        """Record that the token authenticated at `at`, unless it was recorded at or after
+        `unless_since` already (so that busy tokens cost one write a minute, not one per
+        request). StorageError if it cannot."""
+        naive_since = _naive(unless_since)
+        try:
+            with self.engine.begin() as conn:
+                # On SQLite a long load holds the one write lock: rather than wait for it
+                # as long as the engine's busy timeout, give up soon (the caller logs it).
+                sqlite = conn.dialect.name == "sqlite"
+                if not sqlite:  # nor wait for a revocation of the token in progress
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_MARK_USED_WAIT_MS}")
+                if sqlite:
+                    busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {_MARK_USED_WAIT_MS}")
+                try:
+                    conn.execute(
+                        update(tokens)
+                        .where(
+                            tokens.c.token_id == token_id,
+                            or_(tokens.c.last_used.is_(None), tokens.c.last_used < naive_since),
+                        )
+                        .values(last_used=_naive(at))
+                    )
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy or 0)}")
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "record the use of the token") from exc
+
     def revoke_token(self, token_id: str) -> bool:
         """Mark a token revoked; False if there is no live token with that id."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # FOR UPDATE waits for the writes in flight, which hold FOR KEY SHARE on the
+                # row (storage/writing.py): once revoked, no write of the token commits.
+                conn.execute(
+                    select(tokens.c.token_id).where(tokens.c.token_id == token_id).with_for_update()
+                )
             result = conn.execute(
                 update(tokens)
                 .where(tokens.c.token_id == token_id, tokens.c.revoked.is_(None))

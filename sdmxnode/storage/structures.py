@@ -31,6 +31,7 @@ from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, node_health, references, series
 from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.upgrades import add_missing_columns
 from sdmxnode.storage.writing import writing
 
 _COLUMNS = (
@@ -117,9 +118,11 @@ class StructureStore:
         self.engine.dispose()
 
     def create_schema(self) -> None:
-        """Create every table of the node that does not exist yet."""
+        """Create every table of the node that does not exist yet, and add the columns
+        added since to the tables of an older database (storage/upgrades.py)."""
         try:
             metadata.create_all(self.engine)
+            add_missing_columns(self.engine)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc
 

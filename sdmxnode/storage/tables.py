@@ -183,6 +183,9 @@ tokens = Table(
     Column("label", String(255), nullable=False, default=""),
     Column("created", DateTime, nullable=False),
     Column("revoked", DateTime, nullable=True),
+    # Added after the table: nullable, added to existing databases by storage/upgrades.py.
+    Column("expires", DateTime, nullable=True),  # naive UTC; None: never
+    Column("last_used", DateTime, nullable=True),  # naive UTC, to the minute or so
 )
 
 #: One row per write attempt over HTTP or the CLI: who, what, when, and how it ended.

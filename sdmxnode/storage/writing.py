@@ -6,8 +6,8 @@ it a writer locks the rows it decides on: `lock_artefacts` takes a share lock on
 artefacts a load depends on (a DELETE or a replacement of them waits for the load, or the
 load sees they changed), `lock_artefact_for_change` the exclusive lock a deletion holds
 while it checks. The token a write acts for (`acting_for`) is checked again inside the
-transaction, with a share lock on its row: a revocation waits for the writes in flight
-and refuses every write that commits after it.
+transaction, with a key-share lock on its row (PostgreSQL): a revocation waits for the
+writes in flight and refuses every write that commits after it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Select, select, text
 from sdmxnode.errors import Conflict, NotFound, Unauthorized
 from sdmxnode.storage.engine import WRITE_OPTION, write_wait
 from sdmxnode.storage.tables import artefacts, tokens
+from sdmxnode.storage.times import now_utc
 
 #: The id of the token the current write acts for ("" or unset: the command line).
 _acting_token: ContextVar[str] = ContextVar("sdmxnode_acting_token", default="")
@@ -59,13 +60,18 @@ def _check_acting_token(conn: Connection) -> None:
     token_id = _acting_token.get()
     if not token_id:
         return
-    row = conn.execute(
-        _for_share(conn, select(tokens.c.revoked).where(tokens.c.token_id == token_id))
-    ).first()
+    query = select(tokens.c.revoked, tokens.c.expires).where(tokens.c.token_id == token_id)
+    if conn.dialect.name == "postgresql":
+        # KEY SHARE: a revocation (SELECT ... FOR UPDATE first) waits for this write, while
+        # recording the token's last use (a plain UPDATE) does not.
+        query = query.with_for_update(read=True, key_share=True)
+    row = conn.execute(query).first()
     if row is None or row.revoked is not None:
         raise Unauthorized(
             f"token {token_id} was revoked while the request ran: nothing was written"
         )
+    if row.expires is not None and row.expires <= now_utc():
+        raise Unauthorized(f"token {token_id} expired while the request ran: nothing was written")
 
 
 def lock_artefacts(conn: Connection, expected: Collection[tuple[int, str]]) -> None:

@@ -37,14 +37,13 @@ class WriteAttempt:
         #: Closed when the attempt ends: the acting token's scope, once authenticated.
         self.scope = ExitStack()
 
-    def authenticate(self) -> Principal:
-        """The principal of the request's bearer token; Unauthorized (401) without one."""
+    def authenticate(self, *, need: str = "this change needs credentials") -> Principal:
+        """The principal of the request's bearer token; Unauthorized (401) without one,
+        saying `need` (what the request is and what it needs)."""
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         if not header:
-            raise Unauthorized(
-                "this change needs credentials: send 'Authorization: Bearer <token>'"
-            )
+            raise Unauthorized(f"{need}: send 'Authorization: Bearer <token>'")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("only bearer tokens are accepted ('Authorization: Bearer <token>')")
         principal = authenticate(self.node, secret.strip())
@@ -74,9 +73,10 @@ class WriteAttempt:
             )
         return principal
 
-    def authorise_admin(self) -> Principal:
-        """The principal, if it holds an admin token (401 without a token, else 403)."""
-        principal = self.authenticate()
+    def authorise_admin(self, purpose: str = "this change") -> Principal:
+        """The principal, if it holds an admin token (401 without a token, else 403);
+        `purpose` names the request in the answer to an anonymous one."""
+        principal = self.authenticate(need=f"{purpose} needs an admin token")
         if not principal.is_admin:
             raise Forbidden(f"token {principal.token_id} ({principal.role}) is not an admin token")
         return principal

@@ -1,8 +1,15 @@
-"""gunicorn's threaded worker, answering requests gunicorn itself refuses as SDMX errors.
+"""gunicorn's threaded worker, answering requests gunicorn itself refuses as SDMX errors,
+and refusing bodies over SDMXNODE_MAX_REQUEST_BYTES before they are sent.
 
 A request line or headers over gunicorn's limits never reach the application; gunicorn
 answers them with an HTML page. This worker answers 414 and 431 (and its other refusals
 of malformed requests, 400) with an SDMX-ML 2.1 error message instead.
+
+gunicorn answers `Expect: 100-continue` with `100 Continue` as soon as it has the headers,
+inviting the client to send a body the application will refuse: this worker answers a
+Content-Length over the limit with 413 first, and closes. It also reads chunked bodies
+through a reader that refuses a chunk whose declared size takes the body over the limit
+(413) at its chunk header, instead of waiting for bytes that will not be accepted.
 """
 
 from __future__ import annotations
@@ -10,15 +17,76 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn import util
+from gunicorn.http.body import ChunkedReader
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine, ParseException
 from gunicorn.workers.gthread import ThreadWorker
 
-from sdmxnode.errors import BadRequest, HeadersTooLarge, SdmxNodeError, UriTooLong
+from sdmxnode.config import load_settings
+from sdmxnode.errors import (
+    BadRequest,
+    HeadersTooLarge,
+    InputTooLarge,
+    SdmxNodeError,
+    UriTooLong,
+)
 from sdmxnode.web.errors import xml_error_body
 
 
+def raw_body_limit(max_bytes: int, content_encoding: str) -> int:
+    """The most bytes a body may have on the wire for SDMXNODE_MAX_REQUEST_BYTES
+    `max_bytes` (which bounds the decoded body): more for a gzip or deflate body, whose
+    stored blocks may be slightly larger than what they decode to."""
+    if content_encoding.strip().lower() in ("", "identity"):
+        return max_bytes
+    return max_bytes + max_bytes // 1000 + 1024
+
+
+def _too_large(limit: int, how: str) -> InputTooLarge:
+    return InputTooLarge(
+        f"the request body {how} larger than {limit:,} bytes (SDMXNODE_MAX_REQUEST_BYTES)",
+        where="body",
+    )
+
+
+def _header(req: Any, name: str) -> str:
+    return next((value for key, value in req.headers if key == name), "")
+
+
+def early_refusal(req: Any, max_bytes: int) -> SdmxNodeError | None:
+    """413 for a request expecting `100 Continue` whose Content-Length is over the limit;
+    None for every other request (the application decides)."""
+    if req.version < (1, 1) or _header(req, "EXPECT").strip().lower() != "100-continue":
+        return None
+    length = _header(req, "CONTENT-LENGTH")
+    limit = raw_body_limit(max_bytes, _header(req, "CONTENT-ENCODING"))
+    if length.isdigit() and int(length) > limit:
+        return _too_large(limit, f"would be {int(length):,} bytes (Content-Length),")
+    return None
+
+
+class BoundedChunkedReader(ChunkedReader):  # type: ignore[misc]
+    """gunicorn's chunked reader, refusing (InputTooLarge) a chunk whose declared size
+    takes the body past `limit` as soon as its size line is read."""
+
+    def __init__(self, req: Any, unreader: Any, limit: int) -> None:
+        super().__init__(req, unreader)
+        self.limit = limit
+        self.declared = 0
+
+    def parse_chunk_size(self, unreader: Any, data: Any = None) -> tuple[int, Any]:
+        """The next chunk's size and the bytes read after its size line."""
+        size, rest = super().parse_chunk_size(unreader, data)
+        self.declared += size
+        if self.declared > self.limit:
+            raise _too_large(self.limit, "is declared (chunk sizes)")
+        return size, rest
+
+
 def refusal_for(exc: BaseException) -> SdmxNodeError | None:
-    """The SDMX error for a request gunicorn could not parse; None for other errors."""
+    """The SDMX error for a request gunicorn could not parse (or whose body reading was
+    refused); None for other errors."""
+    if isinstance(exc, SdmxNodeError):
+        return exc
     if isinstance(exc, LimitRequestLine):
         return UriTooLong(
             "the request line is longer than this node reads: use a shorter URL", where="url"
@@ -39,13 +107,48 @@ def error_bytes(error: SdmxNodeError) -> bytes:
         "Connection: close\r\n"
         "Content-Type: application/xml\r\n"
         "Access-Control-Allow-Origin: *\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
 
 
 class NodeWorker(ThreadWorker):  # type: ignore[misc]
-    """ThreadWorker whose refusals of unparseable requests are SDMX error messages."""
+    """ThreadWorker whose refusals of unparseable requests are SDMX error messages, and
+    which refuses bodies over SDMXNODE_MAX_REQUEST_BYTES before they are sent."""
+
+    max_bytes: int | None = None
+
+    def body_limit(self) -> int:
+        """SDMXNODE_MAX_REQUEST_BYTES, as the application reads it (read once)."""
+        if self.max_bytes is None:
+            self.max_bytes = load_settings().max_request_bytes
+        return self.max_bytes
+
+    def handle_request(self, req: Any, conn: Any) -> bool:
+        """Refuse a body announced over the limit before inviting it, bound a chunked
+        body's declared size, then handle the request as gunicorn does."""
+        error = early_refusal(req, self.body_limit())
+        if error is not None:
+            host = conn.client[0] if conn.client else ""
+            self.log.warning("refused request from %s: %s %s", host, error.status, error.text)
+            try:
+                util.write_nonblock(conn.sock, error_bytes(error))
+            except OSError:
+                self.log.debug("failed to send the error message")
+            return False  # closed: the client is not to send that body
+        if isinstance(req.body.reader, ChunkedReader):
+            limit = raw_body_limit(self.body_limit(), _header(req, "CONTENT-ENCODING"))
+            req.body.reader = BoundedChunkedReader(req, req.unreader, limit)
+        return bool(super().handle_request(req, conn))
+
+    def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
+        """gunicorn's choice, except that an unread body whose draining fails (malformed,
+        or past the limit) closes the connection rather than answering a second time."""
+        try:
+            return bool(super()._keepalive_after(conn, keepalive))
+        except (ParseException, SdmxNodeError):
+            return False
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """Answer a request gunicorn refuses (line too long, bad headers) as an SDMX error."""

@@ -1,4 +1,5 @@
-"""HTTP behaviour shared by every response: CORS, Vary, gzip and conditional requests."""
+"""HTTP behaviour shared by every response: CORS, security headers, Vary, gzip and
+conditional requests."""
 
 from __future__ import annotations
 
@@ -12,11 +13,23 @@ from flask import Response, request
 #: Headers a browser script may read from our responses (CORS).
 EXPOSED_HEADERS = "ETag, Last-Modified, Content-Encoding, Content-Language, Location"
 MIN_GZIP_BYTES = 512
+#: The policy of every HTML page: scripts, styles, images and requests from the node only,
+#: nothing inline (the pages keep their code and style in /static), never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def add_common_headers(response: Response) -> Response:
-    """CORS on every response (errors included, as SDMX-REST 2.x `tips.md` asks), Vary, gzip."""
+    """CORS on every response (errors included, as SDMX-REST 2.x `tips.md` asks), Vary, gzip;
+    nosniff on every response, and on HTML pages a Content-Security-Policy refusing inline
+    code and framing."""
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"

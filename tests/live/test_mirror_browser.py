@@ -94,7 +94,9 @@ def test_the_chart_switches_to_the_difference(page) -> None:
     page.goto(f"{MIRROR}?country={COUNTRY}")
     page.wait_for_selector("#mirror-chart svg circle")
     page.select_option("#chart-mode", "difference")
-    page.wait_for_function("document.getElementById('mirror-chart').dataset.mode === 'difference'")
+    sync_api.expect(page.locator("#mirror-chart")).to_have_attribute(
+        "data-mode", "difference", timeout=30_000
+    )  # a locator: a string predicate would need the eval the page's CSP forbids
     reported = _reported(COUNTRY)
     expected = {
         (partner, direction, "difference", period): value

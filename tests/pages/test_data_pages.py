@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 
 from flask.testing import FlaskClient
@@ -133,7 +134,7 @@ def test_browser_form_post_gets_the_report_as_html(migration_client: FlaskClient
             data={"file": (body, "unknown-code.xml")},
             headers={"Accept": BROWSER_ACCEPT},
         )
-    assert response.status_code == 200
+    assert response.status_code == 422  # the verdict, as the JSON answer gives it
     page = html_of(response)
     assert page.get_element_by_id("report").get("data-valid") == "false"
     codes = [c.text_content() for c in page.xpath("//code[@class='finding-code']")]
@@ -155,3 +156,26 @@ def test_clients_still_get_json_and_empty_browser_posts_a_page(
     )
     assert sdmx_client.status_code == 400
     assert sdmx_client.headers["Content-Type"].startswith("application/xml")
+
+
+def test_the_validation_page_has_the_status_of_the_json_answer(
+    migration_client: FlaskClient,
+) -> None:
+    valid = (PROJECT_ROOT / "fixtures" / "data" / "small" / "small-csv20-21.csv").read_bytes()
+    for body, status in ((valid, 200), (UNKNOWN_CODE_FILE.read_bytes(), 422), (b"<x", 400)):
+        upload = {"file": (io.BytesIO(body), "upload.xml")}
+        as_json = migration_client.post("/validate", data=upload)
+        upload = {"file": (io.BytesIO(body), "upload.xml")}
+        as_page = migration_client.post(
+            "/validate", data=upload, headers={"Accept": BROWSER_ACCEPT}
+        )
+        assert (as_json.status_code, as_page.status_code) == (status, status)
+        assert as_page.mimetype == "text/html"
+
+
+def test_a_non_sdmx_upload_is_415_on_the_validation_page(migration_client: FlaskClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    upload = {"file": (io.BytesIO(png), "chart.png", "image/png")}
+    page = migration_client.post("/validate", data=upload, headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 415
+    assert "image/png" in html_of(page).text_content()

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import BILATERAL_FLOWS, bilateral_app, fresh_database
 from tests.pages.conftest import assert_accessible_basics, html_of
+from tests.pages.test_page_security import assert_framing_refused_and_no_inline_code
 
 FLOWS = BILATERAL_FLOWS
 MIRROR = "/mirror/IMDX/DF_MIG_FLOWS"
@@ -211,3 +212,9 @@ def test_only_bilateral_dataflows_link_the_page(mirror_client: FlaskClient, page
     (link,) = links("DF_MIG_FLOWS")
     assert urlsplit(link).path == MIRROR
     assert links("DF_MIG_STOCK_IMS") == []
+
+
+def test_the_mirror_page_has_no_inline_code_for_its_policy(mirror_client: FlaskClient) -> None:
+    response = mirror_client.get(f"{MIRROR}?country=POL")
+    assert response.status_code == 200
+    assert_framing_refused_and_no_inline_code(response)

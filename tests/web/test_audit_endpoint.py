@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from sdmxnode.errors import Invalid
-from sdmxnode.services.access import create_token
+from sdmxnode.services.access import create_token, parse_expiry
+from sdmxnode.storage.tables import tokens
 from sdmxnode.web.access import write_attempt
 
 
@@ -39,8 +43,12 @@ def _bearer(secret: str) -> dict[str, str]:
 
 
 def test_audit_needs_an_admin_token(client: FlaskClient, node) -> None:
-    assert client.get("/audit").status_code == 401
-    assert client.get("/audit").headers["WWW-Authenticate"].startswith("Bearer")
+    anonymous = client.get("/audit")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    # a read: the answer speaks of reading the audit log, not of a change
+    assert b"reading the audit log needs an admin token" in anonymous.data
+    assert b"change" not in anonymous.data
     assert client.get("/audit", headers=_bearer("sdmxnode_nonsense")).status_code == 401
     assert client.get("/audit", headers={"Authorization": "Basic YTpi"}).status_code == 401
     provider = create_token(node, role="provider", dataflows=[("AG", "DF", "1.0")])
@@ -81,3 +89,23 @@ def test_audit_parameters_are_checked(client: FlaskClient, node, query: str) -> 
     answer = client.get(f"/audit?{query}", headers=_bearer(admin))
     assert answer.status_code == 400
     assert query.split("=")[0].encode() in answer.data
+
+
+def test_an_expired_token_is_refused_like_a_revoked_one(
+    client: FlaskClient, probe_client: FlaskClient, node
+) -> None:
+    admin = create_token(node, role="admin", expires=parse_expiry("1h"))
+    assert client.get("/audit", headers=_bearer(admin)).status_code == 200
+    (record,) = node.access.list_tokens()
+    assert record.last_used is not None  # a successful authentication is recorded
+    with node.access.engine.begin() as conn:  # an hour later
+        past = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
+        conn.execute(update(tokens).values(expires=past))
+    refused = client.get("/audit", headers=_bearer(admin))
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert f"token {record.token_id} expired at".encode() in refused.data
+    write = probe_client.post("/probe", headers=_bearer(admin))
+    assert write.status_code == 401 and b"expired" in write.data
+    (entry,) = node.access.list_audit(actions=["probe.write"])
+    assert (entry.outcome, entry.status) == ("refused", 401) and "expired" in entry.detail

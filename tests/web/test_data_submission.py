@@ -291,6 +291,22 @@ def test_delete_everything_needs_an_explicit_key(app: Flask, node, tokens: dict[
     assert _observations(node) == 0
 
 
+def test_post_after_all_data_was_deleted_is_201_again(
+    app: Flask, node, tokens: dict[str, str]
+) -> None:
+    """201 means the write gave data to a dataflow that had none: also once all of its
+    data was deleted (its layout stays behind, its observations do not)."""
+    client = app.test_client()
+    secret = tokens["provider"]
+    assert _send(client, "POST", V1, secret).status_code == 201
+    assert _send(client, "POST", V1, secret).status_code == 200
+    deleted = client.delete(f"{V1}/all", headers=_bearer(secret))
+    assert deleted.json["counts"]["observations_deleted"] == 21 and _observations(node) == 0
+    again = _send(client, "POST", V2, secret)
+    assert again.status_code == 201, again.get_data(as_text=True)
+    assert again.headers["Location"].endswith(V1)
+
+
 def test_delete_body_is_applied_as_delete(app: Flask, node, tokens: dict[str, str]) -> None:
     load_data(node, CSV10, LoadOptions(source="setup"))
     client = app.test_client()

@@ -342,7 +342,10 @@ def test_unreadable_bodies(client: FlaskClient, node: Node, admin: str) -> None:
     json_body = post(client, b"{}", admin, headers={"Content-Type": "application/json"})
     assert json_body.status_code == 415 and b"SDMX-JSON" in json_body.data
     assert post(client, b"a,b\n1,2", admin, headers={"Content-Type": "text/csv"}).status_code == 415
-    assert post(client, b"<mes:Structure", admin).status_code == 400
+    malformed = post(client, b"<mes:Structure", admin)
+    assert malformed.status_code == 400
+    assert b"the request body is not well-formed XML" in malformed.data
+    assert b"the the" not in malformed.data
     assert post(client, b"", admin).status_code == 400
     invalid = codelist_element()
     invalid.remove(invalid.find(f"{{{COM}}}Name"))  # a Codelist needs a name

@@ -11,6 +11,7 @@ from tests.conftest import PROJECT_ROOT
 
 SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
 INVALID = PROJECT_ROOT / "fixtures" / "invalid"
+EXCEL = "application/vnd.ms-excel"
 
 
 def test_valid_body_and_counts(migration_client: FlaskClient, migration_app) -> None:
@@ -73,3 +74,29 @@ def test_control_characters_in_a_message_reach_the_xml_report_replaced(
     assert answer.status_code == 422
     assert validate_ml21(answer.data) == []
     assert "M\ufffdX" in answer.get_data(as_text=True)
+
+
+def test_a_non_sdmx_media_type_is_415_as_on_submissions(migration_client: FlaskClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    body = migration_client.post("/validate", data=png, headers={"Content-Type": "image/png"})
+    assert body.status_code == 415
+    assert "image/png" in body.get_json()["errors"][0]["detail"]
+    upload = migration_client.post(
+        "/validate",
+        data={"file": (io.BytesIO(png), "chart.png", "image/png")},
+        headers={"Accept": "application/xml"},
+    )
+    assert upload.status_code == 415 and validate_ml21(upload.data) == []
+    # SDMX media types and generic ones (the content decides) are still validated
+    csv = (SMALL / "small-csv20-21.csv").read_bytes()
+    # (Windows browsers label a .csv file application/vnd.ms-excel when Excel is installed)
+    for media_type in ("text/csv", "application/octet-stream", "text/plain", EXCEL):
+        answer = migration_client.post("/validate", data=csv, headers={"Content-Type": media_type})
+        assert answer.status_code == 200, (media_type, answer.get_data(as_text=True)[:300])
+
+
+def test_a_csv_upload_labelled_as_excel_is_validated(migration_client: FlaskClient) -> None:
+    csv = (SMALL / "small-csv20-21.csv").read_bytes()
+    upload = {"file": (io.BytesIO(csv), "small.csv", EXCEL)}
+    answer = migration_client.post("/validate", data=upload)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]

@@ -48,6 +48,7 @@ _SNIFFED_TYPES = frozenset(
         "application/x-zip-compressed",
         "application/x-www-form-urlencoded",
         "text/plain",
+        "application/vnd.ms-excel",  # how Windows browsers label a .csv file (form uploads)
     }
 )
 _KIND_NAMES = {"sdmx-ml": "SDMX-ML", "sdmx-json": "SDMX-JSON", "sdmx-csv": "SDMX-CSV"}
@@ -160,7 +161,7 @@ def submit_message(
     """
     action, replace = METHOD_ACTIONS[method]
     message = open_submitted(data, kind, max_bytes=max_bytes)
-    had_data = node.data.find_layout(dataflow.pk) is not None
+    had_data = node.data.has_data(dataflow.pk)  # its layout outlives a deletion of all data
     ref = dataflow.ref
     result = load_data(
         node,

@@ -28,7 +28,8 @@ def read_structure_records(
     output that strays from the official schemas (the message must still be well-formed
     SDMX-ML of a known version).
     """
-    tree = parse_xml(data, what=source)
+    # parse_xml says 'the {what}': a source that has its article already loses it there
+    tree = parse_xml(data, what=source.removeprefix("the "))
     version = message_version(tree.getroot())
     errors = _VALIDATORS[version](data)
     if errors and not strict:

@@ -19,7 +19,7 @@ MAX_ENTRIES = 10000
 def audit() -> Response:
     """The latest write attempts first (`limit`, `since`, `token`, `action` filter them)."""
     node = current_node()
-    WriteAttempt(node).authorise_admin()
+    WriteAttempt(node).authorise_admin("reading the audit log")
     try:
         limit = int(request.args.get("limit", "100"))
     except ValueError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from sdmxnode.services.openapi.document import build_openapi_document
 from sdmxnode.web import current_node
@@ -28,4 +28,5 @@ def openapi_json() -> Response:
 @blueprint.route("/api")
 def api_page() -> Response:
     """200 with the API page (HTML)."""
-    return Response(render_api_page(current_document()), mimetype="text/html")
+    stylesheet = url_for("static", filename="api.css")
+    return Response(render_api_page(current_document(), stylesheet), mimetype="text/html")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from sdmxnode.errors import BadRequest, Invalid
+from sdmxnode.errors import BadRequest, Invalid, SdmxNodeError
 from sdmxnode.formats.registry import parse_accept
+from sdmxnode.services.data.submission import declared_kind
 from sdmxnode.services.message_validation import validate_message
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.web import current_node
@@ -23,19 +24,28 @@ def validate() -> Response:
     request, the validation page to a browser (whose Accept puts HTML first). The status is
     the verdict, as the exit status of `sdmxnode validate`: 200 valid (it would load), 422
     invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding:
-    an UNREADABLE finding) is a 400 SDMX error saying what and where. Bodies beyond a few
-    MiB are spooled to a file and validated as a stream."""
+    an UNREADABLE finding) is a 400 SDMX error saying what and where, and a media type no
+    SDMX message has (image/png) is 415, as on data submissions; the page has the same
+    status. Bodies beyond a few MiB are spooled to a file and validated as a stream."""
     node = current_node()
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     source = upload.filename if upload is not None and upload.filename else "message"
-    with received_body() as (data, _media_type):
-        if data is None:
-            error = BadRequest("send the message as the request body or as the form field 'file'")
+    with received_body() as (data, media_type):
+        try:
+            if upload is not None or request.mimetype != "multipart/form-data":
+                declared_kind(media_type)  # 415 for a media type no SDMX message has
+            if data is None:
+                raise BadRequest("send the message as the request body or as the form field 'file'")
+        except SdmxNodeError as error:
             if wants_html():
                 return render_page(
-                    "validate.html", status=400, report=None, source=None, problem=error.text
+                    "validate.html",
+                    status=error.http_status(),
+                    report=None,
+                    source=None,
+                    problem=error.text,
                 )
-            raise error
+            raise
         report = validate_message(
             StructureInfoBuilder(node.store, node.cache),
             data,
@@ -44,14 +54,14 @@ def validate() -> Response:
             settings=node.settings,
         )
     unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
-    if wants_html():
-        return render_report(report, source)  # a page showing the verdict
+    status = 200 if report.is_valid else 422
+    if wants_html():  # a page showing the verdict, with the status of the other answers
+        return render_report(report, source, status=400 if unreadable is not None else status)
     if unreadable is not None:
         raise Invalid(
             f"{source} is not a message the node can read: {unreadable.message}",
             where=unreadable.location or None,
         )
-    status = 200 if report.is_valid else 422
     for rng in parse_accept(request.headers.get("Accept", "")):
         if rng.media_type == "text/plain":
             return Response(report.to_text(), status=status, mimetype="text/plain")

@@ -1,4 +1,4 @@
-"""The API page for people: the node's OpenAPI description as plain HTML, no external assets."""
+"""The API page for people: the node's OpenAPI description as plain HTML, styled by /static."""
 
 from __future__ import annotations
 
@@ -7,17 +7,6 @@ from html import escape
 from typing import Any
 
 from sdmxnode.services.openapi.document import iter_operations, resolve_parameter
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
-h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-section.op{margin:1.2em 0;padding:.6em .9em;border-left:4px solid #8aa;background:#f8fafa}
-code{background:#eef;padding:0 .2em}
-.method{font-weight:bold;text-transform:uppercase;display:inline-block;min-width:4.5em}
-table{border-collapse:collapse;margin:.4em 0}
-td,th{border:1px solid #ccc;padding:.15em .5em;text-align:left;vertical-align:top;font-size:.9em}
-.lock{color:#a40}
-"""
 
 
 def _schema_text(schema: Mapping[str, Any]) -> str:
@@ -59,8 +48,9 @@ def _example(method: str, example: str | None) -> str:
     return f"<p>Example: <code>{escape(method.upper())} {escape(example)}</code></p>"
 
 
-def render_api_page(document: Mapping[str, Any]) -> str:
-    """The HTML page listing every operation of `document`, grouped by tag."""
+def render_api_page(document: Mapping[str, Any], stylesheet: str = "/static/api.css") -> str:
+    """The HTML page listing every operation of `document`, grouped by tag; its style is
+    the `stylesheet` URL (no inline style: the Content-Security-Policy allows none)."""
     info = document["info"]
     by_tag: dict[str, list[str]] = {tag["name"]: [] for tag in document.get("tags", [])}
     for path, method, operation in iter_operations(document):
@@ -85,7 +75,8 @@ def render_api_page(document: Mapping[str, Any]) -> str:
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(info['title'])}: API</title><style>{_STYLE}</style></head><body>"
+        f"<title>{escape(info['title'])}: API</title>"
+        f'<link rel="stylesheet" href="{escape(stylesheet)}"></head><body>'
         f"<h1>{escape(info['title'])} API <small>{escape(info['version'])}</small></h1>"
         f"<p>{escape(info.get('description', ''))}</p>"
         '<p>Machine-readable: <a href="openapi.json"><code>/openapi.json</code></a> '

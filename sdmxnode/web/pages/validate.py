@@ -26,6 +26,6 @@ def wants_html() -> bool:
     return False
 
 
-def render_report(report: Report, source: str) -> Response:
-    """The validation report as the validation page shows it."""
-    return render_page("validate.html", report=report, source=source)
+def render_report(report: Report, source: str, *, status: int = 200) -> Response:
+    """The validation report as the validation page shows it, with HTTP status `status`."""
+    return render_page("validate.html", status=status, report=report, source=source)
