@@ -263,7 +263,8 @@ def test_recording_a_use_does_not_wait_long_for_a_busy_sqlite(tmp_path) -> None:
         writer.exec_driver_sql("ROLLBACK")
     blocker.dispose()
     with node.store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        wait = node.settings.write_wait  # the engine's own, SDMXNODE_WRITE_WAIT
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == int(wait * 1000)
     (record,) = node.access.list_tokens()
     assert record.last_used is None
     node.store.dispose()
