@@ -154,7 +154,8 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADER_TIMEOUT",
         10.0,
         "Seconds a client may take to send a request's line and headers from its first byte; "
-        "a slower one is disconnected. Headers arriving slowly wait without holding a thread",
+        "a slower one is disconnected (0: no limit). Headers arriving slowly wait without "
+        "holding a thread",
         float,
     ),
     Setting(
