@@ -93,10 +93,6 @@ class _TimedInput(_ReadInput):
         self._length = length
         self.received = 0
         self.finished = length == 0
-        self._step = _CHUNK
-        if watch is not None and watch.min_rate > 0 and watch.head_start > 0:
-            # the watch sees a step's bytes when the step ends: half the head start's worth
-            self._step = max(512, min(_CHUNK, int(watch.min_rate * watch.head_start / 2)))
 
     def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
@@ -106,7 +102,7 @@ class _TimedInput(_ReadInput):
         if self.watch is not None:
             if self.watch.expired:
                 raise self._timeout()
-            size = min(size, self._step)
+            size = min(size, self._step())
         previous = self._sock.gettimeout()
         self._sock.settimeout(self._read_timeout())
         try:
@@ -127,6 +123,18 @@ class _TimedInput(_ReadInput):
                 raise self._timeout()
             self.watch.seen += len(data)
         return self._count(data)
+
+    def _step(self) -> int:
+        """The most bytes one read may wait for. The watch sees a read's bytes only when
+        the read ends; a read at the minimum rate uses up as much of the body's margin
+        (the bytes it may still fall behind before its deadline) as it reads, so a read
+        takes at most half of that margin: bodies at the minimum rate are never cut, and
+        fast ones, whose margin grows, are read in steps of up to 64 KiB."""
+        watch = self.watch
+        if watch is None or watch.min_rate <= 0:
+            return _CHUNK
+        margin = (watch.deadline() - time.monotonic()) * watch.min_rate
+        return int(max(512, min(_CHUNK, margin / 2)))
 
     def _read_timeout(self) -> float | None:
         """How long the next read may wait: the idle timeout, at most until the deadline."""
@@ -175,7 +183,6 @@ class _TimedInput(_ReadInput):
             return False
         self.watch.restart(min_rate, head_start)
         self.idle = min(self.idle, head_start) if self.idle > 0 else head_start
-        self._step = _CHUNK
         WATCHDOG.watch(self.watch)
         try:
             while not self.finished:
