@@ -17,11 +17,13 @@ SQLite only.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
@@ -223,3 +225,27 @@ def test_a_stall_or_a_slow_body_is_cut_a_fast_enough_one_is_read(slow: Slow) -> 
     assert IDLE <= slow_outcome.seconds < IDLE + 1.5
     assert upload_outcome.status == 200, upload_outcome  # valid, read at 4x the minimum
     assert upload_outcome.seconds > len(message) / (4 * MIN_RATE) - 0.5  # it was slow
+
+
+def _exchange(url: str, pieces: list[bytes], pause: float) -> bytes:
+    """Send `pieces` with `pause` seconds between them, then read until the node closes."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        for piece in pieces:
+            sock.sendall(piece)
+            time.sleep(pause)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_headers_in_pieces_and_pipelined_requests_are_served(slow: Slow) -> None:
+    """Headers that come in pieces wait in gunicorn's loop, then are served; two requests
+    sent at once (pipelined) both are, on one connection."""
+    head = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    answer = _exchange(slow.node.url, [head[:10], head[10:30], head[30:]], 0.4)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    keep = head.replace(b"Connection: close\r\n", b"")
+    answer = _exchange(slow.node.url, [keep + head], 0.0)
+    assert answer.count(b"HTTP/1.1 200") == 2, answer[:400]
