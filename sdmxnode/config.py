@@ -147,7 +147,8 @@ SETTINGS: tuple[Setting, ...] = (
         "UPLOAD_IDLE_TIMEOUT",
         15.0,
         "Longest pause (seconds) while a request body arrives; a longer stall is cut with 408 "
-        "(0: only SDMXNODE_REQUEST_TIMEOUT bounds it)",
+        "(0: only SDMXNODE_REQUEST_TIMEOUT bounds it, and the minimum rate's head start is "
+        "15 seconds)",
         float,
     ),
     Setting(

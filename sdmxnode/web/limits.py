@@ -311,6 +311,10 @@ class NodeRequest(Request):
         return super().max_content_length
 
 
+#: The minimum rate's head start when SDMXNODE_UPLOAD_IDLE_TIMEOUT is 0 (seconds).
+DEFAULT_HEAD_START = 15.0
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """How slowly a body may arrive, and how many bodies a process reads at once."""
@@ -318,6 +322,11 @@ class UploadLimits:
     min_rate: float = 0.0  # SDMXNODE_UPLOAD_MIN_RATE, bytes/s (0: no minimum)
     idle: float = 0.0  # SDMXNODE_UPLOAD_IDLE_TIMEOUT, seconds (0: no idle limit)
     slots: UploadSlots = field(default_factory=lambda: UploadSlots(0))
+
+    @property
+    def head_start(self) -> float:
+        """Seconds before the minimum rate applies: the idle timeout, or 15 without one."""
+        return self.idle if self.idle > 0 else DEFAULT_HEAD_START
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadLimits:
@@ -377,7 +386,7 @@ class RequestLimits:
             cut_input(sock)
             _force_close(start_response)
             return self.app(environ, start_response)
-        watch = BodyWatch(sock, at, self.uploads.min_rate, self.uploads.idle)
+        watch = BodyWatch(sock, at, self.uploads.min_rate, self.uploads.head_start)
         raw = _TimedInput(environ["wsgi.input"], sock, at, watch, self.uploads.idle, length)
         self._decode_input(environ, raw)
         WATCHDOG.watch(watch)
