@@ -152,6 +152,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "SEND_TIMEOUT",
+        60.0,
+        "Longest wait (seconds) for a client to take more of an answer (the connection's "
+        "buffers full); a slower reader is disconnected, freeing its thread (0: no limit)",
+        float,
+    ),
+    Setting(
         "HEADER_TIMEOUT",
         10.0,
         "Seconds a client may take to send a request's line and headers from its first byte; "
@@ -247,6 +254,7 @@ class Settings:
     max_uploads: int
     upload_min_rate: int
     upload_idle_timeout: float
+    send_timeout: float
     header_timeout: float
     max_response_observations: int
     structure_cache_size: int

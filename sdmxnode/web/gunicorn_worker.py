@@ -10,7 +10,8 @@ first bytes: clients that connect and send nothing, or send their headers a byte
 would hold every thread. This worker reads in the thread only the bytes already received;
 until the headers are complete the connection waits in gunicorn's main loop (its poller)
 without a thread, for at most SDMXNODE_HEADER_TIMEOUT seconds from its first byte (and
-gunicorn's keep-alive timeout between bytes), then it is closed.
+gunicorn's keep-alive timeout between bytes), then it is closed. A write of an answer that
+times out (SDMXNODE_SEND_TIMEOUT: the client stopped reading) closes the connection too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from gunicorn.workers.gthread import ThreadWorker
 from sdmxnode.config import load_settings
 from sdmxnode.errors import BadRequest, HeadersTooLarge, SdmxNodeError, UriTooLong
 from sdmxnode.web.errors import xml_error_body
-from sdmxnode.web.slow_clients import WATCHDOG, Watch
+from sdmxnode.web.slow_clients import WATCHDOG, Watch, cut_input
 
 #: Seconds a worker thread waits for a new connection's first bytes before handing the
 #: connection back to the main loop (gunicorn's own wait is five seconds).
@@ -92,6 +93,20 @@ class NodeWorker(ThreadWorker):  # type: ignore[misc]
             return super().handle(conn)
         finally:
             WATCHDOG.unwatch(conn.sock)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        """Serve one request; a client that stopped taking its answer for
+        SDMXNODE_SEND_TIMEOUT (a write timed out) loses its connection, not a thread."""
+        try:
+            return super().handle_request(req, conn)
+        except TimeoutError:
+            self.log.warning(
+                "closed a connection from %s: its client took no more of the answer for "
+                "SDMXNODE_SEND_TIMEOUT seconds",
+                conn.client[0] if conn.client else "",
+            )
+            cut_input(conn.sock)  # closing it then waits for nothing more from the client
+            return False
 
     def _gather_headers(self, conn: Any) -> Any:
         """_READY when the request's headers are in (or gunicorn may read them); _DEFER to

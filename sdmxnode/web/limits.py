@@ -316,12 +316,14 @@ DEFAULT_HEAD_START = 15.0
 
 
 @dataclass(frozen=True)
-class UploadLimits:
-    """How slowly a body may arrive, and how many bodies a process reads at once."""
+class ClientLimits:
+    """How slowly a body may arrive, how many bodies a process reads at once, and how
+    slowly a client may take its answer."""
 
     min_rate: float = 0.0  # SDMXNODE_UPLOAD_MIN_RATE, bytes/s (0: no minimum)
     idle: float = 0.0  # SDMXNODE_UPLOAD_IDLE_TIMEOUT, seconds (0: no idle limit)
     slots: UploadSlots = field(default_factory=lambda: UploadSlots(0))
+    send_timeout: float = 0.0  # SDMXNODE_SEND_TIMEOUT, seconds (0: no limit)
 
     @property
     def head_start(self) -> float:
@@ -329,12 +331,13 @@ class UploadLimits:
         return self.idle if self.idle > 0 else DEFAULT_HEAD_START
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> UploadLimits:
+    def from_settings(cls, settings: Settings) -> ClientLimits:
         """The limits the settings give, with the upload slots of this process."""
         return cls(
             float(settings.upload_min_rate),
             float(settings.upload_idle_timeout),
             UploadSlots(settings.max_uploads),
+            float(settings.send_timeout),
         )
 
 
@@ -351,12 +354,12 @@ class RequestLimits:
     and on a gunicorn socket the slow-client guards of `slow_clients`."""
 
     def __init__(
-        self, app: WSGIApp, max_bytes: int, timeout: float, uploads: UploadLimits | None = None
+        self, app: WSGIApp, max_bytes: int, timeout: float, clients: ClientLimits | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
-        self.uploads = uploads or UploadLimits()
+        self.clients = clients or ClientLimits()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Run the request with its deadline set and its body read through the limits."""
@@ -364,6 +367,7 @@ class RequestLimits:
         environ[_DEADLINE_KEY] = at
         sock = environ.get("gunicorn.socket")
         WATCHDOG.unwatch(sock)  # its headers are in: only the body is watched from here on
+        _time_sends(sock, self.clients.send_timeout)
         length = _content_length(environ)
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if sock is None or not (length or chunked):
@@ -381,13 +385,13 @@ class RequestLimits:
     ) -> Any:
         """A request with a body: in an upload slot, read under a BodyWatch; refused at
         once (503, its body unread) when every slot is taken."""
-        if not self.uploads.slots.take():
-            environ[_BUSY_KEY] = self.uploads.slots.size
+        if not self.clients.slots.take():
+            environ[_BUSY_KEY] = self.clients.slots.size
             cut_input(sock)
             _force_close(start_response)
             return self.app(environ, start_response)
-        watch = BodyWatch(sock, at, self.uploads.min_rate, self.uploads.head_start)
-        raw = _TimedInput(environ["wsgi.input"], sock, at, watch, self.uploads.idle, length)
+        watch = BodyWatch(sock, at, self.clients.min_rate, self.clients.head_start)
+        raw = _TimedInput(environ["wsgi.input"], sock, at, watch, self.clients.idle, length)
         self._decode_input(environ, raw)
         WATCHDOG.watch(watch)
 
@@ -404,7 +408,7 @@ class RequestLimits:
                 elif not raw.finished:
                     cut_input(sock)
             finally:
-                self.uploads.slots.give()
+                self.clients.slots.give()
 
         try:
             result = self.app(environ, start)
@@ -437,6 +441,19 @@ class RequestLimits:
             environ[_BOUNDED_KEY] = True
 
 
+def _time_sends(sock: socket.socket | None, seconds: float) -> None:
+    """Bound each write of the answer to `seconds` (the body's reads set their own
+    timeouts and restore this one): a client that stops reading its answer raises
+    TimeoutError in gunicorn's write, which the node's worker turns into a closed
+    connection instead of a thread blocked for good."""
+    if sock is None or seconds <= 0:
+        return
+    try:
+        sock.settimeout(seconds)
+    except OSError:
+        pass  # the client went away
+
+
 def _content_length(environ: dict[str, Any]) -> int | None:
     """The request's Content-Length, None when absent or not a number."""
     try:
@@ -462,7 +479,7 @@ def install_limits(app: Flask, settings: Settings) -> None:
         app.wsgi_app,
         settings.max_request_bytes,
         settings.request_timeout,
-        UploadLimits.from_settings(settings),
+        ClientLimits.from_settings(settings),
     )
 
     @app.before_request
@@ -517,7 +534,7 @@ def request_deadline() -> float | None:
 
 __all__ = [
     "RequestLimits",
-    "UploadLimits",
+    "ClientLimits",
     "check_deadline",
     "deadline_chunks",
     "install_limits",

@@ -14,6 +14,8 @@ guards here bound that time, and the number of threads it can happen to:
 - `UploadSlots`: requests with a body take one of SDMXNODE_MAX_UPLOADS slots of their
   process, or are refused at once (503); SDMXNODE_THREADS is larger, so that requests
   without a body (every read) always find a thread.
+- SDMXNODE_SEND_TIMEOUT bounds each write of an answer (`limits.py` sets it on the socket);
+  the worker closes the connection of a client that stopped reading (`gunicorn_worker.py`).
 
 Cutting the read side (`cut_input`) also makes the connection's close quick: gunicorn
 drains what the client still sends before it closes, which would otherwise wait for a

@@ -20,9 +20,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -41,6 +43,8 @@ MIN_RATE = 1000  # SDMXNODE_UPLOAD_MIN_RATE, bytes/s
 IDLE = 2.0  # SDMXNODE_UPLOAD_IDLE_TIMEOUT, seconds (also the rate's head start)
 HEADER_TIMEOUT = 3.0  # SDMXNODE_HEADER_TIMEOUT
 MAX_UPLOADS = 4  # SDMXNODE_MAX_UPLOADS (the default), with SDMXNODE_THREADS 8
+SEND_TIMEOUT = 2.0  # SDMXNODE_SEND_TIMEOUT
+THREADS = 8  # SDMXNODE_THREADS (the default)
 PROBE_SECONDS = 2.0  # what /health and a data query must answer within
 PHASE_SECONDS = 8.0  # how long the slow clients keep coming
 GIVE_UP = 15.0  # a slow request the node has not ended by then failed the test
@@ -69,6 +73,7 @@ class SlowKind:
 class Slow:
     node: LiveNode
     token: str
+    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +86,7 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slow]:
         "SDMXNODE_UPLOAD_MIN_RATE": str(MIN_RATE),
         "SDMXNODE_UPLOAD_IDLE_TIMEOUT": str(IDLE),
         "SDMXNODE_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+        "SDMXNODE_SEND_TIMEOUT": str(SEND_TIMEOUT),
     }
     generator = start_node(database_url, None, folder / "node.log", env)
     live = next(generator)
@@ -88,7 +94,7 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slow]:
         node = Node.from_settings(load_settings({"DATABASE_URL": database_url}))
         token = create_token(node, role="admin", label="slow clients")
         node.store.engine.dispose()
-        yield Slow(live, token)
+        yield Slow(live, token, folder / "node.log")
     finally:
         generator.close()
 
@@ -249,3 +255,59 @@ def test_headers_in_pieces_and_pipelined_requests_are_served(slow: Slow) -> None
     keep = head.replace(b"Connection: close\r\n", b"")
     answer = _exchange(slow.node.url, [keep + head], 0.0)
     assert answer.count(b"HTTP/1.1 200") == 2, answer[:400]
+
+
+def _stop_reading(url: str, answers: int) -> socket.socket:
+    """A client that asks for `answers` whole dataflows at once (pipelined) with a small
+    receive buffer, and reads nothing."""
+    parts = urlsplit(url)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((parts.hostname, parts.port))
+    accept = {"Accept": "application/vnd.sdmx.genericdata+xml;version=2.1"}
+    sock.sendall(http_head("GET", f"/rest/data/{FLOW}", accept) * answers)
+    return sock
+
+
+def _read_to_end(sock: socket.socket, seconds: float) -> tuple[bytes, bool]:
+    """What the node sent, and whether it ended the connection within `seconds`."""
+    sock.settimeout(seconds)
+    received = bytearray()
+    try:
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    except TimeoutError:
+        return bytes(received), False
+    except ConnectionResetError:
+        pass
+    return bytes(received), True
+
+
+def _dropped_readers(log: Path) -> int:
+    return log.read_text(errors="replace").count("took no more of the answer")
+
+
+def test_clients_that_stop_reading_lose_their_connection_not_a_thread(slow: Slow) -> None:
+    """More clients than threads stop reading big answers: after SDMXNODE_SEND_TIMEOUT
+    their connections are closed and the threads serve again (without the limit every
+    thread would wait for them for good)."""
+    answers = 20  # 20 x 1.4 MB: far more than the connection's buffers hold
+    before = _dropped_readers(slow.log)
+    readers = [_stop_reading(slow.node.url, answers) for _ in range(THREADS + 2)]
+    try:
+        deadline = time.monotonic() + 60
+        while _dropped_readers(slow.log) - before < len(readers):
+            assert time.monotonic() < deadline, "the node kept clients that stopped reading"
+            time.sleep(0.2)
+        start = time.monotonic()
+        with urllib.request.urlopen(f"{slow.node.url}/health", timeout=30) as answer:
+            assert answer.status == 200
+        assert time.monotonic() - start < PROBE_SECONDS
+        for sock in readers:
+            received, ended = _read_to_end(sock, 15.0)
+            assert ended, "the connection of a client that stopped reading is still open"
+            assert received.startswith(b"HTTP/1.1 200")
+            assert received.count(b"HTTP/1.1 200") < answers  # cut, not served in full
+    finally:
+        for sock in readers:
+            sock.close()

@@ -13,7 +13,7 @@ import pytest
 
 from sdmxnode.cli.serve import check_thread_settings
 from sdmxnode.errors import RequestTimeout
-from sdmxnode.web.limits import UploadLimits, _TimedInput
+from sdmxnode.web.limits import ClientLimits, _TimedInput
 from sdmxnode.web.slow_clients import WATCHDOG, BodyWatch, UploadSlots, Watch
 
 
@@ -130,8 +130,8 @@ def test_the_watchdog_ends_a_read_blocked_on_its_connection(connection) -> None:
 
 
 def test_the_rate_has_a_head_start_without_an_idle_timeout() -> None:
-    assert UploadLimits(min_rate=1000, idle=2.0).head_start == 2.0
-    assert UploadLimits(min_rate=1000, idle=0).head_start == 15.0  # not cut at once
+    assert ClientLimits(min_rate=1000, idle=2.0).head_start == 2.0
+    assert ClientLimits(min_rate=1000, idle=0).head_start == 15.0  # not cut at once
 
 
 def test_upload_slots_are_never_waited_for() -> None:
