@@ -144,6 +144,52 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "THREADS",
+        8,
+        "Threads per worker process of `sdmxnode serve`: requests one process serves at "
+        "once; must be more than SDMXNODE_MAX_UPLOADS, so that reads keep threads of their own",
+        int,
+    ),
+    Setting(
+        "MAX_UPLOADS",
+        4,
+        "Requests with a body (loads, validation, structure submissions) one worker process "
+        "reads at once; one more is refused at once with 503 (SDMX 503) and Retry-After, "
+        "its body unread",
+        int,
+    ),
+    Setting(
+        "UPLOAD_MIN_RATE",
+        1024,
+        "Slowest average rate (bytes per second) at which a request body may arrive, after a "
+        "head start of SDMXNODE_UPLOAD_IDLE_TIMEOUT seconds; a slower body is cut with 408 "
+        "(0: no minimum)",
+        int,
+    ),
+    Setting(
+        "UPLOAD_IDLE_TIMEOUT",
+        15.0,
+        "Longest pause (seconds) while a request body arrives; a longer stall is cut with 408 "
+        "(0: only SDMXNODE_REQUEST_TIMEOUT bounds it, and the minimum rate's head start is "
+        "15 seconds)",
+        float,
+    ),
+    Setting(
+        "SEND_TIMEOUT",
+        60.0,
+        "Longest wait (seconds) for a client to take more of an answer (the connection's "
+        "buffers full); a slower reader is disconnected, freeing its thread (0: no limit)",
+        float,
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10.0,
+        "Seconds a client may take to send a request's line and headers from its first byte; "
+        "a slower one is disconnected (0: no limit). Headers arriving slowly wait without "
+        "holding a thread",
+        float,
+    ),
+    Setting(
         "MAX_RESPONSE_OBSERVATIONS",
         5_000_000,
         "Most observations one data answer may hold; a larger one is refused with 413 "
@@ -241,6 +287,12 @@ class Settings:
     max_request_bytes: int
     max_url_length: int
     request_timeout: int
+    threads: int
+    max_uploads: int
+    upload_min_rate: int
+    upload_idle_timeout: float
+    send_timeout: float
+    header_timeout: float
     max_response_observations: int
     structure_cache_size: int
     log_level: str

@@ -179,6 +179,24 @@ class RequestTimeout(SdmxNodeError):
         return {"Connection": "close"}
 
 
+class TooManyUploads(SdmxNodeError):
+    """Every upload slot of the process is taken (SDMXNODE_MAX_UPLOADS): HTTP 503, SDMX 503,
+    with Retry-After; the body is not read and the connection is closed."""
+
+    status = 503
+    sdmx_code = 503
+    title = "Service unavailable"
+    ends_request = True
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def extra_headers(self) -> dict[str, str]:
+        """When to try again, and close: the body was not read."""
+        return {"Retry-After": str(self.retry_after), "Connection": "close"}
+
+
 class ServiceTimeout(SdmxNodeError):
     """The node needed more than SDMXNODE_REQUEST_TIMEOUT seconds (HTTP 503, SDMX 503)."""
 

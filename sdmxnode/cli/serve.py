@@ -38,7 +38,9 @@ def init() -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the node with gunicorn; an empty database is initialised first."""
-    node = open_node()
+    settings = load_settings()
+    check_thread_settings(settings.threads, settings.max_uploads)
+    node = Node.from_settings(settings)
     node.store.create_schema()
     if node.store.count_artefacts() == 0:
         click.echo("empty database: loading the node's structures first")
@@ -56,12 +58,14 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
     settings = load_settings()
     max_url = settings.max_url_length
     request_timeout = settings.request_timeout
+    threads = settings.threads
 
     class NodeApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            # more threads than upload slots (SDMXNODE_MAX_UPLOADS): reads always find one
+            self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "sdmxnode.web.gunicorn_worker.NodeWorker")
             # the worker's heartbeat must outlive the longest request the node allows
             self.cfg.set("timeout", max(120, request_timeout + 60))
@@ -72,6 +76,16 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             return create_app()
 
     NodeApplication().run()
+
+
+def check_thread_settings(threads: int, max_uploads: int) -> None:
+    """Refuse (ClickException) thread settings that would let uploads take every thread."""
+    if max_uploads < 1 or threads <= max_uploads:
+        raise click.ClickException(
+            f"SDMXNODE_THREADS ({threads}) must be more than SDMXNODE_MAX_UPLOADS "
+            f"({max_uploads}), which must be at least 1: requests without a body need "
+            "threads that uploads cannot take"
+        )
 
 
 def gunicorn_request_line_limit(max_url_length: int) -> int:

@@ -1,5 +1,5 @@
-"""gunicorn's threaded worker, answering requests gunicorn itself refuses as SDMX errors,
-and refusing bodies over SDMXNODE_MAX_REQUEST_BYTES before they are sent.
+"""gunicorn's threaded worker: SDMX errors for what gunicorn refuses, bodies over the limit
+refused before they are sent, no thread for slow headers.
 
 A request line or headers over gunicorn's limits never reach the application; gunicorn
 answers them with an HTML page. This worker answers 414 and 431 (and its other refusals
@@ -10,15 +10,28 @@ inviting the client to send a body the application will refuse: this worker answ
 Content-Length over the limit with 413 first, and closes. It also reads chunked bodies
 through a reader that refuses a chunk whose declared size takes the body over the limit
 (413) at its chunk header, instead of waiting for bytes that will not be accepted.
+
+gunicorn's threaded worker reads a request's line and headers in a worker thread, blocking
+until they are complete, and waits up to five seconds in that thread for a new connection's
+first bytes: clients that connect and send nothing, or send their headers a byte at a time,
+would hold every thread. This worker reads in the thread only the bytes already received;
+until the headers are complete the connection waits in gunicorn's main loop (its poller)
+without a thread, for at most SDMXNODE_HEADER_TIMEOUT seconds from its first byte (and
+gunicorn's keep-alive timeout between bytes), then it is closed. A write of an answer that
+times out (SDMXNODE_SEND_TIMEOUT: the client stopped reading) closes the connection too.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from typing import Any
 
 from gunicorn import util
 from gunicorn.http.body import ChunkedReader
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine, ParseException
+from gunicorn.workers import gthread
 from gunicorn.workers.gthread import ThreadWorker
 
 from sdmxnode.config import load_settings
@@ -30,6 +43,17 @@ from sdmxnode.errors import (
     UriTooLong,
 )
 from sdmxnode.web.errors import xml_error_body
+from sdmxnode.web.slow_clients import WATCHDOG, Watch, cut_input
+
+#: Seconds a worker thread waits for a new connection's first bytes before handing the
+#: connection back to the main loop (gunicorn's own wait is five seconds).
+FIRST_BYTES_WAIT = 0.02
+#: Header bytes held without their end after which gunicorn's parser reads the rest itself
+#: (under the header deadline): it refuses over-long request lines and headers.
+HEADER_READ_AHEAD = 64 * 1024
+#: gunicorn's answer "hand the connection back to the poller" (None if it has none).
+_DEFER = getattr(gthread, "_DEFER", None)
+_READY = object()
 
 
 def raw_body_limit(max_bytes: int, content_encoding: str) -> int:
@@ -115,7 +139,8 @@ def error_bytes(error: SdmxNodeError) -> bytes:
 
 class NodeWorker(ThreadWorker):  # type: ignore[misc]
     """ThreadWorker whose refusals of unparseable requests are SDMX error messages, and
-    which refuses bodies over SDMXNODE_MAX_REQUEST_BYTES before they are sent."""
+    which refuses bodies over SDMXNODE_MAX_REQUEST_BYTES before they are sent and whose
+    threads wait for no header bytes that have not arrived."""
 
     max_bytes: int | None = None
 
@@ -140,7 +165,16 @@ class NodeWorker(ThreadWorker):  # type: ignore[misc]
         if isinstance(req.body.reader, ChunkedReader):
             limit = raw_body_limit(self.body_limit(), _header(req, "CONTENT-ENCODING"))
             req.body.reader = BoundedChunkedReader(req, req.unreader, limit)
-        return bool(super().handle_request(req, conn))
+        try:
+            return bool(super().handle_request(req, conn))
+        except TimeoutError:  # a client that stopped taking its answer (SDMXNODE_SEND_TIMEOUT)
+            self.log.warning(
+                "closed a connection from %s: its client took no more of the answer for "
+                "SDMXNODE_SEND_TIMEOUT seconds",
+                conn.client[0] if conn.client else "",
+            )
+            cut_input(conn.sock)  # closing it then waits for nothing more from the client
+            return False
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         """gunicorn's choice, except that an unread body whose draining fails (malformed,
@@ -149,6 +183,53 @@ class NodeWorker(ThreadWorker):  # type: ignore[misc]
             return bool(super()._keepalive_after(conn, keepalive))
         except (ParseException, SdmxNodeError):
             return False
+
+    def init_process(self) -> None:
+        """Read SDMXNODE_HEADER_TIMEOUT, then run gunicorn's worker."""
+        self.header_timeout = load_settings().header_timeout
+        super().init_process()
+
+    def handle(self, conn: Any) -> Any:
+        """Serve the connection's request once its headers are all in; until then hand it
+        back to the main loop (or close it, past the header deadline)."""
+        if _DEFER is None or self.cfg.is_ssl:
+            return super().handle(conn)
+        try:
+            verdict = self._gather_headers(conn)
+        except OSError:
+            return False  # the client went away
+        if verdict is not _READY:
+            return verdict
+        try:
+            return super().handle(conn)
+        finally:
+            WATCHDOG.unwatch(conn.sock)
+
+    def _gather_headers(self, conn: Any) -> Any:
+        """_READY when the request's headers are in (or gunicorn may read them); _DEFER to
+        wait in the poller for more bytes; False to close the connection."""
+        if not conn.initialized and not conn.data_ready:
+            if not conn.wait_for_data(FIRST_BYTES_WAIT):
+                return _DEFER
+        if not conn.initialized:
+            conn.init()
+        unreader = getattr(conn.parser, "unreader", None)
+        if conn.is_http2 or unreader is None:
+            return _READY
+        now = time.monotonic()
+        since = getattr(conn, "sdmxnode_headers_since", None) or now
+        ended = _read_available(conn.sock, unreader)
+        held = unreader.buf.getvalue()
+        if ended or b"\r\n\r\n" in held or len(held) >= HEADER_READ_AHEAD:
+            conn.sdmxnode_headers_since = None
+            if not ended and b"\r\n\r\n" not in held and self.header_timeout > 0:
+                WATCHDOG.watch(Watch(conn.sock, since + self.header_timeout))
+            return _READY
+        if self.header_timeout > 0 and now - since > self.header_timeout:
+            self.log.info("closed a connection whose headers took over %ss", self.header_timeout)
+            return False
+        conn.sdmxnode_headers_since = since
+        return _DEFER
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """Answer a request gunicorn refuses (line too long, bad headers) as an SDMX error."""
@@ -162,3 +243,21 @@ class NodeWorker(ThreadWorker):  # type: ignore[misc]
             util.write_nonblock(client, error_bytes(error))
         except OSError:
             self.log.debug("failed to send the error message")
+
+
+def _read_available(sock: socket.socket, unreader: Any) -> bool:
+    """Add to `unreader`'s buffer the bytes `sock` holds, without waiting (at most
+    HEADER_READ_AHEAD in all); True when the client has closed its side."""
+    sock.setblocking(False)
+    try:
+        while unreader.buf.seek(0, os.SEEK_END) < HEADER_READ_AHEAD:
+            try:
+                data = sock.recv(HEADER_READ_AHEAD)
+            except (BlockingIOError, InterruptedError):
+                return False
+            if not data:
+                return True
+            unreader.buf.write(data)
+        return False
+    finally:
+        sock.setblocking(True)

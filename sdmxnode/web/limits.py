@@ -16,9 +16,11 @@ import socket
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Request, request
+from werkzeug.wsgi import ClosingIterator
 
 from sdmxnode.config import Settings
 from sdmxnode.deadline import check_deadline, set_deadline
@@ -28,9 +30,11 @@ from sdmxnode.errors import (
     Invalid,
     RequestTimeout,
     ServiceTimeout,
+    TooManyUploads,
     UnsupportedMediaType,
     UriTooLong,
 )
+from sdmxnode.web.slow_clients import WATCHDOG, BodyWatch, UploadSlots, cut_input
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 15}
 _CHUNK = 1 << 16
 _DEADLINE_KEY = "sdmxnode.deadline"
 _BOUNDED_KEY = "sdmxnode.body_bounded"  # the body's size is checked by our own stream
+_BUSY_KEY = "sdmxnode.uploads_busy"  # every upload slot was taken: the request is refused
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -63,36 +68,131 @@ class _ReadInput(io.RawIOBase):
 
 
 class _TimedInput(_ReadInput):
-    """The raw request body; each read waits no longer than the request's deadline."""
+    """The raw request body; each read waits no longer than the request's deadline.
 
-    def __init__(self, raw: Any, sock: socket.socket | None, at: float | None) -> None:
+    With a `BodyWatch` (a body read from a gunicorn socket), a read also waits no longer
+    than the idle timeout for the next bytes, reads in steps small enough for the watch to
+    see the rate at which the body arrives, and ends with 408 once the watchdog cut it.
+    """
+
+    def __init__(
+        self,
+        raw: Any,
+        sock: socket.socket | None,
+        at: float | None,
+        watch: BodyWatch | None = None,
+        idle: float = 0.0,
+        length: int | None = None,
+    ) -> None:
         super().__init__()
         self._raw = raw
         self._sock = sock
         self._at = at
+        self.watch = watch
+        self.idle = idle
+        self._length = length
+        self.received = 0
+        self.finished = length == 0
 
     def read(self, size: int = -1, /) -> bytes:
-        if self._sock is None or self._at is None:
-            try:
-                return bytes(self._raw.read(size))
-            except _SERVER_PARSE_ERRORS as exc:
-                raise BadRequest(f"the request body is malformed: {exc}", where="body") from exc
-        remaining = self._at - time.monotonic()
-        if remaining <= 0:
-            raise _body_timeout()
+        if size is None or size < 0:
+            return self.readall()
+        if self._sock is None or (self._at is None and self.watch is None):
+            return self._count(self._read_raw(size))
+        if self.watch is not None:
+            if self.watch.expired:
+                raise self._timeout()
+            size = min(size, self._step())
         previous = self._sock.gettimeout()
-        self._sock.settimeout(remaining)
+        self._sock.settimeout(self._read_timeout())
         try:
-            return bytes(self._raw.read(size))
+            data = self._read_raw(size)
         except TimeoutError as exc:
-            raise _body_timeout() from exc
-        except _SERVER_PARSE_ERRORS as exc:  # e.g. a malformed chunked body
-            raise BadRequest(f"the request body is malformed: {exc}", where="body") from exc
+            raise self._timeout(cut=True, stalled=True) from exc
+        except (BadRequest, OSError) as exc:  # a chunked body cut by the watchdog, say
+            if self.watch is not None and self.watch.expired:
+                raise self._timeout() from exc
+            raise
         finally:
             try:
                 self._sock.settimeout(previous)
             except OSError:
                 pass  # the client went away; gunicorn closes the connection
+        if self.watch is not None:
+            if self.watch.expired:
+                raise self._timeout()
+            self.watch.seen += len(data)
+        return self._count(data)
+
+    def _step(self) -> int:
+        """The most bytes one read may wait for. The watch sees a read's bytes only when
+        the read ends; a read at the minimum rate uses up as much of the body's margin
+        (the bytes it may still fall behind before its deadline) as it reads, so a read
+        takes at most half of that margin: bodies at the minimum rate are never cut, and
+        fast ones, whose margin grows, are read in steps of up to 64 KiB."""
+        watch = self.watch
+        if watch is None or watch.min_rate <= 0:
+            return _CHUNK
+        margin = (watch.deadline() - time.monotonic()) * watch.min_rate
+        return int(max(512, min(_CHUNK, margin / 2)))
+
+    def _read_timeout(self) -> float | None:
+        """How long the next read may wait: the idle timeout, at most until the deadline."""
+        timeout = self.idle if self.idle > 0 else None
+        if self._at is not None:
+            remaining = self._at - time.monotonic()
+            if remaining <= 0:
+                raise self._timeout(cut=True)
+            timeout = remaining if timeout is None else min(timeout, remaining)
+        return timeout
+
+    def _read_raw(self, size: int) -> bytes:
+        try:
+            return bytes(self._raw.read(size))
+        except _SERVER_PARSE_ERRORS as exc:  # e.g. a malformed chunked body
+            raise BadRequest(f"the request body is malformed: {exc}", where="body") from exc
+
+    def _count(self, data: bytes) -> bytes:
+        self.received += len(data)
+        if not data or (self._length is not None and self.received >= self._length):
+            self.finished = True
+        return data
+
+    def _timeout(self, *, cut: bool = False, stalled: bool = False) -> RequestTimeout:
+        if cut:
+            cut_input(self._sock)
+        if self.watch is not None and self.watch.too_slow():
+            return RequestTimeout(
+                f"the request body arrived slower than {self.watch.min_rate:g} bytes per "
+                "second, the slowest this node accepts (SDMXNODE_UPLOAD_MIN_RATE)"
+            )
+        if stalled and (self._at is None or time.monotonic() < self._at - 0.05):
+            return RequestTimeout(
+                f"no byte of the request body arrived for {self.idle:g} seconds "
+                "(SDMXNODE_UPLOAD_IDLE_TIMEOUT)"
+            )
+        return _body_timeout()
+
+    def drain(self, min_rate: float, head_start: float) -> bool:
+        """Read and drop the rest of the body if it comes fast enough (`min_rate` bytes/s
+        after `head_start` seconds, never longer than the idle timeout between bytes); True
+        when the whole body was read, False when it was cut."""
+        if self.finished:
+            return True
+        if self.watch is None:
+            return False
+        self.watch.restart(min_rate, head_start)
+        self.idle = min(self.idle, head_start) if self.idle > 0 else head_start
+        WATCHDOG.watch(self.watch)
+        try:
+            while not self.finished:
+                self.read(_CHUNK)
+        except (RequestTimeout, BadRequest, OSError):
+            cut_input(self._sock)
+            return False
+        finally:
+            WATCHDOG.unwatch(self._sock)
+        return True
 
 
 def _body_timeout() -> RequestTimeout:
@@ -211,19 +311,114 @@ class NodeRequest(Request):
         return super().max_content_length
 
 
-class RequestLimits:
-    """WSGI middleware: the request's deadline, a timed body, gzip/deflate bodies decoded."""
+#: The minimum rate's head start when SDMXNODE_UPLOAD_IDLE_TIMEOUT is 0 (seconds).
+DEFAULT_HEAD_START = 15.0
 
-    def __init__(self, app: WSGIApp, max_bytes: int, timeout: float) -> None:
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """How slowly a body may arrive, how many bodies a process reads at once, and how
+    slowly a client may take its answer."""
+
+    min_rate: float = 0.0  # SDMXNODE_UPLOAD_MIN_RATE, bytes/s (0: no minimum)
+    idle: float = 0.0  # SDMXNODE_UPLOAD_IDLE_TIMEOUT, seconds (0: no idle limit)
+    slots: UploadSlots = field(default_factory=lambda: UploadSlots(0))
+    send_timeout: float = 0.0  # SDMXNODE_SEND_TIMEOUT, seconds (0: no limit)
+
+    @property
+    def head_start(self) -> float:
+        """Seconds before the minimum rate applies: the idle timeout, or 15 without one."""
+        return self.idle if self.idle > 0 else DEFAULT_HEAD_START
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClientLimits:
+        """The limits the settings give, with the upload slots of this process."""
+        return cls(
+            float(settings.upload_min_rate),
+            float(settings.upload_idle_timeout),
+            UploadSlots(settings.max_uploads),
+            float(settings.send_timeout),
+        )
+
+
+#: The rest of a body the view did not read is read (and dropped) only if it comes at
+#: least this fast after DRAIN_HEAD_START seconds; otherwise the connection is cut.
+DRAIN_MIN_RATE = 1024 * 1024
+DRAIN_HEAD_START = 0.5
+#: Seconds a request refused for want of an upload slot is told to wait (Retry-After).
+UPLOAD_RETRY_AFTER = 5
+
+
+class RequestLimits:
+    """WSGI middleware: the request's deadline, a timed body, gzip/deflate bodies decoded,
+    and on a gunicorn socket the slow-client guards of `slow_clients`."""
+
+    def __init__(
+        self, app: WSGIApp, max_bytes: int, timeout: float, clients: ClientLimits | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.clients = clients or ClientLimits()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Run the request with its deadline set and its body read through the limits."""
         at = time.monotonic() + self.timeout if self.timeout > 0 else None
         environ[_DEADLINE_KEY] = at
-        raw = _TimedInput(environ["wsgi.input"], environ.get("gunicorn.socket"), at)
+        sock = environ.get("gunicorn.socket")
+        WATCHDOG.unwatch(sock)  # its headers are in: only the body is watched from here on
+        _time_sends(sock, self.clients.send_timeout)
+        length = _content_length(environ)
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if sock is None or not (length or chunked):
+            self._decode_input(environ, _TimedInput(environ["wsgi.input"], sock, at))
+            return self.app(environ, start_response)
+        return self._upload(environ, start_response, sock, at, length)
+
+    def _upload(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        sock: socket.socket,
+        at: float | None,
+        length: int | None,
+    ) -> Any:
+        """A request with a body: in an upload slot, read under a BodyWatch; refused at
+        once (503, its body unread) when every slot is taken."""
+        if not self.clients.slots.take():
+            environ[_BUSY_KEY] = self.clients.slots.size
+            cut_input(sock)
+            _force_close(start_response)
+            return self.app(environ, start_response)
+        watch = BodyWatch(sock, at, self.clients.min_rate, self.clients.head_start)
+        raw = _TimedInput(environ["wsgi.input"], sock, at, watch, self.clients.idle, length)
+        self._decode_input(environ, raw)
+        WATCHDOG.watch(watch)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not raw.finished:  # answered before the whole body came: do not keep it open
+                _force_close(start_response)
+            return start_response(status, headers, exc_info)
+
+        def done() -> None:
+            WATCHDOG.unwatch(sock)
+            try:
+                if not raw.finished and not watch.expired:
+                    raw.drain(DRAIN_MIN_RATE, DRAIN_HEAD_START)
+                elif not raw.finished:
+                    cut_input(sock)
+            finally:
+                self.clients.slots.give()
+
+        try:
+            result = self.app(environ, start)
+        except BaseException:
+            done()
+            raise
+        return ClosingIterator(result, done)
+
+    def _decode_input(self, environ: dict[str, Any], raw: _TimedInput) -> None:
+        """Put `raw` in wsgi.input, decoded (gzip, deflate) or counted (chunked)."""
         environ["wsgi.input"] = raw
         codings = [
             c.strip().lower()
@@ -244,7 +439,36 @@ class RequestLimits:
         elif not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
             environ["wsgi.input"] = _CountedInput(raw, self.max_bytes)  # chunked
             environ[_BOUNDED_KEY] = True
-        return self.app(environ, start_response)
+
+
+def _time_sends(sock: socket.socket | None, seconds: float) -> None:
+    """Bound each write of the answer to `seconds` (the body's reads set their own
+    timeouts and restore this one): a client that stops reading its answer raises
+    TimeoutError in gunicorn's write, which the node's worker turns into a closed
+    connection instead of a thread blocked for good."""
+    if sock is None or seconds <= 0:
+        return
+    try:
+        sock.settimeout(seconds)
+    except OSError:
+        pass  # the client went away
+
+
+def _content_length(environ: dict[str, Any]) -> int | None:
+    """The request's Content-Length, None when absent or not a number."""
+    try:
+        return int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def _force_close(start_response: Callable[..., Any]) -> None:
+    """Make gunicorn close the connection after this answer (and say so in its headers):
+    gunicorn ignores an application's Connection header, but its start_response belongs
+    to the response object, which can be told to close."""
+    force = getattr(getattr(start_response, "__self__", None), "force_close", None)
+    if callable(force):
+        force()
 
 
 def install_limits(app: Flask, settings: Settings) -> None:
@@ -252,12 +476,22 @@ def install_limits(app: Flask, settings: Settings) -> None:
     max_url = settings.max_url_length
     app.request_class = NodeRequest
     app.wsgi_app = RequestLimits(  # type: ignore[method-assign]
-        app.wsgi_app, settings.max_request_bytes, settings.request_timeout
+        app.wsgi_app,
+        settings.max_request_bytes,
+        settings.request_timeout,
+        ClientLimits.from_settings(settings),
     )
 
     @app.before_request
     def _check_request() -> None:
         set_deadline(request.environ.get(_DEADLINE_KEY), settings.request_timeout)
+        busy = request.environ.get(_BUSY_KEY)
+        if busy:
+            raise TooManyUploads(
+                f"this node is already reading the {busy} request bodies it reads at once "
+                "(SDMXNODE_MAX_UPLOADS): send it again in a few seconds",
+                retry_after=UPLOAD_RETRY_AFTER,
+            )
         length = len(request.environ.get("RAW_URI") or request.full_path.rstrip("?"))
         if max_url and length > max_url:
             raise UriTooLong(
@@ -300,6 +534,7 @@ def request_deadline() -> float | None:
 
 __all__ = [
     "RequestLimits",
+    "ClientLimits",
     "check_deadline",
     "deadline_chunks",
     "install_limits",
