@@ -84,7 +84,12 @@ def test_small_writers_get_2xx_or_503_while_a_long_load_runs(tmp_path: Path) -> 
 
     database_url = fresh_database(tmp_path)
     database = tmp_path / "node.db"
-    env = {"SDMXNODE_WRITE_WAIT": str(WRITE_WAIT)}
+    # Upload slots for all five writers: the store, not the slots, is what is contended here.
+    env = {
+        "SDMXNODE_WRITE_WAIT": str(WRITE_WAIT),
+        "SDMXNODE_MAX_UPLOADS": "8",
+        "SDMXNODE_THREADS": "12",
+    }
     generator = start_node(database_url, None, tmp_path / "node.log", env)
     live = next(generator)
     try:
