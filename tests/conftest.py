@@ -163,3 +163,27 @@ def bilateral_app(database_url: str) -> Flask:
     initialise_node(node)
     load_data(node, BILATERAL_FLOWS, LoadOptions(source=BILATERAL_FLOWS.name))
     return application
+
+
+#: Test modules whose subject does not depend on the database engine (format readers and
+#: writers, which never import storage; clients and browsers reading answers; the OpenAPI
+#: property tests): on the PostgreSQL run of CI they are skipped, having run on SQLite, so
+#: that the suite's second pass spends its time where the engines differ.
+ENGINE_INDEPENDENT = (
+    "tests/formats/",
+    "tests/web/test_schemathesis.py",
+    "tests/live/test_interop_clients.py",
+    "tests/live/test_pages_browser.py",
+    "tests/live/test_mirror_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, skip the engine-independent modules (they ran on SQLite)."""
+    if not POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="engine-independent: runs once, on the SQLite pass")
+    for item in items:
+        path = Path(str(item.fspath)).resolve().relative_to(PROJECT_ROOT).as_posix()
+        if path.startswith(ENGINE_INDEPENDENT):
+            item.add_marker(skip)
