@@ -17,7 +17,12 @@ from sdmxnode.errors import (
     SdmxNodeError,
     TooLarge,
 )
-from sdmxnode.services.access import failure_of, flush_audit_spool
+from sdmxnode.services.access import (
+    failure_of,
+    flush_audit_spool,
+    mark_interrupted_writes,
+    prune_audit_log,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.web.blueprints import register_blueprints
 from sdmxnode.web.errors import error_response
@@ -40,6 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     node = Node.from_settings(settings)
     node.store.create_schema()
     flush_audit_spool(node)  # entries a database outage left waiting
+    mark_interrupted_writes(node)  # attempts of processes of this host that are gone
+    prune_audit_log(node)  # SDMXNODE_AUDIT_RETENTION_DAYS
     app.extensions["sdmxnode"] = node
 
     register_blueprints(app)

@@ -106,6 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         "folder for PostgreSQL",
     ),
     Setting(
+        "AUDIT_RETENTION_DAYS",
+        400,
+        "Days the audit log keeps its entries and counted refusals (older ones are deleted "
+        "when the node starts; 0: keep everything)",
+        int,
+    ),
+    Setting(
         "STRUCTURE_DIRS",
         f"{PROJECT_ROOT / 'codelists'}{os.pathsep}{PROJECT_ROOT / 'dsd'}",
         "Folders of SDMX-ML structure messages loaded by `sdmxnode init` "
@@ -280,6 +287,7 @@ class Settings:
     write_wait: float
     sqlite_durable: bool
     audit_spool: str
+    audit_retention_days: int
     structure_dirs: tuple[Path, ...]
     demo_data: Path
     sender_id: str

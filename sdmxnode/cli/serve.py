@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 import click
@@ -71,6 +73,8 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("timeout", max(120, request_timeout + 60))
             self.cfg.set("limit_request_line", gunicorn_request_line_limit(max_url))
             self.cfg.set("accesslog", "-")
+            self.cfg.set("child_exit", _worker_exited)
+            self.cfg.set("control_socket", control_socket_path(host, port))
 
         def load(self) -> Any:
             return create_app()
@@ -86,6 +90,27 @@ def check_thread_settings(threads: int, max_uploads: int) -> None:
             f"({max_uploads}), which must be at least 1: requests without a body need "
             "threads that uploads cannot take"
         )
+
+
+def control_socket_path(host: str, port: int) -> str:
+    """The gunicorn control socket of the instance serving host:port: one per instance
+    (gunicorn's default, one per user, would be shared by every node the user runs)."""
+    name = f"sdmxnode-{host.replace(':', '_').replace('/', '_')}-{port}.ctl"
+    return os.path.join(tempfile.gettempdir(), name)
+
+
+def _worker_exited(_server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook (in the master): the write attempts a worker left
+    'started' (killed mid-load, crashed) are marked interrupted in the audit log at once."""
+    from sdmxnode.services.access import mark_interrupted_writes
+
+    node = open_node()
+    try:
+        mark_interrupted_writes(node, [worker.pid])
+    except SdmxNodeError as exc:  # the database is down: the next start marks them
+        click.echo(f"could not mark the writes of worker {worker.pid} interrupted: {exc.text}")
+    finally:
+        node.store.dispose()
 
 
 def gunicorn_request_line_limit(max_url_length: int) -> int:

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -201,6 +202,33 @@ def authenticate(node: Node, secret: str) -> Principal | None:
     return Principal.of(record)
 
 
+def this_process() -> str:
+    """host:pid of the running process, as audit rows name who runs a write."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def start_write_record(
+    node: Node, *, token_id: str, role: str, action: str, target: str, client: str
+) -> int | None:
+    """Record a write attempt as started, before its work begins; its audit row, or None
+    when the database cannot take it now (the attempt is then recorded at its end)."""
+    entry = AuditEntry(
+        at=now_utc(precise=True),
+        token_id=token_id,
+        role=role,
+        action=action,
+        target=target,
+        outcome="started",
+        status=0,
+        client=client,
+    )
+    try:
+        return node.access.start_entry(entry, this_process())
+    except StorageError:
+        log.warning("the start of %s %s could not be audited; its end will be", action, target)
+        return None
+
+
 def record_write(
     node: Node,
     *,
@@ -213,8 +241,12 @@ def record_write(
     counts: dict[str, int],
     detail: str,
     client: str,
+    started: int | None = None,
+    anonymous: bool = False,
 ) -> None:
-    """Append one write attempt to the audit log, timed now.
+    """Record how a write attempt ended: completing its started row (`started`), or as a
+    new entry timed now. An `anonymous` refusal (401, no token or a secret matching none)
+    is counted per minute, source and action instead of stored as an entry of its own.
 
     An entry the database cannot take (busy past the write wait, down) waits in the audit
     spool file (SDMXNODE_AUDIT_SPOOL) and is written by the next audit write that succeeds
@@ -234,12 +266,54 @@ def record_write(
         client=client,
     )
     try:
-        node.access.record(entry)
+        if anonymous and status == 401 and started is None:
+            node.access.count_refusal(entry.at.replace(second=0, microsecond=0), client, action)
+        elif started is None or not node.access.finish_entry(started, entry):
+            node.access.record(entry)
     except StorageError:
         log.warning("audit entry of %s %s spooled to %s", action, target, _spool(node))
-        _append_to_spool(_spool(node), [entry])
+        _append_to_spool(_spool(node), [dataclasses.replace(entry, pk=started or 0)])
         return
     flush_audit_spool(node)
+
+
+def mark_interrupted_writes(node: Node, pids: Iterable[int] | None = None) -> int:
+    """Mark as interrupted the attempts left 'started' by processes of this host that are
+    gone (`pids`: those processes; None: every one no longer running). How many."""
+    host = socket.gethostname()
+    gone = (
+        {f"{host}:{pid}" for pid in pids}
+        if pids is not None
+        else {
+            process
+            for process in node.access.started_processes()
+            if process.rpartition(":")[0] == host and not _running(process.rpartition(":")[2])
+        }
+    )
+    marked = node.access.mark_interrupted(gone)
+    if marked:
+        log.warning("%d write attempt(s) of ended processes marked interrupted", marked)
+    return marked
+
+
+def _running(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return True  # not ours to judge
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prune_audit_log(node: Node) -> int:
+    """Delete audit entries older than SDMXNODE_AUDIT_RETENTION_DAYS (0: keep all)."""
+    days = node.settings.audit_retention_days
+    if days <= 0:
+        return 0
+    return node.access.prune_audit(now_utc() - timedelta(days=days))
 
 
 def flush_audit_spool(node: Node) -> int:
@@ -260,7 +334,8 @@ def flush_audit_spool(node: Node) -> int:
     written = 0
     try:
         for entry in entries:
-            node.access.record(entry)
+            if not entry.pk or not node.access.finish_entry(entry.pk, entry):
+                node.access.record(entry)
             written += 1
     except StorageError:
         _append_to_spool(spool, entries[written:])

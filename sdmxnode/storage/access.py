@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Row, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
-from sdmxnode.storage.tables import audit_log, tokens
+from sdmxnode.storage.tables import audit_log, audit_refusals, tokens
 from sdmxnode.storage.times import now_utc
 
 #: How long recording a token's last use waits for SQLite's write lock (milliseconds).
@@ -130,6 +131,22 @@ def _entry(row: Row) -> AuditEntry:
     )
 
 
+def _audit_values(entry: AuditEntry) -> dict[str, object]:
+    """The audit_log columns of an entry, cut to their sizes."""
+    return dict(
+        at=_naive(entry.at),
+        token_id=entry.token_id[:32],
+        role=entry.role[:20],
+        action=entry.action[:64],
+        target=entry.target[:1000],
+        outcome=entry.outcome[:16],
+        status=entry.status,
+        counts=json.dumps(entry.counts)[:2000],
+        detail=entry.detail[:4000],
+        client=entry.client[:255],
+    )
+
+
 class AccessStore:
     """Tokens and the audit log of one database."""
 
@@ -226,22 +243,113 @@ class AccessStore:
         """Append one audit entry, in its own transaction."""
         try:
             with self.engine.begin() as conn:
+                conn.execute(insert(audit_log).values(**_audit_values(entry)))
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write the audit log") from exc
+
+    def start_entry(self, entry: AuditEntry, process: str) -> int:
+        """Record a write attempt as 'started' before its work begins; the row's pk."""
+        try:
+            with self.engine.begin() as conn:
+                inserted = conn.execute(
+                    insert(audit_log).values(**_audit_values(entry), process=process[:100])
+                ).inserted_primary_key
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write the audit log") from exc
+        assert inserted is not None
+        return int(inserted[0])
+
+    def finish_entry(self, pk: int, entry: AuditEntry) -> bool:
+        """Complete the started row `pk` with how the attempt ended; False if it is gone
+        (or was marked interrupted meanwhile: then it is left as it is)."""
+        values = _audit_values(entry)
+        del values["at"]  # the row keeps the time the attempt started
+        try:
+            with self.engine.begin() as conn:
+                done = conn.execute(
+                    update(audit_log)
+                    .where(audit_log.c.pk == pk, audit_log.c.outcome == "started")
+                    .values(**values)
+                ).rowcount
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write the audit log") from exc
+        return bool(done)
+
+    def started_processes(self) -> set[str]:
+        """The processes (host:pid) with write attempts still recorded as started."""
+        query = select(audit_log.c.process).where(audit_log.c.outcome == "started").distinct()
+        with self.engine.connect() as conn:
+            return {row.process for row in conn.execute(query) if row.process}
+
+    def mark_interrupted(self, processes: Collection[str]) -> int:
+        """Mark the attempts still 'started' by `processes` as 'interrupted'; how many."""
+        if not processes:
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                return int(
+                    conn.execute(
+                        update(audit_log)
+                        .where(
+                            audit_log.c.outcome == "started",
+                            audit_log.c.process.in_(sorted(processes)),
+                        )
+                        .values(
+                            outcome="interrupted",
+                            detail="the process ended before the write finished: nothing of "
+                            "an unfinished write is stored",
+                        )
+                    ).rowcount
+                )
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write the audit log") from exc
+
+    def count_refusal(self, minute: datetime, client: str, action: str) -> None:
+        """Count one unauthenticated attempt in its minute, source and action."""
+        key = dict(minute=_naive(minute), client=client[:255], action=action[:64])
+        try:
+            with self.engine.begin() as conn:
+                insert_ = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+                statement = insert_(audit_refusals).values(**key, count=1)
                 conn.execute(
-                    insert(audit_log).values(
-                        at=entry.at.replace(tzinfo=None),
-                        token_id=entry.token_id[:32],
-                        role=entry.role[:20],
-                        action=entry.action[:64],
-                        target=entry.target[:1000],
-                        outcome=entry.outcome[:16],
-                        status=entry.status,
-                        counts=json.dumps(entry.counts)[:2000],
-                        detail=entry.detail[:4000],
-                        client=entry.client[:255],
+                    statement.on_conflict_do_update(
+                        index_elements=["minute", "client", "action"],
+                        set_={"count": audit_refusals.c.count + 1},
                     )
                 )
         except SQLAlchemyError as exc:
             raise store_failure(exc, "write the audit log") from exc
+
+    def list_refusals(self, *, limit: int = 100, since: datetime | None = None) -> list[dict]:
+        """Counted unauthenticated attempts, latest minute first."""
+        query = select(audit_refusals)
+        if since is not None:
+            query = query.where(audit_refusals.c.minute >= _naive(since))
+        query = query.order_by(audit_refusals.c.minute.desc(), audit_refusals.c.client)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "minute": row.minute.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+                    "client": row.client,
+                    "action": row.action,
+                    "count": row.count,
+                }
+                for row in conn.execute(query.limit(limit))
+            ]
+
+    def prune_audit(self, before: datetime) -> int:
+        """Delete audit entries and refusal counts older than `before`; how many entries."""
+        try:
+            with self.engine.begin() as conn:
+                removed = conn.execute(
+                    delete(audit_log).where(
+                        audit_log.c.at < _naive(before), audit_log.c.outcome != "started"
+                    )
+                ).rowcount
+                conn.execute(delete(audit_refusals).where(audit_refusals.c.minute < _naive(before)))
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "prune the audit log") from exc
+        return int(removed)
 
     def list_audit(
         self,

@@ -203,8 +203,22 @@ audit_log = Table(
     Column("counts", String(2000), nullable=False, default="{}"),
     Column("detail", String(4000), nullable=False, default=""),
     Column("client", String(255), nullable=False, default=""),
+    # host:pid of the process running the write: a row left 'started' by a process that
+    # is gone is marked 'interrupted' (a killed worker, a crash).
+    Column("process", String(100), nullable=True),
 )
 Index("ix_audit_at", audit_log.c.at)
+
+#: Unauthenticated write attempts, counted per minute, source address and action rather
+#: than kept one row each (a flood of anonymous POSTs must not flood the audit log).
+audit_refusals = Table(
+    "audit_refusals",
+    metadata,
+    Column("minute", DateTime, primary_key=True),  # naive UTC, seconds zero
+    Column("client", String(255), primary_key=True),
+    Column("action", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
 #: Harvesting. What the node last received for each request it makes to a source (the
 #: validators of its next conditional request, and the `updatedAfter` of a data pull).
 harvest_requests = Table(

@@ -13,12 +13,13 @@ from sqlalchemy import Column, Engine, Table, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateColumn
 
-from sdmxnode.storage.tables import tokens
+from sdmxnode.storage.tables import audit_log, tokens
 
 #: Nullable columns added to existing tables, oldest first.
 ADDED_COLUMNS: tuple[tuple[Table, str], ...] = (
     (tokens, "expires"),
     (tokens, "last_used"),
+    (audit_log, "process"),
 )
 
 

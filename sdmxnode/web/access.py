@@ -16,6 +16,7 @@ from sdmxnode.services.access import (
     authenticate,
     failure_of,
     record_write,
+    start_write_record,
 )
 from sdmxnode.services.node import Node
 from sdmxnode.web import current_node
@@ -36,6 +37,13 @@ class WriteAttempt:
         self.status = 200
         #: Closed when the attempt ends: the acting token's scope, once authenticated.
         self.scope = ExitStack()
+        #: (action, target) of an audited write: recorded as started once authenticated.
+        self.audited: tuple[str, str] | None = None
+        #: The audit row recorded as started (None: not yet, or the database refused it).
+        self.started: int | None = None
+        #: No token of the node was presented (none, or a secret matching none): a refusal
+        #: is then counted per source and minute, not stored as an entry.
+        self.anonymous = True
 
     def authenticate(self, *, need: str = "this change needs credentials") -> Principal:
         """The principal of the request's bearer token; Unauthorized (401) without one,
@@ -46,11 +54,26 @@ class WriteAttempt:
             raise Unauthorized(f"{need}: send 'Authorization: Bearer <token>'")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("only bearer tokens are accepted ('Authorization: Bearer <token>')")
-        principal = authenticate(self.node, secret.strip())
+        try:
+            principal = authenticate(self.node, secret.strip())
+        except Unauthorized:  # a known token, expired: not an anonymous attempt
+            self.anonymous = False
+            raise
         if principal is None:
             raise Unauthorized("the bearer token is unknown or revoked")
         self.principal = principal
+        self.anonymous = False
         self.scope.enter_context(acting_for(principal.token_id))
+        if self.audited is not None and self.started is None:
+            action, target = self.audited
+            self.started = start_write_record(
+                self.node,
+                token_id=principal.token_id,
+                role=principal.role,
+                action=action,
+                target=target,
+                client=request.remote_addr or "",
+            )
         return principal
 
     def authorise_data(self, agency_id: str, flow_id: str, version: str) -> Principal:
@@ -97,6 +120,7 @@ def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
     """Run a write; on the way out record who tried what and how it ended, even on errors."""
     node = current_node()
     attempt = WriteAttempt(node)
+    attempt.audited = (action, target)
     status: int | None = None
     try:
         with attempt.scope:
@@ -129,6 +153,8 @@ def write_attempt(action: str, target: str) -> Iterator[WriteAttempt]:
                 counts=dict(attempt.counts),
                 detail=attempt.detail,
                 client=request.remote_addr or "",
+                started=attempt.started,
+                anonymous=attempt.anonymous,
             )
         except SdmxNodeError:
             log.exception("the audit entry of %s %s could not be written", action, target)

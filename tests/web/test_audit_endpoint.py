@@ -57,7 +57,7 @@ def test_audit_needs_an_admin_token(client: FlaskClient, node) -> None:
     assert b"not an admin token" in refused.data
     admin = create_token(node, role="admin")
     answer = client.get("/audit", headers=_bearer(admin))
-    assert answer.status_code == 200 and answer.json == {"entries": []}
+    assert answer.status_code == 200 and answer.json == {"entries": [], "refusals": []}
 
 
 def test_every_attempt_is_audited_with_its_outcome(probe_client: FlaskClient, node) -> None:
@@ -70,8 +70,7 @@ def test_every_attempt_is_audited_with_its_outcome(probe_client: FlaskClient, no
     assert probe_client.post("/probe", headers=_bearer(provider)).status_code == 200
     entries = probe_client.get("/audit", headers=_bearer(admin)).json["entries"]
     got = [(e["outcome"], e["status"], e["role"]) for e in reversed(entries)]
-    assert got == [
-        ("refused", 401, None),
+    assert got == [  # the anonymous 401 is counted, not an entry
         ("refused", 403, "provider"),
         ("rejected", 400, "provider"),
         ("ok", 201, "provider"),
@@ -109,3 +108,74 @@ def test_an_expired_token_is_refused_like_a_revoked_one(
     assert write.status_code == 401 and b"expired" in write.data
     (entry,) = node.access.list_audit(actions=["probe.write"])
     assert (entry.outcome, entry.status) == ("refused", 401) and "expired" in entry.detail
+
+
+def test_a_write_is_recorded_as_started_before_its_work(app, node) -> None:
+    """The probe looks at the audit log while it works: its attempt is there, started."""
+    from flask import jsonify
+
+    def peek():  # type: ignore[no-untyped-def]
+        with write_attempt("peek.write", "AG:DF(1.0)") as attempt:
+            attempt.authorise_data("AG", "DF", "1.0")
+            (entry,) = node.access.list_audit(actions=["peek.write"])
+            seen = (entry.pk, entry.outcome, entry.token_id)
+        return jsonify(pk=seen[0], outcome=seen[1], token=seen[2])
+
+    app.add_url_rule("/peek", "peek", peek, methods=["POST"])
+    provider = create_token(node, role="provider", dataflows=[("AG", "DF", "1.0")])
+    (record,) = node.access.list_tokens()
+    seen = app.test_client().post("/peek", headers=_bearer(provider)).json
+    assert seen["outcome"] == "started" and seen["token"] == record.token_id
+    (entry,) = node.access.list_audit(actions=["peek.write"])
+    assert (entry.pk, entry.outcome, entry.status) == (seen["pk"], "ok", 200)
+
+
+def test_anonymous_refusals_are_counted_not_stored(probe_client: FlaskClient, node) -> None:
+    before = node.access.count_audit()
+    for _ in range(30):
+        assert probe_client.post("/probe").status_code == 401
+    assert probe_client.post("/probe", headers=_bearer("sdmxnode_unknown")).status_code == 401
+    assert node.access.count_audit() == before  # no row each
+    (counted,) = node.access.list_refusals()
+    assert (counted["action"], counted["count"]) == ("probe.write", 31)
+    admin = create_token(node, role="admin")
+    listed = probe_client.get("/audit", headers=_bearer(admin)).json["refusals"]
+    assert listed == [counted]
+
+
+def test_attempts_of_a_process_that_is_gone_are_marked_interrupted(node) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from sdmxnode.services.access import mark_interrupted_writes
+    from sdmxnode.storage.access import AuditEntry
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    entry = AuditEntry(datetime.now(UTC), "t1", "provider", "data.post", "AG:DF(1.0)", "started", 0)
+    host = socket.gethostname()
+    dead = node.access.start_entry(entry, f"{host}:{gone.stdout.strip()}")
+    alive = node.access.start_entry(entry, f"{host}:{os.getpid()}")
+    elsewhere = node.access.start_entry(entry, "another-host:1")
+    assert mark_interrupted_writes(node) == 1
+    outcomes = {e.pk: e.outcome for e in node.access.list_audit()}
+    assert outcomes == {dead: "interrupted", alive: "started", elsewhere: "started"}
+
+
+def test_old_audit_entries_are_pruned_after_the_retention(node) -> None:
+    from sdmxnode.services.access import prune_audit_log, record_write
+
+    record_write(node, token_id="t1", role="admin", action="a", target="x", outcome="ok",
+                 status=200, counts={}, detail="", client="c")  # fmt: skip
+    with node.access.engine.begin() as conn:  # pretend it is 401 days old
+        from sdmxnode.storage.tables import audit_log
+
+        old = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=401)
+        conn.execute(update(audit_log).values(at=old))
+    record_write(node, token_id="t1", role="admin", action="b", target="x", outcome="ok",
+                 status=200, counts={}, detail="", client="c")  # fmt: skip
+    assert node.settings.audit_retention_days == 400
+    assert prune_audit_log(node) == 1
+    assert [e.action for e in node.access.list_audit()] == ["b"]

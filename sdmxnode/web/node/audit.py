@@ -17,7 +17,8 @@ MAX_ENTRIES = 10000
 
 @blueprint.route("/audit", methods=["GET"])
 def audit() -> Response:
-    """The latest write attempts first (`limit`, `since`, `token`, `action` filter them)."""
+    """The latest write attempts first (`limit`, `since`, `token`, `action` filter them),
+    and the counted anonymous refusals (`limit`, `since`)."""
     node = current_node()
     WriteAttempt(node).authorise_admin("reading the audit log")
     try:
@@ -37,6 +38,8 @@ def audit() -> Response:
     entries = node.access.list_audit(
         limit=limit, since=since, token_id=request.args.get("token"), actions=actions
     )
-    response = jsonify({"entries": [entry.to_json() for entry in entries]})
+    # Anonymous refusals are counted per minute and source, not entries of their own.
+    refusals = node.access.list_refusals(limit=limit, since=since)
+    response = jsonify({"entries": [entry.to_json() for entry in entries], "refusals": refusals})
     response.headers["Cache-Control"] = "no-store"
     return response
