@@ -25,10 +25,13 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from sdmxnode.storage.data_history import (
+    OBSERVATION_COLUMNS,
+    overwrite_observations,
+    prepare_staging,
+)
 from sdmxnode.storage.data_history import delete_observations as delete_stored
-from sdmxnode.storage.data_history import keep_history
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.tables import (
     ATTRIBUTE_SEPARATOR,
@@ -77,7 +80,8 @@ class DataflowWriter:
     _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
     _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: The insert of the previous batch, running while the next batch is parsed.
+    _staging: bool = False  # whether the staging table of overwrites is prepared
+    #: The write of the previous batch, running while the next batch is parsed.
     _inserting: Future[object] | None = None
     _inserter: ThreadPoolExecutor | None = None
 
@@ -172,14 +176,13 @@ class DataflowWriter:
             inserting, self._inserting = self._inserting, None
             inserting.result()
 
-    def _insert_in_background(self, pending: list[tuple]) -> None:
-        """Insert a batch of new observations on a worker thread: the database driver
-        releases the GIL while it writes, so parsing and checking the next batch overlap it."""
+    def _in_background(self, write: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """Write a batch on a worker thread: the database driver releases the GIL while it
+        writes, so parsing and checking the next batch overlap it."""
         self._wait()
         if self._inserter is None:
             self._inserter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdmxnode-load")
-        sql = _insert_sql(self.conn)
-        self._inserting = self._inserter.submit(self.conn.exec_driver_sql, sql, pending)
+        self._inserting = self._inserter.submit(write, *args, **kwargs)
 
     def close(self) -> None:
         """Wait for the last batch and stop the worker thread."""
@@ -302,38 +305,17 @@ class DataflowWriter:
         provisional = self._provisional
         if any(row[0] < 0 for row in pending):
             pending = [(provisional[row[0]], *row[1:]) if row[0] < 0 else row for row in pending]
-        new_series = self._new_series
-        new_only = all(row[0] in new_series for row in pending)
-        if not new_only:
-            self._wait()
-            keep_history(
-                self.conn,
-                [(row[0], row[1]) for row in pending if row[0] not in new_series],
-                load_pk=self.load_pk,
-                deleted=False,
-            )
-            self._upsert(pending)
-        else:
-            self._insert_in_background(pending)
         self.counts.observations_written += len(pending)
-
-    def _upsert(self, pending: list[tuple]) -> None:
-        dialect = self.conn.dialect.name
-        module = postgresql if dialect == "postgresql" else sqlite
-        statement = module.insert(observations)
-        statement = statement.on_conflict_do_update(
-            index_elements=[observations.c.series_pk, observations.c.period],
-            set_={
-                "period_start": statement.excluded.period_start,
-                "period_end": statement.excluded.period_end,
-                "value": statement.excluded.value,
-                "attributes": statement.excluded.attributes,
-                "load_pk": statement.excluded.load_pk,
-            },
-        )
-        self.conn.execute(
-            statement, [dict(zip(_OBSERVATION_COLUMNS, row, strict=True)) for row in pending]
-        )
+        new_series = self._new_series
+        if all(row[0] in new_series for row in pending):
+            self._in_background(self.conn.exec_driver_sql, _insert_sql(self.conn), pending)
+            return
+        if not self._staging:
+            prepare_staging(self.conn)
+            self._staging = True
+        # One row per key, the last sent (as successive updates would leave it).
+        rows = list({(row[0], row[1]): row for row in pending}.values())
+        self._in_background(overwrite_observations, self.conn, rows, load_pk=self.load_pk)
 
     def _delete_series_observations(self, pk: int) -> None:
         self._delete([(pk, None)])
@@ -346,15 +328,6 @@ class DataflowWriter:
 
 
 _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
-_OBSERVATION_COLUMNS = (
-    "series_pk",
-    "period",
-    "period_start",
-    "period_end",
-    "value",
-    "attributes",
-    "load_pk",
-)
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -379,10 +352,10 @@ def reserve_series_pks(conn: Connection, count: int) -> list[int]:
 
 
 def _insert_sql(conn: Connection) -> str:
-    """INSERT of observation tuples in `_OBSERVATION_COLUMNS` order, for executemany."""
+    """INSERT of observation tuples in `OBSERVATION_COLUMNS` order, for executemany."""
     mark = _PLACEHOLDERS.get(conn.dialect.paramstyle, "?")
-    columns = ", ".join(_OBSERVATION_COLUMNS)
-    marks = ", ".join([mark] * len(_OBSERVATION_COLUMNS))
+    columns = ", ".join(OBSERVATION_COLUMNS)
+    marks = ", ".join([mark] * len(OBSERVATION_COLUMNS))
     return f"INSERT INTO {observations.name} ({columns}) VALUES ({marks})"
 
 

@@ -168,6 +168,28 @@ observation_history = Table(
 Index("ix_history_superseded", observation_history.c.superseded_by)
 Index("ix_history_series", observation_history.c.series_pk, observation_history.c.period)
 
+#: A batch of observations a load writes over stored ones, staged so that copying what it
+#: overwrites to the history and the upsert are one statement each. A temporary table (of
+#: the connection on SQLite, of the transaction on PostgreSQL), outside `metadata`: the
+#: writer creates it (`STAGED_OBSERVATIONS_DDL`) when it first needs it.
+staged_observations = Table(
+    "staged_observations",
+    MetaData(),
+    Column("series_pk", Integer, nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("period_start", String(32), nullable=False),
+    Column("period_end", String(32), nullable=False),
+    Column("value", String(2000), nullable=True),
+    Column("attributes", String(20000), nullable=True),
+    Column("load_pk", Integer, nullable=False),
+)
+STAGED_OBSERVATIONS_DDL = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS staged_observations ("
+    "series_pk INTEGER NOT NULL, period VARCHAR(64) NOT NULL, "
+    "period_start VARCHAR(32) NOT NULL, period_end VARCHAR(32) NOT NULL, "
+    "value VARCHAR(2000), attributes VARCHAR(20000), load_pk INTEGER NOT NULL)"
+)
+
 #: Bearer tokens: only a hash of each secret is kept; `token_id` is the public handle shown
 #: in the audit log and used to revoke. Rights as JSON lists (agencies; dataflow triples).
 tokens = Table(
