@@ -80,7 +80,8 @@ class DataflowWriter:
     _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
     _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
-    _staging: bool = False  # whether the staging table of overwrites is prepared
+    _replacing: list[int] = field(default_factory=list)  # series to clear before the batch
+    _staging: bool = False  # whether the staging tables are prepared
     #: The write of the previous batch, running while the next batch is parsed.
     _inserting: Future[object] | None = None
     _inserter: ThreadPoolExecutor | None = None
@@ -118,6 +119,7 @@ class DataflowWriter:
         pending: list[tuple] = []
         deletions: list[tuple[int, str | None]] = []
         replaced: set[int] = set()
+        pending_series: set[int] = set()  # of the rows in pending, but for the current run
         last_dims: tuple | None = None
         last_series_attributes: tuple | None = None
         key = ""
@@ -131,6 +133,7 @@ class DataflowWriter:
                 key = ".".join("" if v is None else v for v in dims)
                 last_dims = dims
                 last_series_attributes = None
+                pending_series.add(pk)
                 pk = 0
             period = row[time] if time is not None else ""
             if row_action == "Delete":
@@ -147,10 +150,14 @@ class DataflowWriter:
                 self._set_series_attributes(pk, values)
             if row_action == "Replace" and pk not in replaced and pk > 0:
                 if pk not in self._new_series:
+                    # Cleared with the next batch, before it is written: its rows of the
+                    # series pending already go first, as Replace removes them too.
                     replaced.add(pk)
-                    self._flush(pending)
-                    pending = []
-                    self._delete_series_observations(pk)
+                    if pk in pending_series or (pending and pending[-1][0] == pk):
+                        self._flush(pending)
+                        pending = []
+                        pending_series.clear()
+                    self._replacing.append(pk)
             if period is None:  # attributes-only row for a key
                 continue
             measured = measures_of(row)
@@ -165,6 +172,7 @@ class DataflowWriter:
             if len(pending) >= BATCH_SIZE:
                 self._flush(pending)
                 pending = []
+                pending_series.clear()
         self._flush(pending)
         if deletions:
             self._delete([(self._provisional.get(pk, pk), p) for pk, p in deletions])
@@ -196,8 +204,7 @@ class DataflowWriter:
     def delete_observations(self, keys: Select) -> None:
         """Delete the observations whose (series pk, period) `keys` selects, keeping their
         last state in the history as deleted by this load (as Delete actions are)."""
-        self._wait()
-        self._delete([(pk, period) for pk, period in self.conn.execute(keys)])
+        self._delete(keys)
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
         """Store the data set's attributes that the dataflow's layout keeps."""
@@ -297,7 +304,9 @@ class DataflowWriter:
             self._new_series.add(pk)
 
     def _flush(self, pending: list[tuple]) -> None:
-        if not pending:
+        """Write a batch (after clearing the series a Replace named since the last one), on
+        the worker thread: a plain insert when it only holds series new to the store."""
+        if not pending and not self._replacing:
             return
         self._wait()
         if self._unsaved:
@@ -306,22 +315,34 @@ class DataflowWriter:
         if any(row[0] < 0 for row in pending):
             pending = [(provisional[row[0]], *row[1:]) if row[0] < 0 else row for row in pending]
         self.counts.observations_written += len(pending)
+        replacing, self._replacing = self._replacing, []
         new_series = self._new_series
-        if all(row[0] in new_series for row in pending):
+        if not replacing and all(row[0] in new_series for row in pending):
             self._in_background(self.conn.exec_driver_sql, _insert_sql(self.conn), pending)
             return
+        self._prepare_staging()
+        # One row per key, the last sent (as successive updates would leave it).
+        rows = list({(row[0], row[1]): row for row in pending}.values())
+        self._in_background(self._overwrite, rows, replacing)
+
+    def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
+        """Clear the series of `replacing`, then write `rows` over what is stored (run by
+        the worker thread)."""
+        if replacing:
+            self.counts.observations_deleted += delete_stored(
+                self.conn, [(pk, None) for pk in replacing], load_pk=self.load_pk
+            )
+        if rows:
+            overwrite_observations(self.conn, rows, load_pk=self.load_pk)
+
+    def _prepare_staging(self) -> None:
         if not self._staging:
             prepare_staging(self.conn)
             self._staging = True
-        # One row per key, the last sent (as successive updates would leave it).
-        rows = list({(row[0], row[1]): row for row in pending}.values())
-        self._in_background(overwrite_observations, self.conn, rows, load_pk=self.load_pk)
 
-    def _delete_series_observations(self, pk: int) -> None:
-        self._delete([(pk, None)])
-
-    def _delete(self, deletions: list[tuple[int, str | None]]) -> None:
+    def _delete(self, deletions: list[tuple[int, str | None]] | Select) -> None:
         self._wait()
+        self._prepare_staging()
         self.counts.observations_deleted += delete_stored(
             self.conn, deletions, load_pk=self.load_pk
         )

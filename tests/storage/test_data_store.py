@@ -250,31 +250,36 @@ def test_overwrites_keep_each_earlier_version_once(
     assert current[("A.FRA", "2019")] == ("15", "E")
 
 
+@pytest.mark.parametrize("batch_size", [1, 2, 5000])
 def test_replace_sent_again_records_the_series_as_deleted_then_written(
-    store: StructureStore, dataflow_pk: int
+    store: StructureStore, dataflow_pk: int, batch_size: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Replace removes every stored observation of the series it names (history: deleted
-    by the load), including one this load wrote earlier, then writes those it sends."""
+    by the load), those this load wrote before included, then writes those it sends."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", batch_size)
     data = DataStore(store.engine)
     _load(data, dataflow_pk, ROWS)
     with data.transaction(_bounds) as tx:
         writer = tx.writer(dataflow_pk, LAYOUT, "Replace")
         rows = [
-            ("A", "FRA", "2021", "12", None, "PS", "A"),  # written, then removed by R below
+            ("A", "FRA", "2021", "12", None, "PS", "A"),  # removed by FRA's Replace below
+            ("A", "DEU", "2022", "23", None, "PS", "A"),  # removed by the next row's Replace
             ("A", "DEU", "2019", "20", None, "PS", "R"),
             ("A", "FRA", "2019", "10", "E", "PS", "R"),
         ]
         writer.write((*COLUMNS, "ACTION"), rows, "Replace", action_column=6)
         counts = tx.finish()[dataflow_pk]
     first, second = _load_pks(data)
-    assert counts.observations_deleted == 6
+    assert counts.observations_deleted == 7
     deleted = [r for r in _history(data) if r[6]]
     assert [(r[0], r[1], r[4], r[5]) for r in deleted] == [
         ("A.DEU", "2019", first, second),
         ("A.DEU", "2020", first, second),
         ("A.DEU", "2021", first, second),
+        ("A.DEU", "2022", second, second),
         ("A.FRA", "2019", first, second),
         ("A.FRA", "2020", first, second),
         ("A.FRA", "2021", second, second),
     ]
     assert _writers(data) == {("A.DEU", "2019"): second, ("A.FRA", "2019"): second}
+    assert not [r for r in _history(data) if not r[6]]  # nothing overwritten in place
