@@ -12,12 +12,14 @@ constraints, the mandatory attributes present), then measures, each in a fresh s
   project's structures (schema stage, structure rules, one committed transaction);
 - pysdmx: `pysdmx.io.read_sdmx(path, validate=False)` of the same file (parsing only);
 - the peak memory (VmHWM) of the sdmxnode load for the large and the small file;
-- overwrites (`--overwrite N` observations, 0 to skip): into a fresh store, the first load
-  of an N-observation message, the same message loaded again (every observation
-  overwritten by an identical one) and a revised message (the same keys, every value
-  changed), on SQLite and, when the environment variable SDMXNODE_BENCH_POSTGRES_URL names
-  a PostgreSQL database (`postgresql+psycopg://user:password@host/database`), on
-  PostgreSQL too, in a schema of its own that is dropped afterwards.
+- overwrites (`--overwrite N` observations, 0 to skip; `--only-overwrite` measures them
+  alone): into a fresh store, the first load of an N-observation message, the same message
+  loaded again (every observation overwritten by an identical one), a revised message (the
+  same keys, every value changed), then the first message again with action Replace
+  (every series cleared, then written), on SQLite and, when the environment variable
+  SDMXNODE_BENCH_POSTGRES_URL names a PostgreSQL database
+  (`postgresql+psycopg://user:password@host/database`), on PostgreSQL too, in a schema of
+  its own that is dropped afterwards.
 
 It prints the times and the ratios: targets are pysdmx time / sdmxnode time >= 2,
 peak(large) / peak(small) <= 1.5 and, per database, overwrite time / first-load time <= 2.
@@ -155,9 +157,19 @@ def child_load(message: Path, database: Path) -> dict[str, float]:
     }
 
 
+#: The loads of the overwrite runs: name, message, action (None: the message's own).
+OVERWRITES = (
+    ("first", "first", None),
+    ("same", "first", None),
+    ("revised", "revised", None),
+    ("replace", "first", "Replace"),
+)
+
+
 def child_overwrite(first: Path, revised: Path, url: str) -> dict[str, float]:
-    """Into a fresh store at `url`: the first load of `first`, `first` again, then `revised`
-    (times of `load_data` alone), with the observations and history rows stored after each."""
+    """Into a fresh store at `url`: the first load of `first`, `first` again, `revised`, then
+    `first` as Replace (times of `load_data` alone), with the observations and history rows
+    stored after each."""
     from sqlalchemy import func, select
 
     from sdmxnode.services.data.loading import LoadOptions, load_data
@@ -171,9 +183,11 @@ def child_overwrite(first: Path, revised: Path, url: str) -> dict[str, float]:
             return int(conn.execute(count).scalar_one())
 
     answer: dict[str, float] = {}
-    for name, message in (("first", first), ("same", first), ("revised", revised)):
+    for name, which, action in OVERWRITES:
+        message = first if which == "first" else revised
+        options = LoadOptions(source=f"{name}-{message.name}", action=action)
         start = time.perf_counter()
-        result = load_data(node, message, LoadOptions(source=f"{name}-{message.name}"))
+        result = load_data(node, message, options)
         answer[f"{name}_seconds"] = time.perf_counter() - start
         answer[f"{name}_observations"] = result.observations_written
         answer[f"{name}_stored"] = node.data.count_all_observations()
@@ -220,14 +234,18 @@ def run_overwrites(tmp: Path, observations: int, codes: dict[str, list[str]]) ->
     ratios = []
     for name, url in databases:
         answer = _overwrites_on(url, first, revised)
-        for load in ("first", "same", "revised"):
+        for load, _, _ in OVERWRITES:
             if answer[f"{load}_observations"] != observations:
                 raise SystemExit(f"{name} {load}: {answer[f'{load}_observations']} observations")
             if answer[f"{load}_stored"] != observations:
                 raise SystemExit(f"{name} {load}: {answer[f'{load}_stored']} stored")
         base = answer["first_seconds"]
         print(f"{name}: first load of {observations:,} observations: {base:.2f} s")
-        for load, what in (("same", "the same message again"), ("revised", "a revised message")):
+        for load, what in (
+            ("same", "the same message again"),
+            ("revised", "a revised message"),
+            ("replace", "the first message as Replace"),
+        ):
             seconds = answer[f"{load}_seconds"]
             ratios.append(seconds / base)
             print(
