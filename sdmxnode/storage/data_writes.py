@@ -119,7 +119,8 @@ class DataflowWriter:
         pending: list[tuple] = []
         deletions: list[tuple[int, str | None]] = []
         replaced: set[int] = set()
-        pending_series: set[int] = set()  # of the rows in pending, but for the current run
+        # Series with rows in pending (the current run's is added when the run ends).
+        pending_series: set[int] = set()
         last_dims: tuple | None = None
         last_series_attributes: tuple | None = None
         key = ""
@@ -150,8 +151,8 @@ class DataflowWriter:
                 self._set_series_attributes(pk, values)
             if row_action == "Replace" and pk not in replaced and pk > 0:
                 if pk not in self._new_series:
-                    # Cleared with the next batch, before it is written: its rows of the
-                    # series pending already go first, as Replace removes them too.
+                    # The series is cleared just before the next batch is written; rows of
+                    # it pending already are written first, as Replace removes them too.
                     replaced.add(pk)
                     if pk in pending_series or (pending and pending[-1][0] == pk):
                         self._flush(pending)
