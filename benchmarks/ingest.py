@@ -11,20 +11,30 @@ constraints, the mandatory attributes present), then measures, each in a fresh s
 - sdmxnode: `load_data` of the large file into a fresh SQLite file store holding the
   project's structures (schema stage, structure rules, one committed transaction);
 - pysdmx: `pysdmx.io.read_sdmx(path, validate=False)` of the same file (parsing only);
-- the peak memory (VmHWM) of the sdmxnode load for the large and the small file.
+- the peak memory (VmHWM) of the sdmxnode load for the large and the small file;
+- overwrites (`--overwrite N` observations, 0 to skip; `--only-overwrite` measures them
+  alone): into a fresh store, the first load of an N-observation message, the same message
+  loaded again (every observation overwritten by an identical one), a revised message (the
+  same keys, every value changed), then the first message again with action Replace
+  (every series cleared, then written), on SQLite and, when the environment variable
+  SDMXNODE_BENCH_POSTGRES_URL names a PostgreSQL database
+  (`postgresql+psycopg://user:password@host/database`), on PostgreSQL too, in a schema of
+  its own that is dropped afterwards.
 
-It prints both times and the ratios: targets are pysdmx time / sdmxnode time >= 2 and
-peak(large) / peak(small) <= 1.5.
+It prints the times and the ratios: targets are pysdmx time / sdmxnode time >= 2,
+peak(large) / peak(small) <= 1.5 and, per database, overwrite time / first-load time <= 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from itertools import product
 from pathlib import Path
 
@@ -32,13 +42,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEMO = PROJECT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
 FLOW = ("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 YEARS = [str(year) for year in range(2000, 2020)]  # 20 annual observations per series
+POSTGRES_URL = os.environ.get("SDMXNODE_BENCH_POSTGRES_URL")
 
 
-def _node(database: Path):  # type: ignore[no-untyped-def]
+def _node(database: Path | str):  # type: ignore[no-untyped-def]
+    """A node on a store holding the project's structures: a SQLite file or a database URL."""
     from sdmxnode.app import create_app
     from sdmxnode.services.setup import initialise_node
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "DEMO_DATA": ""})
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    app = create_app({"DATABASE_URL": url, "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
     initialise_node(node)
     return node
@@ -71,8 +84,11 @@ def _demo_template() -> tuple[str, dict[str, str], dict[str, str]]:
     return header, dict(series.attrib), dict(obs.attrib)
 
 
-def write_message(path: Path, observations: int, codes: dict[str, list[str]]) -> int:
-    """Write a structure-specific message of `observations` observations; the series count."""
+def write_message(
+    path: Path, observations: int, codes: dict[str, list[str]], revision: int = 0
+) -> int:
+    """Write a structure-specific message of `observations` observations; the series count.
+    Messages of another `revision` have the same keys and periods, every value changed."""
     header, series_attrib, obs_attrib = _demo_template()
     dimensions = list(codes)
     fixed = {d: (series_attrib[d] if series_attrib[d] in codes[d] else codes[d][0]) for d in codes}
@@ -97,7 +113,7 @@ def write_message(path: Path, observations: int, codes: dict[str, list[str]]) ->
             for year in YEARS:
                 if written == observations:
                     break
-                value = 1000 + (written * 7919) % 1_000_000
+                value = 1000 + (written * 7919) % 1_000_000 + revision
                 lines.append(
                     f'<Obs TIME_PERIOD="{year}" OBS_VALUE="{value}" {obs_attribute_text}/>'
                 )
@@ -141,6 +157,105 @@ def child_load(message: Path, database: Path) -> dict[str, float]:
     }
 
 
+#: The loads of the overwrite runs: name, message, action (None: the message's own).
+OVERWRITES = (
+    ("first", "first", None),
+    ("same", "first", None),
+    ("revised", "revised", None),
+    ("replace", "first", "Replace"),
+)
+
+
+def child_overwrite(first: Path, revised: Path, url: str) -> dict[str, float]:
+    """Into a fresh store at `url`: the first load of `first`, `first` again, `revised`, then
+    `first` as Replace (times of `load_data` alone), with the observations and history rows
+    stored after each."""
+    from sqlalchemy import func, select
+
+    from sdmxnode.services.data.loading import LoadOptions, load_data
+    from sdmxnode.storage.tables import observation_history
+
+    node = _node(url)
+
+    def history() -> int:
+        with node.store.engine.connect() as conn:
+            count = select(func.count()).select_from(observation_history)
+            return int(conn.execute(count).scalar_one())
+
+    answer: dict[str, float] = {}
+    for name, which, action in OVERWRITES:
+        message = first if which == "first" else revised
+        options = LoadOptions(source=f"{name}-{message.name}", action=action)
+        start = time.perf_counter()
+        result = load_data(node, message, options)
+        answer[f"{name}_seconds"] = time.perf_counter() - start
+        answer[f"{name}_observations"] = result.observations_written
+        answer[f"{name}_stored"] = node.data.count_all_observations()
+        answer[f"{name}_history"] = history()
+    node.store.engine.dispose()
+    return answer
+
+
+def _postgres_schema(url: str, schema: str, *, drop: bool = False) -> str:
+    """Create (or drop) `schema` in the PostgreSQL database at `url`; the URL whose
+    connections use it (through their search_path)."""
+    from sqlalchemy import text
+
+    from sdmxnode.storage.engine import create_store_engine
+
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE" if drop else f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def _overwrites_on(url: str, first: Path, revised: Path) -> dict[str, float]:
+    """The overwrite child's answer on one database (PostgreSQL: in a schema of its own)."""
+    if not url.startswith("postgresql"):
+        return _run_child("overwrite", str(first), str(revised), url)
+    schema = f"sdmxnode_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        return _run_child("overwrite", str(first), str(revised), _postgres_schema(url, schema))
+    finally:
+        _postgres_schema(url, schema, drop=True)
+
+
+def run_overwrites(tmp: Path, observations: int, codes: dict[str, list[str]]) -> list[float]:
+    """Measure first load and overwrites of `observations` on SQLite (and PostgreSQL when
+    SDMXNODE_BENCH_POSTGRES_URL is set), print them; the overwrite / first-load ratios."""
+    first, revised = tmp / "overwrite-1.xml", tmp / "overwrite-2.xml"
+    write_message(first, observations, codes)
+    write_message(revised, observations, codes, revision=1)
+    databases = [("SQLite", f"sqlite:///{tmp / 'overwrite.db'}")]
+    if POSTGRES_URL:
+        databases.append(("PostgreSQL", POSTGRES_URL))
+    ratios = []
+    for name, url in databases:
+        answer = _overwrites_on(url, first, revised)
+        for load, _, _ in OVERWRITES:
+            if answer[f"{load}_observations"] != observations:
+                raise SystemExit(f"{name} {load}: {answer[f'{load}_observations']} observations")
+            if answer[f"{load}_stored"] != observations:
+                raise SystemExit(f"{name} {load}: {answer[f'{load}_stored']} stored")
+        base = answer["first_seconds"]
+        print(f"{name}: first load of {observations:,} observations: {base:.2f} s")
+        for load, what in (
+            ("same", "the same message again"),
+            ("revised", "a revised message"),
+            ("replace", "the first message as Replace"),
+        ):
+            seconds = answer[f"{load}_seconds"]
+            ratios.append(seconds / base)
+            print(
+                f"{name}: overwrite with {what}: {seconds:.2f} s, "
+                f"{seconds / base:.2f}x the first load (target <= 2); "
+                f"history rows after it: {answer[f'{load}_history']:,.0f}"
+            )
+    return ratios
+
+
 def child_pysdmx(message: Path) -> dict[str, float]:
     from pysdmx.io import read_sdmx
 
@@ -166,12 +281,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument(
+        "--overwrite",
+        type=int,
+        default=480_000,
+        help="observations of the overwrite runs (0: none)",
+    )
+    parser.add_argument(
+        "--only-overwrite", action="store_true", help="measure the overwrites alone"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         kind, *paths = options.child
         if kind == "load":
             answer = child_load(Path(paths[0]), Path(paths[1]))
+        elif kind == "overwrite":
+            answer = child_overwrite(Path(paths[0]), Path(paths[1]), paths[2])
         else:
             answer = child_pysdmx(Path(paths[0]))
         print(json.dumps(answer))
@@ -179,6 +305,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sdmxnode-bench-") as folder:
         tmp = Path(folder)
         codes = _allowed_codes(_node(tmp / "codes.db"))
+        if options.only_overwrite:
+            run_overwrites(tmp, options.overwrite, codes)
+            return
         large, small = tmp / "large.xml", tmp / "small.xml"
         large_series = write_message(large, options.observations, codes)
         small_series = write_message(small, options.small, codes)
@@ -218,6 +347,8 @@ def main() -> None:
             f"pysdmx: {theirs['peak_kib'] / 1024:.1f} MiB"
         )
         print(f"memory ratio large / small: {peak / peak_small:.2f} (target <= 1.5)")
+        if options.overwrite:
+            run_overwrites(tmp, options.overwrite, codes)
 
 
 if __name__ == "__main__":

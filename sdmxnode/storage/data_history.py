@@ -1,84 +1,161 @@
-"""What a load overwrites or deletes: copied to `observation_history`, then removed.
+"""What a load overwrites or deletes: copied to `observation_history`, then replaced or
+removed, a batch at a time.
 
 The history answers `updatedAfter` (deletions) and `includeHistory` (earlier values); each
-row says which load superseded it and whether it was deleted.
+row says which load superseded it and whether it was deleted. Every observation a load
+writes over goes to the history, whether or not its value or attributes change: the
+stored observation then belongs to that load (`updatedAfter`, and the deletions of a
+replacement by `PUT`, go by the load that last wrote an observation).
+
+A batch is first staged in a temporary table (`prepare_staging`), so that the history
+copy and the write are each one set-based statement, whatever the batch's size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Join,
+    Select,
+    and_,
+    delete,
+    insert,
+    literal,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
-from sdmxnode.storage.tables import observation_history, observations
+from sdmxnode.storage.tables import (
+    STAGING_DDL,
+    observation_history,
+    observations,
+    staged_keys,
+    staged_observations,
+)
 
-#: Keys per statement: bounds the number of bound parameters of one IN list.
-CHUNK = 500
-
-
-def keep_history(
-    conn: Connection, keys: Sequence[tuple[int, str]], *, load_pk: int, deleted: bool
-) -> int:
-    """Copy the current state of the observations with these (series pk, period) keys to
-    the history, as superseded (or deleted) by load `load_pk`; how many existed."""
-    kept = 0
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        rows = conn.execute(
-            select(
-                observations.c.series_pk,
-                observations.c.period,
-                observations.c.value,
-                observations.c.attributes,
-                observations.c.load_pk,
-            ).where(tuple_(observations.c.series_pk, observations.c.period).in_(chunk))
-        ).all()
-        if rows:
-            conn.execute(
-                insert(observation_history),
-                [
-                    {
-                        "series_pk": r.series_pk,
-                        "period": r.period,
-                        "value": r.value,
-                        "attributes": r.attributes,
-                        "load_pk": r.load_pk,
-                        "superseded_by": load_pk,
-                        "deleted": deleted,
-                    }
-                    for r in rows
-                ],
-            )
-        kept += len(rows)
-    return kept
+#: The columns of an observation row, as `overwrite_observations` takes them.
+OBSERVATION_COLUMNS = (
+    "series_pk",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "attributes",
+    "load_pk",
+)
+_HISTORY_COLUMNS = ["series_pk", "period", "value", "attributes", "load_pk", "superseded_by"]
 
 
-def series_periods(conn: Connection, series_pk: int) -> list[str]:
-    """The periods a series holds observations for."""
-    return list(
-        conn.execute(
-            select(observations.c.period).where(observations.c.series_pk == series_pk)
-        ).scalars()
+def prepare_staging(conn: Connection) -> None:
+    """Create the staging tables on this connection (for the transaction on PostgreSQL)
+    unless they are there."""
+    suffix = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    for ddl in STAGING_DDL:
+        conn.exec_driver_sql(ddl + suffix)
+
+
+def overwrite_observations(conn: Connection, rows: Sequence[tuple], *, load_pk: int) -> None:
+    """Write observation rows (`OBSERVATION_COLUMNS`, at most one per key) whether or not
+    they are stored: the stored state of those that are goes to the history as superseded
+    by load `load_pk`, then all are inserted or updated."""
+    _empty(conn, "staged_observations")
+    _copy_rows(conn, "staged_observations", OBSERVATION_COLUMNS, rows)
+    stored, staged = observations.c, staged_observations.c
+    _keep(
+        conn,
+        staged_observations.join(
+            observations,
+            and_(stored.series_pk == staged.series_pk, stored.period == staged.period),
+        ),
+        load_pk=load_pk,
+        deleted=False,
+    )
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    upsert = module.insert(observations).from_select(
+        list(OBSERVATION_COLUMNS),
+        # WHERE: SQLite would read the ON of ON CONFLICT as a join's without one.
+        select(*(staged[c] for c in OBSERVATION_COLUMNS)).where(true()),
+    )
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[stored.series_pk, stored.period],
+            set_={c: upsert.excluded[c] for c in OBSERVATION_COLUMNS[2:]},
+        )
     )
 
 
 def delete_observations(
-    conn: Connection, deletions: Sequence[tuple[int, str | None]], *, load_pk: int
+    conn: Connection, deletions: Sequence[tuple[int, str | None]] | Select, *, load_pk: int
 ) -> int:
-    """Delete the observations named by (series pk, period) — a pair without a period names
-    its whole series — keeping their last state in the history; how many existed."""
-    named = [(pk, period) for pk, period in deletions if period]
-    for pk in {pk for pk, period in deletions if not period}:
-        named.extend((pk, p) for p in series_periods(conn, pk))
-    keys = sorted(set(named))  # type: ignore[arg-type]
-    if not keys:
-        return 0
-    existing = keep_history(conn, keys, load_pk=load_pk, deleted=True)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        conn.execute(
-            delete(observations).where(
-                tuple_(observations.c.series_pk, observations.c.period).in_(chunk)
-            )
-        )
-    return existing
+    """Delete the observations named by (series pk, period) pairs — a pair without a period
+    names its whole series — or by a query of such pairs, keeping their last state in the
+    history as deleted by load `load_pk`; how many existed."""
+    _empty(conn, "staged_keys")
+    if isinstance(deletions, Select):
+        conn.execute(insert(staged_keys).from_select(["series_pk", "period"], deletions))
+    else:
+        whole = {pk for pk, period in deletions if not period}
+        named = {(pk, p) for pk, p in deletions if p and pk not in whole}
+        if not whole and not named:
+            return 0
+        keys = [(pk, None) for pk in sorted(whole)] + sorted(named)  # type: ignore[arg-type]
+        _copy_rows(conn, "staged_keys", ("series_pk", "period"), keys)
+    stored, staged = observations.c, staged_keys.c
+    named_keys = select(staged.series_pk, staged.period).where(staged.period.is_not(None))
+    whole_series = select(staged.series_pk).where(staged.period.is_(None))
+    existed = 0
+    for matching, condition in (
+        (stored.period == staged.period, tuple_(stored.series_pk, stored.period).in_(named_keys)),
+        (staged.period.is_(None), stored.series_pk.in_(whole_series)),
+    ):
+        on = and_(stored.series_pk == staged.series_pk, matching)
+        kept = _keep(conn, staged_keys.join(observations, on), load_pk=load_pk, deleted=True)
+        if kept:
+            conn.execute(delete(observations).where(condition))
+        existed += kept
+    return existed
+
+
+def _keep(conn: Connection, joined: Join, *, load_pk: int, deleted: bool) -> int:
+    """Copy the stored observations of `joined` (a join of staged rows with them) to the
+    history as superseded or deleted by `load_pk`; how many."""
+    stored = observations.c
+    query = select(
+        stored.series_pk,
+        stored.period,
+        stored.value,
+        stored.attributes,
+        stored.load_pk,
+        literal(load_pk),
+        literal(deleted),
+    ).select_from(joined)
+    statement = insert(observation_history).from_select([*_HISTORY_COLUMNS, "deleted"], query)
+    # preserve_rowcount: else the PostgreSQL dialect reports -1 for an INSERT.
+    result = conn.execute(statement.execution_options(preserve_rowcount=True))
+    return int(result.rowcount)
+
+
+def _empty(conn: Connection, table: str) -> None:
+    """Empty a staging table. TRUNCATE on PostgreSQL: a DELETE would leave the dead rows of
+    every batch for the next ones to scan; SQLite truncates on a DELETE without WHERE."""
+    verb = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
+    conn.exec_driver_sql(f"{verb} {table}")
+
+
+def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Fill a staging table: COPY on PostgreSQL, one executemany on SQLite."""
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:  # type: ignore[attr-defined]
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

@@ -25,10 +25,13 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from sdmxnode.storage.data_history import (
+    OBSERVATION_COLUMNS,
+    overwrite_observations,
+    prepare_staging,
+)
 from sdmxnode.storage.data_history import delete_observations as delete_stored
-from sdmxnode.storage.data_history import keep_history
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.tables import (
     ATTRIBUTE_SEPARATOR,
@@ -77,7 +80,9 @@ class DataflowWriter:
     _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
     _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: The insert of the previous batch, running while the next batch is parsed.
+    _replacing: list[int] = field(default_factory=list)  # series to clear before the batch
+    _staging: bool = False  # whether the staging tables are prepared
+    #: The write of the previous batch, running while the next batch is parsed.
     _inserting: Future[object] | None = None
     _inserter: ThreadPoolExecutor | None = None
 
@@ -114,6 +119,8 @@ class DataflowWriter:
         pending: list[tuple] = []
         deletions: list[tuple[int, str | None]] = []
         replaced: set[int] = set()
+        # Series with rows in pending (the current run's is added when the run ends).
+        pending_series: set[int] = set()
         last_dims: tuple | None = None
         last_series_attributes: tuple | None = None
         key = ""
@@ -127,6 +134,7 @@ class DataflowWriter:
                 key = ".".join("" if v is None else v for v in dims)
                 last_dims = dims
                 last_series_attributes = None
+                pending_series.add(pk)
                 pk = 0
             period = row[time] if time is not None else ""
             if row_action == "Delete":
@@ -143,10 +151,14 @@ class DataflowWriter:
                 self._set_series_attributes(pk, values)
             if row_action == "Replace" and pk not in replaced and pk > 0:
                 if pk not in self._new_series:
+                    # The series is cleared just before the next batch is written; rows of
+                    # it pending already are written first, as Replace removes them too.
                     replaced.add(pk)
-                    self._flush(pending)
-                    pending = []
-                    self._delete_series_observations(pk)
+                    if pk in pending_series or (pending and pending[-1][0] == pk):
+                        self._flush(pending)
+                        pending = []
+                        pending_series.clear()
+                    self._replacing.append(pk)
             if period is None:  # attributes-only row for a key
                 continue
             measured = measures_of(row)
@@ -161,6 +173,7 @@ class DataflowWriter:
             if len(pending) >= BATCH_SIZE:
                 self._flush(pending)
                 pending = []
+                pending_series.clear()
         self._flush(pending)
         if deletions:
             self._delete([(self._provisional.get(pk, pk), p) for pk, p in deletions])
@@ -172,14 +185,13 @@ class DataflowWriter:
             inserting, self._inserting = self._inserting, None
             inserting.result()
 
-    def _insert_in_background(self, pending: list[tuple]) -> None:
-        """Insert a batch of new observations on a worker thread: the database driver
-        releases the GIL while it writes, so parsing and checking the next batch overlap it."""
+    def _in_background(self, write: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """Write a batch on a worker thread: the database driver releases the GIL while it
+        writes, so parsing and checking the next batch overlap it."""
         self._wait()
         if self._inserter is None:
             self._inserter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdmxnode-load")
-        sql = _insert_sql(self.conn)
-        self._inserting = self._inserter.submit(self.conn.exec_driver_sql, sql, pending)
+        self._inserting = self._inserter.submit(write, *args, **kwargs)
 
     def close(self) -> None:
         """Wait for the last batch and stop the worker thread."""
@@ -193,8 +205,7 @@ class DataflowWriter:
     def delete_observations(self, keys: Select) -> None:
         """Delete the observations whose (series pk, period) `keys` selects, keeping their
         last state in the history as deleted by this load (as Delete actions are)."""
-        self._wait()
-        self._delete([(pk, period) for pk, period in self.conn.execute(keys)])
+        self._delete(keys)
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
         """Store the data set's attributes that the dataflow's layout keeps."""
@@ -294,7 +305,9 @@ class DataflowWriter:
             self._new_series.add(pk)
 
     def _flush(self, pending: list[tuple]) -> None:
-        if not pending:
+        """Write a batch (after clearing the series a Replace named since the last one), on
+        the worker thread: a plain insert when it only holds series new to the store."""
+        if not pending and not self._replacing:
             return
         self._wait()
         if self._unsaved:
@@ -302,59 +315,41 @@ class DataflowWriter:
         provisional = self._provisional
         if any(row[0] < 0 for row in pending):
             pending = [(provisional[row[0]], *row[1:]) if row[0] < 0 else row for row in pending]
-        new_series = self._new_series
-        new_only = all(row[0] in new_series for row in pending)
-        if not new_only:
-            self._wait()
-            keep_history(
-                self.conn,
-                [(row[0], row[1]) for row in pending if row[0] not in new_series],
-                load_pk=self.load_pk,
-                deleted=False,
-            )
-            self._upsert(pending)
-        else:
-            self._insert_in_background(pending)
         self.counts.observations_written += len(pending)
+        replacing, self._replacing = self._replacing, []
+        new_series = self._new_series
+        if not replacing and all(row[0] in new_series for row in pending):
+            self._in_background(self.conn.exec_driver_sql, _insert_sql(self.conn), pending)
+            return
+        self._prepare_staging()
+        # One row per key, the last sent (as successive updates would leave it).
+        rows = list({(row[0], row[1]): row for row in pending}.values())
+        self._in_background(self._overwrite, rows, replacing)
 
-    def _upsert(self, pending: list[tuple]) -> None:
-        dialect = self.conn.dialect.name
-        module = postgresql if dialect == "postgresql" else sqlite
-        statement = module.insert(observations)
-        statement = statement.on_conflict_do_update(
-            index_elements=[observations.c.series_pk, observations.c.period],
-            set_={
-                "period_start": statement.excluded.period_start,
-                "period_end": statement.excluded.period_end,
-                "value": statement.excluded.value,
-                "attributes": statement.excluded.attributes,
-                "load_pk": statement.excluded.load_pk,
-            },
-        )
-        self.conn.execute(
-            statement, [dict(zip(_OBSERVATION_COLUMNS, row, strict=True)) for row in pending]
-        )
+    def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
+        """Clear the series of `replacing`, then write `rows` over what is stored (run by
+        the worker thread)."""
+        if replacing:
+            self.counts.observations_deleted += delete_stored(
+                self.conn, [(pk, None) for pk in replacing], load_pk=self.load_pk
+            )
+        if rows:
+            overwrite_observations(self.conn, rows, load_pk=self.load_pk)
 
-    def _delete_series_observations(self, pk: int) -> None:
-        self._delete([(pk, None)])
+    def _prepare_staging(self) -> None:
+        if not self._staging:
+            prepare_staging(self.conn)
+            self._staging = True
 
-    def _delete(self, deletions: list[tuple[int, str | None]]) -> None:
+    def _delete(self, deletions: list[tuple[int, str | None]] | Select) -> None:
         self._wait()
+        self._prepare_staging()
         self.counts.observations_deleted += delete_stored(
             self.conn, deletions, load_pk=self.load_pk
         )
 
 
 _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
-_OBSERVATION_COLUMNS = (
-    "series_pk",
-    "period",
-    "period_start",
-    "period_end",
-    "value",
-    "attributes",
-    "load_pk",
-)
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -379,10 +374,10 @@ def reserve_series_pks(conn: Connection, count: int) -> list[int]:
 
 
 def _insert_sql(conn: Connection) -> str:
-    """INSERT of observation tuples in `_OBSERVATION_COLUMNS` order, for executemany."""
+    """INSERT of observation tuples in `OBSERVATION_COLUMNS` order, for executemany."""
     mark = _PLACEHOLDERS.get(conn.dialect.paramstyle, "?")
-    columns = ", ".join(_OBSERVATION_COLUMNS)
-    marks = ", ".join([mark] * len(_OBSERVATION_COLUMNS))
+    columns = ", ".join(OBSERVATION_COLUMNS)
+    marks = ", ".join([mark] * len(OBSERVATION_COLUMNS))
     return f"INSERT INTO {observations.name} ({columns}) VALUES ({marks})"
 
 

@@ -170,6 +170,38 @@ observation_history = Table(
 Index("ix_history_superseded", observation_history.c.superseded_by)
 Index("ix_history_series", observation_history.c.series_pk, observation_history.c.period)
 
+#: What a load writes over or deletes, staged so that copying what it replaces to the
+#: history and the write itself are one statement each per batch: observations to write,
+#: and (series pk, period) keys to delete (no period: the whole series). Temporary tables
+#: (of the connection on SQLite, of the transaction on PostgreSQL) outside `metadata`: the
+#: writer creates them (`STAGING_DDL`) when it first needs them.
+_staging = MetaData()
+staged_observations = Table(
+    "staged_observations",
+    _staging,
+    Column("series_pk", Integer, nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("period_start", String(32), nullable=False),
+    Column("period_end", String(32), nullable=False),
+    Column("value", String(2000), nullable=True),
+    Column("attributes", String(20000), nullable=True),
+    Column("load_pk", Integer, nullable=False),
+)
+staged_keys = Table(
+    "staged_keys",
+    _staging,
+    Column("series_pk", Integer, nullable=False),
+    Column("period", String(64), nullable=True),
+)
+STAGING_DDL = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS staged_observations ("
+    "series_pk INTEGER NOT NULL, period VARCHAR(64) NOT NULL, "
+    "period_start VARCHAR(32) NOT NULL, period_end VARCHAR(32) NOT NULL, "
+    "value VARCHAR(2000), attributes VARCHAR(20000), load_pk INTEGER NOT NULL)",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS staged_keys ("
+    "series_pk INTEGER NOT NULL, period VARCHAR(64))",
+)
+
 #: Bearer tokens: only a hash of each secret is kept; `token_id` is the public handle shown
 #: in the audit log and used to revoke. Rights as JSON lists (agencies; dataflow triples).
 tokens = Table(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
+from sdmxnode.storage import data_writes
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import (
@@ -15,6 +17,7 @@ from sdmxnode.storage.data_reads import (
     stream,
 )
 from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.tables import loads, observation_history, observations, series
 from sdmxnode.storage.times import now_utc
 
 LAYOUT = Layout(
@@ -172,3 +175,111 @@ def test_full_series_keys_select_the_same_as_the_key_filter(
     with data.engine.connect() as conn:
         only = DataSelection(keys=[key], series_keys=frozenset({"A.DEU"}))
         assert [r[0] for r in stream(conn, select_series(dataflow_pk, only))] == ["A.DEU"]
+
+
+def _history(data: DataStore) -> list[tuple]:
+    """(series key, period, value, attributes, load pk, superseded by, deleted), sorted."""
+    query = (
+        select(
+            series.c.series_key,
+            observation_history.c.period,
+            observation_history.c.value,
+            observation_history.c.attributes,
+            observation_history.c.load_pk,
+            observation_history.c.superseded_by,
+            observation_history.c.deleted,
+        )
+        .select_from(
+            series.join(observation_history, observation_history.c.series_pk == series.c.pk)
+        )
+        .order_by(series.c.series_key, observation_history.c.period, observation_history.c.load_pk)
+    )
+    with data.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
+def _writers(data: DataStore) -> dict[tuple[str, str], int]:
+    """The load pk of each current observation, by (series key, period)."""
+    query = select(series.c.series_key, observations.c.period, observations.c.load_pk).select_from(
+        series.join(observations, observations.c.series_pk == series.c.pk)
+    )
+    with data.engine.connect() as conn:
+        return {(key, period): load for key, period, load in conn.execute(query)}
+
+
+def _load_pks(data: DataStore) -> list[int]:
+    with data.engine.connect() as conn:
+        return list(conn.execute(select(loads.c.pk).order_by(loads.c.pk)).scalars())
+
+
+@pytest.mark.parametrize("batch_size", [2, 5000])
+def test_overwrites_keep_each_earlier_version_once(
+    store: StructureStore, dataflow_pk: int, batch_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every observation a load writes over goes to the history once, as it was (identical
+    or not); observations new to the store get none; all now belong to that load."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", batch_size)
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    rows = [
+        ("A", "DEU", "2019", "20", None, "PS"),  # identical
+        ("A", "DEU", "2020", "21", None, "PS"),  # attribute removed
+        ("A", "DEU", "2023", "24", None, "PS"),  # new period of a stored series
+        ("A", "FRA", "2019", "15", "E", "PS"),  # value changed
+        ("A", "ITA", "2019", "5", None, "PS"),  # new series
+    ]
+    counts = _load(data, dataflow_pk, rows, "Merge")
+    assert counts.observations_written == 5
+    first, second = _load_pks(data)
+    assert _history(data) == [
+        ("A.DEU", "2019", "20", None, first, second, False),
+        ("A.DEU", "2020", "21", "P", first, second, False),
+        ("A.FRA", "2019", "10", "E", first, second, False),
+    ]
+    assert _writers(data) == {
+        ("A.DEU", "2019"): second,
+        ("A.DEU", "2020"): second,
+        ("A.DEU", "2021"): first,
+        ("A.DEU", "2023"): second,
+        ("A.FRA", "2019"): second,
+        ("A.FRA", "2020"): first,
+        ("A.ITA", "2019"): second,
+    }
+    current = {(r[0], r[2]): (r[3], r[4]) for r in _current(data, dataflow_pk)}
+    assert current[("A.DEU", "2020")] == ("21", None)
+    assert current[("A.FRA", "2019")] == ("15", "E")
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 5000])
+def test_replace_sent_again_records_the_series_as_deleted_then_written(
+    store: StructureStore, dataflow_pk: int, batch_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replace removes every stored observation of the series it names (history: deleted
+    by the load), those this load wrote before included, then writes those it sends."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", batch_size)
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    with data.transaction(_bounds) as tx:
+        writer = tx.writer(dataflow_pk, LAYOUT, "Replace")
+        rows = [
+            ("A", "FRA", "2021", "12", None, "PS", "A"),  # removed by FRA's Replace below
+            ("A", "DEU", "2022", "23", None, "PS", "A"),  # removed by the next row's Replace
+            ("A", "DEU", "2019", "20", None, "PS", "R"),
+            ("A", "FRA", "2019", "10", "E", "PS", "R"),
+        ]
+        writer.write((*COLUMNS, "ACTION"), rows, "Replace", action_column=6)
+        counts = tx.finish()[dataflow_pk]
+    first, second = _load_pks(data)
+    assert counts.observations_deleted == 7
+    deleted = [r for r in _history(data) if r[6]]
+    assert [(r[0], r[1], r[4], r[5]) for r in deleted] == [
+        ("A.DEU", "2019", first, second),
+        ("A.DEU", "2020", first, second),
+        ("A.DEU", "2021", first, second),
+        ("A.DEU", "2022", second, second),
+        ("A.FRA", "2019", first, second),
+        ("A.FRA", "2020", first, second),
+        ("A.FRA", "2021", second, second),
+    ]
+    assert _writers(data) == {("A.DEU", "2019"): second, ("A.FRA", "2019"): second}
+    assert not [r for r in _history(data) if not r[6]]  # nothing overwritten in place
