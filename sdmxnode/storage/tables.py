@@ -183,8 +183,8 @@ staged_observations = Table(
     Column("period", String(64), nullable=False),
     Column("period_start", String(32), nullable=False),
     Column("period_end", String(32), nullable=False),
-    Column("value", String(2000), nullable=True),
-    Column("attributes", String(20000), nullable=True),
+    Column("value", Text, nullable=True),
+    Column("attributes", Text, nullable=True),
     Column("load_pk", Integer, nullable=False),
 )
 staged_keys = Table(
@@ -197,7 +197,7 @@ STAGING_DDL = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS staged_observations ("
     "series_pk INTEGER NOT NULL, period VARCHAR(64) NOT NULL, "
     "period_start VARCHAR(32) NOT NULL, period_end VARCHAR(32) NOT NULL, "
-    "value VARCHAR(2000), attributes VARCHAR(20000), load_pk INTEGER NOT NULL)",
+    "value TEXT, attributes TEXT, load_pk INTEGER NOT NULL)",
     "CREATE TEMPORARY TABLE IF NOT EXISTS staged_keys ("
     "series_pk INTEGER NOT NULL, period VARCHAR(64))",
 )

@@ -126,3 +126,22 @@ def test_one_verdict_for_each_length(
         )
         assert answer.status_code == 200
         assert value in answer.get_data(as_text=True)
+
+
+def test_long_values_overwrite_alike_on_both_engines(length_app: Flask) -> None:
+    """A message sent twice (the second time an overwrite, through the staging tables)
+    with a 20,001-digit value and a 20,001-character attribute is stored both times."""
+    node = length_app.extensions["sdmxnode"]
+    token = create_token(node, role="admin")
+    row = {"OBS_VALUE": "7" * 20_001, "COMMENT_OBS": "o" * 20_001, "TIME_PERIOD": "2001"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    values = dict(BASE, **row)
+    writer.writerow(["DATAFLOW", *values])
+    writer.writerow([FLOW, *values.values()])
+    body = out.getvalue().encode()
+    client = length_app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    for _ in range(2):
+        answer = client.post("/rest/data/IMDX,DF_LEN,1.0.0", data=body, headers=headers)
+        assert answer.status_code in (200, 201), answer.get_data(as_text=True)[:500]
