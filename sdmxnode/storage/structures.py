@@ -31,7 +31,7 @@ from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, node_health, references, series
 from sdmxnode.storage.times import now_utc
-from sdmxnode.storage.upgrades import add_missing_columns
+from sdmxnode.storage.upgrades import add_missing_columns, widen_columns
 from sdmxnode.storage.writing import writing
 
 _COLUMNS = (
@@ -123,6 +123,7 @@ class StructureStore:
         try:
             metadata.create_all(self.engine)
             add_missing_columns(self.engine)
+            widen_columns(self.engine)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc
 

@@ -13,7 +13,14 @@ from sqlalchemy import Column, Engine, Table, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateColumn
 
-from sdmxnode.storage.tables import audit_log, tokens
+from sdmxnode.storage.tables import (
+    audit_log,
+    data_layouts,
+    observation_history,
+    observations,
+    series,
+    tokens,
+)
 
 #: Nullable columns added to existing tables, oldest first.
 ADDED_COLUMNS: tuple[tuple[Table, str], ...] = (
@@ -21,6 +28,36 @@ ADDED_COLUMNS: tuple[tuple[Table, str], ...] = (
     (tokens, "last_used"),
     (audit_log, "process"),
 )
+
+
+#: Columns once VARCHAR(n) that are now unbounded (TEXT): any valid value must fit
+#: (issue 14: PostgreSQL refused an OBS_VALUE over 2,000 characters that SQLite stored).
+WIDENED_COLUMNS: tuple[tuple[Table, str], ...] = (
+    (observations, "value"),
+    (observations, "attributes"),
+    (observation_history, "value"),
+    (observation_history, "attributes"),
+    (series, "attributes"),
+    (data_layouts, "layout"),
+    (data_layouts, "dataset_attributes"),
+)
+
+
+def widen_columns(engine: Engine) -> list[str]:
+    """On PostgreSQL, turn the WIDENED_COLUMNS a database still has as VARCHAR into TEXT
+    (SQLite does not enforce lengths); the `table.column` names changed."""
+    if engine.dialect.name != "postgresql":
+        return []
+    changed = []
+    inspector = inspect(engine)
+    for table, name in WIDENED_COLUMNS:
+        column = next(c for c in inspector.get_columns(table.name) if c["name"] == name)
+        if getattr(column["type"], "length", None) is None:
+            continue  # TEXT already
+        with engine.begin() as conn:
+            conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {name} TYPE TEXT"))
+        changed.append(f"{table.name}.{name}")
+    return changed
 
 
 def _present(engine: Engine, table: Table) -> set[str]:
