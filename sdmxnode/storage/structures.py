@@ -32,7 +32,7 @@ from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import artefacts, metadata, node_health, references, series
 from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.upgrades import add_missing_columns, widen_columns
-from sdmxnode.storage.writing import writing
+from sdmxnode.storage.writing import lock_artefacts, writing
 
 _COLUMNS = (
     artefacts.c.pk,
@@ -138,6 +138,7 @@ class StructureStore:
         *,
         keep_final: bool = False,
         must_stay_empty: Mapping[ArtefactRef, Collection[int]] | None = None,
+        depends: Collection[tuple[int, str]] = (),
     ) -> PutResult:
         """Insert or replace `records` in one transaction; identical artefacts are untouched.
 
@@ -148,11 +149,22 @@ class StructureStore:
         one of them holds data when the transaction decides (a load committed meanwhile),
         nothing is stored and Conflict is raised. A replaced artefact's `updated` time
         always moves forward, by a second if need be, so that Last-Modified changes with it.
+        `depends` names stored artefacts (pk, digest) the records reference: each is
+        share-locked first and must be there unchanged (NotFound, Conflict otherwise), so
+        that a concurrent DELETE of one either waits and then sees the new referrer, or
+        commits first and this write is refused.
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         now = now_utc()
         try:
             with writing(self.engine) as conn:
+                try:
+                    lock_artefacts(conn, depends)
+                except NotFound as exc:
+                    raise Conflict(
+                        "an artefact the submission references was deleted while the "
+                        "request ran: nothing was stored"
+                    ) from exc
                 for record in records:
                     counts[_put_one(conn, record, keep_final, now)] += 1
                 _refuse_reshaped_data(conn, must_stay_empty or {})

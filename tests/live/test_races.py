@@ -278,3 +278,39 @@ def _loads_by(node, token_ids: list[str]) -> int:  # type: ignore[no-untyped-def
                 select(func.count()).select_from(loads).where(loads.c.principal.in_(token_ids))
             ).scalar_one()
         )
+
+
+def test_new_referrer_against_delete_of_its_target(racing) -> None:
+    """POST of a dataflow referencing a draft DSD against the DELETE of that DSD: exactly
+    one succeeds, and the store never holds a dataflow whose DSD is gone."""
+    url, node, token = racing
+    for round_ in range(ROUNDS):
+        flow_id = f"DF_RACE_REF_{round_}"
+        dsd_id = _dsd_id(flow_id)
+        status, text = _call(
+            "POST", f"{url}/rest/v2/structure", body=_draft_dsd(url, dsd_id).encode(), token=token
+        )
+        assert status == 201, text[:500]
+        flow = _structure(url, "dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0")
+        flow = flow.replace("DF_MIG_STOCK_IMS", flow_id).replace(' isFinal="true"', "")
+        flow = flow.replace('id="DSD_MIG_STOCK"', f'id="{dsd_id}"')
+        post, delete = _race(
+            partial(_call, "POST", f"{url}/rest/v2/structure", body=flow.encode(), token=token),
+            partial(
+                _call,
+                "DELETE",
+                f"{url}/rest/v2/structure/datastructure/IMDX/{dsd_id}/1.0.0",
+                token=token,
+            ),
+        )
+        (post_status, post_text), (delete_status, delete_text) = post, delete  # type: ignore[misc]
+        _no_5xx(post_status, delete_status)
+        assert (post_status == 201) != (delete_status == 200), (
+            round_, post_status, post_text[:400], delete_status, delete_text[:400]
+        )  # fmt: skip
+        from sdmxnode.refs import ArtefactRef
+
+        has_flow = node.store.find_artefact(ArtefactRef("Dataflow", "IMDX", flow_id, "1.0.0"))
+        has_dsd = node.store.find_artefact(ArtefactRef("DataStructure", "IMDX", dsd_id, "1.0.0"))
+        assert (has_flow is not None) == (post_status == 201), round_
+        assert (has_dsd is not None) == (delete_status != 200), round_

@@ -176,6 +176,7 @@ def submit_structures(
             accepted,
             keep_final=True,
             must_stay_empty={ref: pks for ref, pks in reshaped.items() if ref in pending},
+            depends=_resolved_in_store(accepted, stored),
         )
     for ref in pending:
         is_new = not any(s.ref == ref for s in stored.get(_key(ref), []))
@@ -315,6 +316,25 @@ def _refuse_unresolved(
                 )
                 del pending[ref]
                 changed = True
+
+
+def _resolved_in_store(
+    accepted: Sequence[ArtefactRecord], stored: dict[tuple[str, str, str], list[StoredArtefact]]
+) -> list[tuple[int, str]]:
+    """The stored artefacts (pk, digest) that the accepted artefacts' must-resolve references
+    name by exact version and that the message does not replace itself: the store checks,
+    under a lock, that each is still there as read (a DELETE of one cannot slip between
+    this check and the commit)."""
+    replaced = {r.ref for r in accepted}
+    found = set()
+    for record in accepted:
+        for target in record.references:
+            if target.type not in MUST_RESOLVE.get(record.ref.type, ()):
+                continue
+            for artefact in stored.get(_key(target), []):
+                if artefact.ref == target and artefact.ref not in replaced:
+                    found.add((artefact.pk, artefact.digest))
+    return sorted(found)
 
 
 def _refuse_reshaping_data(
