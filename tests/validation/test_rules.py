@@ -339,3 +339,23 @@ def test_coded_measure_values_are_codes() -> None:
     dataset = DatasetRows(REF, structure, "Information", structure.columns, iter(rows))
     list(check_rows(dataset, report))
     assert found(report) == [("UNKNOWN_CODE", 2, "A.FRA", "2021", "OBS_VALUE")]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "too_long"),
+    [
+        ((255, 255, 255, 255, 255, 255, 255, 207), False),  # key of 1,999 characters
+        ((255, 255, 255, 255, 255, 255, 255, 208), False),  # 2,000: the limit
+        ((255, 255, 255, 255, 255, 255, 255, 209), True),  # 2,001 (values and 7 dots)
+        ((256, 1, 1, 1, 1, 1, 1, 1), True),  # one value over 255
+    ],
+)
+def test_series_key_and_key_value_length_limits(lengths: tuple[int, ...], too_long: bool) -> None:
+    """The declared limits (formats.rows): a key value of 255, a series key of 2,000."""
+    dimensions = tuple(Component(f"D{i}", "dimension") for i in range(len(lengths)))
+    structure = StructureInfo("TEST:DSD(1.0)", None, dimensions, None, STRUCTURE.measures, ())
+    key = tuple("k" * n for n in lengths)
+    report = Report()
+    dataset = DatasetRows(REF, structure, "Information", structure.columns, iter([(*key, "1", 1)]))
+    list(check_rows(dataset, report))
+    assert [f.code for f in report.findings] == (["VALUE_TOO_LONG"] if too_long else [])
