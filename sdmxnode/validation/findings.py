@@ -27,6 +27,8 @@ CODES = {
     "PERIOD_FREQUENCY": "a time period that does not suit the series' frequency (FREQ)",
     "NOT_NUMERIC": "a measure or attribute value that is not a number of its declared type",
     "VALUE_TOO_LONG": "a key value or series key longer than the node's declared limits",
+    "INCONSISTENT_ATTRIBUTE": "a series, group or data-set attribute given different values "
+    "within its series, group or data set",
     "DUPLICATE": "a second observation for the same series key and time period",
     "BAD_ACTION": "an action that SDMX does not define",
     "AGGREGATE_MISMATCH": "an aggregate (a parent code, or a code with MEMBERS) that differs "

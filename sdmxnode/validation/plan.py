@@ -81,6 +81,10 @@ class RowPlan:
     unknown_columns: tuple[tuple[int, str], ...]
     dimensions_out_of_order: bool
     action_index: int | None
+    #: Every data-set, group and series attribute of the data set (free text included):
+    #: one value per series (or group, or data set), checked for conflicts between rows.
+    held_rules: tuple[ValueRule, ...] = ()
+    held_values: Getter | None = None
 
 
 def getter(indices: list[int]) -> Getter | None:
@@ -142,6 +146,7 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
     measures = [m for m in structure.measures if m.id in index]
     measure_rules = [rule(m, "measure") for m in measures]
     series_rules: list[ValueRule] = []
+    held_rules: list[ValueRule] = []  # every data-set/series/group attribute given
     observation_rules: list[ValueRule] = []
     observation_numbers: list[ValueRule] = []
     for attribute in structure.attributes:
@@ -157,6 +162,8 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         scope = "dataset" if attribute.attachment == "dataset" else "series"
         positions = _attached_positions(attribute, scope, dimension_positions)
         checked = rule(attribute, scope, positions)
+        if all(d in dimension_positions for d in attribute.related_dimensions):
+            held_rules.append(checked)  # one value per series/group (not per period)
         if checked.ok is not None or checked.number is not None or checked.mandatory:
             series_rules.append(checked)
     known = set(structure.columns)
@@ -185,6 +192,8 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         dimensions_out_of_order=in_message
         != sorted(in_message, key=dimension_positions.__getitem__),
         action_index=dataset.action_column,
+        held_rules=tuple(held_rules),
+        held_values=getter([r.index for r in held_rules]),
     )
 
 

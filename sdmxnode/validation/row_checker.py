@@ -41,6 +41,9 @@ class RowChecker:
             for rule in plan.dimension_rules
         ]
         self.unknown_left = dict(plan.unknown_columns)
+        #: (attribute index, attachment key) -> the value first given there
+        self.held: dict[tuple[int, tuple], str] = {}
+        self.conflicting: set[tuple[int, tuple]] = set()  # reported once each
 
     # -- data set level -------------------------------------------------------------------
 
@@ -209,6 +212,33 @@ class RowChecker:
                 self._error(*problem, key, row, component=rule.component.id)
         if right and len(self.series_good) < CACHE_LIMIT:
             self.series_good.add(values)
+
+    def held_attributes(self, values: tuple, key: tuple, row: tuple) -> None:
+        """INCONSISTENT_ATTRIBUTE when a data-set, group or series attribute is given a value
+        that differs from the one an earlier row gave the same series (group, data set).
+
+        A row that leaves the attribute empty gives no value: the value given by the other
+        rows of its series applies (SDMX-CSV repeats series attributes on every row; a
+        message may repeat a series or leave the attribute off some rows).
+        """
+        for rule, value in zip(self.plan.held_rules, values, strict=True):
+            if value is None or value == "":
+                continue
+            slot = (rule.index, self._attached(rule, key))
+            first = self.held.setdefault(slot, value)
+            if first == value or slot in self.conflicting:
+                continue
+            self.conflicting.add(slot)
+            where = {"dataset": "the data set", "series": "series"}.get(rule.scope, rule.scope)
+            owner = where if rule.scope == "dataset" else f"{where} {self._key_text(slot[1])}"
+            self._error(
+                "INCONSISTENT_ATTRIBUTE",
+                f"{rule.component.id} is {value!r} here but {first!r} on an earlier row of "
+                f"{owner}: an attribute of a {rule.scope} has one value",
+                key,
+                row,
+                component=rule.component.id,
+            )
 
     def _attached(self, rule: ValueRule, key: tuple) -> tuple:
         if rule.scope == "dataset":

@@ -70,6 +70,8 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa
     measure_numbers = plan.measure_numbers
     series_values = plan.series_values
     series_good = checker.series_good
+    held_values = plan.held_values
+    last_held: tuple | None = None
     observation_values = plan.observation_values
     observation_good = checker.observation_good
     observation_numbers = plan.observation_numbers
@@ -90,7 +92,8 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa
                 check_deadline()
             key = key_of(row)
             fresh = False
-            if key != current_key:
+            switched = key != current_key
+            if switched:
                 current_key, periods, fresh = checker.switch_series(key, row, current_key, periods)
             if rows == 1:
                 checker.first_row(row)
@@ -103,6 +106,11 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa
                 values = series_values(row)
                 if pending or values not in series_good:
                     checker.series_attributes(values, key, row, fresh)
+            if held_values is not None and not deleting:
+                held = held_values(row)
+                if switched or held != last_held:  # same series, same values: nothing new
+                    checker.held_attributes(held, current_key or (), row)
+                    last_held = held
             if time_index is None:
                 period = ""  # no time dimension: one observation per key
                 if not any(row[i] is not None for i in measure_indices):
