@@ -28,6 +28,9 @@ class Report:
         self.datasets = 0
         self.series = 0
         self.observations = 0
+        #: Findings that only follow from an earlier structural one (duplicates caused by
+        #: a missing dimension column): counted, not reported.
+        self.suppressed = 0
 
     def add(self, finding: Finding) -> None:
         """Count `finding` and keep it while fewer than `max_findings` are kept."""
@@ -68,6 +71,7 @@ class Report:
             "errors": self.errors,
             "warnings": self.warnings,
             "findings_not_listed": self.dropped,
+            "findings_suppressed": self.suppressed,
             "max_findings": self.max_findings,
             "datasets": self.datasets,
             "series": self.series,
@@ -80,6 +84,11 @@ class Report:
         lines = [_text_line(finding) for finding in self.findings]
         if self.dropped:
             lines.append(f"... {self.dropped} more findings not listed (limit {self.max_findings})")
+        if self.suppressed:
+            lines.append(
+                f"... {self.suppressed} findings not reported: they follow from a missing "
+                "dimension column"
+            )
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 

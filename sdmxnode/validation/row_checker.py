@@ -288,7 +288,12 @@ class RowChecker:
         return period
 
     def duplicate(self, period: str, key: tuple, row: tuple) -> None:
-        """Report a second observation for the same series key and period."""
+        """Report a second observation for the same series key and period (unless the key
+        lacks a dimension value: series then merge, and every such duplicate follows from
+        that MISSING_DIMENSION finding, so it is counted, not reported)."""
+        if self.plan.absent_dimensions or any(value is None or value == "" for value in key):
+            self.report.suppressed += 1
+            return
         self._error(
             "DUPLICATE",
             f"a second observation for series {self._key_text(key)} and period {period!r}",

@@ -85,6 +85,7 @@ class Submission:
             "errors": report["errors"],
             "warnings": report["warnings"],
             "findings_not_listed": report["findings_not_listed"],
+            "findings_suppressed": report["findings_suppressed"],
             "findings": report["findings"],
         }
 

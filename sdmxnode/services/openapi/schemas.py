@@ -22,8 +22,8 @@ def build_schemas() -> Schema:
         },
     }
     count = {"type": "integer", "minimum": 0}
-    report_fields = ("errors", "warnings", "findings_not_listed", "max_findings", "datasets",
-                     "series", "observations")  # fmt: skip
+    report_fields = ("errors", "warnings", "findings_not_listed", "findings_suppressed",
+                     "max_findings", "datasets", "series", "observations")  # fmt: skip
     return {
         "SdmxJsonError": {
             "type": "object",
@@ -73,6 +73,7 @@ def build_schemas() -> Schema:
                 "errors": count,
                 "warnings": count,
                 "findings_not_listed": count,
+                "findings_suppressed": count,
                 "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
             },
         },

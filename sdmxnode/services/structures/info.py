@@ -7,6 +7,7 @@ paths check and write rows against sets and tuples, never against model objects.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -29,6 +30,10 @@ def ref_text(obj: common.MaintainableArtefact) -> str:
     """AGENCY:ID(VERSION) of an sdmx1 maintainable artefact."""
     agency = obj.maintainer.id if obj.maintainer is not None else ""
     return f"{agency}:{obj.id}({obj.version})"
+
+
+#: How many look-alike artefacts an unknown reference's message names.
+_CLOSEST = 3
 
 
 class StructureInfoBuilder:
@@ -118,8 +123,22 @@ class StructureInfoBuilder:
         versions = set(selector.select([(a.ref.version, a.is_final) for a in candidates]))
         matching = [a for a in candidates if a.ref.version in versions]
         if not matching:
-            raise NotFound(f"no {type_} {ref.agency_id}:{ref.id}({ref.version or 'latest'})")
+            hint = self._closest(ref, candidates)
+            raise NotFound(
+                f"no {type_} {ref.agency_id}:{ref.id}({ref.version or 'latest'}) in this node"
+                + (f"; the closest it holds: {hint}" if hint else "")
+            )
         return matching[-1]
+
+    def _closest(self, ref: ArtefactRef, same_id: list[StoredArtefact]) -> str:
+        """The stored artefacts of the type whose references look most like `ref` (other
+        versions of it first, then the closest ids), for the message of a NotFound."""
+        if same_id:
+            return ", ".join(str(a.ref.identity) for a in same_id[-_CLOSEST:])
+        stored = self.store.find_artefacts({ref.type})
+        names = {f"{a.ref.agency_id}:{a.ref.id}": a for a in stored if a.ref.type == ref.type}
+        close = difflib.get_close_matches(f"{ref.agency_id}:{ref.id}", names, _CLOSEST, 0.6)
+        return ", ".join(names[name].ref.identity for name in close)
 
     def _model(self, artefact: StoredArtefact) -> Any:
         return self.cache.get(artefact, self.store.read_one_xml(artefact))

@@ -1,0 +1,38 @@
+"""Findings that help (issue 22 item 4): no cascade after a structural finding, and an
+unknown structure reference names the look-alikes the node holds."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.conftest import PROJECT_ROOT
+
+CSV10 = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-csv10-21.csv"
+
+
+def _without_column(name: str) -> bytes:
+    rows = [line.split(",") for line in CSV10.read_text(encoding="utf-8").splitlines()]
+    drop = rows[0].index(name)
+    return ("\n".join(",".join(r[:drop] + r[drop + 1 :]) for r in rows) + "\n").encode()
+
+
+def test_a_dropped_dimension_column_is_one_finding_not_a_cascade(
+    migration_client: FlaskClient,
+) -> None:
+    answer = migration_client.post(
+        "/validate", data=_without_column("SEX"), headers={"Content-Type": "text/csv"}
+    )
+    report = answer.json
+    assert [f["code"] for f in report["findings"]] == ["MISSING_DIMENSION"]
+    assert report["findings_suppressed"] > 0  # the duplicates it causes, counted
+    assert report["valid"] is False
+
+
+def test_an_unknown_dataflow_names_the_closest_ones(migration_client: FlaskClient) -> None:
+    text = CSV10.read_text(encoding="utf-8").replace("DF_MIG_STOCK_IMS", "DF_MIG_STOCK_IM")
+    answer = migration_client.post(
+        "/validate", data=text.encode(), headers={"Content-Type": "text/csv"}
+    )
+    (finding,) = answer.json["findings"]
+    assert finding["code"] == "UNKNOWN_STRUCTURE"
+    assert "closest it holds: IMDX:DF_MIG_STOCK_IMS(1.0.0)" in finding["message"]
