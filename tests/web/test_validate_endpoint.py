@@ -44,11 +44,13 @@ def test_empty_and_hostile_bodies(migration_client: FlaskClient) -> None:
     assert empty.status_code == 400
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     response = migration_client.post("/validate", data=evil)
-    # not a message at all: a 400 SDMX error (JSON, as the service's reports), saying why,
-    # never the entity's target
+    # not a message at all: 400 with the report (issue 22), its UNREADABLE finding saying
+    # why, never the entity's target
     assert response.status_code == 400
-    error = response.get_json()["errors"][0]
-    assert error["code"] == 150 and "DOCTYPE" in error["detail"]
+    report = response.get_json()
+    assert report["valid"] is False
+    (finding,) = report["findings"]
+    assert finding["code"] == "UNREADABLE" and "DOCTYPE" in finding["message"]
     assert "root:" not in response.get_data(as_text=True)
     as_xml = migration_client.post("/validate", data=evil, headers={"Accept": "application/xml"})
     assert as_xml.status_code == 400 and validate_ml21(as_xml.data) == []

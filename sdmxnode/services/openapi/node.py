@@ -103,12 +103,17 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
         "Check a data or structure message against the node's structures, like a load, and "
         "store nothing. Open to anyone. The report is JSON, or plain text / an SDMX-ML Error "
         "message when Accept asks for text/plain / XML. The status says the verdict: 200 "
-        "valid, 422 invalid (the report lists why), 400 not a message at all.",
+        "valid, 422 invalid (the report lists why), 400 not a message at all (the report "
+        "with its UNREADABLE finding).",
         {"200": {"description": "The message is valid: it would load (the report may hold "
                  "warnings)", "content": validate_content},
          "422": {"description": "The message is invalid: the report lists its errors",
                  "content": validate_content},
-         **error_responses(400, 408, 413, 415, 503)},
+         **error_responses(400, 408, 413, 415, 503),
+         "400": {"description": "Not a message at all: the report, its UNREADABLE finding "
+                 "saying what and where (an empty body: an SDMX error)",
+                 "content": {**validate_content, "application/json": {"schema": {"oneOf": [
+                     ref("schemas", "ValidationReport"), ref("schemas", "SdmxJsonError")]}}}}},
         requestBody={
             "required": True,
             "description": "The message (any supported format), or a form with field 'file'",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from sdmxnode.errors import BadRequest, Invalid, SdmxNodeError
+from sdmxnode.errors import BadRequest, SdmxNodeError
 from sdmxnode.formats.registry import parse_accept
 from sdmxnode.services.data.submission import declared_kind
 from sdmxnode.services.message_validation import validate_message
@@ -23,8 +23,8 @@ def validate() -> Response:
     structures. The report is JSON by default, plain text or an SDMX-ML Error message on
     request, the validation page to a browser (whose Accept puts HTML first). The status is
     the verdict, as the exit status of `sdmxnode validate`: 200 valid (it would load), 422
-    invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding:
-    an UNREADABLE finding) is a 400 SDMX error saying what and where, and a media type no
+    invalid; a body that is no message at all (not well-formed, a DOCTYPE, a bad encoding)
+    is 400 with the same report, its UNREADABLE finding saying what and where; a media type no
     SDMX message has (image/png) is 415, as on data submissions; the page has the same
     status. Bodies beyond a few MiB are spooled to a file and validated as a stream."""
     node = current_node()
@@ -53,15 +53,12 @@ def validate() -> Response:
             max_bytes=node.settings.max_request_bytes,
             settings=node.settings,
         )
-    unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
-    status = 200 if report.is_valid else 422
+    unreadable = any(f.code == "UNREADABLE" for f in report.findings)
+    # The report in every case, an unreadable body included (its UNREADABLE finding says
+    # what and where): 400 then, as no message could be read at all.
+    status = 400 if unreadable else 200 if report.is_valid else 422
     if wants_html():  # a page showing the verdict, with the status of the other answers
-        return render_report(report, source, status=400 if unreadable is not None else status)
-    if unreadable is not None:
-        raise Invalid(
-            f"{source} is not a message the node can read: {unreadable.message}",
-            where=unreadable.location or None,
-        )
+        return render_report(report, source, status=status)
     for rng in parse_accept(request.headers.get("Accept", "")):
         if rng.media_type == "text/plain":
             return Response(report.to_text(), status=status, mimetype="text/plain")
