@@ -55,3 +55,10 @@ def test_every_route_is_documented(app) -> None:
         static_part = rule.rule.split("<", 1)[0].rstrip("/")
         spellings = [f"`{static_part}"] + [f"`{method} {static_part}" for method in rule.methods]
         assert any(spelling in README for spelling in spellings), rule.rule
+
+
+def test_every_finding_code_is_in_the_findings_table() -> None:
+    from sdmxnode.validation.findings import CODES
+
+    for code in CODES:
+        assert f"| `{code}` |" in README, code

@@ -246,11 +246,6 @@ def test_unknown_structure_raises_not_found() -> None:
         ('DATAFLOW,DIM_1\nESTAT:NA_MAIN(1.6.0),"A\n', "CSV", "row 2"),
         ("DATAFLOW,DIM_1\nNA_MAIN,A\n", "AGENCY:ID", "row 2"),
         ("STRUCTURE,STRUCTURE_ID,DIM_1\nflow,ESTAT:NA_MAIN(1.6.0),A\n", "structure type", "row 2"),
-        (
-            "STRUCTURE,STRUCTURE_ID,ACTION,DIM_1\ndataflow,ESTAT:NA_MAIN(1.6.0),X,A\n",
-            "ACTION 'X'",
-            "row 2",
-        ),
     ],
 )
 def test_malformed_csv_is_invalid_naming_the_row(text: str, message: str, where: str) -> None:
@@ -271,3 +266,12 @@ def test_invalid_utf8_is_invalid() -> None:
     data = b"DATAFLOW,DIM_1\nESTAT:NA_MAIN(1.6.0),\xff\xfe\n"
     with pytest.raises(Invalid, match="UTF-8"):
         read(data, na_main())
+
+
+def test_an_unknown_action_code_is_read_on_for_the_rules() -> None:
+    """ACTION 'X' is no SDMX action: the reader passes it on (the row rules report it as
+    BAD_ACTION, tests/validation/test_mutations.py) instead of ending the message."""
+    text = "STRUCTURE,STRUCTURE_ID,ACTION,DIM_1\ndataflow,ESTAT:NA_MAIN(1.6.0),X,A\n"
+    ((dataset, rows),) = read(text, na_main())
+    assert dataset.action == "Information"
+    assert rows[0][dataset.action_column] == "X"

@@ -126,7 +126,7 @@ def read_sdmxcsv_data(
             action = "Information"
             if header.action_index is not None:
                 code = _action_code(cursor.pending, header.action_index, cursor.number)
-                action = ACTION_CODES[code]
+                action = ACTION_CODES.get(code, action)  # a bad code: BAD_ACTION, by row
             rows = cursor.run(ref, plan)
             yield DatasetRows(
                 structure_ref=ref,
@@ -238,15 +238,10 @@ def _read_error(exc: csv.Error | UnicodeDecodeError, number: int) -> Invalid:
 
 
 def _action_code(row: list[str], index: int, number: int) -> str:
+    """The row's ACTION code ('I' when empty). A value that is no SDMX action is passed on
+    as it is: the row rules report it (BAD_ACTION) and read on, as for any other value."""
     code = row[index]
-    if code in ACTION_CODES:
-        return code
-    if code == "":
-        return "I"
-    raise Invalid(
-        f"row {number}: ACTION {code!r} is not one of {', '.join(ACTION_CODES)}",
-        where=f"row {number}",
-    )
+    return code if code else "I"
 
 
 def _plan(header: CsvHeader, structure: StructureInfo) -> _Plan:
