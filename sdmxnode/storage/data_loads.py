@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.storage.data_layout import Layout
@@ -15,16 +16,21 @@ def start_load(
     conn: Connection, dataflow_pk: int, layout: Layout, *, action: str, principal: str, source: str
 ) -> int:
     """Record a load (and the dataflow's layout on its first load); the load's pk."""
+    # The first load of a dataflow records its layout. Two first loads at once (PostgreSQL
+    # lets both in) must not both insert it: the second waits for the first's row, then
+    # takes it as stored and compares, as any later load does.
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        dialect_insert(data_layouts)
+        .values(
+            dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc()
+        )
+        .on_conflict_do_nothing(index_elements=["dataflow_pk"])
+    )
     existing = conn.execute(
         select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
-    ).scalar_one_or_none()
-    if existing is None:
-        conn.execute(
-            insert(data_layouts).values(
-                dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc()
-            )
-        )
-    elif Layout.from_json(existing) != layout:
+    ).scalar_one()
+    if Layout.from_json(existing) != layout:
         has_data = conn.execute(
             select(func.count()).select_from(series).where(series.c.dataflow_pk == dataflow_pk)
         ).scalar_one()

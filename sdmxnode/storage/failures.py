@@ -31,6 +31,11 @@ def _classify(exc: SQLAlchemyError, what: str) -> StorageError:
     original = exc.orig if isinstance(exc, DBAPIError) else None
     state = str(getattr(original, "sqlstate", "") or "")
     message = str(original or exc).lower()
+    if state == "23505":  # two writers created the same row at once (e.g. one new series)
+        return StoreBusy(
+            f"another write created the same data at the same moment, so the node could not "
+            f"{what}: nothing was written, send the request again"
+        )
     if state in _BUSY_STATES or "database is locked" in message or "is locked" in message:
         return StoreBusy(
             f"the store is busy with other writes and could not {what} in time: nothing "

@@ -314,3 +314,28 @@ def test_new_referrer_against_delete_of_its_target(racing) -> None:
         has_dsd = node.store.find_artefact(ArtefactRef("DataStructure", "IMDX", dsd_id, "1.0.0"))
         assert (has_flow is not None) == (post_status == 201), round_
         assert (has_dsd is not None) == (delete_status != 200), round_
+
+
+def test_two_first_loads_of_one_dataflow(racing, tmp_path: Path) -> None:
+    """Two first loads of a dataflow at once (different series): both are stored. (Each
+    records the dataflow's layout if none is there: the second must not fail on the
+    first's, as it did on PostgreSQL.)"""
+    url, node, token = racing
+    tags = demo_series_tags()
+    for round_ in range(ROUNDS):
+        flow_id = f"DF_RACE_TWO_{round_}"
+        _new_flow(url, token, flow_id)
+        bodies = []
+        for half in (0, 1):
+            path = tmp_path / f"{flow_id}-{half}.xml"
+            chosen = tags[half * SERIES : (half + 1) * SERIES]
+            write_message(path, chosen, PERIODS, dataflow=("IMDX", flow_id, DEMO_FLOW[2]))
+            bodies.append(path.read_bytes())
+        target = f"{url}/rest/data/IMDX,{flow_id},1.0.0"
+        first, second = _race(
+            partial(_call, "POST", target, body=bodies[0], token=token),
+            partial(_call, "POST", target, body=bodies[1], token=token),
+        )
+        statuses = sorted((first[0], second[0]))  # type: ignore[index]
+        assert statuses in ([200, 201], [201, 201]), (round_, first, second)
+        assert _observations(node, flow_id) == 2 * SERIES * len(PERIODS), round_
