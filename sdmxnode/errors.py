@@ -242,9 +242,17 @@ class UnknownComponent(Invalid):
 
     finding_code = "UNKNOWN_COMPONENT"
 
-    def __init__(self, message: str, *, component: str, where: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        component: str,
+        where: str | None = None,
+        series_key: str | None = None,
+    ) -> None:
         super().__init__(message, where=where)
         self.component = component
+        self.series_key = series_key
 
 
 class WrongDataflow(Invalid):

@@ -22,9 +22,7 @@ def start_load(
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
         dialect_insert(data_layouts)
-        .values(
-            dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc()
-        )
+        .values(dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc())
         .on_conflict_do_nothing(index_elements=["dataflow_pk"])
     )
     existing = conn.execute(

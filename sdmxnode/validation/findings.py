@@ -93,4 +93,5 @@ def finding_from_error(exc: SdmxNodeError) -> Finding:
         exc.message,
         line=int(match.group(1)) if match else None,
         component=getattr(exc, "component", None),
+        series_key=getattr(exc, "series_key", None),
     )

@@ -36,3 +36,13 @@ def test_an_unknown_dataflow_names_the_closest_ones(migration_client: FlaskClien
     (finding,) = answer.json["findings"]
     assert finding["code"] == "UNKNOWN_STRUCTURE"
     assert "closest it holds: IMDX:DF_MIG_STOCK_IMS(1.0.0)" in finding["message"]
+
+
+def test_an_unknown_component_names_its_series(migration_client: FlaskClient) -> None:
+    ss21 = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-structurespecific-21.xml"
+    text = ss21.read_text(encoding="utf-8").replace("<Series ", '<Series DESTINATION="FRA" ', 1)
+    answer = migration_client.post("/validate", data=text.encode())
+    (finding,) = answer.json["findings"]
+    assert finding["code"] == "UNKNOWN_COMPONENT" and finding["component"] == "DESTINATION"
+    assert finding["series_key"] == "A.1.STOCK.FB._T._T._T._T"
+    assert finding["line"] is not None

@@ -36,7 +36,7 @@ EXPECTED = {
     "non-numeric-value.xml": ("NOT_NUMERIC", 17, KEY, "1995", "OBS_VALUE"),
     "non-numeric-attribute.xml": ("NOT_NUMERIC", 17, KEY, "1995", "LOWER_BOUND"),
     # The reader refuses the Series element that names the unknown component (its line).
-    "unknown-dimension.xml": ("UNKNOWN_COMPONENT", 15, None, None, "DESTINATION"),
+    "unknown-dimension.xml": ("UNKNOWN_COMPONENT", 15, KEY, None, "DESTINATION"),
     "missing-dimension.xml": ("MISSING_DIMENSION", 16, "A.1.STOCK.FB._T.._T._T", None, "SEX"),
     "schema-error.xml": ("SCHEMA", 6, None, None, None),
     "unknown-dataflow.xml": ("UNKNOWN_STRUCTURE", None, None, None, None),

@@ -90,8 +90,25 @@ class DataSetContext:
                 f"which {self.structure.dsd} does not define",
                 component=component_id,
                 where=line_of(element),
+                series_key=self._series_key(element),
             )
         return position
+
+    def _series_key(self, element: etree._Element) -> str | None:
+        """The key of the series `element` is (or is in), as far as its element says it:
+        the dimension attributes of a structure-specific Series, or the SeriesKey values
+        of a generic one; None outside a series."""
+        series = element
+        while series is not None and etree.QName(series).localname != "Series":
+            series = series.getparent()
+        if series is None:
+            return None
+        values = dict(series.attrib)
+        for child in series:
+            if etree.QName(child).localname == "SeriesKey":
+                values.update({v.get("id", ""): v.get("value", "") for v in child})
+        key = [values.get(d.id, "") for d in self.structure.dimensions]
+        return ".".join(key) if any(key) else None
 
     def primary_measure_index(self, element: etree._Element) -> int:
         """The row index of the measure an observation value without id belongs to."""
