@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Row, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from sdmxnode.storage.engine import upsert_insert
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import audit_log, audit_refusals, tokens
@@ -309,8 +309,7 @@ class AccessStore:
         key = dict(minute=_naive(minute), client=client[:255], action=action[:64])
         try:
             with self.engine.begin() as conn:
-                insert_ = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-                statement = insert_(audit_refusals).values(**key, count=1)
+                statement = upsert_insert(conn, audit_refusals).values(**key, count=1)
                 conn.execute(
                     statement.on_conflict_do_update(
                         index_elements=["minute", "client", "action"],

@@ -27,8 +27,8 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from sdmxnode.storage.engine import upsert_insert
 from sdmxnode.storage.tables import (
     STAGING_DDL,
     observation_history,
@@ -74,8 +74,7 @@ def overwrite_observations(conn: Connection, rows: Sequence[tuple], *, load_pk: 
         load_pk=load_pk,
         deleted=False,
     )
-    module = postgresql if conn.dialect.name == "postgresql" else sqlite
-    upsert = module.insert(observations).from_select(
+    upsert = upsert_insert(conn, observations).from_select(
         list(OBSERVATION_COLUMNS),
         # WHERE: SQLite would read the ON of ON CONFLICT as a join's without one.
         select(*(staged[c] for c in OBSERVATION_COLUMNS)).where(true()),

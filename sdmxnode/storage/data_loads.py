@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.engine import upsert_insert
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
 from sdmxnode.storage.times import now_utc
 
@@ -19,9 +19,8 @@ def start_load(
     # The first load of a dataflow records its layout. Two first loads at once (PostgreSQL
     # lets both in) must not both insert it: the second waits for the first's row, then
     # takes it as stored and compares, as any later load does.
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
-        dialect_insert(data_layouts)
+        upsert_insert(conn, data_layouts)
         .values(dataflow_pk=dataflow_pk, dsd=layout.dsd, layout=layout.to_json(), updated=now_utc())
         .on_conflict_do_nothing(index_elements=["dataflow_pk"])
     )

@@ -19,7 +19,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -101,3 +103,10 @@ def _sqlite_on_connect(durable: bool) -> Any:
 def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get(WRITE_OPTION, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def upsert_insert(conn: Connection, table: Table) -> Insert:
+    """An INSERT of `table` for the connection's dialect, the kind that takes
+    `on_conflict_do_nothing` / `on_conflict_do_update` (PostgreSQL or SQLite)."""
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return module.insert(table)

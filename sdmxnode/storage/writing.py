@@ -4,10 +4,10 @@
 held from the first read; PostgreSQL: locks wait at most the engine's write wait). Inside
 it a writer locks the rows it decides on: `lock_artefacts` takes a share lock on the
 artefacts a load depends on (a DELETE or a replacement of them waits for the load, or the
-load sees they changed), `lock_artefact_for_change` the exclusive lock a deletion holds
-while it checks. The token a write acts for (`acting_for`) is checked again inside the
-transaction, with a key-share lock on its row (PostgreSQL): a revocation waits for the
-writes in flight and refuses every write that commits after it.
+load sees they changed); a deletion decides with the artefact's row locked for update
+(`StructureStore.delete_artefact`). The token a write acts for (`acting_for`) is checked
+again inside the transaction, with a key-share lock on its row (PostgreSQL): a revocation
+waits for the writes in flight and refuses every write that commits after it.
 """
 
 from __future__ import annotations
@@ -101,14 +101,6 @@ def share_artefact(conn: Connection, pk: int) -> bool:
     """Share-lock one artefact row (a dataflow a load writes to); False if it is gone."""
     query = select(artefacts.c.pk).where(artefacts.c.pk == pk)
     return conn.execute(_for_share(conn, query)).first() is not None
-
-
-def lock_artefact_for_change(conn: Connection, pk: int) -> bool:
-    """Exclusively lock one artefact row for a deletion or replacement; False if gone."""
-    query = select(artefacts.c.pk).where(artefacts.c.pk == pk)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return conn.execute(query).first() is not None
 
 
 def _for_share(conn: Connection, query: Select) -> Select:
