@@ -204,6 +204,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "VALIDATE_CACHE",
+        "",
+        "Folder where `sdmxnode validate` keeps the structures it prepared from structure "
+        "files, keyed by those files' paths, sizes and modification times; empty: "
+        "$XDG_CACHE_HOME/sdmxnode or ~/.cache/sdmxnode; `off`: no cache",
+    ),
+    Setting(
         "STRUCTURE_CACHE_SIZE",
         512,
         "Number of parsed artefacts kept in memory per process",
@@ -302,6 +309,7 @@ class Settings:
     send_timeout: float
     header_timeout: float
     max_response_observations: int
+    validate_cache: str
     structure_cache_size: int
     log_level: str
     aggregate_tolerance: float

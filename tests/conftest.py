@@ -78,6 +78,19 @@ def fresh_database(folder: Path) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _validate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`sdmxnode validate` keeps its structure cache in a folder of the test session, not
+    in the user's cache folder (child processes inherit it)."""
+    previous = os.environ.get("SDMXNODE_VALIDATE_CACHE")
+    os.environ["SDMXNODE_VALIDATE_CACHE"] = str(tmp_path_factory.mktemp("validate-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SDMXNODE_VALIDATE_CACHE", None)
+    else:
+        os.environ["SDMXNODE_VALIDATE_CACHE"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_schemas() -> Iterator[None]:
     yield
     if POSTGRES_URL and _created_schemas:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -67,7 +68,10 @@ def test_settings_masks_passwords_in_urls(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_every_command_family_is_registered_on_main() -> None:
-    assert sorted(main.commands) == [
+    context = click.Context(main)
+    commands = {name: main.get_command(context, name) for name in main.list_commands(context)}
+    assert all(isinstance(command, click.Command) for command in commands.values())
+    assert sorted(commands) == [
         "audit",
         "check",
         "harvest",
@@ -78,4 +82,4 @@ def test_every_command_family_is_registered_on_main() -> None:
         "token",
         "validate",
     ]
-    assert sorted(main.commands["check"].commands) == ["aggregates", "mirror"]  # type: ignore[attr-defined]
+    assert sorted(commands["check"].commands) == ["aggregates", "mirror"]  # type: ignore[attr-defined]

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import click
 
-from sdmxnode.cli.access import record_cli_write
-from sdmxnode.cli.serve import open_node
 from sdmxnode.errors import SdmxNodeError
 
 
@@ -26,6 +24,8 @@ from sdmxnode.errors import SdmxNodeError
 )
 def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
     """Validate and store data messages; each file is one transaction."""
+    from sdmxnode.cli.access import record_cli_write
+    from sdmxnode.cli.serve import open_node
     from sdmxnode.errors import LoadRejected
     from sdmxnode.services.data.loading import LoadOptions, load_data
 
@@ -134,15 +134,21 @@ def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -
     """
     import json
 
-    from sdmxnode.services.message_validation import structures_resolver, validate_message
+    from sdmxnode.config import load_settings
+    from sdmxnode.services.message_validation import validate_message
+    from sdmxnode.services.structures.files import default_cache_dir, structures_resolver
 
-    node = open_node()
+    settings = load_settings()
     all_valid = True
-    with structures_resolver([Path(p) for p in structures], node.structure_dirs()) as resolve:
+    with structures_resolver(
+        [Path(p) for p in structures],
+        settings.structure_dirs,
+        default_cache_dir(settings.validate_cache),
+    ) as resolve:
         reports = {}
         for name in files:
             path = Path(name)
-            report = validate_message(resolve, path, source=path.name, settings=node.settings)
+            report = validate_message(resolve, path, source=path.name, settings=settings)
             all_valid = all_valid and report.is_valid
             reports[path.name] = report
     if output == "json":

@@ -8,24 +8,12 @@ Error and reference-metadata messages, and footers, are told apart by `message_k
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import StructureResolver
-from sdmxnode.services.checks.aggregates import watch_aggregates
-from sdmxnode.services.structures.info import StructureInfoBuilder
-from sdmxnode.services.structures.loading import (
-    load_structure_files,
-    read_structure_records,
-    structure_files,
-)
-from sdmxnode.services.structures.models import ModelCache
-from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
 from sdmxnode.validation.json_schema import is_json_structure_message
 from sdmxnode.validation.message_kinds import (
@@ -68,7 +56,12 @@ def validate_message(
     datasets = check_datasets(
         read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes), report
     )
-    for dataset in watch_aggregates(datasets, report, settings):
+    if settings is not None and settings.aggregate_checks.strip():
+        # Imported here: it needs the store's code lists, which plain validation does not.
+        from sdmxnode.services.checks.aggregates import watch_aggregates
+
+        datasets = watch_aggregates(datasets, report, settings)
+    for dataset in datasets:
         for _row in dataset.rows:
             pass
     if footer and not report.datasets:
@@ -121,6 +114,8 @@ def _tail(message: OpenedMessage) -> bytes:
 
 
 def _validate_structure_message(data: bytes | Path, source: str, report: Report) -> Report:
+    from sdmxnode.services.structures.loading import read_structure_records
+
     content = data if isinstance(data, bytes) else data.read_bytes()
     try:
         read_structure_records(content, source=source)
@@ -130,18 +125,3 @@ def _validate_structure_message(data: bytes | Path, source: str, report: Report)
         )
         report.add(Finding(code, ERROR, exc.text))
     return report
-
-
-@contextmanager
-def structures_resolver(
-    files: Sequence[Path], folders: Sequence[Path] = ()
-) -> Iterator[StructureResolver]:
-    """A resolver over a temporary store holding the structures of `folders` and `files`."""
-    with tempfile.TemporaryDirectory(prefix="sdmxnode-validate-") as folder:
-        store = StructureStore.open(f"sqlite:///{Path(folder) / 'structures.db'}")
-        try:
-            store.create_schema()
-            load_structure_files(store, [*structure_files(folders), *files])
-            yield StructureInfoBuilder(store, ModelCache())
-        finally:
-            store.dispose()

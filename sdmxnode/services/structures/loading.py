@@ -10,10 +10,13 @@ from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import message_version, parse_xml
 from sdmxnode.formats.sdmxml.elements import split_structure_message
 from sdmxnode.refs import ArtefactRecord
+from sdmxnode.services.structures.files import structure_files
 from sdmxnode.storage.structures import PutResult, StructureStore
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 
 log = logging.getLogger(__name__)
+
+__all__ = ["load_structure_files", "load_structures", "read_structure_records", "structure_files"]
 
 _VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30}
 MAX_REPORTED_ERRORS = 10
@@ -67,12 +70,3 @@ def load_structure_files(store: StructureStore, paths: Iterable[Path]) -> PutRes
         result.unchanged,
     )
     return result
-
-
-def structure_files(folders: Iterable[Path]) -> list[Path]:
-    """The SDMX-ML files (*.xml) of the given folders, in a stable order."""
-    files: list[Path] = []
-    for folder in folders:
-        if folder.is_dir():
-            files.extend(sorted(folder.glob("*.xml")))
-    return files
