@@ -249,10 +249,17 @@ class UnknownComponent(Invalid):
         component: str,
         where: str | None = None,
         series_key: str | None = None,
+        given: tuple[str, ...] = (),
+        structure: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(message, where=where)
         self.component = component
         self.series_key = series_key
+        #: The components the message gives where this one was found (the series' or the
+        #: message's), to tell a message meant for another structure.
+        self.given = given
+        #: The structure the message names and its DSD, as 'AGENCY:ID(VERSION)'.
+        self.structure = structure
 
 
 class WrongDataflow(Invalid):

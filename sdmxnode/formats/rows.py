@@ -108,6 +108,9 @@ class DatasetRows:
     #: column of the format: their values are not read, validation reports them as errors.
     #: (Custom columns that the format allows, as SDMX-CSV 2.0 does, are not listed.)
     unknown_columns: tuple[str, ...] = ()
+    #: The component ids the message's header gives (SDMX-CSV), to tell a message meant
+    #: for another structure; empty where the format gives them only as it goes.
+    given: tuple[str, ...] = ()
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

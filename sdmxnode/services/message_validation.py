@@ -54,7 +54,10 @@ def validate_message(
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
     datasets = check_datasets(
-        read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes), report
+        read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes),
+        report,
+        # The node's and the files' resolvers can list the structures they hold.
+        getattr(resolve, "held_structures", None),
     )
     if settings is not None and settings.aggregate_checks.strip():
         # Imported here: it needs the store's code lists, which plain validation does not.

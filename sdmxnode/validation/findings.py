@@ -18,6 +18,8 @@ CODES = {
     "UNREADABLE": "the message cannot be read (malformed, truncated, refused as hostile)",
     "UNKNOWN_STRUCTURE": "the dataflow, DSD or provision agreement is not known",
     "UNKNOWN_COMPONENT": "a component that the DSD does not define",
+    "OTHER_STRUCTURE": "a message whose components fit another structure the node holds, "
+    "not the one its header names",
     "MISSING_DIMENSION": "a key without a value for one of its dimensions",
     "DIMENSION_ORDER": "dimensions in a different order than the DSD defines",
     "UNKNOWN_CODE": "a value that is not a code of the component's code list",

@@ -86,8 +86,8 @@ class Report:
             lines.append(f"... {self.dropped} more findings not listed (limit {self.max_findings})")
         if self.suppressed:
             lines.append(
-                f"... {self.suppressed} findings not reported: they follow from a missing "
-                "dimension column"
+                f"... {self.suppressed} findings not reported: they follow from a structural "
+                "finding above (a missing dimension column, a wrong structure reference)"
             )
         lines.append(self.summary())
         return "\n".join(lines) + "\n"

@@ -4,7 +4,6 @@ attributes still missing)."""
 
 from __future__ import annotations
 
-from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.rows import (
     ACTION_CODES,
     ACTIONS,
@@ -12,7 +11,7 @@ from sdmxnode.formats.rows import (
     MAX_SERIES_KEY_LENGTH,
     DatasetRows,
 )
-from sdmxnode.validation.findings import finding_from_error
+from sdmxnode.validation.findings import Finding
 from sdmxnode.validation.periods import period_frequency_problem, period_syntax_problem
 from sdmxnode.validation.plan import RowPlan, ValueRule
 from sdmxnode.validation.report import Report
@@ -337,9 +336,9 @@ class RowChecker:
 
     # -- the end --------------------------------------------------------------------------
 
-    def unreadable(self, exc: SdmxNodeError) -> None:
+    def unreadable(self, finding: Finding) -> None:
         """Record the error that stopped the reader; nothing after it is checked."""
-        self.report.add(finding_from_error(exc))
+        self.report.add(finding)
         self.report.stopped = True  # the reader cannot go on past a broken data set
 
     def finish(self, key: tuple | None, periods: set) -> None:

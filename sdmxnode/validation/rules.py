@@ -17,20 +17,30 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 
 from sdmxnode.deadline import check_deadline
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.errors import SdmxNodeError, UnknownComponent
 from sdmxnode.formats.rows import DatasetRows
-from sdmxnode.validation.findings import finding_from_error
+from sdmxnode.validation.findings import Finding, finding_from_error
 from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.row_checker import DELETE, RowChecker
+from sdmxnode.validation.structure_fit import (
+    HeldStructures,
+    other_structure,
+    other_structure_finding,
+)
 from sdmxnode.validation.values import MISSING_VALUES
 
 
-def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[DatasetRows]:
+def check_datasets(
+    datasets: Iterable[DatasetRows], report: Report, held: HeldStructures | None = None
+) -> Iterator[DatasetRows]:
     """Each data set of a message, its rows passing through `check_rows`.
 
     An SdmxNodeError raised by the reader while it reaches the next data set (NotFound for a
-    structure the node does not hold) ends the message with a finding in `report`.
+    structure the node does not hold) ends the message with a finding in `report`. With
+    `held` (the structures the node holds), a data set whose components fit another held
+    structure and not the one it names gets one OTHER_STRUCTURE finding instead of the
+    findings that follow from the wrong reference.
     """
     iterator = iter(datasets)
     while True:
@@ -41,16 +51,58 @@ def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[
         except SdmxNodeError as exc:
             if exc.ends_request:
                 raise
-            report.add(finding_from_error(exc))
+            report.add(_diagnosis(exc, held))
             return
-        yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
+        other = _header_misfit(dataset, held)
+        if other is not None:
+            report.datasets += 1
+            report.add(other)
+            report.suppressed += len(dataset.unknown_columns)
+            yield dataclasses.replace(dataset, rows=iter(()))
+            for _row in dataset.rows:  # the reader's rows, read past unchecked
+                pass
+            continue
+        yield dataclasses.replace(dataset, rows=check_rows(dataset, report, held))
         if report.stopped:
             return
 
 
+def _header_misfit(dataset: DatasetRows, held: HeldStructures | None) -> Finding | None:
+    """OTHER_STRUCTURE for a data set whose header (SDMX-CSV) gives components that fit
+    another held structure, not the one it names; None otherwise."""
+    if held is None or not dataset.given:
+        return None
+    structure = dataset.structure
+    dimensions = {c.id for c in structure.dimensions}
+    if structure.time_dimension is not None:
+        dimensions.add(structure.time_dimension.id)
+    if not dataset.unknown_columns and dimensions <= set(dataset.given):
+        return None  # fits the structure it names: nothing to look for
+    fit = other_structure(dataset.given, structure.dsd, held())
+    if fit is None:
+        return None
+    named = structure.dataflow or structure.dsd
+    return other_structure_finding(named, structure.dsd, *fit, line=1)
+
+
+def _diagnosis(exc: SdmxNodeError, held: HeldStructures | None) -> Finding:
+    """The finding for the error that stopped a reader: OTHER_STRUCTURE when the component
+    it did not know is one of several that fit another held structure."""
+    finding = finding_from_error(exc)
+    if held is None or not isinstance(exc, UnknownComponent) or not exc.structure:
+        return finding
+    named, dsd = exc.structure
+    fit = other_structure(exc.given, dsd, held(), partial=True)
+    if fit is None:
+        return finding
+    return other_structure_finding(named, dsd, *fit, line=finding.line)
+
+
 # C901 allowed: the loop over every row of a validation or load, kept in one function
 # (a function call per row costs more than the branches it would hide).
-def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa: C901
+def check_rows(  # noqa: C901
+    dataset: DatasetRows, report: Report, structures: HeldStructures | None = None
+) -> Iterator[tuple]:
     """Yield every row of `dataset` unchanged while checking it against `dataset.structure`.
 
     Findings go to `report` as the rows pass; those that need the whole data set (mandatory
@@ -158,7 +210,7 @@ def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise
-        checker.unreadable(exc)
+        checker.unreadable(_diagnosis(exc, structures))
     finally:
         report.observations += observations
     checker.finish(current_key, periods)

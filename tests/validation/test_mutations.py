@@ -52,6 +52,13 @@ def _once(old: str, new: str) -> Callable[[str], str]:
     return edit
 
 
+def _another_flow(text: str) -> str:
+    """The message's structure reference made to name another dataflow the node holds
+    (asylum applications), as a copied header would."""
+    assert "DF_MIG_STOCK_IMS" in text
+    return text.replace("DF_MIG_STOCK_IMS", "DF_ASY_APPL")
+
+
 def _csv_cell(column: str, value: str, row: int = 1) -> Callable[[str], str]:
     """Set `column` of data row `row` (1: the first after the header)."""
 
@@ -206,6 +213,8 @@ VARIANTS = [
         lambda t: t.replace(FLOW, "IMDX:DF_NOPE(1.0.0)"),
         ("UNKNOWN_STRUCTURE",),
     ),
+    Variant("another dataflow's reference", CSV10, _another_flow, ("OTHER_STRUCTURE",)),
+    Variant("another dataflow's reference", CSV20, _another_flow, ("OTHER_STRUCTURE",)),
     Variant("bad action", CSV20, _csv_cell("ACTION", "X"), ("BAD_ACTION",)),
     Variant("unreadable: a row too long", CSV10, _csv_extra_fields, ("UNREADABLE",)),
     # -- SDMX-ML 2.1 structure-specific, generic; 3.0 -------------------------------------------
@@ -251,6 +260,7 @@ VARIANTS = [
         lambda t: t.replace("DF_MIG_STOCK_IMS", "DF_NOPE"),
         ("UNKNOWN_STRUCTURE",),
     ),
+    Variant("another dataflow's reference", SS21, _another_flow, ("OTHER_STRUCTURE",)),
     Variant("schema: a bad date", SS21, _bad_prepared, ("SCHEMA",)),
     Variant("unreadable: truncated", SS21, _truncate, ("UNREADABLE",)),
     Variant("valid, unchanged", GEN21, lambda t: t, ()),
@@ -266,11 +276,14 @@ VARIANTS = [
         _once('<gen:ObsDimension value="1990"/>', '<gen:ObsDimension value="1990-13"/>'),
         ("BAD_PERIOD",),
     ),
+    Variant("another dataflow's reference", GEN21, _another_flow, ("OTHER_STRUCTURE",)),
     Variant("valid, unchanged", SS30, lambda t: t, ()),
+    Variant("another dataflow's reference", SS30, _another_flow, ("OTHER_STRUCTURE",)),
     Variant("unknown code", SS30, _once('REF_AREA="1"', 'REF_AREA="XYZ"'), ("UNKNOWN_CODE",)),
     Variant("duplicate observation", SS30, _xml_duplicate_first_obs, ("DUPLICATE",)),
     # -- SDMX-JSON 2.0 -----------------------------------------------------------------------------
     Variant("valid, unchanged", JSON20, lambda t: t, ()),
+    Variant("another dataflow's reference", JSON20, _another_flow, ("OTHER_STRUCTURE",)),
     Variant("unknown code", JSON20, _once('"id": "1"', '"id": "XYZ"'), ("UNKNOWN_CODE",)),
     Variant("unreadable: not JSON", JSON20, _truncate, ("UNREADABLE",)),
 ]

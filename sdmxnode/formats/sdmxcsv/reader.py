@@ -137,6 +137,7 @@ def read_sdmxcsv_data(
                 action_column=len(structure.columns) if header.action_index is not None else None,
                 source=source,
                 unknown_columns=plan.extra,
+                given=tuple(c.id for c in header.components),
             )
             for _ in rows:  # skip what the consumer left
                 pass

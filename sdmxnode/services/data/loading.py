@@ -240,7 +240,9 @@ def _checked_datasets(
             memory=reader_memory,
         )
     return check_datasets(
-        read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes), report
+        read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes),
+        report,
+        resolver.held_structures,
     )
 
 

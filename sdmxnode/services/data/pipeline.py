@@ -173,7 +173,7 @@ def _child(
         resolver = StructureInfoBuilder(store, ModelCache())
         report = Report(max_findings=max_findings)
         datasets = read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes)
-        for dataset in check_datasets(datasets, report):
+        for dataset in check_datasets(datasets, report, resolver.held_structures):
             channel.put(
                 (
                     "dataset",

@@ -17,13 +17,18 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sdmxnode
 from sdmxnode.formats.rows import StructureInfo
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.validation.structure_fit import HeldStructure
+
+if TYPE_CHECKING:
+    from sdmxnode.services.structures.info import StructureInfoBuilder
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +84,7 @@ class FileStructures:
         self.cache_dir = cache_dir
         self._stack = stack
         self._fingerprint = _fingerprint(self.paths) if cache_dir is not None else ""
-        self._build: Callable[[ArtefactRef], StructureInfo] | None = None
+        self._build: StructureInfoBuilder | None = None
         self._memory: dict[str, StructureInfo] = {}
 
     def __call__(self, ref: ArtefactRef) -> StructureInfo:
@@ -95,6 +100,11 @@ class FileStructures:
                 self._write(entry, info)
         self._memory[key] = info
         return info
+
+    def held_structures(self) -> list[HeldStructure]:
+        """The dataflows of the structure files, for OTHER_STRUCTURE (read on demand: a
+        message that needs it is already invalid)."""
+        return self._builder().held_structures()
 
     def _entry(self, key: str) -> Path | None:
         if self.cache_dir is None:
@@ -126,7 +136,7 @@ class FileStructures:
         except OSError as exc:
             log.warning("validation cache %s not written: %s", entry.parent, exc)
 
-    def _builder(self) -> Callable[[ArtefactRef], StructureInfo]:
+    def _builder(self) -> StructureInfoBuilder:
         if self._build is None:
             # Imported here: the store, sdmx1 and pandas are what a cache hit saves.
             from sdmxnode.services.structures.info import StructureInfoBuilder

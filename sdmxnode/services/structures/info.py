@@ -16,12 +16,14 @@ from sdmx.model import common
 
 from sdmxnode.errors import NotFound, SemanticError
 from sdmxnode.formats.rows import Component, Labels, StructureInfo
+from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import follow_references, resolve_refs
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
+from sdmxnode.validation.structure_fit import HeldStructure
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,23 @@ class StructureInfoBuilder:
                         for code_id, code in codelist.items.items()
                     }
         return Labels(components=components, codes=codes, structure_name=structure_name)
+
+    def held_structures(self) -> list[HeldStructure]:
+        """Every dataflow of the store (every version) by the component ids of its DSD, to
+        name the structure a message meant for another one fits (read from the stored XML:
+        no model is built)."""
+        dsds: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
+        held = []
+        for flow in self.store.find_artefacts({"Dataflow"}):
+            if flow.ref.type != "Dataflow":
+                continue
+            for dsd in _children_of_type(self.store, flow, "DataStructure")[:1]:
+                if dsd.pk not in dsds:
+                    dimensions, components = dsd_component_ids(self.store.read_one_xml(dsd))
+                    dsds[dsd.pk] = (dsd.ref.identity, dimensions, components)
+                name, dimensions, components = dsds[dsd.pk]
+                held.append(HeldStructure(flow.ref.identity, name, dimensions, components))
+        return held
 
     def find_artefact(self, ref: ArtefactRef) -> StoredArtefact:
         """The stored dataflow, DSD or provision agreement `ref` names (latest if no version)."""

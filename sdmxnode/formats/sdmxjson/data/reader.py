@@ -186,6 +186,9 @@ class _DatasetReader:
         self.where = where
         self.positions = {c: i for i, c in enumerate(structure.columns)}
         self.structure = structure
+        self.given = tuple(
+            c.id for c in [*message.all_dimensions(), *message.measures, *message.all_attributes()]
+        )
         self.base: list[str | None] = [None] * len(structure.columns)
         self.dataset_attributes: dict[str, str] = {}
         dims = message.dimensions
@@ -227,6 +230,8 @@ class _DatasetReader:
                 f"the message's component {component_id} is not in {self.structure.dsd}",
                 component=component_id,
                 where=self.where,
+                given=self.given,
+                structure=(self.structure.dataflow or self.structure.dsd, self.structure.dsd),
             )
         return position
 

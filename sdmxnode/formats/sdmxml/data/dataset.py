@@ -91,8 +91,28 @@ class DataSetContext:
                 component=component_id,
                 where=line_of(element),
                 series_key=self._series_key(element),
+                given=self._given_components(element),
+                structure=(self.structure.dataflow or self.structure.dsd, self.structure.dsd),
             )
         return position
+
+    def _given_components(self, element: etree._Element) -> tuple[str, ...]:
+        """The component ids the series `element` is (or is in) gives: its attributes
+        (structure-specific) or the ids of its key and attribute values (generic), and
+        those of `element` itself."""
+        series = element
+        while series is not None and etree.QName(series).localname != "Series":
+            series = series.getparent()
+        given = dict.fromkeys(k for k in element.attrib if k[0] != "{")
+        if series is not None:
+            given.update(dict.fromkeys(k for k in series.attrib if k[0] != "{"))
+            for child in series:
+                if etree.QName(child).localname in ("SeriesKey", "Attributes"):
+                    given.update(dict.fromkeys(v.get("id", "") for v in child))
+        if etree.QName(element).localname == "Value":
+            given[element.get("id", "")] = None
+        given.pop("", None)
+        return tuple(given)
 
     def _series_key(self, element: etree._Element) -> str | None:
         """The key of the series `element` is (or is in), as far as its element says it:
