@@ -111,6 +111,9 @@ class DatasetRows:
     #: The component ids the message's header gives (SDMX-CSV), to tell a message meant
     #: for another structure; empty where the format gives them only as it goes.
     given: tuple[str, ...] = ()
+    #: Set when the structure is the one the message embeds (SDMX-JSON), the node holding
+    #: none it names: why, for the EMBEDDED_STRUCTURE warning.
+    structure_note: str | None = None
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

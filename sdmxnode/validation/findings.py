@@ -17,6 +17,8 @@ CODES = {
     "SCHEMA": "the message breaks the SDMX-ML XSD or SDMX-JSON JSON Schema",
     "UNREADABLE": "the message cannot be read (malformed, truncated, refused as hostile)",
     "UNKNOWN_STRUCTURE": "the dataflow, DSD or provision agreement is not known",
+    "EMBEDDED_STRUCTURE": "an SDMX-JSON message checked against the structure it embeds, "
+    "the node holding none it names",
     "UNKNOWN_COMPONENT": "a component that the DSD does not define",
     "OTHER_STRUCTURE": "a message whose components fit another structure the node holds, "
     "not the one its header names",
@@ -80,7 +82,8 @@ class Finding:
         return asdict(self)
 
 
-_LINE = re.compile(r"line (\d+)")
+#: The line (XML, JSON) or row (CSV) an error's `where` names.
+_LINE = re.compile(r"(?:line|row) (\d+)")
 
 
 def finding_from_error(exc: SdmxNodeError) -> Finding:

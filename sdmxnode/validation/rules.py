@@ -53,6 +53,8 @@ def check_datasets(
                 raise
             report.add(_diagnosis(exc, held))
             return
+        if dataset.structure_note:
+            report.warning("EMBEDDED_STRUCTURE", dataset.structure_note)
         other = _header_misfit(dataset, held)
         if other is not None:
             report.datasets += 1

@@ -46,3 +46,34 @@ def test_an_unknown_component_names_its_series(migration_client: FlaskClient) ->
     assert finding["code"] == "UNKNOWN_COMPONENT" and finding["component"] == "DESTINATION"
     assert finding["series_key"] == "A.1.STOCK.FB._T._T._T._T"
     assert finding["line"] is not None
+
+
+def test_an_unknown_dataflow_is_located(migration_client: FlaskClient) -> None:
+    """At the first CSV row naming it, at the SDMX-ML header's Structure element."""
+    ss21 = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-structurespecific-21.xml"
+    cases = [(CSV10, "text/csv", 2), (ss21, "application/xml", None)]
+    for path, media_type, expected in cases:
+        text = path.read_text(encoding="utf-8").replace("DF_MIG_STOCK_IMS", "DF_NOPE")
+        answer = migration_client.post(
+            "/validate", data=text.encode(), headers={"Content-Type": media_type}
+        )
+        (finding,) = answer.json["findings"]
+        assert finding["code"] == "UNKNOWN_STRUCTURE"
+        if expected is None:  # the line of <mes:Structure structureID=...> in the header
+            lines = text.splitlines()
+            expected = next(i for i, line in enumerate(lines, 1) if "<mes:Structure " in line)
+        assert finding["line"] == expected, finding
+
+
+def test_json_for_an_unknown_dataflow_says_what_it_was_checked_against(
+    migration_client: FlaskClient,
+) -> None:
+    """SDMX-JSON embeds its structure: checked against that, with a warning saying so."""
+    json20 = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-json20-21.json"
+    text = json20.read_text(encoding="utf-8").replace("DF_MIG_STOCK_IMS", "DF_NOPE")
+    report = migration_client.post("/validate", data=text.encode()).json
+    (finding,) = report["findings"]
+    assert (finding["code"], finding["severity"]) == ("EMBEDDED_STRUCTURE", "warning")
+    assert "IMDX:DF_NOPE(1.0.0)" in finding["message"]
+    assert "embeds only" in finding["message"]
+    assert report["valid"] is True and report["observations"] == 21

@@ -39,7 +39,7 @@ EXPECTED = {
     "unknown-dimension.xml": ("UNKNOWN_COMPONENT", 15, KEY, None, "DESTINATION"),
     "missing-dimension.xml": ("MISSING_DIMENSION", 16, "A.1.STOCK.FB._T.._T._T", None, "SEX"),
     "schema-error.xml": ("SCHEMA", 6, None, None, None),
-    "unknown-dataflow.xml": ("UNKNOWN_STRUCTURE", None, None, None, None),
+    "unknown-dataflow.xml": ("UNKNOWN_STRUCTURE", 8, None, None, None),
 }
 
 

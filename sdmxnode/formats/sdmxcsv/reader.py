@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import BinaryIO
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import Invalid, NotFound
 from sdmxnode.formats.rows import (
     ACTION_CODES,
     DatasetRows,
@@ -121,7 +121,11 @@ def read_sdmxcsv_data(
                     where=f"row {cursor.number}",
                 )
             seen.add(ref)
-            structure = resolve(ref)
+            try:
+                structure = resolve(ref)
+            except NotFound as exc:  # located at the first row naming it
+                exc.where = exc.where or f"row {cursor.number}"
+                raise
             plan = _plan(header, structure)
             action = "Information"
             if header.action_index is not None:

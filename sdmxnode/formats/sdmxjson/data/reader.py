@@ -81,7 +81,9 @@ def read_sdmxjson_data(
     if not isinstance(datasets, list):
         raise Invalid("the message has no dataSets array", where=f"{prefix}dataSets")
     structures = body.get("structures")
-    resolved: dict[tuple[int, ArtefactRef | None], tuple[ArtefactRef, StructureInfo]] = {}
+    resolved: dict[
+        tuple[int, ArtefactRef | None], tuple[ArtefactRef, StructureInfo, str | None]
+    ] = {}
     parsed: dict[int, MessageStructure] = {}
     for number, dataset in enumerate(datasets):
         where = f"{prefix}dataSets[{number}]"
@@ -96,7 +98,7 @@ def read_sdmxjson_data(
         key = (index, preferred_ref(refs))
         if key not in resolved:
             resolved[key] = _resolve(resolve, message_structure, refs)
-        ref, structure = resolved[key]
+        ref, structure, note = resolved[key]
         action = dataset.get("action", "Information")
         if action not in ACTIONS:
             raise Invalid(f"action {action!r} is not one of {', '.join(ACTIONS)}", where=where)
@@ -111,6 +113,7 @@ def read_sdmxjson_data(
             valid_from=text_of(dataset.get("validFrom")),
             valid_to=text_of(dataset.get("validTo")),
             source=source,
+            structure_note=note,
         )
 
 
@@ -160,16 +163,20 @@ def _structure_of(
 
 def _resolve(
     resolve: StructureResolver, message: MessageStructure, refs: dict[str, ArtefactRef]
-) -> tuple[ArtefactRef, StructureInfo]:
+) -> tuple[ArtefactRef, StructureInfo, str | None]:
+    """The structure reference, its StructureInfo and, when that was built from the
+    message's embedded structure, why (for the EMBEDDED_STRUCTURE warning)."""
     ref = preferred_ref(refs)
+    embedded = "the data were checked against the structure the message embeds only"
     if ref is None:
         logger.info("SDMX-JSON message names no structure: reading its embedded structure")
-        return ArtefactRef("DataStructure", "", "", ""), embedded_structure(message, refs)
+        note = f"the message names no dataflow or DSD: {embedded}"
+        return ArtefactRef("DataStructure", "", "", ""), embedded_structure(message, refs), note
     try:
-        return ref, resolve(ref)
-    except NotFound:
+        return ref, resolve(ref), None
+    except NotFound as exc:
         logger.info("%s is not in the node: reading the message's embedded structure", ref)
-        return ref, embedded_structure(message, refs)
+        return ref, embedded_structure(message, refs), f"{exc.message}: {embedded}"
 
 
 class _DatasetReader:

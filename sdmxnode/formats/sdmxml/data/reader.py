@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import Invalid, NotFound
 from sdmxnode.formats.rows import (
     ACTIONS,
     DatasetRows,
@@ -80,6 +80,7 @@ class HeaderStructure:
     ref: ArtefactRef
     dimension_at_observation: str | None
     explicit_measures: bool
+    where: str | None = None  # 'line N' of the header's Structure element
 
 
 def read_sdmxml_data(
@@ -121,7 +122,11 @@ def read_sdmxml_data(
         elements.push_back(element)
         header = _header_for(dataset, structures, source)
         if header.ref not in resolved:
-            resolved[header.ref] = resolve(header.ref)
+            try:
+                resolved[header.ref] = resolve(header.ref)
+            except NotFound as exc:  # located at the header's reference
+                exc.where = exc.where or header.where or line_of(dataset)
+                raise
         structure = resolved[header.ref]
         context = DataSetContext(
             source=source,
@@ -179,6 +184,7 @@ def read_header(
                 ref,
                 child.get("dimensionAtObservation"),
                 child.get("explicitMeasures") in ("true", "1"),
+                line_of(child),
             )
         elif child.tag == f"{{{message_ns}}}DataSetAction":
             action = (child.text or "").strip() or None
