@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.rest.identifiers import ID_TYPE, MAX_ID_LENGTH, MAX_VALUES, check_id
+from sdmxnode.rest.identifiers import (
+    ID_TYPE,
+    MAX_ID_LENGTH,
+    MAX_VALUES,
+    check_id,
+    fold_keyword,
+)
 
 # One key position value. 1.5: the OpenAPI `key` pattern allows IDType values only.
 # 2.x: the OpenAPI `key` items are `\S+`; a value cannot hold the separators '.', ',' and
@@ -48,10 +54,10 @@ def parse_key_v1(text: str | None) -> tuple[RawKey, ...] | None:
 
     Positions are separated by '.', an empty position is a wildcard (`D..EUR.SP00.A`), a
     position may list several values with '+' (`D.USD+JPY.EUR.SP00.A`), and the keyword
-    `all` (or an omitted segment) selects everything. Values are kept as written (with
+    `all` (in any case, or an omitted segment) selects everything. Values are kept as written (with
     their '+'); `key_matcher` splits them once the number of dimensions is known.
     """
-    if text is None or text == "all":
+    if text is None or fold_keyword(text) == "all":
         return None
     return (_parse_one(text, "+", None, 1),)
 
