@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sdmxnode.cli import main
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import NAMESPACES
+from sdmxnode.services.access import create_token
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.validation.schema import validate_schema
 from tests.conftest import PROJECT_ROOT
@@ -121,6 +122,20 @@ def test_xml_of_no_sdmx_version_still_names_its_root_and_namespace() -> None:
 def test_post_validate_names_the_version(migration_client: FlaskClient) -> None:
     response = migration_client.post(
         "/validate", data=ML20_DATA, headers={"Content-Type": "application/xml"}
+    )
+    assert response.status_code == 422
+    assert response.mimetype == "application/json"
+    (finding,) = response.get_json()["findings"]
+    assert finding["message"].startswith("SDMX-ML 2.0 is not supported: send SDMX-ML 2.1")
+
+
+def test_data_submission_names_the_version(migration_app) -> None:
+    node = migration_app.extensions["sdmxnode"]
+    token = create_token(node, role="admin")
+    response = migration_app.test_client().post(
+        "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0",
+        data=ML20_DATA,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
     )
     assert response.status_code == 422
     assert response.mimetype == "application/json"
