@@ -29,6 +29,25 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     assert test in ci.splitlines()
 
 
+def test_quick_start_queries_answer_on_the_demo_node(migration_client) -> None:
+    """Every `curl` of the quick start's examples, against the node holding the demo data."""
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        command
+        for block in re.findall(r"```sh\n(.+?)\n```", section, re.S)
+        for command in block.replace("\\\n", " ").splitlines()
+        if command.strip().startswith("curl ")
+    ]
+    assert len(commands) >= 5
+    for command in commands:
+        url = re.search(r"http://127\.0\.0\.1:8000(/\S*?)'?(?:\s|$)", command)
+        assert url is not None, command
+        headers = dict(header.split(": ", 1) for header in re.findall(r"-H '([^']+)'", command))
+        response = migration_client.get(url.group(1), headers=headers)
+        assert response.status_code == 200, (command, response.get_data()[:300])
+        assert response.get_data(), command
+
+
 def test_every_setting_is_documented() -> None:
     for setting in SETTINGS:
         assert f"`{setting.env}`" in README, setting.env

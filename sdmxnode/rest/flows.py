@@ -10,6 +10,7 @@ from sdmxnode.rest.identifiers import (
     ID_TYPE,
     NESTED_NCNAME_ID_TYPE,
     check_id,
+    fold_keyword,
     split_values,
 )
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v1, parse_versions_v2
@@ -36,7 +37,8 @@ def parse_flow_ref(text: str) -> FlowSelection:
 
     One part is the flow id (`all,ID,latest`), two are agency and id (`AGENCY,ID,latest`).
     The agency may be `all`; the version is `latest` (the default), `all` or one version
-    such as `1.0`. The flow id is required: `all` does not name a dataflow.
+    such as `1.0`; keywords match in any case. The flow id is required: `all` does not
+    name a dataflow.
     """
     parts = text.split(",")
     if len(parts) > 3 or "" in parts:
@@ -49,16 +51,16 @@ def parse_flow_ref(text: str) -> FlowSelection:
     flow_id = parts[1] if len(parts) > 1 else parts[0]
     version = parts[2] if len(parts) > 2 else "latest"
     agencies: tuple[str, ...] | None = None
-    if agency_text != "all":
+    if fold_keyword(agency_text) != "all":
         check_id(agency_text, pattern=NESTED_NCNAME_ID_TYPE, where="flowRef agency")
         agencies = (agency_text,)
-    if flow_id == "all":
+    if fold_keyword(flow_id) == "all":
         raise BadRequest(
             f"flowRef '{text}' must name a dataflow: 'all' is not allowed as the flow id",
             where="flowRef",
         )
     check_id(flow_id, pattern=ID_TYPE, where="flowRef id")
-    if version not in ("latest", "all") and _FLOW_VERSION.fullmatch(version) is None:
+    if fold_keyword(version) not in ("latest", "all") and _FLOW_VERSION.fullmatch(version) is None:
         raise BadRequest(
             f"'{version}' is not a valid flowRef version: use 'latest', 'all' or one version"
             " of dot-separated numbers such as '1.0'",
@@ -116,9 +118,10 @@ def parse_flow_v2(
 
     Omitted segments are None and take their defaults: context `*`, agency `*`, id `*`,
     version `*` (all versions: the data and availability default, checklist B2). Agencies,
-    ids and versions take several values joined by ','; `all` is accepted as an alias of
-    `*` for context, agency and id (as for structure queries, checklist B13). The context
-    takes one value (the 2.2 rule; 2.0/2.1 prose allowed several but gave no meaning).
+    ids and versions take several values joined by ','; `all` (in any case) is accepted as
+    an alias of `*` for context, agency and id (as for structure queries, checklist B13).
+    The context takes one value (the 2.2 rule; 2.0/2.1 prose allowed several but gave no
+    meaning).
     """
     name = "*" if context is None else context.lower()
     if name == "all":

@@ -34,6 +34,14 @@ _DESCRIPTIONS = {
 }
 
 
+def fold_keyword(value: str) -> str:
+    """`value` in lower case when it is ASCII, else unchanged: what is compared with the
+    reserved path keywords (`all`, `latest`), so that `ALL`, `All` and `LATEST` are accepted
+    as the major public endpoints accept them (README, "Choices where the standard is
+    ambiguous"). Keywords are ASCII, so no other script can fold into one."""
+    return value.lower() if value.isascii() else value
+
+
 def split_values(
     text: str,
     *,
@@ -44,7 +52,8 @@ def split_values(
 ) -> tuple[str, ...] | None:
     """Split a multi-value path segment; None when any value is a wildcard (= any).
 
-    Every other value must match `pattern` completely and be at most MAX_ID_LENGTH long;
+    `wildcards` are given in lower case and match in any case (see `fold_keyword`). Every
+    other value must match `pattern` completely and be at most MAX_ID_LENGTH long;
     empty values (`ECB+`, `,ECB`) are errors. Duplicates are dropped, order is kept.
     """
     if text == "":
@@ -55,7 +64,7 @@ def split_values(
             f"the {where} segment lists {len(parts)} values; at most {MAX_VALUES} are allowed",
             where=where,
         )
-    if any(part in wildcards for part in parts):
+    if any(fold_keyword(part) in wildcards for part in parts):
         return None
     if "" in parts:
         raise BadRequest(

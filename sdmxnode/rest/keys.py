@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest
-from sdmxnode.rest.identifiers import ID_TYPE, MAX_ID_LENGTH, MAX_VALUES, check_id
+from sdmxnode.rest.identifiers import (
+    ID_TYPE,
+    MAX_ID_LENGTH,
+    MAX_VALUES,
+    check_id,
+    fold_keyword,
+)
 
 # One key position value. 1.5: the OpenAPI `key` pattern allows IDType values only.
 # 2.x: the OpenAPI `key` items are `\S+`; a value cannot hold the separators '.', ',' and
@@ -48,10 +54,10 @@ def parse_key_v1(text: str | None) -> tuple[RawKey, ...] | None:
 
     Positions are separated by '.', an empty position is a wildcard (`D..EUR.SP00.A`), a
     position may list several values with '+' (`D.USD+JPY.EUR.SP00.A`), and the keyword
-    `all` (or an omitted segment) selects everything. Values are kept as written (with
+    `all` (in any case, or an omitted segment) selects everything. Values are kept as written (with
     their '+'); `key_matcher` splits them once the number of dimensions is known.
     """
-    if text is None or text == "all":
+    if text is None or fold_keyword(text) == "all":
         return None
     return (_parse_one(text, "+", None, 1),)
 
@@ -101,14 +107,17 @@ def key_matcher(
     *,
     trailing_wildcards: bool = False,
     api: int = 1,
+    dimension_ids: Sequence[str] = (),
 ) -> tuple[KeyFilter, ...] | None:
     """Turn the raw keys of a query into KeyFilters for a DSD with `dimension_count` key dims.
 
     Returns None when the keys select every series (no keys, or one key that is only
-    wildcards). A key needs exactly one position per key dimension; with
-    `trailing_wildcards` (the 2.x rule) it may have fewer, the missing ones being
-    wildcards. A key with too many (or, on 1.5, too few) positions raises BadRequest naming
-    that key. `api` only chooses how keys are written in error messages.
+    wildcards). A key needs exactly one position per key dimension (1.5
+    `4_4_data_queries.md`); with `trailing_wildcards` (the 2.x rule of `data.md`: "Any
+    dimension value omitted at the end of the Key is assumed as equivalent to a wildcard")
+    it may have fewer. A key with too many (or, on 1.5, too few) positions raises
+    BadRequest naming that key, how many positions it has and the key dimensions in order
+    (`dimension_ids`, when given). `api` chooses how keys are written in error messages.
     """
     if query_keys is None:
         return None
@@ -117,9 +126,7 @@ def key_matcher(
         count = len(key)
         if count > dimension_count or (count < dimension_count and not trailing_wildcards):
             raise BadRequest(
-                f"key '{format_key(key, api)}' has {count} position{'s' * (count != 1)} but the"
-                f" data structure has {dimension_count} key dimension"
-                f"{'s' * (dimension_count != 1)}",
+                _wrong_length(key, dimension_count, dimension_ids, trailing_wildcards, api),
                 where="key",
             )
         values = tuple(None if value is None else frozenset(value.split("+")) for value in key) + (
@@ -131,6 +138,30 @@ def key_matcher(
         if key_filter not in filters:
             filters.append(key_filter)
     return tuple(filters)
+
+
+def _wrong_length(
+    key: RawKey,
+    dimension_count: int,
+    dimension_ids: Sequence[str],
+    trailing_wildcards: bool,
+    api: int,
+) -> str:
+    """The message for a key with the wrong number of positions."""
+    count = len(key)
+    message = (
+        f"key '{format_key(key, api)}' has {count} position{'s' * (count != 1)} but the data"
+        f" structure has {dimension_count} key dimension{'s' * (dimension_count != 1)}"
+    )
+    if len(dimension_ids) == dimension_count:
+        message += f", one position each in this order: {'.'.join(dimension_ids)}"
+    if trailing_wildcards:
+        return message + "; positions left out at the end are wildcards ('*')"
+    message += "; an empty position is a wildcard"
+    if count < dimension_count:
+        padded = format_key(key + (None,) * (dimension_count - count), api)
+        message += f", e.g. '{padded}'"
+    return message
 
 
 def _parse_one(text: str, separator: str, wildcard: str | None, api: int) -> RawKey:

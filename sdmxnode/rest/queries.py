@@ -3,6 +3,7 @@ query, and the data selection that data and availability queries both make."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
@@ -45,14 +46,20 @@ class DataSelectionQuery(ResourceQuery):
     filters: tuple[ComponentFilter, ...]
     updated_after: datetime | None
 
-    def key_filters(self, dimension_count: int) -> tuple[KeyFilter, ...] | None:
+    def key_filters(
+        self, dimension_count: int, dimension_ids: Sequence[str] = ()
+    ) -> tuple[KeyFilter, ...] | None:
         """The keys as KeyFilters for `dimension_count` key dimensions (None = all series).
 
-        Raises BadRequest for a key of the wrong length; on 2.x missing trailing positions
-        are wildcards.
+        Raises BadRequest for a key of the wrong length, naming `dimension_ids` (the key
+        dimensions in order) when given; on 2.x missing trailing positions are wildcards.
         """
         return key_matcher(
-            self.keys, dimension_count, trailing_wildcards=self.api == 2, api=self.api
+            self.keys,
+            dimension_count,
+            trailing_wildcards=self.api == 2,
+            api=self.api,
+            dimension_ids=dimension_ids,
         )
 
 

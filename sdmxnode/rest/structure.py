@@ -14,6 +14,7 @@ from sdmxnode.rest.identifiers import (
     NESTED_ID_TYPE,
     NESTED_NCNAME_ID_TYPE,
     VALUE_TYPE,
+    fold_keyword,
     split_values,
 )
 from sdmxnode.rest.versions import (
@@ -99,10 +100,11 @@ def parse_structure_query_v1(
 
     Segments left out of a truncated path are None and take their defaults (`all`, `all`,
     `latest`, `all`). Several values are joined by `+`; `all` (and `latest` for versions)
-    are the keywords. Named items need an item-scheme resource; `all` as item is accepted
-    on any resource. Query parameters are `detail` and `references` (one value); any other
-    is rejected unless listed in `ignored_parameters` (ones the caller handles, e.g.
-    `format`). An unknown resource is a BadRequest naming it (where="resource").
+    are the keywords, in any case (`ALL`, `Latest`). Named items need an item-scheme
+    resource; `all` as item is accepted on any resource. Query parameters are `detail`
+    and `references` (one value); any other is rejected unless listed in
+    `ignored_parameters` (ones the caller handles, e.g. `format`). An unknown resource is
+    a BadRequest naming it (where="resource").
     """
     _check_parameters(args, PARAMETERS_V1, ignored_parameters)
     name = resource.lower()
@@ -147,12 +149,12 @@ def parse_structure_query_v2(
     """Parse a 2.x structure query `/structure/{type}/{agencyID}/{resourceID}/{version}/{itemID}`.
 
     Segments left out are None and take their defaults (`*`, `*`, `*`, `~`, `*`). Several
-    values are joined by `,`; `*` means any, and `all` is accepted as an alias of `*` for
-    the type, agency and id (checklist B13); the type takes one value. Versions follow
-    `parse_versions_v2`. Named items on type `*` narrow it to the item-scheme types; a
-    wildcard item segment is accepted on any type and means all items. Query parameters
-    are `detail`, `references` (several values joined by `,`) and `asOf`; a well-formed
-    `asOf` raises NotImplementedSdmx (time travel is not kept).
+    values are joined by `,`; `*` means any, and `all` (in any case) is accepted as an
+    alias of `*` for the type, agency and id (checklist B13); the type takes one value.
+    Versions follow `parse_versions_v2`. Named items on type `*` narrow it to the
+    item-scheme types; a wildcard item segment is accepted on any type and means all
+    items. Query parameters are `detail`, `references` (several values joined by `,`)
+    and `asOf`; a well-formed `asOf` raises NotImplementedSdmx (time travel is not kept).
     """
     _check_parameters(args, PARAMETERS_V2, ignored_parameters)
     name = "*" if type_ is None else type_.lower()
@@ -223,7 +225,7 @@ def _parse_items(
     selection to the item-scheme types.
     """
     separator, wildcard = ("+", "all") if api == 1 else (",", "*")
-    if item is None or wildcard in item.split(separator):
+    if item is None or wildcard in (fold_keyword(value) for value in item.split(separator)):
         return types, None
     item_types = resources.item_query_types(api)
     if api == 2 and name == "*":

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest
+from sdmxnode.rest.identifiers import fold_keyword
 
 EXACT = "exact"
 LATEST = "latest"  # the highest matching version of any status
@@ -157,14 +158,16 @@ def parse_versions_v1(text: str) -> VersionSelector:
 
     Follows the 1.5 OpenAPI `versions` pattern: the keywords stand alone, and exact
     versions are dot-separated numbers joined by `+`. `latest` selects the highest version
-    of any status (see VersionSelector.select).
+    of any status (see VersionSelector.select). The keywords match in any case (`LATEST`,
+    `All`; see `fold_keyword`).
     """
-    if text in ("latest", "all"):
-        return VersionSelector(1, text, (VersionTerm(LATEST if text == "latest" else ALL),))
+    keyword = fold_keyword(text)
+    if keyword in ("latest", "all"):
+        return VersionSelector(1, keyword, (VersionTerm(LATEST if keyword == "latest" else ALL),))
     values = _split_terms(text, "+")
     terms: list[VersionTerm] = []
     for value in values:
-        if value in ("latest", "all"):
+        if fold_keyword(value) in ("latest", "all"):
             raise BadRequest(
                 f"the keyword '{value}' cannot be combined with other versions in '{text}'",
                 where="version",
@@ -194,7 +197,8 @@ def parse_versions_v2(text: str) -> VersionSelector:
 
     Unsupported forms are rejected with BadRequest: a non-zero part after a wildcarded
     part (`+.2.3`, `1.*.3`), `+` with two parts (`+.0`, `2.3+`), two wildcard operators in
-    one version (`~.0.*`, `3.2+.1+`), and the 1.5 keywords `latest` and `all`.
+    one version (`~.0.*`, `3.2+.1+`), and the 1.5 keywords `latest` and `all` (in any
+    case), with the 2.x form to use instead.
     """
     terms = tuple(_parse_term_v2(value) for value in _split_terms(text, ","))
     return VersionSelector(2, text, terms)
@@ -249,9 +253,10 @@ def _keyword_term_v2(value: str) -> VersionTerm | None:
         return VersionTerm(ALL)
     if value == "+":
         return VersionTerm(LATEST_STABLE, parts=3, floor=(1, 0, 0))
-    if value in ("latest", "all"):
+    keyword = fold_keyword(value)
+    if keyword in ("latest", "all"):
         replacement = "'~' (latest of any status) or '+' (latest stable)"
-        if value == "all":
+        if keyword == "all":
             replacement = "'*'"
         raise _bad_v2(value, f"the 1.5 keyword is not valid on 2.x; use {replacement}")
     return None

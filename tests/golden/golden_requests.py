@@ -150,7 +150,8 @@ REQUESTS: tuple[GoldenRequest, ...] = (
     # --- data, SDMX-REST 2.x
     R(
         "v2-data-default-json20-readme",
-        f"/rest/v2/data/{FLOW_V2}/*/A.FRA,A.KEN?c[TIME_PERIOD]=ge:2010",
+        f"/rest/v2/data/{FLOW_V2}/*/A.FRA.STOCK.FB._T.*._T._T,A.KEN.STOCK.FB._T.*._T._T"
+        "?c[TIME_PERIOD]=ge:2010",
     ),
     R(
         "v2-data-ml30-period-range",

@@ -128,6 +128,42 @@ def test_v2_key_longer_than_the_dsd() -> None:
     assert "'A.B.C'" in caught.value.message
 
 
+DIMENSIONS = ("FREQ", "CURRENCY", "CURRENCY_DENOM", "EXR_TYPE", "EXR_SUFFIX")
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "example"),
+    [("D.USD.EUR.SP00", 4, "'D.USD.EUR.SP00.'"), ("D.USD.EUR.SP00.A.X", 6, None)],
+)
+def test_v1_wrong_length_names_the_dimensions_in_order(
+    text: str, given: int, example: str | None
+) -> None:
+    with pytest.raises(BadRequest) as caught:
+        key_matcher(parse_key_v1(text), 5, dimension_ids=DIMENSIONS)
+    message = caught.value.message
+    assert f"'{text}' has {given} positions" in message
+    assert "5 key dimensions" in message
+    assert "FREQ.CURRENCY.CURRENCY_DENOM.EXR_TYPE.EXR_SUFFIX" in message
+    assert "an empty position is a wildcard" in message
+    assert example is None or example in message
+
+
+def test_v2_too_long_names_the_dimensions_and_the_trailing_rule() -> None:
+    with pytest.raises(BadRequest) as caught:
+        key_matcher(
+            parse_key_v2("D.USD.EUR.SP00.A.X"),
+            5,
+            trailing_wildcards=True,
+            api=2,
+            dimension_ids=DIMENSIONS,
+        )
+    message = caught.value.message
+    assert "'D.USD.EUR.SP00.A.X' has 6 positions" in message
+    assert "5 key dimensions" in message
+    assert "FREQ.CURRENCY.CURRENCY_DENOM.EXR_TYPE.EXR_SUFFIX" in message
+    assert "left out at the end" in message
+
+
 def test_key_filter_matches() -> None:
     key_filter = sets("A+M", None, "EUR")
     assert key_filter.matches(("A", "USD", "EUR"))

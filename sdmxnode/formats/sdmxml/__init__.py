@@ -23,6 +23,11 @@ NS30 = {
 NAMESPACES = {"2.1": NS21, "3.0": NS30}
 MESSAGE_NS_VERSION = {ns["mes"]: version for version, ns in NAMESPACES.items()}
 
+#: The message namespace of every SDMX-ML version (1.0 and 2.0 spell it `SDMX.org/.../SDMXML`).
+_ANY_MESSAGE_NS = re.compile(
+    r"http://www\.sdmx\.org/resources/sdmxml/schemas/v(\d+)_(\d+)/message", re.IGNORECASE
+)
+
 #: Bounds on what one XML document may hold.
 MAX_DEPTH = 256
 #: Most XML attributes one element may carry (SDMX-ML elements have a handful; thousands
@@ -98,14 +103,36 @@ def canonical_xml(xml: bytes) -> bytes:
     return etree.canonicalize(element, strip_text=True, rewrite_prefixes=True).encode("utf-8")
 
 
+def supported_versions() -> str:
+    """The SDMX-ML versions the node reads, for messages: '2.1 or 3.0'."""
+    versions = sorted(NAMESPACES)
+    return " or ".join((", ".join(versions[:-1]), versions[-1])) if versions[1:] else versions[0]
+
+
+def unsupported_message(
+    namespace: str | None, localname: str, *, source: str | None = None, kind: str = ""
+) -> str:
+    """Why a root element in `namespace` is not a message the node reads, in plain words:
+    "SDMX-ML 2.0 is not supported: send SDMX-ML 2.1 or 3.0" for another SDMX-ML version,
+    else that `source` (the file) is not an SDMX-ML message (of `kind`, e.g. 'data'),
+    naming its root element and namespace."""
+    match = _ANY_MESSAGE_NS.fullmatch(namespace or "")
+    if match is not None and f"{match[1]}.{match[2]}" not in NAMESPACES:
+        return (
+            f"SDMX-ML {match[1]}.{match[2]} is not supported: send SDMX-ML {supported_versions()}"
+        )
+    subject = f"{source} is not" if source else "not"
+    message = f"{kind} message" if kind else "message"
+    return (
+        f"{subject} an SDMX-ML {supported_versions()} {message}: root element "
+        f"{localname!r} in namespace {namespace!r}"
+    )
+
+
 def message_version(root: etree._Element) -> str:
     """'2.1' or '3.0', from the namespace of the message element."""
     qname = etree.QName(root)
     version = MESSAGE_NS_VERSION.get(qname.namespace or "")
     if version is None:
-        raise Invalid(
-            f"not an SDMX-ML 2.1 or 3.0 message: root element {qname.localname!r} "
-            f"in namespace {qname.namespace!r}",
-            where="line 1",
-        )
+        raise Invalid(unsupported_message(qname.namespace, qname.localname), where="line 1")
     return version

@@ -75,7 +75,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
     ref = dataflow.ref
     structure = StructureInfoBuilder(node.store, node.cache)(ref)
-    filters = query.key_filters(len(structure.dimensions))
+    filters = query.key_filters(len(structure.dimensions), [d.id for d in structure.dimensions])
     key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
     key_sets, row_filters = narrow_keys(key_sets, query.filters, structure)
     selection = DataSelection(

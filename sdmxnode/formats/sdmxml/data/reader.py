@@ -37,7 +37,7 @@ from sdmxnode.formats.rows import (
     StructureInfo,
     StructureResolver,
 )
-from sdmxnode.formats.sdmxml import NS21, NS30
+from sdmxnode.formats.sdmxml import NS21, NS30, unsupported_message
 from sdmxnode.formats.sdmxml.data import generic as data_sdmxml_generic
 from sdmxnode.formats.sdmxml.data import specific as data_sdmxml_specific
 from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
@@ -91,8 +91,7 @@ def read_sdmxml_data(
     variant = _VARIANTS.get((root.namespace or "", root.localname))
     if variant is None:
         raise Invalid(
-            f"{source} is not an SDMX-ML 2.1 or 3.0 data message: root element "
-            f"{root.localname!r} in namespace {root.namespace!r}",
+            unsupported_message(root.namespace, root.localname, source=source, kind="data"),
             where="line 1",
         )
     message_ns = root.namespace or ""
