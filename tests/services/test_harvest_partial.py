@@ -15,7 +15,7 @@ from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection
 from sdmxnode.services.node import Node
 from tests.http_source import serving
-from tests.web.test_structure_partial import codelist, message
+from tests.partial_schemes import codelist, message
 
 SELECTION = StructureSelection("dataflow", "ESTAT", "GOV_10Q_GGNFA")
 
