@@ -67,14 +67,17 @@ def served(client: FlaskClient, path: str = GEO) -> tuple[dict[str, str], bool]:
 def test_a_partial_scheme_is_stored_when_the_node_holds_none_and_served_marked_partial(
     client: FlaskClient, node: Node, admin: str
 ) -> None:
+    """As in Eurostat's GOV_10Q_GGNFA structure: GEO 13.1 partial, GEO 13.0 whole."""
     body = message(
         codelist({"BE": "Belgium", "DE": "Germany"}),
-        codelist({"EU27_2020": "European Union"}, version="12.0"),
+        codelist({"EU27_2020": "European Union", "BE": "Belgium"}, version="13.0", partial=False),
     )
     response = post(client, body, admin)
     assert response.status_code == 201, response.data[:600]
-    assert {k: v[0] for k, v in outcomes(response).items()} == {"GEO(13.1)": 201, "GEO(12.0)": 201}
+    assert {k: v[0] for k, v in outcomes(response).items()} == {"GEO(13.1)": 201, "GEO(13.0)": 201}
     assert served(client) == ({"BE": "Belgium", "DE": "Germany"}, True)
+    whole = served(client, "/rest/v2/structure/codelist/ESTAT/GEO/13.0")
+    assert whole == ({"EU27_2020": "European Union", "BE": "Belgium"}, False)
     ml30 = client.get(GEO, headers={"Accept": ML30})
     assert ml30.status_code == 200 and "structure+xml; version=3.0.0" in ml30.content_type
     root = etree.fromstring(ml30.get_data())
