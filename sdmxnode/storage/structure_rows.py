@@ -1,7 +1,8 @@
 """Writing artefact rows inside a write transaction: insert, replace, or decide then store.
 
 A decision (`Decide`) runs with the artefact's current row read inside the transaction
-(PostgreSQL: locked FOR UPDATE; SQLite: under BEGIN IMMEDIATE's write lock), so that a
+(PostgreSQL: under an advisory lock on its identity, the row locked FOR UPDATE; SQLite:
+under BEGIN IMMEDIATE's write lock), so that a
 read-modify-write of one artefact, such as merging a partial item scheme into it, is one
 atomic decision: a concurrent writer of the same artefact waits, then decides on the
 result of this one.
@@ -13,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from sdmxnode.errors import Conflict
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
@@ -35,6 +36,10 @@ def put_decided(conn: Connection, ref: ArtefactRef, decide: Decide, now: datetim
         artefacts.c.version == ref.version,
     )
     if conn.dialect.name == "postgresql":
+        # An artefact not stored yet has no row to lock: a transaction-level advisory lock
+        # on its identity makes a second decision wait, then read the row the first made.
+        identity = f"{ref.type}={ref.identity}"
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(identity, 0))))
         query = query.with_for_update()
     row = conn.execute(query).first()
     current = (
