@@ -125,21 +125,30 @@ def _merged_header(result: etree._Element, update: etree._Element) -> list[etree
 def _merged_items(
     stored: list[etree._Element], submitted: list[etree._Element]
 ) -> list[etree._Element]:
-    merged = list(stored)
-    position = {_id(item): index for index, item in enumerate(merged)}
+    """Stored items with the submitted ones replacing them in place; a new item follows the
+    item submitted before it (None: the first one submitted, which then goes last)."""
+    by_id = {_id(item): item for item in stored}
+    following: dict[str | None, list[etree._Element]] = {}
     previous: str | None = None
     for item in submitted:
         item_id = _id(item)
-        if item_id in position:
-            old = merged[position[item_id]]
+        old = by_id.get(item_id)
+        if old is not None:
             if "urn" not in item.attrib and "urn" in old.attrib:
                 item.set("urn", old.get("urn", ""))
-            merged[position[item_id]] = item
+            by_id[item_id] = item
         else:
-            at = position[previous] + 1 if previous is not None else len(merged)
-            merged.insert(at, item)
-            position = {_id(i): index for index, i in enumerate(merged)}
+            following.setdefault(previous, []).append(item)
         previous = item_id
+    merged: list[etree._Element] = []
+    for key in [*(_id(item) for item in stored), None]:
+        if key is not None:
+            merged.append(by_id[key])
+        pending = list(reversed(following.get(key, [])))
+        while pending:  # a chain of new items, each after the one before it
+            item = pending.pop()
+            merged.append(item)
+            pending.extend(reversed(following.get(_id(item), [])))
     return merged
 
 

@@ -433,7 +433,7 @@ def _stored_xml(
     stored_xml: dict[int, bytes],
 ) -> bytes | None:
     existing = next((s for s in stored.get(_key(ref), []) if s.ref == ref), None)
-    return None if existing is None else stored_xml[existing.pk]
+    return None if existing is None else stored_xml.get(existing.pk)
 
 
 def _refused(ref: ArtefactRef, action: str, status: int, message: str) -> SubmissionResult:

@@ -100,7 +100,8 @@ def decide_scheme(record: ArtefactRecord, current: CurrentArtefact | None) -> Sc
     merged = merge_item_scheme(current.xml, record.xml, keep_partial=copy)
     if canonical_xml(merged) == canonical_xml(current.xml):
         return SchemeDecision("unchanged", 200, f"{ref} is unchanged")
-    added = [i for i in item_ids(merged) if i not in set(item_ids(current.xml))]
+    held = set(item_ids(current.xml))
+    added = [i for i in item_ids(merged) if i not in held]
     if current.is_final:
         held_only = merge_item_scheme(
             current.xml, only_held_items(record.xml, current.xml), keep_partial=copy
