@@ -1,4 +1,5 @@
-"""Plain records storage reads back: stored artefacts with their row identity and digest."""
+"""Plain records storage reads back: stored artefacts with their row identity and digest,
+and the current form of an artefact a write transaction decides on."""
 
 from __future__ import annotations
 
@@ -19,3 +20,12 @@ class StoredArtefact:
     sdmx_ml: str
     digest: str
     updated: datetime
+
+
+@dataclass(frozen=True)
+class CurrentArtefact:
+    """An artefact as a write transaction finds it stored: element, finality, SDMX-ML."""
+
+    xml: bytes
+    is_final: bool
+    sdmx_ml: str

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Row,
-    and_,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import Conflict, NotFound
@@ -29,7 +16,8 @@ from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.tables import artefacts, metadata, node_health, references, series
+from sdmxnode.storage.structure_rows import Decide, put_decided, put_one, refuse_reshaped_data
+from sdmxnode.storage.tables import artefacts, metadata, node_health, references
 from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.upgrades import add_missing_columns, widen_columns
 from sdmxnode.storage.writing import lock_artefacts, writing
@@ -139,6 +127,7 @@ class StructureStore:
         keep_final: bool = False,
         must_stay_empty: Mapping[ArtefactRef, Collection[int]] | None = None,
         depends: Collection[tuple[int, str]] = (),
+        decide: Mapping[ArtefactRef, Decide] | None = None,
     ) -> PutResult:
         """Insert or replace `records` in one transaction; identical artefacts are untouched.
 
@@ -152,7 +141,9 @@ class StructureStore:
         `depends` names stored artefacts (pk, digest) the records reference: each is
         share-locked first and must be there unchanged (NotFound, Conflict otherwise), so
         that a concurrent DELETE of one either waits and then sees the new referrer, or
-        commits first and this write is refused.
+        commits first and this write is refused. `decide` names records whose stored form
+        is decided inside the transaction from the row stored then (`put_decided`: merging a
+        partial item scheme); the record itself then stands only for its identity.
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         now = now_utc()
@@ -166,8 +157,12 @@ class StructureStore:
                         "request ran: nothing was stored"
                     ) from exc
                 for record in records:
-                    counts[_put_one(conn, record, keep_final, now)] += 1
-                _refuse_reshaped_data(conn, must_stay_empty or {})
+                    decision = (decide or {}).get(record.ref)
+                    if decision is not None:
+                        counts[put_decided(conn, record.ref, decision, now)] += 1
+                    else:
+                        counts[put_one(conn, record, keep_final, now)] += 1
+                refuse_reshaped_data(conn, must_stay_empty or {})
         except SQLAlchemyError as exc:
             raise store_failure(exc, "store the artefacts") from exc
         return PutResult(**counts)
@@ -319,82 +314,3 @@ class StructureStore:
                 return True, None
         except SQLAlchemyError as exc:
             raise store_failure(exc, "delete the artefact") from exc
-
-
-def _put_one(conn: Connection, record: ArtefactRecord, keep_final: bool, now: datetime) -> str:
-    """Insert or replace one artefact on `conn`: 'created', 'updated' or 'unchanged'."""
-    digest = hashlib.sha256(record.xml).hexdigest()
-    ref = record.ref
-    existing = conn.execute(
-        select(artefacts.c.pk, artefacts.c.digest, artefacts.c.is_final, artefacts.c.updated).where(
-            artefacts.c.type == ref.type,
-            artefacts.c.agency_id == ref.agency_id,
-            artefacts.c.id == ref.id,
-            artefacts.c.version == ref.version,
-        )
-    ).first()
-    values = dict(
-        is_final=record.is_final,
-        name=record.name[:1000],
-        sdmx_ml=record.sdmx_ml,
-        xml=record.xml,
-        digest=digest,
-        updated=now,
-    )
-    if existing is None:
-        pk = conn.execute(
-            insert(artefacts).values(
-                type=ref.type, agency_id=ref.agency_id, id=ref.id, version=ref.version, **values
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
-        outcome = "created"
-    elif existing.digest == digest:
-        return "unchanged"
-    elif keep_final and existing.is_final:
-        raise Conflict(
-            f"{ref} is final and was changed meanwhile: final artefacts are "
-            "immutable, publish a new version"
-        )
-    else:
-        pk = existing.pk
-        values["updated"] = max(now, existing.updated + timedelta(seconds=1))
-        conn.execute(update(artefacts).where(artefacts.c.pk == pk).values(**values))
-        conn.execute(delete(references).where(references.c.source_pk == pk))
-        outcome = "updated"
-    if record.references:
-        conn.execute(
-            insert(references),
-            [
-                dict(
-                    source_pk=pk,
-                    target_type=t.type,
-                    target_agency_id=t.agency_id,
-                    target_id=t.id,
-                    target_version=t.version,
-                )
-                for t in sorted(record.references)
-            ],
-        )
-    return outcome
-
-
-def _refuse_reshaped_data(
-    conn: Connection, must_stay_empty: Mapping[ArtefactRef, Collection[int]]
-) -> None:
-    """Conflict if a dataflow whose data a replacement reshapes holds data by now.
-
-    Runs after the replacements' updates: on PostgreSQL those hold the rows' exclusive
-    locks, so a load that share-locked them first has committed (and is seen here) and a
-    later one waits, then finds the artefact changed.
-    """
-    for ref, flow_pks in sorted(must_stay_empty.items()):
-        if not flow_pks:
-            continue
-        holding = conn.execute(
-            select(series.c.pk).where(series.c.dataflow_pk.in_(sorted(flow_pks))).limit(1)
-        ).first()
-        if holding is not None:
-            raise Conflict(
-                f"{ref} would change the structure of data stored while the request ran: "
-                "delete that data first, or publish a new version"
-            )

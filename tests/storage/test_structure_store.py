@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
+from sdmxnode.storage.records import CurrentArtefact
 from sdmxnode.storage.structures import StructureStore
 
 CL = ArtefactRef("Codelist", "IMDX", "CL_SEX", "1.0.0")
@@ -58,3 +62,42 @@ def test_delete(store: StructureStore) -> None:
     assert store.delete_artefact(DSD) == (False, None)
     assert store.count_artefacts() == 0
     assert store.list_referrers({("Codelist", "IMDX", "CL_SEX")}) == []
+
+
+def test_a_decision_sees_the_artefact_as_the_writer_before_it_left_it(
+    store: StructureStore,
+) -> None:
+    """put_artefacts(decide=...) reads the row inside the write transaction (PostgreSQL:
+    FOR UPDATE): a second read-modify-write of the same artefact waits for the first and
+    decides on its result, so that neither change is lost."""
+    store.put_artefacts([_record(CL, b"<a/>")])
+    inside, seen = threading.Event(), []
+
+    def add(attribute: bytes, pause: bool):
+        def decide(current: CurrentArtefact | None) -> ArtefactRecord:
+            assert current is not None and current.is_final and current.sdmx_ml == "2.1"
+            seen.append(current.xml)
+            if pause:
+                inside.set()
+                time.sleep(0.5)  # the other writer starts meanwhile and must wait
+            return _record(CL, current.xml.replace(b"/>", b" " + attribute + b"/>"))
+
+        return decide
+
+    first = threading.Thread(
+        target=lambda: store.put_artefacts([_record(CL, b"")], decide={CL: add(b"x='1'", True)})
+    )
+    first.start()
+    assert inside.wait(10)
+    second = store.put_artefacts([_record(CL, b"")], decide={CL: add(b"y='2'", False)})
+    first.join()
+    assert second.updated == 1
+    assert seen == [b"<a/>", b"<a x='1'/>"]
+    (stored,) = store.find_artefacts()
+    assert store.read_xml([stored.pk])[stored.pk] == b"<a x='1' y='2'/>"
+
+
+def test_a_decision_may_store_nothing(store: StructureStore) -> None:
+    result = store.put_artefacts([_record(CL, b"<a/>")], decide={CL: lambda current: None})
+    assert (result.created, result.unchanged) == (0, 1)
+    assert store.count_artefacts() == 0

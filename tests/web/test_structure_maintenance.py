@@ -358,10 +358,6 @@ def test_unreadable_bodies(client: FlaskClient, node: Node, admin: str) -> None:
     assert response.status_code == 400
     assert b"line " in response.data and b"Name" in response.data
     assert digests(node) == set()
-    partial = codelist_element()
-    partial.set("isPartial", "true")
-    assert post(client, message(partial), admin).status_code == 501
-    assert digests(node) == set()
 
 
 # --- delete -----------------------------------------------------------------------------

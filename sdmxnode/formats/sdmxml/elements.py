@@ -175,7 +175,7 @@ def split_structure_message(data: bytes | etree._ElementTree) -> StructureSplit:
                 continue
             for element in collection:
                 if isinstance(element.tag, str):
-                    records.append(_record(element, version))
+                    records.append(artefact_record(element, version))
     header = _header(root, ns)
     return StructureSplit(version, records, header)
 
@@ -195,7 +195,8 @@ def _header(root: etree._Element, ns: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _record(element: etree._Element, version: str) -> ArtefactRecord:
+def artefact_record(element: etree._Element, version: str) -> ArtefactRecord:
+    """The record of one artefact element of an SDMX-ML `version` message (or a stored one)."""
     local = etree.QName(element).localname
     type_ = TYPE_FROM_ELEMENT.get(local, local)
     agency = element.get("agencyID", "")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
 from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
-from sdmxnode.refs import ArtefactRecord
+from sdmxnode.formats.sdmxml.item_merge import is_partial
+from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.rest.versions import version_key
-from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.services.structures.partial_schemes import (
+    decide_in_store,
+    decide_scheme,
+    needs_decision,
+)
+from sdmxnode.storage.records import CurrentArtefact, StoredArtefact
+from sdmxnode.storage.structure_rows import Decide
 from sdmxnode.storage.structures import StructureStore
 
 #: Kinds of change, in the order a report lists them.
@@ -44,6 +51,8 @@ class ArtefactChange:
     items_added: tuple[str, ...] = ()
     items_removed: tuple[str, ...] = ()
     items_renamed: tuple[ItemRename, ...] = ()
+    merged: bool = False  # a partial scheme (or a whole one over a partial copy): the
+    # store decides what to write inside its transaction (partial_schemes.decide_scheme)
 
     def to_text(self) -> str:
         """One line of the change report: the kind of change and the artefact."""
@@ -86,6 +95,16 @@ class ChangeReport:
         return [c.record for c in self.changes if c.kind in APPLIED_KINDS]
 
     @property
+    def decisions(self) -> dict[ArtefactRef, Decide]:
+        """The store's decisions for the applied partial schemes (and whole schemes over a
+        partial copy): merged with what is stored when the transaction runs."""
+        return {
+            c.record.ref: decide_in_store(c.record)
+            for c in self.changes
+            if c.merged and c.kind in APPLIED_KINDS
+        }
+
+    @property
     def conflicts(self) -> list[ArtefactChange]:
         """The changes refused: a final artefact changed under the same version."""
         return self.of_kind(CONFLICT)
@@ -116,19 +135,34 @@ def compare_records(store: StructureStore, records: Sequence[ArtefactRecord]) ->
 def _compare(
     record: ArtefactRecord, versions: list[StoredArtefact], xml_of: dict[int, bytes]
 ) -> ArtefactChange:
+    merged = is_partial(record.xml)
     if not versions:
-        return ArtefactChange(record, NEW, items_added=tuple(_items(record.xml)))
+        return ArtefactChange(record, NEW, items_added=tuple(_items(record.xml)), merged=merged)
     same = next((a for a in versions if a.ref.version == record.ref.version), None)
     if same is None:
         previous = max(versions, key=lambda a: version_key(a.ref.version))
-        return _with_items(record, NEW_VERSION, previous, xml_of[previous.pk])
+        change = _with_items(record, NEW_VERSION, previous, xml_of[previous.pk])
+        return replace(change, items_removed=(), merged=True) if merged else change
     stored_xml = xml_of[same.pk]
+    if needs_decision(record, stored_xml):
+        return _merged(record, same, stored_xml)
     same_bytes = same.digest == hashlib.sha256(record.xml).hexdigest()
     if same_bytes or canonical_xml(stored_xml) == canonical_xml(record.xml):
         return ArtefactChange(record, UNCHANGED, compared_with=same.ref.version)
     if same.is_final:
         return ArtefactChange(record, CONFLICT, compared_with=same.ref.version)
     return _with_items(record, CHANGED, same, stored_xml)
+
+
+def _merged(record: ArtefactRecord, same: StoredArtefact, stored_xml: bytes) -> ArtefactChange:
+    """A partial scheme, or a whole one over a stored partial copy: what merging it does."""
+    decision = decide_scheme(record, CurrentArtefact(stored_xml, same.is_final, same.sdmx_ml))
+    if decision.result == "refused":
+        return ArtefactChange(record, CONFLICT, compared_with=same.ref.version, merged=True)
+    if decision.record is None:
+        return ArtefactChange(record, UNCHANGED, compared_with=same.ref.version, merged=True)
+    change = _with_items(decision.record, CHANGED, same, stored_xml)
+    return replace(change, record=record, merged=True)
 
 
 def _with_items(

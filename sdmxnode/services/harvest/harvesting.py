@@ -158,7 +158,7 @@ class Harvester:
         result.changes.changes.extend(report.changes)
         if result.dry_run:
             return
-        stored = self.node.store.put_artefacts(report.to_apply)
+        stored = self.node.store.put_artefacts(report.to_apply, decide=report.decisions)
         result.stored = PutResult(
             result.stored.created + stored.created,
             result.stored.updated + stored.updated,

@@ -223,7 +223,8 @@ def iter_write_paths(
             "Submit structures",
             "Structure maintenance (SDMX-REST 2.x maintenance): creates or replaces the "
             "artefacts of the message; final artefacts are immutable (a change needs a new "
-            "version); needs a token that maintains the artefacts' agency.",
+            "version); partial item schemes (isPartial=\"true\") are merged into the stored "
+            "scheme; needs a token that maintains the artefacts' agency.",
             {**structure_responses, **error_responses(415)},
             parameters=parameters, requestBody=structure_body,
             security=BEARER, **{"x-example": "/rest/v2/structure"},
@@ -233,7 +234,8 @@ def iter_write_paths(
     yield single, "put", _operation(
         "structure_v2_put", "Maintenance", "Replace one structure",
         "Replaces the artefact the path names with the one in the body (which must be that "
-        "artefact); a final artefact cannot change under the same version (409).",
+        "artefact), or merges a partial item scheme into it; a final artefact cannot change "
+        "under the same version (409).",
         {"200": {"description": "Replaced (or unchanged)",
                  "content": _json("StructureSubmissionReport")},
          **error_responses(400, 401, 403, 404, 409, 413, 415, 422)},

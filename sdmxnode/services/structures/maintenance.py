@@ -14,7 +14,9 @@ own status; every accepted artefact of one request is stored in ONE transaction.
 - a delete is refused with 409 for a final artefact (the matrix of `maintenance.md`), for one
   another stored artefact references, and for a dataflow that holds data;
 - stored data keep the shape of their structure: a replacement that changes the components
-  of a DSD whose dataflows hold data, or the DSD of a dataflow holding data, is 409.
+  of a DSD whose dataflows hold data, or the DSD of a dataflow holding data, is 409;
+- partial item schemes (`isPartial="true"`), and whole schemes sent over a stored partial
+  copy, are decided by `partial_schemes.decide_scheme` inside the store's transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import read_structure_records
+from sdmxnode.services.structures.partial_schemes import (
+    SchemeDecision,
+    needs_decision,
+    recording_decision,
+    submission_result,
+)
 from sdmxnode.services.structures.queries import matching_versions
 from sdmxnode.storage.records import StoredArtefact
 
@@ -141,17 +149,12 @@ def submit_structures(
     )
     outcomes: dict[ArtefactRef, SubmissionResult] = {}
     pending: dict[ArtefactRef, ArtefactRecord] = {}
+    decided: dict[ArtefactRef, SchemeDecision] = {}
     for record in records:
         existing = next((s for s in stored.get(_key(record.ref), []) if s.ref == record.ref), None)
         action = "Append" if existing is None else "Replace"
-        if _is_partial(record):
-            outcomes[record.ref] = _refused(
-                record.ref,
-                action,
-                501,
-                'partial item schemes (isPartial="true") are not merged by this node: '
-                "submit the whole item scheme",
-            )
+        if needs_decision(record, _stored_xml(record.ref, stored, stored_xml)):
+            pending[record.ref] = record  # decided by the store, on the row it holds then
         elif existing is None:
             pending[record.ref] = record
         elif canonical_xml(stored_xml[existing.pk]) == canonical_xml(record.xml):
@@ -177,8 +180,16 @@ def submit_structures(
             keep_final=True,
             must_stay_empty={ref: pks for ref, pks in reshaped.items() if ref in pending},
             depends=_resolved_in_store(accepted, stored),
+            decide={
+                r.ref: recording_decision(r, decided)
+                for r in accepted
+                if needs_decision(r, _stored_xml(r.ref, stored, stored_xml))
+            },
         )
     for ref in pending:
+        if ref in decided:
+            outcomes[ref] = submission_result(ref, decided[ref])
+            continue
         is_new = not any(s.ref == ref for s in stored.get(_key(ref), []))
         outcomes[ref] = (
             SubmissionResult(ref, "Append", "created", 201, f"{ref} created")
@@ -416,9 +427,13 @@ def _referrers(node: Node, artefact: StoredArtefact) -> list[ArtefactRef]:
     return sorted(found)
 
 
-def _is_partial(record: ArtefactRecord) -> bool:
-    element = etree.fromstring(record.xml, safe_parser())
-    return element.get("isPartial", "false").strip().lower() in ("true", "1")
+def _stored_xml(
+    ref: ArtefactRef,
+    stored: dict[tuple[str, str, str], list[StoredArtefact]],
+    stored_xml: dict[int, bytes],
+) -> bytes | None:
+    existing = next((s for s in stored.get(_key(ref), []) if s.ref == ref), None)
+    return None if existing is None else stored_xml.get(existing.pk)
 
 
 def _refused(ref: ArtefactRef, action: str, status: int, message: str) -> SubmissionResult:

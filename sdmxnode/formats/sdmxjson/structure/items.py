@@ -135,7 +135,8 @@ def write_item_scheme(writing: JsonWriting, scheme: common.ItemScheme) -> JsonOb
     _, items_key = keys
     result = maintainable(writing, scheme)
     if scheme.is_partial is not None:
-        result["isPartial"] = bool(scheme.is_partial)
+        # sdmx1's SDMX-ML readers keep the attribute's text ("false" too)
+        result["isPartial"] = str(scheme.is_partial).strip().lower() in ("true", "1")
     if isinstance(scheme, v30.GeoGridCodelist) and scheme.grid_definition:
         result["gridDefinition"] = scheme.grid_definition
     items = [_item(writing, scheme, item, items_key) for item in _top_items(scheme)]
