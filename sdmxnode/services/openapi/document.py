@@ -35,7 +35,7 @@ _TAGS = (
 def build_openapi_document(settings: Settings, server_url: str | None = None) -> Schema:
     """The OpenAPI 3.0 description of a node with these settings (NODE_NAME,
     MAX_REQUEST_BYTES, MAX_RESPONSE_OBSERVATIONS); `server_url` is where it is served."""
-    schema_formats = [SCHEMA_21, SCHEMA_30]
+    schema_formats = [SCHEMA_21, SCHEMA_30, *STRUCTURE_FORMATS]  # an XSD or the structures
     parameters = build_parameters(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)
     paths: dict[str, dict[str, Schema]] = {}
     operations = [

@@ -1,4 +1,5 @@
-"""Schema queries: the structure-specific XSD of a dataflow, DSD or provision agreement."""
+"""Schema queries: the structure-specific XSD of a dataflow, DSD or provision agreement, or
+the structures that define the data's validity in that context (as a structure message)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.schema import SchemaQuery
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.partial import partial_items
+from sdmxnode.services.structures.queries import Selection, follow_references
 from sdmxnode.storage.records import StoredArtefact
 
 #: The contexts this node writes schemas for (no reference metadata).
 SCHEMA_CONTEXTS = ("datastructure", "dataflow", "provisionagreement")
+#: What a schema query's structure answer holds besides its constraints (2.x `schema.md`:
+#: data structures, codelists, concept schemes, agency schemes; the node adds the dataflow
+#: of a provision agreement, so the agreement's and the constraints' references resolve).
+SCHEMA_STRUCTURE_TYPES = frozenset(
+    {"DataStructure", "Dataflow", "Codelist", "ValueList", "ConceptScheme", "AgencyScheme"}
+)
 
 
 def check_schema_context(query: SchemaQuery) -> None:
@@ -85,3 +94,63 @@ def get_schema_answer(
         info.time_dimension.id if info.time_dimension else "AllDimensions"
     )
     return SchemaAnswer(query, artefact, ref, info, at_obs, sdmx_ml, schema_location)
+
+
+def select_schema_structures(
+    node: Node, answer: SchemaAnswer
+) -> tuple[Selection, dict[ArtefactRef, set[str]]]:
+    """The structure answer of a schema query, and the items each item scheme keeps.
+
+    1.5 `4_5_schema_queries.md` and 2.x `schema.md`: the context artefact with its DSD,
+    concept schemes holding only the concepts the DSD uses, code lists holding only the
+    codes allowed in the context (the union over the components that share one), and the
+    Allowed constraints applied (attached to the dataflow or its DSD, as for the XSD; none
+    for the datastructure context).
+    """
+    store = node.store
+    context = answer.artefact
+    descendants = [
+        a
+        for a in follow_references(store, [context], ["descendants"])
+        if a.ref.type in SCHEMA_STRUCTURE_TYPES
+    ]
+    constraints: list[StoredArtefact] = []
+    if answer.query.context != "datastructure":
+        constrained = [context] + [
+            a for a in descendants if a.ref.type in ("Dataflow", "DataStructure")
+        ]
+        pks = {a.pk for a in constrained}
+        constraints = [
+            a
+            for a in follow_references(store, constrained, ["parents"])
+            if a.ref.type == "ContentConstraint" and a.pk not in pks
+        ]
+    selection = Selection((context,), tuple(descendants + constraints), None, "referencepartial")
+    used = partial_items(store, node.cache, selection)
+    if answer.query.context != "datastructure":
+        used.update(_allowed_codes(answer.info, descendants))
+    return selection, used
+
+
+def _allowed_codes(
+    info: StructureInfo, artefacts: list[StoredArtefact]
+) -> dict[ArtefactRef, set[str]]:
+    """Per code list of the answer, the codes allowed for every component using it; code
+    lists one component may use freely are left whole."""
+    codelists = {
+        f"{a.ref.agency_id}:{a.ref.id}({a.ref.version})": a.ref
+        for a in artefacts
+        if a.ref.type in ("Codelist", "ValueList")
+    }
+    allowed: dict[ArtefactRef, set[str]] = {}
+    free: set[ArtefactRef] = set()
+    for component in info.dimensions + info.attributes:
+        ref = codelists.get(component.codelist or "")
+        if ref is None:
+            continue
+        values = info.allowed.get(component.id)
+        if values is None:
+            free.add(ref)
+        else:
+            allowed.setdefault(ref, set()).update(values)
+    return {ref: codes for ref, codes in allowed.items() if ref not in free}

@@ -1,0 +1,161 @@
+"""Schema queries answered in the structure formats (1.5 `4_5_schema_queries.md`, 2.x
+`schema.md`): the structure with what the schema needs, code lists cut to the allowed codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import sdmx
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sdmxnode.refs import ArtefactRef
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from tests.web.conftest import assert_valid_structure
+
+FLOW = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
+ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
+JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
+JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
+V1 = "/rest/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
+V2 = "/rest/v2/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
+
+
+def _expected_codes(resolver: StructureInfoBuilder) -> dict[str, set[str] | None]:
+    """Per code list ('AG:ID(V)') the codes a schema answer keeps: the union of what the
+    dataflow's constraints allow over the components using it; None when one is free."""
+    info = resolver(ArtefactRef("Dataflow", *FLOW))
+    wanted: dict[str, set[str] | None] = {}
+    for component in info.dimensions + info.attributes:
+        if component.codelist is None:
+            continue
+        allowed = info.allowed.get(component.id)
+        previous = wanted.get(component.codelist, set())
+        if allowed is None or previous is None:
+            wanted[component.codelist] = None
+        else:
+            wanted[component.codelist] = previous | set(allowed)
+    return wanted
+
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [(V1, ML21), (V1, JSON10), (V2, ML21), (V2, ML30), (V2, JSON20), (V1, ML30)],
+)
+def test_schema_query_answers_the_structure_formats(
+    migration_client: FlaskClient, path: str, accept: str
+) -> None:
+    response = migration_client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Type"].startswith(accept.split(";")[0])
+    assert accept.split(";")[1] in response.headers["Content-Type"]
+    assert_valid_structure(response)
+
+
+def test_sdmx_ml_answer_holds_the_dsd_and_code_lists_cut_to_the_allowed_codes(
+    migration_client: FlaskClient, migration_resolver: StructureInfoBuilder
+) -> None:
+    response = migration_client.get(V2, headers={"Accept": ML21})
+    message = sdmx.read_sdmx(io.BytesIO(response.get_data()))
+    assert list(message.structure) == ["DSD_MIG_STOCK"]
+    assert list(message.dataflow) == ["DF_MIG_STOCK_IMS"]
+    assert message.constraint, "the constraints applied travel with the answer"
+    assert not message.categorisation and not message.category_scheme
+    expected = _expected_codes(migration_resolver)
+    cut = 0
+    for codelist in message.codelist.values():
+        key = f"{codelist.maintainer.id}:{codelist.id}({codelist.version})"
+        assert key in expected, f"{key} is not used by the DSD"
+        if expected[key] is not None:
+            assert set(codelist.items) == expected[key], key
+            cut += 1
+    assert cut, "the dataflow constrains at least one code list"
+    # Concept schemes keep only the concepts the DSD uses.
+    dsd = message.structure["DSD_MIG_STOCK"]
+    components = [
+        *dsd.dimensions.components,
+        *dsd.attributes.components,
+        *dsd.measures.components,
+    ]
+    used = {c.concept_identity.id for c in components}
+    for scheme in message.concept_scheme.values():
+        assert set(scheme.items) <= used
+
+
+def test_sdmx_json_answer_is_cut_like_the_sdmx_ml_one(
+    migration_client: FlaskClient, migration_resolver: StructureInfoBuilder
+) -> None:
+    document = json.loads(migration_client.get(V2, headers={"Accept": JSON20}).get_data())
+    data = document["data"]
+    assert [d["id"] for d in data["dataStructures"]] == ["DSD_MIG_STOCK"]
+    expected = _expected_codes(migration_resolver)
+    for codelist in data["codelists"]:
+        key = f"{codelist['agencyID']}:{codelist['id']}({codelist['version']})"
+        if expected[key] is not None:
+            assert {c["id"] for c in codelist["codes"]} == expected[key], key
+            assert codelist["isPartial"] is True
+
+
+def test_datastructure_context_holds_no_dataflow(migration_client: FlaskClient) -> None:
+    response = migration_client.get(
+        "/rest/v2/schema/datastructure/IMDX/DSD_MIG_STOCK/1.0.0", headers={"Accept": ML21}
+    )
+    assert response.status_code == 200
+    message = sdmx.read_sdmx(io.BytesIO(response.get_data()))
+    assert list(message.structure) == ["DSD_MIG_STOCK"]
+    assert not message.dataflow
+
+
+def test_xsd_stays_the_default_and_format_names_the_structure(
+    migration_client: FlaskClient,
+) -> None:
+    assert "schema+xml" in migration_client.get(V1).headers["Content-Type"]
+    response = migration_client.get(V1 + "?format=structure")
+    assert response.status_code == 200
+    assert "structure+xml; version=2.1" in response.headers["Content-Type"]
+
+
+@pytest.fixture
+def pysdmx_on_node(migration_app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """pysdmx's HTTP client sent to the Flask application instead of the network."""
+    import pysdmx.api.qb.service as service
+
+    real = httpx.Client
+
+    def client(*args, **kwargs) -> httpx.Client:
+        kwargs.pop("verify", None)
+        return real(*args, transport=httpx.WSGITransport(app=migration_app), **kwargs)
+
+    monkeypatch.setattr(service.httpx, "Client", client)
+    yield
+
+
+def test_pysdmx_get_schema_and_dataflow_details(
+    pysdmx_on_node: None, migration_resolver: StructureInfoBuilder
+) -> None:
+    from pysdmx.api.fmr import RegistryClient
+
+    fmr = RegistryClient("http://node.test/rest/v2")
+    schema = fmr.get_schema("dataflow", *FLOW)
+    info = migration_resolver(ArtefactRef("Dataflow", *FLOW))
+    expected_ids = [d.id for d in info.dimensions] + [info.time_dimension.id]
+    assert [c.id for c in schema.components.dimensions] == expected_ids
+    expected = _expected_codes(migration_resolver)
+    cut = 0
+    for component in schema.components:
+        if component.enumeration is None:
+            continue
+        codelist = component.enumeration
+        key = f"{codelist.agency}:{codelist.id}({codelist.version})"
+        if expected.get(key) is not None:
+            assert {c.id for c in codelist} == expected[key], key
+            cut += 1
+    assert cut
+    details = fmr.get_dataflow_details(*FLOW)
+    assert details.id == FLOW[1]
+    assert [c.id for c in details.components.dimensions] == expected_ids
