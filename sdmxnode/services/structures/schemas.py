@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sdmxnode.errors import NotImplementedSdmx
 from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxjson.data.schema import write_data_json_schema
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.schema import SchemaQuery
@@ -73,6 +74,15 @@ class SchemaAnswer:
             explicit_measure=self.query.explicit_measure,
             structure_ref=self.ref,
             schema_location=self.schema_location,
+            constrained=self.query.context != "datastructure",
+        )
+
+    def write_json(self, schema_id: str | None = None) -> bytes:
+        """The JSON Schema of SDMX-JSON 2.0 data (2.x `schema.md`), constrained as the XSD."""
+        return write_data_json_schema(
+            self.info,
+            title=f"Data valid for {self.ref.type} {self.ref.identity}",
+            schema_id=schema_id,
             constrained=self.query.context != "datastructure",
         )
 

