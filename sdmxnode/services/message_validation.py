@@ -2,7 +2,8 @@
 
 Data messages go through the same engine as a load (schema stage, then every structure
 rule against the structures of the node, or of the structure files given); structure
-messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema).
+messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema)
+and, given a node, against the rules of structure maintenance as a load would apply them.
 Error and reference-metadata messages, and footers, are told apart by `message_kinds`.
 """
 
@@ -18,13 +19,16 @@ from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import StructureResolver
 from sdmxnode.services.checks.aggregates import watch_aggregates
+from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.loading import (
     load_structure_files,
     read_structure_records,
     structure_files,
 )
+from sdmxnode.services.structures.messages import check_structure_message
 from sdmxnode.services.structures.models import ModelCache
+from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
 from sdmxnode.validation.json_schema import is_json_structure_message
@@ -48,14 +52,17 @@ def validate_message(
     max_findings: int = 1000,
     max_bytes: int = DEFAULT_MAX_BYTES,
     settings: Settings | None = None,
+    maintenance: Node | None = None,
 ) -> Report:
     """The report on one message; nothing is stored. With `settings`, the data sets of the
-    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
+    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings). With
+    `maintenance`, an SDMX-ML structure message is also checked against the rules of
+    structure maintenance (references, final artefacts, stored data) on that node."""
     report = Report(max_findings=max_findings)
     try:
         message = open_message(data, max_bytes=max_bytes)
         kind = kind or message.kind
-        footer = _check_envelope(message, data, kind, source, report)
+        footer = _check_envelope(message, data, kind, source, report, maintenance)
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise  # a limit of the node (size, time) answers as an error, not as a finding
@@ -80,7 +87,12 @@ def validate_message(
 
 
 def _check_envelope(
-    message: OpenedMessage, data: bytes | Path, kind: str | None, source: str, report: Report
+    message: OpenedMessage,
+    data: bytes | Path,
+    kind: str | None,
+    source: str,
+    report: Report,
+    maintenance: Node | None = None,
 ) -> list[Finding] | None:
     """What is checked before the data sets: not a service's answer, the schema, the
     footer. The footer's findings (also added to `report`), or None when the report is
@@ -89,6 +101,10 @@ def _check_envelope(
         refused = not_a_submission(message.head, source)  # head: the first 4096 bytes
         if refused is not None:
             report.add(refused)
+            return None
+        if root_name(message.head) == "Structure" and maintenance is not None:
+            for finding in check_structure_message(maintenance, message, source=source):
+                report.add(finding)
             return None
         if root_name(message.head) == "Structure":
             _validate_structure_message(data, source, report)
@@ -132,10 +148,16 @@ def _validate_structure_message(data: bytes | Path, source: str, report: Report)
     return report
 
 
+def scratch_node(resolve: StructureInfoBuilder, settings: Settings) -> Node:
+    """A node over the store of a `structures_resolver`: what structure messages are checked
+    against (the structures given and the project's own; no data)."""
+    return Node(settings, resolve.store, DataStore.sharing(resolve.store), resolve.cache)
+
+
 @contextmanager
 def structures_resolver(
     files: Sequence[Path], folders: Sequence[Path] = ()
-) -> Iterator[StructureResolver]:
+) -> Iterator[StructureInfoBuilder]:
     """A resolver over a temporary store holding the structures of `folders` and `files`."""
     with tempfile.TemporaryDirectory(prefix="sdmxnode-validate-") as folder:
         store = StructureStore.open(f"sqlite:///{Path(folder) / 'structures.db'}")
