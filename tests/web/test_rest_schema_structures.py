@@ -258,3 +258,76 @@ def test_2x_schema_errors_follow_the_json_default(migration_client: FlaskClient)
         "/rest/v2/schema/dataflow/IMDX/NO_SUCH_FLOW/1.0.0", headers={"Accept": ML30}
     )
     assert "xml" in xml.headers["Content-Type"]
+
+
+def _dsd_constraint() -> bytes:
+    """DF_MIG_STOCK_IMS's Allowed constraint of dsd/, attached to the DSD instead."""
+    from lxml import etree
+
+    from sdmxnode.formats.sdmxml import NS21
+    from tests.conftest import PROJECT_ROOT
+
+    str_ = NS21["str"]
+    tree = etree.parse(str(PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml"))
+    structures = tree.find(f".//{{{NS21['mes']}}}Structures")
+    holder = structures.find(f"{{{str_}}}Constraints")
+    for child in list(structures):
+        if child is not holder:
+            structures.remove(child)
+    for constraint in list(holder)[1:]:
+        holder.remove(constraint)
+    constraint = holder[0]
+    constraint.set("id", "CC_DSD_MIG_STOCK")
+    constraint.attrib.pop("urn", None)
+    attachment = constraint.find(f"{{{str_}}}ConstraintAttachment")
+    for child in list(attachment):
+        attachment.remove(child)
+    target = etree.SubElement(attachment, f"{{{str_}}}DataStructure")
+    etree.SubElement(
+        target,
+        "Ref",
+        id="DSD_MIG_STOCK",
+        version="1.0.0",
+        agencyID="IMDX",
+        package="datastructure",
+        **{"class": "DataStructure"},
+    )
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+
+def test_datastructure_context_applies_the_dsds_own_constraints(
+    database_url: str, migration_resolver: StructureInfoBuilder
+) -> None:
+    """1.5 `4_5_schema_queries.md`: a DSD's schema applies the constraints of the DSD."""
+    from sdmxnode.app import create_app
+    from sdmxnode.services.setup import initialise_node
+    from sdmxnode.services.structures.loading import load_structures
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    node = app.extensions["sdmxnode"]
+    initialise_node(node)
+    load_structures(node.store, _dsd_constraint(), source="DSD constraint")
+    client = app.test_client()
+    path = "/rest/v2/schema/datastructure/IMDX/DSD_MIG_STOCK/1.0.0"
+    expected = _expected_codes(migration_resolver)  # the same Allowed cube, on the DSD
+    message = sdmx.read_sdmx(io.BytesIO(client.get(path, headers={"Accept": ML21}).get_data()))
+    assert [c.id for c in message.constraint.values()] == ["CC_DSD_MIG_STOCK"]
+    cut = [c for c in message.codelist.values() if c.is_partial]
+    assert cut
+    for codelist in cut:
+        key = f"{codelist.maintainer.id}:{codelist.id}({codelist.version})"
+        assert set(codelist.items) == expected[key], key
+    schema = json.loads(client.get(path).get_data())
+    _validator(schema)  # a valid JSON Schema
+    info = migration_resolver(ArtefactRef("Dataflow", *FLOW))
+    for dimension in info.dimensions:
+        if not dimension.codes:
+            continue
+        (choice,) = [
+            c
+            for c in schema["definitions"]["dimension"]["oneOf"]
+            if c["properties"]["id"]["const"] == dimension.id
+        ]
+        codes = choice["properties"]["values"]["items"]["properties"]["id"]["enum"]
+        assert set(codes) == dimension.codes & info.allowed.get(dimension.id, dimension.codes)
+    app.extensions["sdmxnode"].store.engine.dispose()

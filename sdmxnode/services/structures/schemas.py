@@ -65,8 +65,9 @@ class SchemaAnswer:
         ).hexdigest()[:32]
 
     def write(self) -> bytes:
-        """The XSD (1.5 `4_5_schema_queries.md`: a dataflow's or agreement's schema applies
-        its constraints)."""
+        """The XSD (1.5 `4_5_schema_queries.md`: the schema applies the constraints of its
+        context: the DSD's own; the dataflow's and its DSD's; for an agreement, its
+        dataflow's and DSD's)."""
         return write_dsd_schema(
             self.info,
             version=self.sdmx_ml,
@@ -74,7 +75,7 @@ class SchemaAnswer:
             explicit_measure=self.query.explicit_measure,
             structure_ref=self.ref,
             schema_location=self.schema_location,
-            constrained=self.query.context != "datastructure",
+            constrained=True,
         )
 
     def write_json(self, schema_id: str | None = None) -> bytes:
@@ -83,7 +84,7 @@ class SchemaAnswer:
             self.info,
             title=f"Data valid for {self.ref.type} {self.ref.identity}",
             schema_id=schema_id,
-            constrained=self.query.context != "datastructure",
+            constrained=True,
         )
 
 
@@ -114,8 +115,7 @@ def select_schema_structures(
     1.5 `4_5_schema_queries.md` and 2.x `schema.md`: the context artefact with its DSD,
     concept schemes holding only the concepts the DSD uses, code lists holding only the
     codes allowed in the context (the union over the components that share one), and the
-    Allowed constraints applied (attached to the dataflow or its DSD, as for the XSD; none
-    for the datastructure context).
+    content constraints attached in that context (the Allowed ones cut the code lists).
     """
     store = node.store
     context = answer.artefact
@@ -124,21 +124,17 @@ def select_schema_structures(
         for a in follow_references(store, [context], ["descendants"])
         if a.ref.type in SCHEMA_STRUCTURE_TYPES
     ]
-    constraints: list[StoredArtefact] = []
-    if answer.query.context != "datastructure":
-        constrained = [context] + [
-            a for a in descendants if a.ref.type in ("Dataflow", "DataStructure")
-        ]
-        pks = {a.pk for a in constrained}
-        constraints = [
-            a
-            for a in follow_references(store, constrained, ["parents"])
-            if a.ref.type == "ContentConstraint" and a.pk not in pks
-        ]
+    constrained = [context] + [
+        a for a in descendants if a.ref.type in ("Dataflow", "DataStructure")
+    ]
+    constraints = [
+        a
+        for a in follow_references(store, constrained, ["parents"])
+        if a.ref.type == "ContentConstraint"
+    ]
     selection = Selection((context,), tuple(descendants + constraints), None, "referencepartial")
     used = partial_items(store, node.cache, selection)
-    if answer.query.context != "datastructure":
-        used.update(_allowed_codes(answer.info, descendants))
+    used.update(_allowed_codes(answer.info, descendants))
     return selection, used
 
 
