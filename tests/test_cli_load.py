@@ -173,3 +173,19 @@ def _orphan_dataflow() -> bytes:
     flow.attrib.pop("urn", None)
     flow.find(f".//{{{NS21['str']}}}Structure/Ref").set("id", "DSD_NOPE")
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+
+def test_load_takes_sdmx_ml_30_structures_compressed(
+    initialised: CliRunner, corpus: Path, tmp_path: Path
+) -> None:
+    """Eurostat's CL_FREQ in SDMX-ML 3.0 (corpus), gzipped; --dataflow is for data only."""
+    import gzip
+
+    path = tmp_path / "ESTAT-CL_FREQ-v30.xml.gz"
+    path.write_bytes(gzip.compress((corpus / "ESTAT-CL_FREQ-v30.xml").read_bytes()))
+    result = initialised.invoke(main, ["load", str(path)])
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    assert line == f"{path.name}: Codelist ESTAT:FREQ(3.9): created"
+    wrong = initialised.invoke(main, ["load", "--dataflow", "IMDX,DF_MIG_STOCK_IMS", str(path)])
+    assert wrong.exit_code == 2 and "structure message" in wrong.output
