@@ -55,3 +55,42 @@ def test_validates_against_structures_given(runner: CliRunner, corpus: Path) -> 
     assert "252 observation(s)" in given.output
     refused = runner.invoke(main, ["validate", str(corpus / "BIS-gh-180.xml")])
     assert refused.exit_code == 1 and "SCHEMA" in refused.output and "line 37" in refused.output
+
+
+# --- structure messages: schema, references and the rules of structure maintenance ------
+
+
+def test_structure_message_checked_against_the_maintenance_rules(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Against the project's structures (and those given), as `load` would apply them:
+    a new version is valid, a changed final artefact and a dangling reference are not;
+    nothing is stored anywhere."""
+    from tests.test_cli_load import _orphan_dataflow
+    from tests.web.test_structure_maintenance import codelist_element, message
+
+    new = tmp_path / "new-version.xml"
+    new.write_bytes(message(codelist_element(version="1.1.0")))
+    changed = tmp_path / "changed-final.xml"
+    changed.write_bytes(message(codelist_element(version="1.0.0", final=True, name="Oui")))
+    orphan = tmp_path / "orphan-flow.xml"
+    orphan.write_bytes(_orphan_dataflow())
+    result = runner.invoke(
+        main, ["validate", str(new), str(changed), str(orphan), "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    reports = json.loads(result.output)
+    assert reports["new-version.xml"]["valid"] is True
+    assert reports["new-version.xml"]["findings"] == []
+    # the message is sound; the structures it is checked against hold otherwise
+    assert reports["changed-final.xml"]["valid"] is True
+    (final,) = reports["changed-final.xml"]["findings"]
+    assert final["code"] == "STRUCTURE_REFUSED" and final["severity"] == "warning"
+    assert "IMDX:CL_YES_NO(1.0.0)" in final["message"] and "immutable" in final["message"]
+    assert reports["orphan-flow.xml"]["valid"] is False
+    (dangling,) = reports["orphan-flow.xml"]["findings"]
+    assert dangling["code"] == "UNRESOLVED_REFERENCE" and dangling["severity"] == "error"
+    assert "DF_ORPHAN" in dangling["message"] and "DSD_NOPE" in dangling["message"]
+    assert not (tmp_path / "never-created.db").exists()
+    text = runner.invoke(main, ["validate", str(changed)])
+    assert text.exit_code == 0 and "WARNING STRUCTURE_REFUSED" in text.output

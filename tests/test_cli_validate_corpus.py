@@ -12,7 +12,9 @@ needs_structure_file, notes), first rule that applies:
 4. A data message whose structure is incomplete (its needs_structure_file, or the row of the
    structure file it names, says "not available", "absent", "not in corpus" or "not copied"):
    what can be checked must pass. Valid, or invalid only with UNKNOWN_STRUCTURE (the
-   dataflow or DSD the message names is not among the structures given).
+   dataflow or DSD the message names is not among the structures given). A structure
+   message whose needs_structure_file says so (a DSD without its code lists): valid, or
+   invalid only with UNRESOLVED_REFERENCE.
 5. Anything else: valid (exit 0). For valid data messages the number of observations
    checked must equal the manifest's "N obs".
 
@@ -43,6 +45,23 @@ _INCOMPLETE = re.compile(r"not available|absent|not in corpus|not copied")
 
 #: file -> (verdict, the only finding codes allowed, why the node is right).
 ADJUDICATED = {
+    "INSEE-CNA-2010-CONSO-SI-A17-structure.xml": (
+        INVALID,
+        {"UNRESOLVED_REFERENCE"},
+        "its DSD FR1:CNA-2010-CONSO-SI-A17(1.0) references the code lists FR1:CL_AREA,"
+        " CL_FREQ, CL_OBS_STATUS, CL_TIME_COLLECT and CL_UNIT (1.0), which the message does"
+        " not carry (it holds CL_CNA_OP, CL_CNA_PRODUIT, CL_PRIX_REF and CL_SECT_INST only);"
+        " so its dataflow's DSD cannot be stored either. A structure submission (POST"
+        " /rest/v2/structure) or `sdmxnode load` refuses both the same way (409).",
+    ),
+    "INSEE-dataflow.xml": (
+        INVALID,
+        {"UNRESOLVED_REFERENCE"},
+        "a list of 663 dataflows (an answer to a dataflow query without references): each"
+        " references its DSD (str:Structure/Ref), which the message does not carry and the"
+        " structures it is checked against do not hold; a structure submission or `sdmxnode"
+        " load` refuses each dataflow the same way (409).",
+    ),
     "ESTAT-demography-xs.xml": (
         INVALID,
         {"MISSING_ATTRIBUTE"},
@@ -99,6 +118,8 @@ def expected_verdicts(corpus: Path) -> list[Expected]:
             _INCOMPLETE.search(needs) or (structure and _INCOMPLETE.search(needs_of[structure]))
         ):
             verdict, codes = UNVERIFIABLE, {"UNKNOWN_STRUCTURE"}
+        elif kind == "Structure" and _INCOMPLETE.search(needs):
+            verdict, codes = UNVERIFIABLE, {"UNRESOLVED_REFERENCE"}
         else:
             verdict, codes = VALID, None
         if row["file"] in ADJUDICATED:

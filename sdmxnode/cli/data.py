@@ -1,4 +1,4 @@
-"""`sdmxnode load` and `sdmxnode validate`: storing and checking data messages."""
+"""`sdmxnode load` and `sdmxnode validate`: storing and checking data and structure messages."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ from sdmxnode.errors import SdmxNodeError
     "--format", "kind", default=None, help="sdmx-ml, sdmx-csv or sdmx-json (default: detected)."
 )
 def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
-    """Validate and store data messages; each file is one transaction."""
+    """Validate and store data or structure messages; each file is one transaction.
+
+    Structure messages (SDMX-ML) follow the rules of structure maintenance, as submitted
+    over HTTP by an admin.
+    """
     from sdmxnode.cli.access import record_cli_write
     from sdmxnode.cli.serve import open_node
     from sdmxnode.errors import LoadRejected
@@ -35,6 +39,15 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
     failed = False
     for name in files:
         path = Path(name)
+        message = _structure_message(path)
+        if message is not None:
+            if target is not None:
+                raise click.BadParameter(
+                    f"{path.name} is a structure message: --dataflow applies to data",
+                    param_hint="--dataflow",
+                )
+            failed = not _load_structures(node, path, message) or failed
+            continue
         try:
             with _progress(path) as progress:
                 result = load_data(
@@ -79,6 +92,50 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
             )
     if failed:
         sys.exit(1)
+
+
+def _structure_message(path: Path):
+    """The opened message when `path` holds a structure message, else None (data, or what
+    the data loader reports on)."""
+    from sdmxnode.formats.input import open_message
+    from sdmxnode.services.structures.messages import structure_message_kind
+
+    try:
+        message = open_message(path)
+    except SdmxNodeError:
+        return None
+    return message if structure_message_kind(message) else None
+
+
+def _load_structures(node, path: Path, message) -> bool:
+    """Load one structure message; print each artefact's outcome; True when it was stored."""
+    from sdmxnode.cli.access import record_cli_write
+    from sdmxnode.services.structures.messages import load_structure_message
+
+    try:
+        loaded = load_structure_message(node, message, source=path.name)
+    except SdmxNodeError as exc:
+        record_cli_write(node, "structure.load", path.name, ok=False, counts={}, detail=exc.text)
+        click.echo(f"{path.name}: not loaded: {exc.text}", err=True)
+        return False
+    refused = [r for r in loaded.result.results if not r.succeeded]
+    record_cli_write(
+        node,
+        "structure.load",
+        path.name,
+        ok=loaded.stored,
+        counts=loaded.result.counts,
+        detail="; ".join(r.message for r in refused),
+    )
+    for result in loaded.result.results:
+        ref = f"{result.ref.type} {result.ref.identity}"
+        if not result.succeeded:
+            click.echo(f"{path.name}: {ref}: refused: {result.message}", err=True)
+        elif loaded.stored:
+            click.echo(f"{path.name}: {ref}: {result.result}")
+    if not loaded.stored:
+        click.echo(f"{path.name}: not loaded ({len(refused)} artefacts refused)", err=True)
+    return loaded.stored
 
 
 def _dataflow_option(text: str | None):
@@ -148,7 +205,13 @@ def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -
         reports = {}
         for name in files:
             path = Path(name)
-            report = validate_message(resolve, path, source=path.name, settings=settings)
+            report = validate_message(
+                resolve,
+                path,
+                source=path.name,
+                settings=settings,
+                maintenance=lambda: resolve.scratch_node(settings),
+            )
             all_valid = all_valid and report.is_valid
             reports[path.name] = report
     if output == "json":

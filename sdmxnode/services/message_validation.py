@@ -2,13 +2,16 @@
 
 Data messages go through the same engine as a load (schema stage, then every structure
 rule against the structures of the node, or of the structure files given); structure
-messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema).
+messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema)
+and, given a node, against the rules of structure maintenance as a load would apply them.
 Error and reference-metadata messages, and footers, are told apart by `message_kinds`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
@@ -26,6 +29,9 @@ from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 from sdmxnode.validation.schema import validate_schema
 
+if TYPE_CHECKING:
+    from sdmxnode.services.node import Node
+
 
 def validate_message(
     resolve: StructureResolver,
@@ -36,14 +42,18 @@ def validate_message(
     max_findings: int = 1000,
     max_bytes: int = DEFAULT_MAX_BYTES,
     settings: Settings | None = None,
+    maintenance: Callable[[], Node] | None = None,
 ) -> Report:
     """The report on one message; nothing is stored. With `settings`, the data sets of the
-    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings)."""
+    dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings). With
+    `maintenance`, an SDMX-ML structure message is also checked against the rules of
+    structure maintenance (references, final artefacts, stored data) on the node it makes
+    (made only when a structure message needs it)."""
     report = Report(max_findings=max_findings)
     try:
         message = open_message(data, max_bytes=max_bytes)
         kind = kind or message.kind
-        footer = _check_envelope(message, data, kind, source, report)
+        footer = _check_envelope(message, data, kind, source, report, maintenance)
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise  # a limit of the node (size, time) answers as an error, not as a finding
@@ -76,7 +86,12 @@ def validate_message(
 
 
 def _check_envelope(
-    message: OpenedMessage, data: bytes | Path, kind: str | None, source: str, report: Report
+    message: OpenedMessage,
+    data: bytes | Path,
+    kind: str | None,
+    source: str,
+    report: Report,
+    maintenance: Callable[[], Node] | None = None,
 ) -> list[Finding] | None:
     """What is checked before the data sets: not a service's answer, the schema, the
     footer. The footer's findings (also added to `report`), or None when the report is
@@ -85,6 +100,12 @@ def _check_envelope(
         refused = not_a_submission(message.head, source)  # head: the first 4096 bytes
         if refused is not None:
             report.add(refused)
+            return None
+        if root_name(message.head) == "Structure" and maintenance is not None:
+            from sdmxnode.services.structures.messages import check_structure_message
+
+            for finding in check_structure_message(maintenance(), message, source=source):
+                report.add(finding)
             return None
         if root_name(message.head) == "Structure":
             _validate_structure_message(data, source, report)

@@ -42,6 +42,11 @@ CODES = {
     "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
     "NOT_A_SUBMISSION": "an SDMX error or reference-metadata message: nothing to store",
     "FOOTER_MESSAGE": "a status message in the footer of a data message (a service's answer)",
+    "UNRESOLVED_REFERENCE": "a structure referencing an artefact it needs (a DSD its code "
+    "lists and concept schemes, a dataflow its DSD, ...) that is neither in the message nor "
+    "among the structures it is checked against",
+    "STRUCTURE_REFUSED": "an artefact that a load would refuse by the rules of structure "
+    "maintenance (a final artefact whose content differs from the one held, ...)",
 }
 
 

@@ -21,9 +21,10 @@ def api_major() -> int:
 
 def wants_json(default: bool | None = None) -> bool:
     """Whether the client asked for JSON rather than XML (`format=`, then the first Accept
-    range naming either); otherwise `default`, which is JSON on 2.x (but for schemas) and
-    XML on 1.5 when not given. The node's own JSON services (/checks/, /validate) answer
-    JSON unless XML is asked for, whatever their `format` (csv, say)."""
+    range naming either); otherwise `default`, which is JSON on 2.x (whose schema queries
+    default to a JSON Schema too) and XML on 1.5 when not given. The node's own JSON
+    services (/checks/, /validate) answer JSON unless XML is asked for, whatever their
+    `format` (csv, say)."""
     accept = request.headers.get("Accept", "")
     if default is None and request.path.startswith(("/checks/", "/validate")):
         return not any("xml" in r.media_type for r in parse_accept(accept) if r.q > 0)
@@ -39,7 +40,7 @@ def wants_json(default: bool | None = None) -> bool:
             return False
     if default is not None:
         return default
-    return api_major() >= 2 and not request.path.startswith("/rest/v2/schema")
+    return api_major() >= 2
 
 
 def error_response(error: SdmxNodeError) -> Response:

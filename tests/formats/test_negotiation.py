@@ -7,7 +7,7 @@ import pytest
 from sdmxnode.errors import BadRequest, NotAcceptable
 from sdmxnode.formats.registry.data import CSV_10, CSV_20, DATA_30, GENERIC_21, JSON_10, JSON_20
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
-from sdmxnode.formats.registry.structure import SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
+from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
 from sdmxnode.formats.reports.checks import CHECK_CSV, CHECK_JSON
 
 
@@ -48,7 +48,9 @@ def test_what_is_not_offered_is_refused() -> None:
     with pytest.raises(NotAcceptable):
         negotiate_format("report", None, {}, "application/xml")
     with pytest.raises(NotAcceptable):
-        negotiate_format("schema", 2, {}, "application/vnd.sdmx.schema+json")
+        negotiate_format("schema", 2, {}, "text/csv")
+    with pytest.raises(NotAcceptable):  # the JSON Schema of SDMX-JSON 2.0 data only
+        negotiate_format("schema", 2, {}, "application/vnd.sdmx.schema+json;version=1.0.0")
     with pytest.raises(BadRequest):
         negotiate_format("data", 1, {"format": "nosuchformat"}, None)
 
@@ -57,7 +59,9 @@ def test_generic_media_types_come_from_one_table() -> None:
     assert OFFERS[("schema", 1)].generic == {
         "application/xml": OFFERS[("schema", 1)].default,
         "text/xml": OFFERS[("schema", 1)].default,
+        "application/json": SDMX_JSON_10,
     }
+    assert OFFERS[("schema", 2)].generic["application/json"] is OFFERS[("schema", 2)].default
     assert set(OFFERS[("report", None)].generic) == {
         "application/json",
         "text/csv",

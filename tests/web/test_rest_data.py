@@ -88,7 +88,8 @@ def dataflow_xsd(migration_app) -> dict[str, bytes]:
         ("2.1", "/rest/schema/dataflow/IMDX/DF_MIG_STOCK_IMS", "sdmx21"),
         ("3.0", "/rest/v2/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/~", "sdmx30"),
     ):
-        response = client.get(path)
+        accept = f"application/vnd.sdmx.schema+xml;version={version}"
+        response = client.get(path, headers={"Accept": accept})
         assert response.status_code == 200
         found[version] = response.get_data().replace(
             f"http://localhost/schemas/{folder}/".encode(), b""

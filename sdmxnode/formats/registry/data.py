@@ -186,6 +186,19 @@ SCHEMA_21 = register(
 SCHEMA_30 = register(
     Format("schema-3.0", "application/vnd.sdmx.schema+xml", "3.0.0", "schema", aliases=("schema",))
 )
+#: The JSON Schema of SDMX-JSON 2.0 data (2.x `schema.md`'s default).
+SCHEMA_JSON_20 = register(
+    Format(
+        "schema-json-2.0",
+        "application/vnd.sdmx.schema+json",
+        "2.0.0",
+        "schema",
+        aliases=("jsonschema",),
+    )
+)
+
+#: What a schema query answers besides structure messages: the XSDs and the JSON Schema.
+SCHEMA_FORMATS = [SCHEMA_21, SCHEMA_30, SCHEMA_JSON_20]
 
 DATA_FORMATS = [
     GENERIC_21,

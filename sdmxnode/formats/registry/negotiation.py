@@ -22,6 +22,8 @@ from sdmxnode.formats.registry.data import (
     JSON_20,
     SCHEMA_21,
     SCHEMA_30,
+    SCHEMA_FORMATS,
+    SCHEMA_JSON_20,
 )
 from sdmxnode.formats.registry.structure import (
     SDMX_JSON_10,
@@ -101,10 +103,20 @@ OFFERS: Mapping[tuple[str, int | None], Offer] = {
         {"xml": SDMX_ML_30, "json": SDMX_JSON_20},
         (SDMX_ML_30, SDMX_JSON_20),
     ),
-    # 2.x lists schema+json as its default; this node writes XSD only, so 2.x answers
-    # without an Accept header get the SDMX-ML 3.0 XSD (a JSON schema is 406).
-    ("schema", 1): Offer((SCHEMA_21, SCHEMA_30), SCHEMA_21, {"xml": SCHEMA_21}),
-    ("schema", 2): Offer((SCHEMA_21, SCHEMA_30), SCHEMA_30, {"xml": SCHEMA_30}),
+    # A schema query answers an XSD, a JSON Schema or (1.5 `4_5_schema_queries.md`, 2.x
+    # `schema.md`) a structure message; 1.5 defaults to the 2.1 XSD, 2.x to the JSON Schema.
+    ("schema", 1): Offer(
+        (*SCHEMA_FORMATS, *STRUCTURE_FORMATS),
+        SCHEMA_21,
+        {"xml": SCHEMA_21, "json": SDMX_JSON_10},
+        (SCHEMA_21, SDMX_ML_21, SDMX_JSON_10),
+    ),
+    ("schema", 2): Offer(
+        (*SCHEMA_FORMATS, *STRUCTURE_FORMATS),
+        SCHEMA_JSON_20,
+        {"xml": SCHEMA_30, "json": SCHEMA_JSON_20},
+        (SCHEMA_30, SDMX_ML_30, SDMX_JSON_20),
+    ),
     ("report", None): Offer(
         (CHECK_JSON, CHECK_CSV), CHECK_JSON, {"json": CHECK_JSON, "csv": CHECK_CSV}
     ),

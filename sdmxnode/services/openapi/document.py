@@ -7,7 +7,7 @@ from typing import Any
 
 from sdmxnode import __version__
 from sdmxnode.config import Settings
-from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_21, SCHEMA_30
+from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_FORMATS
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.openapi.checks import iter_check_paths
 from sdmxnode.services.openapi.components import (
@@ -35,7 +35,7 @@ _TAGS = (
 def build_openapi_document(settings: Settings, server_url: str | None = None) -> Schema:
     """The OpenAPI 3.0 description of a node with these settings (NODE_NAME,
     MAX_REQUEST_BYTES, MAX_RESPONSE_OBSERVATIONS); `server_url` is where it is served."""
-    schema_formats = [SCHEMA_21, SCHEMA_30]
+    schema_formats = [*SCHEMA_FORMATS, *STRUCTURE_FORMATS]  # XSDs, JSON Schema, structures
     parameters = build_parameters(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)
     paths: dict[str, dict[str, Schema]] = {}
     operations = [

@@ -28,6 +28,8 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.structure_fit import HeldStructure
 
 if TYPE_CHECKING:
+    from sdmxnode.config import Settings
+    from sdmxnode.services.node import Node
     from sdmxnode.services.structures.info import StructureInfoBuilder
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,15 @@ class FileStructures:
         """The dataflows of the structure files, for OTHER_STRUCTURE (read on demand: a
         message that needs it is already invalid)."""
         return self._builder().held_structures()
+
+    def scratch_node(self, settings: Settings) -> Node:
+        """A node over the store of these structure files (no data): what structure messages
+        are checked against by `sdmxnode validate`."""
+        from sdmxnode.services.node import Node
+        from sdmxnode.storage.data import DataStore
+
+        builder = self._builder()
+        return Node(settings, builder.store, DataStore.sharing(builder.store), builder.cache)
 
     def _entry(self, key: str) -> Path | None:
         if self.cache_dir is None:

