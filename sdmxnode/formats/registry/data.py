@@ -209,8 +209,8 @@ DATA_FORMATS = [
     CSV_10,
     CSV_20,
     JSON_10,
-    JSON_10_DRAFT,
     JSON_20,
+    JSON_10_DRAFT,  # last: not the standard's, kept for the clients that read only it
 ]
 #: The data readers, in the order the input names them (one reader reads every version).
 DATA_READERS = [
