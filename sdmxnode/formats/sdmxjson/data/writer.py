@@ -133,14 +133,14 @@ def _pieces(
 
     if draft:
         # The draft's header has no `schema` (its members are otherwise those of `meta`).
-        draft_header = {k: v for k, v in _meta(header, major).items() if k != "schema"}
+        draft_header = {k: v for k, v in _meta(header, major, result).items() if k != "schema"}
         yield '{"header":' + _dumps(draft_header) + ',"structure":' + _dumps(structure)
         yield ',"dataSets":['
     elif major >= 2:
-        yield '{"meta":' + _dumps(_meta(header, major)) + ',"data":{'
+        yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
         yield '"structures":[' + _dumps(structure) + '],"dataSets":['
     else:
-        yield '{"meta":' + _dumps(_meta(header, major)) + ',"data":{'
+        yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
         yield '"structure":' + _dumps(structure) + ',"dataSets":['
     bodies = [(first_row, rows_again)] + [
         (rows[0] if rows else None, rows.__iter__) for rows in following
@@ -159,17 +159,22 @@ def _pieces(
     yield "]}" if draft else "]}}"
 
 
-def _meta(header: MessageHeader, major: int) -> JsonObject:
+def _meta(header: MessageHeader, major: int, result: DataResult) -> JsonObject:
+    """The `meta` object; `contentLanguages` names the language of the `name` texts (the
+    field guides: its first item is the language of the best-language-match properties)."""
     prepared = header.prepared or datetime.now(UTC).replace(microsecond=0)
     if prepared.tzinfo is None:
         prepared = prepared.replace(tzinfo=UTC)  # SDMX-JSON requires a time zone
-    return {
+    meta: JsonObject = {
         "schema": SCHEMA_URL_20 if major >= 2 else SCHEMA_URL_10,
         "id": message_id(header.id) or "DATA",
         "test": bool(header.test),
         "prepared": prepared.isoformat(),
-        "sender": {"id": message_id(header.sender) or "unknown"},
     }
+    if result.labels is not None:
+        meta["contentLanguages"] = [result.labels.language]
+    meta["sender"] = {"id": message_id(header.sender) or "unknown"}
+    return meta
 
 
 def _dataset_head(
