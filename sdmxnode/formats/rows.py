@@ -129,6 +129,8 @@ class Labels:
         default_factory=dict
     )  # component -> code -> name
     structure_name: str = ""  # the dataflow's (or DSD's) name
+    #: The language the names were chosen in (`formats.languages.main_language`).
+    language: str = "en"
 
 
 @dataclass

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from flask import Response, request
 
+from sdmxnode.rest.languages import parse_languages
+
 #: Headers a browser script may read from our responses (CORS).
 EXPOSED_HEADERS = "ETag, Last-Modified, Content-Encoding, Content-Language, Location"
 MIN_GZIP_BYTES = 512
@@ -41,6 +43,27 @@ def add_common_headers(response: Response) -> Response:
     if request.path.startswith("/rest"):
         response.vary.update(("Accept", "Accept-Encoding"))
     _maybe_gzip(response)
+    return response
+
+
+def request_languages() -> tuple[str, ...]:
+    """The languages the request asks for, best first: `?lang=`, else Accept-Language
+    (see `sdmxnode.rest.languages`); a malformed `lang` is a BadRequest."""
+    return parse_languages(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
+def vary_on_language(response: Response) -> Response:
+    """Say that the answer depends on Accept-Language too (after Accept, Accept-Encoding)."""
+    response.vary.update(("Accept", "Accept-Encoding", "Accept-Language"))
+    return response
+
+
+def set_content_language(response: Response, language: str | None) -> Response:
+    """Say which language the answer's single-language texts are in (`Content-Language`),
+    and that the answer depends on Accept-Language (`Vary`)."""
+    vary_on_language(response)
+    if language:
+        response.headers["Content-Language"] = language
     return response
 
 

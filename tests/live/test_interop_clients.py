@@ -21,16 +21,18 @@ DEMO = PROJECT_ROOT / "fixtures" / "data"
 #: Data formats sdmx1's Client reads, as `Accept` values.
 #: The demo's latest period only, to keep the test short.
 RECENT = {"startPeriod": "2019"}
-#: sdmx1 2.28 also has JSON and CSV readers, but they do not read SDMX-JSON 1.0 as the
-#: field guide defines it (`meta`/`data`; sdmx1 wants the pre-1.0 `header`/`structure`), nor
-#: SDMX-JSON 2.0 data (TypeError in its reader), nor SDMX-CSV 1.0 (it wants `STRUCTURE`), and
-#: its SDMX-CSV 2.0 reader fails without a format hint the Client does not pass.
+#: sdmx1 2.28's JSON reader reads the SDMX-JSON 1.0 draft layout (`header`/`structure`), which
+#: the node serves for sdmx1's media type for it; it does not read SDMX-JSON 1.0 as the field
+#: guide defines it (`meta`/`data`), nor SDMX-JSON 2.0 data (TypeError in its reader). Its CSV
+#: reader does not read SDMX-CSV 1.0 (it wants `STRUCTURE`), and its SDMX-CSV 2.0 reader fails
+#: without a format hint the Client does not pass.
 SDMX1_FORMATS = (
     "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
     "application/vnd.sdmx.genericdata+xml;version=2.1",
     "application/vnd.sdmx.structurespecifictimeseriesdata+xml;version=2.1",
     "application/vnd.sdmx.generictimeseriesdata+xml;version=2.1",
     "application/vnd.sdmx.data+xml;version=3.0.0",
+    "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0",
 )
 #: pysdmx's data readers, each with the URL of the API line that serves it.
 PYSDMX_FORMATS = (

@@ -81,3 +81,37 @@ def test_sdmx1_client_on_the_quick_start_node(live_node_with) -> None:
         assert list(series.values) == [153011473.0]  # world, both sexes, mid-1990
     finally:
         sdmx.source.sources.pop(source_id, None)
+
+
+def test_sdmx1_client_reads_the_json_draft_layout(live_node_with) -> None:
+    """sdmx1's Client asking for the SDMX-JSON 1.0 draft layout (the only SDMX-JSON data it
+    reads) picks its JSON reader from the node's Content-Type and gets the same figures."""
+    node = live_node_with()
+    source_id = "SDMXNODE_DRAFT_JSON"
+    sdmx.add_source(
+        {"id": source_id, "name": "sdmxnode draft JSON", "url": f"{node.url}/rest"},
+        override=True,
+    )
+    try:
+        client = sdmx.Client(source_id)
+        params = {"startPeriod": "1990", "endPeriod": "2000"}
+        key = "A.1.STOCK.FB._T._T._T._T"
+        draft = client.data(
+            "DF_MIG_STOCK_IMS",
+            key=key,
+            params=params,
+            headers={"Accept": "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"},
+        )
+        dsd = client.datastructure("DSD_MIG_STOCK", agency_id="IMDX").structure["DSD_MIG_STOCK"]
+        generic = client.data("DF_MIG_STOCK_IMS", key=key, params=params, dsd=dsd)
+
+        def figures(message) -> dict[str, float]:
+            return {
+                str(obs.key.values["TIME_PERIOD"].value): float(obs.value)
+                for obs in message.data[0].obs
+            }
+
+        assert figures(draft) == figures(generic)
+        assert figures(draft)["1990"] == 153011473.0
+    finally:
+        sdmx.source.sources.pop(source_id, None)

@@ -165,7 +165,7 @@ def test_parameter_names_are_the_standards() -> None:
         pytest.skip(f"../shared/specs is absent ({SPECS}): official OpenAPI files not available")
     official = _official_names(specs[0]) | _official_names(specs[1])
     own = {"resource", "path", "line", "name", "format", "formatVersion", "labels",
-           "timeFormat", "keys", "If-None-Match", "limit"}  # fmt: skip
+           "timeFormat", "keys", "If-None-Match", "limit", "lang"}  # fmt: skip
     for path, _, operation in iter_operations(DOCUMENT):
         if not path.startswith("/rest/"):
             continue

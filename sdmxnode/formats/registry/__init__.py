@@ -29,6 +29,9 @@ class Format:
     sdmx_ml: str | None = None  # '2.1' / '3.0' for SDMX-ML formats
     writer: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     aliases: tuple[str, ...] = ()
+    #: Other spellings of the media type that Accept may carry for this format, such as the
+    #: bare `draft-sdmx-json` of the .Stat endpoints (not a type/subtype: no version).
+    other_media_types: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -125,13 +128,17 @@ def parse_accept(header: str) -> list[_Range]:
                     q = 0.0
             else:
                 params[key] = value
-        if "/" not in media_type:
+        if "/" not in media_type and media_type not in _other_media_types():
             continue
         ranges.append(_Range(media_type, params, q, order))
     return sorted(
         ranges,
         key=lambda r: (-r.q, r.media_type.count("*"), -len(r.params), r.order),
     )
+
+
+def _other_media_types() -> set[str]:
+    return {name for f in _REGISTRY.values() for name in f.other_media_types}
 
 
 def _split_accept(header: str) -> Iterable[str]:
@@ -184,7 +191,11 @@ def negotiate(
             return default
         if rng.media_type in generic:
             return generic[rng.media_type]
-        candidates = [f for f in offered if f.media_type == rng.media_type]
+        candidates = [
+            f
+            for f in offered
+            if rng.media_type == f.media_type or rng.media_type in f.other_media_types
+        ]
         wanted = rng.params.get("version")
         if wanted is not None:
             candidates = [f for f in candidates if _same_version(wanted, f.version)]

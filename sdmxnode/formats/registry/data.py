@@ -1,5 +1,6 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 and 2.0, and the schema (XSD);
+variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 (and its draft layout) and 2.0,
+and the schema (XSD);
 and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
 Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
@@ -19,6 +20,7 @@ from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
 from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
+from sdmxnode.formats.sdmxjson.data import DRAFT_NAME
 from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
 from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
@@ -180,6 +182,19 @@ JSON_20 = register(
         aliases=("jsondata", "json", "sdmx-json"),
     )
 )
+#: The SDMX-JSON 1.0 draft layout (`{header, structure, dataSets}`) that ECB and OECD.Stat
+#: send and sdmx1 and pandasdmx read; the released 1.0 (`JSON_10`) stays the default.
+JSON_10_DRAFT = register(
+    Format(
+        "jsondata-1.0-draft",
+        f"application/vnd.sdmx.{DRAFT_NAME}+json",
+        "1.0.0",
+        "data",
+        writer=_json("write_json_10_draft"),
+        aliases=(DRAFT_NAME,),
+        other_media_types=(DRAFT_NAME,),
+    )
+)
 SCHEMA_21 = register(
     Format("schema-2.1", "application/vnd.sdmx.schema+xml", "2.1", "schema", aliases=("schema",))
 )
@@ -210,6 +225,7 @@ DATA_FORMATS = [
     CSV_20,
     JSON_10,
     JSON_20,
+    JSON_10_DRAFT,  # last: not the standard's, kept for the clients that read only it
 ]
 #: The data readers, in the order the input names them (one reader reads every version).
 DATA_READERS = [

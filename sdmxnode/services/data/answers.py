@@ -9,7 +9,7 @@ answers one data set per load.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,12 +47,13 @@ class DataAnswer:
         """An entity tag of the answer, for the representation that `parts` name."""
         return self.plan.etag(*parts)
 
-    def result(self) -> DataResult:
-        """The data sets to send; raises NoResults when nothing matches and TooLarge when
-        more observations match than the node sends in one response."""
+    def result(self, languages: Sequence[str] = ()) -> DataResult:
+        """The data sets to send, named in the first of `languages` the structures carry
+        (else English); raises NoResults when nothing matches and TooLarge when more
+        observations match than the node sends in one response."""
         node, plan = self.node, self.plan
         if self.query.include_history:
-            history = history_result(node, plan)
+            history = history_result(node, plan, languages)
             if history is None:
                 raise NoResults("no load wrote or deleted data matching the query", where="key")
             return history
@@ -72,7 +73,7 @@ class DataAnswer:
             )
         if not found:
             return deletions_result(node, plan)
-        result = data_result(node, plan)
+        result = data_result(node, plan, languages=languages)
         if plan.selection.updated_after is not None:
             result.action = "Replace"  # 2.x data.md: delta answers replace and delete
         if deletions:

@@ -181,8 +181,9 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def data_result(node: Node, plan: DataPlan, *, language: str = "en") -> DataResult:
-    """The DataResult of a plan; its rows stream from the database when iterated."""
+def data_result(node: Node, plan: DataPlan, *, languages: Sequence[str] = ()) -> DataResult:
+    """The DataResult of a plan; its rows stream from the database when iterated; its
+    labels in the first of `languages` the structures carry (else English)."""
     return DataResult(
         structure_ref=plan.structure_ref,
         structure=plan.structure,
@@ -190,7 +191,7 @@ def data_result(node: Node, plan: DataPlan, *, language: str = "en") -> DataResu
         rows=iter_rows(node, plan),
         dimension_at_observation=plan.dimension_at_observation,
         series_only=plan.series_only,
-        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, language),
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, languages),
         dataset_attributes=node.data.dataset_attributes(plan.dataflow.pk),
     )
 
@@ -322,7 +323,7 @@ def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = Fals
         return reader.count_up_to(query, limit)
 
 
-def history_result(node: Node, plan: DataPlan) -> DataResult | None:
+def history_result(node: Node, plan: DataPlan, languages: Sequence[str] = ()) -> DataResult | None:
     """`includeHistory=true`: one data set per load of the dataflow that wrote matching
     observations (action Replace, `validFromDate` the load's time), then one per load that
     deleted some (action Delete), oldest first; None when no load matches.
@@ -345,11 +346,11 @@ def history_result(node: Node, plan: DataPlan) -> DataResult | None:
             has_written = bool(reader.count_up_to(written, 1))
             has_deleted = bool(reader.count_up_to(deleted, 1))
         if has_written:
-            result = _result(node, plan, _history_rows(node, plan, written), "Replace")
+            result = _result(node, plan, _history_rows(node, plan, written), "Replace", languages)
             result.valid_from = moment
             results.append(result)
         if has_deleted:
-            result = _result(node, plan, _deleted_rows(node, plan, deleted), "Delete")
+            result = _result(node, plan, _deleted_rows(node, plan, deleted), "Delete", languages)
             result.valid_from = moment
             deletions.append(result)
     ordered = results + deletions
@@ -360,7 +361,9 @@ def history_result(node: Node, plan: DataPlan) -> DataResult | None:
     return first
 
 
-def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> DataResult:
+def _result(
+    node: Node, plan: DataPlan, rows: Iterator[tuple], action: str, languages: Sequence[str]
+) -> DataResult:
     return DataResult(
         structure_ref=plan.structure_ref,
         structure=plan.structure,
@@ -368,7 +371,7 @@ def _result(node: Node, plan: DataPlan, rows: Iterator[tuple], action: str) -> D
         rows=rows,
         dimension_at_observation=plan.dimension_at_observation,
         action=action,
-        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref),
+        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, languages),
     )
 
 

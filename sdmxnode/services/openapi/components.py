@@ -260,6 +260,21 @@ def build_parameters(
         "keys": _query(
             "keys", "SDMX-CSV 2.0 key columns", _enum(["none", "series", "obs", "both"])
         ),
+        "lang": _query(
+            "lang",
+            "Language of SDMX-JSON `name`/`description` and SDMX-CSV labels (ISO 639 code, "
+            "optional country, or 'all'); takes priority over Accept-Language; English when "
+            "the structures lack it",
+            _string(r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*|all)$"),
+        ),
+        "Accept-Language": {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "description": "Languages for SDMX-JSON `name`/`description` and SDMX-CSV labels, "
+            "with weights; the answer's Content-Language names the one chosen",
+            "schema": {"type": "string"},
+        },
         "If-None-Match": {
             "name": "If-None-Match",
             "in": "header",

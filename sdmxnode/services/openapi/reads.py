@@ -50,6 +50,7 @@ def read_resources(
     data = format_content(data_formats)
     schemas = format_content(schema_formats)
     csv = ["labels", "timeFormat", "keys"]
+    languages = ["lang", "Accept-Language"]
     return [
         Resource(
             "SDMX-REST 1.5",
@@ -60,7 +61,7 @@ def read_resources(
             "Structure query (SDMX-REST 1.5)",
             "Artefacts of one structure resource; segments left out default to all / all / "
             "latest / all. Answers SDMX-ML 2.1 by default.",
-            ["v1_structDetail", "v1_references", "format_structure", "formatVersion"],
+            ["v1_structDetail", "v1_references", "format_structure", "formatVersion", *languages],
             structures,
             f"/rest/datastructure/{agency}/DSD_MIG_STOCK/latest?references=children",
             1,
@@ -74,7 +75,7 @@ def read_resources(
             "Structure query (SDMX-REST 2.x)",
             "Artefacts of one type ('*' for all); segments left out default to '*' / '*' / "
             "'~' / '*'. Answers SDMX-JSON 2.0 by default.",
-            ["v2_structDetail", "v2_references", "format_structure", "formatVersion"],
+            ["v2_structDetail", "v2_references", "format_structure", "formatVersion", *languages],
             structures,
             f"/rest/v2/structure/codelist/{agency}/CL_AREA/~",
             2,
@@ -98,6 +99,7 @@ def read_resources(
                 "includeHistory",
                 "format_data",
                 "formatVersion",
+                *languages,
                 *csv,
             ],  # fmt: skip
             data,
@@ -124,6 +126,7 @@ def read_resources(
                 "includeHistory",
                 "format_data",
                 "formatVersion",
+                *languages,
                 *csv,
             ],  # fmt: skip
             data,
@@ -146,6 +149,7 @@ def read_resources(
                 "mode",
                 "format_structure",
                 "formatVersion",
+                *languages,
             ],  # fmt: skip
             structures,
             f"/rest/availableconstraint/{agency},{flow_id},{version}/all/all/SEX",
@@ -173,6 +177,7 @@ def read_resources(
                 "mode",
                 "format_structure",
                 "formatVersion",
+                *languages,
             ],  # fmt: skip
             structures,
             f"/rest/v2/availability/dataflow/{agency}/{flow_id}/~/*/REF_AREA",

@@ -86,7 +86,7 @@ def get_dataflow_view(
     ref = artefact.ref
     builder = StructureInfoBuilder(node.store, node.cache)
     structure = builder(ref)
-    labels = builder.labels(ref, language)
+    labels = builder.labels(ref, (language,))
     components = []
     for component in (
         structure.dimensions

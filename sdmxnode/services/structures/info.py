@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sdmx.model import common
 
 from sdmxnode.errors import NotFound, SemanticError
+from sdmxnode.formats.languages import best_text, main_language
 from sdmxnode.formats.rows import Component, Labels, StructureInfo
 from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
@@ -55,17 +56,18 @@ class StructureInfoBuilder:
             self._built[key] = self._build(artefact)
         return self._built[key]
 
-    def labels(self, ref: ArtefactRef, language: str = "en") -> Labels:
-        """Names of the structure's components (their concepts) and codes, in `language`
-        where given, else in the first language the structures carry."""
+    def labels(self, ref: ArtefactRef, languages: Sequence[str] = ()) -> Labels:
+        """Names of the structure's components (their concepts) and codes, in the first of
+        `languages` (best first) the structures carry, else English (`main_language`); a
+        name missing in that language falls back to English, then to its first language."""
         artefact = self.find_artefact(ref)
-        key = (f"labels:{artefact.ref}:{language}", artefact.digest)
+        key = (f"labels:{artefact.ref}:{','.join(languages)}", artefact.digest)
         if key not in self._labels:
-            self._labels[key] = self._build_labels(artefact, language)
+            self._labels[key] = self._build_labels(artefact, languages)
         return self._labels[key]
 
-    def _build_labels(self, artefact: StoredArtefact, language: str) -> Labels:
-        structure_name = _text(self._model(artefact).name, language)
+    def _build_labels(self, artefact: StoredArtefact, languages: Sequence[str]) -> Labels:
+        structure_name = self._model(artefact).name
         if artefact.ref.type == "Dataflow":
             dsds = _children_of_type(self.store, artefact, "DataStructure")
             if not dsds:
@@ -78,31 +80,46 @@ class StructureInfoBuilder:
             for cl in (self._model(a) for a in descendants if a.ref.type == "Codelist")
         }
         # The DSD alone knows its concepts only by reference: names come from their schemes.
-        concept_names: dict[str, str] = {}
+        concepts: dict[str, Any] = {}
         for scheme in (self._model(a) for a in descendants if a.ref.type == "ConceptScheme"):
             for concept_id, concept in scheme.items.items():
-                concept_names.setdefault(concept_id, _text(concept.name, language))
-        components: dict[str, str] = {}
-        codes: dict[str, dict[str, str]] = {}
+                concepts.setdefault(concept_id, concept.name)
+        named: list[tuple[str, Any, Any]] = []  # (component id, its name, its codes)
         for component in (
             list(dsd.dimensions.components)
             + list(dsd.measures.components)
             + list(dsd.attributes.components)
         ):
             concept = component.concept_identity
-            name = _text(concept.name, language) if concept is not None else ""
-            if not name and concept is not None:
-                name = concept_names.get(concept.id, "")
-            components[component.id] = name or component.id
+            name = concept.name if concept is not None else None
+            if concept is not None and not _texts(name):
+                name = concepts.get(concept.id)
             representation = _representation(component)
+            codelist = None
             if representation is not None and representation.enumerated is not None:
                 codelist = codelists.get(ref_text(representation.enumerated))
-                if codelist is not None:
-                    codes[component.id] = {
-                        code_id: _text(code.name, language) or code_id
-                        for code_id, code in codelist.items.items()
-                    }
-        return Labels(components=components, codes=codes, structure_name=structure_name)
+            named.append((component.id, name, codelist))
+        available = set(_texts(structure_name))
+        for _, name, codelist in named:
+            available.update(_texts(name))
+            for code in codelist.items.values() if codelist is not None else ():
+                available.update(_texts(code.name))
+        language = main_language(available, languages)
+        components: dict[str, str] = {}
+        codes: dict[str, dict[str, str]] = {}
+        for component_id, name, codelist in named:
+            components[component_id] = _text(name, language) or component_id
+            if codelist is not None:
+                codes[component_id] = {
+                    code_id: _text(code.name, language) or code_id
+                    for code_id, code in codelist.items.items()
+                }
+        return Labels(
+            components=components,
+            codes=codes,
+            structure_name=_text(structure_name, language),
+            language=language,
+        )
 
     def held_structures(self) -> list[HeldStructure]:
         """Every dataflow of the store (every version) by the component ids of its DSD, to
@@ -282,12 +299,15 @@ def _children_of_type(
     return [a for a in resolve_refs(store, refs) if a.ref.type == type_]
 
 
-def _text(text: object, language: str) -> str:
-    """The `language` text of an sdmx1 InternationalString, else its first text."""
+def _texts(text: object) -> dict[str, str]:
+    """The texts of an sdmx1 InternationalString by lower-case language tag."""
     localizations = getattr(text, "localizations", None) or {}
-    if language in localizations:
-        return str(localizations[language])
-    return str(next(iter(localizations.values()), ""))
+    return {str(tag).lower(): str(value) for tag, value in localizations.items() if value}
+
+
+def _text(text: object, language: str) -> str:
+    """The `language` text of an sdmx1 InternationalString, else English, else its first."""
+    return best_text(_texts(text), language)
 
 
 def _representation(component: common.Component) -> common.Representation | None:

@@ -60,9 +60,12 @@ class Selection:
         """When the most recently changed artefact of the answer changed."""
         return max(a.updated for a in self.requested + self.referenced)
 
-    def etag(self, fmt: Format) -> str:
-        """A strong validator: changes whenever any selected artefact or the output does."""
+    def etag(self, fmt: Format, languages: Sequence[str] = ()) -> str:
+        """A strong validator: changes whenever any selected artefact or the output does
+        (`languages`: those the answer's best-match texts were chosen by)."""
         digest = hashlib.sha256(f"{fmt.name}|{self.detail}|{self.items}".encode())
+        if languages:
+            digest.update(f"|lang={','.join(languages)}".encode())
         for group in (self.requested, self.referenced):
             digest.update(b"|")
             for artefact in group:
@@ -242,11 +245,13 @@ def render_structures(
     fmt: Format,
     header: MessageHeader,
     used_items: Mapping[ArtefactRef, Collection[str]] | None = None,
+    languages: Sequence[str] = (),
 ) -> bytes:
     """The selection as a structure message in `fmt`.
 
     `used_items` (for `detail=referencepartial`, see `services.partial`) trims referenced
-    item schemes to the items the requested artefacts use.
+    item schemes to the items the requested artefacts use. SDMX-JSON's best-match texts
+    (`name`, `description`) are in the first of `languages` the artefacts carry.
 
     SDMX-ML artefacts stored in the requested SDMX-ML version and wanted in full are copied
     as received; everything else goes through the sdmx1 model and the format's writer.
@@ -279,7 +284,7 @@ def render_structures(
     if selection.items is not None and not found_items:
         raise NoResults(f"no item {'+'.join(selection.items)} in the artefacts", where="itemID")
     if fmt.sdmx_ml is None:  # SDMX-JSON is always written from the model
-        return fmt.writer(build_message(modelled, header))  # type: ignore[misc]
+        return fmt.writer(build_message(modelled, header), languages)  # type: ignore[misc]
     elements = list(passthrough)
     if modelled:
         written = fmt.writer(build_message(modelled, header, fmt.sdmx_ml))  # type: ignore[misc]

@@ -6,6 +6,7 @@ import hashlib
 
 from flask import Blueprint, Response, request
 
+from sdmxnode.formats.sdmxjson.structure.message import content_language
 from sdmxnode.rest.availability import (
     AvailabilityQuery,
     parse_availability_query_v1,
@@ -14,7 +15,12 @@ from sdmxnode.rest.availability import (
 from sdmxnode.services.data.availability import availability_objects, find_availability
 from sdmxnode.services.structures.models import build_message
 from sdmxnode.web import current_node
-from sdmxnode.web.http import conditional
+from sdmxnode.web.http import (
+    conditional,
+    request_languages,
+    set_content_language,
+    vary_on_language,
+)
 from sdmxnode.web.rest.structure import REPRESENTATION_PARAMETERS, structure_format
 
 blueprint = Blueprint("rest_availability", __name__)
@@ -23,6 +29,9 @@ blueprint = Blueprint("rest_availability", __name__)
 def answer_availability(query: AvailabilityQuery) -> Response:
     """Negotiate, find the availability, then 304 or the constraint."""
     fmt = structure_format(query.api)
+    asked = request_languages()  # a malformed `lang` is refused whatever the format
+    # SDMX-ML carries every language alike; SDMX-JSON picks one for `name`.
+    languages = asked if fmt.is_json else ()
     node = current_node()
     availability = find_availability(node, query)
     etag = hashlib.sha256(
@@ -32,6 +41,7 @@ def answer_availability(query: AvailabilityQuery) -> Response:
                 availability.last_modified.isoformat().encode(),
                 fmt.name.encode(),
                 request.query_string,
+                ",".join(languages).encode(),
             )
         )
     ).hexdigest()[:32]
@@ -40,9 +50,12 @@ def answer_availability(query: AvailabilityQuery) -> Response:
         objects = availability_objects(node, availability, sorted(query.references))
         assert fmt.writer is not None
         message = build_message(objects, node.header(), fmt.sdmx_ml or "2.1")
-        return Response(fmt.writer(message), content_type=fmt.content_type)
+        body = fmt.writer(message, languages) if fmt.is_json else fmt.writer(message)
+        response = Response(body, content_type=fmt.content_type)
+        return set_content_language(response, content_language(body)) if fmt.is_json else response
 
-    return conditional(etag, availability.last_modified, render)
+    response = conditional(etag, availability.last_modified, render)
+    return vary_on_language(response) if fmt.is_json else response
 
 
 _V1 = "/rest/availableconstraint/<flow_ref>"

@@ -14,13 +14,20 @@ from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, nego
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
 from sdmxnode.web import current_node
-from sdmxnode.web.http import accepts_gzip, conditional, gzip_chunks
+from sdmxnode.web.http import (
+    accepts_gzip,
+    conditional,
+    gzip_chunks,
+    request_languages,
+    set_content_language,
+    vary_on_language,
+)
 from sdmxnode.web.limits import check_deadline, deadline_chunks, request_deadline
 
 blueprint = Blueprint("rest_data", __name__)
 
 #: Query parameters about the representation (SDMX-REST 2.x `extend.md`, SDMX-CSV options).
-REPRESENTATION_PARAMETERS = ("format", "formatVersion", *CSV_OPTIONS)
+REPRESENTATION_PARAMETERS = ("format", "formatVersion", "lang", *CSV_OPTIONS)
 
 
 def data_format(api: int) -> Format:
@@ -32,19 +39,38 @@ def answer_data_query(query: DataQuery) -> Response:
     """Negotiate, bind the query, then 304 or a streamed answer in the negotiated format."""
     fmt = data_format(query.api)
     options = csv_options(request.args, request.headers.get("Accept"))
+    asked = request_languages()  # a malformed `lang` is refused whatever the format
+    # SDMX-JSON always names components and codes, SDMX-CSV with `labels=both|name`;
+    # SDMX-ML names nothing, so its answers do not depend on the language.
+    named = fmt.is_json or (fmt.media_type.endswith("+csv") and options.get("labels", "id") != "id")
+    languages = asked if named else ()
     answer = get_data_answer(current_node(), query)
     etag = answer.etag(
-        fmt.name, request.query_string.decode("latin-1"), repr(sorted(options.items()))
+        fmt.name,
+        request.query_string.decode("latin-1"),
+        repr(sorted(options.items())),
+        ",".join(languages),
     )
-    return conditional(etag, answer.last_modified, lambda: _stream(fmt, answer, options))
+    response = conditional(
+        etag, answer.last_modified, lambda: _stream(fmt, answer, options, languages, named)
+    )
+    return vary_on_language(response) if named else response
 
 
-def _stream(fmt: Format, answer: DataAnswer, options: dict[str, str]) -> Response:
-    """The answer, streamed (gzipped as it goes when the client accepts gzip)."""
+def _stream(
+    fmt: Format,
+    answer: DataAnswer,
+    options: dict[str, str],
+    languages: tuple[str, ...],
+    named: bool,
+) -> Response:
+    """The answer, streamed (gzipped as it goes when the client accepts gzip); with `named`
+    its Content-Language is that of the names it carries."""
     writer = fmt.writer
     assert writer is not None
+    result = answer.result(languages)
     chunks: Iterator[bytes] = writer(
-        answer.result(),
+        result,
         answer.node.header(),
         WriteOptions.from_parameters(options, rows_again=answer.rows_again),
     )
@@ -56,6 +82,8 @@ def _stream(fmt: Format, answer: DataAnswer, options: dict[str, str]) -> Respons
     response = Response(stream_with_context(body), content_type=fmt.content_type)
     if accepts_gzip():
         response.headers["Content-Encoding"] = "gzip"
+    if named and result.labels is not None:
+        set_content_language(response, result.labels.language)
     return response
 
 

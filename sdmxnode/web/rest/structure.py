@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.negotiation import negotiate_format
+from sdmxnode.formats.sdmxjson.structure.message import content_language
 from sdmxnode.rest.structure import (
     StructureQuery,
     parse_structure_query_v1,
@@ -14,12 +15,18 @@ from sdmxnode.rest.structure import (
 from sdmxnode.services.structures.partial import partial_items
 from sdmxnode.services.structures.queries import render_structures, select_structures
 from sdmxnode.web import current_node
-from sdmxnode.web.http import conditional
+from sdmxnode.web.http import (
+    conditional,
+    request_languages,
+    set_content_language,
+    vary_on_language,
+)
 
 blueprint = Blueprint("rest_structure", __name__)
 
-#: Query parameters about the representation, handled here, not by the query grammar.
-REPRESENTATION_PARAMETERS = ("format", "formatVersion")
+#: Query parameters about the representation, handled here, not by the query grammar
+#: (`lang`: the language of SDMX-JSON's best-match texts, 2.x `extend.md`).
+REPRESENTATION_PARAMETERS = ("format", "formatVersion", "lang")
 
 
 def structure_format(api: int) -> Format:
@@ -30,6 +37,7 @@ def structure_format(api: int) -> Format:
 def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
     """Select, then 304 or render: the shared body of both API lines' structure views."""
     node = current_node()
+    languages = request_languages()
     selection = select_structures(node.store, query)
 
     def render() -> Response:
@@ -38,10 +46,16 @@ def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
             if query.detail == "referencepartial"
             else None
         )
-        body = render_structures(node.store, node.cache, selection, fmt, node.header(), used)
-        return Response(body, content_type=fmt.content_type)
+        body = render_structures(
+            node.store, node.cache, selection, fmt, node.header(), used, languages
+        )
+        response = Response(body, content_type=fmt.content_type)
+        return set_content_language(response, content_language(body)) if fmt.is_json else response
 
-    return conditional(selection.etag(fmt), selection.last_modified, render)
+    # SDMX-ML carries every language alike; SDMX-JSON picks one for `name`.
+    etag = selection.etag(fmt, languages if fmt.is_json else ())
+    response = conditional(etag, selection.last_modified, render)
+    return vary_on_language(response) if fmt.is_json else response
 
 
 # SDMX-REST 1.5: /{resource}/{agencyID}/{resourceID}/{version}/{itemID}, trailing parts optional.

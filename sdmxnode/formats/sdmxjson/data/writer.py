@@ -2,6 +2,9 @@
 
 Top level per the sdmx-json data-message field guides (checklist D3): 1.0 is
 `{meta, data: {structure, dataSets}}`, 2.0 is `{meta, data: {structures: [...], dataSets}}`.
+The 1.0 draft layout (sdmx-json tags `v1.0.0-wd` / `v1.0.0-cts`, what ECB and OECD.Stat
+endpoints send and what sdmx1 and pandasdmx read) is `{header, structure, dataSets}` with
+the same structure and data sets as the released 1.0; `write_json_10_draft` writes it.
 Series keys and observation keys are colon-joined indexes into each dimension's `values`;
 an observation is `[measure values..., observation attribute indexes...]`; attributes sit
 at data set, series or observation level (`data_json_write_levels.plan_layout`).
@@ -46,6 +49,9 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE_10 = "application/vnd.sdmx.data+json;version=1.0.0"
 MEDIA_TYPE_20 = "application/vnd.sdmx.data+json;version=2.0.0"
+#: The 1.0 draft layout, as sdmx1 lists it (`sdmx.format.MEDIA_TYPES`), and the bare
+#: `draft-sdmx-json` some .Stat endpoints (NBB, Statistics Estonia) send as Content-Type.
+MEDIA_TYPE_10_DRAFT = "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"
 
 _SCHEMA_ROOT = "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools"
 SCHEMA_URL_10 = f"{_SCHEMA_ROOT}/schemas/1.0/sdmx-json-data-schema.json"
@@ -81,12 +87,25 @@ def write_json_20(
     return chunked(_pieces(result, header, rows_again, 2))
 
 
+def write_json_10_draft(
+    result: DataResult, header: MessageHeader, rows_again: RowsAgain | None = None
+) -> Iterator[bytes]:
+    """An SDMX-JSON 1.0 data message in the draft layout (`MEDIA_TYPE_10_DRAFT`):
+    `{header, structure, dataSets}`, in chunks of about 64 KiB."""
+    return chunked(_pieces(result, header, rows_again, 1, draft=True))
+
+
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _pieces(
-    result: DataResult, header: MessageHeader, rows_again: RowsAgain | None, major: int
+    result: DataResult,
+    header: MessageHeader,
+    rows_again: RowsAgain | None,
+    major: int,
+    *,
+    draft: bool = False,
 ) -> Iterator[str]:
     data_sets = message_data_sets(result)
     layout = plan_layout(result)
@@ -111,10 +130,16 @@ def _pieces(
     structure = build_structure(result, layout, values, major, data_sets=len(data_sets))
     indexes = {i: {v: str(n) for n, v in enumerate(found)} for i, found in values.items()}
 
-    yield '{"meta":' + _dumps(_meta(header, major)) + ',"data":{'
-    if major >= 2:
+    if draft:
+        # The draft's header has no `schema` (its members are otherwise those of `meta`).
+        draft_header = {k: v for k, v in _meta(header, major, result).items() if k != "schema"}
+        yield '{"header":' + _dumps(draft_header) + ',"structure":' + _dumps(structure)
+        yield ',"dataSets":['
+    elif major >= 2:
+        yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
         yield '"structures":[' + _dumps(structure) + '],"dataSets":['
     else:
+        yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
         yield '"structure":' + _dumps(structure) + ',"dataSets":['
     bodies = [(first_row, rows_again)] + [
         (rows[0] if rows else None, rows.__iter__) for rows in following
@@ -130,20 +155,25 @@ def _pieces(
             yield '"series":{'
             yield from _series(data_set, layout, indexes, rows_of())
         yield "}}"
-    yield "]}}"
+    yield "]}" if draft else "]}}"
 
 
-def _meta(header: MessageHeader, major: int) -> JsonObject:
+def _meta(header: MessageHeader, major: int, result: DataResult) -> JsonObject:
+    """The `meta` object; `contentLanguages` names the language of the `name` texts (the
+    field guides: its first item is the language of the best-language-match properties)."""
     prepared = header.prepared or datetime.now(UTC).replace(microsecond=0)
     if prepared.tzinfo is None:
         prepared = prepared.replace(tzinfo=UTC)  # SDMX-JSON requires a time zone
-    return {
+    meta: JsonObject = {
         "schema": SCHEMA_URL_20 if major >= 2 else SCHEMA_URL_10,
         "id": message_id(header.id) or "DATA",
         "test": bool(header.test),
         "prepared": prepared.isoformat(),
-        "sender": {"id": message_id(header.sender) or "unknown"},
     }
+    if result.labels is not None:
+        meta["contentLanguages"] = [result.labels.language]
+    meta["sender"] = {"id": message_id(header.sender) or "unknown"}
+    return meta
 
 
 def _dataset_head(

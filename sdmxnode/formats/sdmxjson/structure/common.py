@@ -10,12 +10,11 @@ from typing import Any
 
 from sdmx.model import common, v21, v30
 
+from sdmxnode.formats.languages import DEFAULT_LANGUAGE, best_text
+
 log = logging.getLogger(__name__)
 
 JsonObject = dict[str, Any]
-
-#: Main language when the message uses it; otherwise the first language in sorted order.
-DEFAULT_LANGUAGE = "en"
 
 _URN_PREFIX = "urn:sdmx:org.sdmx.infomodel."
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_@$-]+$")
@@ -227,8 +226,7 @@ def localised(
     if not texts:
         return {}
     writing.languages.update(texts)
-    best = texts.get(writing.language, next(iter(texts.values())))
-    return {single: best, multiple: texts}
+    return {single: best_text(texts, writing.language), multiple: texts}
 
 
 def annotation_properties(writing: JsonWriting, obj: common.AnnotableArtefact) -> JsonObject:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +18,8 @@ import sdmx.message
 from sdmx.model import common, v21, v30
 
 from sdmxnode.errors import SdmxNodeError
+from sdmxnode.formats.languages import main_language
 from sdmxnode.formats.sdmxjson.structure.common import (
-    DEFAULT_LANGUAGE,
     JsonObject,
     JsonWriting,
     is_reference_stub,
@@ -72,24 +72,43 @@ _DATA_KEYS_20 = [
 ]  # fmt: skip
 
 
-def write_structure_json_10(message: sdmx.message.StructureMessage) -> bytes:
-    """An SDMX-JSON 1.0 structure message (`MEDIA_TYPE_10`) for an sdmx1 StructureMessage."""
-    return _write(message, 1)
+def write_structure_json_10(
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+) -> bytes:
+    """An SDMX-JSON 1.0 structure message (`MEDIA_TYPE_10`) for an sdmx1 StructureMessage,
+    its best-match texts in the first of `languages` it carries (see `main_language`)."""
+    return _write(message, 1, languages)
 
 
-def write_structure_json_20(message: sdmx.message.StructureMessage) -> bytes:
-    """An SDMX-JSON 2.0 structure message (`MEDIA_TYPE_20`) for an sdmx1 StructureMessage."""
-    return _write(message, 2)
+def write_structure_json_20(
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+) -> bytes:
+    """An SDMX-JSON 2.0 structure message (`MEDIA_TYPE_20`) for an sdmx1 StructureMessage,
+    its best-match texts in the first of `languages` it carries (see `main_language`)."""
+    return _write(message, 2, languages)
 
 
-def _write(message: sdmx.message.StructureMessage, major: int) -> bytes:
+def content_language(body: bytes) -> str | None:
+    """The main language of a message these writers wrote (`meta.contentLanguages[0]`),
+    read from its `meta` alone (written first); None when it has no localised text."""
+    text = body.decode("utf-8")
+    start = text.find("{", 1)  # the value of "meta"
+    meta, _ = json.JSONDecoder().raw_decode(text, start)
+    languages = meta.get("contentLanguages") or [None]
+    return languages[0]
+
+
+def _write(
+    message: sdmx.message.StructureMessage, major: int, languages: Sequence[str] = ()
+) -> bytes:
     if not isinstance(message, sdmx.message.StructureMessage):
         raise TypeError(f"expected an sdmx1 StructureMessage, got {type(message).__name__}")
     writing = JsonWriting(major)
     data = _data(writing, message)
-    if writing.languages and DEFAULT_LANGUAGE not in writing.languages:
-        # No English: the best-match texts take the first language in sorted order.
-        writing = JsonWriting(major, language=sorted(writing.languages)[0])
+    main = main_language(writing.languages, languages) if writing.languages else writing.language
+    if main != writing.language:
+        # The best-match texts are in another language: write them again in it.
+        writing = JsonWriting(major, language=main)
         data = _data(writing, message)
     document = {"meta": _meta(writing, message.header), "data": data}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,44 @@
+"""Which language a message's single-language texts (SDMX-JSON `name`, SDMX-CSV labels) use.
+
+The SDMX-JSON field guides give every localised text twice: `names` with every language and
+`name`, the "best-language-match" for the request, whose language is the first of
+`meta.contentLanguages`. The node picks that main language once per message from what the
+client asked for (`sdmxnode.rest.languages`), then falls back to English, then to the first
+language in sorted order; a text that lacks the main language falls back the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+#: The fallback language, and the main language when a client asks for none.
+DEFAULT_LANGUAGE = "en"
+
+
+def main_language(available: Collection[str], preferred: Sequence[str] = ()) -> str:
+    """The language of a message's best-match texts, among the (lower-case) `available`.
+
+    The first preferred tag that is available, or whose primary language is (`fr-ch` asks
+    for `fr`; `fr` accepts `fr-ch`); else English; else the first available in sorted order
+    (English when nothing is available).
+    """
+    for wanted in preferred:
+        if wanted in available:
+            return wanted
+        primary = wanted.split("-")[0]
+        if primary in available:
+            return primary
+        related = sorted(tag for tag in available if tag.split("-")[0] == primary)
+        if related:
+            return related[0]
+    if DEFAULT_LANGUAGE in available or not available:
+        return DEFAULT_LANGUAGE
+    return sorted(available)[0]
+
+
+def best_text(texts: Mapping[str, str], language: str) -> str:
+    """The text in `language`, else in English, else the first one; '' for no text."""
+    for tag in (language, DEFAULT_LANGUAGE):
+        if tag in texts:
+            return texts[tag]
+    return next(iter(texts.values()), "")
