@@ -108,6 +108,10 @@ class DatasetRows:
     #: column of the format: their values are not read, validation reports them as errors.
     #: (Custom columns that the format allows, as SDMX-CSV 2.0 does, are not listed.)
     unknown_columns: tuple[str, ...] = ()
+    #: The SDMX version whose definitions of the actions apply: "2.1" for SDMX-ML 2.1,
+    #: SDMX-JSON 1.0 and SDMX-CSV 1.0 messages, "3.0" for SDMX-ML 3.x, SDMX-JSON 2.x and
+    #: SDMX-CSV 2.x (a 2.1 Replace replaces observations, a 3.0 one whole series).
+    sdmx_version: str = "3.0"
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 
 from sdmxnode.services.data.loading import LoadOptions, load_data
@@ -135,3 +136,60 @@ def test_deleting_what_is_not_there_deletes_nothing(small_node: Node) -> None:
     result = load_data(small_node, csv_message(rows), LoadOptions(source="delete nothing"))
     assert result.observations_deleted == 0
     assert stored(small_node) == before
+
+
+def sdmxml_replace(fixture: str, keep: dict[str, set[str]], revised: dict[str, str]) -> bytes:
+    """The small SDMX-ML fixture as a Replace data set holding only the series of `keep`
+    (SEX -> the periods kept), with `revised` (period -> value) written over its values."""
+    root = etree.parse(str(SMALL / fixture)).getroot()
+    for dataset in root.iter("{*}DataSet"):
+        dataset.set("action", "Replace")
+        for element in list(dataset.iter("Series")):
+            periods = keep.get(element.get("SEX", ""))
+            if periods is None:
+                dataset.remove(element)
+                continue
+            for obs in list(element):
+                if obs.get("TIME_PERIOD") not in periods:
+                    element.remove(obs)
+                elif obs.get("TIME_PERIOD") in revised:
+                    obs.set("OBS_VALUE", revised[obs.get("TIME_PERIOD", "")])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_sdmx21_replace_replaces_observations_and_keeps_the_rest_of_the_series(
+    small_node: Node,
+) -> None:
+    """SDMX 2.1 (SDMXCommon.xsd ActionType): the replacement occurs at the level of the
+    observation; the series' other observations stay."""
+    before = stored(small_node)
+    message = sdmxml_replace(
+        "small-structurespecific-21.xml", {"F": {"2000", "2019"}}, {"2019": "1"}
+    )
+    result = load_data(small_node, message, LoadOptions(source="replace 2.1"))
+    assert result.report.errors == 0, result.report.findings
+    assert result.actions == ["Replace"]
+    after = stored(small_node)
+    assert set(after) == set(before)
+    assert after[(FEMALE, "2019")][3] == "1"
+    assert {k: v for k, v in after.items() if k != (FEMALE, "2019")} == {
+        k: v for k, v in before.items() if k != (FEMALE, "2019")
+    }
+    assert result.observations_deleted == 0
+
+
+def test_sdmx30_replace_replaces_the_series_sent(small_node: Node) -> None:
+    """SDMX-ML 3.0 Replace (as SDMX-CSV 2.0 `R`): each series sent holds what it sent."""
+    before = stored(small_node)
+    message = sdmxml_replace(
+        "small-structurespecific-30.xml", {"F": {"2000", "2019"}}, {"2019": "1"}
+    )
+    result = load_data(small_node, message, LoadOptions(source="replace 3.0"))
+    assert result.report.errors == 0, result.report.findings
+    after = stored(small_node)
+    assert sorted(p for k, p in after if k == FEMALE) == ["2000", "2019"]
+    assert after[(FEMALE, "2019")][3] == "1"
+    assert result.observations_deleted == 7  # the series cleared, then written
+    assert {k: v for k, v in after.items() if k[0] != FEMALE} == {
+        k: v for k, v in before.items() if k[0] != FEMALE
+    }

@@ -137,6 +137,7 @@ def read_sdmxcsv_data(
                 action_column=len(structure.columns) if header.action_index is not None else None,
                 source=source,
                 unknown_columns=plan.extra,
+                sdmx_version="2.1" if header.version == "1.0" else "3.0",
             )
             for _ in rows:  # skip what the consumer left
                 pass

@@ -185,6 +185,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
                 (row for row in rows if report.errors == 0),
                 action or dataset.action,
                 None if action else dataset.action_column,
+                replace_series=dataset.sdmx_version != "2.1",
             )
             if report.errors == 0:
                 writer.set_dataset_attributes(dataset.dataset_attributes)

@@ -52,6 +52,7 @@ class _Head:
     valid_from: str | None
     valid_to: str | None
     source: str
+    sdmx_version: str
 
 
 def can_pipeline(data: bytes | Path) -> bool:
@@ -107,6 +108,7 @@ def piped_datasets(
                     valid_from=head.valid_from,
                     valid_to=head.valid_to,
                     source=head.source,
+                    sdmx_version=head.sdmx_version,
                 )
             elif tag == "report":
                 child_report, child_memory = payload
@@ -187,6 +189,7 @@ def _child(
                         dataset.valid_from,
                         dataset.valid_to,
                         dataset.source,
+                        dataset.sdmx_version,
                     ),
                 )
             )

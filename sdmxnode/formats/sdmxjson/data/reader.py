@@ -111,6 +111,7 @@ def read_sdmxjson_data(
             valid_from=text_of(dataset.get("validFrom")),
             valid_to=text_of(dataset.get("validTo")),
             source=source,
+            sdmx_version="2.1" if index == -1 else "3.0",  # 1.0 `structure`, 2.0 `structures`
         )
 
 
