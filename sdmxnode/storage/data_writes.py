@@ -3,9 +3,10 @@
 Actions follow SDMX: Information, Append and Merge add or update observations; Replace
 first removes every observation of each series it names (SDMX 3.0; an SDMX 2.1 Replace,
 `replace_series=False`, replaces the observations sent and leaves the rest of the series);
-Delete removes the observations named (a row without a period removes its whole series). What an update or delete
-overwrites is kept in `observation_history`, which answers `updatedAfter` and
-`includeHistory`. A dataflow's first load only inserts, so it never reads back.
+Delete removes the observations named (a row without a period removes its whole series).
+What an update or delete overwrites is kept in `observation_history`, which answers
+`updatedAfter`, `includeHistory` and `asOf`. A dataflow's first load only inserts, so it
+never reads back.
 """
 
 from __future__ import annotations
