@@ -22,12 +22,15 @@ from sdmxnode.formats.rows import DatasetRows
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report
-from sdmxnode.validation.row_checker import DELETE, RowChecker
+from sdmxnode.validation.row_checker import DELETE, RowChecker, StoredSeries
 from sdmxnode.validation.values import MISSING_VALUES
 
 
-def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[DatasetRows]:
-    """Each data set of a message, its rows passing through `check_rows`.
+def check_datasets(
+    datasets: Iterable[DatasetRows], report: Report, *, stored: StoredSeries | None = None
+) -> Iterator[DatasetRows]:
+    """Each data set of a message, its rows passing through `check_rows` (`stored`: what
+    the store holds for the series a load updates, see `check_rows`).
 
     An SdmxNodeError raised by the reader while it reaches the next data set (NotFound for a
     structure the node does not hold) ends the message with a finding in `report`.
@@ -43,25 +46,30 @@ def check_datasets(datasets: Iterable[DatasetRows], report: Report) -> Iterator[
                 raise
             report.add(finding_from_error(exc))
             return
-        yield dataclasses.replace(dataset, rows=check_rows(dataset, report))
+        yield dataclasses.replace(dataset, rows=check_rows(dataset, report, stored=stored))
         if report.stopped:
             return
 
 
 # C901 allowed: the loop over every row of a validation or load, kept in one function
 # (a function call per row costs more than the branches it would hide).
-def check_rows(dataset: DatasetRows, report: Report) -> Iterator[tuple]:  # noqa: C901
+def check_rows(  # noqa: C901
+    dataset: DatasetRows, report: Report, *, stored: StoredSeries | None = None
+) -> Iterator[tuple]:
     """Yield every row of `dataset` unchanged while checking it against `dataset.structure`.
 
     Findings go to `report` as the rows pass; those that need the whole data set (mandatory
-    attributes never given) are added when the rows are exhausted. An SdmxNodeError raised
+    attributes never given) are added when the rows are exhausted. With `stored`, a
+    mandatory series attribute that an incremental update (Append, Merge, Information, an
+    SDMX 2.1 Replace) leaves out is no error when the store holds it for that series; the
+    store is asked once per data set, for the series concerned. An SdmxNodeError raised
     by the reader while rows stream (malformed or hostile input, unknown structure) ends the
     data set with an UNREADABLE or UNKNOWN_STRUCTURE finding instead of propagating: a caller
     decides on `report.is_valid` once the generator is exhausted.
     """
     report.datasets += 1
     plan = plan_rows(dataset)
-    checker = RowChecker(plan, dataset, report)
+    checker = RowChecker(plan, dataset, report, stored)
     checker.start()
     key_of = plan.key_of
     time_index = plan.time_index

@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
+from sdmxnode.errors import LoadRejected
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
 from sdmxnode.storage.tables import loads, observation_history
@@ -193,3 +194,73 @@ def test_sdmx30_replace_replaces_the_series_sent(small_node: Node) -> None:
     assert {k: v for k, v in after.items() if k[0] != FEMALE} == {
         k: v for k, v in before.items() if k[0] != FEMALE
     }
+
+
+SERIES_ATTRIBUTES = ("UNIT_MEASURE", "UNIT_MULT", "REF_PERIOD_DETAIL", "REVISION")
+
+
+def without_series_attributes(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if k not in SERIES_ATTRIBUTES}
+
+
+def missing_attributes(result_or_error: object) -> list[str]:
+    report = getattr(result_or_error, "report", None)
+    assert report is not None
+    return [f.series_key or "" for f in report.findings if f.code == "MISSING_ATTRIBUTE"]
+
+
+def test_an_update_of_a_stored_series_need_not_repeat_its_series_attributes(
+    small_node: Node,
+) -> None:
+    before = stored(small_node)
+    rows = [
+        ("A", without_series_attributes({**observation(BOTH, "2019"), "TIME_PERIOD": "2020"})),
+        ("M", without_series_attributes({**observation(MALE, "1990"), "OBS_VALUE": "2"})),
+    ]
+    result = load_data(small_node, csv_message(rows), LoadOptions(source="no attributes"))
+    assert result.report.errors == 0, result.report.findings
+    after = stored(small_node)
+    assert after[(BOTH, "2020")][1] == before[(BOTH, "2019")][1]  # series attributes kept
+    assert after[(MALE, "1990")][3] == "2" and after[(MALE, "1990")][1] == before[(MALE, "1990")][1]
+
+
+def test_a_new_series_still_needs_its_mandatory_series_attributes(small_node: Node) -> None:
+    new = without_series_attributes({**observation(BOTH, "1990"), "REF_AREA": "FRA"})
+    stored_series = without_series_attributes(observation(BOTH, "1995"))
+    with pytest.raises(LoadRejected) as caught:
+        load_data(small_node, csv_message([("A", new), ("A", stored_series)]), LoadOptions())
+    assert set(missing_attributes(caught.value)) == {"A.FRA.STOCK.FB._T._T._T._T"}
+
+
+def test_a_sdmx30_replace_repeats_series_attributes_a_sdmx21_one_need_not(
+    small_node: Node,
+) -> None:
+    def stripped(fixture: str) -> bytes:
+        message = sdmxml_replace(fixture, {"F": {"2019"}}, {"2019": "7"})
+        root = etree.fromstring(message)
+        for element in root.iter("Series"):
+            for name in SERIES_ATTRIBUTES:
+                element.attrib.pop(name, None)
+        return etree.tostring(root)
+
+    result = load_data(small_node, stripped("small-structurespecific-21.xml"), LoadOptions())
+    assert result.report.errors == 0, result.report.findings
+    assert stored(small_node)[(FEMALE, "2019")][3] == "7"
+    with pytest.raises(LoadRejected) as caught:
+        load_data(small_node, stripped("small-structurespecific-30.xml"), LoadOptions())
+    assert set(missing_attributes(caught.value)) == {FEMALE}
+
+
+def test_a_delete_needs_no_attributes(small_node: Node) -> None:
+    root = etree.parse(str(SMALL / "small-structurespecific-21.xml")).getroot()
+    for dataset in root.iter("{*}DataSet"):
+        dataset.set("action", "Delete")
+        for element in dataset.iter("Series"):
+            for name in SERIES_ATTRIBUTES:
+                element.attrib.pop(name, None)
+            for obs in element:
+                obs.attrib.pop("OBS_STATUS", None)
+                obs.attrib.pop("OBS_VALUE", None)
+    result = load_data(small_node, etree.tostring(root), LoadOptions(source="delete"))
+    assert result.report.errors == 0, result.report.findings
+    assert result.observations_deleted == 21
