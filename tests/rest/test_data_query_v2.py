@@ -156,7 +156,10 @@ def test_as_of_is_a_date_time() -> None:
     assert from_url("https://ws-entry-point/data/dataflow/ECB/EXR").as_of is None
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2020-01-01", "2020-13-01T00:00:00Z", ""])
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "2020-01-01", "2020-13-01T00:00:00Z", "", "9999-12-31T23:59:59-05:00"],
+)
 def test_a_bad_as_of_is_a_bad_request(value: str) -> None:
     with pytest.raises(BadRequest) as caught:
         from_url(f"https://ws-entry-point/data/dataflow/ECB/EXR?asOf={value}")
