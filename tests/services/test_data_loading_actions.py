@@ -1,5 +1,7 @@
 """Actions through `load_data`: Append and Merge update, Replace, Delete (SDMX-CSV 2.0
-messages with an ACTION column, made here from the small dataset)."""
+messages with an ACTION column, and SDMX-ML 2.1 / 3.0 data sets, made here from the small
+dataset), each with the meaning of the message's SDMX version; what an update of a stored
+series may leave out."""
 
 from __future__ import annotations
 
