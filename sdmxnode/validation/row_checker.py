@@ -96,15 +96,18 @@ class RowChecker:
                 component=column,
             )
 
-    def first_row(self, row: tuple) -> None:
-        """Data-set level checks on the first row: absent dimensions, mandatory data-set
-        attributes (reported at the end unless a later row gives them)."""
+    def dataset_attributes(self, row: tuple) -> None:
+        """Note the mandatory data-set attributes missing on the first row that is no Delete
+        (reported at the end unless a later row gives them)."""
         given = self.dataset.dataset_attributes
         for rule in self.plan.series_rules:
             if rule.scope != "dataset" or not rule.mandatory or rule.component.id in given:
                 continue
             if row[rule.index] is None or row[rule.index] == "":
                 self.pending[(rule.index, ())] = (row[-1], "")
+
+    def first_row(self, row: tuple) -> None:
+        """Data-set level checks on the first row: absent dimensions."""
         for dimension in self.plan.absent_dimensions:
             self.report.error(
                 "MISSING_DIMENSION",
@@ -412,6 +415,8 @@ class RowChecker:
         }
 
     def _dataset_attributes_without_rows(self) -> None:
+        if self.dataset.action == DELETE:
+            return  # a Delete needs no attributes
         for rule in self.plan.series_rules:
             if rule.scope != "dataset" or not rule.mandatory:
                 continue

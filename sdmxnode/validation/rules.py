@@ -86,6 +86,7 @@ def check_rows(  # noqa: C901
     freq_position = plan.freq_position
     action_index = plan.action_index
     deleting_all = dataset.action == DELETE
+    unnoted = True  # mandatory data-set attributes: noted on the first row that writes
     period_caches = checker.period_caches
     pending = checker.pending
     unknown = bool(plan.unknown_columns)
@@ -110,6 +111,9 @@ def check_rows(  # noqa: C901
             deleting = deleting_all
             if action_index is not None:
                 deleting = checker.row_action(row) or deleting_all
+            if unnoted and not deleting:  # a Delete needs no data-set attribute either
+                unnoted = False
+                checker.dataset_attributes(row)
             if series_values is not None and not deleting:
                 values = series_values(row)
                 if pending or values not in series_good:
