@@ -114,6 +114,10 @@ class DatasetRows:
     #: Set when the structure is the one the message embeds (SDMX-JSON), the node holding
     #: none it names: why, for the EMBEDDED_STRUCTURE warning.
     structure_note: str | None = None
+    #: The SDMX version whose definitions of the actions apply: "2.1" for SDMX-ML 2.1,
+    #: SDMX-JSON 1.0 and SDMX-CSV 1.0 messages, "3.0" for SDMX-ML 3.x, SDMX-JSON 2.x and
+    #: SDMX-CSV 2.x (a 2.1 Replace replaces observations, a 3.0 one whole series).
+    sdmx_version: str = "3.0"
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 
-from sdmxnode.errors import BadRequest
+from sdmxnode.errors import BadRequest, NotImplementedSdmx
 from sdmxnode.rest.filters import TIME_PERIOD, ComponentFilter, parse_component_filters
 from sdmxnode.rest.flows import parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import (
@@ -16,7 +17,7 @@ from sdmxnode.rest.parameters import (
     parse_dimension_at_observation,
     parse_positive_integer,
 )
-from sdmxnode.rest.periods import check_period_order, parse_period_pair
+from sdmxnode.rest.periods import check_period_order, parse_date_time, parse_period_pair
 from sdmxnode.rest.queries import DataSelectionQuery, selection_fields
 
 # 1.5 `detail` values (OpenAPI `detail` enum), default first.
@@ -55,6 +56,7 @@ PARAMETERS_V2: frozenset[str] = frozenset(
         "attributes",
         "measures",
         "includeHistory",
+        "asOf",
     }
 )
 # Parameters of the 1.5 line that mean something else on 2.x: say what to use instead.
@@ -65,7 +67,6 @@ HINTS_V2: Mapping[str, str] = {
 }
 # Standard 2.2 parameters the node does not implement (answered with 501).
 NOT_IMPLEMENTED_V2: Mapping[str, str] = {
-    "asOf": "the node does not keep past states of the data (time travel)",
     "offset": "paging (SDMX-REST 2.2) is not implemented",
     "limit": "paging (SDMX-REST 2.2) is not implemented",
     "sort": "sorting (SDMX-REST 2.2) is not implemented; data come sorted by series key",
@@ -81,7 +82,8 @@ class DataQuery(DataSelectionQuery):
     are both filled on either line: 1.5 `detail` maps to 2.x terms (dataonly = attributes
     none, nodata = measures none, serieskeysonly = both none) and 2.x values map back.
     `dimension_at_observation`: None for the default (the time dimension if the DSD has
-    one, else AllDimensions); checked against the DSD by the caller.
+    one, else AllDimensions); checked against the DSD by the caller. `as_of` (2.x `asOf`):
+    the data as they stood at that moment (timezone-aware), None for now.
     """
 
     first_n: int | None
@@ -91,6 +93,7 @@ class DataQuery(DataSelectionQuery):
     attributes: str | tuple[str, ...]
     measures: str | tuple[str, ...]
     include_history: bool
+    as_of: datetime | None = None
 
 
 def as_data_query(selection: DataSelectionQuery) -> DataQuery:
@@ -164,8 +167,9 @@ def parse_data_query_v2(
     Omitted segments are None and take their defaults (`*` each; version `*` = all
     versions). Query parameters: `c[COMPONENT]` filters, `updatedAfter`,
     `firstNObservations`, `lastNObservations`, `dimensionAtObservation`, `attributes`,
-    `measures`, `includeHistory`. The 1.5 `startPeriod`, `endPeriod` and `detail` raise
-    BadRequest pointing to their 2.x forms; the 2.2 `asOf`, `offset`, `limit`, `sort` and
+    `measures`, `includeHistory`, `asOf` (an xs:dateTime; not with `updatedAfter`, which
+    raises NotImplementedSdmx). The 1.5 `startPeriod`, `endPeriod` and `detail` raise
+    BadRequest pointing to their 2.x forms; the 2.2 `offset`, `limit`, `sort` and
     `reportingYearStartDay` raise NotImplementedSdmx.
     """
     check_parameters(
@@ -180,6 +184,7 @@ def parse_data_query_v2(
     start, end, filters = time_range_from_filters(parse_component_filters(args))
     attributes = parse_attributes(args.get("attributes"))
     measures = parse_measures(args.get("measures"))
+    as_of = _parse_as_of(args)
     return DataQuery(
         **selection_fields(2, flow, key, None, (start, end), filters, args.get("updatedAfter")),
         first_n=parse_positive_integer(args.get("firstNObservations"), where="firstNObservations"),
@@ -189,7 +194,24 @@ def parse_data_query_v2(
         attributes=attributes,
         measures=measures,
         include_history=parse_boolean(args.get("includeHistory"), where="includeHistory"),
+        as_of=as_of,
     )
+
+
+def _parse_as_of(args: Mapping[str, str]) -> datetime | None:
+    """`asOf` (OpenAPI: string, format date-time): BadRequest when it is no date-time,
+    NotImplementedSdmx with `updatedAfter` (the changes between two past moments)."""
+    text = args.get("asOf")
+    if text is None:
+        return None
+    moment = parse_date_time(text, where="asOf")
+    if args.get("updatedAfter") is not None:
+        raise NotImplementedSdmx(
+            "asOf with updatedAfter (the changes between two past moments) is not supported "
+            "by this node: send asOf alone, or updatedAfter alone",
+            where="asOf",
+        )
+    return moment
 
 
 def parse_attributes(text: str | None) -> str | tuple[str, ...]:

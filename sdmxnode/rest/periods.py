@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sdmxnode.errors import BadRequest
 
@@ -120,8 +120,12 @@ def parse_date_time(text: str, *, where: str) -> datetime:
             where=where,
         )
     moment = _date_time_from_match(match, text, where)
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # naive = local time of the web service
+    try:
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # naive = local time of the web service
+        moment.astimezone(UTC)  # callers compare in UTC
+    except OverflowError as exc:
+        raise BadRequest(f"'{text}' is outside the years 1 to 9999 in UTC", where=where) from exc
     return moment
 
 

@@ -18,7 +18,7 @@ from sdmxnode.storage.data_reads import DataSelection, StoredQuery
 from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
-from sdmxnode.storage.tables import data_layouts, loads, observations, series
+from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, data_layouts, loads, observations, series
 from sdmxnode.storage.writing import lock_artefacts, share_artefact, writing
 
 
@@ -165,6 +165,30 @@ class DataStore:
                 )
             ).scalar_one_or_none()
         return json.loads(text) if text else {}
+
+    def held_series_attributes(
+        self, dataflow_pk: int, series_keys: Collection[str], batch: int = 500
+    ) -> dict[str, frozenset[str]]:
+        """For each of `series_keys` the dataflow holds: the ids of the series attributes
+        it holds a value for (one query per `batch` keys)."""
+        layout = self.find_layout(dataflow_pk)
+        if layout is None or not layout.series_attributes:
+            return {}
+        names = layout.series_attributes
+        keys = sorted(series_keys)
+        held: dict[str, frozenset[str]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), batch):
+                rows = conn.execute(
+                    select(series.c.series_key, series.c.attributes).where(
+                        series.c.dataflow_pk == dataflow_pk,
+                        series.c.series_key.in_(keys[start : start + batch]),
+                    )
+                )
+                for key, attributes in rows:
+                    values = (attributes or "").split(ATTRIBUTE_SEPARATOR)
+                    held[key] = frozenset(n for n, v in zip(names, values, strict=False) if v)
+        return held
 
     def count_loads(self) -> int:
         """How many loads the store has recorded."""

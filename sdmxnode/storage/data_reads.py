@@ -57,6 +57,9 @@ class DataSelection:
     #: or a few values): lets the store find them by its series-key index instead of
     #: walking every series of the dataflow in key order.
     series_keys: frozenset[str] | None = None
+    #: The data as they stood at this moment (naive UTC; 2.x `asOf`): read through
+    #: `data_as_of.select_as_of`, not the select_* functions here; None for now.
+    as_of: datetime | None = None
 
 
 def _series_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:

@@ -1,10 +1,12 @@
 """Writing data in one transaction: series, observations, history and the load record.
 
 Actions follow SDMX: Information, Append and Merge add or update observations; Replace
-first removes every observation of each series it names; Delete removes the observations
-named (a row without a period removes its whole series). What an update or delete
-overwrites is kept in `observation_history`, which answers `updatedAfter` and
-`includeHistory`. A dataflow's first load only inserts, so it never reads back.
+first removes every observation of each series it names (SDMX 3.0; an SDMX 2.1 Replace,
+`replace_series=False`, replaces the observations sent and leaves the rest of the series);
+Delete removes the observations named (a row without a period removes its whole series).
+What an update or delete overwrites is kept in `observation_history`, which answers
+`updatedAfter`, `includeHistory` and `asOf`. A dataflow's first load only inserts, so it
+never reads back.
 """
 
 from __future__ import annotations
@@ -104,8 +106,12 @@ class DataflowWriter:
         rows: Iterable[tuple],
         action: str,
         action_column: int | None = None,
+        *,
+        replace_series: bool = True,
     ) -> None:
-        """Write one data set's rows (see `DatasetRows`) with its action."""
+        """Write one data set's rows (see `DatasetRows`) with its action. A Replace clears
+        each series it names first when `replace_series` (SDMX 3.0); else (SDMX 2.1, whose
+        replacement "occurs at the level of the observation") it writes as Merge does."""
         index = {c: i for i, c in enumerate(columns)}
         layout = self.layout
         dims_of = _getter(index, layout.dimensions)
@@ -149,7 +155,7 @@ class DataflowWriter:
             if values != last_series_attributes:
                 last_series_attributes = values
                 self._set_series_attributes(pk, values)
-            if row_action == "Replace" and pk not in replaced and pk > 0:
+            if row_action == "Replace" and replace_series and pk not in replaced and pk > 0:
                 if pk not in self._new_series:
                     # The series is cleared just before the next batch is written; rows of
                     # it pending already are written first, as Replace removes them too.

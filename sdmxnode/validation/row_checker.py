@@ -4,6 +4,8 @@ attributes still missing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+
 from sdmxnode.formats.rows import (
     ACTION_CODES,
     ACTIONS,
@@ -19,15 +21,34 @@ from sdmxnode.validation.report import Report
 #: Bound on the per-data-set caches of values already found right (memory stays flat).
 CACHE_LIMIT = 100_000
 DELETE = "Delete"
+#: Actions that update what is stored without replacing the series: a series the store
+#: holds keeps the attribute values such an update leaves out. An SDMX 2.1 Replace too
+#: (it replaces observations); an SDMX 3.0 one replaces the series, which must be whole.
+INCREMENTAL = frozenset({"Information", "Append", "Merge"})
+#: For a data set and series keys (as `.`-joined text): per series the store holds, the
+#: ids of the series attributes it holds a value for.
+StoredSeries = Callable[[DatasetRows, Collection[str]], Mapping[str, frozenset[str]]]
 
 
 class RowChecker:
     """The slow paths of check_rows: building findings, and the state kept between rows."""
 
-    def __init__(self, plan: RowPlan, dataset: DatasetRows, report: Report) -> None:
+    def __init__(
+        self,
+        plan: RowPlan,
+        dataset: DatasetRows,
+        report: Report,
+        stored: StoredSeries | None = None,
+    ) -> None:
         self.plan = plan
         self.dataset = dataset
         self.report = report
+        self.stored = stored
+        self.incremental = INCREMENTAL | ({"Replace"} if dataset.sdmx_version == "2.1" else set())
+        self.action = dataset.action  # the action of the current row
+        #: Missing mandatory series attributes noted under an incremental action: no
+        #: error if the store holds them for every series concerned.
+        self.updating: set[tuple[int, tuple]] = set()
         self.dataflow = dataset.structure.dataflow or dataset.structure.dsd
         self.seen: dict[tuple, tuple] = {}  # series key -> its periods, once finished
         self.series_good: set[tuple] = set()
@@ -74,15 +95,18 @@ class RowChecker:
                 component=column,
             )
 
-    def first_row(self, row: tuple) -> None:
-        """Data-set level checks on the first row: absent dimensions, mandatory data-set
-        attributes (reported at the end unless a later row gives them)."""
+    def dataset_attributes(self, row: tuple) -> None:
+        """Note the mandatory data-set attributes missing on the first row that is no Delete
+        (reported at the end unless a later row gives them)."""
         given = self.dataset.dataset_attributes
         for rule in self.plan.series_rules:
             if rule.scope != "dataset" or not rule.mandatory or rule.component.id in given:
                 continue
             if row[rule.index] is None or row[rule.index] == "":
                 self.pending[(rule.index, ())] = (row[-1], "")
+
+    def first_row(self, row: tuple) -> None:
+        """Data-set level checks on the first row: absent dimensions."""
         for dimension in self.plan.absent_dimensions:
             self.report.error(
                 "MISSING_DIMENSION",
@@ -113,7 +137,9 @@ class RowChecker:
         """True when the row deletes; a value that is no SDMX action is reported."""
         action = row[self.plan.action_index or 0]
         if action in ACTION_CODES:
-            return ACTION_CODES[action] == DELETE
+            self.action = ACTION_CODES[action]
+            return self.action == DELETE
+        self.action = self.dataset.action
         if action is not None and action != "":
             self.report.error(
                 "BAD_ACTION",
@@ -254,6 +280,8 @@ class RowChecker:
         ones are noted by `first_row`)."""
         if rule.scope != "dataset" and fresh and (rule.index, attached) not in self.pending:
             self.pending[(rule.index, attached)] = (row[-1], self._key_text(key))
+            if self.stored is not None and self.action in self.incremental:
+                self.updating.add((rule.index, attached))
 
     # -- observations ---------------------------------------------------------------------
 
@@ -348,7 +376,10 @@ class RowChecker:
         if not self.seen:
             self._dataset_attributes_without_rows()
         by_index = {rule.index: rule for rule in self.plan.series_rules}
-        for (index, _attached), (line, key_text) in self.pending.items():
+        held = self._held_in_store(by_index)
+        for (index, attached), (line, key_text) in self.pending.items():
+            if (index, attached) in held:
+                continue
             rule = by_index[index]
             level = "data set" if rule.scope == "dataset" else "series"
             self.report.error(
@@ -359,7 +390,32 @@ class RowChecker:
                 component=rule.component.id,
             )
 
+    def _held_in_store(self, by_index: dict[int, ValueRule]) -> set[tuple[int, tuple]]:
+        """The missing attributes noted under an incremental action that the store holds
+        for every series of the message they attach to (one lookup for them all)."""
+        slots = [slot for slot in self.pending if slot in self.updating]
+        if not slots or self.stored is None:
+            return set()
+        members: dict[tuple[int, tuple], list[str]] = {}
+        groups: dict[tuple[int, ...], dict[tuple, list[tuple]]] = {}  # the series per group
+        for index, attached in slots:
+            positions = by_index[index].key_positions
+            if positions and positions not in groups:
+                grouped = groups[positions] = {}
+                for key in self.seen:
+                    grouped.setdefault(tuple(key[p] for p in positions), []).append(key)
+            keys = groups[positions].get(attached, []) if positions else [attached]
+            members[(index, attached)] = [self._key_text(key) for key in keys]
+        found = self.stored(self.dataset, {key for keys in members.values() for key in keys})
+        return {
+            slot
+            for slot, keys in members.items()
+            if keys and all(by_index[slot[0]].component.id in found.get(k, ()) for k in keys)
+        }
+
     def _dataset_attributes_without_rows(self) -> None:
+        if self.dataset.action == DELETE:
+            return  # a Delete needs no attributes
         for rule in self.plan.series_rules:
             if rule.scope != "dataset" or not rule.mandatory:
                 continue

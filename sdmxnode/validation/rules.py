@@ -22,7 +22,7 @@ from sdmxnode.formats.rows import DatasetRows
 from sdmxnode.validation.findings import Finding, finding_from_error
 from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report
-from sdmxnode.validation.row_checker import DELETE, RowChecker
+from sdmxnode.validation.row_checker import DELETE, RowChecker, StoredSeries
 from sdmxnode.validation.structure_fit import (
     HeldStructures,
     other_structure,
@@ -32,9 +32,14 @@ from sdmxnode.validation.values import MISSING_VALUES
 
 
 def check_datasets(
-    datasets: Iterable[DatasetRows], report: Report, held: HeldStructures | None = None
+    datasets: Iterable[DatasetRows],
+    report: Report,
+    held: HeldStructures | None = None,
+    *,
+    stored: StoredSeries | None = None,
 ) -> Iterator[DatasetRows]:
-    """Each data set of a message, its rows passing through `check_rows`.
+    """Each data set of a message, its rows passing through `check_rows` (`stored`: what
+    the store holds for the series a load updates, see `check_rows`).
 
     An SdmxNodeError raised by the reader while it reaches the next data set (NotFound for a
     structure the node does not hold) ends the message with a finding in `report`. With
@@ -64,7 +69,7 @@ def check_datasets(
             for _row in dataset.rows:  # the reader's rows, read past unchecked
                 pass
             continue
-        yield dataclasses.replace(dataset, rows=check_rows(dataset, report, held))
+        yield dataclasses.replace(dataset, rows=check_rows(dataset, report, held, stored=stored))
         if report.stopped:
             return
 
@@ -103,19 +108,26 @@ def _diagnosis(exc: SdmxNodeError, held: HeldStructures | None) -> Finding:
 # C901 allowed: the loop over every row of a validation or load, kept in one function
 # (a function call per row costs more than the branches it would hide).
 def check_rows(  # noqa: C901
-    dataset: DatasetRows, report: Report, structures: HeldStructures | None = None
+    dataset: DatasetRows,
+    report: Report,
+    structures: HeldStructures | None = None,
+    *,
+    stored: StoredSeries | None = None,
 ) -> Iterator[tuple]:
     """Yield every row of `dataset` unchanged while checking it against `dataset.structure`.
 
     Findings go to `report` as the rows pass; those that need the whole data set (mandatory
-    attributes never given) are added when the rows are exhausted. An SdmxNodeError raised
+    attributes never given) are added when the rows are exhausted. With `stored`, a
+    mandatory series attribute that an incremental update (Append, Merge, Information, an
+    SDMX 2.1 Replace) leaves out is no error when the store holds it for that series; the
+    store is asked once per data set, for the series concerned. An SdmxNodeError raised
     by the reader while rows stream (malformed or hostile input, unknown structure) ends the
     data set with an UNREADABLE or UNKNOWN_STRUCTURE finding instead of propagating: a caller
     decides on `report.is_valid` once the generator is exhausted.
     """
     report.datasets += 1
     plan = plan_rows(dataset)
-    checker = RowChecker(plan, dataset, report)
+    checker = RowChecker(plan, dataset, report, stored)
     checker.start()
     key_of = plan.key_of
     time_index = plan.time_index
@@ -132,6 +144,7 @@ def check_rows(  # noqa: C901
     freq_position = plan.freq_position
     action_index = plan.action_index
     deleting_all = dataset.action == DELETE
+    unnoted = True  # mandatory data-set attributes: noted on the first row that writes
     period_caches = checker.period_caches
     pending = checker.pending
     unknown = bool(plan.unknown_columns)
@@ -156,6 +169,9 @@ def check_rows(  # noqa: C901
             deleting = deleting_all
             if action_index is not None:
                 deleting = checker.row_action(row) or deleting_all
+            if unnoted and not deleting:  # a Delete needs no data-set attribute either
+                unnoted = False
+                checker.dataset_attributes(row)
             if series_values is not None and not deleting:
                 values = series_values(row)
                 if pending or values not in series_good:

@@ -138,7 +138,7 @@ def test_example_attributes_without_data() -> None:
     [
         "https://ws-entry-point/data/dataflow/ECB/EXR?offset=0&limit=100&sort=series_key:asc+TIME_PERIOD:desc",
         "https://ws-entry-point/data/dataflow/ECB/EXR?limit=100&sort=series_key+TIME_PERIOD:desc",
-        "https://ws-entry-point/data/dataflow/ECB/EXR?asOf=2020-01-01T00:00:00Z",
+        "https://ws-entry-point/data/dataflow/ECB/EXR?asOf=2020-01-01T00:00:00Z&updatedAfter=2019-01-01T00:00:00Z",
         "https://ws-entry-point/data/dataflow/ECB/EXR?c[TIME_PERIOD]=ge:2010-Q3&reportingYearStartDay=--07-01",
     ],
 )
@@ -146,6 +146,24 @@ def test_v22_parameters_are_not_implemented(url: str) -> None:
     with pytest.raises(NotImplementedSdmx) as caught:
         from_url(url)
     assert caught.value.status == 501
+
+
+def test_as_of_is_a_date_time() -> None:
+    query = from_url(
+        "https://ws-entry-point/data/dataflow/ECB/EXR?asOf=2020-01-01T12:30:00%2B01:00"
+    )
+    assert query.as_of == datetime(2020, 1, 1, 11, 30, tzinfo=UTC)
+    assert from_url("https://ws-entry-point/data/dataflow/ECB/EXR").as_of is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "2020-01-01", "2020-13-01T00:00:00Z", "", "9999-12-31T23:59:59-05:00"],
+)
+def test_a_bad_as_of_is_a_bad_request(value: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        from_url(f"https://ws-entry-point/data/dataflow/ECB/EXR?asOf={value}")
+    assert caught.value.status == 400 and caught.value.where == "asOf"
 
 
 # --- c[...] filters: the 2.2 `data.md` table of meanings --------------------------------

@@ -94,3 +94,19 @@ def test_a_truncated_file_through_the_child(
     assert piped == [broken.name]
     assert caught.value.report.findings[0].code == "UNREADABLE"
     assert dump_tables(structures_node.store.engine) == before
+
+
+def test_an_update_through_the_child_finds_the_stored_series_attributes(
+    structures_node: Node, piped: list[str], tmp_path: Path
+) -> None:
+    """The reading child asks the store too: a stored series need not repeat its mandatory
+    series attributes, a new one must (missing-mandatory-attribute.xml lacks REVISION)."""
+    name = "missing-mandatory-attribute.xml"
+    message = tmp_path / name
+    message.write_bytes((INVALID / name).read_bytes())
+    with pytest.raises(LoadRejected):
+        load_data(structures_node, message, LoadOptions(source="new"))
+    load_data(structures_node, DEMO, LoadOptions(source="demo"))
+    result = load_data(structures_node, message, LoadOptions(source="update"))
+    assert result.report.errors == 0
+    assert piped == ["new", "demo", "update"]

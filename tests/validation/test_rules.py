@@ -272,6 +272,44 @@ def test_deletions_need_no_values_nor_attributes() -> None:
     assert run(rows, columns=columns, action_column=len(COLUMNS)).findings == []
 
 
+def test_a_delete_needs_no_data_set_attribute_either() -> None:
+    rows = [row(1, value=None, status=None, unit=None, title=None)]
+    assert run(rows, action="Delete").findings == []
+    assert run([], action="Delete").findings == []
+    columns = COLUMNS + ("ACTION",)
+    deleting = [row(1, value=None, status=None, unit=None, title=None)[:-1] + ("D", 1)]
+    assert run(deleting, columns=columns, action_column=len(COLUMNS)).findings == []
+    writing = [*deleting, row(2, title=None)[:-1] + ("A", 2)]  # the Append needs it
+    report = run(writing, columns=columns, action_column=len(COLUMNS))
+    assert found(report) == [("MISSING_ATTRIBUTE", 2, None, None, "TITLE")]
+
+
+def test_an_update_of_a_stored_series_may_leave_its_mandatory_attributes_out() -> None:
+    asked: list[set[str]] = []
+
+    def stored(dataset: DatasetRows, keys: object) -> dict[str, frozenset[str]]:
+        asked.append(set(keys))  # type: ignore[call-overload]
+        return {"A.FRA": frozenset({"UNIT"})}
+
+    rows = [row(1, unit=None), row(2, area="DEU", unit=None), row(3, area="DEU", period="2021")]
+    for action in ("Information", "Append", "Merge"):
+        report = Report()
+        dataset = DatasetRows(REF, STRUCTURE, action, COLUMNS, iter(rows))
+        list(check_rows(dataset, report, stored=stored))
+        assert found(report) == []
+    assert asked == [{"A.FRA"}] * 3  # one question per data set, for the series concerned
+    rows = [row(1, unit=None), row(2, area="DEU", unit=None)]
+    for action, version in (("Append", "3.0"), ("Replace", "2.1")):
+        report = Report()
+        dataset = DatasetRows(REF, STRUCTURE, action, COLUMNS, iter(rows), sdmx_version=version)
+        list(check_rows(dataset, report, stored=stored))
+        assert found(report) == [("MISSING_ATTRIBUTE", 2, "A.DEU", None, "UNIT")]
+    report = Report()
+    dataset = DatasetRows(REF, STRUCTURE, "Replace", COLUMNS, iter(rows), sdmx_version="3.0")
+    list(check_rows(dataset, report, stored=stored))
+    assert [f[2] for f in found(report)] == ["A.FRA", "A.DEU"]
+
+
 def test_no_time_dimension_duplicates_are_by_key() -> None:
     structure = StructureInfo(
         "TEST:DSD(1.0)", None, STRUCTURE.dimensions, None, STRUCTURE.measures, ()

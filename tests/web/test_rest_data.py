@@ -374,3 +374,21 @@ def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path
     assert summary[1] == ("Replace", True, {"1990": "5900000"})
     assert summary[2][0] == "Delete" and list(summary[2][2]) == ["1995"]
     assert len(summary) == 3
+
+
+def test_as_of_over_http(migration_client: FlaskClient) -> None:
+    base = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.FRA.*.*.*.*.*.*"
+    empty = migration_client.get("/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/*/A.XYZ")
+    before = migration_client.get(f"{base}?asOf=2000-01-01T00:00:00Z")
+    assert before.status_code == empty.status_code == 204
+    csv20 = {"Accept": MEDIA["csv20"]}
+    now = migration_client.get(f"{base}?asOf=2999-01-01T00:00:00Z", headers=csv20)
+    assert now.status_code == 200 and now.content_type.startswith("application/vnd.sdmx.data+csv")
+    now_body = now.get_data()
+    assert now_body == migration_client.get(base, headers=csv20).get_data()
+    bad = migration_client.get(f"{base}?asOf=yesterday")
+    assert bad.status_code == 400 and b"asOf" in bad.get_data()
+    both = migration_client.get(
+        f"{base}?asOf=2999-01-01T00:00:00Z&updatedAfter=2000-01-01T00:00:00Z"
+    )
+    assert both.status_code == 501 and b"updatedAfter" in both.get_data()

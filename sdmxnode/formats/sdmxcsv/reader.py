@@ -142,6 +142,7 @@ def read_sdmxcsv_data(
                 source=source,
                 unknown_columns=plan.extra,
                 given=tuple(c.id for c in header.components),
+                sdmx_version="2.1" if header.version == "1.0" else "3.0",
             )
             for _ in rows:  # skip what the consumer left
                 pass

@@ -10,15 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError, SemanticError, WrongDataflow
+from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
+from sdmxnode.services.data.targets import StoredSeriesAttributes, target_dataflow
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
-from sdmxnode.services.structures.queries import follow_references
 from sdmxnode.storage.data import DataTransaction
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import select_observation_keys
@@ -166,7 +166,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
         datasets = _checked_datasets(node, message, kind, options, resolver, report, reader_memory)
         for dataset in watch_aggregates(datasets, report, node.settings):
             try:
-                target = _target_dataflow(node, resolver, dataset, dataflow)
+                target = target_dataflow(node.store, resolver, dataset, dataflow)
             except SdmxNodeError as exc:
                 report.add(finding_from_error(exc))
                 for _ in dataset.rows:  # the rest of the data set is still checked
@@ -185,6 +185,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
                 (row for row in rows if report.errors == 0),
                 action or dataset.action,
                 None if action else dataset.action_column,
+                replace_series=dataset.sdmx_version != "2.1",
             )
             if report.errors == 0:
                 writer.set_dataset_attributes(dataset.dataset_attributes)
@@ -238,11 +239,14 @@ def _checked_datasets(
             kind=kind,
             max_bytes=max_bytes,
             memory=reader_memory,
+            dataflow=options.dataflow,
         )
+    stored = StoredSeriesAttributes(node.store, node.data, resolver, options.dataflow)
     return check_datasets(
         read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes),
         report,
         resolver.held_structures,
+        stored=stored,
     )
 
 
@@ -266,63 +270,6 @@ def _counted(rows: Iterator[tuple], progress: Callable[[int], None]) -> Iterator
             progress(count)
             count = 0
     progress(count)
-
-
-def _target_dataflow(
-    node: Node,
-    resolver: StructureInfoBuilder,
-    dataset: DatasetRows,
-    dataflow: ArtefactRef | None,
-) -> StoredArtefact:
-    """The dataflow a data set is stored under: its own, the one given, or the only one
-    using its DSD."""
-    ref = dataset.structure_ref
-    if ref.kind in ("dataflow", "provisionagreement") and dataflow is None:
-        artefact = resolver.find_artefact(ref)
-        if artefact.ref.type == "Dataflow":
-            return artefact
-    if dataflow is not None:
-        target = resolver.find_artefact(dataflow)
-        _check_named_dataflow(resolver, dataset, ref, target)
-        return target
-    dsd = resolver.find_artefact(ref)
-    users = [
-        a for a in follow_references(node.store, [dsd], ["parents"]) if a.ref.type == "Dataflow"
-    ]
-    if len(users) == 1:
-        return users[0]
-    if not users:
-        raise NotFound(f"no dataflow uses {dsd.ref}: data must be loaded for a dataflow")
-    raise SemanticError(
-        f"{len(users)} dataflows use {dsd.ref}: name the dataflow to load the data for",
-        where="dataflow",
-    )
-
-
-def _check_named_dataflow(
-    resolver: StructureInfoBuilder,
-    dataset: DatasetRows,
-    ref: ArtefactRef,
-    target: StoredArtefact,
-) -> None:
-    """Invalid when the message names another dataflow than `target`, or a DSD (or
-    provision agreement) whose DSD is not the one of `target`."""
-    name = target.ref.identity
-    if ref.kind == "dataflow":
-        named = resolver.find_artefact(ref)
-        if named.pk != target.pk:
-            raise WrongDataflow(
-                f"the message's structure reference (in its header, or the CSV "
-                f"DATAFLOW/STRUCTURE_ID column) names the dataflow "
-                f"{ref.identity}, not {name} where it was sent"
-            )
-        return
-    expected = resolver(target.ref).dsd
-    if dataset.structure.dsd != expected:
-        raise WrongDataflow(
-            f"the message's structure reference names {ref.kind}={ref.identity} (the DSD "
-            f"{dataset.structure.dsd}), but the dataflow {name} where it was sent uses {expected}"
-        )
 
 
 def _name(node: Node, dataflow_pk: int) -> str:

@@ -25,8 +25,10 @@ from sdmxnode.errors import SdmxNodeError, StorageError
 from sdmxnode.formats.input import OpenedMessage, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.services.data.targets import StoredSeriesAttributes
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
+from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
@@ -52,6 +54,7 @@ class _Head:
     valid_from: str | None
     valid_to: str | None
     source: str
+    sdmx_version: str
 
 
 def can_pipeline(data: bytes | Path) -> bool:
@@ -74,6 +77,7 @@ def piped_datasets(
     kind: str | None,
     max_bytes: int,
     memory: dict[str, int] | None = None,
+    dataflow: ArtefactRef | None = None,
 ) -> Iterator[DatasetRows]:
     """The data sets of `data`, read and checked in a child process; the child's findings
     and counts are merged into `report` once the last data set has been consumed.
@@ -86,7 +90,7 @@ def piped_datasets(
     channel: Any = context.Queue(maxsize=QUEUE_BATCHES)
     child = context.Process(
         target=_child,
-        args=(database_url, data, source, kind, max_bytes, report.max_findings, channel),
+        args=(database_url, data, source, kind, max_bytes, report.max_findings, channel, dataflow),
         name="sdmxnode-read",
         daemon=True,
     )
@@ -107,6 +111,7 @@ def piped_datasets(
                     valid_from=head.valid_from,
                     valid_to=head.valid_to,
                     source=head.source,
+                    sdmx_version=head.sdmx_version,
                 )
             elif tag == "report":
                 child_report, child_memory = payload
@@ -164,6 +169,7 @@ def _child(
     max_bytes: int,
     max_findings: int,
     channel: Any,
+    dataflow: ArtefactRef | None,
 ) -> None:
     """Runs in the forked process: read, check, send; never writes to the database."""
     gc.set_threshold(100_000, 50, 100)
@@ -173,7 +179,8 @@ def _child(
         resolver = StructureInfoBuilder(store, ModelCache())
         report = Report(max_findings=max_findings)
         datasets = read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes)
-        for dataset in check_datasets(datasets, report, resolver.held_structures):
+        stored = StoredSeriesAttributes(store, DataStore(store.engine), resolver, dataflow)
+        for dataset in check_datasets(datasets, report, resolver.held_structures, stored=stored):
             channel.put(
                 (
                     "dataset",
@@ -187,6 +194,7 @@ def _child(
                         dataset.valid_from,
                         dataset.valid_to,
                         dataset.source,
+                        dataset.sdmx_version,
                     ),
                 )
             )

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import product
+from itertools import islice, product
 
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.rows import DataResult, StructureInfo
@@ -15,6 +15,7 @@ from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
 from sdmxnode.rest.queries import DataSelectionQuery
 from sdmxnode.rest.versions import VersionSelector
+from sdmxnode.services.data.as_of import as_of_records, as_of_series
 from sdmxnode.services.data.filters import narrow_keys, row_filter
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
@@ -88,6 +89,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         first_n=query.first_n,
         last_n=query.last_n,
         series_keys=_full_keys(key_sets, len(structure.dimensions)),
+        as_of=_naive_utc(query.as_of),
     )
     series_only = query.detail in ("serieskeysonly", "nodata")
     columns = _columns(structure, query)
@@ -211,12 +213,18 @@ def deletions_result(node: Node, plan: DataPlan) -> DataResult:
 def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
     """Stored rows expanded to the plan's columns (attribute strings split once per row)."""
     expand = _row_builder(plan)
+    keep = plan.row_filter
+    as_of = plan.selection.as_of
+    if as_of is not None:
+        past = as_of_series if plan.series_only else as_of_records
+        rows = expand(past(node.data, plan.dataflow.pk, plan.selection, as_of))
+        yield from rows if keep is None else filter(keep, rows)
+        return
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
         else select_observations(plan.dataflow.pk, plan.selection)
     )
-    keep = plan.row_filter
     with node.data.reading() as reader:
         rows = expand(reader.stream(query))
         yield from rows if keep is None else filter(keep, rows)
@@ -313,6 +321,8 @@ def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact
 
 def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = False) -> int:
     """How many rows the plan selects, counting no further than `limit`."""
+    if plan.selection.as_of is not None and not deletions:
+        return sum(1 for _ in islice(iter_rows(node, plan), limit))
     if deletions:
         query = select_deletions(plan.dataflow.pk, plan.selection)
     elif plan.series_only:
@@ -333,11 +343,11 @@ def history_result(node: Node, plan: DataPlan, languages: Sequence[str] = ()) ->
     """
     with node.data.reading() as reader:
         loads = reader.list_loads(plan.dataflow.pk)
-    after = plan.selection.updated_after
+    after, as_of = plan.selection.updated_after, plan.selection.as_of
     results: list[DataResult] = []
     deletions: list[DataResult] = []
     for load_pk, finished in loads:
-        if after is not None and finished <= after:
+        if (after is not None and finished <= after) or (as_of is not None and finished > as_of):
             continue
         moment = finished.replace(tzinfo=UTC).isoformat()
         written = select_written_by(plan.dataflow.pk, plan.selection, load_pk)

@@ -194,6 +194,11 @@ def build_parameters(
             "Only what changed (or was deleted) since this instant",
             _string(format="date-time"),
         ),
+        "asOf": _query(
+            "asOf",
+            "The data as they stood at this instant (not with updatedAfter: 501)",
+            _string(format="date-time"),
+        ),
         "firstNObservations": _query(
             "firstNObservations",
             "The first N observations of each series",

@@ -124,6 +124,7 @@ def read_resources(
                 "v2_attributes",
                 "v2_measures",
                 "includeHistory",
+                "asOf",
                 "format_data",
                 "formatVersion",
                 *languages,

@@ -114,6 +114,7 @@ def read_sdmxjson_data(
             valid_to=text_of(dataset.get("validTo")),
             source=source,
             structure_note=note,
+            sdmx_version="2.1" if index == -1 else "3.0",  # 1.0 `structure`, 2.0 `structures`
         )
 
 

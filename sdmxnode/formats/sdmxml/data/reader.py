@@ -151,6 +151,7 @@ def read_sdmxml_data(
             valid_from=set_attribute(dataset, "validFromDate"),
             valid_to=set_attribute(dataset, "validToDate"),
             source=source,
+            sdmx_version="2.1" if message_ns == NS21["mes"] else "3.0",
         )
         for _ in rows:  # skip what the consumer left, to reach the next data set
             pass
