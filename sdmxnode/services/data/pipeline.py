@@ -179,7 +179,7 @@ def _child(
         resolver = StructureInfoBuilder(store, ModelCache())
         report = Report(max_findings=max_findings)
         datasets = read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes)
-        stored = StoredSeriesAttributes(store, DataStore(store.engine), resolver, dataflow)
+        stored = StoredSeriesAttributes(store, DataStore.sharing(store), resolver, dataflow)
         for dataset in check_datasets(datasets, report, resolver.held_structures, stored=stored):
             channel.put(
                 (
