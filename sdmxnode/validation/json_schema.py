@@ -88,7 +88,11 @@ def _validator(version: str, kind: str) -> Any:
         schema = json.load(handle)
     if version == "2.1":
         cls = jsonschema.validators.validator_for(schema)
-    else:  # "$schema": "http://json-schema.org/schema#", written for draft 7 (uses const)
-        cls = jsonschema.Draft7Validator
+        # 2.1 tells some alternatives apart by format alone (`prepared`: oneOf date-time,
+        # date): without the format checker a valid timestamp matches both and fails oneOf.
+        log.debug("built the SDMX-JSON %s %s validator (%s)", version, kind, cls.__name__)
+        return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    # "$schema": "http://json-schema.org/schema#", written for draft 7 (uses const)
+    cls = jsonschema.Draft7Validator
     log.debug("built the SDMX-JSON %s %s validator (%s)", version, kind, cls.__name__)
     return cls(schema)

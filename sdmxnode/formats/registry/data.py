@@ -1,5 +1,5 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 (and its draft layout) and 2.0,
+variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 (and its draft layout), 2.0 and 2.1,
 and the schema (XSD);
 and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
@@ -182,6 +182,17 @@ JSON_20 = register(
         aliases=("jsondata", "json", "sdmx-json"),
     )
 )
+#: SDMX-JSON 2.1 (SDMX 3.1, SDMX-REST 2.2): asked for by its version; 2.0 stays the 2.x default.
+JSON_21 = register(
+    Format(
+        "jsondata-2.1",
+        "application/vnd.sdmx.data+json",
+        "2.1.0",
+        "data",
+        writer=_json("write_json_21"),
+        aliases=("jsondata", "json", "sdmx-json"),
+    )
+)
 #: The SDMX-JSON 1.0 draft layout (`{header, structure, dataSets}`) that ECB and OECD.Stat
 #: send and sdmx1 and pandasdmx read; the released 1.0 (`JSON_10`) stays the default.
 JSON_10_DRAFT = register(
@@ -225,6 +236,7 @@ DATA_FORMATS = [
     CSV_20,
     JSON_10,
     JSON_20,
+    JSON_21,
     JSON_10_DRAFT,  # last: not the standard's, kept for the clients that read only it
 ]
 #: The data readers, in the order the input names them (one reader reads every version).

@@ -83,7 +83,7 @@ OFFERS: Mapping[tuple[str, int | None], Offer] = {
         tuple(DATA_FORMATS),
         GENERIC_21,
         {"xml": GENERIC_21, "json": JSON_10, "csv": CSV_10},
-        tuple(f for f in DATA_FORMATS if f.version.startswith("2.1") or f.version == "1.0.0"),
+        tuple(f for f in DATA_FORMATS if f.sdmx_ml == "2.1" or f.version == "1.0.0"),
     ),
     ("data", 2): Offer(
         tuple(DATA_FORMATS),

@@ -1,7 +1,10 @@
-"""Streaming SDMX-JSON 1.0 and 2.0 data writers over a DataResult's rows.
+"""Streaming SDMX-JSON 1.0, 2.0 and 2.1 data writers over a DataResult's rows.
 
 Top level per the sdmx-json data-message field guides (checklist D3): 1.0 is
-`{meta, data: {structure, dataSets}}`, 2.0 is `{meta, data: {structures: [...], dataSets}}`.
+`{meta, data: {structure, dataSets}}`, 2.0 and 2.1 (SDMX 3.1) are
+`{meta, data: {structures: [...], dataSets}}`. 2.1 keeps the 2.0 layout; what this writer
+writes differently is the schema named in `meta` and the data set action Merge, which 2.1
+has and 2.0 writes as Append.
 The 1.0 draft layout (sdmx-json tags `v1.0.0-wd` / `v1.0.0-cts`, what ECB and OECD.Stat
 endpoints send and what sdmx1 and pandasdmx read) is `{header, structure, dataSets}` with
 the same structure and data sets as the released 1.0; `write_json_10_draft` writes it.
@@ -49,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE_10 = "application/vnd.sdmx.data+json;version=1.0.0"
 MEDIA_TYPE_20 = "application/vnd.sdmx.data+json;version=2.0.0"
+MEDIA_TYPE_21 = "application/vnd.sdmx.data+json;version=2.1.0"
 #: The 1.0 draft layout, as sdmx1 lists it (`sdmx.format.MEDIA_TYPES`), and the bare
 #: `draft-sdmx-json` some .Stat endpoints (NBB, Statistics Estonia) send as Content-Type.
 MEDIA_TYPE_10_DRAFT = "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"
@@ -56,6 +60,8 @@ MEDIA_TYPE_10_DRAFT = "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"
 _SCHEMA_ROOT = "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools"
 SCHEMA_URL_10 = f"{_SCHEMA_ROOT}/schemas/1.0/sdmx-json-data-schema.json"
 SCHEMA_URL_20 = f"{_SCHEMA_ROOT}/schemas/2.0.0/sdmx-json-data-schema.json"
+#: The 2.1 schema's own `$id`.
+SCHEMA_URL_21 = "https://json.sdmx.org/2.1/sdmx-json-data-schema.json"
 
 #: Marks "no series open yet" (a series key can be any tuple or value).
 _NO_SERIES = object()
@@ -63,8 +69,10 @@ _NO_SERIES = object()
 #: A callable giving a fresh iterator over the result's rows, for the second pass.
 RowsAgain = Callable[[], Iterator[tuple]]
 
-#: Actions the SDMX-JSON schemas allow; SDMX 3.0 Merge is closest to Append.
+#: Actions the SDMX-JSON 1.0 and 2.0 schemas allow; SDMX 3.0 Merge is closest to Append.
 _ACTIONS = {"Information", "Append", "Replace", "Delete"}
+#: SDMX-JSON 2.1 adds Merge.
+_ACTIONS_21 = _ACTIONS | {"Merge"}
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 #: SDMX value types written as JSON numbers (when the value reads as one); None: untyped.
 _NUMERIC_TYPES = {
@@ -87,6 +95,13 @@ def write_json_20(
     return chunked(_pieces(result, header, rows_again, 2))
 
 
+def write_json_21(
+    result: DataResult, header: MessageHeader, rows_again: RowsAgain | None = None
+) -> Iterator[bytes]:
+    """An SDMX-JSON 2.1 data message (`MEDIA_TYPE_21`), in chunks of about 64 KiB."""
+    return chunked(_pieces(result, header, rows_again, 2, minor=1))
+
+
 def write_json_10_draft(
     result: DataResult, header: MessageHeader, rows_again: RowsAgain | None = None
 ) -> Iterator[bytes]:
@@ -105,6 +120,7 @@ def _pieces(
     rows_again: RowsAgain | None,
     major: int,
     *,
+    minor: int = 0,
     draft: bool = False,
 ) -> Iterator[str]:
     data_sets = message_data_sets(result)
@@ -136,7 +152,7 @@ def _pieces(
         yield '{"header":' + _dumps(draft_header) + ',"structure":' + _dumps(structure)
         yield ',"dataSets":['
     elif major >= 2:
-        yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
+        yield '{"meta":' + _dumps(_meta(header, major, result, minor)) + ',"data":{'
         yield '"structures":[' + _dumps(structure) + '],"dataSets":['
     else:
         yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
@@ -147,7 +163,7 @@ def _pieces(
     for number, (data_set, (head_row, rows_of)) in enumerate(zip(data_sets, bodies, strict=True)):
         if number:
             yield ","
-        yield _dataset_head(data_set, layout, values, major, head_row)
+        yield _dataset_head(data_set, layout, values, major, head_row, minor)
         if layout.flat:
             yield '"observations":{'
             yield from _flat_observations(data_set, layout, indexes, rows_of())
@@ -158,14 +174,14 @@ def _pieces(
     yield "]}" if draft else "]}}"
 
 
-def _meta(header: MessageHeader, major: int, result: DataResult) -> JsonObject:
+def _meta(header: MessageHeader, major: int, result: DataResult, minor: int = 0) -> JsonObject:
     """The `meta` object; `contentLanguages` names the language of the `name` texts (the
     field guides: its first item is the language of the best-language-match properties)."""
     prepared = header.prepared or datetime.now(UTC).replace(microsecond=0)
     if prepared.tzinfo is None:
         prepared = prepared.replace(tzinfo=UTC)  # SDMX-JSON requires a time zone
     meta: JsonObject = {
-        "schema": SCHEMA_URL_20 if major >= 2 else SCHEMA_URL_10,
+        "schema": (SCHEMA_URL_21 if minor else SCHEMA_URL_20) if major >= 2 else SCHEMA_URL_10,
         "id": message_id(header.id) or "DATA",
         "test": bool(header.test),
         "prepared": prepared.isoformat(),
@@ -182,6 +198,7 @@ def _dataset_head(
     values: dict[int, list[str]],
     major: int,
     first_row: tuple | None,
+    minor: int = 0,
 ) -> str:
     """The data set's members before its series or observations, ending with a comma.
 
@@ -191,7 +208,8 @@ def _dataset_head(
     head: JsonObject = {}
     if major >= 2:
         head["structure"] = 0
-    head["action"] = result.action if result.action in _ACTIONS else "Append"
+    actions = _ACTIONS_21 if (major, minor) >= (2, 1) else _ACTIONS
+    head["action"] = result.action if result.action in actions else "Append"
     if result.valid_from:
         head["validFrom"] = result.valid_from
     head["links"] = [{"rel": result.structure_ref.kind, "urn": structure_urn(result)}]
