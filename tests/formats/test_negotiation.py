@@ -16,7 +16,13 @@ from sdmxnode.formats.registry.data import (
     JSON_21,
 )
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
-from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_JSON_20, SDMX_ML_21, SDMX_ML_30
+from sdmxnode.formats.registry.structure import (
+    SDMX_JSON_10,
+    SDMX_JSON_20,
+    SDMX_JSON_21,
+    SDMX_ML_21,
+    SDMX_ML_30,
+)
 from sdmxnode.formats.reports.checks import CHECK_CSV, CHECK_JSON
 
 
@@ -138,3 +144,17 @@ def test_406_lists_the_21_media_types() -> None:
     with pytest.raises(NotAcceptable) as refused:
         negotiate_format("data", 2, {}, "application/vnd.sdmx.data+json;version=9.0.0")
     assert "application/vnd.sdmx.data+json;version=2.1.0" in refused.value.offered
+
+
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.structure+json;version=2.1.0", id="media"),
+        pytest.param({"format": "jsonstructure", "formatVersion": "2.1.0"}, None, id="format"),
+    ],
+)
+def test_sdmx_json_21_structures_are_offered(args: dict, accept: str | None) -> None:
+    assert negotiate_format("structure", 2, args, accept) is SDMX_JSON_21
+    assert negotiate_format("schema", 2, args, accept) is SDMX_JSON_21
+    assert negotiate_format("structure", 2, {}, None) is SDMX_JSON_20
+    assert negotiate_format("structure", 2, {"format": "jsonstructure"}, None) is SDMX_JSON_20

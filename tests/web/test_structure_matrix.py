@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import PROJECT_ROOT
 from tests.web.conftest import assert_valid_structure
 
 FORMATS = {
@@ -13,6 +14,7 @@ FORMATS = {
     "sdmx-json-1.0": ("/rest", "application/vnd.sdmx.structure+json;version=1.0.0"),
     "sdmx-ml-3.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+xml;version=3.0.0"),
     "sdmx-json-2.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+json;version=2.0.0"),
+    "sdmx-json-2.1": ("/rest/v2/structure", "application/vnd.sdmx.structure+json;version=2.1.0"),
 }
 DETAILS = [
     "full",
@@ -119,3 +121,31 @@ def test_referencepartial_trims_to_used_and_allowed(migration_client: FlaskClien
     # Only the concepts the DSD uses, not the whole migration concept scheme.
     concepts = message.concept_scheme["CS_MIGRATION"]
     assert "REF_AREA" in concepts and "REMIT_ITEM" not in concepts
+
+
+def _m49_parents() -> dict[str, str | None]:
+    """Each CL_AREA code's parent as the project's SDMX-ML 2.1 code list gives it (lxml)."""
+    from lxml import etree
+
+    structure = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure}"
+    root = etree.parse(str(PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml")).getroot()
+    parents: dict[str, str | None] = {}
+    for code in root.iter(f"{structure}Code"):
+        parent = code.find(f"{structure}Parent/Ref")
+        parents[code.get("id")] = None if parent is None else parent.get("id")
+    return parents
+
+
+def test_json_21_keeps_the_whole_m49_hierarchy(migration_client: FlaskClient) -> None:
+    """SDMX 3.1 makes a code's parent a reference to a code of the list: numeric M49
+    parents (`FRA` in `155`, `155` in `150`) are written, as the code list holds them."""
+    document = assert_valid_structure(
+        _get(migration_client, "sdmx-json-2.1", "codelist/IMDX/CL_AREA/1.0.0")
+    )
+    assert isinstance(document, dict)
+    assert document["meta"]["schema"].endswith("/2.1/sdmx-json-structure-schema.json")
+    (area,) = document["data"]["codelists"]
+    written = {code["id"]: code.get("parent") for code in area["codes"]}
+    expected = _m49_parents()
+    assert written == expected
+    assert sum(parent is not None for parent in written.values()) > 200

@@ -1,4 +1,4 @@
-"""The structure formats: SDMX-ML 2.1 and 3.0, SDMX-JSON 1.0 and 2.0 structure messages."""
+"""The structure formats: SDMX-ML 2.1 and 3.0, SDMX-JSON 1.0, 2.0 and 2.1 structure messages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from sdmxnode.formats.registry import Format, register
 from sdmxnode.formats.sdmxjson.structure.message import (
     write_structure_json_10,
     write_structure_json_20,
+    write_structure_json_21,
 )
 from sdmxnode.formats.sdmxml.structure21.message import write_structure_ml21
 from sdmxnode.formats.sdmxml.structure30.message import write_structure_ml30
@@ -52,5 +53,16 @@ SDMX_JSON_20 = register(
         aliases=("jsonstructure", "sdmx-json", "json"),
     )
 )
+#: SDMX-JSON 2.1 (SDMX 3.1): asked for by its version; 2.0 stays the 2.x default.
+SDMX_JSON_21 = register(
+    Format(
+        "sdmx-json-2.1",
+        "application/vnd.sdmx.structure+json",
+        "2.1.0",
+        "structure",
+        writer=write_structure_json_21,
+        aliases=("jsonstructure", "sdmx-json", "json"),
+    )
+)
 
-STRUCTURE_FORMATS = [SDMX_ML_21, SDMX_ML_30, SDMX_JSON_10, SDMX_JSON_20]
+STRUCTURE_FORMATS = [SDMX_ML_21, SDMX_ML_30, SDMX_JSON_10, SDMX_JSON_20, SDMX_JSON_21]

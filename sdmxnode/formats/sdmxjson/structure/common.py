@@ -28,6 +28,8 @@ class JsonWriting:
 
     #: SDMX-JSON major version: 1 (SDMX 2.1 information model) or 2 (SDMX 3.0).
     major: int
+    #: Minor version: 1 with major 2 is SDMX-JSON 2.1 (SDMX 3.1), else 0.
+    minor: int = 0
     #: Language of the best-match `name`, `description` and `text` properties.
     language: str = DEFAULT_LANGUAGE
     #: Languages met while writing (lower case), for `meta.contentLanguages`.

@@ -49,6 +49,10 @@ def _local(writing: JsonWriting, component: Any, result: JsonObject, time: bool 
     rep = representation(component.local_representation, writing, time=time)
     if rep is None and time:
         rep = {"textFormat" if writing.major == 1 else "format": {}}
+    if time and writing.minor and rep is not None:
+        # SDMX-JSON 2.1 requires the time format's data type; the model's default is
+        # ObservationalTimePeriod (SDMX 3.1 section 2, the time dimension).
+        rep["format"].setdefault("dataType", "ObservationalTimePeriod")
     if rep:
         result["localRepresentation"] = rep
 

@@ -1,4 +1,10 @@
-"""Content (1.0) and data (2.0) constraints in SDMX-JSON: attachments, cube regions, key sets."""
+"""Content (1.0) and data (2.0, 2.1) constraints in SDMX-JSON: attachments, cube regions, key
+sets; and the availability constraints of 2.1.
+
+SDMX 3.1 keeps data constraints for the allowed content only (SDMX-JSON 2.1 drops `role`);
+the actual content is an availability constraint, which is not maintainable: one cube
+region and one attachment (a data structure, dataflow or provision agreement).
+"""
 
 from __future__ import annotations
 
@@ -169,7 +175,7 @@ def write_constraint(writing: JsonWriting, constraint: common.BaseConstraint) ->
     if role and writing.major == 1:
         result["type"] = role
     result.update(maintainable(writing, constraint))
-    if role and writing.major >= 2:
+    if role and writing.major >= 2 and not writing.minor:
         result["role"] = role
     attachment = _attachment(writing, constraint)
     if attachment:
@@ -188,4 +194,42 @@ def write_constraint(writing: JsonWriting, constraint: common.BaseConstraint) ->
         key_set = _key_set(writing, key_sets)
         if key_set:
             result["dataKeySets"] = [key_set]
+    return result
+
+
+def is_actual(constraint: object) -> bool:
+    """Whether `constraint` describes the actual content (SDMX 2.1/3.0 role Actual)."""
+    return _role(constraint) == "Actual"
+
+
+#: The attachments of an availability constraint (2.1 `AvailabilityConstraintAttachmentType`).
+_AVAILABILITY_ATTACHMENTS = {
+    "dataflows": "dataflow",
+    "provisionAgreements": "provisionAgreement",
+    "dataStructures": "dataStructure",
+}
+
+
+def write_availability_constraint(writing: JsonWriting, constraint: Any) -> JsonObject:
+    """An actual-content constraint as an SDMX-JSON 2.1 availability constraint: its first
+    data attachment and its first cube region (key sets and further regions are not kept:
+    the 3.1 model has no place for them)."""
+    result: JsonObject = {}
+    annotations = maintainable(writing, constraint).get("annotations")
+    if annotations:
+        result["annotations"] = annotations
+    attachment = _attachment(writing, constraint)
+    for key, name in _AVAILABILITY_ATTACHMENTS.items():
+        if attachment.get(key):
+            result["constraintAttachment"] = {name: attachment[key][0]}
+            break
+    regions = list(getattr(constraint, "data_content_region", None) or ())
+    if regions:
+        result["cubeRegion"] = _cube_region(writing, regions[0])
+    if len(regions) > 1 or getattr(constraint, "data_content_keys", None) is not None:
+        log.warning(
+            "Constraint %s: an SDMX-JSON 2.1 availability constraint keeps one cube region "
+            "and no key sets",
+            constraint.id,
+        )
     return result

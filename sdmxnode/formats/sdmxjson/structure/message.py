@@ -1,4 +1,5 @@
-"""SDMX-JSON structure message writers, versions 1.0 (SDMX 2.1) and 2.0 (SDMX 3.0).
+"""SDMX-JSON structure message writers, versions 1.0 (SDMX 2.1), 2.0 (SDMX 3.0) and 2.1
+(SDMX 3.1: the 2.0 message with the constraints of the 3.1 model, `constraints.py`).
 
 sdmx1 reads SDMX-ML structure messages but writes no SDMX-JSON; these writers turn an sdmx1
 `StructureMessage` into the structure messages the sdmx-json field guides describe
@@ -32,7 +33,11 @@ from sdmxnode.formats.sdmxjson.structure.components import (
     write_data_structure,
     write_metadata_structure,
 )
-from sdmxnode.formats.sdmxjson.structure.constraints import write_constraint
+from sdmxnode.formats.sdmxjson.structure.constraints import (
+    is_actual,
+    write_availability_constraint,
+    write_constraint,
+)
 from sdmxnode.formats.sdmxjson.structure.items import (
     V2_ONLY,
     item_scheme_keys,
@@ -45,10 +50,13 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE_10 = "application/vnd.sdmx.structure+json;version=1.0.0"
 MEDIA_TYPE_20 = "application/vnd.sdmx.structure+json;version=2.0.0"
+MEDIA_TYPE_21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 
 _SCHEMA_ROOT = "https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/structure-message/tools"
 SCHEMA_URL_10 = f"{_SCHEMA_ROOT}/schemas/1.0/sdmx-json-structure-schema.json"
 SCHEMA_URL_20 = f"{_SCHEMA_ROOT}/schemas/2.0.0/sdmx-json-structure-schema.json"
+#: The 2.1 schema's own `$id`.
+SCHEMA_URL_21 = "https://json.sdmx.org/2.1/sdmx-json-structure-schema.json"
 
 # Order of the arrays in `data`, as the schemas list them.
 _DATA_KEYS_10 = [
@@ -70,6 +78,11 @@ _DATA_KEYS_20 = [
     "namePersonalisationSchemes", "rulesetSchemes", "transformationSchemes",
     "userDefinedOperatorSchemes",
 ]  # fmt: skip
+_DATA_KEYS_21 = [
+    key
+    for found in _DATA_KEYS_20
+    for key in ((found, "availabilityConstraints") if found == "dataConstraints" else (found,))
+]
 
 
 def write_structure_json_10(
@@ -88,6 +101,14 @@ def write_structure_json_20(
     return _write(message, 2, languages)
 
 
+def write_structure_json_21(
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+) -> bytes:
+    """An SDMX-JSON 2.1 structure message (`MEDIA_TYPE_21`) for an sdmx1 StructureMessage,
+    its best-match texts in the first of `languages` it carries (see `main_language`)."""
+    return _write(message, 2, languages, minor=1)
+
+
 def content_language(body: bytes) -> str | None:
     """The main language of a message these writers wrote (`meta.contentLanguages[0]`),
     read from its `meta` alone (written first); None when it has no localised text."""
@@ -99,16 +120,19 @@ def content_language(body: bytes) -> str | None:
 
 
 def _write(
-    message: sdmx.message.StructureMessage, major: int, languages: Sequence[str] = ()
+    message: sdmx.message.StructureMessage,
+    major: int,
+    languages: Sequence[str] = (),
+    minor: int = 0,
 ) -> bytes:
     if not isinstance(message, sdmx.message.StructureMessage):
         raise TypeError(f"expected an sdmx1 StructureMessage, got {type(message).__name__}")
-    writing = JsonWriting(major)
+    writing = JsonWriting(major, minor)
     data = _data(writing, message)
     main = main_language(writing.languages, languages) if writing.languages else writing.language
     if main != writing.language:
         # The best-match texts are in another language: write them again in it.
-        writing = JsonWriting(major, language=main)
+        writing = JsonWriting(major, minor, language=main)
         data = _data(writing, message)
     document = {"meta": _meta(writing, message.header), "data": data}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -116,7 +140,10 @@ def _write(
 
 def _meta(writing: JsonWriting, header: sdmx.message.Header) -> JsonObject:
     """The `meta` object; `schema` comes first so that readers can sniff the version early."""
-    meta: JsonObject = {"schema": SCHEMA_URL_10 if writing.major == 1 else SCHEMA_URL_20}
+    schema = (
+        SCHEMA_URL_10 if writing.major == 1 else SCHEMA_URL_21 if writing.minor else SCHEMA_URL_20
+    )
+    meta: JsonObject = {"schema": schema}
     meta["id"] = message_id(header.id) or "STRUCTURE"
     meta["test"] = bool(header.test)
     prepared = header.prepared
@@ -155,9 +182,11 @@ def _data(writing: JsonWriting, message: sdmx.message.StructureMessage) -> JsonO
         if is_reference_stub(artefact):
             log.debug("Reference stub %s not written", artefact)
             continue
-        found = _writer(artefact, writing.major)
+        found = _writer(artefact, writing)
         if found is None:
-            log.warning("%s is not written in SDMX-JSON %d.0", artefact, writing.major)
+            log.warning(
+                "%s is not written in SDMX-JSON %d.%d", artefact, writing.major, writing.minor
+            )
             continue
         key, write = found
         try:
@@ -167,15 +196,20 @@ def _data(writing: JsonWriting, message: sdmx.message.StructureMessage) -> JsonO
                 f"cannot write {type(artefact).__name__} as SDMX-JSON: {exc}",
                 where=str(getattr(artefact, "urn", None) or artefact.id),
             ) from exc
-    order = _DATA_KEYS_10 if writing.major == 1 else _DATA_KEYS_20
+    order = (
+        _DATA_KEYS_10 if writing.major == 1 else _DATA_KEYS_21 if writing.minor else _DATA_KEYS_20
+    )
     return {key: arrays[key] for key in order if key in arrays}
 
 
 Writer = Callable[[JsonWriting, Any], JsonObject]
 
 
-def _writer(artefact: object, major: int) -> tuple[str, Writer] | None:
+def _writer(artefact: object, writing: JsonWriting) -> tuple[str, Writer] | None:
     """The `data` property and the writer for an artefact, or None if the version lacks it."""
+    major = writing.major
+    if writing.minor and isinstance(artefact, common.BaseConstraint) and is_actual(artefact):
+        return "availabilityConstraints", write_availability_constraint
     keys = item_scheme_keys(artefact)
     if keys is not None:
         if major == 1 and keys[0] in V2_ONLY:
