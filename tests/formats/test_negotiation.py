@@ -8,6 +8,7 @@ from sdmxnode.errors import BadRequest, NotAcceptable
 from sdmxnode.formats.registry.data import (
     CSV_10,
     CSV_20,
+    CSV_21,
     DATA_30,
     GENERIC_21,
     JSON_10,
@@ -158,3 +159,13 @@ def test_sdmx_json_21_structures_are_offered(args: dict, accept: str | None) -> 
     assert negotiate_format("schema", 2, args, accept) is SDMX_JSON_21
     assert negotiate_format("structure", 2, {}, None) is SDMX_JSON_20
     assert negotiate_format("structure", 2, {"format": "jsonstructure"}, None) is SDMX_JSON_20
+
+
+def test_sdmx_csv_21_data_is_offered_with_its_parameters() -> None:
+    accept = "application/vnd.sdmx.data+csv;version=2.1.0;labels=both;key=series"
+    assert negotiate_format("data", 2, {}, accept) is CSV_21
+    assert csv_options({}, accept) == {"labels": "both", "keys": "series"}
+    args = {"format": "csvdata", "formatVersion": "2.1.0"}
+    assert negotiate_format("data", 2, args, None) is CSV_21
+    assert negotiate_format("data", 2, {"format": "csvdata"}, None) is CSV_20
+    assert negotiate_format("data", 2, {}, "text/csv") is CSV_20

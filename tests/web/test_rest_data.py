@@ -37,6 +37,7 @@ MEDIA = {
     "ml30": "application/vnd.sdmx.data+xml;version=3.0.0",
     "csv10": "application/vnd.sdmx.data+csv;version=1.0.0",
     "csv20": "application/vnd.sdmx.data+csv;version=2.0.0",
+    "csv21": "application/vnd.sdmx.data+csv;version=2.1.0;labels=both",
     "json10": "application/vnd.sdmx.data+json;version=1.0.0",
     "json20": "application/vnd.sdmx.data+json;version=2.0.0",
     "json21": "application/vnd.sdmx.data+json;version=2.1.0",
@@ -151,6 +152,23 @@ def test_csv_read_by_pandas_and_pysdmx(migration_client: FlaskClient, kind: str)
     ).get_data()
     dataset = get_datasets(body.decode(), structure.decode())[0]
     assert len(dataset.data) == 21
+
+
+def test_csv_21_on_the_2x_api_with_its_parameters(migration_client: FlaskClient) -> None:
+    """SDMX-CSV 2.1 by its media type, `labels` from the same Accept: 2.0's answer with
+    labelled columns and 2.1's action letter (M, not the deprecated I)."""
+    as_20 = pd.read_csv(
+        io.BytesIO(_get(migration_client, V2_FRANCE, "csv20").get_data()), dtype=str
+    )
+    response = _get(migration_client, V2_FRANCE, "csv21")
+    assert "version=2.1.0" in response.headers["Content-Type"]
+    as_21 = pd.read_csv(io.BytesIO(response.get_data()), dtype=str)
+    ids = [column.split(": ")[0] for column in as_21.columns]
+    assert ids == list(as_20.columns)
+    assert all(": " in column for column in as_21.columns[3:])  # labels=both
+    assert set(as_20["ACTION"]) != {"M"} and set(as_21["ACTION"]) == {"M"}
+    value = next(column for column in as_21.columns if column.startswith("OBS_VALUE"))
+    assert list(as_21[value]) == list(as_20["OBS_VALUE"]) and len(as_21) == 21
 
 
 @pytest.mark.parametrize(

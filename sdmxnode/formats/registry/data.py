@@ -1,6 +1,6 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0 and 2.0, SDMX-JSON 1.0 (and its draft layout), 2.0 and 2.1,
-and the schema (XSD);
+variants), SDMX-ML 3.0, SDMX-CSV 1.0, 2.0 and 2.1, SDMX-JSON 1.0 (and its draft layout),
+2.0 and 2.1, and the schema (XSD);
 and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
 Every data writer is called the same way: `write(result, header, options)`, yielding bytes;
@@ -19,7 +19,7 @@ from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.formats.sdmxcsv.reader import read_sdmxcsv_data
-from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20
+from sdmxnode.formats.sdmxcsv.writer import write_csv_10, write_csv_20, write_csv_21
 from sdmxnode.formats.sdmxjson.data import DRAFT_NAME
 from sdmxnode.formats.sdmxjson.data.reader import read_sdmxjson_data
 from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
@@ -65,6 +65,12 @@ def _csv_10(result: DataResult, header: MessageHeader, options: WriteOptions):
 
 def _csv_20(result: DataResult, header: MessageHeader, options: WriteOptions):
     return write_csv_20(
+        result, labels=options.labels, time_format=options.time_format, keys=options.keys
+    )
+
+
+def _csv_21(result: DataResult, header: MessageHeader, options: WriteOptions):
+    return write_csv_21(
         result, labels=options.labels, time_format=options.time_format, keys=options.keys
     )
 
@@ -162,6 +168,17 @@ CSV_20 = register(
         aliases=("csvdata", "csv", "sdmx-csv"),
     )
 )
+#: SDMX-CSV 2.1 (SDMX 3.1): asked for by its version; 2.0 stays the 2.x default.
+CSV_21 = register(
+    Format(
+        "csvdata-2.1",
+        "application/vnd.sdmx.data+csv",
+        "2.1.0",
+        "data",
+        writer=_csv_21,
+        aliases=("csvdata", "csv", "sdmx-csv"),
+    )
+)
 JSON_10 = register(
     Format(
         "jsondata-1.0",
@@ -234,6 +251,7 @@ DATA_FORMATS = [
     DATA_30,
     CSV_10,
     CSV_20,
+    CSV_21,
     JSON_10,
     JSON_20,
     JSON_21,

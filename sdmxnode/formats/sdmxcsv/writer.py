@@ -1,6 +1,7 @@
-"""Streaming SDMX-CSV 1.0 and 2.0 data writers over a DataResult's rows.
+"""Streaming SDMX-CSV 1.0, 2.0 and 2.1 data writers over a DataResult's rows.
 
-Follows the SDMX-CSV field guides (sdmx-csv tags `v1.0` and `v2.0.0`, checklist D1/D2):
+Follows the SDMX-CSV field guides (sdmx-csv tags `v1.0` and `v2.0.0`, checklist D1/D2, and
+2.1 on the main branch, which keeps 2.0's columns and options and changes the actions):
 one header row, one row per observation (or per series for `series_only` results, with empty
 time and measure cells), RFC 4180 quoting only where a field needs it, CRLF line ends.
 
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE_10 = "application/vnd.sdmx.data+csv;version=1.0.0"
 MEDIA_TYPE_20 = "application/vnd.sdmx.data+csv;version=2.0.0"
+MEDIA_TYPE_21 = "application/vnd.sdmx.data+csv;version=2.1.0"
+#: SDMX-CSV 2.1 deprecates `I` and `A`, which load as Merge (`M`).
+ACTION_LETTERS_21 = {**ACTION_LETTERS, "Information": "M", "Append": "M"}
 
 _STRUCTURE_KIND = {
     "dataflow": "dataflow",
@@ -91,13 +95,15 @@ def write_csv_20(
     labels: str = "id",
     time_format: str = "original",
     keys: str = "none",
+    actions: Mapping[str, str] = ACTION_LETTERS,
 ) -> Iterator[bytes]:
     """SDMX-CSV 2.0: `STRUCTURE,STRUCTURE_ID[,STRUCTURE_NAME],ACTION[,SERIES_KEY][,OBS_KEY]`,
     then the result's columns in DSD order. `labels` is `id`, `both` or `name` (a name column
     after each id column); `keys` is `none`, `series`, `obs` or `both`.
 
     The rows of the data sets `following` the result come after its own, with their own
-    ACTION letter (an `updatedAfter` answer: `R` for changed, `D` for deleted observations).
+    ACTION letter (an `updatedAfter` answer: `R` for changed, `D` for deleted observations),
+    taken from `actions` (SDMX-CSV 2.1 has its own: `write_csv_21`).
     """
     check_choice("labels", labels, ("id", "both", "name"))
     check_choice("timeFormat", time_format, ("original", "normalized"))
@@ -128,9 +134,19 @@ def write_csv_20(
         plan = _Plan(front=[cell for _, cell in key_cells], transforms=transforms)
         if labels == "name":
             plan.cells = plan.front + _name_cells(named, transforms)
-        action = ACTION_LETTERS.get(data_set.action, "I")
+        action = actions.get(data_set.action) or actions["Information"]
         sections.append(_Section(data_set.rows, [*prefix, action], plan))
     return _write(result, header, sections)
+
+
+def write_csv_21(
+    result: DataResult, *, labels: str = "id", time_format: str = "original", keys: str = "none"
+) -> Iterator[bytes]:
+    """SDMX-CSV 2.1: 2.0's columns and options (`write_csv_20`), and 2.1's actions: `M` for
+    Merge and for Information and Append, which 2.1 deprecates as Merge."""
+    return write_csv_20(
+        result, labels=labels, time_format=time_format, keys=keys, actions=ACTION_LETTERS_21
+    )
 
 
 # -- cells ---------------------------------------------------------------------------------
