@@ -8,7 +8,10 @@ referenced by the DSD should only contain the codes allowed by the constraint."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from sdmxnode.errors import SdmxNodeError
+from sdmxnode.formats.rows import StructureInfo
 from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.sdmxml.elements import iter_item_references
 from sdmxnode.refs import ArtefactRef
@@ -48,21 +51,34 @@ def _allowed_codes(
     referenced: dict[tuple[str, str, str], ArtefactRef],
 ) -> dict[ArtefactRef, set[str]]:
     builder = StructureInfoBuilder(store, cache)
-    allowed: dict[ArtefactRef, set[str]] = {}
-    unconstrained: set[ArtefactRef] = set()
+    infos = []
     for artefact in selection.requested:
         if artefact.ref.type != "Dataflow":
             continue
         try:
-            info = builder(artefact.ref)
+            infos.append(builder(artefact.ref))
         except SdmxNodeError:
             continue  # a dataflow whose DSD is not in the node constrains nothing here
+
+    def codelist_of(text: str) -> ArtefactRef | None:
+        agency, rest = text.split(":", 1)
+        codelist_id, _version = rest[:-1].split("(", 1)
+        return referenced.get(("Codelist", agency, codelist_id))
+
+    return allowed_codes(infos, codelist_of)
+
+
+def allowed_codes(
+    infos: Iterable[StructureInfo], codelist_of: Callable[[str], ArtefactRef | None]
+) -> dict[ArtefactRef, set[str]]:
+    """Per code list (`codelist_of` finds it from a component's 'AGENCY:ID(VERSION)'; None
+    leaves it out), the codes the constraints of `infos` allow for every component using
+    it; a code list some component may use freely is left out (returned whole)."""
+    allowed: dict[ArtefactRef, set[str]] = {}
+    unconstrained: set[ArtefactRef] = set()
+    for info in infos:
         for component in info.dimensions + info.attributes:
-            if component.codelist is None:
-                continue
-            agency, rest = component.codelist.split(":", 1)
-            codelist_id, version = rest[:-1].split("(", 1)
-            codelist = referenced.get(("Codelist", agency, codelist_id))
+            codelist = codelist_of(component.codelist) if component.codelist else None
             if codelist is None:
                 continue
             values = info.allowed.get(component.id)

@@ -15,7 +15,7 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.schema import SchemaQuery
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.info import StructureInfoBuilder
-from sdmxnode.services.structures.partial import partial_items
+from sdmxnode.services.structures.partial import allowed_codes, partial_items
 from sdmxnode.services.structures.queries import Selection, follow_references
 from sdmxnode.storage.records import StoredArtefact
 
@@ -148,15 +148,4 @@ def _allowed_codes(
         for a in artefacts
         if a.ref.type in ("Codelist", "ValueList")
     }
-    allowed: dict[ArtefactRef, set[str]] = {}
-    free: set[ArtefactRef] = set()
-    for component in info.dimensions + info.attributes:
-        ref = codelists.get(component.codelist or "")
-        if ref is None:
-            continue
-        values = info.allowed.get(component.id)
-        if values is None:
-            free.add(ref)
-        else:
-            allowed.setdefault(ref, set()).update(values)
-    return {ref: codes for ref, codes in allowed.items() if ref not in free}
+    return allowed_codes([info], codelists.get)
