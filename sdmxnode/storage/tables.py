@@ -304,3 +304,80 @@ node_health = Table(
     Column("pk", Integer, primary_key=True),
     Column("checked", DateTime, nullable=False),  # naive UTC
 )
+
+#: Reference metadata: one row per metadata set (SDMX 3.0 identity), its structure
+#: (metadataflow, MSD or metadata provision agreement) and its canonical JSON
+#: (`sdmxnode.formats.metadata.to_json`). Deleted sets are removed here and kept in history.
+metadata_sets = Table(
+    "metadata_sets",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("agency_id", String(255), nullable=False),
+    Column("id", String(255), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("structure_type", String(40), nullable=False),
+    Column("structure_agency_id", String(255), nullable=False),
+    Column("structure_id", String(255), nullable=False),
+    Column("structure_version", String(64), nullable=False),
+    Column("provider", String(1000), nullable=True),  # URN of the metadata provider
+    Column("name", String(1000), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("updated", DateTime, nullable=False),  # naive UTC
+    UniqueConstraint("agency_id", "id", "version", name="uq_metadata_set_identity"),
+)
+Index(
+    "ix_metadata_sets_structure",
+    metadata_sets.c.structure_type,
+    metadata_sets.c.structure_id,
+    metadata_sets.c.structure_agency_id,
+)
+
+#: What each metadata set's reports target, one row per identifiable object targeted by URN,
+#: parsed so that `/metadata/structure/{type}/{agency}/{id}/{version}` is an indexed query.
+#: `target_item` is the item id path for items (a Code, a Category), '' otherwise.
+metadata_set_targets = Table(
+    "metadata_set_targets",
+    metadata,
+    Column(
+        "set_pk",
+        Integer,
+        ForeignKey("metadata_sets.pk", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("report_id", String(255), nullable=False, default=""),
+    Column("urn", String(1000), nullable=False),
+    Column("target_type", String(40), nullable=False),
+    Column("target_agency_id", String(255), nullable=False),
+    Column("target_id", String(255), nullable=False),
+    Column("target_version", String(64), nullable=False),
+    Column("target_item", String(1000), nullable=False, default=""),
+)
+Index("ix_metadata_set_targets_set", metadata_set_targets.c.set_pk)
+Index(
+    "ix_metadata_set_targets_target",
+    metadata_set_targets.c.target_type,
+    metadata_set_targets.c.target_id,
+    metadata_set_targets.c.target_agency_id,
+)
+
+#: Every state a metadata set has had: one row per write (the body written, or NULL for a
+#: deletion), with the action and the time, for `updatedAfter` and history.
+metadata_set_history = Table(
+    "metadata_set_history",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("agency_id", String(255), nullable=False),
+    Column("id", String(255), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("body", Text, nullable=True),
+    Column("written", DateTime, nullable=False),  # naive UTC
+    Column("written_by", String(255), nullable=True),
+)
+Index(
+    "ix_metadata_set_history_identity",
+    metadata_set_history.c.agency_id,
+    metadata_set_history.c.id,
+    metadata_set_history.c.version,
+)

@@ -1,0 +1,189 @@
+"""The reference-metadata model every metadata reader yields and every writer takes.
+
+One model for SDMX 2.1 `GenericMetadata` and SDMX 3.0/3.1 generic metadata (SDMX-ML and
+SDMX-JSON 2.0/2.1). SDMX 2.1 (section 3A, 7.4): a metadata set holds reports, each with a
+target (reference values) and reported attributes. SDMX 3.0 (section 2, 7.4.3): a metadata
+set is maintainable, names the identifiable objects it targets by URN and holds the reported
+attributes directly; it is kept here as a set with one report. Metadata sets are small (tens
+of attributes per report), so unlike data they are plain objects.
+
+`to_json` / `from_json` give the canonical JSON the store keeps for each set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdmxnode.refs import ArtefactRef
+
+#: Kinds of target value. 2.1 `ReferenceValue` holds one of these; 3.0 targets are URNs.
+TARGET_KINDS = ("object", "datakey", "constraint", "period")
+
+#: Actions of a metadata message (SDMX 2.1 `ActionType`, SDMX 3.0 adds Merge).
+ACTIONS = ("Information", "Append", "Replace", "Merge", "Delete")
+
+Texts = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TargetValue:
+    """One thing a report is about.
+
+    `id`: the 2.1 `ReferenceValue` id (the MSD target object's id); '' in SDMX 3.0.
+    `kind`: one of TARGET_KINDS. `value`: a URN ("object"), a period ("period"), the key
+    as `DIM=VALUE;...` ("datakey") or the constraint's URN ("constraint").
+    """
+
+    id: str
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ReportedAttribute:
+    """A reported metadata attribute, with its child attributes.
+
+    `value`: a coded or non-enumerated value (2.1 `value`, 3.0 `common:Value` without a
+    language); `texts`: multilingual text as (xml:lang, text); `xhtml`: structured text as
+    (xml:lang, the serialised XHTML `div`). A presentational attribute has none of them.
+    """
+
+    id: str
+    value: str | None = None
+    texts: Texts = ()
+    xhtml: Texts = ()
+    attributes: tuple[ReportedAttribute, ...] = ()
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MetadataReport:
+    """What one 2.1 `Report` holds (or a whole 3.0 metadata set).
+
+    `id`: the 2.1 report id ('' in SDMX 3.0); `target_id`: the 2.1 MSD metadata target the
+    report uses ('' in SDMX 3.0); `targets`: what the report is about.
+    """
+
+    id: str
+    target_id: str
+    targets: tuple[TargetValue, ...]
+    attributes: tuple[ReportedAttribute, ...]
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MetadataSet:
+    """A metadata set: its identity, its structure and its reports.
+
+    `agency_id`/`id`/`version`: the 3.0 maintainable identity (2.1 `setID`, with the
+    node's choice of agency and version for 2.1 input). `structure`: the Metadataflow,
+    MetadataStructure or MetadataProvisionAgreement the set is reported against.
+    `provider`: the URN of its metadata provider, if any. `action`: one of ACTIONS.
+    """
+
+    agency_id: str
+    id: str
+    version: str
+    structure: ArtefactRef
+    reports: tuple[MetadataReport, ...]
+    names: Texts = ()
+    provider: str | None = None
+    action: str = "Information"
+    reporting_begin: str | None = None
+    reporting_end: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    is_final: bool = True
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def identity(self) -> str:
+        """`AGENCY:ID(VERSION)`."""
+        return f"{self.agency_id}:{self.id}({self.version})"
+
+    @property
+    def urn(self) -> str:
+        """The set's URN (SDMX 3.0 `metadata.MetadataSet`)."""
+        return f"urn:sdmx:org.sdmx.infomodel.metadatastructure.MetadataSet={self.identity}"
+
+
+def _attribute_json(attribute: ReportedAttribute) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": attribute.id}
+    if attribute.value is not None:
+        out["value"] = attribute.value
+    if attribute.texts:
+        out["texts"] = [list(pair) for pair in attribute.texts]
+    if attribute.xhtml:
+        out["xhtml"] = [list(pair) for pair in attribute.xhtml]
+    if attribute.attributes:
+        out["attributes"] = [_attribute_json(child) for child in attribute.attributes]
+    return out
+
+
+def _attribute(data: dict[str, Any]) -> ReportedAttribute:
+    return ReportedAttribute(
+        id=data["id"],
+        value=data.get("value"),
+        texts=tuple((lang, text) for lang, text in data.get("texts", ())),
+        xhtml=tuple((lang, text) for lang, text in data.get("xhtml", ())),
+        attributes=tuple(_attribute(child) for child in data.get("attributes", ())),
+    )
+
+
+def to_json(metadata_set: MetadataSet) -> str:
+    """The canonical JSON of a set, as the store keeps it (no line numbers)."""
+    s = metadata_set
+    body: dict[str, Any] = {
+        "agency_id": s.agency_id,
+        "id": s.id,
+        "version": s.version,
+        "structure": [s.structure.type, s.structure.agency_id, s.structure.id, s.structure.version],
+        "names": [list(pair) for pair in s.names],
+        "provider": s.provider,
+        "action": s.action,
+        "reporting_begin": s.reporting_begin,
+        "reporting_end": s.reporting_end,
+        "valid_from": s.valid_from,
+        "valid_to": s.valid_to,
+        "is_final": s.is_final,
+        "reports": [
+            {
+                "id": r.id,
+                "target_id": r.target_id,
+                "targets": [[t.id, t.kind, t.value] for t in r.targets],
+                "attributes": [_attribute_json(a) for a in r.attributes],
+            }
+            for r in s.reports
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str | bytes) -> MetadataSet:
+    """The set `to_json` wrote."""
+    data = json.loads(text)
+    return MetadataSet(
+        agency_id=data["agency_id"],
+        id=data["id"],
+        version=data["version"],
+        structure=ArtefactRef(*data["structure"]),
+        names=tuple((lang, text) for lang, text in data.get("names", ())),
+        provider=data.get("provider"),
+        action=data.get("action", "Information"),
+        reporting_begin=data.get("reporting_begin"),
+        reporting_end=data.get("reporting_end"),
+        valid_from=data.get("valid_from"),
+        valid_to=data.get("valid_to"),
+        is_final=data.get("is_final", True),
+        reports=tuple(
+            MetadataReport(
+                id=r["id"],
+                target_id=r["target_id"],
+                targets=tuple(TargetValue(*t) for t in r["targets"]),
+                attributes=tuple(_attribute(a) for a in r["attributes"]),
+            )
+            for r in data["reports"]
+        ),
+    )
