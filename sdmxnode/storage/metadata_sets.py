@@ -1,0 +1,206 @@
+"""Writing reference-metadata sets: one row per set, its targets, and its history.
+
+Reads (queries of `/metadata/...`) live in `metadata_reads`. A set is stored whole as its
+canonical JSON (`sdmxnode.formats.metadata.to_json`, built by the services); what queries
+filter on (identity, structure, provider, targets) is kept in columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.refs import ArtefactRef
+from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.tables import metadata_set_history, metadata_set_targets, metadata_sets
+from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.writing import writing
+
+#: An item's class in a URN -> the type of the scheme (or structure) that maintains it.
+_ITEM_PARENTS: dict[str, str] = {
+    "Code": "Codelist",
+    "Category": "CategoryScheme",
+    "Concept": "ConceptScheme",
+    "Agency": "AgencyScheme",
+    "DataProvider": "DataProviderScheme",
+    "DataConsumer": "DataConsumerScheme",
+    "MetadataProvider": "MetadataProviderScheme",
+    "OrganisationUnit": "OrganisationUnitScheme",
+    "ValueItem": "ValueList",
+    "ReportingCategory": "ReportingTaxonomy",
+    "Dimension": "DataStructure",
+    "TimeDimension": "DataStructure",
+    "DataAttribute": "DataStructure",
+    "Measure": "DataStructure",
+    "PrimaryMeasure": "DataStructure",
+    "MetadataAttribute": "MetadataStructure",
+}
+
+_URN = re.compile(
+    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>[A-Za-z]+)="
+    r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)(?:\.(?P<item>.+))?$"
+)
+
+
+@dataclass(frozen=True)
+class TargetIdentity:
+    """What a URN targets: the maintainable artefact (type, agency, id, version) and, for an
+    item or component, its id (path) within it."""
+
+    type: str
+    agency_id: str
+    id: str
+    version: str
+    item: str = ""
+
+
+def parse_target_urn(urn: str) -> TargetIdentity | None:
+    """The artefact (and item) an SDMX URN names; None if `urn` is not an SDMX URN."""
+    match = _URN.match(urn.strip())
+    if match is None:
+        return None
+    cls, item = match["cls"], match["item"] or ""
+    type_ = _ITEM_PARENTS.get(cls, cls) if item else cls
+    return TargetIdentity(type_, match["agency"], match["id"], match["version"], item)
+
+
+@dataclass(frozen=True)
+class MetadataSetRow:
+    """A set as stored: identity, structure, provider URN, name, canonical JSON, digest,
+    and the (report id, URN) pairs of the objects its reports target."""
+
+    agency_id: str
+    id: str
+    version: str
+    structure: ArtefactRef
+    provider: str | None
+    name: str
+    body: str
+    digest: str
+    targets: tuple[tuple[str, str], ...]
+
+
+class MetadataTransaction:
+    """The writes of one metadata load, on one connection inside `writing()`."""
+
+    def __init__(self, conn: Connection, principal: str) -> None:
+        self.conn = conn
+        self.principal = principal
+
+    def find_body(self, agency_id: str, id_: str, version: str) -> str | None:
+        """The stored JSON of a set, its row locked for update (PostgreSQL) so that the
+        decision taken on it (append, merge, replace, delete) is one atomic decision."""
+        query = select(metadata_sets.c.body).where(
+            metadata_sets.c.agency_id == agency_id,
+            metadata_sets.c.id == id_,
+            metadata_sets.c.version == version,
+        )
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return self.conn.execute(query).scalar_one_or_none()
+
+    def put(self, row: MetadataSetRow, action: str) -> None:
+        """Store `row` in place of any set with its identity, and record it in history."""
+        now = now_utc(precise=True)
+        self._remove(row.agency_id, row.id, row.version)
+        pk = self.conn.execute(
+            insert(metadata_sets).returning(metadata_sets.c.pk),
+            {
+                "agency_id": row.agency_id,
+                "id": row.id,
+                "version": row.version,
+                "structure_type": row.structure.type,
+                "structure_agency_id": row.structure.agency_id,
+                "structure_id": row.structure.id,
+                "structure_version": row.structure.version,
+                "provider": row.provider,
+                "name": row.name[:1000],
+                "body": row.body,
+                "digest": row.digest,
+                "updated": now,
+            },
+        ).scalar_one()
+        targets = list(_target_rows(pk, row.targets))
+        if targets:
+            self.conn.execute(insert(metadata_set_targets), targets)
+        self._record(row.agency_id, row.id, row.version, action, row.body, now)
+
+    def delete(self, agency_id: str, id_: str, version: str) -> bool:
+        """Remove a set (recorded in history); False if the node holds no such set."""
+        if not self._remove(agency_id, id_, version):
+            return False
+        self._record(agency_id, id_, version, "Delete", None, now_utc(precise=True))
+        return True
+
+    def _remove(self, agency_id: str, id_: str, version: str) -> bool:
+        result = self.conn.execute(
+            delete(metadata_sets).where(
+                metadata_sets.c.agency_id == agency_id,
+                metadata_sets.c.id == id_,
+                metadata_sets.c.version == version,
+            )
+        )
+        # SQLite enforces ON DELETE CASCADE only with foreign keys on: delete targets too.
+        self.conn.execute(
+            delete(metadata_set_targets).where(
+                ~metadata_set_targets.c.set_pk.in_(select(metadata_sets.c.pk))
+            )
+        )
+        return bool(result.rowcount)
+
+    def _record(
+        self, agency_id: str, id_: str, version: str, action: str, body: str | None, when: datetime
+    ) -> None:
+        self.conn.execute(
+            insert(metadata_set_history),
+            {
+                "agency_id": agency_id,
+                "id": id_,
+                "version": version,
+                "action": action,
+                "body": body,
+                "written": when,
+                "written_by": self.principal or None,
+            },
+        )
+
+
+def _target_rows(set_pk: int, targets: Iterable[tuple[str, str]]) -> Iterator[dict[str, object]]:
+    seen: set[tuple[str, str]] = set()
+    for report_id, urn in targets:
+        identity = parse_target_urn(urn)
+        if identity is None or (report_id, urn) in seen:
+            continue
+        seen.add((report_id, urn))
+        yield {
+            "set_pk": set_pk,
+            "report_id": report_id,
+            "urn": urn[:1000],
+            "target_type": identity.type,
+            "target_agency_id": identity.agency_id,
+            "target_id": identity.id,
+            "target_version": identity.version,
+            "target_item": identity.item[:1000],
+        }
+
+
+class MetadataStore:
+    """The reference-metadata tables of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self, *, principal: str = "") -> Iterator[MetadataTransaction]:
+        """A metadata load: committed if the block ends normally, else rolled back."""
+        try:
+            with writing(self.engine) as conn:
+                yield MetadataTransaction(conn, principal)
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "write the metadata sets") from exc
