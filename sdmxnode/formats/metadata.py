@@ -13,6 +13,7 @@ of attributes per report), so unlike data they are plain objects.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,3 +188,51 @@ def from_json(text: str | bytes) -> MetadataSet:
             for r in data["reports"]
         ),
     )
+
+
+#: An item's class in a URN -> the type of the scheme (or structure) that maintains it.
+_ITEM_PARENTS: dict[str, str] = {
+    "Code": "Codelist",
+    "Category": "CategoryScheme",
+    "Concept": "ConceptScheme",
+    "Agency": "AgencyScheme",
+    "DataProvider": "DataProviderScheme",
+    "DataConsumer": "DataConsumerScheme",
+    "MetadataProvider": "MetadataProviderScheme",
+    "OrganisationUnit": "OrganisationUnitScheme",
+    "ValueItem": "ValueList",
+    "ReportingCategory": "ReportingTaxonomy",
+    "Dimension": "DataStructure",
+    "TimeDimension": "DataStructure",
+    "DataAttribute": "DataStructure",
+    "Measure": "DataStructure",
+    "PrimaryMeasure": "DataStructure",
+    "MetadataAttribute": "MetadataStructure",
+}
+
+_URN = re.compile(
+    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>[A-Za-z]+)="
+    r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)(?:\.(?P<item>.+))?$"
+)
+
+
+@dataclass(frozen=True)
+class TargetIdentity:
+    """What a URN targets: the maintainable artefact (type, agency, id, version) and, for an
+    item or component, its id (path) within it."""
+
+    type: str
+    agency_id: str
+    id: str
+    version: str
+    item: str = ""
+
+
+def parse_target_urn(urn: str) -> TargetIdentity | None:
+    """The artefact (and item) an SDMX URN names; None if `urn` is not an SDMX URN."""
+    match = _URN.match(urn.strip())
+    if match is None:
+        return None
+    cls, item = match["cls"], match["item"] or ""
+    type_ = _ITEM_PARENTS.get(cls, cls) if item else cls
+    return TargetIdentity(type_, match["agency"], match["id"], match["version"], item)

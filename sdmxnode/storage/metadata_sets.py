@@ -7,67 +7,22 @@ filter on (identity, structure, provider, targets) is kept in columns.
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from sdmxnode.formats.metadata import TargetIdentity, parse_target_urn
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import metadata_set_history, metadata_set_targets, metadata_sets
 from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.writing import writing
-
-#: An item's class in a URN -> the type of the scheme (or structure) that maintains it.
-_ITEM_PARENTS: dict[str, str] = {
-    "Code": "Codelist",
-    "Category": "CategoryScheme",
-    "Concept": "ConceptScheme",
-    "Agency": "AgencyScheme",
-    "DataProvider": "DataProviderScheme",
-    "DataConsumer": "DataConsumerScheme",
-    "MetadataProvider": "MetadataProviderScheme",
-    "OrganisationUnit": "OrganisationUnitScheme",
-    "ValueItem": "ValueList",
-    "ReportingCategory": "ReportingTaxonomy",
-    "Dimension": "DataStructure",
-    "TimeDimension": "DataStructure",
-    "DataAttribute": "DataStructure",
-    "Measure": "DataStructure",
-    "PrimaryMeasure": "DataStructure",
-    "MetadataAttribute": "MetadataStructure",
-}
-
-_URN = re.compile(
-    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>[A-Za-z]+)="
-    r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)(?:\.(?P<item>.+))?$"
-)
-
-
-@dataclass(frozen=True)
-class TargetIdentity:
-    """What a URN targets: the maintainable artefact (type, agency, id, version) and, for an
-    item or component, its id (path) within it."""
-
-    type: str
-    agency_id: str
-    id: str
-    version: str
-    item: str = ""
-
-
-def parse_target_urn(urn: str) -> TargetIdentity | None:
-    """The artefact (and item) an SDMX URN names; None if `urn` is not an SDMX URN."""
-    match = _URN.match(urn.strip())
-    if match is None:
-        return None
-    cls, item = match["cls"], match["item"] or ""
-    type_ = _ITEM_PARENTS.get(cls, cls) if item else cls
-    return TargetIdentity(type_, match["agency"], match["id"], match["version"], item)
 
 
 @dataclass(frozen=True)
@@ -95,7 +50,17 @@ class MetadataTransaction:
 
     def find_body(self, agency_id: str, id_: str, version: str) -> str | None:
         """The stored JSON of a set, its row locked for update (PostgreSQL) so that the
-        decision taken on it (append, merge, replace, delete) is one atomic decision."""
+        decision taken on it (append, merge, replace, delete) is one atomic decision.
+
+        PostgreSQL: an advisory lock on the identity is taken first, for the transaction, so
+        that two loads of a set not yet held (no row to lock) or of one another load deletes
+        and writes again (a new row) still decide one after the other. SQLite: the write
+        transaction (BEGIN IMMEDIATE) already holds the database's write lock."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"),
+                {"key": _lock_key(agency_id, id_, version)},
+            )
         query = select(metadata_sets.c.body).where(
             metadata_sets.c.agency_id == agency_id,
             metadata_sets.c.id == id_,
@@ -171,6 +136,21 @@ class MetadataTransaction:
         )
 
 
+__all__ = [
+    "MetadataSetRow",
+    "MetadataStore",
+    "MetadataTransaction",
+    "TargetIdentity",
+    "parse_target_urn",
+]
+
+
+def _lock_key(agency_id: str, id_: str, version: str) -> int:
+    """A signed 64-bit advisory-lock key for a set's identity."""
+    digest = hashlib.sha256(f"metadata_set\x1f{agency_id}\x1f{id_}\x1f{version}".encode())
+    return int.from_bytes(digest.digest()[:8], "big", signed=True)
+
+
 def _target_rows(set_pk: int, targets: Iterable[tuple[str, str]]) -> Iterator[dict[str, object]]:
     seen: set[tuple[str, str]] = set()
     for report_id, urn in targets:
@@ -195,6 +175,11 @@ class MetadataStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> MetadataStore:
+        """The metadata tables of the database `store` uses, on its engine."""
+        return cls(store.engine)
 
     @contextmanager
     def transaction(self, *, principal: str = "") -> Iterator[MetadataTransaction]:

@@ -40,7 +40,17 @@ CODES = {
     "AGGREGATE_NOT_CHECKED": "the aggregate rule stopped: the message holds more figures "
     "than it buffers",
     "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
-    "NOT_A_SUBMISSION": "an SDMX error or reference-metadata message: nothing to store",
+    "NOT_A_SUBMISSION": "an SDMX error message (or a kind of message the node does not "
+    "take, such as structure-specific metadata): nothing to store",
+    "UNKNOWN_ATTRIBUTE": "a reported metadata attribute (or report structure) that the "
+    "metadata structure does not define at that place",
+    "TOO_MANY_OCCURRENCES": "a metadata attribute reported more often than its maxOccurs",
+    "BAD_VALUE": "a metadata attribute value that is not of its declared text type",
+    "UNSAFE_XHTML": "XHTML that is not well-formed or holds script (a script element, an "
+    "on* event attribute, a javascript: URL)",
+    "TARGET_NOT_ALLOWED": "a metadata target that does not fit the metadata structure's "
+    "metadata targets or the metadataflow's targets",
+    "UNRESOLVED_TARGET": "a metadata target naming an object the node does not hold",
     "FOOTER_MESSAGE": "a status message in the footer of a data message (a service's answer)",
     "UNRESOLVED_REFERENCE": "a structure referencing an artefact it needs (a DSD its code "
     "lists and concept schemes, a dataflow its DSD, ...) that is neither in the message nor "
@@ -60,7 +70,8 @@ class Finding:
     line: int | None = None  # line (XML, JSON) or row (CSV) number in the source; 1-based
     series_key: str | None = None  # dimension values joined by '.', '' for a missing one
     period: str | None = None
-    component: str | None = None
+    component: str | None = None  # a component, or a metadata attribute's path (A.B.C)
+    report: str | None = None  # the report (structure) id of a 2.1 metadata report
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -78,13 +89,18 @@ class Finding:
             parts.append(f"series {self.series_key}")
         if self.period is not None:
             parts.append(f"period {self.period}")
+        if self.report is not None:
+            parts.append(f"report {self.report}")
         if self.component is not None:
             parts.append(f"component {self.component}")
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         """The finding as a JSON-ready dict (absent locations are null)."""
-        return asdict(self)
+        out = asdict(self)
+        if out["report"] is None:
+            del out["report"]  # data findings keep the shape clients know
+        return out
 
 
 #: The line (XML, JSON) or row (CSV) an error's `where` names.

@@ -94,6 +94,32 @@ def find_reader(kind: str) -> Reader | None:
     return _READERS.get(kind)
 
 
+class MetadataReader(Protocol):
+    """Streams the metadata sets of a (decompressed) reference-metadata message."""
+
+    def __call__(self, stream: BinaryIO, *, source: str = "message") -> Iterator[Any]:
+        """The `formats.metadata.MetadataSet`s of a message read from `stream`."""
+
+
+_METADATA_READERS: dict[str, MetadataReader] = {}
+
+
+def register_metadata_reader(kind: str, read: MetadataReader) -> MetadataReader:
+    """Register the reader of the metadata messages of an input kind ('sdmx-ml',
+    'sdmx-json'): the kind `metadata` of the registry, beside data and structure."""
+    if kind in _METADATA_READERS:
+        raise ValueError(f"a metadata reader of {kind!r} is registered already")
+    _METADATA_READERS[kind] = read
+    return read
+
+
+def find_metadata_reader(kind: str) -> MetadataReader | None:
+    """The metadata reader registered for `kind`, None if there is none."""
+    from sdmxnode.formats.registry import metadata as _registered  # noqa: F401
+
+    return _METADATA_READERS.get(kind)
+
+
 @dataclass(frozen=True)
 class _Range:
     media_type: str

@@ -1,0 +1,1 @@
+"""Reference metadata: loading metadata sets (validated, with their actions) into the store."""
