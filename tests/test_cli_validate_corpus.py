@@ -3,8 +3,8 @@
 How a file's expected verdict is read off MANIFEST.tsv (columns message_kind,
 needs_structure_file, notes), first rule that applies:
 
-1. message_kind "Error" or "GenericMetadata": not a submission (an SDMX error message, a
-   reference-metadata message). `validate` answers exit 1 with one NOT_A_SUBMISSION error.
+1. message_kind "Error": not a submission (an SDMX error message). `validate` answers exit
+   1 with one NOT_A_SUBMISSION error. (Reference-metadata messages are checked like data.)
 2. message_kind "... (header+footer only)": a service's answer whose footer defers the data.
    The manifest notes the footer's severity is misspelt ("Infomation"), which the footer XSD
    refuses: exit 1 with SCHEMA errors, and the footer message reported as FOOTER_MESSAGE.
@@ -45,6 +45,15 @@ _INCOMPLETE = re.compile(r"not available|absent|not in corpus|not copied")
 
 #: file -> (verdict, the only finding codes allowed, why the node is right).
 ADJUDICATED = {
+    "ESTAT-esms.xml": (
+        INVALID,
+        {"UNKNOWN_STRUCTURE"},
+        "its header names the MSD ESTAT:ESMS(1.0), while ESTAT-esms-structure.xml holds it as"
+        " ESTAT:ESMS_SIMPLE(1.0) (the report structure ids match): the set is reported against"
+        " a structure the files do not hold. `--metadata-structure"
+        " MetadataStructure=ESTAT:ESMS_SIMPLE(1.0)` checks it against the one it comes with"
+        " (tests/test_cli_metadata.py).",
+    ),
     "INSEE-CNA-2010-CONSO-SI-A17-structure.xml": (
         INVALID,
         {"UNRESOLVED_REFERENCE"},
@@ -108,7 +117,7 @@ def expected_verdicts(corpus: Path) -> list[Expected]:
         obs = re.match(r"(\d+) obs", row["observations_or_items"])
         observations = int(obs.group(1)) if obs else None
         codes: set[str] | None
-        if kind in ("Error", "GenericMetadata"):
+        if kind == "Error":
             verdict, codes = NOT_A_SUBMISSION, {"NOT_A_SUBMISSION"}
         elif "footer only" in kind:
             verdict, codes = INVALID, {"SCHEMA", "FOOTER_MESSAGE"}

@@ -22,11 +22,24 @@ from sdmxnode.errors import SdmxNodeError
 @click.option(
     "--format", "kind", default=None, help="sdmx-ml, sdmx-csv or sdmx-json (default: detected)."
 )
-def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
-    """Validate and store data or structure messages; each file is one transaction.
+@click.option(
+    "--metadata-structure",
+    default=None,
+    help="Type=AGENCY:ID(VERSION) (or a URN) of the metadataflow or metadata structure to "
+    "check reference metadata against, instead of the one the message names.",
+)
+def load(
+    files: tuple[str, ...],
+    dataflow: str | None,
+    kind: str | None,
+    metadata_structure: str | None,
+) -> None:
+    """Validate and store data, structure or reference-metadata messages; each file is one
+    transaction.
 
-    Structure messages (SDMX-ML) follow the rules of structure maintenance, as submitted
-    over HTTP by an admin.
+    Structure messages (SDMX-ML) follow the rules of structure maintenance, and metadata
+    messages (SDMX-ML 2.1/3.0 generic metadata, SDMX-JSON 2.0) are stored by their actions,
+    as submitted over HTTP by an admin.
     """
     from sdmxnode.cli.access import record_cli_write
     from sdmxnode.cli.serve import open_node
@@ -36,9 +49,13 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
     node = open_node()
     node.store.create_schema()
     target = _dataflow_option(dataflow)
+    metadata_target = _metadata_structure_option(metadata_structure)
     failed = False
     for name in files:
         path = Path(name)
+        if _is_metadata(path):
+            failed = not _load_metadata(node, path, metadata_target) or failed
+            continue
         message = _structure_message(path)
         if message is not None:
             if target is not None:
@@ -138,6 +155,65 @@ def _load_structures(node, path: Path, message) -> bool:
     return loaded.stored
 
 
+def _is_metadata(path: Path) -> bool:
+    from sdmxnode.formats.input import open_message
+    from sdmxnode.services.metadata.checking import is_metadata_message
+
+    try:
+        return is_metadata_message(open_message(path))
+    except SdmxNodeError:
+        return False
+
+
+def _load_metadata(node, path: Path, structure) -> bool:
+    """Load one reference-metadata message; print each set's outcome; True when stored."""
+    from sdmxnode.cli.access import record_cli_write
+    from sdmxnode.errors import LoadRejected
+    from sdmxnode.services.metadata.loading import MetadataLoadOptions, load_metadata
+
+    try:
+        result = load_metadata(
+            node, path, MetadataLoadOptions(source=path.name, principal="cli", structure=structure)
+        )
+    except LoadRejected as exc:
+        record_cli_write(node, "metadata.load", path.name, ok=False, counts={}, detail=exc.text)
+        click.echo(exc.report.to_text(), err=True)
+        click.echo(f"{path.name}: not loaded ({exc.report.errors} errors)", err=True)
+        return False
+    except SdmxNodeError as exc:
+        record_cli_write(node, "metadata.load", path.name, ok=False, counts={}, detail=exc.text)
+        click.echo(f"{path.name}: not loaded: {exc.text}", err=True)
+        return False
+    record_cli_write(
+        node, "metadata.load", path.name, ok=True, counts={"sets": len(result.outcomes)}
+    )
+    for finding in result.report.findings:
+        click.echo(f"{path.name}: {finding.severity}: {finding.message}", err=True)
+    for identity, outcome in result.outcomes.items():
+        click.echo(f"{path.name}: metadata set {identity}: {outcome}")
+    return True
+
+
+def _metadata_structure_option(text: str | None):
+    if text is None:
+        return None
+    import re
+
+    from sdmxnode.formats.sdmxml.metadata import urn_ref
+    from sdmxnode.refs import ArtefactRef
+
+    ref = urn_ref(text.strip())
+    match = re.fullmatch(r"(\w+)=([^:]+):([^(]+)\(([^)]*)\)", text.strip())
+    if ref is None and match is not None:
+        ref = ArtefactRef(*match.groups())
+    if ref is None or ref.type not in ("Metadataflow", "MetadataStructure"):
+        raise click.BadParameter(
+            "use Metadataflow=AGENCY:ID(VERSION), MetadataStructure=AGENCY:ID(VERSION) or a URN",
+            param_hint="--metadata-structure",
+        )
+    return ref
+
+
 def _dataflow_option(text: str | None):
     if text is None:
         return None
@@ -182,12 +258,25 @@ def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
     show_default=True,
     help="How the report is printed.",
 )
-def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -> None:
+@click.option(
+    "--metadata-structure",
+    default=None,
+    help="Type=AGENCY:ID(VERSION) (or a URN) of the metadataflow or metadata structure to "
+    "check reference metadata against, instead of the one the message names.",
+)
+def validate(
+    files: tuple[str, ...],
+    structures: tuple[str, ...],
+    output: str,
+    metadata_structure: str | None,
+) -> None:
     """Check messages (schema, then every structure rule) without storing anything.
 
     Data are checked against the structures given with --structure together with the
     project's own dsd/ and codelists/. Exit status 0 only when every file is valid.
-    SDMX error and reference-metadata messages are not submissions (NOT_A_SUBMISSION).
+    Reference-metadata messages are checked against the metadataflows and metadata
+    structures among those structures. SDMX error messages are not submissions
+    (NOT_A_SUBMISSION).
     """
     import json
 
@@ -196,6 +285,7 @@ def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -
     from sdmxnode.services.structures.files import default_cache_dir, structures_resolver
 
     settings = load_settings()
+    metadata_target = _metadata_structure_option(metadata_structure)
     all_valid = True
     with structures_resolver(
         [Path(p) for p in structures],
@@ -211,6 +301,7 @@ def validate(files: tuple[str, ...], structures: tuple[str, ...], output: str) -
                 source=path.name,
                 settings=settings,
                 maintenance=lambda: resolve.scratch_node(settings),
+                metadata_structure=metadata_target,
             )
             all_valid = all_valid and report.is_valid
             reports[path.name] = report

