@@ -42,7 +42,8 @@ def token() -> None:
     "--dataflow",
     "dataflows",
     multiple=True,
-    help="AGENCY,ID,VERSION of a dataflow a provider token may write (repeatable).",
+    help="AGENCY,ID,VERSION of a dataflow (or metadataflow) a provider token may write "
+    "(repeatable).",
 )
 @click.option("--label", default="", help="Who or what the token is for (shown in listings).")
 @click.option(

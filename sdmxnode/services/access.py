@@ -83,6 +83,12 @@ class Principal:
             return True
         return self.role == "provider" and (agency_id, flow_id, version) in self.dataflows
 
+    def may_write_metadata(self, agency_id: str, flow_id: str, version: str) -> bool:
+        """May this principal load or delete metadata sets of the metadataflow
+        agency:id(version)? The same rights as data: a provider token's flow triples name
+        dataflows and metadataflows alike (`--dataflow` takes either)."""
+        return self.may_write_data(agency_id, flow_id, version)
+
 
 def hash_secret(secret: str) -> str:
     """The SHA-256 of a token's secret, as the store keeps it (never the secret itself)."""

@@ -39,7 +39,8 @@ CODES = {
     "from the sum of its members by more than the tolerance",
     "AGGREGATE_NOT_CHECKED": "the aggregate rule stopped: the message holds more figures "
     "than it buffers",
-    "WRONG_DATAFLOW": "a message for another dataflow than the one it was sent to",
+    "WRONG_DATAFLOW": "a message for another dataflow (or metadataflow) than the one it was "
+    "sent to",
     "NOT_A_SUBMISSION": "an SDMX error message (or a kind of message the node does not "
     "take, such as structure-specific metadata): nothing to store",
     "UNKNOWN_ATTRIBUTE": "a reported metadata attribute (or report structure) that the "

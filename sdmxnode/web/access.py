@@ -86,6 +86,16 @@ class WriteAttempt:
             )
         return principal
 
+    def authorise_metadata(self, agency_id: str, flow_id: str, version: str) -> Principal:
+        """The principal, if it may write metadata sets of this metadataflow (401, else 403)."""
+        principal = self.authenticate()
+        if not principal.may_write_metadata(agency_id, flow_id, version):
+            raise Forbidden(
+                f"token {principal.token_id} ({principal.role}) may not write metadata of the "
+                f"metadataflow {agency_id}:{flow_id}({version})"
+            )
+        return principal
+
     def authorise_structure(self, agency_id: str) -> Principal:
         """The principal, if it may maintain structures of this agency (401, else 403)."""
         principal = self.authenticate()

@@ -45,6 +45,11 @@ class MetadataLoadOptions:
     principal: str = ""
     structure: ArtefactRef | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    #: The metadataflow the message was sent to (HTTP submission): every set must be for it
+    #: (a set naming another metadataflow is WRONG_DATAFLOW) and is checked against it.
+    metadataflow: ArtefactRef | None = None
+    #: The action every set takes whatever the message says (PUT: Replace; DELETE: Delete).
+    action: str | None = None
 
 
 @dataclass
@@ -69,18 +74,40 @@ def load_metadata(
         data if isinstance(data, OpenedMessage) else open_message(data, max_bytes=options.max_bytes)
     )
     report = Report()
+    structure = options.metadataflow or options.structure
     sets = check_metadata_message(
-        node.store, message, report, source=options.source, structure=options.structure
+        node.store, message, report, source=options.source, structure=structure
     )
+    if options.metadataflow is not None:
+        _check_sent_to(options.metadataflow, sets, report)
     if report.errors:
         raise LoadRejected(report, options.source)
-    if options.structure is not None:
-        sets = [replace(s, structure=options.structure) for s in sets]
+    if structure is not None:
+        sets = [replace(s, structure=structure) for s in sets]
+    if options.action is not None:
+        sets = [replace(s, action=options.action) for s in sets]
     result = MetadataLoadResult(report, structures={s.structure for s in sets})
     with MetadataStore.sharing(node.store).transaction(principal=options.principal) as tx:
         for metadata_set in sets:
             result.outcomes[metadata_set.identity] = apply_action(tx, metadata_set)
     return result
+
+
+def _check_sent_to(flow: ArtefactRef, sets: list[MetadataSet], report: Report) -> None:
+    """A set naming another metadataflow than the one the message was sent to is refused."""
+    for metadata_set in sets:
+        named = metadata_set.structure
+        if named.type == "Metadataflow" and (named.agency_id, named.id, named.version) != (
+            flow.agency_id,
+            flow.id,
+            flow.version,
+        ):
+            report.error(
+                "WRONG_DATAFLOW",
+                f"the metadata set {metadata_set.id!r} is for {named}, not for {flow}, to"
+                " which it was sent",
+                line=metadata_set.line,
+            )
 
 
 def apply_action(tx: MetadataTransaction, metadata_set: MetadataSet) -> str:

@@ -15,7 +15,11 @@ from sdmxnode.services.openapi.components import (
     build_parameters,
     build_responses,
 )
-from sdmxnode.services.openapi.node import iter_node_paths, iter_write_paths
+from sdmxnode.services.openapi.node import (
+    iter_metadata_write_paths,
+    iter_node_paths,
+    iter_write_paths,
+)
 from sdmxnode.services.openapi.pages import iter_page_paths
 from sdmxnode.services.openapi.reads import iter_read_paths, read_resources
 from sdmxnode.services.openapi.schemas import build_schemas
@@ -48,6 +52,7 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
             for operation in iter_read_paths(resource, parameters)
         ),
         *iter_write_paths(DATA_FORMATS, STRUCTURE_FORMATS),
+        *iter_metadata_write_paths(),
     ]
     for path, method, operation in operations:
         item = paths.setdefault(path, {})

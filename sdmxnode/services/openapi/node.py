@@ -281,3 +281,52 @@ def iter_write_paths(
                      "schema": {"type": "string"}}],
         security=BEARER, **{"x-example": "/audit?limit=20"},
     )  # fmt: skip
+
+
+def iter_metadata_write_paths() -> Iterator[tuple[str, str, Schema]]:
+    """Metadata submission (README "Submitting metadata"): POST, PUT and DELETE of metadata
+    sets at their metadataflow's URL."""
+    body = {"description": "An SDMX-ML 2.1 or 3.0 generic metadata message, or an SDMX-JSON "
+            "2.0 metadata message", "required": True,
+            "content": {"application/xml": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"type": "object"}}}}  # fmt: skip
+    answer = {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["metadataflow", "method", "stored", "findings"],
+                "properties": {
+                    "metadataflow": {"type": "string"},
+                    "method": {"type": "string"},
+                    "stored": {"type": "boolean"},
+                    "sets": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "errors": {"type": "integer"},
+                    "warnings": {"type": "integer"},
+                    "findings": {"type": "array", "items": ref("schemas", "Finding")},
+                },
+            }
+        }
+    }
+    responses = {
+        "200": {"description": "Stored (each set's outcome)", "content": answer},
+        "201": {"description": "Stored, a set created", "content": answer},
+        **error_responses(400, 401, 403, 404, 413, 422),
+    }  # fmt: skip
+    path = "/rest/v2/metadata/metadataflow/{agencyID}/{resourceID}/{version}"
+    parameters = [ref("parameters", "agencyID"), ref("parameters", "resourceID"),
+                  ref("parameters", "v2_schemaVersion")]  # fmt: skip
+    for method, summary, description in (
+        ("post", "Submit metadata sets", "Each set by its own action (Append, Replace, Delete, "
+         "Information as Merge)."),
+        ("put", "Replace metadata sets", "Every set of the message taken as Replace."),
+        ("delete", "Delete metadata sets", "Every set of the message deleted (404 when one is "
+         "not held)."),
+    ):  # fmt: skip
+        yield path, method, _operation(
+            f"metadata_v2_{method}", "Submission", summary,
+            description + " Validated against the metadataflow and its MSD and stored "
+            "atomically, like `sdmxnode load`; needs a token that may write this "
+            "metadataflow.",
+            responses, parameters=parameters, requestBody=body, security=BEARER,
+            **{"x-example": "/rest/v2/metadata/metadataflow/IMDX/MDF_MIG_STOCK_IMS/1.0.0"},
+        )  # fmt: skip

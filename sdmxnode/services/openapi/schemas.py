@@ -19,6 +19,7 @@ def build_schemas() -> Schema:
             "series_key": {"type": "string", "nullable": True},
             "period": {"type": "string", "nullable": True},
             "component": {"type": "string", "nullable": True},
+            "report": {"type": "string", "nullable": True},
         },
     }
     count = {"type": "integer", "minimum": 0}
