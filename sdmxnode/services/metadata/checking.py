@@ -9,6 +9,7 @@ by the registered metadata reader of its kind, and each set checked by the metad
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import OpenedMessage
@@ -16,12 +17,14 @@ from sdmxnode.formats.metadata import MetadataSet
 from sdmxnode.formats.registry import find_metadata_reader
 from sdmxnode.formats.sdmxml.metadata import METADATA_ROOTS
 from sdmxnode.refs import ArtefactRef
-from sdmxnode.storage.structures import StructureStore
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.message_kinds import root_name
 from sdmxnode.validation.metadata import MetadataChecker
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.schema import validate_schema
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is not imported by a cached `validate`
+    from sdmxnode.storage.structures import StructureStore
 
 _ROOT_NAMES = frozenset(name for _, name in METADATA_ROOTS)
 

@@ -11,13 +11,12 @@ from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import LoadRejected, SdmxNodeError
 from sdmxnode.rest.parameters import check_parameters
-from sdmxnode.services.data.submission import require_message
+from sdmxnode.services.data.submission import StoredArtefact, require_message
 from sdmxnode.services.metadata.submission import (
     find_write_metadataflow,
     submission_json,
     submit_metadata,
 )
-from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.web import current_node
 from sdmxnode.web.access import write_attempt
 from sdmxnode.web.bodies import received_body
