@@ -3,11 +3,14 @@ the 1.5 and 2.x structure resources in every structure format, valid and read ba
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
 from sdmx.message import StructureMessage
 
-from tests.web.conftest import assert_valid_structure
+from tests.web.conftest import assert_valid_structure, read_with_pysdmx
 
 ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
 ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
@@ -41,6 +44,14 @@ def _get(client: FlaskClient, path: str, accept: str) -> object:
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Content-Type"].startswith(accept.split(";")[0])
     return assert_valid_structure(response)
+
+
+def _pysdmx_attributes(components: Any) -> dict[str, Any]:
+    found = {}
+    for component in components:
+        found[component.id] = component
+        found |= _pysdmx_attributes(component.components or [])
+    return found
 
 
 def _sdmx1_attributes(attributes: list) -> list:
@@ -95,6 +106,10 @@ def test_msd_is_served_valid_in_every_structure_format(
         attributes = msd["metadataStructureComponents"]["metadataAttributeList"]
         ids = _json_attribute_ids(attributes["metadataAttributes"])
         assert {"MIG_DEF_CRITERION", "DURATION_THRESHOLD", "REV_POLICY"} <= ids
+        (read_back,) = read_with_pysdmx(json.dumps(read).encode()).structures
+        criterion = _pysdmx_attributes(read_back.components)["MIG_DEF_CRITERION"]
+        # pysdmx 1.20 keeps no occurrence limits; the enumeration reads back
+        assert criterion.local_enum_ref.endswith("Codelist=IMDX:CL_MIG_DEF_CRITERION(1.0.0)")
         occurs = _json_occurrences(attributes["metadataAttributes"])
         assert occurs["MIG_DEFINITION"] == (1, 1, True)
         assert occurs["MIG_DEF_CRITERION"] == (1, "unbounded", False)
@@ -122,6 +137,8 @@ def test_metadataflow_is_served_valid_with_its_structure_and_targets(
         assert flow["structure"] == MSD_URN
         if accept != JSON10:  # SDMX-JSON 1.0 metadataflows have no targets
             assert set(flow["targets"]) == STOCK_TARGETS
+            (read_back,) = read_with_pysdmx(json.dumps(read).encode()).structures
+            assert set(read_back.targets) == STOCK_TARGETS
 
 
 def test_every_metadataflow_is_listed(migration_client: FlaskClient) -> None:
