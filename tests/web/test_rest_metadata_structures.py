@@ -4,12 +4,16 @@ the 1.5 and 2.x structure resources in every structure format, valid and read ba
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sdmx.message import StructureMessage
 
+from tests.conftest import PROJECT_ROOT
 from tests.web.conftest import assert_valid_structure, read_with_pysdmx
 
 ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
@@ -171,3 +175,31 @@ def test_occurrence_limits_of_a_2_1_msd_survive_every_format(
     assert occurs["STREET"] == (1, 3, False)
     assert occurs["NAME"] == (0, 1, False)
     assert occurs["CONTACT"] == (1, 1, True)
+
+
+def test_stored_3_0_structures_read_after_sdmx1_read_structure_specific_data() -> None:
+    """sdmx1 2.28 cannot import its 3.0 reader once it has read structure-specific data;
+    the node imports it first (fresh interpreter, as the failure depends on import order)."""
+    script = """
+import sdmx
+from sdmxnode.services.structures import models  # the node's sdmx1 reading
+dsd = sdmx.read_sdmx("dsd/IMDX-DSD_MIG_STOCK-1.0.0.xml").structure["DSD_MIG_STOCK"]
+sdmx.read_sdmx("fixtures/data/small/" + SMALL, structure=dsd)
+import sdmx.reader.xml.v30
+print("read")
+"""
+    small = sorted(
+        p.name
+        for p in (PROJECT_ROOT / "fixtures" / "data" / "small").glob("*.xml")
+        if "StructureSpecific" in p.read_text(encoding="utf-8")[:2000]
+    )
+    assert small
+    result = subprocess.run(
+        [sys.executable, "-c", f"SMALL = {small[0]!r}\n{script}"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "read" in result.stdout, result.stderr[-2000:]

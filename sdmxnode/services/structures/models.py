@@ -14,6 +14,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 
 import sdmx
+
+# sdmx1 2.28 builds the SDMX-ML 3.0 reader's tag table from the 2.1 reader's when it is first
+# imported; after a structure-specific data message was read, that table holds the data's
+# namespace and the import fails (ValueError naming it). Importing it now avoids that.
+import sdmx.reader.xml.v30  # noqa: F401
 from sdmx import message
 from sdmx.model import common
 
