@@ -203,3 +203,22 @@ print("read")
         timeout=120,
     )
     assert result.returncode == 0 and "read" in result.stdout, result.stderr[-2000:]
+
+
+def test_references_follow_the_msd_not_the_targets(migration_client: FlaskClient) -> None:
+    """A metadataflow's children are its MSD (SDMX-REST 1.5 table); its targets (wildcards
+    over whole code lists) are not references, so a dataflow does not gain it as a parent."""
+    document = _get(
+        migration_client,
+        "/rest/v2/structure/metadataflow/IMDX/MDF_MIG_STOCK/1.0.0?references=children",
+        JSON20,
+    )
+    assert isinstance(document, dict)
+    assert set(document["data"]) == {"metadataflows", "metadataStructures"}
+    document = _get(
+        migration_client,
+        "/rest/v2/structure/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0?references=parents",
+        JSON20,
+    )
+    assert isinstance(document, dict)
+    assert "metadataflows" not in document["data"]
