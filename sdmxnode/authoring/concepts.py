@@ -11,6 +11,8 @@ from sdmxnode.authoring.artefacts import ConceptDef
 
 SDMX_CDC = "SDMX:CROSS_DOMAIN_CONCEPTS(2.0)"
 SDG = "IAEG-SDGs:SDG_CONCEPTS(1.0)"
+#: The ESS Single Integrated Metadata Structure 2.0 (Eurostat; ESMS ids where ESMS has them).
+SIMS = "ESS SIMS 2.0"
 
 CONCEPTS: tuple[ConceptDef, ...] = (
     ConceptDef("FREQ", "Frequency", origin=SDMX_CDC),
@@ -77,4 +79,41 @@ CONCEPTS: tuple[ConceptDef, ...] = (
         "The edition of the source (for example IMS2019); editions are never mixed in a series.",
     ),
     ConceptDef("GATS_MODE4", "Counted as GATS Mode 4 supply of services"),
+    # Reference metadata (IMDX:MSD_MIG_COMPARABILITY): SIMS 2.0 concepts, then new ones.
+    ConceptDef("CONTACT", "Contact", origin=SIMS),
+    ConceptDef("CONTACT_ORGANISATION", "Contact organisation", origin=SIMS),
+    ConceptDef("CONTACT_NAME", "Contact name", origin=SIMS),
+    ConceptDef("CONTACT_EMAIL", "Contact email address", origin=SIMS),
+    ConceptDef("STAT_PRES", "Statistical presentation", origin=SIMS),
+    ConceptDef("DATA_DESCR", "Data description", origin=SIMS),
+    ConceptDef("STAT_CONC_DEF", "Statistical concepts and definitions", origin=SIMS),
+    ConceptDef("STAT_POP", "Statistical population", origin=SIMS),
+    ConceptDef("REF_PERIOD", "Reference period", origin=SIMS),
+    ConceptDef("STAT_PROCESS", "Statistical processing", origin=SIMS),
+    ConceptDef("COLL_METHOD", "Data collection", origin=SIMS),
+    ConceptDef("ACCURACY", "Accuracy and reliability", origin=SIMS),
+    ConceptDef("ACCURACY_OVERALL", "Overall accuracy", origin=SIMS),
+    ConceptDef("COMPARABILITY", "Comparability", origin=SIMS),
+    ConceptDef("COMPAR_GEO", "Comparability - geographical", origin=SIMS),
+    ConceptDef("COMPAR_TIME", "Comparability - over time", origin=SIMS),
+    ConceptDef("DATA_REV", "Data revision", origin=SIMS),
+    ConceptDef("REV_POLICY", "Data revision - policy", origin=SIMS),
+    ConceptDef("REV_PRACTICE", "Data revision - practice", origin=SIMS),
+    ConceptDef("DOC_METHOD", "Documentation on methodology", origin=SIMS),
+    ConceptDef("COMMENT_DSET", "Metadata comment", origin=SIMS),
+    ConceptDef(
+        "MIG_DEFINITION",
+        "Definition of an international migrant",
+        "Groups the criteria that decide who is counted as an international migrant.",
+    ),
+    ConceptDef(
+        "DURATION_THRESHOLD",
+        "Minimum duration of stay (months)",
+        "The minimum (intended) duration of stay, in months, for a person to be counted.",
+    ),
+    ConceptDef("POP_INCLUDED", "Population groups included in the count"),
+    ConceptDef("POP_EXCLUDED", "Population groups excluded from the count"),
+    ConceptDef("IMPUTED", "Estimate imputed (no national data)"),
+    ConceptDef("BREAKS", "Breaks in series", "A change of definition, source or method and when."),
+    ConceptDef("SOURCE_CITATION", "Source citation"),
 )

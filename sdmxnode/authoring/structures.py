@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sdmxnode.authoring import xml
+from sdmxnode.authoring import xml, xml30
 from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_codelist
 from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS
+from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,13 @@ AGENCIES = (
 def list_codelists() -> list[CodelistDef]:
     """Every code list the repository ships: official, IMDX domain lists, CL_AREA(_ORIGIN)."""
     area = build_area_codelist()
-    return [*OFFICIAL_CODELISTS, *DOMAIN_CODELISTS, area, build_area_origin_codelist(area)]
+    return [
+        *OFFICIAL_CODELISTS,
+        *DOMAIN_CODELISTS,
+        COVERAGE_GROUP,
+        area,
+        build_area_origin_codelist(area),
+    ]
 
 
 def write_codelists(target: Path) -> list[Path]:
@@ -76,5 +83,14 @@ def write_structures(target: Path) -> list[Path]:
     paths.append(xml.write_message(root, target / f"IMDX-{CATEGORY_SCHEME_ID}-1.0.0.xml"))
 
     paths += [_write_dsd(dsd, target) for dsd in DSDS]
+    paths.append(write_metadata_structures(target))
     logger.info("wrote %d structure files to %s", len(paths), target)
     return paths
+
+
+def write_metadata_structures(target: Path) -> Path:
+    """Write the MSD and its metadataflows as one SDMX-ML 3.0 structure message."""
+    root, structures = xml30.structure_message(f"IMDX-{MSD_ID}")
+    xml30.add_msd(structures)
+    xml30.add_metadataflows(structures, METADATAFLOWS)
+    return xml.write_message(root, target / f"IMDX-{MSD_ID}-{VERSION}.xml")

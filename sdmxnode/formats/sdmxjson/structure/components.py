@@ -237,7 +237,8 @@ def _metadata_attribute(
     min_occurs = attribute.min_occurs
     entry["minOccurs"] = 1 if min_occurs is None else int(min_occurs)
     max_occurs = attribute.max_occurs
-    entry["maxOccurs"] = 1 if max_occurs is None else _occurs(max_occurs)
+    # None: unbounded (as sdmx1 reads it; `sdmx1_gaps.set_occurrences` makes 1 explicit)
+    entry["maxOccurs"] = "unbounded" if max_occurs is None else _occurs(max_occurs)
     entry["isPresentational"] = bool(attribute.is_presentational)  # default false
     if attribute.child:
         entry["metadataAttributes"] = [

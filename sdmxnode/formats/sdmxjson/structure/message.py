@@ -247,6 +247,9 @@ def _write_dataflow(writing: JsonWriting, flow: Any) -> JsonObject:
         urn = reference_urn(structure, writing)
         if urn:
             result["structure"] = urn
+    targets = getattr(flow, "targets", None)  # a 3.0 metadataflow's wildcard URNs
+    if targets and writing.major >= 2 and isinstance(flow, common.BaseMetadataflow):
+        result["targets"] = list(targets)
     return result
 
 

@@ -84,7 +84,8 @@ def _structures(msg: message.StructureMessage) -> Any:
     for attr, tag in SECTIONS:
         objects = _maintainables(msg, attr)
         if attr == "metadataflow" and objects:
-            note_loss("metadataflows")
+            flows = [metadatastructure.metadataflow_21(o) for o in objects]
+            structures.append(Element(f"str:{tag}", *flows))
             continue
         if attr == "structureset" and objects:
             structures.append(Element(f"str:{tag}", *[sdmx1_writer.recurse(o) for o in objects]))

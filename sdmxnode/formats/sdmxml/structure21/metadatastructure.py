@@ -88,7 +88,8 @@ def _metadata_attribute(obj: common.MetadataAttribute) -> Any:
         if obj.is_presentational is None
         else str(obj.is_presentational).lower(),
         "minOccurs": None if obj.min_occurs is None else str(obj.min_occurs),
-        "maxOccurs": None if obj.max_occurs is None else str(obj.max_occurs),
+        # None: unbounded (as sdmx1 reads it; `sdmx1_gaps.set_occurrences` makes 1 explicit)
+        "maxOccurs": "unbounded" if obj.max_occurs is None else str(obj.max_occurs),
     }
     return identifiable(obj, "str:MetadataAttribute", *children, with_urn=False, **attrib)
 
@@ -122,3 +123,18 @@ def _msd_30(obj: v30.MetadataStructureDefinition) -> Any:
     return maintainable(
         obj, "str:MetadataStructure", Element("str:MetadataStructureComponents", target, report)
     )
+
+
+def metadataflow_21(obj: common.BaseMetadataflow) -> Any:
+    """str:Metadataflow with its str:Structure reference to the MSD.
+
+    A 3.0 metadataflow's `Target`s have no SDMX-ML 2.1 place (2.1 targets sit in the MSD's
+    metadata targets); they are dropped and noted as a loss.
+    """
+    children = []
+    structure = getattr(obj, "structure", None)
+    if not obj.is_external_reference and structure is not None and structure.id:
+        children.append(ref(structure, "str:Structure"))
+    if getattr(obj, "targets", None):
+        note_loss("metadataflow targets (SDMX 3.0)")
+    return maintainable(obj, "str:Metadataflow", *children)

@@ -235,7 +235,8 @@ def _metadata_attribute(
         attribute,
         msd,
         minOccurs=attribute.min_occurs,
-        maxOccurs=attribute.max_occurs,
+        # None: unbounded (as sdmx1 reads it; `sdmx1_gaps.set_occurrences` makes 1 explicit)
+        maxOccurs="unbounded" if attribute.max_occurs is None else attribute.max_occurs,
         isPresentational=attribute.is_presentational,
     )
     add_representation(
