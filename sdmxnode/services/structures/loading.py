@@ -34,6 +34,11 @@ def read_structure_records(
     # parse_xml says 'the {what}': a source that has its article already loses it there
     tree = parse_xml(data, what=source.removeprefix("the "))
     version = message_version(tree.getroot())
+    if version not in _VALIDATORS:
+        raise Invalid(
+            f"{source} is an SDMX-ML {version} structure message, which the node does not "
+            f"store yet: send SDMX-ML {' or '.join(_VALIDATORS)}"
+        )
     errors = _VALIDATORS[version](data)
     if errors and not strict:
         log.warning("%s: %d schema errors, loaded anyway: %s", source, len(errors), errors[0])
