@@ -10,11 +10,14 @@ from sdmxnode.formats.registry.data import (
     CSV_20,
     CSV_21,
     DATA_30,
+    DATA_31,
     GENERIC_21,
     JSON_10,
     JSON_10_DRAFT,
     JSON_20,
     JSON_21,
+    SCHEMA_31,
+    STRUCTURE_SPECIFIC_21,
 )
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
 from sdmxnode.formats.registry.structure import (
@@ -193,3 +196,30 @@ def test_sdmx_ml_31_is_not_the_2x_default() -> None:
     with pytest.raises(NotAcceptable) as refused:
         negotiate_format("structure", 2, {}, "application/vnd.sdmx.structure+xml;version=9.0")
     assert "application/vnd.sdmx.structure+xml;version=3.1.0" in refused.value.offered
+
+
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.data+xml;version=3.1.0", id="media"),
+        pytest.param(
+            {}, "application/vnd.sdmx.structurespecificdata+xml;version=3.1.0", id="ss-spelling"
+        ),
+        pytest.param({"format": "structurespecificdata", "formatVersion": "3.1"}, None, id="fmt"),
+    ],
+)
+def test_sdmx_ml_31_data_is_offered(args: dict, accept: str | None) -> None:
+    assert negotiate_format("data", 2, args, accept) is DATA_31
+
+
+def test_sdmx_ml_31_data_is_not_a_default() -> None:
+    """application/xml and format=structurespecificdata stay SDMX-ML 3.0 on 2.x; the 2.1
+    structure-specific media type without a version stays 2.1."""
+    assert negotiate_format("data", 2, {}, "application/xml") is DATA_30
+    assert negotiate_format("data", 2, {"format": "structurespecificdata"}, None) is DATA_30
+    ss = "application/vnd.sdmx.structurespecificdata+xml"
+    assert negotiate_format("data", 2, {}, ss) is STRUCTURE_SPECIFIC_21
+    assert negotiate_format("data", 1, {}, ss) is STRUCTURE_SPECIFIC_21
+    assert negotiate_format("schema", 2, {}, "application/vnd.sdmx.schema+xml;version=3.1.0") is (
+        SCHEMA_31
+    )
