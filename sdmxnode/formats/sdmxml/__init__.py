@@ -115,7 +115,7 @@ def unsupported_message(
     namespace: str | None, localname: str, *, source: str | None = None, kind: str = ""
 ) -> str:
     """Why a root element in `namespace` is not a message the node reads, in plain words:
-    "SDMX-ML 2.0 is not supported: send SDMX-ML 2.1 or 3.0" for another SDMX-ML version,
+    "SDMX-ML 2.0 is not supported: send SDMX-ML 2.1, 3.0 or 3.1" for another SDMX-ML version,
     else that `source` (the file) is not an SDMX-ML message (of `kind`, e.g. 'data'),
     naming its root element and namespace."""
     match = _ANY_MESSAGE_NS.fullmatch(namespace or "")
