@@ -8,6 +8,7 @@ read-back is pysdmx's.
 from __future__ import annotations
 
 import functools
+import io
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,44 @@ def test_categorisation_is_unversioned(agency: common.Agency) -> None:
     source, target = (child.text for child in written[-2:])
     assert source.endswith("Dataflow=TEST:DF(1.0)")
     assert target.endswith("Category=TEST:CAT(2.0).MIG")
+
+
+def test_a_31_message_is_read_with_its_availability_constraints_left_out(
+    dsd_message: sdmx.message.StructureMessage, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sdmxnode.services.structures.loading import read_structure_records
+
+    dsd_message.constraint["CC_MIG"].role = common.ConstraintRole(
+        role=common.ConstraintRoleType.actual
+    )
+    records = read_structure_records(write_structure_ml31(dsd_message))
+    assert sorted(r.ref.type for r in records) == [
+        "Codelist",
+        "ConceptScheme",
+        "DataStructure",
+        "Dataflow",
+    ]
+    assert {r.sdmx_ml for r in records} == {"3.1"}
+    assert "1 availability constraints not stored" in caplog.text
+
+
+def test_a_31_element_is_read_by_sdmx1_in_the_30_vocabulary(
+    dsd_message: sdmx.message.StructureMessage,
+) -> None:
+    """sdmx1 reads no 3.1: a stored 3.1 data constraint gets the role 3.0 requires."""
+    from sdmxnode.formats.header import MessageHeader
+    from sdmxnode.formats.sdmxml.elements import (
+        assemble_structure_message,
+        split_structure_message,
+    )
+    from sdmxnode.formats.sdmxml.version31 import element_as_ml30
+
+    split = split_structure_message(write_structure_ml31(dsd_message))
+    elements = [(r.ref.type, element_as_ml30(r.xml)) for r in split.records]
+    message = assemble_structure_message(elements, "3.0", MessageHeader(id="T", sender="TEST"))
+    read = sdmx.read_sdmx(io.BytesIO(message))
+    constraint = read.constraint["CC_MIG"]
+    assert constraint.role.role == common.ConstraintRoleType.allowable
+    assert [
+        v.value for v in next(iter(constraint.data_content_region[0].member.values())).values
+    ] == ["FR"]
