@@ -308,6 +308,30 @@ def test_availability_exact_and_available(migration_client: FlaskClient) -> None
     assert areas == _demo_areas()
 
 
+def test_availability_in_sdmx_ml_31_is_an_availability_constraint(
+    migration_client: FlaskClient,
+) -> None:
+    """SDMX 3.1 keeps actual content in (non-maintainable) availability constraints, with
+    the counts as seriesCount and obsCount."""
+    from lxml import etree
+
+    from tests.web.conftest import assert_valid_structure
+
+    response = migration_client.get(
+        "/rest/v2/availability/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.FRA+KEN.*.*.*.*.*.*",
+        headers={"Accept": "application/vnd.sdmx.structure+xml;version=3.1.0"},
+    )
+    assert response.status_code == 200
+    assert_valid_structure(response)
+    ns = {"str": "http://www.sdmx.org/resources/sdmxml/schemas/v3_1/structure"}
+    root = etree.fromstring(response.get_data())
+    assert root.findall(".//str:DataConstraint", ns) == []
+    (available,) = root.findall(".//str:AvailabilityConstraints/str:AvailabilityConstraint", ns)
+    assert (available.get("seriesCount"), available.get("obsCount")) == ("6", "42")
+    areas = available.findall("str:CubeRegion/str:KeyValue[@id='REF_AREA']/str:Value", ns)
+    assert {v.text for v in areas} == {"FRA", "KEN"}
+
+
 def test_sdmx_ml_31_data_on_the_2x_api(migration_client: FlaskClient, dataflow_xsd) -> None:
     """SDMX-ML 3.1 data (SDMX-REST 2.2 `data+xml;version=3.1.0`, its structure-specific
     spelling, or `format=` with `formatVersion=3.1`) in the v3_1 namespaces, valid against

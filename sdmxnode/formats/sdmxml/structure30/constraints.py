@@ -72,7 +72,7 @@ def write_availability_constraint(constraint: common.BaseConstraint) -> etree._E
     dataflow or provision agreement the constraint is attached to, and its first cube
     region; None (logged) when it has no such attachment or no region. Key sets and further
     regions have no place in the 3.1 model and are left out with a warning."""
-    elem = element("str:AvailabilityConstraint")
+    elem = element("str:AvailabilityConstraint", **_metrics(constraint))
     add_annotations(elem, constraint)
     _attachment(elem, constraint)
     attachment = elem.find("{*}ConstraintAttachment")
@@ -94,6 +94,22 @@ def write_availability_constraint(constraint: common.BaseConstraint) -> etree._E
         )
     elem.append(_cube_region(regions[0]))
     return elem
+
+
+#: `sdmx_metrics` annotations (the counts of an availability answer, SDMX-REST 2.x
+#: `availability.md`) and the AvailabilityConstraint attributes SDMX-ML 3.1 gives them.
+_METRICS = {"series_count": "seriesCount", "obs_count": "obsCount"}
+
+
+def _metrics(constraint: common.BaseConstraint) -> dict[str, str]:
+    """seriesCount / obsCount from the constraint's `sdmx_metrics` annotations."""
+    found: dict[str, str] = {}
+    for annotation in constraint.annotations:
+        name = _METRICS.get(str(annotation.id))
+        title = str(annotation.title or "")
+        if name and annotation.type == "sdmx_metrics" and title.isdigit():
+            found[name] = title
+    return found
 
 
 def _attachment(parent: etree._Element, constraint: common.BaseConstraint) -> None:
