@@ -171,3 +171,15 @@ def test_sdmx_ml_31_keeps_the_whole_m49_hierarchy(migration_client: FlaskClient)
     in_30 = _get(migration_client, "sdmx-ml-3.0", "codelist/IMDX/CL_AREA/1.0.0").get_data()
     assert b"<str:Parent>150</str:Parent>" not in in_30
     assert b"<str:Parent>150</str:Parent>" in response.get_data()
+
+
+@pytest.mark.parametrize("fmt", ["sdmx-ml-3.0", "sdmx-ml-3.1"])
+def test_every_artefact_the_node_holds_is_valid(migration_client: FlaskClient, fmt: str) -> None:
+    """All the node's structures in one SDMX-ML 3.x message: valid, and pysdmx reads each."""
+    _, accept = FORMATS[fmt]
+    response = migration_client.get("/rest/v2/structure/*/*/*/*", headers={"Accept": accept})
+    assert response.status_code == 200
+    read = assert_valid_structure(response)
+    kinds = {type(s).__name__ for s in read.structures}
+    assert {"Codelist", "Dataflow", "DataConstraint", "DataStructureDefinition"} <= kinds
+    assert {"Categorisation", "AgencyScheme", "ConceptScheme", "CategoryScheme"} <= kinds
