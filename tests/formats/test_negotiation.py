@@ -10,11 +10,14 @@ from sdmxnode.formats.registry.data import (
     CSV_20,
     CSV_21,
     DATA_30,
+    DATA_31,
     GENERIC_21,
     JSON_10,
     JSON_10_DRAFT,
     JSON_20,
     JSON_21,
+    SCHEMA_31,
+    STRUCTURE_SPECIFIC_21,
 )
 from sdmxnode.formats.registry.negotiation import OFFERS, csv_options, negotiate_format
 from sdmxnode.formats.registry.structure import (
@@ -23,6 +26,7 @@ from sdmxnode.formats.registry.structure import (
     SDMX_JSON_21,
     SDMX_ML_21,
     SDMX_ML_30,
+    SDMX_ML_31,
 )
 from sdmxnode.formats.reports.checks import CHECK_CSV, CHECK_JSON
 
@@ -169,3 +173,53 @@ def test_sdmx_csv_21_data_is_offered_with_its_parameters() -> None:
     assert negotiate_format("data", 2, args, None) is CSV_21
     assert negotiate_format("data", 2, {"format": "csvdata"}, None) is CSV_20
     assert negotiate_format("data", 2, {}, "text/csv") is CSV_20
+
+
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.structure+xml;version=3.1.0", id="media"),
+        pytest.param({}, "application/vnd.sdmx.structure+xml;version=3.1", id="short-version"),
+        pytest.param({"format": "structure", "formatVersion": "3.1.0"}, None, id="format"),
+        pytest.param({"format": "sdmx-ml", "formatVersion": "3.1"}, None, id="format-alias"),
+    ],
+)
+def test_sdmx_ml_31_structures_are_offered(args: dict, accept: str | None) -> None:
+    assert negotiate_format("structure", 2, args, accept) is SDMX_ML_31
+    assert negotiate_format("schema", 2, args, accept) is SDMX_ML_31
+
+
+def test_sdmx_ml_31_is_not_the_2x_default() -> None:
+    """SDMX-REST 2.x answers application/xml and format=structure with SDMX-ML 3.0."""
+    assert negotiate_format("structure", 2, {}, "application/xml") is SDMX_ML_30
+    assert negotiate_format("structure", 2, {"format": "structure"}, None) is SDMX_ML_30
+    with pytest.raises(NotAcceptable) as refused:
+        negotiate_format("structure", 2, {}, "application/vnd.sdmx.structure+xml;version=9.0")
+    assert "application/vnd.sdmx.structure+xml;version=3.1.0" in refused.value.offered
+
+
+@pytest.mark.parametrize(
+    ("args", "accept"),
+    [
+        pytest.param({}, "application/vnd.sdmx.data+xml;version=3.1.0", id="media"),
+        pytest.param(
+            {}, "application/vnd.sdmx.structurespecificdata+xml;version=3.1.0", id="ss-spelling"
+        ),
+        pytest.param({"format": "structurespecificdata", "formatVersion": "3.1"}, None, id="fmt"),
+    ],
+)
+def test_sdmx_ml_31_data_is_offered(args: dict, accept: str | None) -> None:
+    assert negotiate_format("data", 2, args, accept) is DATA_31
+
+
+def test_sdmx_ml_31_data_is_not_a_default() -> None:
+    """application/xml and format=structurespecificdata stay SDMX-ML 3.0 on 2.x; the 2.1
+    structure-specific media type without a version stays 2.1."""
+    assert negotiate_format("data", 2, {}, "application/xml") is DATA_30
+    assert negotiate_format("data", 2, {"format": "structurespecificdata"}, None) is DATA_30
+    ss = "application/vnd.sdmx.structurespecificdata+xml"
+    assert negotiate_format("data", 2, {}, ss) is STRUCTURE_SPECIFIC_21
+    assert negotiate_format("data", 1, {}, ss) is STRUCTURE_SPECIFIC_21
+    assert negotiate_format("schema", 2, {}, "application/vnd.sdmx.schema+xml;version=3.1.0") is (
+        SCHEMA_31
+    )

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sdmxnode.services.structures.loading import load_structures
-from sdmxnode.validation.schema import validate_ml21, validate_ml30
+from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
 
 LOADED = (
     "ECB-EXR-structure-full.xml",
@@ -52,7 +52,8 @@ def _json_validator(path: str) -> jsonschema.Draft202012Validator:
 
 def assert_valid_structure(response: TestResponse) -> object:
     """Check a structure response against its official schema; return what a client reads:
-    sdmx1's message for SDMX-ML 2.1, pysdmx's for SDMX-ML 3.0, the document for JSON."""
+    sdmx1's message for SDMX-ML 2.1, pysdmx's for SDMX-ML 3.0 and 3.1 (sdmx1 reads no
+    3.1), the document for JSON."""
     content_type = response.headers["Content-Type"]
     body = response.get_data()
     if "structure+xml" in content_type and "version=2.1" in content_type:
@@ -60,6 +61,9 @@ def assert_valid_structure(response: TestResponse) -> object:
         return sdmx.read_sdmx(io.BytesIO(body))
     if "structure+xml" in content_type and "version=3.0.0" in content_type:
         assert validate_ml30(body) == []
+        return read_with_pysdmx(body)
+    if "structure+xml" in content_type and "version=3.1.0" in content_type:
+        assert validate_ml31(body) == []
         return read_with_pysdmx(body)
     if "structure+json" in content_type:
         path = (

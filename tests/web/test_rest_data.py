@@ -35,6 +35,8 @@ MEDIA = {
     "ss": "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
     "ss-ts": "application/vnd.sdmx.structurespecifictimeseriesdata+xml;version=2.1",
     "ml30": "application/vnd.sdmx.data+xml;version=3.0.0",
+    "ml31": "application/vnd.sdmx.data+xml;version=3.1.0",
+    "ss31": "application/vnd.sdmx.structurespecificdata+xml;version=3.1.0",
     "csv10": "application/vnd.sdmx.data+csv;version=1.0.0",
     "csv20": "application/vnd.sdmx.data+csv;version=2.0.0",
     "csv21": "application/vnd.sdmx.data+csv;version=2.1.0;labels=both",
@@ -90,6 +92,7 @@ def dataflow_xsd(migration_app) -> dict[str, bytes]:
     for version, path, folder in (
         ("2.1", "/rest/schema/dataflow/IMDX/DF_MIG_STOCK_IMS", "sdmx21"),
         ("3.0", "/rest/v2/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/~", "sdmx30"),
+        ("3.1", "/rest/v2/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/~", "sdmx31"),
     ):
         accept = f"application/vnd.sdmx.schema+xml;version={version}"
         response = client.get(path, headers={"Accept": accept})
@@ -121,7 +124,10 @@ def test_generic_read_by_sdmx1_equals_source(migration_client: FlaskClient, dsd)
 
 
 @needs_source
-@pytest.mark.parametrize("kind, version", [("ss", "2.1"), ("ss-ts", "2.1"), ("ml30", "3.0")])
+@pytest.mark.parametrize(
+    "kind, version",
+    [("ss", "2.1"), ("ss-ts", "2.1"), ("ml30", "3.0"), ("ml31", "3.1")],
+)
 def test_structure_specific_valid_against_the_nodes_xsd_and_read_by_pysdmx(
     migration_client: FlaskClient, dataflow_xsd, kind: str, version: str
 ) -> None:
@@ -300,6 +306,59 @@ def test_availability_exact_and_available(migration_client: FlaskClient) -> None
         {v.value for v in sel.values} for dim, sel in region.member.items() if dim.id == "REF_AREA"
     )
     assert areas == _demo_areas()
+
+
+def test_availability_in_sdmx_ml_31_is_an_availability_constraint(
+    migration_client: FlaskClient,
+) -> None:
+    """SDMX 3.1 keeps actual content in (non-maintainable) availability constraints, with
+    the counts as seriesCount and obsCount."""
+    from lxml import etree
+
+    from tests.web.conftest import assert_valid_structure
+
+    response = migration_client.get(
+        "/rest/v2/availability/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.FRA+KEN.*.*.*.*.*.*",
+        headers={"Accept": "application/vnd.sdmx.structure+xml;version=3.1.0"},
+    )
+    assert response.status_code == 200
+    assert_valid_structure(response)
+    ns = {"str": "http://www.sdmx.org/resources/sdmxml/schemas/v3_1/structure"}
+    root = etree.fromstring(response.get_data())
+    assert root.findall(".//str:DataConstraint", ns) == []
+    (available,) = root.findall(".//str:AvailabilityConstraints/str:AvailabilityConstraint", ns)
+    assert (available.get("seriesCount"), available.get("obsCount")) == ("6", "42")
+    areas = available.findall("str:CubeRegion/str:KeyValue[@id='REF_AREA']/str:Value", ns)
+    assert {v.text for v in areas} == {"FRA", "KEN"}
+
+
+def test_sdmx_ml_31_data_on_the_2x_api(migration_client: FlaskClient, dataflow_xsd) -> None:
+    """SDMX-ML 3.1 data (SDMX-REST 2.2 `data+xml;version=3.1.0`, its structure-specific
+    spelling, or `format=` with `formatVersion=3.1`) in the v3_1 namespaces, valid against
+    the node's 3.1 XSD; the 3.0 data stays the answer to application/xml."""
+    from lxml import etree
+
+    queries = (
+        (V2_FRANCE, {"Accept": MEDIA["ml31"]}),
+        (V2_FRANCE, {"Accept": MEDIA["ss31"]}),
+        (f"{V2_FRANCE}?format=structurespecificdata&formatVersion=3.1", {}),
+    )
+    for path, headers in queries:
+        response = migration_client.get(path, headers=headers)
+        assert response.status_code == 200, response.get_data()[:400]
+        assert response.headers["Content-Type"].startswith(
+            "application/vnd.sdmx.data+xml; version=3.1.0"
+        )
+        body = response.get_data()
+        root = etree.fromstring(body)
+        assert root.tag == (
+            "{http://www.sdmx.org/resources/sdmxml/schemas/v3_1/message}StructureSpecificData"
+        )
+        assert validate_structure_specific(body, dataflow_xsd["3.1"], version="3.1") == []
+        # the 3.0 XSD does not take it
+        assert validate_structure_specific(body, dataflow_xsd["3.0"], version="3.0") != []
+    plain = migration_client.get(V2_FRANCE, headers={"Accept": "application/xml"})
+    assert "version=3.0.0" in plain.headers["Content-Type"]
 
 
 def test_node_xsd_rejects_a_code_outside_the_code_list(

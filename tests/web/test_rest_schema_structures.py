@@ -20,6 +20,7 @@ from tests.web.conftest import assert_valid_structure
 FLOW = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
 ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
 ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
+ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
 JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
 JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
 V1 = "/rest/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
@@ -45,7 +46,7 @@ def _expected_codes(resolver: StructureInfoBuilder) -> dict[str, set[str] | None
 
 @pytest.mark.parametrize(
     "path, accept",
-    [(V1, ML21), (V1, JSON10), (V2, ML21), (V2, ML30), (V2, JSON20), (V1, ML30)],
+    [(V1, ML21), (V1, JSON10), (V2, ML21), (V2, ML30), (V2, JSON20), (V1, ML30), (V2, ML31)],
 )
 def test_schema_query_answers_the_structure_formats(
     migration_client: FlaskClient, path: str, accept: str
@@ -331,3 +332,23 @@ def test_datastructure_context_applies_the_dsds_own_constraints(
         codes = choice["properties"]["values"]["items"]["properties"]["id"]["enum"]
         assert set(codes) == dimension.codes & info.allowed.get(dimension.id, dimension.codes)
     app.extensions["sdmxnode"].store.engine.dispose()
+
+
+def test_schema_query_answers_the_31_xsd(migration_client: FlaskClient) -> None:
+    """schema+xml;version=3.1.0 (SDMX-REST 2.2): the structure-specific XSD of SDMX-ML 3.1
+    data, importing the official 3.1 schemas, which the node serves."""
+    from lxml import etree
+
+    response = migration_client.get(
+        V2, headers={"Accept": "application/vnd.sdmx.schema+xml;version=3.1.0"}
+    )
+    assert response.status_code == 200
+    assert "version=3.1.0" in response.headers["Content-Type"]
+    imports = etree.fromstring(response.get_data()).findall(
+        "{http://www.w3.org/2001/XMLSchema}import"
+    )
+    locations = {i.get("namespace"): i.get("schemaLocation") for i in imports}
+    common = "http://www.sdmx.org/resources/sdmxml/schemas/v3_1/common"
+    assert locations[common] == "http://localhost/schemas/sdmx31/SDMXCommon.xsd"
+    official = migration_client.get("/schemas/sdmx31/SDMXCommon.xsd")
+    assert official.status_code == 200 and b"v3_1/common" in official.get_data()

@@ -13,6 +13,7 @@ FORMATS = {
     "sdmx-ml-2.1": ("/rest", "application/vnd.sdmx.structure+xml;version=2.1"),
     "sdmx-json-1.0": ("/rest", "application/vnd.sdmx.structure+json;version=1.0.0"),
     "sdmx-ml-3.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+xml;version=3.0.0"),
+    "sdmx-ml-3.1": ("/rest/v2/structure", "application/vnd.sdmx.structure+xml;version=3.1.0"),
     "sdmx-json-2.0": ("/rest/v2/structure", "application/vnd.sdmx.structure+json;version=2.0.0"),
     "sdmx-json-2.1": ("/rest/v2/structure", "application/vnd.sdmx.structure+json;version=2.1.0"),
 }
@@ -149,3 +150,36 @@ def test_json_21_keeps_the_whole_m49_hierarchy(migration_client: FlaskClient) ->
     expected = _m49_parents()
     assert written == expected
     assert sum(parent is not None for parent in written.values()) > 200
+
+
+def test_sdmx_ml_31_keeps_the_whole_m49_hierarchy(migration_client: FlaskClient) -> None:
+    """SDMX-ML 3.1 types a code's parent as an IDType: the numeric M49 parents that the
+    3.0 output leaves out (its XSD wants an NCName) are written as the code list holds them."""
+    from lxml import etree
+
+    response = _get(migration_client, "sdmx-ml-3.1", "codelist/IMDX/CL_AREA/1.0.0")
+    read = assert_valid_structure(response)
+    assert [c.id for c in read.structures] == ["CL_AREA"]
+    structure = "{http://www.sdmx.org/resources/sdmxml/schemas/v3_1/structure}"
+    root = etree.fromstring(response.get_data())
+    written = {
+        code.get("id"): code.findtext(f"{structure}Parent")
+        for code in root.iter(f"{structure}Code")
+    }
+    assert written == _m49_parents()
+    assert sum(parent is not None for parent in written.values()) > 200
+    in_30 = _get(migration_client, "sdmx-ml-3.0", "codelist/IMDX/CL_AREA/1.0.0").get_data()
+    assert b"<str:Parent>150</str:Parent>" not in in_30
+    assert b"<str:Parent>150</str:Parent>" in response.get_data()
+
+
+@pytest.mark.parametrize("fmt", ["sdmx-ml-3.0", "sdmx-ml-3.1"])
+def test_every_artefact_the_node_holds_is_valid(migration_client: FlaskClient, fmt: str) -> None:
+    """All the node's structures in one SDMX-ML 3.x message: valid, and pysdmx reads each."""
+    _, accept = FORMATS[fmt]
+    response = migration_client.get("/rest/v2/structure/*/*/*/*", headers={"Accept": accept})
+    assert response.status_code == 200
+    read = assert_valid_structure(response)
+    kinds = {type(s).__name__ for s in read.structures}
+    assert {"Codelist", "Dataflow", "DataConstraint", "DataStructureDefinition"} <= kinds
+    assert {"Categorisation", "AgencyScheme", "ConceptScheme", "CategoryScheme"} <= kinds

@@ -225,6 +225,9 @@ def negotiate(
         wanted = rng.params.get("version")
         if wanted is not None:
             candidates = [f for f in candidates if _same_version(wanted, f.version)]
+        else:
+            # Without a version, a format's own media type before another's other spelling.
+            candidates = [f for f in candidates if f.media_type == rng.media_type] or candidates
         if candidates:
             # Without a version the newest of that media type is meant.
             return max(candidates, key=_version_number)

@@ -1,5 +1,5 @@
 """The data formats: SDMX-ML 2.1 generic and structure-specific (and their time-series
-variants), SDMX-ML 3.0, SDMX-CSV 1.0, 2.0 and 2.1, SDMX-JSON 1.0 (and its draft layout),
+variants), SDMX-ML 3.0 and 3.1, SDMX-CSV 1.0, 2.0 and 2.1, SDMX-JSON 1.0 (and its draft layout),
 2.0 and 2.1, and the schema (XSD);
 and the readers of SDMX-ML, SDMX-CSV and SDMX-JSON data messages.
 
@@ -148,6 +148,21 @@ DATA_30 = register(
         aliases=("structurespecificdata", "xml", "sdmx-ml"),
     )
 )
+#: SDMX-ML 3.1 (SDMX 3.1, SDMX-REST 2.2 `data+xml;version=3.1.0`): asked for by its version;
+#: 3.0 stays the 2.x default. The `structurespecificdata+xml` spelling with version 3.1.0 is
+#: taken too (SDMX-ML 3.x data are all structure-specific).
+DATA_31 = register(
+    Format(
+        "data-3.1",
+        "application/vnd.sdmx.data+xml",
+        "3.1.0",
+        "data",
+        sdmx_ml="3.1",
+        writer=_xml(write_structure_specific_30, version="3.1"),
+        aliases=("structurespecificdata", "xml", "sdmx-ml"),
+        other_media_types=("application/vnd.sdmx.structurespecificdata+xml",),
+    )
+)
 CSV_10 = register(
     Format(
         "csvdata-1.0",
@@ -229,6 +244,10 @@ SCHEMA_21 = register(
 SCHEMA_30 = register(
     Format("schema-3.0", "application/vnd.sdmx.schema+xml", "3.0.0", "schema", aliases=("schema",))
 )
+#: The structure-specific XSD of SDMX-ML 3.1 data (SDMX-REST 2.2 `schema+xml;version=3.1.0`).
+SCHEMA_31 = register(
+    Format("schema-3.1", "application/vnd.sdmx.schema+xml", "3.1.0", "schema", aliases=("schema",))
+)
 #: The JSON Schema of SDMX-JSON 2.0 data (2.x `schema.md`'s default).
 SCHEMA_JSON_20 = register(
     Format(
@@ -241,7 +260,7 @@ SCHEMA_JSON_20 = register(
 )
 
 #: What a schema query answers besides structure messages: the XSDs and the JSON Schema.
-SCHEMA_FORMATS = [SCHEMA_21, SCHEMA_30, SCHEMA_JSON_20]
+SCHEMA_FORMATS = [SCHEMA_21, SCHEMA_30, SCHEMA_31, SCHEMA_JSON_20]
 
 DATA_FORMATS = [
     GENERIC_21,
@@ -249,6 +268,7 @@ DATA_FORMATS = [
     STRUCTURE_SPECIFIC_21,
     STRUCTURE_SPECIFIC_TS_21,
     DATA_30,
+    DATA_31,
     CSV_10,
     CSV_20,
     CSV_21,

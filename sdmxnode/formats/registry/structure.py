@@ -1,4 +1,5 @@
-"""The structure formats: SDMX-ML 2.1 and 3.0, SDMX-JSON 1.0, 2.0 and 2.1 structure messages."""
+"""The structure formats: SDMX-ML 2.1, 3.0 and 3.1, SDMX-JSON 1.0, 2.0 and 2.1 structure
+messages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sdmxnode.formats.sdmxjson.structure.message import (
     write_structure_json_21,
 )
 from sdmxnode.formats.sdmxml.structure21.message import write_structure_ml21
-from sdmxnode.formats.sdmxml.structure30.message import write_structure_ml30
+from sdmxnode.formats.sdmxml.structure30.message import write_structure_ml30, write_structure_ml31
 
 SDMX_ML_21 = register(
     Format(
@@ -30,6 +31,18 @@ SDMX_ML_30 = register(
         "structure",
         sdmx_ml="3.0",
         writer=write_structure_ml30,
+        aliases=("structure", "sdmx-ml", "xml"),
+    )
+)
+#: SDMX-ML 3.1 (SDMX 3.1): asked for by its version; 3.0 stays the 2.x default.
+SDMX_ML_31 = register(
+    Format(
+        "sdmx-ml-3.1",
+        "application/vnd.sdmx.structure+xml",
+        "3.1.0",
+        "structure",
+        sdmx_ml="3.1",
+        writer=write_structure_ml31,
         aliases=("structure", "sdmx-ml", "xml"),
     )
 )
@@ -65,4 +78,11 @@ SDMX_JSON_21 = register(
     )
 )
 
-STRUCTURE_FORMATS = [SDMX_ML_21, SDMX_ML_30, SDMX_JSON_10, SDMX_JSON_20, SDMX_JSON_21]
+STRUCTURE_FORMATS = [
+    SDMX_ML_21,
+    SDMX_ML_30,
+    SDMX_ML_31,
+    SDMX_JSON_10,
+    SDMX_JSON_20,
+    SDMX_JSON_21,
+]

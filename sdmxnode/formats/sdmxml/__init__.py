@@ -20,7 +20,9 @@ NS30 = {
     "com": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common",
     "xml": "http://www.w3.org/XML/1998/namespace",
 }
-NAMESPACES = {"2.1": NS21, "3.0": NS30}
+#: SDMX-ML 3.1 (SDMX 3.1): the 3.0 vocabulary in its own namespaces.
+NS31 = {k: v.replace("/v3_0/", "/v3_1/") for k, v in NS30.items()}
+NAMESPACES = {"2.1": NS21, "3.0": NS30, "3.1": NS31}
 MESSAGE_NS_VERSION = {ns["mes"]: version for version, ns in NAMESPACES.items()}
 
 #: The message namespace of every SDMX-ML version (1.0 and 2.0 spell it `SDMX.org/.../SDMXML`).
@@ -104,7 +106,7 @@ def canonical_xml(xml: bytes) -> bytes:
 
 
 def supported_versions() -> str:
-    """The SDMX-ML versions the node reads, for messages: '2.1 or 3.0'."""
+    """The SDMX-ML versions the node reads, for messages: '2.1, 3.0 or 3.1'."""
     versions = sorted(NAMESPACES)
     return " or ".join((", ".join(versions[:-1]), versions[-1])) if versions[1:] else versions[0]
 
@@ -113,7 +115,7 @@ def unsupported_message(
     namespace: str | None, localname: str, *, source: str | None = None, kind: str = ""
 ) -> str:
     """Why a root element in `namespace` is not a message the node reads, in plain words:
-    "SDMX-ML 2.0 is not supported: send SDMX-ML 2.1 or 3.0" for another SDMX-ML version,
+    "SDMX-ML 2.0 is not supported: send SDMX-ML 2.1, 3.0 or 3.1" for another SDMX-ML version,
     else that `source` (the file) is not an SDMX-ML message (of `kind`, e.g. 'data'),
     naming its root element and namespace."""
     match = _ANY_MESSAGE_NS.fullmatch(namespace or "")
@@ -130,7 +132,7 @@ def unsupported_message(
 
 
 def message_version(root: etree._Element) -> str:
-    """'2.1' or '3.0', from the namespace of the message element."""
+    """'2.1', '3.0' or '3.1', from the namespace of the message element."""
     qname = etree.QName(root)
     version = MESSAGE_NS_VERSION.get(qname.namespace or "")
     if version is None:

@@ -88,11 +88,19 @@ COLLECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         )
     ),
 }
+#: SDMX-ML 3.1: 3.0's collections with the availability constraints (not maintainable: the
+#: actual content of SDMX 3.1) after the agency schemes.
+COLLECTIONS["3.1"] = (
+    COLLECTIONS["3.0"][0],
+    ("AvailabilityConstraints", ("AvailabilityConstraint",)),
+    *COLLECTIONS["3.0"][1:],
+)
 
 #: SDMX-ML 3.0 element names stored under their SDMX 2.1 type (one vocabulary per node).
 TYPE_FROM_ELEMENT = {"DataConstraint": "ContentConstraint", "Hierarchy": "HierarchicalCodelist"}
 ELEMENT_FROM_TYPE = {
     "3.0": {"ContentConstraint": "DataConstraint", "HierarchicalCodelist": "Hierarchy"},
+    "3.1": {"ContentConstraint": "DataConstraint", "HierarchicalCodelist": "Hierarchy"},
     "2.1": {},
 }
 
@@ -162,7 +170,7 @@ class StructureSplit:
 
 
 def split_structure_message(data: bytes | etree._ElementTree) -> StructureSplit:
-    """One `ArtefactRecord` per maintainable artefact in an SDMX-ML 2.1 or 3.0 message."""
+    """One `ArtefactRecord` per maintainable artefact in an SDMX-ML 2.1, 3.0 or 3.1 message."""
     tree = parse_xml(data, what="structure message") if isinstance(data, bytes) else data
     root = tree.getroot()
     version = message_version(root)

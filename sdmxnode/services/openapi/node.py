@@ -87,7 +87,7 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
          **error_responses(404)},
         parameters=[
             {"name": "line", "in": "path", "required": True, "description": "SDMX-ML line",
-             "schema": {"type": "string", "enum": ["sdmx21", "sdmx30"]}},
+             "schema": {"type": "string", "enum": ["sdmx21", "sdmx30", "sdmx31"]}},
             {"name": "name", "in": "path", "required": True, "description": "File name",
              "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]+\.xsd$"}},
         ],

@@ -205,7 +205,8 @@ def read_resources(
             ["v2_schemaContext", "agencyID", "resourceID", "v2_schemaVersion"],
             3,
             "Schema query (SDMX-REST 2.x)",
-            "The structure-specific XSD (SDMX-ML 3.0) of a dataflow, DSD or provision agreement.",
+            "The structure-specific XSD (SDMX-ML 3.0, or 3.1) of a dataflow, DSD or provision "
+            "agreement.",
             ["dimensionAtObservation", "explicitMeasure", "format_schema", "formatVersion"],
             schemas,
             f"/rest/v2/schema/datastructure/{agency}/DSD_MIG_STOCK/{version}",

@@ -9,23 +9,25 @@ from pathlib import Path
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.sdmxml import message_version, parse_xml
 from sdmxnode.formats.sdmxml.elements import split_structure_message
+from sdmxnode.formats.sdmxml.version31 import AVAILABILITY_CONSTRAINT
 from sdmxnode.refs import ArtefactRecord
 from sdmxnode.services.structures.files import structure_files
 from sdmxnode.storage.structures import PutResult, StructureStore
-from sdmxnode.validation.schema import validate_ml21, validate_ml30
+from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
 
 log = logging.getLogger(__name__)
 
 __all__ = ["load_structure_files", "load_structures", "read_structure_records", "structure_files"]
 
-_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30}
+_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
 MAX_REPORTED_ERRORS = 10
 
 
 def read_structure_records(
     data: bytes, *, source: str = "message", strict: bool = True
 ) -> list[ArtefactRecord]:
-    """The artefacts of one SDMX-ML structure message, after checking it against its XSD.
+    """The artefacts of one SDMX-ML 2.1, 3.0 or 3.1 structure message, after checking it
+    against its XSD (SDMX-ML 3.1 artefacts are stored as received, read as 3.0 ones).
 
     With `strict=False` schema errors are logged, not fatal: for harvesting real agency
     output that strays from the official schemas (the message must still be well-formed
@@ -45,9 +47,18 @@ def read_structure_records(
             where=errors[0].split(":", 1)[0],
         )
     split = split_structure_message(tree)
-    if not split.records:
+    records = [r for r in split.records if r.ref.type != AVAILABILITY_CONSTRAINT]
+    if len(records) < len(split.records):
+        # SDMX 3.1: the actual content of a dataflow, which the node computes from its data
+        log.warning(
+            "%s: %d availability constraints not stored (not maintainable; the node answers "
+            "availability from its data)",
+            source,
+            len(split.records) - len(records),
+        )
+    if not records:
         raise Invalid(f"{source} holds no structures")
-    return split.records
+    return records
 
 
 def load_structures(

@@ -89,7 +89,7 @@ class MaintenanceResult:
 
 
 def read_submission(data: bytes, content_type: str | None) -> list[ArtefactRecord]:
-    """The artefacts of an SDMX-ML 2.1 or 3.0 structure message sent as a request body.
+    """The artefacts of an SDMX-ML 2.1, 3.0 or 3.1 structure message sent as a request body.
 
     415 for SDMX-JSON and other media types, 400 for a body that is empty, not XML, or not
     valid against the official schema (the XSD findings are in the message).
@@ -97,14 +97,14 @@ def read_submission(data: bytes, content_type: str | None) -> list[ArtefactRecor
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if "json" in media_type:
         raise UnsupportedMediaType(
-            "SDMX-JSON structure submissions are not read by this node: send an SDMX-ML 2.1 "
-            "or 3.0 structure message (Content-Type: "
-            "application/vnd.sdmx.structure+xml;version=2.1 or ;version=3.0.0)",
+            "SDMX-JSON structure submissions are not read by this node: send an SDMX-ML 2.1, "
+            "3.0 or 3.1 structure message (Content-Type: "
+            "application/vnd.sdmx.structure+xml;version=2.1, ;version=3.0.0 or ;version=3.1.0)",
             where="Content-Type",
         )
     if media_type and media_type not in _XML_MEDIA_TYPES and not media_type.endswith("+xml"):
         raise UnsupportedMediaType(
-            f"cannot read a {media_type} body: send an SDMX-ML 2.1 or 3.0 structure message",
+            f"cannot read a {media_type} body: send an SDMX-ML 2.1, 3.0 or 3.1 structure message",
             where="Content-Type",
         )
     if not data.strip():

@@ -92,7 +92,7 @@ def _content(message: OpenedMessage, source: str) -> bytes:
     if structure_message_kind(message) == "sdmx-json":
         raise Invalid(
             f"{source} is an SDMX-JSON structure message, which this node does not store: "
-            "send an SDMX-ML 2.1 or 3.0 structure message"
+            "send an SDMX-ML 2.1, 3.0 or 3.1 structure message"
         )
     with message.open() as stream:
         return stream.read(message.max_bytes or DEFAULT_MAX_BYTES)

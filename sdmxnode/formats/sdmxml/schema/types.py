@@ -82,7 +82,7 @@ _COMMON_TYPES = {
         "NumericType",
     },
 }
-_COMMON_TYPES["3.0"] = _COMMON_TYPES["2.1"]
+_COMMON_TYPES["3.0"] = _COMMON_TYPES["3.1"] = _COMMON_TYPES["2.1"]
 
 
 def type_name(codelist: str | None, component_id: str) -> str:

@@ -1,9 +1,16 @@
-"""Shared SDMX-ML 3.0 building blocks: namespaces, names, annotations, maintainables, formats."""
+"""Shared SDMX-ML 3.x building blocks: namespaces, names, annotations, maintainables, formats.
+
+One writer serves SDMX-ML 3.0 and 3.1: `writing_version(version)` sets, for the artefacts
+written inside it, the namespaces (`qname`) and the few rules that differ between the two
+schemas (`is_31`).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from lxml import etree
@@ -20,6 +27,35 @@ NS = {
     "xml": "http://www.w3.org/XML/1998/namespace",
 }
 XML_LANG = f"{{{NS['xml']}}}lang"
+#: The namespaces of each SDMX-ML 3.x version this writer speaks.
+VERSION_NAMESPACES: dict[str, dict[str, str]] = {
+    "3.0": NS,
+    "3.1": {k: v.replace("/v3_0/", "/v3_1/") for k, v in NS.items()},
+}
+_VERSION: ContextVar[str] = ContextVar("sdmxml_structure_version", default="3.0")
+
+
+@contextmanager
+def writing_version(version: str) -> Iterator[dict[str, str]]:
+    """Write SDMX-ML `version` ('3.0' or '3.1') inside the block; yields its namespaces."""
+    if version not in VERSION_NAMESPACES:
+        raise ValueError(f"no SDMX-ML {version} structure writer")
+    token = _VERSION.set(version)
+    try:
+        yield VERSION_NAMESPACES[version]
+    finally:
+        _VERSION.reset(token)
+
+
+def current_version() -> str:
+    """The SDMX-ML version being written ('3.0' outside `writing_version`)."""
+    return _VERSION.get()
+
+
+def is_31() -> bool:
+    """Whether SDMX-ML 3.1 is being written."""
+    return _VERSION.get() == "3.1"
+
 
 #: Data types a context of the 3.0 XSD does not accept (common:DataType restrictions).
 NOT_BASIC = {"KeyValues", "IdentifiableReference", "DataSetReference"}
@@ -103,7 +139,7 @@ CODE_TYPES = (TIME_TYPES - {"DateTime", "TimeRange"}) | {
 def qname(tag: str) -> str:
     """Clark notation for a prefixed tag such as ``str:Code``."""
     prefix, local = tag.split(":")
-    return f"{{{NS[prefix]}}}{local}"
+    return f"{{{VERSION_NAMESPACES[_VERSION.get()][prefix]}}}{local}"
 
 
 def element(tag: str, text: str | None = None, **attrib: Any) -> etree._Element:

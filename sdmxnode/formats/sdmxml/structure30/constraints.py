@@ -1,4 +1,9 @@
-"""SDMX-ML 3.0 data constraints, written from 2.1 ContentConstraints or 3.0 DataConstraints."""
+"""SDMX-ML 3.x data constraints, written from 2.1 ContentConstraints or 3.0 DataConstraints.
+
+SDMX 3.1 keeps data constraints for the allowed content only (SDMX-ML 3.1 drops `role`); the
+actual content is an availability constraint, which is not maintainable: one attachment (a
+data structure, dataflow or provision agreement) and one cube region.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,13 @@ from typing import Any
 from lxml import etree
 from sdmx.model import common
 
-from sdmxnode.formats.sdmxml.structure30.common import element, maintainable_element, sub
+from sdmxnode.formats.sdmxml.structure30.common import (
+    add_annotations,
+    element,
+    is_31,
+    maintainable_element,
+    sub,
+)
 from sdmxnode.formats.sdmxml.structure30.references import urn_for
 
 log = logging.getLogger(__name__)
@@ -22,16 +33,23 @@ ATTACHMENTS = (
 )
 
 
-def write_data_constraint(constraint: common.BaseConstraint) -> etree._Element:
+def write_data_constraint(constraint: common.BaseConstraint) -> etree._Element | None:
     """`str:DataConstraint` (SDMX-ML 3.0 section 10): role Allowed/Actual, attachment,
     key sets, then at most two cube regions (3.0 allows one included and one excluded).
+
+    In SDMX-ML 3.1 an allowed-content constraint has no role and an actual-content one is
+    a `str:AvailabilityConstraint` (`write_availability_constraint`).
     """
     role = getattr(constraint, "role", None)
     role_type = getattr(role, "role", None)
     if role_type is None:
         log.warning("Constraint %s has no role; writing Allowed", constraint.id)
     role_name = "Actual" if role_type == common.ConstraintRoleType.actual else "Allowed"
-    elem = maintainable_element("str:DataConstraint", constraint, role=role_name)
+    if is_31() and role_name == "Actual":
+        return write_availability_constraint(constraint)
+    elem = maintainable_element(
+        "str:DataConstraint", constraint, role=None if is_31() else role_name
+    )
     _attachment(elem, constraint)
     keys = getattr(constraint, "data_content_keys", None)
     key_sets = keys if isinstance(keys, list) else [keys] if keys is not None else []
@@ -47,6 +65,51 @@ def write_data_constraint(constraint: common.BaseConstraint) -> etree._Element:
     for region in regions[:2]:
         elem.append(_cube_region(region))
     return elem
+
+
+def write_availability_constraint(constraint: common.BaseConstraint) -> etree._Element | None:
+    """`str:AvailabilityConstraint` (SDMX-ML 3.1): annotations, the first data structure,
+    dataflow or provision agreement the constraint is attached to, and its first cube
+    region; None (logged) when it has no such attachment or no region. Key sets and further
+    regions have no place in the 3.1 model and are left out with a warning."""
+    elem = element("str:AvailabilityConstraint", **_metrics(constraint))
+    add_annotations(elem, constraint)
+    _attachment(elem, constraint)
+    attachment = elem.find("{*}ConstraintAttachment")
+    regions = list(getattr(constraint, "data_content_region", None) or [])
+    # AvailabilityConstraintAttachmentType: one data structure, dataflow or provision agreement
+    if attachment is None or etree.QName(attachment[0]).localname == "DataProvider" or not regions:
+        log.warning(
+            "Constraint %s: no availability constraint without a data attachment and a region",
+            constraint.id,
+        )
+        return None
+    for child in list(attachment)[1:]:
+        attachment.remove(child)
+    if len(regions) > 1 or getattr(constraint, "data_content_keys", None) is not None:
+        log.warning(
+            "Constraint %s: an SDMX-ML 3.1 availability constraint keeps one cube region "
+            "and no key sets",
+            constraint.id,
+        )
+    elem.append(_cube_region(regions[0]))
+    return elem
+
+
+#: `sdmx_metrics` annotations (the counts of an availability answer, SDMX-REST 2.x
+#: `availability.md`) and the AvailabilityConstraint attributes SDMX-ML 3.1 gives them.
+_METRICS = {"series_count": "seriesCount", "obs_count": "obsCount"}
+
+
+def _metrics(constraint: common.BaseConstraint) -> dict[str, str]:
+    """seriesCount / obsCount from the constraint's `sdmx_metrics` annotations."""
+    found: dict[str, str] = {}
+    for annotation in constraint.annotations:
+        name = _METRICS.get(str(annotation.id))
+        title = str(annotation.title or "")
+        if name and annotation.type == "sdmx_metrics" and title.isdigit():
+            found[name] = title
+    return found
 
 
 def _attachment(parent: etree._Element, constraint: common.BaseConstraint) -> None:

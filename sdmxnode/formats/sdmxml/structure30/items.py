@@ -14,6 +14,7 @@ from sdmxnode.formats.sdmxml.structure30.common import (
     add_representation,
     add_text,
     element,
+    is_31,
     maintainable_element,
     nameable_element,
     sub,
@@ -45,16 +46,17 @@ def _scheme_element(tag: str, scheme: common.ItemScheme, **attrib: Any) -> etree
 
 
 def _parent_id(item: common.Item) -> str | None:
-    """The id of the parent item (SDMX-ML 3.0 `Parent`), None for a top-level item.
+    """The id of the parent item (SDMX-ML 3.x `Parent`), None for a top-level item.
 
     The SDMX-ML 3.0.0 XSD types `Parent` as an NCName although code ids are IDTypes (3.1
-    corrected it to IDType): a parent such as the M49 region `150` or `_T` cannot be
-    written validly, so it is left out; the hierarchy stays in SDMX-ML 2.1 and SDMX-JSON.
+    corrected it to IDType): in 3.0 a parent such as the M49 region `150` or `_T` cannot be
+    written validly, so it is left out (the hierarchy stays in SDMX-ML 2.1, 3.1 and
+    SDMX-JSON); SDMX-ML 3.1 writes every parent.
     """
     parent = item.parent
     if not isinstance(parent, common.Item):
         return None
-    if not _NCNAME.fullmatch(parent.id):
+    if not is_31() and not _NCNAME.fullmatch(parent.id):
         log.debug("parent %r of %r left out: not an NCName (SDMX-ML 3.0.0 XSD)", parent.id, item.id)
         return None
     return parent.id

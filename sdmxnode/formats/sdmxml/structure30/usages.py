@@ -14,6 +14,7 @@ from sdmxnode.formats.sdmxml.structure30.common import (
     add_names,
     add_reference,
     element,
+    is_31,
     maintainable_element,
     sub,
 )
@@ -52,8 +53,15 @@ def write_metadataflow(flow: common.BaseMetadataflow) -> etree._Element | None:
 
 
 def write_categorisation(categorisation: common.Categorisation) -> etree._Element:
-    """`str:Categorisation`: Source (any artefact) and Target (a category), as URNs."""
-    elem = maintainable_element("str:Categorisation", categorisation)
+    """`str:Categorisation`: Source (any artefact) and Target (a category), as URNs.
+
+    SDMX-ML 3.1 prohibits a categorisation's version and fixes its URN's at 1.0
+    (structure:CategorisationBaseType, common:CategorisationUrnType).
+    """
+    elem = maintainable_element("str:Categorisation", categorisation, versioned=not is_31())
+    urn = elem.get("urn")
+    if is_31() and urn:
+        elem.set("urn", urn[: urn.rindex("(")] + "(1.0)")
     try:
         source = urn_for(categorisation.artefact)
         target = urn_for(categorisation.category)

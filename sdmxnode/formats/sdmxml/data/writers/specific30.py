@@ -1,14 +1,16 @@
-"""Streaming writer of SDMX-ML 3.0 structure-specific data messages.
+"""Streaming writer of SDMX-ML 3.0 and 3.1 structure-specific data messages.
 
 Follows SDMX 3.0 section 3A/3B: as in 2.1, components are XML attributes of DataSet, Series
 and Obs named after their ids (multi-valued attributes, written as `Comp` elements, do not
 occur in the row stream); the header references the structure by URN and the data set's
 `xsi:type` is the `DataSetType` of the namespace `write_dsd_schema(version="3.0")` generates.
+SDMX-ML 3.1 is the same message in the v3_1 namespaces, with 3.1's actions (`action_for`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from itertools import chain
 
 from sdmxnode.formats.header import MessageHeader
@@ -24,19 +26,21 @@ from sdmxnode.formats.sdmxml.data.writers.stream import (
 )
 
 
-def write_structure_specific_30(result: DataResult, header: MessageHeader) -> Iterator[bytes]:
-    """Yield an SDMX-ML 3.0 StructureSpecificData message in chunks.
+def write_structure_specific_30(
+    result: DataResult, header: MessageHeader, version: str = "3.0"
+) -> Iterator[bytes]:
+    """Yield an SDMX-ML 3.0 (or `version` 3.1) StructureSpecificData message in chunks.
 
     `result` and the data sets `following` it are written as one mes:DataSet each.
     """
     layout = plan_layout(result)
     yield from write_message(
-        "3.0", "StructureSpecificData", header, result, layout, _write_data_set
+        version, "StructureSpecificData", header, result, layout, partial(_write_data_set, version)
     )
 
 
 def _write_data_set(
-    result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
+    version: str, result: DataResult, layout: MessageLayout, sid: str, chunks: Chunks
 ) -> Iterator[bytes]:
     """One mes:DataSet with its own action and data set attributes."""
     rows = iter(result.rows)
@@ -44,7 +48,7 @@ def _write_data_set(
     valid = f' ss:validFromDate="{escape(result.valid_from)}"' if result.valid_from else ""
     chunks.append(
         f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
-        f'ss:action="{action_for("3.0", result.action)}"{valid}'
+        f'ss:action="{action_for(version, result.action)}"{valid}'
         f"{dataset_attributes_xml(result, layout, first)}>"
     )
     if first is not None:

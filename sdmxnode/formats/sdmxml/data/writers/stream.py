@@ -33,11 +33,16 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SS_NS = {
     "2.1": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific",
     "3.0": "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/data/structurespecific",
+    "3.1": "http://www.sdmx.org/resources/sdmxml/schemas/v3_1/data/structurespecific",
 }
 GENERIC_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic"
 #: Actions the SDMX-ML 2.1 and 3.0 schemas know (common:ActionType); Merge (SDMX-CSV 2.0,
 #: SDMX-REST 2.x) is written as Append, its nearest.
 ML_ACTIONS = ("Append", "Replace", "Delete", "Information")
+#: SDMX-ML 3.1 (common:ActionType) adds Merge, written as such; it keeps Append and
+#: Information (deprecated: "the Merge action is assumed"), written as they are, since
+#: clients such as pysdmx 1.21 read no Merge.
+ML_ACTIONS_31 = (*ML_ACTIONS, "Merge")
 
 
 def escape(value: str) -> str:
@@ -74,7 +79,9 @@ def escaped(value: object, _escape: Callable[[str], str] = escape) -> str:
 
 
 def action_for(version: str, action: str) -> str:
-    """The SDMX-ML `action` of a data set (the same list in 2.1 and 3.0)."""
+    """The SDMX-ML `action` of a data set (the same list in 2.1 and 3.0; 3.1's own)."""
+    if version == "3.1" and action in ML_ACTIONS_31:
+        return action
     if action in ML_ACTIONS:
         return action
     if action == "Merge":
