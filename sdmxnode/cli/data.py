@@ -22,7 +22,15 @@ from sdmxnode.errors import SdmxNodeError
 @click.option(
     "--format", "kind", default=None, help="sdmx-ml, sdmx-csv or sdmx-json (default: detected)."
 )
-def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None:
+@click.option(
+    "--provider",
+    default=None,
+    help="AGENCY:ID of the data provider reporting the data (it needs a provision agreement"
+    " for the dataflow). Default: the provider of the dataflow's only agreement, if any.",
+)
+def load(
+    files: tuple[str, ...], dataflow: str | None, kind: str | None, provider: str | None
+) -> None:
     """Validate and store data or structure messages; each file is one transaction.
 
     Structure messages (SDMX-ML) follow the rules of structure maintenance, as submitted
@@ -31,11 +39,16 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
     from sdmxnode.cli.access import record_cli_write
     from sdmxnode.cli.serve import open_node
     from sdmxnode.errors import LoadRejected
+    from sdmxnode.services.access import parse_provider
     from sdmxnode.services.data.loading import LoadOptions, load_data
 
     node = open_node()
     node.store.create_schema()
     target = _dataflow_option(dataflow)
+    try:
+        reporter = parse_provider(provider) if provider is not None else None
+    except SdmxNodeError as exc:
+        raise click.BadParameter(exc.text, param_hint="--provider") from exc
     failed = False
     for name in files:
         path = Path(name)
@@ -59,6 +72,7 @@ def load(files: tuple[str, ...], dataflow: str | None, kind: str | None) -> None
                         kind=kind,
                         dataflow=target,
                         progress=progress,
+                        provider=reporter,
                     ),
                 )
         except LoadRejected as exc:

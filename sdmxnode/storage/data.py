@@ -38,8 +38,10 @@ class DataTransaction:
         layout: Layout,
         action: str,
         depends: Collection[tuple[int, str]] = (),
+        provider: str = "",
     ) -> DataflowWriter:
-        """The writer of this load for a dataflow (the load is recorded on first use).
+        """The writer of this load for a dataflow (the load is recorded on first use, as
+        reported by the data provider `provider`, AGENCY:ID or '' unattributed).
 
         On first use the dataflow's row is share-locked (a DELETE of it waits for this load
         and then finds its data), and so are the artefacts `depends` names by (pk, digest),
@@ -60,9 +62,10 @@ class DataTransaction:
                 action=action,
                 principal=self.principal,
                 source=self.source,
+                provider=provider,
             )
             found = self.writers[dataflow_pk] = DataflowWriter(
-                self.conn, dataflow_pk, layout, load_pk, self.bounds
+                self.conn, dataflow_pk, layout, load_pk, self.bounds, provider
             )
         return found
 
@@ -107,6 +110,10 @@ class DataReader:
     ) -> tuple[int, int, str | None, str | None]:
         """Series count, observation count, first period start, last period end."""
         return data_reads.summarise(self._conn, dataflow_pk, selection)
+
+    def providers(self, dataflow_pk: int, selection: DataSelection) -> list[str]:
+        """The data providers ('AGENCY:ID', '' unattributed) of the matching data, sorted."""
+        return data_reads.distinct_providers(self._conn, dataflow_pk, selection)
 
     def distinct_values(
         self, dataflow_pk: int, selection: DataSelection, position: int
