@@ -174,10 +174,16 @@ class DataStore:
         return json.loads(text) if text else {}
 
     def held_series_attributes(
-        self, dataflow_pk: int, series_keys: Collection[str], batch: int = 500
+        self,
+        dataflow_pk: int,
+        series_keys: Collection[str],
+        batch: int = 500,
+        *,
+        provider: str | None = None,
     ) -> dict[str, frozenset[str]]:
-        """For each of `series_keys` the dataflow holds: the ids of the series attributes
-        it holds a value for (one query per `batch` keys)."""
+        """For each of `series_keys` the dataflow holds (of `provider` only, if given): the
+        ids of the series attributes it holds a value for (one query per `batch` keys)."""
+        of_provider = [series.c.provider == provider] if provider is not None else []
         layout = self.find_layout(dataflow_pk)
         if layout is None or not layout.series_attributes:
             return {}
@@ -190,6 +196,7 @@ class DataStore:
                     select(series.c.series_key, series.c.attributes).where(
                         series.c.dataflow_pk == dataflow_pk,
                         series.c.series_key.in_(keys[start : start + batch]),
+                        *of_provider,
                     )
                 )
                 for key, attributes in rows:

@@ -113,3 +113,19 @@ def test_the_schema_of_a_provision_agreement_is_its_dataflows(providers_app: Fla
     )
     assert answer.status_code == 200, answer.data[:500]
     assert b"DataSetType" in answer.data
+
+
+def test_another_providers_series_attributes_do_not_complete_a_providers_series(
+    providers_app: Flask, nso_token: str, desa_token: str
+) -> None:
+    client = providers_app.test_client()
+    assert post_data(client, nso_token, small_csv(sex="_T")).status_code == 201
+    lines = small_csv(sex="_T").decode().splitlines()
+    at = lines[0].split(",").index("UNIT_MULT")
+    blanked = [lines[0]] + [
+        ",".join("" if i == at else cell for i, cell in enumerate(line.split(",")))
+        for line in lines[1:]
+    ]
+    answer = post_data(client, desa_token, ("\n".join(blanked) + "\n").encode())
+    assert answer.status_code == 400, answer.data[:500]
+    assert "UNIT_MULT" in answer.get_data(as_text=True)

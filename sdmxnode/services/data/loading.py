@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError
@@ -239,6 +240,12 @@ def _writer(
     return writer, guard_keys(dataset.rows, dataset.columns, agreement)
 
 
+def _provider(node: Node, provider: str | None, dataflow: StoredArtefact) -> str:
+    """The data provider a load into `dataflow` writes for (see `LoadOptions.provider`)."""
+    agreement = load_agreement(node, dataflow, provider)
+    return agreement.provider if agreement is not None else UNATTRIBUTED
+
+
 def _refuse_vanished(node: Node, dataflow: ArtefactRef | None) -> None:
     """NotFound (404) when the dataflow the load was sent to is no longer in the node (a
     DELETE of it committed while the message was read): not a defect of the message."""
@@ -271,7 +278,13 @@ def _checked_datasets(
             memory=reader_memory,
             dataflow=options.dataflow,
         )
-    stored = StoredSeriesAttributes(node.store, node.data, resolver, options.dataflow)
+    stored = StoredSeriesAttributes(
+        node.store,
+        node.data,
+        resolver,
+        options.dataflow,
+        partial(_provider, node, options.provider),
+    )
     return check_datasets(
         read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes),
         report,
