@@ -13,6 +13,7 @@ from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS
 from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
+from sdmxnode.authoring.providers import AGREEMENTS, PROVIDER_AGENCY, PROVIDERS
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +61,26 @@ def _write_dsd(dsd: DsdDef, target: Path) -> Path:
 
 
 def write_structures(target: Path) -> list[Path]:
-    """Write the agency scheme, concept scheme, category scheme and one file per DSD."""
+    """Write the agency and data provider schemes with the provision agreements, the
+    concept and category schemes and one file per DSD."""
     paths = []
     root, sections = xml.structure_message("IMDX-AGENCIES")
     xml.add_agency_scheme(xml.section(root, sections, "OrganisationSchemes"), AGENCIES)
     paths.append(xml.write_message(root, target / "IMDX-AGENCIES.xml"))
+
+    root, sections = xml.structure_message("IMDX-DATA_PROVIDERS")
+    schemes = xml.section(root, sections, "OrganisationSchemes")
+    xml.add_data_provider_scheme(schemes, PROVIDER_AGENCY, PROVIDERS)
+    names = {provider_id: name for provider_id, name, _ in PROVIDERS}
+    for agreement in AGREEMENTS:
+        xml.add_provision_agreement(
+            xml.section(root, sections, "ProvisionAgreements"),
+            agreement.id,
+            f"{names[agreement.provider_id]} reports {agreement.dataflow_id}",
+            agreement.dataflow_id,
+            (PROVIDER_AGENCY, agreement.provider_id),
+        )
+    paths.append(xml.write_message(root, target / "IMDX-DATA_PROVIDERS.xml"))
 
     root, sections = xml.structure_message("IMDX-CS_MIGRATION")
     names = {"en": "Concepts for international migration statistics"}

@@ -40,6 +40,7 @@ SECTION_ORDER = (
     "Concepts",
     "DataStructures",
     "Constraints",
+    "ProvisionAgreements",
 )
 
 IMDX_CONCEPT_SCHEME = ("IMDX", "CS_MIGRATION", "1.0.0")
@@ -336,6 +337,47 @@ def add_agency_scheme(
     for agency_id, name, description in agencies:
         item = _el(node, STR, "Agency", id=agency_id)
         add_names(item, {"en": name}, description)
+    return node
+
+
+def add_data_provider_scheme(
+    parent: etree._Element, agency_id: str, providers: Iterable[tuple[str, str, str]]
+) -> etree._Element:
+    """Write a str:DataProviderScheme; SDMX fixes its id (DATA_PROVIDERS) and version (1.0)."""
+    node = _maintainable(
+        parent,
+        "DataProviderScheme",
+        "base.DataProviderScheme",
+        agency_id,
+        "DATA_PROVIDERS",
+        "1.0",
+        final=False,
+    )
+    add_names(node, {"en": f"{agency_id} data providers"})
+    for provider_id, name, description in providers:
+        item = _el(node, STR, "DataProvider", id=provider_id)
+        add_names(item, {"en": name}, description)
+    return node
+
+
+def add_provision_agreement(
+    parent: etree._Element, id: str, name: str, dataflow_id: str, provider: tuple[str, str]
+) -> etree._Element:
+    """Write a str:ProvisionAgreement: the data provider (agency, id) reports the dataflow."""
+    node = _maintainable(
+        parent, "ProvisionAgreement", "registry.ProvisionAgreement", "IMDX", id, "1.0.0"
+    )
+    add_names(node, {"en": name})
+    _dataflow_ref(_el(node, STR, "StructureUsage"), dataflow_id)
+    _ref(
+        _el(node, STR, "DataProvider"),
+        id=provider[1],
+        maintainableParentID="DATA_PROVIDERS",
+        maintainableParentVersion="1.0",
+        agencyID=provider[0],
+        package="base",
+        **{"class": "DataProvider"},
+    )
     return node
 
 

@@ -45,6 +45,12 @@ def token() -> None:
     help="AGENCY,ID,VERSION of a dataflow (or metadataflow) a provider token may write "
     "(repeatable).",
 )
+@click.option(
+    "--provider",
+    default=None,
+    help="AGENCY:ID of the data provider a provider token acts for: it writes only what "
+    "that provider's provision agreements allow.",
+)
 @click.option("--label", default="", help="Who or what the token is for (shown in listings).")
 @click.option(
     "--expires",
@@ -56,6 +62,7 @@ def create(
     role: str,
     agencies: tuple[str, ...],
     dataflows: tuple[str, ...],
+    provider: str | None,
     label: str,
     expires: str | None,
 ) -> None:
@@ -68,6 +75,7 @@ def create(
             dataflows=[parse_dataflow(text) for text in dataflows],
             label=label,
             expires=parse_expiry(expires) if expires is not None else None,
+            provider=provider,
         )
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
@@ -81,6 +89,9 @@ def _rights(record: object) -> str:
     agencies = getattr(record, "agencies", ())
     dataflows = getattr(record, "dataflows", ())
     parts = []
+    provider = getattr(record, "provider", None)
+    if provider:
+        parts.append(f"data provider {provider}")
     if agencies:
         parts.append("agencies " + ", ".join(agencies))
     if dataflows:

@@ -28,11 +28,18 @@ from sdmxnode.errors import SdmxNodeError
     help="Type=AGENCY:ID(VERSION) (or a URN) of the metadataflow or metadata structure to "
     "check reference metadata against, instead of the one the message names.",
 )
+@click.option(
+    "--provider",
+    default=None,
+    help="AGENCY:ID of the data provider reporting the data (it needs a provision agreement"
+    " for the dataflow). Default: the provider of the dataflow's only agreement, if any.",
+)
 def load(
     files: tuple[str, ...],
     dataflow: str | None,
     kind: str | None,
     metadata_structure: str | None,
+    provider: str | None,
 ) -> None:
     """Validate and store data, structure or reference-metadata messages; each file is one
     transaction.
@@ -44,12 +51,17 @@ def load(
     from sdmxnode.cli.access import record_cli_write
     from sdmxnode.cli.serve import open_node
     from sdmxnode.errors import LoadRejected
+    from sdmxnode.services.access import parse_provider
     from sdmxnode.services.data.loading import LoadOptions, load_data
 
     node = open_node()
     node.store.create_schema()
     target = _dataflow_option(dataflow)
     metadata_target = _metadata_structure_option(metadata_structure)
+    try:
+        reporter = parse_provider(provider) if provider is not None else None
+    except SdmxNodeError as exc:
+        raise click.BadParameter(exc.text, param_hint="--provider") from exc
     failed = False
     for name in files:
         path = Path(name)
@@ -76,6 +88,7 @@ def load(
                         kind=kind,
                         dataflow=target,
                         progress=progress,
+                        provider=reporter,
                     ),
                 )
         except LoadRejected as exc:

@@ -137,6 +137,31 @@ class Labels:
     language: str = "en"
 
 
+@dataclass(frozen=True)
+class DataSetProvider:
+    """The data provider of a data set (a DataProvider of AGENCY:DATA_PROVIDERS(1.0)) and
+    the provision agreement it reports through, for writers to name in each data set."""
+
+    agency_id: str
+    id: str
+    agreement: ArtefactRef | None = None
+
+    @property
+    def urn(self) -> str:
+        """The URN of the DataProvider."""
+        return (
+            "urn:sdmx:org.sdmx.infomodel.base.DataProvider="
+            f"{self.agency_id}:DATA_PROVIDERS(1.0).{self.id}"
+        )
+
+    @property
+    def agreement_urn(self) -> str | None:
+        """The URN of the provision agreement, if there is one."""
+        if self.agreement is None:
+            return None
+        return f"urn:sdmx:org.sdmx.infomodel.registry.ProvisionAgreement={self.agreement.identity}"
+
+
 @dataclass
 class DataResult:
     """What a data query answers, for a writer: the same row layout readers produce.
@@ -163,3 +188,9 @@ class DataResult:
     #: answer: the changed observations with action Replace, then the deleted ones with
     #: action Delete). Writers whose format cannot hold several data sets refuse them.
     following: list[DataResult] = field(default_factory=list)
+    #: The data provider of this data set (a dataflow's answer holds one data set per
+    #: provider); None: data attributed to no provider.
+    provider: DataSetProvider | None = None
+    #: The rows of this data set once more (writers that need a second pass); None: the
+    #: writer keeps what it needs.
+    rows_again: Callable[[], Iterator[tuple]] | None = None

@@ -1,8 +1,10 @@
 """Credentials and rights: bearer tokens with a role, and what each role may change.
 
 Roles: `admin` changes anything and reads the audit log; `maintainer` changes the
-structures of its agencies and the data of their dataflows; `provider` writes the data of
-its dataflows (listed one by one, or every dataflow of an agency given with `--agency`).
+structures of its agencies and the data of their dataflows; `provider` acts for one data
+provider (`--provider AGENCY:ID`) and writes only through that provider's provision
+agreements (checked by the load, `services/providers`), or, as before data providers, writes
+the data of its dataflows (listed one by one, or every dataflow of an agency with `--agency`).
 Reading stays public. A token's secret is shown once and only its SHA-256 is stored: the
 secrets are 256-bit random strings, so a fast hash does not weaken them. A token may expire
 (refused like a revoked one from then on); each records when it last authenticated, to
@@ -54,6 +56,7 @@ class Principal:
     agencies: frozenset[str]
     dataflows: frozenset[tuple[str, str, str]]
     label: str = ""
+    provider: str | None = None  # 'AGENCY:ID' of the data provider it acts for
 
     @classmethod
     def of(cls, record: TokenRecord) -> Principal:
@@ -64,6 +67,7 @@ class Principal:
             frozenset(record.agencies),
             frozenset(record.dataflows),
             record.label,
+            record.provider,
         )
 
     @property
@@ -78,6 +82,8 @@ class Principal:
     def may_write_data(self, agency_id: str, flow_id: str, version: str) -> bool:
         """May this principal load or delete data of the dataflow agency:id(version)?"""
         if self.is_admin:
+            return True
+        if self.provider is not None:  # its provision agreements decide, when it loads
             return True
         if self.role in ("maintainer", "provider") and agency_id in self.agencies:
             return True
@@ -101,6 +107,15 @@ def parse_dataflow(text: str) -> tuple[str, str, str]:
     if len(parts) != 3 or not all(parts):
         raise BadRequest(f"a dataflow is AGENCY,ID,VERSION, not {text!r}", where="--dataflow")
     return parts[0], parts[1], parts[2]
+
+
+def parse_provider(text: str) -> str:
+    """AGENCY:ID of a data provider as given to `--provider` (a DataProvider of the
+    AGENCY:DATA_PROVIDERS(1.0) scheme); BadRequest otherwise."""
+    agency, sep, provider_id = text.strip().partition(":")
+    if not (sep and agency and provider_id) or ":" in provider_id or "," in text:
+        raise BadRequest(f"a data provider is AGENCY:ID, not {text!r}", where="--provider")
+    return f"{agency}:{provider_id}"
 
 
 def parse_expiry(text: str, now: datetime | None = None) -> datetime:
@@ -135,10 +150,17 @@ def create_token(
     dataflows: Iterable[tuple[str, str, str]] = (),
     label: str = "",
     expires: datetime | None = None,
+    provider: str | None = None,
 ) -> str:
     """Store a new token and return its secret (shown once; only its hash is kept)."""
     return issue_token(
-        node, role=role, agencies=agencies, dataflows=dataflows, label=label, expires=expires
+        node,
+        role=role,
+        agencies=agencies,
+        dataflows=dataflows,
+        label=label,
+        expires=expires,
+        provider=provider,
     )[1]
 
 
@@ -150,24 +172,40 @@ def issue_token(
     dataflows: Iterable[tuple[str, str, str]] = (),
     label: str = "",
     expires: datetime | None = None,
+    provider: str | None = None,
 ) -> tuple[TokenRecord, str]:
-    """Store a new token, expiring at `expires` (aware) if given; its record and its secret."""
+    """Store a new token, expiring at `expires` (aware) if given; its record and its secret.
+    A provider token acting for a data provider (`provider`, AGENCY:ID) lists no agencies
+    or dataflows: the provider's provision agreements say what it may write."""
     if role not in ROLES:
         raise BadRequest(f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
     agencies = tuple(sorted(set(agencies)))
     dataflows = tuple(sorted(set(dataflows)))
     if role == "maintainer" and not agencies:
         raise BadRequest("a maintainer token needs at least one --agency", where="--agency")
-    if role == "provider" and not (agencies or dataflows):
+    if provider is not None:
+        provider = parse_provider(provider)
+        if role != "provider":
+            raise BadRequest("only a provider token acts for a --provider", where="--provider")
+        if agencies or dataflows:
+            raise BadRequest(
+                "a token acting for a --provider writes what its provision agreements allow:"
+                " give no --agency or --dataflow",
+                where="--provider",
+            )
+    elif role == "provider" and not (agencies or dataflows):
         raise BadRequest(
-            "a provider token needs at least one --dataflow (or --agency)", where="--dataflow"
+            "a provider token needs a --provider (or at least one --dataflow or --agency)",
+            where="--provider",
         )
     if role == "admin" and (agencies or dataflows):
         raise BadRequest("an admin token has every right: no --agency or --dataflow")
     token_id = "t" + secrets.token_hex(6)
     secret = f"{_PREFIX}{secrets.token_urlsafe(32)}"
     created = now_utc(precise=True).replace(tzinfo=UTC)
-    record = TokenRecord(token_id, role, agencies, dataflows, label, created, expires=expires)
+    record = TokenRecord(
+        token_id, role, agencies, dataflows, label, created, expires=expires, provider=provider
+    )
     node.access.add_token(record, hash_secret(secret))
     return record, secret
 

@@ -33,6 +33,7 @@ class TokenRecord:
     revoked: datetime | None = None
     expires: datetime | None = None  # None: never
     last_used: datetime | None = None  # last successful authentication, None: never
+    provider: str | None = None  # 'AGENCY:ID' of the data provider a provider token acts for
 
     def expired(self, now: datetime) -> bool:
         """Whether the token has expired at `now` (an aware time)."""
@@ -50,6 +51,7 @@ class TokenRecord:
             "revoked": _iso(self.revoked),
             "expires": _iso(self.expires),
             "last_used": _iso(self.last_used),
+            "provider": self.provider,
         }
 
 
@@ -112,6 +114,7 @@ def _token(row: Row) -> TokenRecord:
         revoked=_aware(row.revoked),
         expires=_aware(row.expires),
         last_used=_aware(row.last_used),
+        provider=row.provider,
     )
 
 
@@ -172,6 +175,7 @@ class AccessStore:
                         label=record.label[:255],
                         created=_naive(record.created),
                         expires=_naive(record.expires),
+                        provider=record.provider,
                     )
                 )
         except SQLAlchemyError as exc:

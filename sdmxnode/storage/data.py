@@ -38,8 +38,10 @@ class DataTransaction:
         layout: Layout,
         action: str,
         depends: Collection[tuple[int, str]] = (),
+        provider: str = "",
     ) -> DataflowWriter:
-        """The writer of this load for a dataflow (the load is recorded on first use).
+        """The writer of this load for a dataflow (the load is recorded on first use, as
+        reported by the data provider `provider`, AGENCY:ID or '' unattributed).
 
         On first use the dataflow's row is share-locked (a DELETE of it waits for this load
         and then finds its data), and so are the artefacts `depends` names by (pk, digest),
@@ -60,9 +62,10 @@ class DataTransaction:
                 action=action,
                 principal=self.principal,
                 source=self.source,
+                provider=provider,
             )
             found = self.writers[dataflow_pk] = DataflowWriter(
-                self.conn, dataflow_pk, layout, load_pk, self.bounds
+                self.conn, dataflow_pk, layout, load_pk, self.bounds, provider
             )
         return found
 
@@ -107,6 +110,10 @@ class DataReader:
     ) -> tuple[int, int, str | None, str | None]:
         """Series count, observation count, first period start, last period end."""
         return data_reads.summarise(self._conn, dataflow_pk, selection)
+
+    def providers(self, dataflow_pk: int, selection: DataSelection) -> list[str]:
+        """The data providers ('AGENCY:ID', '' unattributed) of the matching data, sorted."""
+        return data_reads.distinct_providers(self._conn, dataflow_pk, selection)
 
     def distinct_values(
         self, dataflow_pk: int, selection: DataSelection, position: int
@@ -167,10 +174,16 @@ class DataStore:
         return json.loads(text) if text else {}
 
     def held_series_attributes(
-        self, dataflow_pk: int, series_keys: Collection[str], batch: int = 500
+        self,
+        dataflow_pk: int,
+        series_keys: Collection[str],
+        batch: int = 500,
+        *,
+        provider: str | None = None,
     ) -> dict[str, frozenset[str]]:
-        """For each of `series_keys` the dataflow holds: the ids of the series attributes
-        it holds a value for (one query per `batch` keys)."""
+        """For each of `series_keys` the dataflow holds (of `provider` only, if given): the
+        ids of the series attributes it holds a value for (one query per `batch` keys)."""
+        of_provider = [series.c.provider == provider] if provider is not None else []
         layout = self.find_layout(dataflow_pk)
         if layout is None or not layout.series_attributes:
             return {}
@@ -183,6 +196,7 @@ class DataStore:
                     select(series.c.series_key, series.c.attributes).where(
                         series.c.dataflow_pk == dataflow_pk,
                         series.c.series_key.in_(keys[start : start + batch]),
+                        *of_provider,
                     )
                 )
                 for key, attributes in rows:

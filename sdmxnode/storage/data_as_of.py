@@ -13,7 +13,12 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, union_all
 
-from sdmxnode.storage.data_reads import DataSelection, _key_condition, _series_key_condition
+from sdmxnode.storage.data_reads import (
+    DataSelection,
+    _key_condition,
+    _provider_condition,
+    _series_key_condition,
+)
 from sdmxnode.storage.tables import loads, observation_history, observations, series
 
 
@@ -30,6 +35,7 @@ def select_as_of(dataflow_pk: int, selection: DataSelection, as_of: datetime) ->
     matching = [
         series.c.dataflow_pk == dataflow_pk,
         _key_condition(selection.keys),
+        *_provider_condition(selection),
         *_series_key_condition(selection),
     ]
     current = (

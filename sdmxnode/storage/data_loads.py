@@ -13,9 +13,16 @@ from sdmxnode.storage.times import now_utc
 
 
 def start_load(
-    conn: Connection, dataflow_pk: int, layout: Layout, *, action: str, principal: str, source: str
+    conn: Connection,
+    dataflow_pk: int,
+    layout: Layout,
+    *,
+    action: str,
+    principal: str,
+    source: str,
+    provider: str = "",
 ) -> int:
-    """Record a load (and the dataflow's layout on its first load); the load's pk."""
+    """Record a load by `provider` (and the dataflow's layout on its first load); its pk."""
     # The first load of a dataflow records its layout. Two first loads at once (PostgreSQL
     # lets both in) must not both insert it: the second waits for the first's row, then
     # takes it as stored and compares, as any later load does.
@@ -49,6 +56,7 @@ def start_load(
             started=now_utc(precise=True),
             principal=principal,
             source=source[:1000],
+            provider=provider,
         )
     ).inserted_primary_key
     assert inserted is not None

@@ -60,6 +60,15 @@ class DataSelection:
     #: The data as they stood at this moment (naive UTC; 2.x `asOf`): read through
     #: `data_as_of.select_as_of`, not the select_* functions here; None for now.
     as_of: datetime | None = None
+    #: The data providers ('AGENCY:ID', '' for unattributed data) whose series are wanted;
+    #: None: every provider's.
+    providers: tuple[str, ...] | None = None
+
+
+def _provider_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.providers is None:
+        return []
+    return [series.c.provider.in_(sorted(selection.providers))]
 
 
 def _series_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
@@ -111,6 +120,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     conditions = [
         series.c.dataflow_pk == dataflow_pk,
         _key_condition(selection.keys),
+        *_provider_condition(selection),
         *_series_key_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
@@ -161,14 +171,19 @@ def select_observation_keys(
     selection: DataSelection | None = None,
     *,
     not_written_by: int | None = None,
+    provider: str | None = None,
 ) -> Select:
     """(series pk, period) of the current observations of a dataflow that a selection's
-    keys and period range match (all without one), leaving out, with `not_written_by`,
-    those that load wrote: what a deletion by key, or a replacement, removes."""
+    keys, providers and period range match (all without one), leaving out, with
+    `not_written_by`, those that load wrote: what a deletion by key, or a replacement,
+    removes. `provider`: only that provider's observations."""
     conditions = [series.c.dataflow_pk == dataflow_pk]
+    if provider is not None:
+        conditions.append(series.c.provider == provider)
     if selection is not None:
         conditions += [
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             *_series_key_condition(selection),
             *_period_condition(selection),
         ]
@@ -195,6 +210,7 @@ def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             *_series_key_condition(selection),
             has_data,
         )
@@ -220,6 +236,7 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             observation_history.c.deleted == true(),
             observation_history.c.superseded_by.in_(later_loads),
             ~still_there,
@@ -269,6 +286,7 @@ def _matching(dataflow_pk: int, selection: DataSelection) -> list[ColumnElement[
     return [
         series.c.dataflow_pk == dataflow_pk,
         _key_condition(selection.keys),
+        *_provider_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
     ]
@@ -308,11 +326,36 @@ def distinct_values(
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             has_data,
             column.is_not(None),
         )
         .distinct()
         .order_by(column)
+    )
+    return [value for (value,) in conn.execute(query)]
+
+
+def distinct_providers(conn: Connection, dataflow_pk: int, selection: DataSelection) -> list[str]:
+    """The data providers of the series with observations the selection matches, sorted."""
+    has_data = exists(
+        select(observations.c.series_pk).where(
+            observations.c.series_pk == series.c.pk,
+            *_period_condition(selection),
+            *_updated_condition(selection),
+        )
+    )
+    query = (
+        select(series.c.provider)
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            _key_condition(selection.keys),
+            *_provider_condition(selection),
+            *_series_key_condition(selection),
+            has_data,
+        )
+        .distinct()
+        .order_by(series.c.provider)
     )
     return [value for (value,) in conn.execute(query)]
 
@@ -345,6 +388,7 @@ def select_written_by(dataflow_pk: int, selection: DataSelection, load_pk: int) 
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             *_series_key_condition(selection),
             observations.c.load_pk == load_pk,
         )
@@ -364,6 +408,7 @@ def select_written_by(dataflow_pk: int, selection: DataSelection, load_pk: int) 
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             *_series_key_condition(selection),
             observation_history.c.load_pk == load_pk,
         )
@@ -382,6 +427,7 @@ def select_deleted_by(dataflow_pk: int, selection: DataSelection, load_pk: int) 
         .where(
             series.c.dataflow_pk == dataflow_pk,
             _key_condition(selection.keys),
+            *_provider_condition(selection),
             *_series_key_condition(selection),
             observation_history.c.deleted == true(),
             observation_history.c.superseded_by == load_pk,

@@ -63,7 +63,9 @@ class LoadCounts:
 
 @dataclass
 class DataflowWriter:
-    """Writes the data sets of one load of one dataflow on an open transaction.
+    """Writes the data sets of one load of one dataflow on an open transaction, as the
+    data of one provider (`provider`, AGENCY:ID; '' unattributed): its series are that
+    provider's, apart from the same keys of other providers.
 
     Series first seen in this load get a provisional (negative) id and are inserted in
     batches, with their attributes, just before the observations that use them.
@@ -74,6 +76,7 @@ class DataflowWriter:
     layout: Layout
     load_pk: int
     bounds: PeriodBounds
+    provider: str = ""
     counts: LoadCounts = field(default_factory=LoadCounts)
     _series: dict[str, int] = field(default_factory=dict)
     _series_attributes: dict[int, str | None] = field(default_factory=dict)
@@ -91,7 +94,7 @@ class DataflowWriter:
     def __post_init__(self) -> None:
         rows = self.conn.execute(
             select(series.c.series_key, series.c.pk, series.c.attributes).where(
-                series.c.dataflow_pk == self.dataflow_pk
+                series.c.dataflow_pk == self.dataflow_pk, series.c.provider == self.provider
             )
         )
         for key, pk, attributes in rows:
@@ -294,6 +297,7 @@ class DataflowWriter:
         records = [
             {
                 "dataflow_pk": self.dataflow_pk,
+                "provider": self.provider,
                 "series_key": key,
                 "attributes": self._series_attributes.pop(provisional),
                 **{f"d{i}": v for i, v in enumerate(values)},

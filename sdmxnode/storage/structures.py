@@ -19,7 +19,7 @@ from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structure_rows import Decide, put_decided, put_one, refuse_reshaped_data
 from sdmxnode.storage.tables import artefacts, metadata, node_health, references
 from sdmxnode.storage.times import now_utc
-from sdmxnode.storage.upgrades import add_missing_columns, widen_columns
+from sdmxnode.storage.upgrades import add_missing_columns, key_series_by_provider, widen_columns
 from sdmxnode.storage.writing import lock_artefacts, writing
 
 _COLUMNS = (
@@ -112,6 +112,7 @@ class StructureStore:
             metadata.create_all(self.engine)
             add_missing_columns(self.engine)
             widen_columns(self.engine)
+            key_series_by_provider(self.engine)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc
 

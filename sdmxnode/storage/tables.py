@@ -107,7 +107,10 @@ series = Table(
     Column("series_key", String(2000), nullable=False),
     *(Column(f"d{i}", String(255), nullable=True) for i in range(MAX_DIMENSIONS)),
     Column("attributes", Text, nullable=True),
-    UniqueConstraint("dataflow_pk", "series_key", name="uq_series_key"),
+    # The data provider reporting the series ('AGENCY:ID'; '' unattributed): the same key
+    # from two providers is two series (storage/upgrades.py adds it to older databases).
+    Column("provider", String(400), nullable=False, server_default=""),
+    UniqueConstraint("dataflow_pk", "provider", "series_key", name="uq_series_provider_key"),
 )
 Index("ix_series_d0", series.c.dataflow_pk, series.c.d0)
 Index("ix_series_d1", series.c.dataflow_pk, series.c.d1)
@@ -151,6 +154,9 @@ loads = Table(
     Column("series_written", Integer, nullable=False, default=0),
     Column("observations_written", Integer, nullable=False, default=0),
     Column("observations_deleted", Integer, nullable=False, default=0),
+    # The data provider ('AGENCY:ID') the load reports for; '' unattributed (added later:
+    # nullable, None in loads recorded before data providers).
+    Column("provider", String(400), nullable=True),
 )
 Index("ix_loads_dataflow", loads.c.dataflow_pk, loads.c.finished)
 
@@ -218,6 +224,9 @@ tokens = Table(
     # Added after the table: nullable, added to existing databases by storage/upgrades.py.
     Column("expires", DateTime, nullable=True),  # naive UTC; None: never
     Column("last_used", DateTime, nullable=True),  # naive UTC, to the minute or so
+    # The data provider ('AGENCY:ID') a provider token acts for; None: none (other roles,
+    # and provider tokens limited to listed dataflows, as before data providers).
+    Column("provider", String(400), nullable=True),
 )
 
 #: One row per write attempt over HTTP or the CLI: who, what, when, and how it ended.

@@ -4,18 +4,22 @@
 node has no migration tool. Columns added to an existing table since are nullable and
 listed in ADDED_COLUMNS; `add_missing_columns` adds those a database lacks, idempotently
 and safely when several processes start at once (a column another process added meanwhile
-is no error).
+is no error). `key_series_by_provider` makes the data provider part of a series' identity
+(issue 17) in a database whose series were keyed by dataflow and key alone: their data
+become unattributed (provider '').
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Engine, Table, inspect, text
+from sqlalchemy import Column, Connection, Engine, Table, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.schema import CreateColumn, CreateTable
 
+from sdmxnode.storage.engine import WRITE_OPTION
 from sdmxnode.storage.tables import (
     audit_log,
     data_layouts,
+    loads,
     observation_history,
     observations,
     series,
@@ -27,6 +31,8 @@ ADDED_COLUMNS: tuple[tuple[Table, str], ...] = (
     (tokens, "expires"),
     (tokens, "last_used"),
     (audit_log, "process"),
+    (tokens, "provider"),
+    (loads, "provider"),
 )
 
 
@@ -86,3 +92,56 @@ def add_missing_columns(engine: Engine) -> list[str]:
             continue
         added.append(f"{table.name}.{name}")
     return added
+
+
+_SERIES_IDENTITY = "uq_series_provider_key UNIQUE (dataflow_pk, provider, series_key)"
+
+
+def key_series_by_provider(engine: Engine) -> bool:
+    """Add `series.provider` (existing series: '', unattributed) and make the series'
+    unique key (dataflow, provider, series key), where the database lacks it; whether it
+    changed the database. PostgreSQL changes the constraint in place; SQLite, which cannot
+    change a table's constraints, copies the table into one of the current definition (in
+    one transaction, foreign keys off so that no observation cascades away)."""
+    if "provider" in _present(engine, series):
+        return False
+    if engine.dialect.name == "postgresql":
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text("ALTER TABLE series ADD COLUMN provider VARCHAR(400) DEFAULT '' NOT NULL")
+                )
+                conn.execute(text("ALTER TABLE series DROP CONSTRAINT uq_series_key"))
+                conn.execute(text(f"ALTER TABLE series ADD CONSTRAINT {_SERIES_IDENTITY}"))
+        except SQLAlchemyError:
+            if "provider" not in _present(engine, series):  # not done by another process
+                raise
+            return False
+        return True
+    with engine.connect() as conn:
+        # On the driver's connection, outside any transaction (where SQLite ignores it).
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                return _copy_series(conn)
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _copy_series(conn: Connection) -> bool:
+    """SQLite: rebuild `series` with the provider column, under the write lock."""
+    before = [c["name"] for c in inspect(conn).get_columns(series.name)]
+    if "provider" in before:  # another process did it while this one waited
+        return False
+    create = str(CreateTable(series).compile(dialect=conn.dialect))
+    conn.exec_driver_sql(create.replace("CREATE TABLE series ", "CREATE TABLE series_new ", 1))
+    names = ", ".join(before)
+    conn.exec_driver_sql(f"INSERT INTO series_new ({names}) SELECT {names} FROM series")
+    conn.exec_driver_sql("DROP TABLE series")
+    conn.exec_driver_sql("ALTER TABLE series_new RENAME TO series")
+    for index in series.indexes:
+        index.create(conn)
+    return True

@@ -30,8 +30,9 @@ def test_an_answer_holds_the_matching_data(small_node: Node) -> None:
     assert answer.etag("a") != answer.etag("b")
 
 
-def test_a_provider_ref_finds_nothing(small_node: Node) -> None:
-    with pytest.raises(NoResults, match="providerRef"):
+def test_a_provider_ref_without_an_agreement_finds_nothing(small_node: Node) -> None:
+    # Providers are those with a provision agreement for the dataflow (tests/providers).
+    with pytest.raises(NoResults, match="no data provider IMDX,P1 has a provision agreement"):
         get_data_answer(small_node, parse_data_query_v1(FLOW, None, "IMDX,P1", {}))
 
 

@@ -135,8 +135,17 @@ def write_csv_20(
         if labels == "name":
             plan.cells = plan.front + _name_cells(named, transforms)
         action = actions.get(data_set.action) or actions["Information"]
-        sections.append(_Section(data_set.rows, [*prefix, action], plan))
+        sections.append(_Section(data_set.rows, [*_provided(data_set, prefix), action], plan))
     return _write(result, header, sections)
+
+
+def _provided(data_set: DataResult, prefix: list[str]) -> list[str]:
+    """The structure cells of a data set's rows: a provider's data set names its provision
+    agreement (`dataprovision`, AGENCY:ID(VERSION)); others the message's structure."""
+    agreement = data_set.provider.agreement if data_set.provider else None
+    if agreement is None:
+        return prefix
+    return ["dataprovision", agreement.identity, *prefix[2:]]
 
 
 def write_csv_21(

@@ -1,7 +1,7 @@
 """The answer to a data query: which data sets it holds, or why there is none to send.
 
-The policy of SDMX-REST data answers lives here, not in the views: a providerRef finds
-nothing (this node records no data providers), an answer larger than
+The policy of SDMX-REST data answers lives here, not in the views: one data set per data
+provider (`data_sets.per_provider`), an answer larger than
 MAX_RESPONSE_OBSERVATIONS is refused, `updatedAfter` answers replace what changed and carry
 the deletions as a data set with action Delete (2.x `data.md`), and `includeHistory`
 answers one data set per load.
@@ -16,6 +16,7 @@ from datetime import datetime
 from sdmxnode.errors import NoResults, TooLarge
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery
+from sdmxnode.services.data.data_sets import per_provider
 from sdmxnode.services.data.queries import (
     DataPlan,
     count_rows,
@@ -73,11 +74,15 @@ class DataAnswer:
             )
         if not found:
             return deletions_result(node, plan)
-        result = data_result(node, plan, languages=languages)
+        chosen = bool(self.query.providers) or self.query.context == "provisionagreement"
+        result = per_provider(
+            node, plan, data_result(node, plan, languages=languages), name_one=chosen
+        )
         if plan.selection.updated_after is not None:
-            result.action = "Replace"  # 2.x data.md: delta answers replace and delete
+            for data_set in (result, *result.following):
+                data_set.action = "Replace"  # 2.x data.md: delta answers replace and delete
         if deletions:
-            result.following = [deletions_result(node, plan)]
+            result.following = [*result.following, deletions_result(node, plan)]
         return result
 
     def rows_again(self) -> Iterator[tuple]:
@@ -86,12 +91,7 @@ class DataAnswer:
 
 
 def get_data_answer(node: Node, query: DataQuery) -> DataAnswer:
-    """Bind a data query to the one dataflow it names; raises NoResults for a providerRef
-    (this node records no data providers) and when no dataflow with data matches."""
-    if query.providers:
-        raise NoResults(
-            "this node records no data providers: no data matches a providerRef",
-            where="providerRef",
-        )
+    """Bind a data query to the one dataflow it names (and its providers); raises NoResults
+    when no dataflow with data matches."""
     dataflow = find_query_dataflow(node, query)
     return DataAnswer(node, query, plan_data_query(node, dataflow, query))

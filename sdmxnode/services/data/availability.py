@@ -41,8 +41,6 @@ class Availability:
 
 def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
     """The values with data for the query's dataflow, key and time range."""
-    if query.providers:
-        raise NoResults("this node records no data providers", where="providerRef")
     dataflow = find_query_dataflow(node, query)
     plan = plan_data_query(node, dataflow, as_data_query(query))
     dimensions = [d.id for d in plan.structure.dimensions]

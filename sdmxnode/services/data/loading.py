@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError
@@ -18,11 +19,17 @@ from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.data.targets import StoredSeriesAttributes, target_dataflow
 from sdmxnode.services.node import Node
+from sdmxnode.services.providers.agreements import (
+    UNATTRIBUTED,
+    Agreement,
+    guard_keys,
+    load_agreement,
+)
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.data import DataTransaction
 from sdmxnode.storage.data_layout import Layout
 from sdmxnode.storage.data_reads import select_observation_keys
-from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_bounds
@@ -87,6 +94,10 @@ class LoadOptions:
     - `max_bytes` of (decompressed) content are read at most: more is refused as a possible
       compression bomb (Invalid).
     - `action` overrides the actions the message declares (data sets and rows alike).
+    - `provider` (AGENCY:ID) is the data provider the data are reported by: it needs a
+      provision agreement for each dataflow written (Forbidden otherwise) and the
+      agreement's constraints apply to every key. None: the provider of the dataflow's
+      only agreement (its constraints apply too), else the load is unattributed ('').
     - `replace` (with `dataflow`) makes the dataflow hold exactly the message's
       observations: every other observation of it is deleted in the same transaction,
       recorded as deleted for `updatedAfter` and `includeHistory`.
@@ -101,6 +112,7 @@ class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     action: str | None = None
     replace: bool = False
+    provider: str | None = None
 
 
 def load_data(
@@ -160,6 +172,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
     if report.errors:
         raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
+    agreements: dict[int, Agreement | None] = {}
     result = LoadResult(report)
     reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
@@ -172,14 +185,11 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
                 for _ in dataset.rows:  # the rest of the data set is still checked
                     pass
                 continue
-            writer = tx.writer(
-                target.pk,
-                layout_for(dataset.structure),
-                action or dataset.action,
-                depends=dataset.structure.sources,
-            )
+            agreement = agreements.get(target.pk) or load_agreement(node, target, options.provider)
+            agreements[target.pk] = agreement
+            writer, rows = _writer(tx, target, dataset, action, agreement)
             result.actions.append(action or dataset.action)
-            rows = dataset.rows if progress is None else _counted(dataset.rows, progress)
+            rows = rows if progress is None else _counted(rows, progress)
             writer.write(
                 dataset.columns,
                 (row for row in rows if report.errors == 0),
@@ -207,6 +217,33 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
         result.observations_deleted,
     )
     return result
+
+
+def _writer(
+    tx: DataTransaction,
+    target: StoredArtefact,
+    dataset: DatasetRows,
+    action: str | None,
+    agreement: Agreement | None,
+) -> tuple[DataflowWriter, Iterator[tuple]]:
+    """The load's writer of the data set's dataflow, for the agreement's provider, and the
+    data set's rows (checked against the agreement's constraints)."""
+    writer = tx.writer(
+        target.pk,
+        layout_for(dataset.structure),
+        action or dataset.action,
+        depends=(*dataset.structure.sources, *(agreement.sources if agreement else ())),
+        provider=agreement.provider if agreement else UNATTRIBUTED,
+    )
+    if agreement is None:
+        return writer, dataset.rows
+    return writer, guard_keys(dataset.rows, dataset.columns, agreement)
+
+
+def _provider(node: Node, provider: str | None, dataflow: StoredArtefact) -> str:
+    """The data provider a load into `dataflow` writes for (see `LoadOptions.provider`)."""
+    agreement = load_agreement(node, dataflow, provider)
+    return agreement.provider if agreement is not None else UNATTRIBUTED
 
 
 def _refuse_vanished(node: Node, dataflow: ArtefactRef | None) -> None:
@@ -241,7 +278,13 @@ def _checked_datasets(
             memory=reader_memory,
             dataflow=options.dataflow,
         )
-    stored = StoredSeriesAttributes(node.store, node.data, resolver, options.dataflow)
+    stored = StoredSeriesAttributes(
+        node.store,
+        node.data,
+        resolver,
+        options.dataflow,
+        partial(_provider, node, options.provider),
+    )
     return check_datasets(
         read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes),
         report,
@@ -258,7 +301,11 @@ def _delete_the_rest(node: Node, tx: DataTransaction, dataflow: StoredArtefact) 
         if layout is None:
             return  # no data before, none now
         writer = tx.writer(dataflow.pk, layout, "Replace")
-    writer.delete_observations(select_observation_keys(dataflow.pk, not_written_by=writer.load_pk))
+    writer.delete_observations(
+        select_observation_keys(
+            dataflow.pk, not_written_by=writer.load_pk, provider=writer.provider
+        )
+    )
 
 
 def _counted(rows: Iterator[tuple], progress: Callable[[int], None]) -> Iterator[tuple]:

@@ -18,6 +18,7 @@ from sdmxnode.rest.versions import VersionSelector
 from sdmxnode.services.data.as_of import as_of_records, as_of_series
 from sdmxnode.services.data.filters import narrow_keys, row_filter
 from sdmxnode.services.node import Node
+from sdmxnode.services.providers.agreements import selected_providers
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import follow_references, select_versions
 from sdmxnode.storage.data_layout import Layout
@@ -90,6 +91,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         last_n=query.last_n,
         series_keys=_full_keys(key_sets, len(structure.dimensions)),
         as_of=_naive_utc(query.as_of),
+        providers=selected_providers(node, dataflow, query),
     )
     series_only = query.detail in ("serieskeysonly", "nodata")
     columns = _columns(structure, query)

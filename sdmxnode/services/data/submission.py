@@ -21,6 +21,7 @@ from sdmxnode.rest.flows import FlowSelection
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.data.queries import find_dataflows, plan_data_query
 from sdmxnode.services.node import Node
+from sdmxnode.services.providers.agreements import find_agreement
 from sdmxnode.storage.data_reads import select_observation_keys
 from sdmxnode.storage.data_writes import LoadCounts
 from sdmxnode.storage.records import StoredArtefact
@@ -154,13 +155,17 @@ def submit_message(
     principal: str = "",
     source: str = "HTTP",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    provider: str | None = None,
 ) -> Submission:
-    """Load a message into `dataflow` as `method` (POST, PUT or DELETE) says.
+    """Load a message into `dataflow` as `method` (POST, PUT or DELETE) says, reported by
+    the data provider `provider` (see `LoadOptions.provider`).
 
     Raises LoadRejected (nothing stored) for a message with errors, among them one that
     names another dataflow than `dataflow`.
     """
     action, replace = METHOD_ACTIONS[method]
+    if provider is not None:  # refused before the message is read, even an empty one
+        find_agreement(node, dataflow, provider)
     message = open_submitted(data, kind, max_bytes=max_bytes)
     had_data = node.data.has_data(dataflow.pk)  # its layout outlives a deletion of all data
     ref = dataflow.ref
@@ -175,6 +180,7 @@ def submit_message(
             max_bytes=max_bytes,
             action=action,
             replace=replace,
+            provider=provider,
         ),
     )
     name = dataflow_name(dataflow)
@@ -199,10 +205,13 @@ def delete_selected(
     *,
     principal: str = "",
     source: str = "HTTP DELETE",
+    provider: str | None = None,
 ) -> Submission:
     """Delete the observations of `dataflow` that the query's key and period range select,
-    in one transaction recorded as a Delete load (so `updatedAfter` reports them)."""
+    in one transaction recorded as a Delete load (so `updatedAfter` reports them). A
+    `provider` deletes through its provision agreement (Forbidden without one)."""
     name = dataflow_name(dataflow)
+    agreement = find_agreement(node, dataflow, provider) if provider is not None else None
     submission = Submission(name, artefact_urn(dataflow.ref), "DELETE", "Delete", Report())
     layout = node.data.find_layout(dataflow.pk)
     if layout is None:
@@ -214,12 +223,18 @@ def delete_selected(
             "or measures are not accepted",
             where="c",
         )
-    keys = select_observation_keys(dataflow.pk, plan.selection)
+    keys = select_observation_keys(dataflow.pk, plan.selection, provider=provider)
     with node.data.reading() as reader:
         if not reader.count_up_to(keys, 1):
             return submission  # nothing matches: no load is recorded
     with node.data.transaction(period_bounds, principal=principal, source=source) as tx:
-        writer = tx.writer(dataflow.pk, layout, "Delete")
+        writer = tx.writer(
+            dataflow.pk,
+            layout,
+            "Delete",
+            depends=agreement.sources if agreement else (),
+            provider=agreement.provider if agreement else "",
+        )
         writer.delete_observations(keys)
         submission.counts = tx.finish()[dataflow.pk]
         submission.load = writer.load_pk

@@ -8,7 +8,7 @@ SDMX 2.1 Replace) need not repeat them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from sdmxnode.errors import NotFound, SdmxNodeError, SemanticError, WrongDataflow
 from sdmxnode.formats.rows import DatasetRows
@@ -23,7 +23,9 @@ from sdmxnode.storage.structures import StructureStore
 class StoredSeriesAttributes:
     """A `StoredSeries` lookup (validation.rules) on a store: for a data set and series keys,
     the series attributes the store holds values for, per series it holds. The data set's
-    target dataflow is found as a load finds it; when it cannot be, nothing is held."""
+    target dataflow is found as a load finds it; when it cannot be, nothing is held. With
+    `provider` (the data provider a load into a dataflow writes for), only that provider's
+    series count: another provider's series of the same key are not this one's."""
 
     def __init__(
         self,
@@ -31,11 +33,14 @@ class StoredSeriesAttributes:
         data: DataStore,
         resolver: StructureInfoBuilder,
         dataflow: ArtefactRef | None,
+        provider: Callable[[StoredArtefact], str] | None = None,
     ) -> None:
         self.store = store
         self.data = data
         self.resolver = resolver
         self.dataflow = dataflow
+        self.provider = provider
+        self._providers: dict[int, str | None] = {}
 
     def __call__(
         self, dataset: DatasetRows, series_keys: Collection[str]
@@ -43,9 +48,12 @@ class StoredSeriesAttributes:
         """Per series of `series_keys` the store holds: the ids of its attributes with a value."""
         try:
             target = target_dataflow(self.store, self.resolver, dataset, self.dataflow)
+            if target.pk not in self._providers:
+                self._providers[target.pk] = self.provider(target) if self.provider else None
         except SdmxNodeError:
-            return {}  # the load reports why it has no dataflow to store the data set in
-        return self.data.held_series_attributes(target.pk, series_keys)
+            return {}  # the load reports why it has no dataflow (or provider) to store into
+        provider = self._providers[target.pk]
+        return self.data.held_series_attributes(target.pk, series_keys, provider=provider)
 
 
 def target_dataflow(

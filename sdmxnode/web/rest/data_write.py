@@ -118,7 +118,9 @@ def _apply(
                 "a DELETE takes either a key in the path or a message in the body, not both",
                 where="body",
             )
-        return delete_selected(node, dataflow, deletion(), principal=principal.token_id)
+        return delete_selected(
+            node, dataflow, deletion(), principal=principal.token_id, provider=principal.provider
+        )
     check_parameters(request.args, (), (), query="data submission")
     max_bytes = node.settings.max_request_bytes
     with received_body() as (body, media_type):
@@ -140,6 +142,7 @@ def _apply(
             principal=principal.token_id,
             source=f"HTTP {request.method} {request.path}",
             max_bytes=max_bytes,
+            provider=principal.provider,
         )
 
 

@@ -125,6 +125,7 @@ def _pieces(
 ) -> Iterator[str]:
     data_sets = message_data_sets(result)
     layout = plan_layout(result)
+    rows_again = result.rows_again or rows_again
     if rows_again is None:
         kept = list(result.rows)
         log.debug("keeping %d rows for the second pass (no rows_again given)", len(kept))
@@ -132,11 +133,18 @@ def _pieces(
         rows_again = kept.__iter__
     else:
         first = iter(result.rows)
-    # rows_again repeats the first data set only: the following ones (deletions) are small.
-    following = [list(data_set.rows) for data_set in data_sets[1:]]
+    # rows_again repeats the first data set only: the following ones are read twice when they
+    # can be (a provider's data set), else kept (deletions, which are small).
+    following: list[list[tuple] | Callable[[], Iterator[tuple]]] = [
+        data_set.rows_again or list(data_set.rows) for data_set in data_sets[1:]
+    ]
     first_row = next(first, None)
     leading = () if first_row is None else (first_row,)
-    values = collect_values(result, chain(leading, first, *following), layout.coded)
+    passes = [
+        data_set.rows if callable(kept) else kept
+        for data_set, kept in zip(data_sets[1:], following, strict=True)
+    ]
+    values = collect_values(result, chain(leading, first, *passes), layout.coded)
     for data_set in data_sets:
         for index in layout.dataset_attributes:
             fixed = data_set.dataset_attributes.get(result.columns[index])
@@ -157,9 +165,8 @@ def _pieces(
     else:
         yield '{"meta":' + _dumps(_meta(header, major, result)) + ',"data":{'
         yield '"structure":' + _dumps(structure) + ',"dataSets":['
-    bodies = [(first_row, rows_again)] + [
-        (rows[0] if rows else None, rows.__iter__) for rows in following
-    ]
+    # Lazily: each following data set opens its second pass when its turn comes.
+    bodies = chain([(first_row, rows_again)], (_again(rows) for rows in following))
     for number, (data_set, (head_row, rows_of)) in enumerate(zip(data_sets, bodies, strict=True)):
         if number:
             yield ","
@@ -172,6 +179,17 @@ def _pieces(
             yield from _series(data_set, layout, indexes, rows_of())
         yield "}}"
     yield "]}" if draft else "]}}"
+
+
+def _again(
+    rows: list[tuple] | Callable[[], Iterator[tuple]],
+) -> tuple[tuple | None, Callable[[], Iterator[tuple]]]:
+    """A following data set's first row and its rows for the writing pass."""
+    if not callable(rows):
+        return (rows[0] if rows else None, rows.__iter__)
+    again = rows()
+    head = next(again, None)
+    return head, lambda: chain(() if head is None else (head,), again)
 
 
 def _meta(header: MessageHeader, major: int, result: DataResult, minor: int = 0) -> JsonObject:
@@ -213,6 +231,12 @@ def _dataset_head(
     if result.valid_from:
         head["validFrom"] = result.valid_from
     head["links"] = [{"rel": result.structure_ref.kind, "urn": structure_urn(result)}]
+    if result.provider is not None:  # the data set's provider, and its agreement
+        head["links"].append({"rel": "dataprovider", "urn": result.provider.urn})
+        if result.provider.agreement_urn:
+            head["links"].append(
+                {"rel": "provisionagreement", "urn": result.provider.agreement_urn}
+            )
     attributes: list[int | None] = []
     for index in layout.dataset_attributes:
         fixed = result.dataset_attributes.get(result.columns[index])

@@ -19,6 +19,7 @@ from sdmxnode.formats.sdmxml.data.writers.specific21 import dataset_values
 from sdmxnode.formats.sdmxml.data.writers.stream import (
     Chunks,
     action_for,
+    data_provider_xml,
     escape,
     escaped,
     plan_message_layout,
@@ -54,6 +55,7 @@ def _write_data_set(
     valid = f' validFromDate="{escape(result.valid_from)}"' if result.valid_from else ""
     chunks.append(
         f'<mes:DataSet structureRef="{sid}" action="{action_for("2.1", result.action)}"{valid}>'
+        + data_provider_xml("2.1", result, "gen:")
     )
     dataset = dataset_values(result, layout, first)
     if dataset:

@@ -18,6 +18,7 @@ from sdmxnode.formats.sdmxml.data.writers.layout import MessageLayout
 from sdmxnode.formats.sdmxml.data.writers.stream import (
     Chunks,
     action_for,
+    data_provider_xml,
     escape,
     escaped,
     plan_message_layout,
@@ -50,6 +51,7 @@ def _write_data_set(
         f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
         f'ss:dataScope="{DATA_SCOPE}" ss:action="{action_for("2.1", result.action)}"'
         f"{valid_from(result)}{dataset_attributes_xml(result, layout, first)}>"
+        + data_provider_xml("2.1", result)
     )
     if first is not None:
         yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)

@@ -21,6 +21,7 @@ from sdmxnode.formats.sdmxml.data.writers.specific21 import dataset_attributes_x
 from sdmxnode.formats.sdmxml.data.writers.stream import (
     Chunks,
     action_for,
+    data_provider_xml,
     escape,
     write_message,
 )
@@ -49,7 +50,7 @@ def _write_data_set(
     chunks.append(
         f'<mes:DataSet ss:structureRef="{sid}" xsi:type="ns1:DataSetType" '
         f'ss:action="{action_for(version, result.action)}"{valid}'
-        f"{dataset_attributes_xml(result, layout, first)}>"
+        f"{dataset_attributes_xml(result, layout, first)}>" + data_provider_xml(version, result)
     )
     if first is not None:
         yield from write_body(chain((first,), rows), layout, chunks, series_only=result.series_only)

@@ -90,6 +90,26 @@ def action_for(version: str, action: str) -> str:
     return "Information"
 
 
+def data_provider_xml(version: str, result: DataResult, prefix: str = "") -> str:
+    """The DataProvider element that opens a data set of one provider, else "": SDMX-ML 2.1
+    references it by Ref (its URN alongside), 3.0 by URN. `prefix` ('gen:' in 2.1 generic
+    data) qualifies the element where the data set's schema does; its Ref and URN children
+    are unqualified in every schema."""
+    provider = result.provider
+    if provider is None:
+        return ""
+    if version == "2.1":
+        ref = (
+            f'<Ref agencyID="{escape(provider.agency_id)}" maintainableParentID="DATA_PROVIDERS" '
+            f'maintainableParentVersion="1.0" id="{escape(provider.id)}" class="DataProvider" '
+            'package="base"/>'
+        )
+        return (
+            f"<{prefix}DataProvider>{ref}<URN>{escape(provider.urn)}</URN></{prefix}DataProvider>"
+        )
+    return f"<{prefix}DataProvider>{escape(provider.urn)}</{prefix}DataProvider>"
+
+
 def prepared_text(header: MessageHeader) -> str:
     """The header's Prepared time (now, when it has none), to the second."""
     prepared = header.prepared or datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Data providers and provision agreements: who reports which dataflow, under what constraints."""
