@@ -70,3 +70,14 @@ def test_the_406_list_spells_the_offered_media_types(migration_client: FlaskClie
             assert _spelled(fmt.media_type, fmt.version) in body
     # The error message itself is not an SDMX media type: plain XML, charset allowed.
     assert response.headers["Content-Type"].startswith("application/xml")
+
+
+def test_sdmx1_recognises_every_message_media_type_the_node_sends() -> None:
+    """sdmx1's Client picks its reader from the Content-Type (the JSON Schema of 2.x schema
+    queries is no SDMX message: sdmx1 reads none)."""
+    import sdmx.reader
+
+    for fmt in list_formats():
+        if fmt.media_type.endswith("schema+json"):
+            continue
+        assert sdmx.reader.get_reader_for_media_type(fmt.content_type), fmt.content_type
