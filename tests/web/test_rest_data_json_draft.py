@@ -62,7 +62,7 @@ def test_draft_layout_read_by_sdmx1(
     response = migration_client.get(path, headers=headers)
     assert response.status_code == 200, response.get_data()[:300]
     assert response.headers["Content-Type"].startswith(
-        "application/vnd.sdmx.draft-sdmx-json+json; version=1.0.0"
+        "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"
     )
     body = response.get_data()
     assert list(json.loads(body)) == ["header", "structure", "dataSets"]

@@ -118,7 +118,7 @@ def test_xsd_stays_the_default_and_format_names_the_structure(
     assert "schema+xml" in migration_client.get(V1).headers["Content-Type"]
     response = migration_client.get(V1 + "?format=structure")
     assert response.status_code == 200
-    assert "structure+xml; version=2.1" in response.headers["Content-Type"]
+    assert "structure+xml;version=2.1" in response.headers["Content-Type"]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.web.conftest import assert_valid_structure
 
 pytestmark = pytest.mark.corpus
 
-ML21 = "application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8"
+ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
 
 
 def test_dataflows_list_by_default_in_sdmx_ml_21(loaded_client: FlaskClient) -> None:

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from tests.web.conftest import assert_valid_structure, read_with_pysdmx
 
-JSON20 = "application/vnd.sdmx.structure+json; version=2.0.0; charset=utf-8"
+JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
 ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
 
 

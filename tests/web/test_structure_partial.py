@@ -79,7 +79,7 @@ def test_a_partial_scheme_is_stored_when_the_node_holds_none_and_served_marked_p
     whole = served(client, "/rest/v2/structure/codelist/ESTAT/GEO/13.0")
     assert whole == ({"EU27_2020": "European Union", "BE": "Belgium"}, False)
     ml30 = client.get(GEO, headers={"Accept": ML30})
-    assert ml30.status_code == 200 and "structure+xml; version=3.0.0" in ml30.content_type
+    assert ml30.status_code == 200 and "structure+xml;version=3.0.0" in ml30.content_type
     root = etree.fromstring(ml30.get_data())
     assert root.find(f".//{{{NS30['str']}}}Codelist").get("isPartial") == "true"
     json20 = client.get(GEO, headers={"Accept": JSON20})

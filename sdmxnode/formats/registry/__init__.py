@@ -35,8 +35,10 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        """The Content-Type of an answer in this format (media type, version, charset)."""
-        return f"{self.media_type}; version={self.version}; charset=utf-8"
+        """The Content-Type of an answer in this format, spelled as the SDMX-REST specs
+        spell it (`type/subtype;version=X`, no space, no charset): clients and the SDMX
+        compliance kit compare it literally."""
+        return f"{self.media_type};version={self.version}"
 
     @property
     def is_json(self) -> bool:

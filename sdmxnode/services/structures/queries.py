@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
+
 from sdmxnode.errors import NoResults
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format
+from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
     split_structure_message,
@@ -81,7 +84,7 @@ def select_structures(store: StructureStore, query: StructureQuery) -> Selection
     requested = select_versions(candidates, query.versions)
     if not requested:
         raise NoResults(f"no {query.resource} matches the query", where="path")
-    referenced = follow_references(store, requested, query.references)
+    referenced = follow_references(store, requested, query.references, query.items)
     return Selection(
         tuple(requested),
         tuple(a for a in referenced if a.pk not in {r.pk for r in requested}),
@@ -129,9 +132,19 @@ def _constraint_role(element: bytes) -> str | None:
 
 
 def follow_references(
-    store: StructureStore, start: Sequence[StoredArtefact], references: Iterable[str]
+    store: StructureStore,
+    start: Sequence[StoredArtefact],
+    references: Iterable[str],
+    items: Collection[str] | None = None,
 ) -> list[StoredArtefact]:
-    """The artefacts that `references` (none, parents, children, ..., or a type) selects."""
+    """The artefacts that `references` (none, parents, children, ..., or a type) selects.
+
+    A concrete type selects the artefacts of that type that `start` references or that
+    reference `start` directly (1.5 `4_3_structural_queries.md`: "one level up, one level
+    down"); relations through a third artefact are `descendants`, `ancestors` or `all`.
+    With `items` (an item query) the categorisations among the parents are those of the
+    queried items only, and so are the siblings and ancestors they bring.
+    """
     found: dict[int, StoredArtefact] = {}
     for kind in references:
         if kind == "none":
@@ -141,26 +154,56 @@ def follow_references(
         elif kind == "descendants":
             group = _closure(store, start, _children)
         elif kind == "parents":
-            group = _parents(store, start)
+            group = _item_parents(store, start, items)
         elif kind == "ancestors":
-            group = _closure(store, start, _parents)
+            parents = _item_parents(store, start, items)
+            group = parents + _closure(store, parents, _parents)
         elif kind == "parentsandsiblings":
-            parents = _parents(store, start)
+            parents = _item_parents(store, start, items)
             group = parents + _children(store, parents)
         elif kind == "all":
-            parents = _parents(store, start)
+            parents = _item_parents(store, start, items)
             group = parents + _children(store, parents) + _closure(store, start, _children)
-        else:  # a concrete artefact type: those of that type related in either direction
-            related = (
-                _closure(store, start, _children)
-                + _closure(store, start, _parents)
-                + _children(store, _parents(store, start))
-            )
+        else:  # a concrete artefact type: those of that type directly related
+            related = _children(store, start) + _item_parents(store, start, items)
             group = [a for a in related if a.ref.type == kind]
         for artefact in group:
             found.setdefault(artefact.pk, artefact)
     start_pks = {a.pk for a in start}
     return [a for a in found.values() if a.pk not in start_pks]
+
+
+def _item_parents(
+    store: StructureStore, start: Sequence[StoredArtefact], items: Collection[str] | None
+) -> list[StoredArtefact]:
+    """The artefacts referencing `start`; with `items`, categorisations only when they
+    categorise one of those items (1.5: "the category PRICES ... as well as the
+    categorisations referencing that category")."""
+    parents = _parents(store, start)
+    if items is None:
+        return parents
+    wanted = set(items) | {item.rsplit(".", 1)[-1] for item in items}
+    categorisations = [a.pk for a in parents if a.ref.type == "Categorisation"]
+    xml = store.read_xml(categorisations)
+    return [
+        a
+        for a in parents
+        if a.ref.type != "Categorisation" or categorised_item(xml[a.pk]) in wanted
+    ]
+
+
+def categorised_item(element: bytes) -> str | None:
+    """The id (path) of the category a Categorisation element (SDMX-ML 2.1 or 3.0) targets:
+    2.1 `<Target><Ref id=.../></Target>`, 3.0 `<Target>urn:...Category=AG:ID(V).ITEM</Target>`."""
+    root = etree.fromstring(element, safe_parser())
+    for target in root.iter("{*}Target"):
+        ref = next(target.iter("Ref", "{*}Ref"), None)
+        if ref is not None:
+            return ref.get("id")
+        urn = (target.findtext("{*}URN") or target.text or "").strip()
+        if ")." in urn:
+            return urn.split(").", 1)[1]
+    return None
 
 
 def _closure(store: StructureStore, start: Sequence[StoredArtefact], step) -> list[StoredArtefact]:

@@ -8,7 +8,11 @@ the observation level the 2.1 types derive from the time-series ones, so that th
 validates both StructureSpecificData and StructureSpecificTimeSeriesData messages.
 
 Components are placed as the data writers place them (`attribute_levels`); attributes are
-optional (a query may leave them out), dimensions required.
+optional (a query may leave them out), dimensions required. What the base types declare
+optional and the DSD does not use is prohibited, as SDMXDataStructureSpecificBase.xsd asks
+of derived types: `REPORTING_YEAR_START_DAY` (2.1; when the DSD declares it at a level it is
+typed xs:gMonthDay as the base fixes it, and required if mandatory), `TIME_PERIOD` without a
+time dimension, the observation `type` without explicit measures.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ _OPTIONAL = "optional"
 _REQUIRED = "required"
 _PROHIBITED = "prohibited"
 _TIME_TYPE = "common:ObservationalTimePeriodType"
+#: Declared optional by every 2.1 base type: a derived type requires or prohibits it.
+REPORTING_YEAR_START_DAY = "REPORTING_YEAR_START_DAY"
 
 
 def write_dsd_schema(
@@ -145,7 +151,23 @@ class _Builder:
         self, parent: etree._Element, components: Sequence[Component], use: str
     ) -> None:
         for component in components:
+            if component.id == REPORTING_YEAR_START_DAY and self.version == "2.1":
+                mandatory = _REQUIRED if component.mandatory else use
+                self._attribute(parent, component.id, "xs:gMonthDay", mandatory)
+                continue
             self._attribute(parent, component.id, self._type(component), use)
+
+    def _base_attributes(
+        self, parent: etree._Element, components: Sequence[Component], *, time: bool = False
+    ) -> None:
+        """Prohibit what the base type leaves optional and `components` do not declare:
+        REPORTING_YEAR_START_DAY (2.1), and with `time` TIME_PERIOD when the DSD has no
+        time dimension."""
+        if time and self.info.time_dimension is None:
+            self._attribute(parent, TIME_PERIOD, _TIME_TYPE, _PROHIBITED)
+        declared = {component.id for component in components}
+        if self.version == "2.1" and REPORTING_YEAR_START_DAY not in declared:
+            self._attribute(parent, REPORTING_YEAR_START_DAY, "xs:gMonthDay", _PROHIBITED)
 
     def _dimensions(self) -> list[Component]:
         time = [self.info.time_dimension] if self.info.time_dimension else []
@@ -192,14 +214,16 @@ class _Builder:
             maxOccurs=occurs,
         )
         self._components(restriction, self.attributes["dataset"], _OPTIONAL)
+        self._base_attributes(restriction, self.attributes["dataset"])
 
     def groups(self, schema: etree._Element, groups: Mapping[str, Sequence[str]]) -> None:
         restriction = self._restriction(schema, "GroupType", "dsd:GroupType", abstract=True)
         sequence = etree.SubElement(restriction, f"{{{XS}}}sequence")
         self._annotations(sequence)
         self._attribute(restriction, "type", "common:IDType", _OPTIONAL)
-        etree.SubElement(restriction, f"{{{XS}}}anyAttribute", namespace="##local")
         group_attributes = [a for a in self.info.attributes if a.attachment == "group"]
+        self._base_attributes(restriction, group_attributes)
+        etree.SubElement(restriction, f"{{{XS}}}anyAttribute", namespace="##local")
         for group_id, dimension_ids in groups.items():
             restriction = self._restriction(schema, group_id, "GroupType")
             sequence = etree.SubElement(restriction, f"{{{XS}}}sequence")
@@ -230,6 +254,7 @@ class _Builder:
                 continue
             self._attribute(restriction, dimension.id, self._type(dimension), _REQUIRED)
         self._components(restriction, self.attributes["series"], _OPTIONAL)
+        self._base_attributes(restriction, self.attributes["series"], time=not time_series)
 
     def observation(
         self, schema: etree._Element, *, flat: bool, time_series: bool, explicit: bool
@@ -256,6 +281,7 @@ class _Builder:
                 self._attribute(restriction, dimension.id, _TIME_TYPE, _PROHIBITED)
         self._components(restriction, self.info.measures, _OPTIONAL)
         self._components(restriction, self.attributes["observation"], _OPTIONAL)
+        self._base_attributes(restriction, self.attributes["observation"], time=not time_series)
         if measure_dimension is not None:
             self._explicit_measures(schema, measure_dimension)
 
