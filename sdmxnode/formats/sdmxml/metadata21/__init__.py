@@ -1,0 +1,1 @@
+"""SDMX-ML 2.1 generic reference metadata (GenericMetadata messages)."""

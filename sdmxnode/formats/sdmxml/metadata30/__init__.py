@@ -1,0 +1,1 @@
+"""SDMX-ML 3.0 generic reference metadata (GenericMetadata messages)."""
