@@ -3,8 +3,19 @@ texts and XHTML, and a 2.1-style set with two reports and targets of every kind.
 
 from __future__ import annotations
 
-from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute, TargetValue
+import hashlib
+
+from sqlalchemy import Engine
+
+from sdmxnode.formats.metadata import (
+    MetadataReport,
+    MetadataSet,
+    ReportedAttribute,
+    TargetValue,
+    to_json,
+)
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.storage.metadata_sets import MetadataSetRow, MetadataStore
 
 FLOW = ArtefactRef("Metadataflow", "IMDX", "MDF_MIG", "1.0.0")
 MSD = ArtefactRef("MetadataStructure", "IMDX", "MSD_MIG", "1.0.0")
@@ -88,3 +99,29 @@ def sdmx21_set() -> MetadataSet:
             ),
         ),
     )
+
+
+def put_sets(engine: Engine, *sets: MetadataSet, action: str = "Replace") -> None:
+    """Store `sets` as a load would (the canonical JSON, its digest, the URN targets)."""
+    with MetadataStore(engine).transaction(principal="test") as transaction:
+        for metadata_set in sets:
+            body = to_json(metadata_set)
+            transaction.put(
+                MetadataSetRow(
+                    agency_id=metadata_set.agency_id,
+                    id=metadata_set.id,
+                    version=metadata_set.version,
+                    structure=metadata_set.structure,
+                    provider=metadata_set.provider,
+                    name=metadata_set.names[0][1] if metadata_set.names else "",
+                    body=body,
+                    digest=hashlib.sha256(body.encode()).hexdigest(),
+                    targets=tuple(
+                        (report.id, target.value)
+                        for report in metadata_set.reports
+                        for target in report.targets
+                        if target.kind in ("object", "constraint")
+                    ),
+                ),
+                action,
+            )
