@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import metadata_set_history, metadata_set_targets, metadata_sets
 
 _COLUMNS = (
@@ -114,6 +115,11 @@ class MetadataReads:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> MetadataReads:
+        """The metadata tables of the database `store` uses, on its engine."""
+        return cls(store.engine)
 
     def find_sets(
         self,

@@ -1,0 +1,1 @@
+"""Reference metadata: loading sets and answering the metadata queries."""
