@@ -166,10 +166,10 @@ def test_etag_last_modified_304_and_gzip(metadata_client: FlaskClient, app: Flas
         ("/rest/v2/metadata/metadataset?detail=referencestubs", 400, "140"),
         ("/rest/v2/metadata/metadataset?references=all", 400, "140"),
         ("/rest/v2/metadata/nothing", 400, "140"),
+        ("/rest/metadata/nothing", 400, "140"),
         ("/rest/v2/metadata/structure/notatype", 400, "140"),
         ("/rest/v2/metadata/metadataset/*/*/latest", 400, "140"),
         ("/rest/v2/metadata/metadataset?asOf=2020-01-01T00:00:00", 501, "501"),
-        ("/rest/metadata", 400, "140"),
     ],
 )
 def test_errors_are_sdmx_errors(

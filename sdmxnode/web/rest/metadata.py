@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from sdmxnode.errors import BadRequest
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.rest.metadata import RESOURCES, parse_metadata_query
@@ -35,37 +34,29 @@ def answer_metadata_query(api: int, resource: str, segments: tuple[str | None, .
     return conditional(selection.etag(fmt), selection.last_modified, render)
 
 
-def _no_resource() -> Response:
-    raise BadRequest(
-        "name a metadata resource: " + ", ".join(f"metadata/{r}" for r in RESOURCES),
-        where="resource",
-    )
+#: Each resource and the names of its path segments, in order (all optional).
+SEGMENTS: dict[str, tuple[str, ...]] = {
+    "metadataset": ("provider", "id_", "version"),
+    "metadataflow": ("agency", "id_", "version", "provider"),
+    "structure": ("type_", "agency", "id_", "version"),
+}
 
 
-@blueprint.route("/rest/metadata")
-@blueprint.route("/rest/v2/metadata")
-def metadata_root() -> Response:
-    """A metadata query without a resource: 400 naming the resources."""
-    return _no_resource()
+def _route(api: int, prefix: str, resource: str) -> None:
+    names = SEGMENTS[resource]
 
+    def view(**segments: str) -> Response:
+        return answer_metadata_query(api, resource, tuple(segments.get(n) for n in names))
 
-def _route(api: int, prefix: str) -> None:
-    def view(
-        resource: str,
-        a: str | None = None,
-        b: str | None = None,
-        c: str | None = None,
-        d: str | None = None,
-    ) -> Response:
-        return answer_metadata_query(api, resource, (a, b, c, d))
-
-    view.__doc__ = f"SDMX-REST {'1.5' if api == 1 else '2.x'} {prefix}/{{resource}}/..."
-    endpoint = f"metadata_v{api}"
-    base = f"{prefix}/<resource>"
-    for rule in (base, f"{base}/<a>", f"{base}/<a>/<b>", f"{base}/<a>/<b>/<c>"):
+    view.__doc__ = f"SDMX-REST {'1.5' if api == 1 else '2.x'} {prefix}/{resource}/..."
+    rule = f"{prefix}/{resource}"
+    endpoint = f"metadata_{resource}_v{api}"
+    blueprint.add_url_rule(rule, endpoint, view)
+    for name in names:
+        rule += f"/<{name}>"
         blueprint.add_url_rule(rule, endpoint, view)
-    blueprint.add_url_rule(f"{base}/<a>/<b>/<c>/<d>", endpoint, view)
 
 
-_route(1, "/rest/metadata")
-_route(2, "/rest/v2/metadata")
+for _api, _prefix in ((1, "/rest/metadata"), (2, "/rest/v2/metadata")):
+    for _resource in RESOURCES:
+        _route(_api, _prefix, _resource)
