@@ -15,9 +15,11 @@ from lxml import etree
 from sdmxnode.formats.metadata import ReportedAttribute
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 from tests.formats.metadata_sets import FRA, put_sets, sdmx21_set, sdmx30_set
+from tests.formats.test_metadata_json20_write import schema_errors
 
 ML30 = "application/vnd.sdmx.metadata+xml; version=3.0.0; charset=utf-8"
 ML21 = "application/vnd.sdmx.genericmetadata+xml; version=2.1; charset=utf-8"
+JSON20 = "application/vnd.sdmx.metadata+json; version=2.0.0; charset=utf-8"
 MES30 = "{http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message}"
 MES21 = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}"
 
@@ -82,7 +84,7 @@ def _ids_21(body: bytes) -> list[str]:
 def test_v2_queries_answer_valid_sdmx_ml_30(
     metadata_client: FlaskClient, path: str, expected: list[str] | None
 ) -> None:
-    response = metadata_client.get(path)
+    response = metadata_client.get(path, headers={"Accept": "application/xml"})
 
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == ML30
@@ -108,13 +110,17 @@ def test_v1_queries_answer_valid_sdmx_ml_21_read_by_sdmx1(metadata_client: Flask
 
 def test_allstubs_keeps_identity_and_attribute_ids_only(metadata_client: FlaskClient) -> None:
     for path in (
-        "/rest/v2/metadata/metadataset/*/MDS_KEN/1.0.0?detail=allstubs",
+        "/rest/v2/metadata/metadataset/*/MDS_KEN/1.0.0?detail=allstubs&format=genericmetadata",
+        "/rest/v2/metadata/metadataset/*/MDS_KEN/1.0.0?detail=allstubs&format=jsonmetadata",
         "/rest/metadata/metadataset/*/MDS_KEN/1.0.0?detail=allStubs",
     ):
         response = metadata_client.get(path)
         body = response.get_data()
         assert response.status_code == 200
-        assert (validate_ml30 if "/v2/" in path else validate_ml21)(body) == []
+        if "json" in path:
+            assert schema_errors(body) == []
+        else:
+            assert (validate_ml30 if "/v2/" in path else validate_ml21)(body) == []
         assert b"Recensement" not in body and b"CRITERION" in body
         assert b'value="B"' not in body and b">B<" not in body
 
@@ -135,8 +141,31 @@ def test_the_21_message_on_the_v2_api_and_format_parameter(metadata_client: Flas
     assert v1_30.status_code == 406
 
 
+def test_v2_default_is_sdmx_json_20_read_by_pysdmx(metadata_client: FlaskClient) -> None:
+    from pysdmx.io import read_sdmx
+
+    response = metadata_client.get("/rest/v2/metadata/metadataflow/IMDX/MDF_MIG/~")
+
+    assert response.headers["Content-Type"] == JSON20
+    assert schema_errors(response.get_data()) == []
+    reports = read_sdmx(response.get_data(as_text=True)).get_reports()
+    assert sorted((r.id, r.version) for r in reports) == [
+        ("MDS_FRA", "1.0.0"),
+        ("MDS_KEN", "1.0.0"),
+        ("MDS_KEN", "2.0.0"),
+    ]
+    # The set against a metadata structure has no metadataflow in this node: SDMX-JSON 2.0
+    # cannot hold it (an empty list of sets, still a valid message).
+    quality = metadata_client.get(
+        "/rest/v2/metadata/metadataset/IMDX/MDS_QUALITY", headers={"Accept": "application/json"}
+    )
+    assert quality.status_code == 200
+    assert schema_errors(quality.get_data()) == []
+    assert quality.get_json()["data"]["metadataSets"] == []
+
+
 def test_etag_last_modified_304_and_gzip(metadata_client: FlaskClient, app: Flask) -> None:
-    path = "/rest/v2/metadata/metadataset/*/MDS_KEN"
+    path = "/rest/v2/metadata/metadataset/*/MDS_KEN?format=genericmetadata&formatVersion=3.0.0"
     first = metadata_client.get(path)
     etag = first.headers["ETag"]
     assert first.headers["Last-Modified"]
@@ -185,7 +214,9 @@ def test_errors_are_sdmx_errors(
 def test_pysdmx_reads_the_v2_answer(metadata_client: FlaskClient) -> None:
     from pysdmx.io import read_sdmx
 
-    body = metadata_client.get("/rest/v2/metadata/metadataset/UNDESA/MDS_FRA").get_data()
+    body = metadata_client.get(
+        "/rest/v2/metadata/metadataset/UNDESA/MDS_FRA", headers={"Accept": "application/xml"}
+    ).get_data()
     message = read_sdmx(body.decode("utf-8"))
 
     assert [r.id for r in message.get_reports()] == ["MDS_FRA"]

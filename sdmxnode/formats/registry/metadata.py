@@ -1,8 +1,10 @@
-"""The reference-metadata formats: SDMX-ML 2.1 and 3.0 generic metadata messages.
+"""The reference-metadata formats: SDMX-ML 2.1 and 3.0 generic metadata messages and
+SDMX-JSON 2.0 metadata messages.
 
 Media types as the SDMX-REST 2.2.2 OpenAPI spells them (`200-meta`):
-`application/vnd.sdmx.genericmetadata+xml;version=2.1` and
-`application/vnd.sdmx.metadata+xml;version=3.0.0`; `genericmetadata+xml;version=3.0.0`
+`application/vnd.sdmx.genericmetadata+xml;version=2.1`,
+`application/vnd.sdmx.metadata+xml;version=3.0.0` and
+`application/vnd.sdmx.metadata+json;version=2.0.0`; `genericmetadata+xml;version=3.0.0`
 (the name 3.0 messages kept in early drafts) is accepted for 3.0 as well. Each writer takes
 `(sets, header, *, usage=None)` and yields the message in chunks.
 """
@@ -10,6 +12,7 @@ Media types as the SDMX-REST 2.2.2 OpenAPI spells them (`200-meta`):
 from __future__ import annotations
 
 from sdmxnode.formats.registry import Format, register
+from sdmxnode.formats.sdmxjson.metadata.writer import stream_metadata_json_20
 from sdmxnode.formats.sdmxml.metadata21.writer import stream_metadata_message_21
 from sdmxnode.formats.sdmxml.metadata30.writer import stream_metadata_message
 
@@ -37,4 +40,15 @@ METADATA_ML_30 = register(
     )
 )
 
-METADATA_FORMATS = [METADATA_ML_21, METADATA_ML_30]
+METADATA_JSON_20 = register(
+    Format(
+        "metadata-json-2.0",
+        "application/vnd.sdmx.metadata+json",
+        "2.0.0",
+        "metadata",
+        writer=stream_metadata_json_20,
+        aliases=("jsonmetadata", "sdmx-json", "json"),
+    )
+)
+
+METADATA_FORMATS = [METADATA_ML_21, METADATA_ML_30, METADATA_JSON_20]

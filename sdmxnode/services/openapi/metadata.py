@@ -32,7 +32,7 @@ def metadata_resources(metadata_formats: Sequence[Format]) -> list[Resource]:
     found: list[Resource] = []
     for api, prefix in ((1, "/rest/metadata"), (2, "/rest/v2/metadata")):
         formats = [f for f in metadata_formats if api == 2 or f.sdmx_ml == "2.1"]
-        default = "SDMX-ML 2.1 generic metadata" if api == 1 else "SDMX-ML 3.0 metadata"
+        default = "SDMX-ML 2.1 generic metadata" if api == 1 else "SDMX-JSON 2.0 metadata"
         for resource, segments in _SEGMENTS.items():
             if api == 1 and resource == "metadataflow":
                 segments = (*segments[:3], "metadata_v1_providerRef")
