@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from sdmxnode.formats.metadata import ReportedAttribute
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 from tests.formats.metadata_sets import FRA, put_sets, sdmx21_set, sdmx30_set
 from tests.formats.test_metadata_json20_write import schema_errors
@@ -244,3 +245,21 @@ def test_sdmx1_reads_a_v1_answer(metadata_client: FlaskClient, app: Flask) -> No
     read = message.data[0].report[0]
     assert read.attaches_to.key_values["Code"].obj.id == "KEN"
     assert read.metadata[0].child[0].value == "PD"
+
+
+def test_a_set_against_an_unknown_agreement_is_406_in_sdmx_ml_and_written_in_json(
+    metadata_client: FlaskClient, app: Flask
+) -> None:
+    mpa = ArtefactRef("MetadataProvisionAgreement", "IMDX", "MPA_MIG", "1.0.0")
+    put_sets(app.extensions["sdmxnode"].store.engine, replace(sdmx30_set("MDS_MPA"), structure=mpa))
+    path = "/rest/v2/metadata/metadataset/*/MDS_MPA"
+
+    xml = metadata_client.get(path, headers={"Accept": "application/xml"})
+    assert xml.status_code == 406
+    assert b"metadata provision agreement" in xml.get_data()
+    answer = metadata_client.get(path, headers={"Accept": "application/json"})
+    assert schema_errors(answer.get_data()) == []
+    written = answer.get_json()["data"]["metadataSets"][0]
+    assert written["metadataProvisionAgreement"].endswith(
+        "MetadataProvisionAgreement=IMDX:MPA_MIG(1.0.0)"
+    )

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sdmxnode.errors import NoResults
+from sdmxnode.errors import NoResults, NotAcceptable
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute, from_json
 from sdmxnode.formats.registry import Format
@@ -175,9 +175,18 @@ def _usage(store: StructureStore, ref: ArtefactRef) -> ArtefactRef | None:
 
 def render_metadata(
     store: StructureStore, selection: MetadataSelection, fmt: Format, header: MessageHeader
-) -> Iterator[bytes]:
-    """The selected sets written in `fmt`, in chunks."""
+) -> bytes:
+    """The selected sets written in `fmt` (sets are small: the message is built whole).
+
+    SDMX-ML cannot name a metadata provision agreement in its header: a set reported
+    against one whose metadataflow the node does not hold is NotAcceptable in SDMX-ML
+    (SDMX-JSON 2.0 names the agreement itself)."""
     writer = fmt.writer
     assert writer is not None
-    chunks: Iterator[bytes] = writer(metadata_sets(selection), header, usage=structure_usage(store))
-    return chunks
+    try:
+        return b"".join(writer(metadata_sets(selection), header, usage=structure_usage(store)))
+    except ValueError as exc:
+        raise NotAcceptable(
+            f"the metadata sets cannot be written as {fmt.name}: {exc}",
+            offered=["application/vnd.sdmx.metadata+json;version=2.0.0"],
+        ) from exc

@@ -28,7 +28,7 @@ def answer_metadata_query(api: int, resource: str, segments: tuple[str | None, .
     selection = select_metadata(node.store, query)
 
     def render() -> Response:
-        body = b"".join(render_metadata(node.store, selection, fmt, node.header()))
+        body = render_metadata(node.store, selection, fmt, node.header())
         return Response(body, content_type=fmt.content_type)
 
     return conditional(selection.etag(fmt), selection.last_modified, render)
