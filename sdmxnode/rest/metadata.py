@@ -1,13 +1,17 @@
 """SDMX-REST reference-metadata queries as objects (1.5 `/metadata/...`, 2.x `/v2/metadata/...`).
 
 Both API lines share one grammar (SDMX-REST `4_8_metadata_queries.md` for 1.5, written with
-the 2.x syntax, and the 2.2.2 OpenAPI): `/metadata/metadataset/{providerID}/{metadatasetID}
-/{version}`, `/metadata/metadataflow/{agencyID}/{resourceID}/{version}/{providerRef}` and
+the 2.x syntax, 2.x `metadata.md` and the 2.2.2 OpenAPI):
+`/metadata/metadataset/{providerID}/{metadatasetID}/{version}`,
+`/metadata/metadataflow/{agencyID}/{resourceID}/{version}/{providerRef}` and
 `/metadata/structure/{structureType}/{agencyID}/{resourceID}/{version}`. Several values are
 joined by `,`, `*` means any, `+` / `~` (and the 2.x wildcard forms) select versions as in
-structure queries; every path parameter defaults to `*`. The 1.5 `providerRef` of the
-metadataflow resource also takes `AGENCY,PROVIDER` terms joined by `+` (its table in the
-same document). Query parameters: `detail` (`full`, `allstubs`) and, on 2.x, `asOf`.
+structure queries. Every path parameter defaults to `*`, except the version of the targeted
+structures, which defaults to `~` (their latest, as in structure queries). The 1.5
+`providerRef` of the metadataflow resource takes `AGENCY,PROVIDER` or `PROVIDER` terms joined
+by `+` (its table in the same document); 2.x takes the OpenAPI's `providerID` list joined by
+`,`, a provider written `AGENCY.ID` when its agency matters. Query parameters: `detail`
+(`full`, `allstubs`) and, on 2.x, `asOf`.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ def parse_metadata_query(
             None,
             _agencies(agency),
             _ids(id_),
-            _versions(version),
+            _versions(version, "~"),
             _types(type_, api),
             detail,
         )
@@ -144,8 +148,8 @@ def _ids(text: str | None) -> tuple[str, ...] | None:
     return split_values(text, separator=",", wildcards=_ANY, pattern=ID_TYPE, where="id")
 
 
-def _versions(text: str | None) -> VersionSelector:
-    return parse_versions_v2("*" if text is None else text)
+def _versions(text: str | None, default: str = "*") -> VersionSelector:
+    return parse_versions_v2(default if text is None else text)
 
 
 def _types(text: str | None, api: int) -> frozenset[str] | None:

@@ -37,6 +37,11 @@ def test_structure_types_are_canonical() -> None:
     query = parse_metadata_query(2, "structure", ("dataflow", "IMDX", "DF", "1.0"), {})
 
     assert query.types == frozenset({"Dataflow"})
+    # The targeted structures' version defaults to their latest, the others to all.
+    latest = parse_metadata_query(2, "structure", ("dataflow", "IMDX", "DF"), {}).versions
+    assert latest.select([("1.0.0", True), ("1.1.0", True)]) == ["1.1.0"]
+    flows = parse_metadata_query(2, "metadataflow", ("IMDX", "MDF"), {}).versions
+    assert flows.select([("1.0.0", True), ("1.1.0", True)]) == ["1.0.0", "1.1.0"]
     assert parse_metadata_query(2, "structure", ("*",), {}).types is None
 
 

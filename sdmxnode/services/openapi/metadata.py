@@ -44,7 +44,8 @@ def metadata_resources(metadata_formats: Sequence[Format]) -> list[Resource]:
                     list(segments),
                     0,
                     f"Metadata query: {resource} (SDMX-REST {'1.5' if api == 1 else '2.x'})",
-                    f"{_DESCRIPTIONS[resource]} Segments left out default to '*'; versions "
+                    f"{_DESCRIPTIONS[resource]} Segments left out default to '*' ('~' for the "
+                    "version of the targeted structures); versions "
                     f"take '~', '+' and wildcards. Answers {default} by default"
                     + (". An empty result is 204." if api == 2 else "; none found is 404."),
                     [

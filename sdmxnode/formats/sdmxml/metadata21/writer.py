@@ -22,7 +22,7 @@ from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute, TargetValue
 from sdmxnode.formats.sdmxml import NS21
 from sdmxnode.formats.sdmxml.metadata30.writer import Usage
-from sdmxnode.formats.sdmxml.metadata_common import (
+from sdmxnode.formats.sdmxml.writer_metadata import (
     add_texts,
     header_start,
     serialise_message,

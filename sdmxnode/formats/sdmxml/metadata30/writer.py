@@ -32,7 +32,7 @@ from lxml import etree
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute
 from sdmxnode.formats.sdmxml import NS30
-from sdmxnode.formats.sdmxml.metadata_common import (
+from sdmxnode.formats.sdmxml.writer_metadata import (
     add_texts,
     header_start,
     serialise_message,
