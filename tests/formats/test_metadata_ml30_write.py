@@ -43,7 +43,7 @@ def test_a_30_set_is_valid_and_keeps_targets_values_texts_and_xhtml() -> None:
         == "Recensement 2019"
     )
     note = first.find("md:Attribute[@id='CONTACT']/md:Attribute[@id='NOTE']/com:StructuredText", NS)
-    # XHTML as its escaped markup (see metadata_common): the text gives the markup back.
+    # XHTML as its escaped markup (see writer_metadata): the text gives the markup back.
     assert note.text.startswith("<div") and "Census &amp; survey" in note.text
     assert root.findtext("mes:Header/mes:MetadataProvider", namespaces=NS) == PROVIDER
     structures = root.findall("mes:Header/mes:Structure", NS)
