@@ -111,7 +111,7 @@ def write_demo_metadata(source: Path, target: Path) -> Path | None:
     """Write the sets as SDMX-ML 3.0 generic metadata to `target`; None (nothing written)
     when the node has no SDMX-ML 3.0 metadata writer yet."""
     try:
-        from sdmxnode.formats.sdmxml.metadata30 import (  # type: ignore[import-not-found,unused-ignore]
+        from sdmxnode.formats.sdmxml.metadata.writer30 import (  # type: ignore[import-not-found,unused-ignore]
             write_metadata_message,
         )
     except ImportError:

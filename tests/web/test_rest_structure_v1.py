@@ -160,7 +160,11 @@ def test_gzip_and_head_and_cors(loaded_client: FlaskClient) -> None:
 
 
 def test_unserved_standard_resources_are_501(loaded_client: FlaskClient) -> None:
-    for path in ("/rest/metadata/ECB", "/rest/v2/metadata/metadataset", "/rest/v2/registration"):
+    # Reference metadata is served (tests/web/test_rest_metadata.py): a node without sets
+    # finds none.
+    assert loaded_client.get("/rest/metadata/metadataset").status_code == 404
+    assert loaded_client.get("/rest/v2/metadata/metadataset").status_code == 204
+    for path in ("/rest/v2/registration", "/rest/v2/registration/provider/ECB"):
         response = loaded_client.get(path)
         assert response.status_code == 501, path
         assert b'code="501"' in response.get_data() or b'"code": 501' in response.get_data()

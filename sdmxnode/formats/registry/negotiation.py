@@ -25,6 +25,12 @@ from sdmxnode.formats.registry.data import (
     SCHEMA_FORMATS,
     SCHEMA_JSON_20,
 )
+from sdmxnode.formats.registry.metadata import (
+    METADATA_FORMATS,
+    METADATA_JSON_20,
+    METADATA_ML_21,
+    METADATA_ML_30,
+)
 from sdmxnode.formats.registry.structure import (
     SDMX_JSON_10,
     SDMX_JSON_20,
@@ -116,6 +122,16 @@ OFFERS: Mapping[tuple[str, int | None], Offer] = {
         SCHEMA_JSON_20,
         {"xml": SCHEMA_30, "json": SCHEMA_JSON_20},
         (SCHEMA_30, SDMX_ML_30, SDMX_JSON_20),
+    ),
+    # Reference metadata: SDMX-REST 1.5 `4_8_metadata_queries.md` answers SDMX-ML 2.1
+    # generic metadata; 2.x (OpenAPI `200-meta`) SDMX-JSON 2.0 by default, as its data and
+    # structures, SDMX-ML 3.0 and the 2.1 message as well.
+    ("metadata", 1): Offer((METADATA_ML_21,), METADATA_ML_21, {"xml": METADATA_ML_21}),
+    ("metadata", 2): Offer(
+        tuple(METADATA_FORMATS),
+        METADATA_JSON_20,
+        {"xml": METADATA_ML_30, "json": METADATA_JSON_20},
+        (METADATA_ML_30, METADATA_JSON_20),
     ),
     ("report", None): Offer(
         (CHECK_JSON, CHECK_CSV), CHECK_JSON, {"json": CHECK_JSON, "csv": CHECK_CSV}

@@ -1,1 +1,2 @@
-"""Reference metadata: loading metadata sets (validated, with their actions) into the store."""
+"""Reference metadata: loading metadata sets (validated, with their actions) into the store
+and answering the metadata queries."""

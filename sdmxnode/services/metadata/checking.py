@@ -15,7 +15,7 @@ from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import OpenedMessage
 from sdmxnode.formats.metadata import MetadataSet
 from sdmxnode.formats.registry import find_metadata_reader
-from sdmxnode.formats.sdmxml.metadata import METADATA_ROOTS
+from sdmxnode.formats.sdmxml.metadata.reader import METADATA_ROOTS
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.message_kinds import root_name
@@ -34,7 +34,7 @@ def is_metadata_message(message: OpenedMessage) -> bool:
     if message.kind == "sdmx-ml":
         return root_name(message.head) in _ROOT_NAMES
     if message.kind == "sdmx-json":
-        from sdmxnode.formats.sdmxjson.metadata import is_json_metadata
+        from sdmxnode.formats.sdmxjson.metadata.reader import is_json_metadata
 
         return is_json_metadata(message.head)
     return False

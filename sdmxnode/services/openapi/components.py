@@ -81,7 +81,10 @@ def _enum(values: Iterable[str], default: str | None = None) -> Schema:
 
 
 def build_parameters(
-    data_formats: list[Format], structure_formats: list[Format], schema_formats: list[Format]
+    data_formats: list[Format],
+    structure_formats: list[Format],
+    schema_formats: list[Format],
+    metadata_formats: list[Format],
 ) -> Schema:
     """The `components/parameters` of the description, keyed `v1_*`, `v2_*` or shared."""
     references_v1 = [*REFERENCE_KEYWORDS_V1, *sorted(resources.REFERENCE_RESOURCES_V1)]
@@ -173,6 +176,28 @@ def build_parameters(
         "v2_schemaVersion": _path(
             "version", "The version, '~' or '+'", _string(f"^{_V2_VERSION}$")
         ),
+        # reference metadata (both API lines use the 2.x syntax, 1.5 `4_8_metadata_queries.md`)
+        "metadata_providerID": _path(
+            "providerID",
+            "Metadata provider ids ('AGENCY.ID' or 'ID') joined by ',', or '*'",
+            _string(_v2_list(_NCNAME)),
+        ),
+        "metadata_v1_providerRef": _path(
+            "providerID",
+            "The 1.5 providerRef: metadata providers ('AGENCY,ID' or 'ID', several joined "
+            "by '+'), or '*'",
+            _string(rf"^(\*|({_NCNAME},)?{_NCNAME}(\+({_NCNAME},)?{_NCNAME})*)$"),
+        ),
+        "metadataType": _path(
+            "structureType",
+            "The type of the targeted structures, or '*'",
+            _enum(resources.RESOURCES_V2),
+        ),
+        "metaDetail": _query(
+            "detail",
+            "Amount of detail (allstubs: attribute ids without values)",
+            _enum(["full", "allstubs"], "full"),
+        ),
         "pendingPath": _path(
             "path", "The rest of the path (the resource is not served)", _string(minLength=1)
         ),
@@ -255,6 +280,7 @@ def build_parameters(
                 ("data", data_formats),
                 ("structure", structure_formats),
                 ("schema", schema_formats),
+                ("metadata", metadata_formats),
             )  # fmt: skip
         },
         "formatVersion": _query("formatVersion", "The version of `format`", _enum(versions)),

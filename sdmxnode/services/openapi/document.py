@@ -8,6 +8,7 @@ from typing import Any
 from sdmxnode import __version__
 from sdmxnode.config import Settings
 from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_FORMATS
+from sdmxnode.formats.registry.metadata import METADATA_FORMATS
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.openapi.checks import iter_check_paths
 from sdmxnode.services.openapi.components import (
@@ -15,6 +16,7 @@ from sdmxnode.services.openapi.components import (
     build_parameters,
     build_responses,
 )
+from sdmxnode.services.openapi.metadata import metadata_resources
 from sdmxnode.services.openapi.node import (
     iter_metadata_write_paths,
     iter_node_paths,
@@ -40,7 +42,7 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
     """The OpenAPI 3.0 description of a node with these settings (NODE_NAME,
     MAX_REQUEST_BYTES, MAX_RESPONSE_OBSERVATIONS); `server_url` is where it is served."""
     schema_formats = [*SCHEMA_FORMATS, *STRUCTURE_FORMATS]  # XSDs, JSON Schema, structures
-    parameters = build_parameters(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)
+    parameters = build_parameters(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats, METADATA_FORMATS)
     paths: dict[str, dict[str, Schema]] = {}
     operations = [
         *iter_node_paths(),
@@ -49,6 +51,11 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
         *(
             operation
             for resource in read_resources(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats)
+            for operation in iter_read_paths(resource, parameters)
+        ),
+        *(
+            operation
+            for resource in metadata_resources(METADATA_FORMATS)
             for operation in iter_read_paths(resource, parameters)
         ),
         *iter_write_paths(DATA_FORMATS, STRUCTURE_FORMATS),

@@ -14,8 +14,8 @@ from sdmxnode.errors import NotImplementedSdmx
 
 blueprint = Blueprint("rest_pending", __name__)
 
-_PENDING_V1 = ("metadata",)
-_PENDING_V2 = ("metadata", "registration")
+_PENDING_V1: tuple[str, ...] = ()
+_PENDING_V2 = ("registration",)
 
 
 def _not_yet(resource: str, api: str) -> NotImplementedSdmx:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sdmxnode.errors import LoadRejected, NotFound
 from sdmxnode.formats.metadata import from_json
-from sdmxnode.formats.sdmxml.metadata import read_metadata_ml
+from sdmxnode.formats.sdmxml.metadata.reader import read_metadata_ml
 from sdmxnode.services.metadata.loading import MetadataLoadOptions, apply_action, load_metadata
 from sdmxnode.services.node import Node
 from sdmxnode.storage.metadata_sets import MetadataStore

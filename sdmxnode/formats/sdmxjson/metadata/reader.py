@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute, TargetValue
-from sdmxnode.formats.sdmxml.metadata import urn_ref
+from sdmxnode.formats.sdmxml.metadata.reader import urn_ref
 
 _METADATA_SCHEMA = re.compile(rb"sdmx-json-metadata-schema\.json|\"metadataSets\"")
 

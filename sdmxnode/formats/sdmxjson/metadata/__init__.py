@@ -1,0 +1,1 @@
+"""SDMX-JSON reference metadata messages."""
