@@ -126,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of demo data messages loaded by `sdmxnode init` once data loading exists",
         Path,
     ),
+    Setting(
+        "DEMO_METADATA",
+        str(PROJECT_ROOT / "fixtures" / "metadata" / "demo"),
+        "Folder of demo reference-metadata messages loaded by `sdmxnode init` into a node that "
+        "holds no metadata sets yet",
+        Path,
+    ),
     Setting("SENDER_ID", "IMDX", "Sender id written in the header of every message"),
     Setting("NODE_NAME", "sdmxnode", "Name of this node, shown on its pages and in /health"),
     Setting(
@@ -297,6 +304,7 @@ class Settings:
     audit_retention_days: int
     structure_dirs: tuple[Path, ...]
     demo_data: Path
+    demo_metadata: Path
     sender_id: str
     node_name: str
     max_request_bytes: int

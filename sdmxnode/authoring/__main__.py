@@ -13,20 +13,18 @@ from sdmxnode.authoring.structures import write_codelists, write_structures
 logger = logging.getLogger(__name__)
 
 DEMO_PATH = Path("fixtures") / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
-#: SDMX-ML 3.0 generic metadata, one set per country (written once the node has the writer).
-METADATA_PATH = Path("fixtures") / "metadata" / "IMDX-MDF_MIG_STOCK-IMS2019.xml"
+#: SDMX-ML 3.0 generic metadata, one set per country.
+METADATA_PATH = Path("fixtures") / "metadata" / "demo" / "IMDX-MDF_MIG_STOCK-IMS2019.xml"
 
 
 def generate(root: Path, source: Path | None = None) -> list[Path]:
     """Write every generated file under `root`; the demo data and metadata only when
-    `source` exists (the metadata also needs the SDMX-ML 3.0 metadata writer)."""
+    `source` exists."""
     paths = write_codelists(root / "codelists") + write_structures(root / "dsd")
     source = source if source is not None else root.parent / "shared" / "data" / SOURCE_FILE
     if source.is_file():
         paths.append(write_demo_data(source, root / DEMO_PATH))
-        metadata = write_demo_metadata(source, root / METADATA_PATH)
-        if metadata is not None:
-            paths.append(metadata)
+        paths.append(write_demo_metadata(source, root / METADATA_PATH))
     else:
         logger.warning("demo data not regenerated: %s is absent", source)
     return paths

@@ -14,6 +14,7 @@ above) carry no letters and get no set.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from sdmxnode.authoring.demo import (
@@ -26,6 +27,7 @@ from sdmxnode.authoring.demo import (
     read_ims_table,
 )
 from sdmxnode.authoring.msd import AGENCY, VERSION, area_code_urn, dataflow_urn
+from sdmxnode.authoring.xml import PREPARED
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute, TargetValue
 from sdmxnode.refs import ArtefactRef
@@ -107,16 +109,17 @@ def demo_metadata_sets(source: Path) -> list[MetadataSet]:
     return sets
 
 
-def write_demo_metadata(source: Path, target: Path) -> Path | None:
-    """Write the sets as SDMX-ML 3.0 generic metadata to `target`; None (nothing written)
-    when the node has no SDMX-ML 3.0 metadata writer yet."""
-    try:
-        from sdmxnode.formats.sdmxml.metadata.writer30 import (  # type: ignore[import-not-found,unused-ignore]
-            write_metadata_message,
-        )
-    except ImportError:
-        logger.warning("demo metadata not written: no SDMX-ML 3.0 metadata writer")
-        return None
+def write_demo_metadata(source: Path, target: Path) -> Path:
+    """Write the sets as SDMX-ML 3.0 generic metadata to `target` (the same bytes every run:
+    the header's ID and Prepared time are fixed)."""
+    from sdmxnode.formats.header import MessageHeader
+    from sdmxnode.formats.sdmxml.metadata.writer30 import write_metadata_message
+
+    header = MessageHeader(
+        id="IMDX_MDF_MIG_STOCK_IMS2019",
+        sender=AGENCY,
+        prepared=datetime.fromisoformat(PREPARED),
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(write_metadata_message(demo_metadata_sets(source)))
+    target.write_bytes(write_metadata_message(demo_metadata_sets(source), header))
     return target

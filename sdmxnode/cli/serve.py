@@ -10,6 +10,7 @@ import click
 
 from sdmxnode.config import SETTINGS, load_settings, mask_passwords, read_setting_values
 from sdmxnode.errors import SdmxNodeError
+from sdmxnode.services.metadata.loading import count_metadata_sets
 from sdmxnode.services.node import Node
 from sdmxnode.services.setup import initialise_node
 
@@ -21,7 +22,8 @@ def open_node() -> Node:
 
 @click.command()
 def init() -> None:
-    """Create the schema and load the structures of dsd/ and codelists/ (idempotent)."""
+    """Create the schema and load the structures of dsd/ and codelists/, the demo data and
+    the demo reference metadata (idempotent)."""
     node = open_node()
     try:
         result = initialise_node(node)
@@ -32,6 +34,7 @@ def init() -> None:
         f"{result.unchanged} unchanged; {node.store.count_artefacts()} artefacts in the store"
     )
     click.echo(f"data: {node.data.count_all_observations()} observations in the store")
+    click.echo(f"metadata: {count_metadata_sets(node)} metadata sets in the store")
 
 
 @click.command()

@@ -1,8 +1,14 @@
-"""Setting a node up: the schema, the node's own structures and the demo data (`sdmxnode init`)."""
+"""Setting a node up: the schema, the node's own structures, the demo data and the demo
+reference metadata (`sdmxnode init`)."""
 
 from __future__ import annotations
 
 from sdmxnode.services.data.loading import LoadOptions, load_data
+from sdmxnode.services.metadata.loading import (
+    MetadataLoadOptions,
+    count_metadata_sets,
+    load_metadata,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.storage.structures import PutResult
@@ -10,11 +16,16 @@ from sdmxnode.storage.structures import PutResult
 
 def initialise_node(node: Node) -> PutResult:
     """Create the schema, load the node's own structures and, into a node that holds no
-    data yet, the demo data (idempotent: a second run changes nothing)."""
+    data yet, the demo data, and into one that holds no metadata sets, the demo metadata
+    (idempotent: a second run changes nothing)."""
     node.store.create_schema()
     result = load_structure_files(node.store, structure_files(node.structure_dirs()))
     demo = node.settings.demo_data
     if demo.is_dir() and node.data.count_loads() == 0:
         for path in sorted(p for p in demo.iterdir() if p.suffix == ".xml"):
             load_data(node, path, LoadOptions(source=path.name, principal="init"))
+    metadata = node.settings.demo_metadata
+    if metadata.is_dir() and count_metadata_sets(node) == 0:
+        for path in sorted(p for p in metadata.iterdir() if p.suffix == ".xml"):
+            load_metadata(node, path, MetadataLoadOptions(source=path.name, principal="init"))
     return result

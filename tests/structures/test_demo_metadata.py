@@ -4,16 +4,14 @@ own (csv and pycountry, not the conversion's reader), and fit IMDX:MSD_MIG_COMPA
 from __future__ import annotations
 
 import csv
-import logging
-import sys
-import types
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute, from_json, to_json
 from tests.structures.conftest import DESA_CSV, PROJECT, needs_shared_data
+
+METADATA_FIXTURE = PROJECT / "fixtures" / "metadata" / "demo" / "IMDX-MDF_MIG_STOCK-IMS2019.xml"
 
 pycountry = pytest.importorskip("pycountry", reason="pycountry (authoring extra) not installed")
 
@@ -135,28 +133,17 @@ def test_sets_fit_the_msd_and_its_code_lists(sets: dict, codelists: dict) -> Non
         assert from_json(to_json(metadata_set)) == metadata_set
 
 
-def test_fixture_is_written_through_the_metadata_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from sdmxnode.authoring.demo_metadata import write_demo_metadata
+def test_committed_fixture_holds_the_sets_the_table_gives(sets: dict) -> None:
+    """The file `sdmxnode init` loads reads back (with the node's reader) to exactly the
+    sets the conversion builds from the table: one per country, attribute by attribute."""
+    from sdmxnode.formats.sdmxml.metadata.reader import read_metadata_ml
 
-    received: list = []
-    writer = types.ModuleType("sdmxnode.formats.sdmxml.metadata.writer30")
-    writer.write_metadata_message = lambda sets: received.append(sets) or b"<written/>"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata.writer30", writer)
-    target = tmp_path / "fixtures" / "metadata" / "sets.xml"
-    assert write_demo_metadata(DESA_CSV, target) == target
-    assert target.read_bytes() == b"<written/>"
-    assert len(received[0]) == 232
+    with METADATA_FIXTURE.open("rb") as stream:
+        read = list(read_metadata_ml(stream, source=METADATA_FIXTURE.name))
 
-
-def test_no_fixture_without_the_metadata_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    from sdmxnode.authoring.demo_metadata import write_demo_metadata
-
-    monkeypatch.setitem(sys.modules, "sdmxnode.formats.sdmxml.metadata.writer30", None)
-    with caplog.at_level(logging.WARNING):
-        assert write_demo_metadata(DESA_CSV, tmp_path / "sets.xml") is None
-    assert not (tmp_path / "sets.xml").exists()
-    assert "no SDMX-ML 3.0 metadata writer" in caplog.text
+    assert len(read) == len(sets)
+    by_id = {metadata_set.id: metadata_set for metadata_set in sets.values()}
+    for metadata_set in read:
+        built = by_id[metadata_set.id]
+        assert metadata_set.reports == built.reports, metadata_set.id
+        assert metadata_set.structure == built.structure

@@ -190,3 +190,8 @@ def set_row(metadata_set: MetadataSet) -> MetadataSetRow:
             if target.kind in ("object", "constraint")
         ),
     )
+
+
+def count_metadata_sets(node: Node) -> int:
+    """How many reference-metadata sets the node holds."""
+    return MetadataStore.sharing(node.store).count_sets()
