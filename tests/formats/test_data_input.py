@@ -308,7 +308,11 @@ def test_truncated_xml_is_refused(migration_resolver: StructureResolver):
         read_everything(data[: len(data) - 40], migration_resolver)
 
 
-@pytest.mark.parametrize("data", [b"", b"   \n", gzip.compress(b""), zipped(("e.xml", b""))])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"   \n", gzip.compress(b"", mtime=0), zipped(("e.xml", b""))],
+    ids=["empty", "blank", "gzip", "zip"],
+)
 def test_empty_input_is_refused(data: bytes):
     with pytest.raises(Invalid, match="empty|no SDMX"):
         read_everything(data)

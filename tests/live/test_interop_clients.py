@@ -1,7 +1,14 @@
-"""sdmx1's Client and pysdmx's readers take every dataflow with data from a live node, in
-every data format each reads, and get the observations the node was loaded with."""
+"""sdmx1's Client, pysdmx's readers and pandasdmx take the data from a live node, in every
+data format each reads, and get the observations the node was loaded with."""
 
 from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -115,3 +122,61 @@ def test_sdmx1_and_pysdmx_read_every_dataflow_with_data(live_node_with) -> None:
             for _, r in frame.iterrows()
         }
         assert got == recent, fmt
+
+
+#: What pandasdmx 1.10 reads: SDMX-ML 2.1 data in all four layouts and the SDMX-JSON 1.0
+#: draft layout (its JSON reader is sdmx1's ancestor).
+PANDASDMX_FORMATS = (
+    "application/vnd.sdmx.structurespecificdata+xml;version=2.1",
+    "application/vnd.sdmx.genericdata+xml;version=2.1",
+    "application/vnd.sdmx.structurespecifictimeseriesdata+xml;version=2.1",
+    "application/vnd.sdmx.generictimeseriesdata+xml;version=2.1",
+    "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0",
+)
+PANDASDMX = "pandasdmx==1.10.0"
+
+
+@pytest.fixture(scope="module")
+def pandasdmx_python() -> Path:
+    """An interpreter with pandasdmx, in a virtual environment of its own (pandasdmx needs
+    pydantic 1; pysdmx and the OpenAPI validator need pydantic 2), built once per machine
+    under the temporary folder; the test skips, saying why, when it cannot be installed."""
+    folder = Path(tempfile.gettempdir()) / f"sdmxnode-{PANDASDMX.replace('==', '-')}"
+    python = folder / "bin" / "python"
+    if not python.exists():
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", PANDASDMX],
+                check=True,
+                timeout=900,
+                capture_output=True,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            pytest.skip(f"{PANDASDMX} could not be installed in its own environment: {exc}")
+    return python
+
+
+def test_pandasdmx_reads_every_format_it_knows(live_node_with, pandasdmx_python: Path) -> None:
+    node = live_node_with()
+    result = subprocess.run(
+        [str(pandasdmx_python), str(Path(__file__).with_name("pandasdmx_reader.py")), node.url]
+        + list(PANDASDMX_FORMATS),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    read = json.loads(result.stdout)
+    [dsd] = sdmx.read_sdmx(PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml").structure.values()
+    assert read["dimensions"] == [d.id for d in dsd.dimensions if d.id != "TIME_PERIOD"]
+    expected = {
+        f"{key}|{period}": value
+        for (key, period), value in _loaded(dsd).items()
+        if period >= "2019" and key.split(".")[1] in {"FRA", "KEN"}
+    }
+    assert len(expected) == 6
+    for accept in PANDASDMX_FORMATS:
+        assert read[accept] == expected, accept
