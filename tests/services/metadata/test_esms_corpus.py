@@ -97,3 +97,44 @@ def test_the_esms_sample_loads_whole_and_is_stored_as_the_file_says(
 
     # Every one of the 16 reported attributes the corpus manifest counts is stored.
     assert sum(count(r.attributes) for r in stored.reports) == 16
+
+
+def test_the_esms_sample_is_served_back_with_its_reports_attributes_and_texts(
+    node: Node, corpus: Path
+) -> None:
+    """Loaded, then asked for over SDMX-REST in SDMX-ML 2.1 (the 1.5 query by the category it
+    documents, and the 2.x query by provider): each answer holds the file's reports, targets
+    and attributes (ids, values, texts, XHTML text), compared attribute by attribute."""
+    from sdmxnode.app import create_app
+    from sdmxnode.validation.schema import validate_ml21
+
+    load_structures(node, corpus / "ESTAT-esms-structure.xml")
+    load_structures(node, METADATA / "ESTAT-DATA_PROVIDERS-for-esms.xml")
+    load_metadata(
+        node,
+        corpus / "ESTAT-esms.xml",
+        MetadataLoadOptions(source="ESTAT-esms.xml", structure=ESMS_SIMPLE),
+    )
+    original = etree.parse(str(corpus / "ESTAT-esms.xml")).xpath("//g:Report", namespaces=NS)
+    client = create_app().test_client()
+    ml21 = "application/vnd.sdmx.genericmetadata+xml;version=2.1"
+    for url in (
+        "/rest/metadata/structure/categoryscheme/ESTAT/DATAFLOWS_SCHEME/1.0",
+        "/rest/v2/metadata/metadataset/ESTAT/*/*",
+    ):
+        response = client.get(url, headers={"Accept": ml21})
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:500])
+        assert response.headers["Content-Type"] == ml21
+        assert validate_ml21(response.data) == [], url
+        served = etree.fromstring(response.data).xpath("//g:Report", namespaces=NS)
+        assert [r.get("id") for r in served] == [r.get("id") for r in original], url
+        for got, report in zip(served, original, strict=True):
+            assert _targets(got) == _targets(report), url
+            assert _expected(got) == _expected(report), url
+
+
+def _targets(report: etree._Element) -> list[tuple[str | None, str]]:
+    return [
+        (value.get("id"), " ".join(value.xpath("string()").split()))
+        for value in report.xpath("g:Target/g:ReferenceValue", namespaces=NS)
+    ]
