@@ -30,12 +30,14 @@ from sdmxnode.formats.metadata import (
     ReportedAttribute,
     TargetValue,
 )
-from sdmxnode.formats.sdmxml import NS21, NS30
+from sdmxnode.formats.sdmxml import NAMESPACES, NS21, NS30, NS31
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root, syntax_error
 from sdmxnode.refs import ArtefactRef
 
 GEN21 = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/metadata/generic"
 GEN30 = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/metadata/generic"
+GEN31 = GEN30.replace("/v3_0/", "/v3_1/")
+_GENERIC = {"3.0": GEN30, "3.1": GEN31}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 #: The version the node gives 2.1 metadata sets, which have none (see `identity_21`).
@@ -49,7 +51,11 @@ _URN_TYPES = {
     "MetadataStructure": "MetadataStructure",
 }
 #: The SDMX-ML roots that are generic metadata messages, by namespace.
-METADATA_ROOTS = {(NS21["mes"], "GenericMetadata"): "2.1", (NS30["mes"], "GenericMetadata"): "3.0"}
+METADATA_ROOTS = {
+    (NS21["mes"], "GenericMetadata"): "2.1",
+    (NS30["mes"], "GenericMetadata"): "3.0",
+    (NS31["mes"], "GenericMetadata"): "3.1",
+}
 
 
 def is_metadata_root(root: etree.QName) -> bool:
@@ -58,7 +64,7 @@ def is_metadata_root(root: etree.QName) -> bool:
 
 
 def read_metadata_ml(stream: BinaryIO, *, source: str = "message") -> Iterator[MetadataSet]:
-    """The metadata sets of an SDMX-ML 2.1 or 3.0 generic metadata message, one at a time.
+    """The metadata sets of an SDMX-ML 2.1, 3.0 or 3.1 generic metadata message, one at a time.
 
     Raises Invalid (naming the line) for malformed XML, a message of another kind, a set
     naming a structure the header does not declare, or a reference that is not one.
@@ -67,7 +73,7 @@ def read_metadata_ml(stream: BinaryIO, *, source: str = "message") -> Iterator[M
     version = METADATA_ROOTS.get((root.namespace or "", root.localname))
     if version is None:
         raise Invalid(f"{source} is not an SDMX-ML generic metadata message ({root.localname})")
-    mes = NS21["mes"] if version == "2.1" else NS30["mes"]
+    mes = NAMESPACES[version]["mes"]
     tags = [f"{{{mes}}}Header", f"{{{mes}}}MetadataSet"]
     elements = ElementStream(stream, prefix, tags, source)
     header = _Header()
@@ -78,7 +84,7 @@ def read_metadata_ml(stream: BinaryIO, *, source: str = "message") -> Iterator[M
             elif version == "2.1":
                 yield _read_set_21(element, header, source)
             else:
-                yield _read_set_30(element, header, source)
+                yield _read_set_30(element, header, source, version)
             element.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, source) from exc
@@ -94,7 +100,7 @@ class _Header:
 
 def _read_header(element: etree._Element, version: str) -> _Header:
     header = _Header()
-    ns = NS21 if version == "2.1" else NS30
+    ns = NAMESPACES[version]
     sender = element.find(f"{{{ns['mes']}}}Sender")
     header.sender = sender.get("id", "") if sender is not None else ""
     for structure in element.iterfind(f"{{{ns['mes']}}}Structure"):
@@ -161,8 +167,8 @@ def _xhtml(element: etree._Element, tag: str) -> tuple[tuple[str, str], ...]:
 
 
 def _attribute(element: etree._Element, version: str) -> ReportedAttribute:
-    ns = NS21 if version == "2.1" else NS30
-    gen = GEN21 if version == "2.1" else GEN30
+    ns = NAMESPACES[version]
+    gen = GEN21 if version == "2.1" else _GENERIC[version]
     if version == "2.1":
         value = element.get("value")
         nested = element.find(f"{{{gen}}}AttributeSet")
@@ -302,10 +308,14 @@ def _provider_urn(element: etree._Element | None) -> str | None:
     )
 
 
-def _read_set_30(element: etree._Element, header: _Header, source: str) -> MetadataSet:
+def _read_set_30(
+    element: etree._Element, header: _Header, source: str, version: str = "3.0"
+) -> MetadataSet:
+    """A 3.0 (or 3.1: same layout, other namespaces) metadata set."""
+    gen = _GENERIC[version]
     structure: ArtefactRef | None = None
     for tag in ("Metadataflow", "MetadataProvisionAgreement"):
-        found = element.find(f"{{{GEN30}}}{tag}")
+        found = element.find(f"{{{gen}}}{tag}")
         if found is not None:
             structure = urn_ref((found.text or "").strip())
             if structure is None:
@@ -320,16 +330,16 @@ def _read_set_30(element: etree._Element, header: _Header, source: str) -> Metad
         )
     targets = tuple(
         TargetValue("", "object", (t.text or "").strip())
-        for t in element.iterfind(f"{{{GEN30}}}Target")
+        for t in element.iterfind(f"{{{gen}}}Target")
     )
-    attributes = tuple(_attribute(a, "3.0") for a in element.iterfind(f"{{{GEN30}}}Attribute"))
+    attributes = tuple(_attribute(a, version) for a in element.iterfind(f"{{{gen}}}Attribute"))
     return MetadataSet(
         agency_id=element.get("agencyID", ""),
         id=element.get("id", ""),
         version=element.get("version", "1.0"),
         structure=structure,
         reports=(MetadataReport("", "", targets, attributes, line=element.sourceline),),
-        names=_texts(element, f"{{{NS30['com']}}}Name"),
+        names=_texts(element, f"{{{NAMESPACES[version]['com']}}}Name"),
         provider=None,
         action=element.get("action", "Information"),
         reporting_begin=element.get("reportingBeginDate"),

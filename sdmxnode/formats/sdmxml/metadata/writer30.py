@@ -1,4 +1,9 @@
-"""The SDMX-ML 3.0 generic metadata writer (`mes:GenericMetadata`, SDMXMetadataGeneric.xsd).
+"""The SDMX-ML 3.0 and 3.1 generic metadata writers (`mes:GenericMetadata`,
+SDMXMetadataGeneric.xsd).
+
+SDMX-ML 3.1's generic metadata differs from 3.0's in its namespaces, in one `Value` per
+attribute (the node writes one) and in `ActionType` (Merge added): the 3.1 message is the
+3.0 one in the 3.1 namespaces, with Merge written as Merge.
 
 SDMX 3.0 (section 3A, "Reference metadata"): a metadata set is maintainable, is reported
 against a metadataflow or a metadata provision agreement, names what it is about by URN
@@ -31,7 +36,7 @@ from lxml import etree
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute
-from sdmxnode.formats.sdmxml import NS30
+from sdmxnode.formats.sdmxml import NS30, NS31
 from sdmxnode.formats.sdmxml.metadata.writing import (
     add_texts,
     add_xhtml,
@@ -48,6 +53,8 @@ MES = NS30["mes"]
 COM = NS30["com"]
 MD = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/metadata/generic"
 NSMAP = {"mes": MES, "com": COM, "md": MD}
+NSMAP31 = {prefix: uri.replace("/v3_0/", "/v3_1/") for prefix, uri in NSMAP.items()}
+_V30 = "{http://www.sdmx.org/resources/sdmxml/schemas/v3_0/"
 _ACTIONS = ("Append", "Replace", "Delete", "Information")
 _URN_PACKAGE = {
     "Metadataflow": "metadatastructure",
@@ -85,6 +92,37 @@ def stream_metadata_message(
         _header(sets, header, usage),
         (element for s in sets for element in _set_elements(s, usage)),
     )
+
+
+def stream_metadata_message_31(
+    sets: Sequence[MetadataSet], header: MessageHeader, *, usage: Usage | None = None
+) -> Iterator[bytes]:
+    """The SDMX-ML 3.1 GenericMetadata message holding `sets`, in chunks."""
+    if not sets:
+        raise ValueError("a GenericMetadata message needs at least one metadata set")
+
+    def elements() -> Iterator[etree._Element]:
+        for metadata_set in sets:
+            for element in _set_elements(metadata_set, usage):
+                if metadata_set.action == "Merge":
+                    element.set("action", "Merge")
+                yield _in_31(element)
+
+    return serialise_message(
+        f"{{{NS31['mes']}}}GenericMetadata",
+        NSMAP31,
+        _in_31(_header(sets, header, usage)),
+        elements(),
+    )
+
+
+def _in_31(element: etree._Element) -> etree._Element:
+    """`element` with its SDMX-ML 3.0 tags in the 3.1 namespaces (XHTML left as it is)."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(_V30):
+            node.tag = "{http://www.sdmx.org/resources/sdmxml/schemas/v3_1/" + node.tag[len(_V30) :]
+    etree.cleanup_namespaces(element, top_nsmap=NSMAP31)
+    return element
 
 
 def _header(
