@@ -1,0 +1,103 @@
+"""The reference-metadata pages: the sets a dataflow page lists, a set's own page, and the
+comparability page's definitions from metadata (demo metadata loaded by `sdmxnode init`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from flask.testing import FlaskClient
+
+from sdmxnode.formats.metadata import ReportedAttribute, from_json
+from sdmxnode.services.metadata.loading import apply_action
+from sdmxnode.storage.metadata_reads import MetadataReads
+from sdmxnode.storage.metadata_sets import MetadataStore
+from tests.pages.conftest import assert_accessible_basics, html_of
+
+FLOW_PAGE = "/dataflow/IMDX/DF_MIG_STOCK_IMS"
+KENYA = "/metadata/IMDX/MS_MIG_STOCK_IMS_KEN/1.0.0"
+
+
+def _report(page) -> dict[str, list[str]]:
+    return {
+        tr.get("data-attribute"): [s.get("data-value") for s in tr.iter("span")]
+        for tr in page.xpath("//table[@id='report-table']/tbody/tr")
+    }
+
+
+def test_dataflow_page_lists_its_metadata_sets(migration_client: FlaskClient) -> None:
+    page = html_of(migration_client.get(FLOW_PAGE))
+    assert_accessible_basics(page)
+    rows = {tr.get("data-area"): tr for tr in page.xpath("//table[@id='metadata-table']/tbody/tr")}
+    assert len(rows) == 232
+    for area in ("KEN", "FRA"):
+        page_link, rest_link = rows[area].xpath(".//a/@href")
+        assert urlsplit(page_link).path == f"/metadata/IMDX/MS_MIG_STOCK_IMS_{area}/1.0.0"
+        assert rest_link.endswith(f"/rest/v2/metadata/metadataset/*/MS_MIG_STOCK_IMS_{area}/1.0.0")
+        rest = migration_client.get(urlsplit(rest_link).path + "?format=sdmx-json")
+        assert rest.status_code == 200
+        assert f"MS_MIG_STOCK_IMS_{area}" in rest.get_data(as_text=True)
+    assert "Kenya" in rows["KEN"].text_content()
+
+
+def test_metadata_page_names_attributes_and_codes(migration_client: FlaskClient) -> None:
+    response = migration_client.get(KENYA)
+    assert response.status_code == 200
+    page = html_of(response)
+    assert_accessible_basics(page)
+    report = _report(page)
+    assert report["MIG_DEF_CRITERION"] == ["BIRTH"]
+    assert report["POP_INCLUDED"] == ["REF"]
+    row = page.xpath("//tr[@data-attribute='MIG_DEF_CRITERION']")[0]
+    name, value = row.find("th").text_content(), row.find("td").text_content()
+    assert "criterion" in name.lower()  # the concept's name, not only its id
+    assert "born" in value.lower()  # the code's name
+    cited = page.xpath("//tr[@data-attribute='SOURCE_CITATION']/td")[0].text_content()
+    assert "POP/DB/MIG/Stock/Rev.2019" in cited
+    targets = page.xpath("//ul[@class='targets']//a/@href")
+    assert any(urlsplit(h).path == "/dataflow/IMDX/DF_MIG_STOCK_IMS" for h in targets)
+    assert any(urlsplit(h).path == "/codelist/IMDX/CL_AREA" for h in targets)
+
+
+def test_unknown_metadata_set_is_an_html_404(migration_client: FlaskClient) -> None:
+    response = migration_client.get("/metadata/IMDX/NO_SUCH_SET/1.0.0")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+def test_metadata_page_sanitises_structured_text(migration_app, migration_client) -> None:
+    node = migration_app.extensions["sdmxnode"]
+    (stored,) = MetadataReads.sharing(node.store).find_sets(ids=["MS_MIG_STOCK_IMS_FRA"])
+    original = from_json(stored.body)
+    hostile = ReportedAttribute(
+        "DOC_METHOD",
+        xhtml=(
+            (
+                "en",
+                '<div xmlns="http://www.w3.org/1999/xhtml"><p onclick="alert(1)">Census '
+                '<a href="javascript:alert(2)">bad</a> <a href="https://un.org/">good</a>'
+                "</p><script>alert(3)</script></div>",
+            ),
+        ),
+    )
+    report = original.reports[0]
+    report = replace(
+        report,
+        targets=tuple(t for t in report.targets if "Dataflow=" not in t.value),  # not listed
+        attributes=(*report.attributes, hostile),
+    )
+    changed = replace(original, id="MS_TEST_XHTML", reports=(report,))
+    store = MetadataStore.sharing(node.store)
+    with store.transaction(principal="test") as tx:
+        apply_action(tx, changed)
+    try:
+        response = migration_client.get("/metadata/IMDX/MS_TEST_XHTML/1.0.0")
+        assert response.status_code == 200
+        assert "alert" not in response.get_data(as_text=True)
+        page = html_of(response)
+        cell = page.xpath("//tr[@data-attribute='DOC_METHOD']/td/div[@class='xhtml']")[-1]
+        assert [a.get("href") for a in cell.iter("a")] == [None, "https://un.org/"]
+        assert "Census" in cell.text_content()
+    finally:
+        with store.transaction(principal="test") as tx:
+            apply_action(tx, replace(changed, action="Delete"))
