@@ -10,9 +10,13 @@ from flask.testing import FlaskClient
 
 from sdmxnode.formats.metadata import ReportedAttribute, from_json
 from sdmxnode.services.metadata.loading import apply_action
+from sdmxnode.services.pages.compare_metadata import departures
 from sdmxnode.storage.metadata_reads import MetadataReads
 from sdmxnode.storage.metadata_sets import MetadataStore
 from tests.pages.conftest import assert_accessible_basics, html_of
+from tests.structures.conftest import needs_shared_data
+from tests.structures.test_demo_metadata import _expected_criteria as expected_criteria
+from tests.structures.test_demo_metadata import _source_types as source_types
 
 FLOW_PAGE = "/dataflow/IMDX/DF_MIG_STOCK_IMS"
 KENYA = "/metadata/IMDX/MS_MIG_STOCK_IMS_KEN/1.0.0"
@@ -101,3 +105,67 @@ def test_metadata_page_sanitises_structured_text(migration_app, migration_client
     finally:
         with store.transaction(principal="test") as tx:
             apply_action(tx, replace(changed, action="Delete"))
+
+
+def _metadata_rows(page) -> dict[str, dict]:
+    found = {}
+    for tr in page.xpath("//table[@id='metadata-compare-table']/tbody/tr"):
+        found[tr.get("data-area")] = {
+            "departs": tr.get("data-departs") == "true",
+            "values": {
+                td.get("data-attribute"): td.xpath(".//span/@data-value")
+                for td in tr.iter("td")
+                if td.get("data-attribute")
+            },
+            "set": tr.xpath(".//a/@href")[-1],
+        }
+    return found
+
+
+@needs_shared_data
+def test_comparability_page_reads_kenya_and_france_from_their_metadata(
+    migration_client: FlaskClient,
+) -> None:
+    """Acceptance (#16): Kenya's and France's sets are served for DF_MIG_STOCK_IMS, the page
+    shows their criterion, and it is what the DESA table's "Type of data" column says."""
+    types = source_types()
+    assert types["KEN"] == "BR" and types["FRA"] == "B"  # the table, read on its own
+    page = html_of(migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS"))
+    assert_accessible_basics(page)
+    rows = _metadata_rows(page)
+    assert len(rows) == len(types)
+    for area in ("KEN", "FRA"):
+        row = rows[area]
+        assert set(row["values"]["MIG_DEF_CRITERION"]) == expected_criteria(types[area])
+        assert row["values"]["POP_INCLUDED"] == (["REF"] if "R" in types[area] else [])
+        assert not row["departs"]
+        assert urlsplit(row["set"]).path == f"/metadata/IMDX/MS_MIG_STOCK_IMS_{area}/1.0.0"
+        served = migration_client.get(
+            "/rest/v2/metadata/structure/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0?format=sdmx-json"
+        )
+        assert f"MS_MIG_STOCK_IMS_{area}" in served.get_data(as_text=True)
+    for area, data_type in types.items():  # every country: unknown or imputed departs
+        departs = "I" in data_type or not ({"B", "C"} & set(data_type))
+        assert rows[area]["departs"] == departs, (area, data_type)
+
+
+def test_only_departing_countries_filter(migration_client: FlaskClient) -> None:
+    every = _metadata_rows(html_of(migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS")))
+    page = html_of(migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS?only=departs"))
+    departing = _metadata_rows(page)
+    assert departing and all(row["departs"] for row in departing.values())
+    assert set(departing) == {area for area, row in every.items() if row["departs"]}
+
+
+def test_departures_from_the_un_1998_recommendations() -> None:
+    assert departures({"MIG_DEF_CRITERION": ["BIRTH"], "IMPUTED": ["N"]}) == []
+    assert departures({"MIG_DEF_CRITERION": ["CITIZEN"], "POP_INCLUDED": ["REF"]}) == []
+    assert departures({"MIG_DEF_CRITERION": ["BIRTH"], "RESIDENCE_CRITERION": ["R12M"]}) == []
+    assert departures({"MIG_DEF_CRITERION": ["BIRTH"], "DURATION_THRESHOLD": ["12"]}) == []
+    assert len(departures({"MIG_DEF_CRITERION": ["_U"]})) == 1
+    assert len(departures({})) == 1
+    assert len(departures({"MIG_DEF_CRITERION": ["OTHER"]})) == 1
+    assert len(departures({"MIG_DEF_CRITERION": ["BIRTH", "P6M"]})) == 1
+    assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "DURATION_THRESHOLD": ["6"]})) == 1
+    assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "RESIDENCE_CRITERION": ["LEGAL"]})) == 1
+    assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "IMPUTED": ["Y"]})) == 1

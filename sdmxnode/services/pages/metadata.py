@@ -122,12 +122,16 @@ class NameBook:
 
 
 @dataclass(frozen=True)
-class _Declared:
+class DeclaredAttribute:
+    """A metadata attribute of an MSD: its concept's name and its codes' names."""
+
     name: str
     codes: dict[str, str]
 
 
-def _msd_attributes(node: Node, structure: ArtefactRef, book: NameBook) -> dict[str, _Declared]:
+def msd_attributes(
+    node: Node, structure: ArtefactRef, book: NameBook
+) -> dict[str, DeclaredAttribute]:
     """Attribute id -> its concept's name and code names, from the MSD the set reports
     against (directly or through its metadataflow); {} when the node lacks them."""
     try:
@@ -143,7 +147,7 @@ def _msd_attributes(node: Node, structure: ArtefactRef, book: NameBook) -> dict[
         msd = model_of(node, get_artefact(node, ref.type, ref.agency_id, ref.id, ref.version))
     except (SdmxNodeError, AttributeError):
         return {}
-    declared: dict[str, _Declared] = {}
+    declared: dict[str, DeclaredAttribute] = {}
     for attribute in _walk(list(msd.attributes)):
         concept = attribute.concept_identity
         name = attribute.id
@@ -160,7 +164,7 @@ def _msd_attributes(node: Node, structure: ArtefactRef, book: NameBook) -> dict[
             codes = book.items(
                 "Codelist", str(codelist.maintainer.id), codelist.id, codelist.version
             )
-        declared[attribute.id] = _Declared(name, codes)
+        declared[attribute.id] = DeclaredAttribute(name, codes)
     return declared
 
 
@@ -172,7 +176,7 @@ def _walk(attributes: list[Any]) -> Iterator[Any]:
 
 def _rows(
     attributes: tuple[ReportedAttribute, ...],
-    declared: dict[str, _Declared],
+    declared: dict[str, DeclaredAttribute],
     language: str,
     depth: int = 0,
 ) -> Iterator[AttributeRow]:
@@ -204,7 +208,7 @@ def get_metadata_view(
         raise NotFound(f"no metadata set {agency_id}:{id_}({version}) in this node", where="path")
     metadata_set = from_json(found[0].body)
     book = NameBook(node, language)
-    declared = _msd_attributes(node, metadata_set.structure, book)
+    declared = msd_attributes(node, metadata_set.structure, book)
     targets: list[TargetView] = []
     rows: list[AttributeRow] = []
     for report in metadata_set.reports:
@@ -217,26 +221,43 @@ def get_metadata_view(
     return MetadataSetView(metadata_set, name, targets, rows)
 
 
-def list_flow_metadata(node: Node, flow: ArtefactRef, language: str) -> list[FlowMetadata]:
+def flow_metadata_sets(node: Node, flow: ArtefactRef) -> list[tuple[MetadataSet, str]]:
     """The metadata sets whose reports target the dataflow `flow` (this version), each with
-    the code it also targets (the country), in the order of that code's list."""
+    the id of the code it also targets (the country; '' if none)."""
     reads = MetadataReads.sharing(node.store)
-    hits = reads.find_targeting({"Dataflow"}, [flow.agency_id], [flow.id])
-    book = NameBook(node, language)
     found = []
-    for hit in hits:
+    for hit in reads.find_targeting({"Dataflow"}, [flow.agency_id], [flow.id]):
         if hit.target.version != flow.version:
             continue
         metadata_set = from_json(hit.metadata_set.body)
-        area, area_name = "", ""
-        for report in metadata_set.reports:
-            for target in report.targets:
-                identity = parse_target_urn(target.value)
-                if identity is not None and identity.type == "Codelist" and identity.item:
-                    area = identity.item
-                    area_name = book.items(
-                        "Codelist", identity.agency_id, identity.id, identity.version
-                    ).get(area, area)
+        found.append((metadata_set, _area_of(metadata_set)))
+    return found
+
+
+def _area_of(metadata_set: MetadataSet) -> str:
+    codelist = _area_codelist(metadata_set)
+    return codelist.item if codelist is not None else ""
+
+
+def _area_codelist(metadata_set: MetadataSet) -> TargetIdentity | None:
+    for report in metadata_set.reports:
+        for target in report.targets:
+            identity = parse_target_urn(target.value)
+            if identity is not None and identity.type == "Codelist" and identity.item:
+                return identity
+    return None
+
+
+def list_flow_metadata(node: Node, flow: ArtefactRef, language: str) -> list[FlowMetadata]:
+    """The metadata sets documenting the dataflow `flow`, by the name of their country."""
+    book = NameBook(node, language)
+    found = []
+    for metadata_set, area in flow_metadata_sets(node, flow):
+        codelist = _area_codelist(metadata_set)
+        area_name = area
+        if codelist is not None:
+            names = book.items("Codelist", codelist.agency_id, codelist.id, codelist.version)
+            area_name = names.get(area, area)
         found.append(
             FlowMetadata(
                 metadata_set.agency_id,
