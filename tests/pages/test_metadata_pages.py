@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sdmxnode.formats.metadata import ReportedAttribute, from_json
 from sdmxnode.services.metadata.loading import apply_action
 from sdmxnode.services.pages.compare_metadata import departures
+from sdmxnode.services.pages.metadata import text_for
 from sdmxnode.storage.metadata_reads import MetadataReads
 from sdmxnode.storage.metadata_sets import MetadataStore
 from tests.pages.conftest import assert_accessible_basics, html_of
@@ -169,3 +170,11 @@ def test_departures_from_the_un_1998_recommendations() -> None:
     assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "DURATION_THRESHOLD": ["6"]})) == 1
     assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "RESIDENCE_CRITERION": ["LEGAL"]})) == 1
     assert len(departures({"MIG_DEF_CRITERION": ["BIRTH"], "IMPUTED": ["Y"]})) == 1
+
+
+def test_texts_in_the_page_language_else_english_else_the_first() -> None:
+    texts = (("fr", "Recensement"), ("en", "Census"))
+    assert text_for(texts, "fr") == "Recensement"
+    assert text_for(texts, "es") == "Census"
+    assert text_for((("ar", "تعداد"),), "es") == "تعداد"
+    assert text_for((), "en") == ""
