@@ -1,4 +1,4 @@
-"""Pages for browsing: home (catalogue and search), a dataflow, a code list."""
+"""Pages for browsing: home (catalogue and search), a dataflow, a code list, a metadata set."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from flask import Blueprint, Response, request
 
 from sdmxnode.services.pages.catalogue import get_catalogue, get_codelist_view, search_catalogue
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages.metadata import (
+    get_metadata_view,
+    list_flow_metadata,
+    metadata_rest_url,
+)
 from sdmxnode.services.pages.mirror import bilateral_target
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
@@ -44,6 +49,8 @@ def dataflow(agency: str, id_: str) -> Response:
         if view.availability
         else [],
         bilateral=bilateral_target(node, view) is not None,
+        metadata=list_flow_metadata(node, view.artefact.ref, language),
+        metadata_url=lambda m: metadata_rest_url(request.url_root, m.agency_id, m.id, m.version),
     )
 
 
@@ -56,3 +63,15 @@ def codelist(agency: str, id_: str) -> Response:
         current_node(), agency, id_, request.args.get("version"), language, query
     )
     return render_page("codelist.html", view=view, query=query)
+
+
+@blueprint.route("/metadata/<agency>/<id_>/<version>")
+def metadata_set(agency: str, id_: str, version: str) -> Response:
+    """A reference metadata set: its targets and reported attributes in words."""
+    language, _ = choose_language()
+    view = get_metadata_view(current_node(), agency, id_, version, language)
+    return render_page(
+        "metadata.html",
+        view=view,
+        rest_url=metadata_rest_url(request.url_root, agency, id_, version),
+    )

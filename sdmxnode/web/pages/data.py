@@ -9,6 +9,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.services.pages.compare import compare_definitions
+from sdmxnode.services.pages.compare_metadata import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages.explorer import default_key, explore, key_from_choices
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
@@ -58,7 +59,8 @@ def explorer(agency: str, id_: str) -> Response:
 
 @blueprint.route("/compare/<agency>/<id_>")
 def compare(agency: str, id_: str) -> Response:
-    """Which definition each reporting country uses, side by side."""
+    """Which definition each reporting country uses, side by side: from the data's
+    attributes, and from each country's reference metadata set."""
     language, _ = choose_language()
     node = current_node()
     view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
@@ -66,6 +68,7 @@ def compare(agency: str, id_: str) -> Response:
         "compare.html",
         view=view,
         comparison=compare_definitions(node, view),
+        from_metadata=metadata_definitions(node, view, language),
         bilateral=bilateral_target(node, view) is not None,
     )
 
