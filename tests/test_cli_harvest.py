@@ -175,8 +175,12 @@ def test_metadata_names_the_metadataflows_and_no_metadata_takes_none(source, run
     result = runner.invoke(main, [*asked, "--no-metadata"])
     assert result.exit_code == 0, result.output
     assert len(handler.log) == 1
-    refused = runner.invoke(main, ["harvest", url, "--metadata", "IMDX"])
-    assert refused.exit_code == 2 and "a metadataflow is AGENCY,ID" in refused.output
+    # Not a metadata message: refused, reported, exit status 1.
+    refused = runner.invoke(main, asked[:-3] + asked[-2:])
+    assert refused.exit_code == 1, refused.output
+    assert "metadata IMDX:MDF_X(latest): refused, nothing loaded: " in refused.output
+    malformed = runner.invoke(main, ["harvest", url, "--metadata", "IMDX"])
+    assert malformed.exit_code == 2 and "a metadataflow is AGENCY,ID" in malformed.output
 
 
 def test_failed_requests_are_retried_with_backoff(source) -> None:

@@ -79,7 +79,7 @@ def harvest(
     Requests are conditional: an unchanged source answers 304 and nothing moves. Data are
     pulled whole once, then with updatedAfter; metadata sets are loaded as Replace. Exit
     status 2 when conflicts (a final artefact changed under the same version) were reported
-    and not applied.
+    and not applied; 1 when the harvest failed or a metadata message was refused.
     """
     settings = load_settings()
     node = Node.from_settings(settings)
@@ -102,7 +102,7 @@ def harvest(
         retries=settings.harvest_retries,
         max_bytes=settings.harvest_max_bytes,
     )
-    outcome = {"conflicts": False}
+    outcome = {"conflicts": False, "refused": False}
 
     def run_once() -> bool:
         try:
@@ -118,6 +118,7 @@ def harvest(
                     )
                     click.echo(result.to_text())
                     outcome["conflicts"] |= bool(result.changes.conflicts)
+                    outcome["refused"] |= bool(result.refused)
         except SdmxNodeError as exc:
             click.echo(f"harvest failed: {exc.text}", err=True)
             return False
@@ -125,7 +126,8 @@ def harvest(
 
     if interval is None:
         ok = run_once()
-        sys.exit(1 if not ok else EXIT_CONFLICTS if outcome["conflicts"] else 0)
+        failed = not ok or outcome["refused"]
+        sys.exit(1 if failed else EXIT_CONFLICTS if outcome["conflicts"] else 0)
     failures = run_every(interval, run_once, max_runs=max_runs)
     sys.exit(1 if failures else 0)
 

@@ -68,6 +68,7 @@ class HarvestResult:
     stored: PutResult = field(default_factory=PutResult)
     data: dict[str, str] = field(default_factory=dict)  # dataflow -> what moved
     metadata: dict[str, str] = field(default_factory=dict)  # metadataflow -> what moved
+    refused: list[str] = field(default_factory=list)  # answers not loaded: their errors
 
     def to_text(self) -> str:
         """The harvest's report as text: the source, the answers not modified, the changes."""

@@ -4,7 +4,9 @@ The query is `metadata/metadataflow/{agency}/{id}/{version}`, conditional like e
 harvest request. SDMX-ML 3.0 is asked of a 2.x source, SDMX-ML 2.1 generic metadata of a
 1.5 one (the only metadata format of 1.5). The sets are loaded as Replace, all in one
 transaction (`load_metadata`), so a set changed at the source takes the place of this
-node's copy whole, and an unchanged one leaves it as it is.
+node's copy whole, and an unchanged one leaves it as it is. A message the node refuses is
+reported (nothing of it stored, its validators not kept: it is asked for again next time)
+without undoing the structures and data of the harvest.
 
 Sets deleted at the source are not deleted here: the metadata queries have no
 `updatedAfter` (which for data reports deletions), and this node may hold sets of the same
@@ -19,7 +21,7 @@ import logging
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sdmxnode.errors import SdmxNodeError
+from sdmxnode.errors import LoadRejected, SdmxNodeError
 from sdmxnode.formats.input import open_message
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.client import HttpClient
@@ -92,11 +94,17 @@ def harvest_metadata(
         result.metadata[name] = f"would load {_count_sets(fetched.body, url)} metadata sets"
         return
     retrieved = now_utc()
-    loaded = load_metadata(
-        node,
-        fetched.body,
-        MetadataLoadOptions(source=url, principal="harvest", action="Replace"),
-    )
+    try:
+        loaded = load_metadata(
+            node,
+            fetched.body,
+            MetadataLoadOptions(source=url, principal="harvest", action="Replace"),
+        )
+    except LoadRejected as exc:  # the structures and data harvested stay; asked again next time
+        log.warning("%s", exc.text)
+        result.metadata[name] = f"refused, nothing loaded: {exc.text}"
+        result.refused.append(url)
+        return
     counts = Counter(loaded.outcomes.values())
     outcome = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no sets"
     result.metadata[name] = f"metadata sets: {outcome}"
