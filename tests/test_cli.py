@@ -21,6 +21,7 @@ def env(database_url: str, tmp_path: Path, corpus: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SDMXNODE_DATABASE_URL", database_url)
     monkeypatch.setenv("SDMXNODE_STRUCTURE_DIRS", str(folder))
     monkeypatch.setenv("SDMXNODE_DEMO_DATA", "")
+    monkeypatch.setenv("SDMXNODE_DEMO_METADATA", "")  # its sets need the project's MSD
     return folder
 
 

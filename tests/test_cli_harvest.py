@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sdmxnode.app import create_app
 from sdmxnode.cli import main
 from sdmxnode.errors import HarvestError
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.schedule import parse_duration, read_sources
 from sdmxnode.storage.engine import create_store_engine
@@ -164,6 +165,24 @@ def test_all_harvests_every_named_source(source, runner, monkeypatch) -> None:
     ]
 
 
+def test_metadata_names_the_metadataflows_and_no_metadata_takes_none(source, runner) -> None:
+    url, handler = source
+    asked = ["harvest", url, "--no-structures", "--dry-run", "--metadata", "IMDX,MDF_X"]
+    result = runner.invoke(main, asked)
+    assert result.exit_code == 0, result.output
+    assert handler.log == [("/rest/metadata/metadataflow/IMDX/MDF_X/latest", 200)]
+    assert "metadata IMDX:MDF_X(latest): would load 0 metadata sets" in result.output
+    result = runner.invoke(main, [*asked, "--no-metadata"])
+    assert result.exit_code == 0, result.output
+    assert len(handler.log) == 1
+    # Not a metadata message: refused, reported, exit status 1.
+    refused = runner.invoke(main, asked[:-3] + asked[-2:])
+    assert refused.exit_code == 1, refused.output
+    assert "metadata IMDX:MDF_X(latest): refused, nothing loaded: " in refused.output
+    malformed = runner.invoke(main, ["harvest", url, "--metadata", "IMDX"])
+    assert malformed.exit_code == 2 and "a metadataflow is AGENCY,ID" in malformed.output
+
+
 def test_failed_requests_are_retried_with_backoff(source) -> None:
     url, handler = source
     handler.failures = 2
@@ -185,6 +204,7 @@ def test_sources_and_durations_are_read() -> None:
                     "url": "https://a.example/rest",
                     "structures": [{"resource": "codelist", "agency": "A"}],
                     "data": ["A,DF,1.0", "A,OTHER"],
+                    "metadata": ["A,MDF"],
                 },
                 "b": "https://b.example/rest/v2",
             }
@@ -192,7 +212,9 @@ def test_sources_and_durations_are_read() -> None:
     )
     assert sources["a"].structures[0].resource == "codelist"
     assert [d.version for d in sources["a"].dataflows] == ["1.0", ""]
+    assert sources["a"].metadataflows == (ArtefactRef("Metadataflow", "A", "MDF", ""),)
     assert sources["b"].url.endswith("/v2") and sources["b"].structures[0].resource is None
+    assert sources["b"].metadataflows is None  # every metadataflow harvested from it
     assert read_sources("x=http://x/rest; y=http://y/rest")["y"].url == "http://y/rest"
     assert parse_duration("15m") == parse_duration("PT15M") == timedelta(minutes=15)
     assert parse_duration("P1DT1H") == timedelta(days=1, hours=1)

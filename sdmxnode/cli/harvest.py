@@ -10,6 +10,7 @@ import click
 
 from sdmxnode.config import load_settings
 from sdmxnode.errors import SdmxNodeError
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import Harvester, StructureSelection
 from sdmxnode.services.harvest.schedule import (
@@ -40,6 +41,14 @@ EXIT_CONFLICTS = 2
     multiple=True,
     help="AGENCY,ID[,VERSION] of a dataflow whose data to pull (repeatable).",
 )
+@click.option(
+    "--metadata",
+    "metadataflows",
+    multiple=True,
+    help="AGENCY,ID[,VERSION] of a metadataflow whose metadata sets to pull (repeatable; "
+    "default: every metadataflow harvested from the source).",
+)
+@click.option("--no-metadata", is_flag=True, help="Pull no reference-metadata sets.")
 @click.option("--no-structures", is_flag=True, help="Pull only the data named with --data.")
 @click.option("--dry-run", is_flag=True, help="Print the change report; write nothing.")
 @click.option("--all", "all_sources", is_flag=True, help="Every source of HARVEST_SOURCES.")
@@ -54,6 +63,8 @@ def harvest(
     id_: str,
     version: str,
     dataflows: tuple[str, ...],
+    metadataflows: tuple[str, ...],
+    no_metadata: bool,
     no_structures: bool,
     dry_run: bool,
     all_sources: bool,
@@ -66,8 +77,9 @@ def harvest(
     ending in /v2, or a name from SDMXNODE_HARVEST_SOURCES) into this node.
 
     Requests are conditional: an unchanged source answers 304 and nothing moves. Data are
-    pulled whole once, then with updatedAfter. Exit status 2 when conflicts (a final
-    artefact changed under the same version) were reported and not applied.
+    pulled whole once, then with updatedAfter; metadata sets are loaded as Replace. Exit
+    status 2 when conflicts (a final artefact changed under the same version) were reported
+    and not applied; 1 when the harvest failed or a metadata message was refused.
     """
     settings = load_settings()
     node = Node.from_settings(settings)
@@ -81,6 +93,7 @@ def harvest(
             settings.harvest_sources, source, all_sources, resource, agency, id_, version
         )
         flows = tuple(parse_dataflow(d) for d in dataflows)
+        metadata_flows = tuple(parse_dataflow(m, "Metadataflow") for m in metadataflows)
         interval = parse_duration(every) if every else None
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
@@ -89,7 +102,7 @@ def harvest(
         retries=settings.harvest_retries,
         max_bytes=settings.harvest_max_bytes,
     )
-    outcome = {"conflicts": False}
+    outcome = {"conflicts": False, "refused": False}
 
     def run_once() -> bool:
         try:
@@ -97,10 +110,15 @@ def harvest(
                 for item in sources:
                     selections = [] if no_structures else list(item.structures)
                     result = Harvester(node, client).harvest(
-                        item.url, selections, list(item.dataflows + flows), dry_run=dry_run
+                        item.url,
+                        selections,
+                        list(item.dataflows + flows),
+                        dry_run=dry_run,
+                        metadataflows=_metadataflows(item, metadata_flows, no_metadata),
                     )
                     click.echo(result.to_text())
                     outcome["conflicts"] |= bool(result.changes.conflicts)
+                    outcome["refused"] |= bool(result.refused)
         except SdmxNodeError as exc:
             click.echo(f"harvest failed: {exc.text}", err=True)
             return False
@@ -108,9 +126,22 @@ def harvest(
 
     if interval is None:
         ok = run_once()
-        sys.exit(1 if not ok else EXIT_CONFLICTS if outcome["conflicts"] else 0)
+        failed = not ok or outcome["refused"]
+        sys.exit(1 if failed else EXIT_CONFLICTS if outcome["conflicts"] else 0)
     failures = run_every(interval, run_once, max_runs=max_runs)
     sys.exit(1 if failures else 0)
+
+
+def _metadataflows(
+    item: HarvestSource, named: tuple[ArtefactRef, ...], no_metadata: bool
+) -> list[ArtefactRef] | None:
+    """The metadataflows whose sets to pull: none, those named (on the command line, then
+    in the source's setting), or None for every one harvested from the source."""
+    if no_metadata:
+        return []
+    if named or item.metadataflows is not None:
+        return list((item.metadataflows or ()) + named)
+    return None
 
 
 def _chosen_sources(

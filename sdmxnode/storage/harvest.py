@@ -33,8 +33,8 @@ class RequestState:
 class Provenance:
     """Where one harvested artefact or data load came from."""
 
-    kind: str  # 'structure' or 'data'
-    ref: ArtefactRef  # the artefact, or for data the dataflow
+    kind: str  # 'structure', 'data' or 'metadata'
+    ref: ArtefactRef  # the artefact, for data the dataflow, for metadata the metadataflow
     source_url: str
     retrieved: datetime  # aware UTC
     etag: str | None

@@ -37,13 +37,15 @@ def start_node(
     """Run `sdmxnode serve` until the caller is done; wait for /health first.
 
     With `structure_dirs` None the node starts as the README's quick start does: the
-    project's own structures and demo data; otherwise it loads those folders and no data.
+    project's own structures, demo data and demo metadata; otherwise it loads those folders
+    and no data or metadata.
     """
     port = _free_port()
     env = dict(os.environ, SDMXNODE_DATABASE_URL=database_url, **(extra_env or {}))
     if structure_dirs is not None:
         env["SDMXNODE_STRUCTURE_DIRS"] = os.pathsep.join(str(d) for d in structure_dirs)
         env["SDMXNODE_DEMO_DATA"] = ""
+        env["SDMXNODE_DEMO_METADATA"] = ""  # the demo sets need the project's MSD
     command = [sys.executable, "-m", "sdmxnode.cli", "serve", "--port", str(port), "--workers", "1"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)

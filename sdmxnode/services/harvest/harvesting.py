@@ -1,11 +1,12 @@
-"""Harvesting structures and data from an SDMX-REST 1.5 or 2.x source into this node.
+"""Harvesting structures, data and reference metadata from an SDMX-REST 1.5 or 2.x source.
 
 Every request is conditional (If-None-Match / If-Modified-Since from what the source last
 answered), so an unchanged source costs one 304 per request. Structures are compared with
 the stored ones first (harvest_changes): conflicts are reported and not applied, the rest
 land in one transaction. Data are pulled whole once, then with `updatedAfter`; the Replace
 data sets of such an answer carry only changed observations, so they are applied as Append
-(add or update), and its Delete data sets are applied as they are.
+(add or update), and its Delete data sets are applied as they are. Reference-metadata
+sets come last, per metadataflow (`harvest.metadata`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.changes import ChangeReport, compare_records
 from sdmxnode.services.harvest.client import Fetched, HttpClient
+from sdmxnode.services.harvest.metadata import harvest_metadata, harvested_metadataflows
 from sdmxnode.services.structures.loading import read_structure_records
-from sdmxnode.storage.harvest import Provenance, RequestState, now_utc
+from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
 from sdmxnode.storage.structures import PutResult
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ class HarvestResult:
     changes: ChangeReport = field(default_factory=ChangeReport)
     stored: PutResult = field(default_factory=PutResult)
     data: dict[str, str] = field(default_factory=dict)  # dataflow -> what moved
+    metadata: dict[str, str] = field(default_factory=dict)  # metadataflow -> what moved
+    refused: list[str] = field(default_factory=list)  # answers not loaded: their errors
 
     def to_text(self) -> str:
         """The harvest's report as text: the source, the answers not modified, the changes."""
@@ -75,6 +79,7 @@ class HarvestResult:
         if not self.dry_run and (self.stored.created or self.stored.updated):
             lines.append(f"stored: {self.stored.created} created, {self.stored.updated} updated")
         lines.extend(f"data {flow}: {what}" for flow, what in self.data.items())
+        lines.extend(f"metadata {flow}: {what}" for flow, what in self.metadata.items())
         return "\n".join(lines)
 
 
@@ -125,13 +130,20 @@ class Harvester:
         dataflows: list[ArtefactRef],
         *,
         dry_run: bool = False,
+        metadataflows: list[ArtefactRef] | None = None,
     ) -> HarvestResult:
-        """Structures first (data need them), then the data of each dataflow named."""
+        """Structures first (data and metadata need them), then the data of each dataflow
+        named, then the metadata sets of each metadataflow named; None names every
+        metadataflow harvested from this source (none for a dry run that found them only)."""
         result = HarvestResult(base_url, dry_run)
         for selection in selections:
             self.harvest_structures(base_url, selection, result)
         for dataflow in dataflows:
             self.harvest_data(base_url, dataflow, result)
+        if metadataflows is None:
+            metadataflows = harvested_metadataflows(self.records, base_url)
+        for metadataflow in metadataflows:
+            harvest_metadata(self.node, self.client, self.records, base_url, metadataflow, result)
         return result
 
     def harvest_structures(
@@ -183,7 +195,7 @@ class Harvester:
         if report.conflicts:
             log.warning("%s: %d conflicts not applied", url, len(report.conflicts))
             return  # no validators kept: the next harvest asks again and reports them again
-        self._remember(url, fetched, retrieved)
+        remember_request(self.records, url, fetched, retrieved)
 
     def harvest_data(self, base_url: str, dataflow: ArtefactRef, result: HarvestResult) -> None:
         """Pull a dataflow's data from `base_url` (whole once, then updatedAfter) and load it."""
@@ -240,20 +252,23 @@ class Harvester:
                 )
             ]
         )
-        self._remember(key, fetched, retrieved)
+        remember_request(self.records, key, fetched, retrieved)
 
-    def _remember(self, key: str, fetched: Fetched, retrieved: datetime) -> None:
-        """Keep the validators of a 200 answer, and when (by the source's clock) it was
-        given: the `updatedAfter` of the next data pull."""
-        answered = retrieved
-        if fetched.date:
-            try:
-                answered = parsedate_to_datetime(fetched.date).astimezone(UTC)
-            except (TypeError, ValueError):
-                log.warning("%s: unreadable Date header %r", fetched.url, fetched.date)
-        self.records.put_request(
-            RequestState(key, fetched.url, fetched.etag, fetched.last_modified, answered)
-        )
+
+def remember_request(
+    records: HarvestStore, key: str, fetched: Fetched, retrieved: datetime
+) -> None:
+    """Keep the validators of a 200 answer, and when (by the source's clock) it was given:
+    the `updatedAfter` of the next data pull."""
+    answered = retrieved
+    if fetched.date:
+        try:
+            answered = parsedate_to_datetime(fetched.date).astimezone(UTC)
+        except (TypeError, ValueError):
+            log.warning("%s: unreadable Date header %r", fetched.url, fetched.date)
+    records.put_request(
+        RequestState(key, fetched.url, fetched.etag, fetched.last_modified, answered)
+    )
 
 
 def _updated_after(state: RequestState) -> str:

@@ -30,14 +30,17 @@ class HarvestSource:
     url: str
     structures: tuple[StructureSelection, ...] = (StructureSelection(),)
     dataflows: tuple[ArtefactRef, ...] = field(default_factory=tuple)
+    #: Whose reference-metadata sets to take; None: every metadataflow harvested from it.
+    metadataflows: tuple[ArtefactRef, ...] | None = None
 
 
-def parse_dataflow(text: str) -> ArtefactRef:
-    """AGENCY,ID[,VERSION] as a dataflow reference (no version: the latest)."""
+def parse_dataflow(text: str, type_: str = "Dataflow") -> ArtefactRef:
+    """AGENCY,ID[,VERSION] as a dataflow (or metadataflow) reference (no version: the
+    latest)."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) not in (2, 3) or not all(parts):
-        raise SourcesError(f"a dataflow is AGENCY,ID or AGENCY,ID,VERSION, not {text!r}")
-    return ArtefactRef("Dataflow", parts[0], parts[1], parts[2] if len(parts) == 3 else "")
+        raise SourcesError(f"a {type_.lower()} is AGENCY,ID or AGENCY,ID,VERSION, not {text!r}")
+    return ArtefactRef(type_, parts[0], parts[1], parts[2] if len(parts) == 3 else "")
 
 
 def read_sources(setting: str) -> dict[str, HarvestSource]:
@@ -45,7 +48,8 @@ def read_sources(setting: str) -> dict[str, HarvestSource]:
 
     Either `name=url;name=url` (every structure of each), or the path of a JSON file (or
     JSON text) mapping each name to {"url": ..., "structures": [{"resource", "agency",
-    "id", "version"}...], "data": ["AGENCY,ID[,VERSION]", ...]}.
+    "id", "version"}...], "data": ["AGENCY,ID[,VERSION]", ...], "metadata": [metadataflows
+    as AGENCY,ID[,VERSION]; without it, every metadataflow harvested from the source]}.
     """
     text = setting.strip()
     if not text:
@@ -83,7 +87,11 @@ def _source(name: str, entry: object) -> HarvestSource:
         for s in entry.get("structures", [{}])
     )
     flows = tuple(parse_dataflow(d) for d in entry.get("data", []))
-    return HarvestSource(name, entry["url"], selections, flows)
+    metadata = entry.get("metadata")
+    metadataflows = (
+        None if metadata is None else tuple(parse_dataflow(m, "Metadataflow") for m in metadata)
+    )
+    return HarvestSource(name, entry["url"], selections, flows, metadataflows)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
