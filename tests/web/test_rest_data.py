@@ -347,7 +347,7 @@ def test_sdmx_ml_31_data_on_the_2x_api(migration_client: FlaskClient, dataflow_x
         response = migration_client.get(path, headers=headers)
         assert response.status_code == 200, response.get_data()[:400]
         assert response.headers["Content-Type"].startswith(
-            "application/vnd.sdmx.data+xml; version=3.1.0"
+            "application/vnd.sdmx.data+xml;version=3.1.0"
         )
         body = response.get_data()
         root = etree.fromstring(body)

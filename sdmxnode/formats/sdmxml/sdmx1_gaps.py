@@ -1,4 +1,11 @@
-"""What sdmx1 reads wrongly from stored metadataflows and metadata structures, put right.
+"""What sdmx1 reads wrongly from stored metadataflows, metadata structures and provision
+agreements, put right.
+
+Provision agreements and organisation schemes: sdmx1 2.28 cannot read an SDMX-ML 3.0
+`str:ProvisionAgreement` or `str:DataProviderScheme` (NotImplementedError: it knows neither
+3.0 container). Their content is the same in 2.1 (names, annotations, items; an agreement's
+dataflow and data provider, which 2.1 takes by URN), so `element_as_21` rewrites the element
+in the 2.1 vocabulary for sdmx1 to read.
 
 Metadataflows: sdmx1 2.28 resolves a 3.0 `str:Metadataflow`'s `str:Structure` URN as a
 generic `Structure` (it fails: "KeyError: 'Structure'") and reads its `str:Target` URNs as
@@ -19,6 +26,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 from sdmx.model import common, v30
+
+from sdmxnode.formats.sdmxml import NS21, NS30
 
 STR30 = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure"
 _MAINTAINABLE_URN = re.compile(
@@ -101,3 +110,40 @@ def set_occurrences(msd: common.BaseMetadataStructureDefinition, xml: bytes) -> 
         if attribute.id in limits:
             attribute.min_occurs, attribute.max_occurs = limits[attribute.id]
         pending.extend(attribute.child)
+
+
+#: Stored SDMX-ML 3.0 artefact types sdmx1 reads only as their SDMX-ML 2.1 twins.
+READ_AS_21 = frozenset({"ProvisionAgreement", "DataProviderScheme", "DataConsumerScheme"})
+
+
+def element_as_21(type_: str, xml: bytes) -> bytes:
+    """A stored SDMX-ML 3.0 element of one of READ_AS_21's types as its SDMX-ML 2.1 twin."""
+    if type_ == "ProvisionAgreement":
+        return _provision_agreement_as_21(xml)
+    element = etree.fromstring(xml)
+    for node in element.iter():
+        if isinstance(node.tag, str):
+            name = etree.QName(node)
+            if name.namespace in (NS30["str"], NS30["com"]):
+                prefix = "str" if name.namespace == NS30["str"] else "com"
+                node.tag = f"{{{NS21[prefix]}}}{name.localname}"
+    etree.cleanup_namespaces(element)
+    return etree.tostring(element)
+
+
+def _provision_agreement_as_21(xml: bytes) -> bytes:
+    element = etree.fromstring(xml)
+    com30, com21 = NS30["com"], NS21["com"]
+    target = etree.Element(f"{{{NS21['str']}}}ProvisionAgreement", dict(element.attrib))
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child)
+        if name.namespace == com30:  # Annotations, Name, Description: same content
+            copied = etree.fromstring(etree.tostring(child).replace(com30.encode(), com21.encode()))
+            target.append(copied)
+        elif name.localname in ("Dataflow", "StructureUsage", "DataProvider"):
+            tag = "DataProvider" if name.localname == "DataProvider" else "StructureUsage"
+            reference = etree.SubElement(target, f"{{{NS21['str']}}}{tag}")
+            etree.SubElement(reference, "URN").text = (child.text or "").strip()
+    return etree.tostring(target)

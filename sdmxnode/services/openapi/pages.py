@@ -63,6 +63,12 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
        "description": "What the chart shows first: both reports, or their difference",
        "schema": {"type": "string", "enum": ["reports", "difference"]}}],
      f"/mirror/{_AGENCY}/DF_MIG_FLOWS?country=DEU"),
+    ("/metadata/{agency}/{id}/{version}", "page_metadata_set", "Metadata set page",
+     "A reference-metadata set's report, readable: attribute names, code names, texts in the "
+     "page language, XHTML sanitised, and what the set documents.",
+     [*_PATH, {"name": "version", "in": "path", "required": True,
+               "description": "Version of the metadata set", "schema": {"type": "string"}}],
+     f"/metadata/{_AGENCY}/MS_MIG_STOCK_IMS_KEN/1.0.0"),
     ("/validate", "page_validate", "Validation page",
      "A form that uploads a file to POST /validate and shows the report.", [], "/validate"),
 )  # fmt: skip

@@ -26,7 +26,9 @@ from sdmxnode.errors import StorageError
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml.elements import assemble_structure_message
 from sdmxnode.formats.sdmxml.sdmx1_gaps import (
+    READ_AS_21,
     FlowReferences,
+    element_as_21,
     give_back,
     set_occurrences,
     take_out_references,
@@ -140,6 +142,10 @@ def parse_artefact(
         if ("3.0" if other.sdmx_ml == "3.1" else other.sdmx_ml) == version
         and other.pk != artefact.pk
     ]
+    if version == "3.0" and artefact.ref.type in READ_AS_21:
+        # sdmx1 reads no 3.0 provision agreement or provider scheme: read the 2.1 twin, alone
+        elements = [(artefact.ref.type, element_as_21(artefact.ref.type, elements[0][1]))]
+        version = "2.1"
     flow_references: FlowReferences | None = None
     if version == "3.0":  # sdmx1 cannot read 3.0 metadataflows as they are
         if artefact.ref.type == "Metadataflow":

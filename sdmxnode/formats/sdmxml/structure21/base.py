@@ -252,8 +252,16 @@ def is_stub(obj: common.MaintainableArtefact) -> bool:
     return xml_bool(obj.is_external_reference) == "true"
 
 
-def maintainable(obj: common.MaintainableArtefact, tag: str, *args: Any, **attrib: Any) -> Any:
-    """common:MaintainableType; a stub gets isExternalReference="true" and no content."""
+def maintainable(
+    obj: common.MaintainableArtefact,
+    tag: str,
+    *args: Any,
+    required: bool = False,
+    **attrib: Any,
+) -> Any:
+    """common:MaintainableType; a stub gets isExternalReference="true" and no content, unless
+    the content is `required` by the type's schema (a 2.1 ProvisionAgreement's dataflow and
+    provider are mandatory, stub or not)."""
     attrib.update(
         agencyID=agency_id(obj),
         version=version_of(obj),
@@ -268,7 +276,7 @@ def maintainable(obj: common.MaintainableArtefact, tag: str, *args: Any, **attri
         attrib["serviceURL"] = str(obj.service_url)
     if getattr(obj, "structure_url", None):
         attrib["structureURL"] = str(obj.structure_url)
-    if is_stub(obj):
+    if is_stub(obj) and not required:
         args = ()
     return nameable(obj, tag, *args, **attrib)
 

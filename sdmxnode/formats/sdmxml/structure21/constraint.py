@@ -124,7 +124,7 @@ def _provision_agreement(obj: common.ProvisionAgreement) -> Any:
         children.append(ref(obj.structure_usage, "str:StructureUsage"))
     if obj.data_provider is not None:
         children.append(ref(obj.data_provider, "str:DataProvider"))
-    return maintainable(obj, "str:ProvisionAgreement", *children)
+    return maintainable(obj, "str:ProvisionAgreement", *children, required=True)
 
 
 @ml21_writer
