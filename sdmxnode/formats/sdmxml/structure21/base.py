@@ -252,16 +252,22 @@ def is_stub(obj: common.MaintainableArtefact) -> bool:
     return xml_bool(obj.is_external_reference) == "true"
 
 
-def maintainable(
-    obj: common.MaintainableArtefact,
-    tag: str,
-    *args: Any,
-    required: bool = False,
-    **attrib: Any,
+def maintainable(obj: common.MaintainableArtefact, tag: str, *args: Any, **attrib: Any) -> Any:
+    """common:MaintainableType; a stub gets isExternalReference="true" and no content."""
+    return _maintainable(obj, tag, () if is_stub(obj) else args, attrib)
+
+
+def maintainable_with_content(
+    obj: common.MaintainableArtefact, tag: str, *args: Any, **attrib: Any
 ) -> Any:
-    """common:MaintainableType; a stub gets isExternalReference="true" and no content, unless
-    the content is `required` by the type's schema (a 2.1 ProvisionAgreement's dataflow and
-    provider are mandatory, stub or not)."""
+    """common:MaintainableType whose content its schema requires, stub or not (a 2.1
+    ProvisionAgreement's dataflow and data provider)."""
+    return _maintainable(obj, tag, args, attrib)
+
+
+def _maintainable(
+    obj: common.MaintainableArtefact, tag: str, args: tuple[Any, ...], attrib: dict[str, Any]
+) -> Any:
     attrib.update(
         agencyID=agency_id(obj),
         version=version_of(obj),
@@ -276,8 +282,6 @@ def maintainable(
         attrib["serviceURL"] = str(obj.service_url)
     if getattr(obj, "structure_url", None):
         attrib["structureURL"] = str(obj.structure_url)
-    if is_stub(obj) and not required:
-        args = ()
     return nameable(obj, tag, *args, **attrib)
 
 

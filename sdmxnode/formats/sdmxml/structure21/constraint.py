@@ -15,6 +15,7 @@ from sdmx.writer.xml import Element
 from sdmxnode.formats.sdmxml.structure21.base import (
     class_of,
     maintainable,
+    maintainable_with_content,
     ml21_writer,
     note_loss,
     ref,
@@ -124,7 +125,7 @@ def _provision_agreement(obj: common.ProvisionAgreement) -> Any:
         children.append(ref(obj.structure_usage, "str:StructureUsage"))
     if obj.data_provider is not None:
         children.append(ref(obj.data_provider, "str:DataProvider"))
-    return maintainable(obj, "str:ProvisionAgreement", *children, required=True)
+    return maintainable_with_content(obj, "str:ProvisionAgreement", *children)
 
 
 @ml21_writer
