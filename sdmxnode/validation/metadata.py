@@ -80,6 +80,8 @@ class MetadataChecker:
         #: The MSD or metadataflow to check against instead of the one a set names.
         self.structure = structure
         self._codes: dict[ArtefactRef, frozenset[str] | None] = {}
+        #: The structures read for each wanted reference (the sets of a message share them).
+        self._read: dict[ArtefactRef, tuple[MetadataStructurePlan, MetadataflowPlan | None]] = {}
 
     def check(self, metadata_set: MetadataSet, report: Report) -> bool:
         """Add the findings of one set to `report`; True when it has no error."""
@@ -95,6 +97,8 @@ class MetadataChecker:
         self, metadata_set: MetadataSet, report: Report
     ) -> tuple[MetadataStructurePlan, MetadataflowPlan | None] | None:
         wanted = self.structure or metadata_set.structure
+        if wanted in self._read:
+            return self._read[wanted]
         found = self.source.find_xml(wanted)
         if found is None:
             report.error(
@@ -126,7 +130,8 @@ class MetadataChecker:
                 line=metadata_set.line,
             )
             return None
-        return read_metadata_structure(xml, ref), flow
+        self._read[wanted] = read_metadata_structure(xml, ref), flow
+        return self._read[wanted]
 
     def _check_report(
         self,

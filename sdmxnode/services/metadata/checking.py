@@ -8,7 +8,7 @@ by the registered metadata reader of its kind, and each set checked by the metad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import SdmxNodeError
@@ -42,12 +42,25 @@ def is_metadata_message(message: OpenedMessage) -> bool:
 
 @dataclass(frozen=True)
 class StoredArtefacts:
-    """The structures of a store, as the metadata rules look them up (`ArtefactSource`)."""
+    """The structures of a store, as the metadata rules look them up (`ArtefactSource`).
+
+    One instance serves one message: the artefacts it finds are remembered, since the 232
+    sets of a message name the same few structures (and on PostgreSQL each look-up is a
+    round trip). The store does not change while a message is checked.
+    """
 
     store: StructureStore
+    _found: dict[ArtefactRef, tuple[ArtefactRef, bytes] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def find_xml(self, ref: ArtefactRef) -> tuple[ArtefactRef, bytes] | None:
         """The artefact with this identity; the latest version for version '' or '~'."""
+        if ref not in self._found:
+            self._found[ref] = self._find_xml(ref)
+        return self._found[ref]
+
+    def _find_xml(self, ref: ArtefactRef) -> tuple[ArtefactRef, bytes] | None:
         if ref.version not in ("", "~", "latest"):
             found = self.store.find_artefact(ref)
         else:
