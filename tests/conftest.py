@@ -215,12 +215,19 @@ ENGINE_INDEPENDENT = (
 )
 
 
+#: Test modules that start servers, race actors or time slow clients: under pytest-xdist they
+#: share one worker and run one after another, as in a single process, so that they never
+#: compete with each other for the machine's cores.
+ONE_AT_A_TIME = ("tests/live/", "tests/web/test_slow_clients.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, skip the engine-independent modules (they ran on SQLite)."""
-    if not POSTGRES_URL:
-        return
+    """Group the tests for pytest-xdist (a module stays on one worker, the live tests share
+    one); on PostgreSQL, skip the engine-independent modules (they ran on SQLite)."""
     skip = pytest.mark.skip(reason="engine-independent: runs once, on the SQLite pass")
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(PROJECT_ROOT).as_posix()
-        if path.startswith(ENGINE_INDEPENDENT):
+        group = "one-at-a-time" if path.startswith(ONE_AT_A_TIME) else path
+        item.add_marker(pytest.mark.xdist_group(group))
+        if POSTGRES_URL and path.startswith(ENGINE_INDEPENDENT):
             item.add_marker(skip)
