@@ -14,6 +14,7 @@ from sdmxnode.web.rest import data_write as rest_data_write
 from sdmxnode.web.rest import metadata as rest_metadata
 from sdmxnode.web.rest import metadata_write as rest_metadata_write
 from sdmxnode.web.rest import pending as rest_pending
+from sdmxnode.web.rest import registration as rest_registration
 from sdmxnode.web.rest import schema as rest_schema
 from sdmxnode.web.rest import structure as rest_structure
 from sdmxnode.web.rest import structure_write as rest_structure_write
@@ -29,6 +30,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     openapi.blueprint,
     checks.blueprint,
     rest_pending.blueprint,
+    rest_registration.blueprint,
     rest_metadata.blueprint,
     rest_data.blueprint,
     rest_data_write.blueprint,
