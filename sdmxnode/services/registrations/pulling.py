@@ -38,6 +38,16 @@ log = logging.getLogger(__name__)
 SIMPLE_ACCEPT = f"{DATA_ACCEPT[2]}, application/vnd.sdmx.data+csv;q=0.8, */*;q=0.1"
 
 
+def settings_client(node: Node) -> HttpClient:
+    """An HTTP client with the node's harvest settings (timeout, retries, size limit)."""
+    settings = node.settings
+    return HttpClient(
+        timeout=settings.harvest_timeout,
+        retries=settings.harvest_retries,
+        max_bytes=settings.harvest_max_bytes,
+    )
+
+
 def agreement_dataflow(node: Node, registration: Registration) -> ArtefactRef:
     """The dataflow of the registration's provision agreement."""
     artefact = find_agreement_artefact(node, registration.agreement_urn)
@@ -63,7 +73,7 @@ def pull(node: Node, registration: Registration, client: HttpClient | None = Non
     started = now_utc()
     try:
         dataflow = agreement_dataflow(node, registration)
-        harvester = Harvester(node, client)
+        harvester = Harvester(node, client or settings_client(node))
         state_key = f"registration:{registration.id}:{registration.source_url}"
         if registration.queryable:
             result = HarvestResult(registration.source_url)
