@@ -7,6 +7,7 @@ from flask import Blueprint, Flask
 from sdmxnode.web.node import audit, checks, health, openapi, validation
 from sdmxnode.web.pages import browse as pages_browse
 from sdmxnode.web.pages import data as pages_data
+from sdmxnode.web.pages import registrations as pages_registrations
 from sdmxnode.web.pages import validate as pages_validate
 from sdmxnode.web.rest import availability as rest_availability
 from sdmxnode.web.rest import data as rest_data
@@ -26,6 +27,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     pages_browse.blueprint,
     pages_data.blueprint,
     pages_validate.blueprint,
+    pages_registrations.blueprint,
     audit.blueprint,
     openapi.blueprint,
     checks.blueprint,

@@ -217,3 +217,17 @@ def test_registration_queries(
     assert client.get("/rest/v2/registration/nonsense/IMDX/X").status_code == 400
     assert client.get("/rest/v2/registration/id/NSO_1?foo=1").status_code == 400
     assert FLOW  # the dataflow both agreements report
+
+
+def test_the_registrations_page_lists_last_pulls(
+    client: FlaskClient, nso_token: str, source: str
+) -> None:
+    empty = client.get("/registrations")
+    assert empty.status_code == 200 and b"No data source is registered" in empty.data
+    body = submit_request([("Append", "NSO_PAGE", PA_NSO, source)], simple=True)
+    assert _post(client, nso_token, body).status_code == 201
+    page = client.get("/registrations").get_data(as_text=True)
+    assert 'data-registration="NSO_PAGE"' in page and "TEST:NSO" in page
+    assert "IMDX:PA_NSO(1.0.0)" in page and source in page
+    written = len(_csv_values(small_csv(sex="_T")))
+    assert f"{written} / 0" in page and 'class="outcome-ok"' in page

@@ -83,3 +83,8 @@ def _in_context(
             for context in query.contexts
         )
     ]
+
+
+def list_registrations(node: Node) -> list[Registration]:
+    """Every registration, by id (the page and the CLI list them all)."""
+    return registrations_of(node).find()
