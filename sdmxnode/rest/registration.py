@@ -24,6 +24,8 @@ from sdmxnode.rest.versions import VersionSelector, parse_versions_v2
 
 CONTEXTS = ("datastructure", "dataflow", "provisionagreement")
 _WILDCARD = frozenset({"*"})
+#: The node's `format`/`formatVersion` (SDMX-REST `extend.md`) beside the standard ones.
+_FORMAT = ("format", "formatVersion")
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ def _agencies(text: str) -> tuple[str, ...] | None:
 
 
 def parse_by_id(registration_id: str, args: Mapping[str, str]) -> RegistrationQuery:
-    """`/registration/id/{registrationID}`: no query parameters."""
-    check_parameters(args, (), (), query="registration query")
+    """`/registration/id/{registrationID}`: no standard query parameters."""
+    check_parameters(args, _FORMAT, (), query="registration query")
     return RegistrationQuery(ids=_ids(registration_id, "registrationID"))
 
 
@@ -68,7 +70,9 @@ def parse_by_provider(
     agency_id: str, provider_id: str, args: Mapping[str, str]
 ) -> RegistrationQuery:
     """`/registration/provider/{providerAgencyID}/{providerID}`."""
-    check_parameters(args, ("updatedAfter", "updatedBefore"), (), query="registration query")
+    check_parameters(
+        args, ("updatedAfter", "updatedBefore", *_FORMAT), (), query="registration query"
+    )
     return RegistrationQuery(
         form="provider",
         agencies=_agencies(agency_id),
@@ -82,7 +86,9 @@ def parse_by_context(
     context: str, agency_id: str, resource_id: str, version: str, args: Mapping[str, str]
 ) -> RegistrationQuery:
     """`/registration/{context}/{agencyID}/{resourceID}/{version}`."""
-    check_parameters(args, ("updatedAfter", "updatedBefore"), (), query="registration query")
+    check_parameters(
+        args, ("updatedAfter", "updatedBefore", *_FORMAT), (), query="registration query"
+    )
     if context != "*" and context not in CONTEXTS:
         raise BadRequest(
             f"'{context}' is not a registration context: use {', '.join(CONTEXTS)} or *",

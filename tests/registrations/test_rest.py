@@ -17,7 +17,7 @@ from sdmxnode.services.access import create_token
 from sdmxnode.services.node import Node
 from sdmxnode.services.registrations.pulling import pull_all
 from sdmxnode.services.registrations.submission import registrations_of
-from sdmxnode.validation.schema import validate_ml21, validate_ml30
+from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
 from tests.http_source import serving
 from tests.providers.conftest import FLOW, small_csv
 from tests.registrations.conftest import PA_DESA, PA_NSO, submit_request
@@ -231,3 +231,29 @@ def test_the_registrations_page_lists_last_pulls(
     assert "IMDX:PA_NSO(1.0.0)" in page and source in page
     written = len(_csv_values(small_csv(sex="_T")))
     assert f"{written} / 0" in page and 'class="outcome-ok"' in page
+
+
+def test_query_formats(client: FlaskClient, nso_token: str, source: str) -> None:
+    body = submit_request([("Append", "NSO_F", PA_NSO, source)], "3.1", simple=True)
+    posted = _post(client, nso_token, body)
+    assert posted.status_code == 201
+    assert posted.content_type == "application/vnd.sdmx.registry+xml;version=3.1.0"
+    assert validate_ml31(posted.data) == []
+    default = client.get("/rest/v2/registration/id/NSO_F")
+    assert default.content_type == "application/vnd.sdmx.registry+xml;version=3.0.0"
+    v21 = client.get("/rest/v2/registration/id/NSO_F?format=sdmx-ml&formatVersion=2.1")
+    assert v21.content_type == "application/vnd.sdmx.registry+xml;version=2.1"
+    assert validate_ml21(v21.data) == [] and b"NSO_F" in v21.data
+    v31 = client.get(
+        "/rest/v2/registration/id/NSO_F",
+        headers={"Accept": "application/vnd.sdmx.registry+xml;version=3.1.0"},
+    )
+    assert validate_ml31(v31.data) == [] and b"/v3_1/registry" in v31.data
+    plain = client.get("/rest/v2/registration/id/NSO_F", headers={"Accept": "application/json"})
+    assert plain.content_type == "application/json"
+    assert plain.get_json()["registrations"][0]["lastPull"]["outcome"] == "ok"
+    refused = client.get(
+        "/rest/v2/registration/id/NSO_F",
+        headers={"Accept": "application/vnd.sdmx.structure+xml;version=2.1"},
+    )
+    assert refused.status_code == 406

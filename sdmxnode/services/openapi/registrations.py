@@ -41,6 +41,12 @@ def registration_parameters() -> dict[str, Schema]:
         "registration_providerID": _path(
             "providerID", "Data provider ids joined by ',', or '*'", _list(ID_TYPE.pattern)
         ),
+        "registration_format": {
+            "name": "format", "in": "query", "required": False,
+            "description": "The answer's format by name (with `formatVersion`: 2.1, 3.0.0, "
+            "3.1.0), instead of Accept",
+            "schema": {"type": "string", "enum": ["sdmx-ml", "xml", "json"]},
+        },
         "registration_updatedAfter": _time(
             "updatedAfter", "Only registrations updated after this instant (exclusive)"
         ),
@@ -56,10 +62,11 @@ def registration_resources(formats: Sequence[Format]) -> list[Resource]:
     answers = ("Answers a RegistryInterface QueryRegistrationResponse (SDMX-ML 3.0 by "
                "default; 2.1 and 3.1 on request) or the node's JSON (application/json). "
                "None found is 204.")  # fmt: skip
-    times = ["registration_updatedAfter", "registration_updatedBefore"]
+    by_name = ["registration_format", "formatVersion"]
+    times = ["registration_updatedAfter", "registration_updatedBefore", *by_name]
     return [
         Resource(_TAG, "registration_id", f"{_PREFIX}/id", ["registration_id"], 1,
-                 "Registrations by id", "Registrations by their ids. " + answers, [],
+                 "Registrations by id", "Registrations by their ids. " + answers, by_name,
                  content, f"{_PREFIX}/id/*", 2),
         Resource(_TAG, "registration_provider", f"{_PREFIX}/provider",
                  ["registration_agencyID", "registration_providerID"], 2,
