@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import inspect
+
 from sdmxnode.formats.registrations import Pull, Registration
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.registrations import RegistrationStore
+from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import metadata
 from tests.conftest import fresh_database
 from tests.registrations.conftest import PA_DESA, PA_NSO
@@ -46,3 +49,15 @@ def test_write_find_replace_delete_and_pull(tmp_path: Path) -> None:
     store.apply([], ["R2"])
     assert [r.id for r in store.find()] == ["R1"]
     store.engine.dispose()
+
+
+def test_a_store_created_before_registrations_gets_the_table(tmp_path: Path) -> None:
+    engine = create_store_engine(fresh_database(tmp_path))
+    older = [t for t in metadata.sorted_tables if t.name != "registrations"]
+    metadata.create_all(engine, tables=older)
+    assert "registrations" not in inspect(engine).get_table_names()
+    StructureStore(engine).create_schema()  # what opening a node does
+    store = RegistrationStore(engine)
+    store.apply([Registration("R1", PA_NSO, "TEST:NSO", "http://b")], [])
+    assert [r.id for r in store.find()] == ["R1"]
+    engine.dispose()
