@@ -257,3 +257,23 @@ def test_query_formats(client: FlaskClient, nso_token: str, source: str) -> None
         headers={"Accept": "application/vnd.sdmx.structure+xml;version=2.1"},
     )
     assert refused.status_code == 406
+
+
+def test_a_registration_not_yet_valid_is_stored_but_not_pulled(
+    client: FlaskClient, providers_node: Node, nso_token: str, source: str
+) -> None:
+    body = {
+        "registrations": [
+            {
+                "id": "LATER",
+                "provisionAgreement": PA_NSO,
+                "dataSource": {"url": source, "queryable": False},
+                "validFrom": "2999-01-01T00:00:00Z",
+            }
+        ]
+    }
+    answer = _post(client, nso_token, json.dumps(body).encode(), "application/json")
+    assert answer.status_code == 201
+    assert "outside its validity" in answer.get_json()["registrations"][0]["message"]
+    assert SOURCE["gets"] == 0 and pull_all(providers_node) == {}
+    assert registrations_of(providers_node).get("LATER") is not None

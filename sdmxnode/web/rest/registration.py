@@ -24,7 +24,7 @@ from sdmxnode.rest.registration import (
     parse_by_provider,
 )
 from sdmxnode.services.node import Node
-from sdmxnode.services.registrations.pulling import pull
+from sdmxnode.services.registrations.pulling import is_valid_now, pull
 from sdmxnode.services.registrations.queries import find_registrations
 from sdmxnode.services.registrations.submission import read_submission, submit_registrations
 from sdmxnode.web import current_node
@@ -120,6 +120,8 @@ def _pulled(node: Node, status: RegistrationStatus) -> RegistrationStatus:
     """The status of a registration written, with the outcome of its first pull."""
     if "deleted" in status.message:
         return status
+    if not is_valid_now(status.registration):
+        return replace(status, message=f"{status.message}; not pulled: outside its validity")
     outcome = pull(node, status.registration)
     said = {
         "ok": f"pulled: {outcome.written} observations written, {outcome.deleted} deleted",
