@@ -10,7 +10,7 @@ import click
 
 from sdmxnode.config import load_settings
 from sdmxnode.errors import SdmxNodeError
-from sdmxnode.formats.registrations import Registration, format_time, registration_json
+from sdmxnode.formats.registrations.model import Registration, format_time, registration_json
 from sdmxnode.services.harvest.schedule import harvest_lock, parse_duration, run_every
 from sdmxnode.services.node import Node
 from sdmxnode.services.registrations.pulling import pull_all, settings_client

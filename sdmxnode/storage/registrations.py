@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from sdmxnode.formats.registrations import Pull, Registration
+from sdmxnode.formats.registrations.model import Pull, Registration
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import registrations

@@ -9,7 +9,11 @@ import pytest
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.registrations import Registration, RegistrationStatus, read_json_requests
+from sdmxnode.formats.registrations.model import (
+    Registration,
+    RegistrationStatus,
+    read_json_requests,
+)
 from sdmxnode.formats.sdmxml.registry.registrations import (
     agreement_parts,
     write_query_registration_response,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from sdmxnode.formats.registrations import Pull, Registration
+from sdmxnode.formats.registrations.model import Pull, Registration
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.registrations import RegistrationStore
 from sdmxnode.storage.structures import StructureStore

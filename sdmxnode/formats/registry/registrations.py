@@ -1,5 +1,5 @@
 """The registration formats: the RegistryInterface QueryRegistrationResponse in SDMX-ML 2.1,
-3.0 and 3.1, and the node's JSON (`formats/registrations.py`).
+3.0 and 3.1, and the node's JSON (`formats/registrations/model.py`).
 
 SDMX-REST 2.2 (`doc/registration.md`) names `application/vnd.sdmx.registry+xml;version=3.1.0`
 and `version=3.0.0`; its OpenAPI reuses the reference-metadata responses for /registration,
@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.registrations import Registration, registrations_json
+from sdmxnode.formats.registrations.model import Registration, registrations_json
 from sdmxnode.formats.registry import Format, register
 from sdmxnode.formats.sdmxml.registry.registrations import write_query_registration_response
 

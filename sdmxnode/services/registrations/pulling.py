@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import NotFound, SdmxNodeError
-from sdmxnode.formats.registrations import Pull, Registration
+from sdmxnode.formats.registrations.model import Pull, Registration
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from sdmxnode.errors import NoResults, SdmxNodeError
-from sdmxnode.formats.registrations import Registration
+from sdmxnode.formats.registrations.model import Registration
 from sdmxnode.formats.sdmxml.registry.registrations import agreement_parts
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.registration import RegistrationQuery

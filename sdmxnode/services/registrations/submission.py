@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from sdmxnode.errors import Conflict, Forbidden, Invalid, NotFound
-from sdmxnode.formats.registrations import (
+from sdmxnode.formats.registrations.model import (
     Registration,
     RegistrationRequest,
     RegistrationStatus,

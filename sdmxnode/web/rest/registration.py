@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request
 
-from sdmxnode.formats.registrations import RegistrationStatus, statuses_json
+from sdmxnode.formats.registrations.model import RegistrationStatus, statuses_json
 from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.formats.registry.registrations import REGISTRY_XML
 from sdmxnode.formats.sdmxml.registry.registrations import write_submit_registrations_response

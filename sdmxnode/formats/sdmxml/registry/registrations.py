@@ -15,7 +15,7 @@ from lxml import etree
 
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.registrations import (
+from sdmxnode.formats.registrations.model import (
     INDEX_FLAGS,
     Registration,
     RegistrationRequest,
