@@ -25,6 +25,7 @@ COMMANDS = {
     "token": "sdmxnode.cli.access:token",
     "audit": "sdmxnode.cli.access:audit",
     "harvest": "sdmxnode.cli.harvest:harvest",
+    "registrations": "sdmxnode.cli.registrations:registrations",
 }
 
 

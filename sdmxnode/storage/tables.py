@@ -306,6 +306,30 @@ harvest_locks = Table(
     Column("expires", DateTime, nullable=False),  # naive UTC
 )
 
+#: Registrations (pull mode, issue 17): where a data provider's data for one provision
+#: agreement live, and how the node's last pull of that source went.
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("agreement_urn", String(1000), nullable=False),
+    Column("provider", String(512), nullable=False),  # 'AGENCY:ID'
+    Column("source_url", String(2000), nullable=False),
+    Column("queryable", Boolean, nullable=False),  # an SDMX-REST endpoint, else a file URL
+    Column("rest_source", Boolean, nullable=False),
+    Column("index_flags", String(100), nullable=False),  # the true index* attributes, by comma
+    Column("valid_from", DateTime, nullable=True),  # naive UTC
+    Column("valid_to", DateTime, nullable=True),
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    Column("pulled", DateTime, nullable=True),
+    Column("pull_outcome", String(20), nullable=True),  # 'ok', 'not modified', 'failed'
+    Column("pull_written", Integer, nullable=True),
+    Column("pull_deleted", Integer, nullable=True),
+    Column("pull_error", Text, nullable=True),
+)
+Index("ix_registrations_provider", registrations.c.provider)
+
 #: One row, rewritten by `GET /health?deep=1`: proof that the store takes a write.
 node_health = Table(
     "node_health",

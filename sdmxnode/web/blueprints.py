@@ -7,6 +7,7 @@ from flask import Blueprint, Flask
 from sdmxnode.web.node import audit, checks, health, openapi, validation
 from sdmxnode.web.pages import browse as pages_browse
 from sdmxnode.web.pages import data as pages_data
+from sdmxnode.web.pages import registrations as pages_registrations
 from sdmxnode.web.pages import validate as pages_validate
 from sdmxnode.web.rest import availability as rest_availability
 from sdmxnode.web.rest import data as rest_data
@@ -14,6 +15,7 @@ from sdmxnode.web.rest import data_write as rest_data_write
 from sdmxnode.web.rest import metadata as rest_metadata
 from sdmxnode.web.rest import metadata_write as rest_metadata_write
 from sdmxnode.web.rest import pending as rest_pending
+from sdmxnode.web.rest import registration as rest_registration
 from sdmxnode.web.rest import schema as rest_schema
 from sdmxnode.web.rest import structure as rest_structure
 from sdmxnode.web.rest import structure_write as rest_structure_write
@@ -25,10 +27,12 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     pages_browse.blueprint,
     pages_data.blueprint,
     pages_validate.blueprint,
+    pages_registrations.blueprint,
     audit.blueprint,
     openapi.blueprint,
     checks.blueprint,
     rest_pending.blueprint,
+    rest_registration.blueprint,
     rest_metadata.blueprint,
     rest_data.blueprint,
     rest_data_write.blueprint,

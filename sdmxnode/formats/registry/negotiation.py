@@ -31,6 +31,11 @@ from sdmxnode.formats.registry.metadata import (
     METADATA_ML_21,
     METADATA_ML_30,
 )
+from sdmxnode.formats.registry.registrations import (
+    REGISTRATION_FORMATS,
+    REGISTRATIONS_JSON,
+    REGISTRY_ML_30,
+)
 from sdmxnode.formats.registry.structure import (
     SDMX_JSON_10,
     SDMX_JSON_20,
@@ -132,6 +137,13 @@ OFFERS: Mapping[tuple[str, int | None], Offer] = {
         METADATA_JSON_20,
         {"xml": METADATA_ML_30, "json": METADATA_JSON_20},
         (METADATA_ML_30, METADATA_JSON_20),
+    ),
+    # Registrations (2.x `registration.md`): the registry message, SDMX-ML 3.0 by default.
+    ("registration", 2): Offer(
+        REGISTRATION_FORMATS,
+        REGISTRY_ML_30,
+        {"xml": REGISTRY_ML_30, "json": REGISTRATIONS_JSON},
+        (REGISTRY_ML_30, REGISTRATIONS_JSON),
     ),
     ("report", None): Offer(
         (CHECK_JSON, CHECK_CSV), CHECK_JSON, {"json": CHECK_JSON, "csv": CHECK_CSV}

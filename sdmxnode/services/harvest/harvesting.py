@@ -31,6 +31,7 @@ from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now
 from sdmxnode.storage.structures import PutResult
 
 if TYPE_CHECKING:
+    from sdmxnode.services.data.loading import LoadResult
     from sdmxnode.services.node import Node
 
 log = logging.getLogger(__name__)
@@ -197,15 +198,27 @@ class Harvester:
             return  # no validators kept: the next harvest asks again and reports them again
         remember_request(self.records, url, fetched, retrieved)
 
-    def harvest_data(self, base_url: str, dataflow: ArtefactRef, result: HarvestResult) -> None:
-        """Pull a dataflow's data from `base_url` (whole once, then updatedAfter) and load it."""
+    def harvest_data(
+        self,
+        base_url: str,
+        dataflow: ArtefactRef,
+        result: HarvestResult,
+        *,
+        provider: str | None = None,
+        state_key: str | None = None,
+    ) -> LoadResult | None:
+        """Pull a dataflow's data from `base_url` (whole once, then updatedAfter) and load it,
+        reported by `provider` (AGENCY:ID; None: as `load_data` decides); validators are
+        kept under `state_key` (default: the query). The load's result, None if nothing was
+        loaded (not modified, no data, dry run)."""
         from sdmxnode.services.data.loading import LoadOptions, load_data
 
-        key = data_url(base_url, dataflow)
+        query = data_url(base_url, dataflow)
+        key = state_key or query
         state = self.records.find_request(key)
-        url = key
+        url = query
         if state is not None:
-            url = f"{key}?updatedAfter={urllib.parse.quote(_updated_after(state))}"
+            url = f"{query}?updatedAfter={urllib.parse.quote(_updated_after(state))}"
         etag = state.etag if state is not None and state.url == url else None
         fetched = self.client.get(
             url,
@@ -217,19 +230,25 @@ class Harvester:
         if fetched.status == 304:
             result.not_modified.append(url)
             result.data[name] = "not modified"
-            return
+            return None
         if fetched.status != 200:
             result.data[name] = "no data at the source"
-            return
+            return None
         body = _as_append(fetched.body, url)
         if result.dry_run:
             result.data[name] = f"would load {_count_observations(body)} observation rows"
-            return
+            return None
         retrieved = now_utc()
         loaded = load_data(
             self.node,
             body,
-            LoadOptions(source=url, principal="harvest", kind="sdmx-ml", dataflow=dataflow),
+            LoadOptions(
+                source=url,
+                principal="harvest",
+                kind="sdmx-ml",
+                dataflow=dataflow,
+                provider=provider,
+            ),
         )
         outcome = (
             f"{loaded.observations_written} observations written, "
@@ -253,6 +272,7 @@ class Harvester:
             ]
         )
         remember_request(self.records, key, fetched, retrieved)
+        return loaded
 
 
 def remember_request(

@@ -9,6 +9,7 @@ from sdmxnode import __version__
 from sdmxnode.config import Settings
 from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_FORMATS
 from sdmxnode.formats.registry.metadata import METADATA_FORMATS
+from sdmxnode.formats.registry.registrations import REGISTRATION_FORMATS
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.openapi.checks import iter_check_paths
 from sdmxnode.services.openapi.components import (
@@ -24,6 +25,11 @@ from sdmxnode.services.openapi.node import (
 )
 from sdmxnode.services.openapi.pages import iter_page_paths
 from sdmxnode.services.openapi.reads import iter_read_paths, read_resources
+from sdmxnode.services.openapi.registrations import (
+    iter_registration_write_paths,
+    registration_parameters,
+    registration_resources,
+)
 from sdmxnode.services.openapi.schemas import build_schemas
 
 OPENAPI_VERSION = "3.0.3"
@@ -43,6 +49,7 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
     MAX_REQUEST_BYTES, MAX_RESPONSE_OBSERVATIONS); `server_url` is where it is served."""
     schema_formats = [*SCHEMA_FORMATS, *STRUCTURE_FORMATS]  # XSDs, JSON Schema, structures
     parameters = build_parameters(DATA_FORMATS, STRUCTURE_FORMATS, schema_formats, METADATA_FORMATS)
+    parameters.update(registration_parameters())
     paths: dict[str, dict[str, Schema]] = {}
     operations = [
         *iter_node_paths(),
@@ -58,7 +65,13 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
             for resource in metadata_resources(METADATA_FORMATS)
             for operation in iter_read_paths(resource, parameters)
         ),
+        *(
+            operation
+            for resource in registration_resources(REGISTRATION_FORMATS)
+            for operation in iter_read_paths(resource, parameters)
+        ),
         *iter_write_paths(DATA_FORMATS, STRUCTURE_FORMATS),
+        *iter_registration_write_paths(),
         *iter_metadata_write_paths(),
     ]
     for path, method, operation in operations:

@@ -11,7 +11,7 @@ from sdmxnode.services.openapi.reads import DEMO_FLOW
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 #: The SDMX-REST resources the node answers with 501 (rest_pending), per path prefix.
-PENDING_PREFIXES = ("/rest/v2/registration",)
+PENDING_PREFIXES: tuple[str, ...] = ()
 
 
 def _json(schema_name: str) -> Schema:

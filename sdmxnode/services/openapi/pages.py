@@ -69,6 +69,9 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
      [*_PATH, {"name": "version", "in": "path", "required": True,
                "description": "Version of the metadata set", "schema": {"type": "string"}}],
      f"/metadata/{_AGENCY}/MS_MIG_STOCK_IMS_KEN/1.0.0"),
+    ("/registrations", "page_registrations", "Registrations page",
+     "Each registered data source: provider, provision agreement, source, and the time, "
+     "outcome and counts of its last pull.", [], "/registrations"),
     ("/validate", "page_validate", "Validation page",
      "A form that uploads a file to POST /validate and shows the report.", [], "/validate"),
 )  # fmt: skip

@@ -15,7 +15,7 @@ from sdmxnode.errors import NotImplementedSdmx
 blueprint = Blueprint("rest_pending", __name__)
 
 _PENDING_V1: tuple[str, ...] = ()
-_PENDING_V2 = ("registration",)
+_PENDING_V2: tuple[str, ...] = ()
 
 
 def _not_yet(resource: str, api: str) -> NotImplementedSdmx:

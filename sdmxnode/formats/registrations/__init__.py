@@ -1,0 +1,1 @@
+"""Registrations (pull mode): the model the node keeps and its JSON face."""

@@ -1,0 +1,1 @@
+"""SDMX-ML registry interface messages (RegistryInterface): registrations and others."""

@@ -1,0 +1,1 @@
+"""Registrations (pull mode): submission, queries and pulling of registered data sources."""

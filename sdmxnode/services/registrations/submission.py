@@ -1,0 +1,167 @@
+"""Registration submission: SubmitRegistrationsRequest (SDMX-ML 2.1, 3.0, 3.1) or the node's
+JSON, checked whole before anything is stored.
+
+Every request must name a stored provision agreement whose data provider the submitting
+principal acts for (an admin token may register for any provider). Append creates (the node
+names a registration sent without id), Replace rewrites an existing registration, Delete
+removes one; a registration belongs to its provider, whose token alone may change it. Any
+refusal refuses the whole message (nothing stored). `apply_registrations` is the one place
+registrations are written: events about them belong there.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, replace
+
+from sdmxnode.errors import Conflict, Forbidden, Invalid, NotFound
+from sdmxnode.formats.registrations.model import (
+    Registration,
+    RegistrationRequest,
+    RegistrationStatus,
+    read_json_requests,
+)
+from sdmxnode.formats.sdmxml import message_version, parse_xml
+from sdmxnode.formats.sdmxml.registry.registrations import (
+    agreement_parts,
+    read_submit_registrations,
+)
+from sdmxnode.services.access import Principal
+from sdmxnode.services.node import Node
+from sdmxnode.services.providers.agreements import provider_of
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.registrations import RegistrationStore
+from sdmxnode.validation.schema import MESSAGE_SCHEMAS, validate_ml21, validate_ml30, validate_ml31
+
+_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
+assert set(_VALIDATORS) == set(MESSAGE_SCHEMAS)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submission read: its form ('json' or the SDMX-ML version) and requests."""
+
+    form: str
+    requests: list[RegistrationRequest]
+
+
+def registrations_of(node: Node) -> RegistrationStore:
+    """The registrations table of the node's database."""
+    return RegistrationStore.sharing(node.store)
+
+
+def read_submission(body: bytes, media_type: str = "") -> Submission:
+    """The requests of a JSON or SDMX-ML submission; Invalid (nothing stored) when the
+    message is malformed or not valid against its official XSD."""
+    if "json" in media_type or body.lstrip()[:1] == b"{":
+        try:
+            document = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Invalid(f"the registration submission is not JSON: {exc}") from exc
+        return Submission("json", read_json_requests(document))
+    root = parse_xml(body, what="the registration submission").getroot()
+    version = message_version(root)
+    errors = _VALIDATORS[version](body)
+    if errors:
+        raise Invalid(
+            f"the registration submission is not valid SDMX-ML {version}: " + "; ".join(errors[:5])
+        )
+    version, requests = read_submit_registrations(root)
+    return Submission(version, requests)
+
+
+def find_agreement_artefact(node: Node, urn: str) -> StoredArtefact:
+    """The stored provision agreement a URN names; NotFound when the node has none."""
+    agency, id_, version = agreement_parts(urn)
+    for artefact in node.store.find_artefacts({"ProvisionAgreement"}, {agency}, {id_}):
+        if artefact.ref.version == version:
+            return artefact
+    raise NotFound(
+        f"no provision agreement {agency}:{id_}({version}) is stored on this node: "
+        "nothing was registered",
+        where="ProvisionAgreement",
+    )
+
+
+def agreement_provider(node: Node, artefact: StoredArtefact) -> str:
+    """'AGENCY:ID' of the data provider of a stored provision agreement."""
+    return provider_of(node.cache.get(artefact, node.store.read_one_xml(artefact)))
+
+
+def submit_registrations(
+    node: Node, submission: Submission, principal: Principal
+) -> list[RegistrationStatus]:
+    """Check every request, then store them all in one transaction; the per-registration
+    statuses. Forbidden, NotFound, Conflict or Invalid refuse the whole message."""
+    store = registrations_of(node)
+    writes: list[Registration] = []
+    deletions: list[str] = []
+    planned: list[tuple[str, Registration]] = []
+    seen: set[str] = set()
+    for number, request in enumerate(submission.requests, 1):
+        where = f"registration {number}"
+        sent = request.registration
+        agreement = find_agreement_artefact(node, sent.agreement_urn)
+        provider = agreement_provider(node, agreement)
+        _check_rights(principal, provider, where)
+        existing = store.get(sent.id) if sent.id else None
+        if existing is not None:
+            _check_rights(principal, existing.provider, where)
+        if request.action == "Append":
+            if existing is not None:
+                raise Conflict(
+                    f"{where}: the registration {sent.id} exists already (use Replace)",
+                    where="Registration",
+                )
+            registration = replace(sent, id=sent.id or _new_id(), provider=provider)
+        elif existing is None:
+            raise NotFound(
+                f"{where}: {request.action} needs the id of a stored registration, "
+                f"not {sent.id or 'none'}: nothing was changed",
+                where="Registration",
+            )
+        else:
+            registration = replace(sent, provider=provider)
+        if registration.id in seen:
+            raise Invalid(f"{where}: the registration {registration.id} is named twice")
+        seen.add(registration.id)
+        if request.action == "Delete":
+            deletions.append(registration.id)
+            planned.append(("deleted", existing or registration))
+        else:
+            writes.append(registration)
+            planned.append(("created" if existing is None else "replaced", registration))
+    stored = {r.id: r for r in apply_registrations(node, writes, deletions)}
+    return [
+        RegistrationStatus(
+            stored.get(r.id, r),
+            "Success",
+            "201" if outcome == "created" else "200",
+            f"registration {r.id} {outcome}",
+        )
+        for outcome, r in planned
+    ]
+
+
+def apply_registrations(
+    node: Node, writes: list[Registration], deletions: list[str]
+) -> list[Registration]:
+    """The one place registrations are written (created, replaced, deleted) in one
+    transaction; the stored registrations. (Registration events are to be emitted here.)"""
+    return registrations_of(node).apply(writes, deletions)
+
+
+def _check_rights(principal: Principal, provider: str, where: str) -> None:
+    if principal.is_admin or principal.provider == provider:
+        return
+    acting = principal.provider or principal.role
+    raise Forbidden(
+        f"{where}: token {principal.token_id} ({acting}) may not register data of the "
+        f"provider {provider}: nothing was registered",
+        where="Registration",
+    )
+
+
+def _new_id() -> str:
+    return f"REG_{uuid.uuid4().hex[:16].upper()}"

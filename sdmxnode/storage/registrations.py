@@ -1,0 +1,144 @@
+"""Registrations (pull mode): where a provider's data for one provision agreement live,
+and the outcome of the node's last pull of each source.
+
+A registration is written whole (Append or Replace) or deleted; a pull only updates the
+pull columns. Times are naive UTC, as everywhere in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.formats.registrations.model import Pull, Registration
+from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.tables import registrations
+from sdmxnode.storage.times import now_utc
+
+
+def _row(row: object) -> Registration:
+    pulled = getattr(row, "pulled", None)
+    return Registration(
+        id=row.id,  # type: ignore[attr-defined]
+        agreement_urn=row.agreement_urn,  # type: ignore[attr-defined]
+        provider=row.provider,  # type: ignore[attr-defined]
+        source_url=row.source_url,  # type: ignore[attr-defined]
+        queryable=bool(row.queryable),  # type: ignore[attr-defined]
+        rest_source=bool(row.rest_source),  # type: ignore[attr-defined]
+        index_flags=frozenset(f for f in row.index_flags.split(",") if f),  # type: ignore[attr-defined]
+        valid_from=row.valid_from,  # type: ignore[attr-defined]
+        valid_to=row.valid_to,  # type: ignore[attr-defined]
+        created=row.created,  # type: ignore[attr-defined]
+        updated=row.updated,  # type: ignore[attr-defined]
+        last_pull=None
+        if pulled is None
+        else Pull(
+            pulled,
+            row.pull_outcome or "",  # type: ignore[attr-defined]
+            row.pull_written or 0,  # type: ignore[attr-defined]
+            row.pull_deleted or 0,  # type: ignore[attr-defined]
+            row.pull_error or "",  # type: ignore[attr-defined]
+        ),
+    )
+
+
+class RegistrationStore:
+    """The registrations table of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> RegistrationStore:
+        """The table of the database `store` uses, on its engine (one connection pool)."""
+        return cls(store.engine)
+
+    def find(
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        providers: Sequence[str] | None = None,
+        agreement_urns: Sequence[str] | None = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+    ) -> list[Registration]:
+        """Registrations matching every filter given (None: no filter), by id; the
+        updated bounds are exclusive, as SDMX-REST's `updatedAfter`/`updatedBefore`."""
+        query = select(registrations).order_by(registrations.c.id)
+        if ids is not None:
+            query = query.where(registrations.c.id.in_(list(ids)))
+        if providers is not None:
+            query = query.where(registrations.c.provider.in_(list(providers)))
+        if agreement_urns is not None:
+            query = query.where(registrations.c.agreement_urn.in_(list(agreement_urns)))
+        if updated_after is not None:
+            query = query.where(registrations.c.updated > updated_after)
+        if updated_before is not None:
+            query = query.where(registrations.c.updated < updated_before)
+        with self.engine.connect() as conn:
+            return [_row(row) for row in conn.execute(query)]
+
+    def get(self, registration_id: str) -> Registration | None:
+        """One registration, or None."""
+        found = self.find(ids=[registration_id])
+        return found[0] if found else None
+
+    def apply(self, writes: Sequence[Registration], deletions: Sequence[str]) -> list[Registration]:
+        """Store `writes` (created or replaced by id, pull state kept) and delete the ids
+        in `deletions`, in one transaction: all land or none. The stored registrations."""
+        now = now_utc()
+        stored = []
+        try:
+            with self.engine.begin() as conn:
+                for registration in writes:
+                    values = dict(
+                        agreement_urn=registration.agreement_urn[:1000],
+                        provider=registration.provider,
+                        source_url=registration.source_url[:2000],
+                        queryable=registration.queryable,
+                        rest_source=registration.rest_source,
+                        index_flags=",".join(sorted(registration.index_flags)),
+                        valid_from=registration.valid_from,
+                        valid_to=registration.valid_to,
+                        updated=now,
+                    )
+                    changed = conn.execute(
+                        update(registrations)
+                        .where(registrations.c.id == registration.id)
+                        .values(**values)
+                    ).rowcount
+                    if not changed:
+                        conn.execute(
+                            insert(registrations).values(id=registration.id, created=now, **values)
+                        )
+                    row = conn.execute(
+                        select(registrations).where(registrations.c.id == registration.id)
+                    ).one()
+                    stored.append(_row(row))
+                if deletions:
+                    conn.execute(delete(registrations).where(registrations.c.id.in_(deletions)))
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "store the registrations") from exc
+        return stored
+
+    def record_pull(self, registration_id: str, pull: Pull) -> None:
+        """Remember how the last pull of a registration went (a deleted one: nothing)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(registrations)
+                    .where(registrations.c.id == registration_id)
+                    .values(
+                        pulled=pull.at,
+                        pull_outcome=pull.outcome,
+                        pull_written=pull.written,
+                        pull_deleted=pull.deleted,
+                        pull_error=pull.error or None,
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "record the pull of a registration") from exc
