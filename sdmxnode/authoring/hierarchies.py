@@ -1,5 +1,5 @@
-"""IMDX:HCL_AREA(1.0.0): the UN M49 geographic hierarchy and the SDG regional groupings over
-IMDX:CL_AREA, as one SDMX 2.1 hierarchical code list with two hierarchies.
+"""IMDX:HCL_AREA_M49 and IMDX:HCL_AREA_SDG (1.0.0): the UN M49 geographic hierarchy and the
+SDG regional groupings over IMDX:CL_AREA, as SDMX 2.1 hierarchical code lists.
 
 Both hierarchies are read off CL_AREA itself, never typed twice: the geographic tree is the
 codes' `Parent` (UNSD M49 overview, `authoring.areas`), the SDG regions are the M49 regions
@@ -12,9 +12,10 @@ countries as in the geographic tree. The tests cross-check the SDG blocks agains
 table. Countries M49 does not list (`areas.NOT_IN_M49`) and groupings without listed members
 (the least developed countries, 199) are in neither hierarchy.
 
-SDMX 3.0 splits this artefact: each 2.1 hierarchy becomes a 3.0 `Hierarchy` (id
-``HCL_AREA_{hierarchy id}``), and a `HierarchyAssociation` links each to CL_AREA; the node
-writes both from this one stored 2.1 artefact (`formats.sdmxml.structure30.usages`).
+One hierarchy per hierarchical code list: SDMX 3.0 made the hierarchy itself maintainable
+(`Hierarchy`), so a 2.1 list holding one hierarchy is the same artefact, under the same
+id, on both API lines (1.5 `hierarchicalcodelist`, 2.x `hierarchy`); a 2.1 list with two
+would give 3.0 hierarchies that no query could name (`formats.sdmxml.structure30.usages`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from sdmxnode.errors import Invalid
 
 HCL_ID = "HCL_AREA"
 HCL_VERSION = "1.0.0"
+#: Both hierarchical code lists are written to this one file of dsd/.
+HCL_FILE = f"IMDX-{HCL_ID}-{HCL_VERSION}.xml"
 #: The alias under which the HCL includes CL_AREA (str:IncludedCodelist).
 AREA_ALIAS = "AREA"
 
@@ -77,11 +80,6 @@ class HierarchicalCodelistDef:
     codelist: CodelistDef
     hierarchies: tuple[HierarchyDef, ...]
 
-    @property
-    def file_name(self) -> str:
-        """AGENCY-ID-VERSION.xml, as the other files of dsd/."""
-        return f"{self.agency_id}-{self.id}-{self.version}.xml"
-
 
 def _children(area: CodelistDef) -> dict[str, list[str]]:
     """Geographic children (codes naming each code as `Parent`), in CL_AREA's order."""
@@ -120,8 +118,8 @@ def _tree(
     return unfold(code, None, members)
 
 
-def build_area_hierarchies(area: CodelistDef) -> HierarchicalCodelistDef:
-    """IMDX:HCL_AREA(1.0.0) over `area` (IMDX:CL_AREA(1.0.0))."""
+def build_area_hierarchies(area: CodelistDef) -> tuple[HierarchicalCodelistDef, ...]:
+    """IMDX:HCL_AREA_M49 and IMDX:HCL_AREA_SDG (1.0.0) over `area` (IMDX:CL_AREA(1.0.0))."""
     children = _children(area)
     known = {code.id for code in area.codes}
     missing = [code for code in SDG_REGIONS if code not in known]
@@ -133,36 +131,44 @@ def build_area_hierarchies(area: CodelistDef) -> HierarchicalCodelistDef:
     sdg_members = {**children, **_grouping_members(area)}
     used = set()
     sdg = tuple(_tree(code, sdg_members, children, used) for code in SDG_REGIONS)
-    return HierarchicalCodelistDef(
-        agency_id=area.agency_id,
-        id=HCL_ID,
-        version=HCL_VERSION,
-        names={"en": "Geographic regions and SDG regions of the countries and areas"},
-        description=(
-            f"The UN M49 geographic hierarchy and the SDG regional groupings over"
-            f" {area.agency_id}:{area.id}({area.version})."
+    over = f" over {area.agency_id}:{area.id}({area.version})."
+    m49 = HierarchyDef(
+        "M49",
+        "UN M49 geographic regions",
+        "World, regions, sub-regions and intermediate regions down to each country or area,"
+        " as in the M49 overview.",
+        geographic,
+    )
+    sdg_hierarchy = HierarchyDef(
+        "SDG",
+        "SDG regional groupings",
+        "The SDG regions of the UN DESA migrant stock table, and Oceania excluding Australia"
+        " and New Zealand, with their M49 sub-regions down to each country or area.",
+        sdg,
+    )
+    return (
+        HierarchicalCodelistDef(
+            agency_id=area.agency_id,
+            id=f"{HCL_ID}_M49",
+            version=HCL_VERSION,
+            names={"en": "UN M49 geographic regions of the countries and areas"},
+            description="The UN M49 geographic hierarchy" + over,
+            source="UNSD, Standard country or area codes for statistical use (M49).",
+            codelist=area,
+            hierarchies=(m49,),
         ),
-        source=(
-            "UNSD, Standard country or area codes for statistical use (M49): regions and"
-            " SDG regional groupings; UN DESA, International Migrant Stock 2019, Table 1:"
-            " the SDG regions and their sub-regions."
-        ),
-        codelist=area,
-        hierarchies=(
-            HierarchyDef(
-                "M49",
-                "UN M49 geographic regions",
-                "World, regions, sub-regions and intermediate regions down to each country"
-                " or area, as in the M49 overview.",
-                geographic,
+        HierarchicalCodelistDef(
+            agency_id=area.agency_id,
+            id=f"{HCL_ID}_SDG",
+            version=HCL_VERSION,
+            names={"en": "SDG regional groupings of the countries and areas"},
+            description="The SDG regional groupings of UN M49" + over,
+            source=(
+                "UNSD, Standard country or area codes for statistical use (M49): SDG regional"
+                " groupings; UN DESA, International Migrant Stock 2019, Table 1: the SDG"
+                " regions and their sub-regions."
             ),
-            HierarchyDef(
-                "SDG",
-                "SDG regional groupings",
-                "The SDG regions of the UN DESA migrant stock table, and Oceania excluding"
-                " Australia and New Zealand, with their M49 sub-regions down to each country"
-                " or area.",
-                sdg,
-            ),
+            codelist=area,
+            hierarchies=(sdg_hierarchy,),
         ),
     )

@@ -11,7 +11,12 @@ from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS
-from sdmxnode.authoring.hierarchies import AREA_ALIAS, build_area_hierarchies
+from sdmxnode.authoring.hierarchies import (
+    AREA_ALIAS,
+    HCL_FILE,
+    HCL_ID,
+    build_area_hierarchies,
+)
 from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
 from sdmxnode.authoring.providers import AGREEMENTS, PROVIDER_AGENCY, PROVIDERS
@@ -99,12 +104,11 @@ def write_structures(target: Path) -> list[Path]:
                 xml.add_categorisation(categorisations, CATEGORY_SCHEME_ID, category, dataflow.id)
     paths.append(xml.write_message(root, target / f"IMDX-{CATEGORY_SCHEME_ID}-1.0.0.xml"))
 
-    hcl = build_area_hierarchies(build_area_codelist())
-    root, sections = xml.structure_message(f"IMDX-{hcl.id}")
-    xml.add_hierarchical_codelist(
-        xml.section(root, sections, "HierarchicalCodelists"), hcl, AREA_ALIAS
-    )
-    paths.append(xml.write_message(root, target / hcl.file_name))
+    root, sections = xml.structure_message(f"IMDX-{HCL_ID}")
+    for hcl in build_area_hierarchies(build_area_codelist()):
+        hcls = xml.section(root, sections, "HierarchicalCodelists")
+        xml.add_hierarchical_codelist(hcls, hcl, AREA_ALIAS)
+    paths.append(xml.write_message(root, target / HCL_FILE))
 
     paths += [_write_dsd(dsd, target) for dsd in DSDS]
     paths.append(write_metadata_structures(target))

@@ -1,5 +1,6 @@
-"""The aggregate check takes its aggregates from the hierarchical code lists over a code list
-(IMDX:HCL_AREA over CL_AREA), and from the code list's parents only when none covers it."""
+"""The aggregate check takes its aggregates from the hierarchical code lists over a code
+list (IMDX:HCL_AREA_M49 and HCL_AREA_SDG over CL_AREA), and from the code list's parents
+only when none covers it."""
 
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ def _area_hierarchy(builder: StructureInfoBuilder) -> dict[str, tuple[str, ...]]
 
 
 def _without_sdg_hierarchy(tmp_path: Path) -> Path:
-    """The committed HCL_AREA with its SDG hierarchy left out (the M49 tree alone)."""
+    """The committed file with HCL_AREA_SDG left out (the M49 tree alone)."""
     tree = etree.parse(str(HCL))
-    for hierarchy in tree.iter("{*}Hierarchy"):
-        if hierarchy.get("id") == "SDG":
-            hierarchy.getparent().remove(hierarchy)
+    for hcl in list(tree.iter("{*}HierarchicalCodelist")):
+        if hcl.get("id") == "HCL_AREA_SDG":
+            hcl.getparent().remove(hcl)
     path = tmp_path / "hcl.xml"
     tree.write(str(path))
     return path

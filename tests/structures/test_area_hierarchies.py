@@ -1,5 +1,5 @@
-"""IMDX:HCL_AREA: the M49 and SDG hierarchies of CL_AREA, checked against the codes' parents
-and against the SDG region blocks of the UN DESA migrant stock table."""
+"""IMDX:HCL_AREA_M49 and HCL_AREA_SDG: the M49 and SDG hierarchies of CL_AREA, checked
+against the codes' parents and against the SDG region blocks of the UN DESA table."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ HCL_FILE = PROJECT / "dsd" / "IMDX-HCL_AREA-1.0.0.xml"
 @pytest.fixture(scope="module")
 def hierarchies() -> dict[str, dict[str, tuple[str, ...]]]:
     """Hierarchy id -> aggregate code -> member codes, as sdmx1 reads the committed file."""
-    hcl = sdmx.read_sdmx(HCL_FILE).hierarchical_codelist["HCL_AREA"]
+    hcls = sdmx.read_sdmx(HCL_FILE).hierarchical_codelist
+    assert sorted(hcls) == ["HCL_AREA_M49", "HCL_AREA_SDG"]
     found: dict[str, dict[str, tuple[str, ...]]] = {}
-    for hierarchy in hcl.hierarchy:
+    for hierarchy in (h for hcl in hcls.values() for h in hcl.hierarchy):
         members: dict[str, tuple[str, ...]] = {}
         stack = list(hierarchy.codes.values())
         while stack:
@@ -108,7 +109,9 @@ def test_hierarchical_code_ids_are_unique_within_a_hierarchy() -> None:
     from sdmxnode.authoring.areas import build_area_codelist
     from sdmxnode.authoring.hierarchies import build_area_hierarchies
 
-    for hierarchy in build_area_hierarchies(build_area_codelist()).hierarchies:
+    hcls = build_area_hierarchies(build_area_codelist())
+    assert [len(hcl.hierarchies) for hcl in hcls] == [1, 1]  # one per list: see the module
+    for hierarchy in (h for hcl in hcls for h in hcl.hierarchies):
         ids: list[str] = []
         stack: list[HierarchyNode] = list(hierarchy.roots)
         while stack:
