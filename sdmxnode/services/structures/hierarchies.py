@@ -9,12 +9,13 @@ code list contributes its hierarchical codes with children.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from sdmx.model import common
 
-from sdmxnode.errors import Invalid
+log = logging.getLogger(__name__)
 
 
 def listed_hierarchy(
@@ -22,9 +23,10 @@ def listed_hierarchy(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The aggregates that sdmx1 hierarchical code lists give over `codelist`: each
     hierarchical code with children, as its code and its children's codes, over every
-    hierarchy. An aggregate has one member list: a code that two hierarchies decompose
-    differently raises Invalid. Aggregates come in the order of `order` (the code list's
-    own hierarchy), then as met."""
+    hierarchy. An aggregate has one member list: of a code that two hierarchies decompose
+    differently, one list is kept and a warning logged (a structure an agency loads must
+    not stop the data of every dataflow using the code list). Aggregates come in the order
+    of `order` (the code list's own hierarchy), then as met."""
     members: dict[str, tuple[str, ...]] = {}
     stack = [
         code for hcl in hcls for hierarchy in hcl.hierarchy for code in hierarchy.codes.values()
@@ -37,7 +39,7 @@ def listed_hierarchy(
             continue
         listed = tuple(c.code.id for c in node.child if _in_codelist(c.code, codelist))
         if members.setdefault(code.id, listed) != listed:
-            raise Invalid(f"{code.id} has two different member lists in the hierarchies")
+            log.warning("%s has two member lists in the hierarchies: one is kept", code.id)
     rank = {code_id: i for i, (code_id, _) in enumerate(order)}
     return tuple(sorted(members.items(), key=lambda item: rank.get(item[0], len(rank))))
 
