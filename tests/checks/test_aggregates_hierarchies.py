@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sdmx
 from lxml import etree
 
@@ -64,3 +65,21 @@ def test_hcl_area_gives_the_aggregates_cl_area_carries(tmp_path: Path) -> None:
     assert list(_area_hierarchy(with_hcl).items()) == list(_area_hierarchy(without).items())
     message = sdmx.read_sdmx(PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml")
     assert dict(code_hierarchy(message.codelist["CL_AREA"])) == _area_hierarchy(with_hcl)
+
+
+def test_two_member_lists_of_one_aggregate_keep_one_and_warn(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Oceania (9) with Australia and New Zealand (53) dropped from the SDG hierarchy only:
+    the structure still resolves, with one of the two lists and a warning."""
+    tree = etree.parse(str(HCL))
+    sdg = next(h for h in tree.iter("{*}HierarchicalCodelist") if h.get("id") == "HCL_AREA_SDG")
+    oceania = next(c for c in sdg.iter("{*}HierarchicalCode") if c.get("id") == "9")
+    oceania.remove(next(c for c in oceania if c.get("id") == "53"))
+    path = tmp_path / "hcl.xml"
+    tree.write(str(path))
+    builder = resolver_for(_folder(tmp_path / "db"), *_structure_files(path))
+    with caplog.at_level("WARNING"):
+        members = _area_hierarchy(builder)
+    assert members["9"] in (("53", "54", "57", "61"), ("54", "57", "61"))
+    assert "9 has two member lists" in caplog.text
