@@ -11,6 +11,12 @@ from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS
+from sdmxnode.authoring.hierarchies import (
+    AREA_ALIAS,
+    HCL_FILE,
+    HCL_ID,
+    build_area_hierarchies,
+)
 from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
 from sdmxnode.authoring.providers import AGREEMENTS, PROVIDER_AGENCY, PROVIDERS
@@ -62,7 +68,7 @@ def _write_dsd(dsd: DsdDef, target: Path) -> Path:
 
 def write_structures(target: Path) -> list[Path]:
     """Write the agency and data provider schemes with the provision agreements, the
-    concept and category schemes and one file per DSD."""
+    concept and category schemes, the hierarchies of CL_AREA and one file per DSD."""
     paths = []
     root, sections = xml.structure_message("IMDX-AGENCIES")
     xml.add_agency_scheme(xml.section(root, sections, "OrganisationSchemes"), AGENCIES)
@@ -97,6 +103,12 @@ def write_structures(target: Path) -> list[Path]:
                 categorisations = xml.section(root, sections, "Categorisations")
                 xml.add_categorisation(categorisations, CATEGORY_SCHEME_ID, category, dataflow.id)
     paths.append(xml.write_message(root, target / f"IMDX-{CATEGORY_SCHEME_ID}-1.0.0.xml"))
+
+    root, sections = xml.structure_message(f"IMDX-{HCL_ID}")
+    for hcl in build_area_hierarchies(build_area_codelist()):
+        hcls = xml.section(root, sections, "HierarchicalCodelists")
+        xml.add_hierarchical_codelist(hcls, hcl, AREA_ALIAS)
+    paths.append(xml.write_message(root, target / HCL_FILE))
 
     paths += [_write_dsd(dsd, target) for dsd in DSDS]
     paths.append(write_metadata_structures(target))

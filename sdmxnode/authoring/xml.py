@@ -16,6 +16,7 @@ from sdmxnode.authoring.artefacts import (
     DataflowDef,
     DsdDef,
 )
+from sdmxnode.authoring.hierarchies import HierarchicalCodelistDef, HierarchyNode
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ SECTION_ORDER = (
     "CategorySchemes",
     "Categorisations",
     "Codelists",
+    "HierarchicalCodelists",
     "Concepts",
     "DataStructures",
     "Constraints",
@@ -379,6 +381,51 @@ def add_provision_agreement(
         **{"class": "DataProvider"},
     )
     return node
+
+
+def add_hierarchical_codelist(
+    parent: etree._Element, hcl: HierarchicalCodelistDef, alias: str
+) -> etree._Element:
+    """Write a str:HierarchicalCodelist: its code list included under `alias`, each
+    hierarchy's codes referenced by CodelistAliasRef and CodeID (the 2.1 schema's form)."""
+    node = _maintainable(
+        parent,
+        "HierarchicalCodelist",
+        "codelist.HierarchicalCodelist",
+        hcl.agency_id,
+        hcl.id,
+        hcl.version,
+    )
+    add_annotations(node, [AnnotationDef(type="SOURCE", text=hcl.source)])
+    add_names(node, hcl.names, hcl.description)
+    codelist = hcl.codelist
+    included = _el(node, STR, "IncludedCodelist", alias=alias)
+    _ref(
+        included,
+        id=codelist.id,
+        version=codelist.version,
+        agencyID=codelist.agency_id,
+        package="codelist",
+        **{"class": "Codelist"},
+    )
+    for hierarchy in hcl.hierarchies:
+        urn = (
+            f"urn:sdmx:org.sdmx.infomodel.codelist.Hierarchy="
+            f"{hcl.agency_id}:{hcl.id}({hcl.version}).{hierarchy.id}"
+        )
+        item = _el(node, STR, "Hierarchy", id=hierarchy.id, urn=urn)
+        add_names(item, {"en": hierarchy.name}, hierarchy.description)
+        for root in hierarchy.roots:
+            _hierarchical_code(item, root, alias)
+    return node
+
+
+def _hierarchical_code(parent: etree._Element, node: HierarchyNode, alias: str) -> None:
+    item = _el(parent, STR, "HierarchicalCode", id=node.id)
+    _el(item, STR, "CodelistAliasRef").text = alias
+    _ref(_el(item, STR, "CodeID"), id=node.code)
+    for child in node.children:
+        _hierarchical_code(item, child, alias)
 
 
 def to_bytes(root: etree._Element) -> bytes:

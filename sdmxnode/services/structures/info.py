@@ -20,6 +20,7 @@ from sdmxnode.formats.rows import Component, Labels, StructureInfo
 from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
+from sdmxnode.services.structures.hierarchies import listed_hierarchy
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import follow_references, resolve_refs
 from sdmxnode.storage.records import StoredArtefact
@@ -237,13 +238,19 @@ class StructureInfoBuilder:
     def _hierarchies(
         self, dsd_artefact: StoredArtefact
     ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-        """Per code list ('AG:ID(V)') with a hierarchy: each aggregate code and its members."""
+        """Per code list ('AG:ID(V)') with a hierarchy: each aggregate code and its members,
+        from the hierarchical code lists over that code list when the node holds any (as
+        IMDX:HCL_AREA over CL_AREA), else from the code list's own parents and groupings."""
         found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
         for artefact in follow_references(self.store, [dsd_artefact], ["descendants"]):
             if artefact.ref.type == "Codelist":
-                hierarchy = code_hierarchy(self._model(artefact))
+                codelist = self._model(artefact)
+                hcls = follow_references(self.store, [artefact], ["HierarchicalCodelist"])
+                own = code_hierarchy(codelist)
+                listed = listed_hierarchy([self._model(h) for h in hcls], codelist, own)
+                hierarchy = listed if hcls else own
                 if hierarchy:
-                    found[ref_text(self._model(artefact))] = hierarchy
+                    found[ref_text(codelist)] = hierarchy
         return found
 
     def _allowed(self, constrained: Iterable[StoredArtefact]) -> dict[str, frozenset[str]]:

@@ -181,6 +181,36 @@ def write_hierarchical_codelist(writing: JsonWriting, hcl: v21.HierarchicalCodel
     return result
 
 
+def write_hcl_hierarchies(writing: JsonWriting, hcl: v21.HierarchicalCodelist) -> list[JsonObject]:
+    """A 2.1 hierarchical code list as SDMX-JSON 2.x `hierarchies`, mapped as the SDMX-ML
+    3.0 writer maps it (`formats.sdmxml.structure30.usages.write_hierarchies`): one
+    hierarchy keeps the list's identity and names; several become ``{list id}_{hierarchy
+    id}`` each, with the hierarchy's own names."""
+    single = len(hcl.hierarchy) <= 1
+    pairs: list[tuple[str, Any, Any]] = (
+        [(hcl.id, hcl, hcl.hierarchy[0] if hcl.hierarchy else None)]
+        if single
+        else [(f"{hcl.id}_{h.id}", h, h) for h in hcl.hierarchy]
+    )
+    written = []
+    for hierarchy_id, described, hierarchy in pairs:
+        stand_in = v30.Hierarchy(
+            id=hierarchy_id,
+            name=described.name,
+            description=described.description,
+            annotations=list(described.annotations),
+            maintainer=hcl.maintainer,
+            version=hcl.version,
+            valid_from=hcl.valid_from,
+            valid_to=hcl.valid_to,
+            is_external_reference=hcl.is_external_reference,
+            has_formal_levels=bool(getattr(hierarchy, "has_formal_levels", False)),
+            codes=dict(getattr(hierarchy, "codes", {})),
+        )
+        written.append(write_hierarchy(writing, stand_in))
+    return written
+
+
 def write_hierarchy(writing: JsonWriting, hierarchy: v30.Hierarchy) -> JsonObject:
     """An SDMX 3.0 hierarchy (SDMX-JSON 2.0 `hierarchies`)."""
     result = maintainable(writing, hierarchy)

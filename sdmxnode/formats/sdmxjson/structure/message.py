@@ -41,6 +41,7 @@ from sdmxnode.formats.sdmxjson.structure.constraints import (
 from sdmxnode.formats.sdmxjson.structure.items import (
     V2_ONLY,
     item_scheme_keys,
+    write_hcl_hierarchies,
     write_hierarchical_codelist,
     write_hierarchy,
     write_item_scheme,
@@ -190,7 +191,9 @@ def _data(writing: JsonWriting, message: sdmx.message.StructureMessage) -> JsonO
             continue
         key, write = found
         try:
-            arrays.setdefault(key, []).append(write(writing, artefact))
+            written = write(writing, artefact)
+            found_key = arrays.setdefault(key, [])
+            found_key.extend(written if isinstance(written, list) else [written])
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
             raise SdmxNodeError(
                 f"cannot write {type(artefact).__name__} as SDMX-JSON: {exc}",
@@ -202,7 +205,7 @@ def _data(writing: JsonWriting, message: sdmx.message.StructureMessage) -> JsonO
     return {key: arrays[key] for key in order if key in arrays}
 
 
-Writer = Callable[[JsonWriting, Any], JsonObject]
+Writer = Callable[[JsonWriting, Any], JsonObject | list[JsonObject]]
 
 
 def _writer(artefact: object, writing: JsonWriting) -> tuple[str, Writer] | None:
@@ -230,6 +233,7 @@ def _writer(artefact: object, writing: JsonWriting) -> tuple[str, Writer] | None
     if v2:
         table.append((v30.MetadataConstraint, "metadataConstraints", write_constraint))
         table.append((v30.Hierarchy, "hierarchies", write_hierarchy))
+        table.append((v21.HierarchicalCodelist, "hierarchies", write_hcl_hierarchies))
     else:
         table.append((v21.HierarchicalCodelist, "hierarchicalCodelists",
                       write_hierarchical_codelist))  # fmt: skip

@@ -22,6 +22,7 @@ from sdmxnode.errors import NotImplementedSdmx
 from sdmxnode.formats.sdmxml.structure21 import (  # noqa: F401
     constraint,
     datastructure,
+    hierarchy,
     items,
     metadatastructure,
 )
