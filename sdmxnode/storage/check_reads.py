@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 
-from sdmxnode.storage.data_reads import DataSelection, _key_condition, _period_condition
+from sdmxnode.storage.data.reads import DataSelection, _key_condition, _period_condition
 from sdmxnode.storage.tables import observations, series
 
 

@@ -15,7 +15,7 @@ from sdmxnode.formats.metadata import (
     to_json,
 )
 from sdmxnode.refs import ArtefactRef
-from sdmxnode.storage.metadata_sets import MetadataSetRow, MetadataStore
+from sdmxnode.storage.metadata.sets import MetadataSetRow, MetadataStore
 
 FLOW = ArtefactRef("Metadataflow", "IMDX", "MDF_MIG", "1.0.0")
 MSD = ArtefactRef("MetadataStructure", "IMDX", "MSD_MIG", "1.0.0")

@@ -12,8 +12,8 @@ from sdmxnode.formats.metadata import ReportedAttribute, from_json
 from sdmxnode.services.metadata.loading import apply_action
 from sdmxnode.services.pages.compare_metadata import departures
 from sdmxnode.services.pages.metadata import text_for
-from sdmxnode.storage.metadata_reads import MetadataReads
-from sdmxnode.storage.metadata_sets import MetadataStore
+from sdmxnode.storage.metadata.reads import MetadataReads
+from sdmxnode.storage.metadata.sets import MetadataStore
 from tests.pages.conftest import assert_accessible_basics, html_of
 from tests.structures.conftest import needs_shared_data
 from tests.structures.test_demo_metadata import _expected_criteria as expected_criteria

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from sdmxnode.services.node import Node
-from sdmxnode.storage.data_reads import DataSelection, select_observations, stream
+from sdmxnode.storage.data.reads import DataSelection, select_observations, stream
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, artefacts, data_layouts, metadata
 
 #: One stored observation: series key, series attributes, period, value, observation

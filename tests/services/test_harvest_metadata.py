@@ -18,7 +18,7 @@ from sdmxnode.services.metadata.loading import count_metadata_sets
 from sdmxnode.services.node import Node
 from sdmxnode.services.setup import initialise_node
 from sdmxnode.storage.harvest import Provenance, now_utc
-from sdmxnode.storage.metadata_sets import MetadataStore
+from sdmxnode.storage.metadata.sets import MetadataStore
 from tests.conftest import PROJECT_ROOT
 from tests.http_source import serving
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
-from sdmxnode.storage import data_writes
 from sdmxnode.storage.data import DataStore
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_reads import (
+from sdmxnode.storage.data import writes as data_writes
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.reads import (
     DataSelection,
     select_deletions,
     select_observations,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sdmxnode.storage.metadata_reads import MetadataReads, ProviderFilter
-from sdmxnode.storage.metadata_sets import MetadataStore
+from sdmxnode.storage.metadata.reads import MetadataReads, ProviderFilter
+from sdmxnode.storage.metadata.sets import MetadataStore
 from sdmxnode.storage.structures import StructureStore
 from tests.formats.metadata_sets import FRA, put_sets, sdmx21_set, sdmx30_set
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sdmxnode.refs import ArtefactRef
-from sdmxnode.storage.metadata_sets import (
+from sdmxnode.storage.metadata.sets import (
     MetadataSetRow,
     MetadataStore,
     TargetIdentity,

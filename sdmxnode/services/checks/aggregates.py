@@ -20,8 +20,8 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.periods import period_range
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.check_reads import select_hierarchy_groups
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_reads import DataSelection
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.reads import DataSelection
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.aggregates import (

@@ -28,7 +28,7 @@ from sdmxnode.errors import SemanticError
 from sdmxnode.services.checks.aggregates import CheckTarget
 from sdmxnode.services.node import Node
 from sdmxnode.storage.check_reads import select_corridors
-from sdmxnode.storage.data_reads import DataSelection
+from sdmxnode.storage.data.reads import DataSelection
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.aggregates import figure
 

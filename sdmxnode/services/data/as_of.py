@@ -13,8 +13,8 @@ from itertools import groupby
 from operator import itemgetter
 
 from sdmxnode.storage.data import DataStore
-from sdmxnode.storage.data_as_of import select_as_of
-from sdmxnode.storage.data_reads import DataSelection
+from sdmxnode.storage.data.as_of import select_as_of
+from sdmxnode.storage.data.reads import DataSelection
 from sdmxnode.validation.periods import period_bounds
 
 

@@ -22,7 +22,7 @@ from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.models import filter_items
 from sdmxnode.services.structures.queries import follow_references
-from sdmxnode.storage.data_reads import DataSelection
+from sdmxnode.storage.data.reads import DataSelection
 from sdmxnode.storage.records import StoredArtefact
 
 

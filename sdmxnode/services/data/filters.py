@@ -13,7 +13,7 @@ from sdmxnode.errors import BadRequest
 from sdmxnode.formats.rows import StructureInfo
 from sdmxnode.rest.filters import ComponentFilter
 from sdmxnode.rest.periods import period_range
-from sdmxnode.storage.data_reads import KeySet
+from sdmxnode.storage.data.reads import KeySet
 
 
 def narrow_keys(

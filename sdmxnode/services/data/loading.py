@@ -27,9 +27,9 @@ from sdmxnode.services.providers.agreements import (
 )
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.data import DataTransaction
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_reads import select_observation_keys
-from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.reads import select_observation_keys
+from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_bounds

@@ -21,8 +21,8 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import selected_providers
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import follow_references, select_versions
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_reads import (
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.reads import (
     DataSelection,
     KeySet,
     StoredQuery,

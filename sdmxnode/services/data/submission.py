@@ -22,8 +22,8 @@ from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.data.queries import find_dataflows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import find_agreement
-from sdmxnode.storage.data_reads import select_observation_keys
-from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.data.reads import select_observation_keys
+from sdmxnode.storage.data.writes import LoadCounts
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.validation.periods import period_bounds
 from sdmxnode.validation.report import Report

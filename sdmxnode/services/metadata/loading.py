@@ -32,7 +32,7 @@ from sdmxnode.formats.metadata import MetadataReport, MetadataSet, from_json, to
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.metadata.checking import check_metadata_message
 from sdmxnode.services.node import Node
-from sdmxnode.storage.metadata_sets import MetadataSetRow, MetadataStore, MetadataTransaction
+from sdmxnode.storage.metadata.sets import MetadataSetRow, MetadataStore, MetadataTransaction
 from sdmxnode.validation.report import Report
 
 

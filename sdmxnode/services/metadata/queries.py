@@ -24,7 +24,7 @@ from sdmxnode.formats.registry import Format
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.metadata import MetadataQuery
 from sdmxnode.rest.versions import VersionSelector
-from sdmxnode.storage.metadata_reads import (
+from sdmxnode.storage.metadata.reads import (
     MetadataReads,
     ProviderFilter,
     StoredMetadataSet,

@@ -28,7 +28,7 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import DEFAULT_LANGUAGE, get_artefact, model_of, text_in
 from sdmxnode.services.pages.xhtml import sanitise_xhtml
-from sdmxnode.storage.metadata_reads import MetadataReads
+from sdmxnode.storage.metadata.reads import MetadataReads
 
 
 @dataclass(frozen=True)

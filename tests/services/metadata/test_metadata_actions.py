@@ -13,7 +13,7 @@ from sdmxnode.formats.metadata import from_json
 from sdmxnode.formats.sdmxml.metadata.reader import read_metadata_ml
 from sdmxnode.services.metadata.loading import MetadataLoadOptions, apply_action, load_metadata
 from sdmxnode.services.node import Node
-from sdmxnode.storage.metadata_sets import MetadataStore
+from sdmxnode.storage.metadata.sets import MetadataStore
 from sdmxnode.storage.tables import metadata_set_history, metadata_sets
 from tests.services.metadata.conftest import KENYA, KENYA_30, stored_counts
 

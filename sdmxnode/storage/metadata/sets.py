@@ -1,6 +1,6 @@
 """Writing reference-metadata sets: one row per set, its targets, and its history.
 
-Reads (queries of `/metadata/...`) live in `metadata_reads`. A set is stored whole as its
+Reads (queries of `/metadata/...`) live in `storage.metadata.reads`. A set is stored whole as its
 canonical JSON (`sdmxnode.formats.metadata.to_json`, built by the services); what queries
 filter on (identity, structure, provider, targets) is kept in columns.
 """

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, union_all
 
-from sdmxnode.storage.data_reads import (
+from sdmxnode.storage.data.reads import (
     DataSelection,
     _key_condition,
     _provider_condition,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_writes import LoadCounts
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.writes import LoadCounts
 from sdmxnode.storage.engine import upsert_insert
 from sdmxnode.storage.tables import data_layouts, loads, observations, series
 from sdmxnode.storage.times import now_utc

@@ -1,4 +1,10 @@
-"""The data tables of one database: transactions for loads, and what queries read."""
+"""The data tables of one database: transactions for loads, and what queries read.
+
+This module holds the two faces the services use (`DataTransaction`, `DataReader`); the
+SQL sits in its parts: `writes` (series and observations), `history` (what a change
+replaced), `loads` (the load records), `layout` (the observation table per dataflow),
+`reads` (queries) and `as_of` (queries of the past).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,11 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import NotFound
-from sdmxnode.storage import data_reads
-from sdmxnode.storage.data_layout import Layout
-from sdmxnode.storage.data_loads import count_observations, finish_load, start_load
-from sdmxnode.storage.data_reads import DataSelection, StoredQuery
-from sdmxnode.storage.data_writes import DataflowWriter, LoadCounts, PeriodBounds
+from sdmxnode.storage.data import reads as data_reads
+from sdmxnode.storage.data.layout import Layout
+from sdmxnode.storage.data.loads import count_observations, finish_load, start_load
+from sdmxnode.storage.data.reads import DataSelection, StoredQuery
+from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, data_layouts, loads, observations, series

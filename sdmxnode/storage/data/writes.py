@@ -28,13 +28,13 @@ from sqlalchemy import (
     update,
 )
 
-from sdmxnode.storage.data_history import (
+from sdmxnode.storage.data.history import (
     OBSERVATION_COLUMNS,
     overwrite_observations,
     prepare_staging,
 )
-from sdmxnode.storage.data_history import delete_observations as delete_stored
-from sdmxnode.storage.data_layout import Layout
+from sdmxnode.storage.data.history import delete_observations as delete_stored
+from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.tables import (
     ATTRIBUTE_SEPARATOR,
     data_layouts,
