@@ -88,6 +88,7 @@ def load_metadata(
         sets = [replace(s, action=options.action) for s in sets]
     result = MetadataLoadResult(report, structures={s.structure for s in sets})
     with MetadataStore.sharing(node.store).transaction(principal=options.principal) as tx:
+        tx.lock_sets((s.agency_id, s.id, s.version) for s in sets)
         for metadata_set in sets:
             result.outcomes[metadata_set.identity] = apply_action(tx, metadata_set)
     return result

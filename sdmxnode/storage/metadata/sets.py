@@ -48,6 +48,15 @@ class MetadataTransaction:
         self.conn = conn
         self.principal = principal
 
+    def lock_sets(self, identities: Iterable[tuple[str, str, str]]) -> None:
+        """Take the advisory locks of every set a load writes, up front and in one order
+        (PostgreSQL), so that two loads naming the same sets in different orders wait for
+        each other instead of deadlocking; `find_body` takes them again at no cost."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for key in sorted({_lock_key(*identity) for identity in identities}):
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
     def find_body(self, agency_id: str, id_: str, version: str) -> str | None:
         """The stored JSON of a set, its row locked for update (PostgreSQL) so that the
         decision taken on it (append, merge, replace, delete) is one atomic decision.

@@ -78,3 +78,38 @@ def test_concurrent_replace_and_delete_never_tear_a_set(node: Node) -> None:
             assert targets == 0
         # "unchanged" loads write nothing: history counts at most one row per success.
         assert history <= succeeded
+
+
+def _two_sets(first: str, second: str) -> bytes:
+    """The Kenya message holding two sets (ids `first`, then `second`), both Replace."""
+    text = KENYA.read_text(encoding="utf-8")
+    start, end = text.index("  <message:MetadataSet"), text.index("</message:GenericMetadata>")
+    block = text[start:end]
+    sets = "".join(block.replace('setID="MDS_KEN"', f'setID="{i}"') for i in (first, second))
+    return (text[:start] + sets + text[end:]).encode()
+
+
+def test_loads_naming_the_same_sets_in_another_order_do_not_deadlock(node: Node) -> None:
+    """Each load locks every set it writes; two loads naming two sets in opposite orders
+    must wait for each other (on PostgreSQL they deadlocked: one refused as busy)."""
+    failures: list[BaseException] = []
+    messages = (_two_sets("MDS_A", "MDS_B"), _two_sets("MDS_B", "MDS_A"))
+
+    def actor(message: bytes, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        try:
+            load_metadata(node, message, MetadataLoadOptions(principal="race"))
+        except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+            failures.append(exc)
+
+    for _ in range(ROUNDS):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=actor, args=(m, barrier)) for m in messages]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not failures, failures
+    with node.store.engine.connect() as conn:
+        ids = conn.execute(select(metadata_sets.c.id)).scalars().all()
+    assert sorted(ids) == ["MDS_A", "MDS_B"]
