@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 #: What data can be structured by, by the lower-case name SDMX data messages, SDMX-CSV and
@@ -62,3 +64,52 @@ class ArtefactRecord:
     sdmx_ml: str
     xml: bytes
     references: frozenset[ArtefactRef] = field(default_factory=frozenset)
+
+
+#: An SDMX URN (SDMX 2.1 section 5, 3.0 section 6): package, class, maintainable identity
+#: and, for an item or component, its id (a dotted path for nested items). Agency, id and
+#: item use the characters of the standard's IDType (agencies also '.').
+URN_PATTERN = re.compile(
+    r"urn:sdmx:org\.sdmx\.infomodel\.(?P<package>[a-z]+)\.(?P<cls>[A-Za-z]+)="
+    r"(?P<agency>[A-Za-z0-9_@$\-.]+):(?P<id>[A-Za-z0-9_@$\-]+)\((?P<version>[^()\s]*)\)"
+    r"(?:\.(?P<item>[A-Za-z0-9_@$\-.*]+))?"
+)
+
+
+@dataclass(frozen=True)
+class Urn:
+    """What an SDMX URN says: `cls` is the class as the URN spells it (`Code`, `Dataflow`,
+    `DataStructure`), `item` '' for a maintainable artefact."""
+
+    package: str
+    cls: str
+    agency_id: str
+    id: str
+    version: str
+    item: str = ""
+
+    def ref(self, type_: str | None = None) -> ArtefactRef:
+        """The maintainable artefact, as `type_` (default: the URN's class)."""
+        return ArtefactRef(type_ or self.cls, self.agency_id, self.id, self.version)
+
+
+def _urn(match: re.Match[str]) -> Urn:
+    return Urn(
+        match["package"],
+        match["cls"],
+        match["agency"],
+        match["id"],
+        match["version"],
+        match["item"] or "",
+    )
+
+
+def parse_urn(text: str) -> Urn | None:
+    """The URN `text` is (surrounding white space ignored); None if it is not one."""
+    match = URN_PATTERN.fullmatch(text.strip())
+    return _urn(match) if match is not None else None
+
+
+def find_urns(text: str) -> Iterator[Urn]:
+    """Every SDMX URN inside `text` (element text holding one or several)."""
+    return (_urn(match) for match in URN_PATTERN.finditer(text))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRecord, ArtefactRef
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRecord, ArtefactRef, Urn, find_urns, parse_urn
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sdmxnode"
 
@@ -60,3 +60,24 @@ def test_formats_do_not_import_storage():
         if module == "sdmxnode.storage" or module.startswith("sdmxnode.storage.")
     ]
     assert offenders == []
+
+
+def test_parse_urn_reads_maintainables_items_and_nested_agencies() -> None:
+    code = parse_urn(" urn:sdmx:org.sdmx.infomodel.codelist.Code=IMDX:CL_AREA(1.0.0).KEN\n")
+    assert code == Urn("codelist", "Code", "IMDX", "CL_AREA", "1.0.0", "KEN")
+    assert code.ref("Codelist") == ArtefactRef("Codelist", "IMDX", "CL_AREA", "1.0.0")
+    flow = parse_urn("urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=UN.DESA:DF(1.0)")
+    assert flow is not None and (flow.agency_id, flow.item) == ("UN.DESA", "")
+    nested = parse_urn("urn:sdmx:org.sdmx.infomodel.categoryscheme.Category=A:CS(1.0).X.Y")
+    assert nested is not None and nested.item == "X.Y"
+
+
+def test_parse_urn_refuses_what_is_not_one_urn() -> None:
+    assert parse_urn("IMDX:CL_AREA(1.0.0)") is None
+    assert parse_urn("urn:sdmx:org.sdmx.infomodel.codelist.Codelist=IMDX:CL_AREA") is None
+    two = (
+        "urn:sdmx:org.sdmx.infomodel.codelist.Codelist=A:X(1.0) "
+        "urn:sdmx:org.sdmx.infomodel.codelist.Codelist=A:Y(1.0)"
+    )
+    assert parse_urn(two) is None
+    assert [u.id for u in find_urns(two)] == ["X", "Y"]

@@ -13,11 +13,10 @@ of attributes per report), so unlike data they are plain objects.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sdmxnode.refs import ArtefactRef
+from sdmxnode.refs import ArtefactRef, parse_urn
 
 #: Kinds of target value. 2.1 `ReferenceValue` holds one of these; 3.0 targets are URNs.
 TARGET_KINDS = ("object", "datakey", "constraint", "period")
@@ -210,11 +209,6 @@ _ITEM_PARENTS: dict[str, str] = {
     "MetadataAttribute": "MetadataStructure",
 }
 
-_URN = re.compile(
-    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>[A-Za-z]+)="
-    r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)(?:\.(?P<item>.+))?$"
-)
-
 
 @dataclass(frozen=True)
 class TargetIdentity:
@@ -230,9 +224,9 @@ class TargetIdentity:
 
 def parse_target_urn(urn: str) -> TargetIdentity | None:
     """The artefact (and item) an SDMX URN names; None if `urn` is not an SDMX URN."""
-    match = _URN.match(urn.strip())
-    if match is None:
+    parsed = parse_urn(urn)
+    if parsed is None:
         return None
-    cls, item = match["cls"], match["item"] or ""
+    cls, item = parsed.cls, parsed.item
     type_ = _ITEM_PARENTS.get(cls, cls) if item else cls
-    return TargetIdentity(type_, match["agency"], match["id"], match["version"], item)
+    return TargetIdentity(type_, parsed.agency_id, parsed.id, parsed.version, item)

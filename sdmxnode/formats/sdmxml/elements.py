@@ -8,7 +8,6 @@ such elements in the order the SDMX-ML 2.1 and 3.0 schemas require.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -16,7 +15,7 @@ from lxml import etree
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.sdmxml import NAMESPACES, message_version, parse_xml
-from sdmxnode.refs import ArtefactRecord, ArtefactRef
+from sdmxnode.refs import ArtefactRecord, ArtefactRef, find_urns
 
 #: SDMX-ML collection element -> the artefact elements it holds, in schema order.
 COLLECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
@@ -153,12 +152,6 @@ MAINTAINABLE_ALIASES = {
     "MetadataStructureDefinition": "MetadataStructure",
 }
 
-URN_PATTERN = re.compile(
-    r"urn:sdmx:org\.sdmx\.infomodel\.(?P<package>[a-z]+)\.(?P<cls>[A-Za-z]+)="
-    r"(?P<agency>[A-Za-z0-9_@$\-.]+):(?P<id>[A-Za-z0-9_@$\-]+)\((?P<version>[^)]*)\)"
-    r"(?:\.(?P<item>[A-Za-z0-9_@$\-.]+))?"
-)
-
 
 class StructureSplit:
     """A structure message taken apart: SDMX-ML version and one record per artefact."""
@@ -273,15 +266,15 @@ def _is_metadataflow_target(node: etree._Element) -> bool:
 
 
 def _from_urns(text: str) -> Iterable[ArtefactRef]:
-    for match in URN_PATTERN.finditer(text):
-        cls = match["cls"]
-        if match["item"] is not None and cls in MAINTAINABLE_OF_ITEM:
+    for urn in find_urns(text):
+        cls = urn.cls
+        if urn.item and cls in MAINTAINABLE_OF_ITEM:
             type_ = MAINTAINABLE_OF_ITEM[cls]
-        elif cls == "Hierarchy" and match["item"] is None:
+        elif cls == "Hierarchy" and not urn.item:
             type_ = "HierarchicalCodelist"
         else:
             type_ = MAINTAINABLE_ALIASES.get(cls, MAINTAINABLE_OF_ITEM.get(cls, cls))
-        yield ArtefactRef(type_, match["agency"], match["id"], match["version"])
+        yield urn.ref(type_)
 
 
 def _from_ref_element(node: etree._Element) -> ArtefactRef | None:
@@ -376,12 +369,7 @@ def iter_item_references(
                 )
                 yield scheme, node.get("id", "")
         elif node.text and "urn:sdmx:" in node.text:
-            for match in URN_PATTERN.finditer(node.text):
-                if match["item"] is not None and match["cls"] in MAINTAINABLE_OF_ITEM:
-                    scheme = ArtefactRef(
-                        MAINTAINABLE_OF_ITEM[match["cls"]],
-                        match["agency"],
-                        match["id"],
-                        match["version"],
-                    )
-                    yield scheme, match["item"]
+            for urn in find_urns(node.text):
+                # (a wildcard `.*`, as metadataflow targets write, names no one item)
+                if urn.item and "*" not in urn.item and urn.cls in MAINTAINABLE_OF_ITEM:
+                    yield urn.ref(MAINTAINABLE_OF_ITEM[urn.cls]), urn.item

@@ -21,19 +21,15 @@ writers take None to mean.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import etree
 from sdmx.model import common, v30
 
 from sdmxnode.formats.sdmxml import NS21, NS30
+from sdmxnode.refs import parse_urn
 
 STR30 = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure"
-_MAINTAINABLE_URN = re.compile(
-    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.[A-Za-z]+=(?P<agency>[^:]+):(?P<id>[^(]+)"
-    r"\((?P<version>[^)]*)\)$"
-)
 
 
 @dataclass(frozen=True)
@@ -62,12 +58,12 @@ def take_out_references(xml: bytes) -> tuple[bytes, FlowReferences]:
 def give_back(flow: common.BaseMetadataflow, references: FlowReferences) -> None:
     """Set the flow's structure (an external MSD reference) and its `targets`."""
     if references.structure is not None:
-        match = _MAINTAINABLE_URN.match(references.structure)
-        if match is not None:
+        urn = parse_urn(references.structure)
+        if urn is not None and not urn.item:
             flow.structure = v30.MetadataStructureDefinition(
-                id=match["id"],
-                version=match["version"],
-                maintainer=common.Agency(id=match["agency"]),
+                id=urn.id,
+                version=urn.version,
+                maintainer=common.Agency(id=urn.agency_id),
                 is_external_reference=True,
                 urn=references.structure,
             )

@@ -10,7 +10,6 @@ artefact, builds a `StructureInfo` from the embedded description (see `embedded_
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.rows import Component, StructureInfo
 from sdmxnode.formats.values import join_languages, join_values
-from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef, find_urns
 
 LEVELS = ("dataSet", "series", "observation")
 ATTRIBUTE_LEVELS = ("dataSet", "dimensionGroup", "series", "observation")
@@ -28,10 +27,7 @@ _ATTACHMENT = {
     "series": "series",
     "observation": "observation",
 }
-_URN = re.compile(
-    r"urn:sdmx:org\.sdmx\.infomodel\.\w+\.(?P<class>Dataflow|DataStructure|ProvisionAgreement)="
-    r"(?P<agency>[^:()]+):(?P<id>[^:()]+)\((?P<version>[^()]*)\)"
-)
+_STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
 #: Which reference wins when a message gives several (constraints hang on dataflows).
 _PREFERENCE = ("dataflow", "provisionagreement", "datastructure")
 TIME_IDS = ("TIME_PERIOD",)
@@ -181,9 +177,9 @@ def preferred_ref(refs: Mapping[str, ArtefactRef]) -> ArtefactRef | None:
 def _link_ref(link: Mapping[str, Any]) -> ArtefactRef | None:
     urn = link.get("urn")
     if isinstance(urn, str):
-        match = _URN.search(urn)
-        if match:
-            return ArtefactRef(match["class"], match["agency"], match["id"], match["version"])
+        for found in find_urns(urn):
+            if found.cls in _STRUCTURE_CLASSES and not found.item:
+                return found.ref()
     href = link.get("href")
     if isinstance(href, str):
         return _href_ref(href)

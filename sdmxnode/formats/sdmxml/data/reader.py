@@ -22,7 +22,6 @@ A component the DSD does not define is refused (`Invalid` naming the line).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -42,7 +41,7 @@ from sdmxnode.formats.sdmxml.data import generic as data_sdmxml_generic
 from sdmxnode.formats.sdmxml.data import specific as data_sdmxml_specific
 from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root
-from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
+from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef, parse_urn
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +67,6 @@ _USAGE_TYPES = {
     "ProvisionAgreement": "ProvisionAgreement",
 }
 _STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
-_URN = re.compile(
-    r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.(?P<cls>\w+)="
-    r"(?P<agency>[^:]+):(?P<id>[^(]+)\((?P<version>[^)]*)\)$"
-)
 
 
 @dataclass(frozen=True)
@@ -216,13 +211,13 @@ def parse_structure_urn(
     urn: str, source: str = "message", element: etree._Element | None = None
 ) -> ArtefactRef:
     """The reference to the dataflow, DSD or provision agreement a URN names."""
-    match = _URN.match(urn.strip())
-    if match is None or match["cls"] not in _STRUCTURE_CLASSES:
+    parsed = parse_urn(urn)
+    if parsed is None or parsed.item or parsed.cls not in _STRUCTURE_CLASSES:
         raise Invalid(
             f"{source}: {urn.strip()!r} is not the URN of a dataflow, DSD or provision agreement",
             where=line_of(element) if element is not None else None,
         )
-    return ArtefactRef(match["cls"], match["agency"], match["id"], match["version"])
+    return parsed.ref()
 
 
 def _dataset_of(element: etree._Element, dataset_tag: str) -> etree._Element | None:

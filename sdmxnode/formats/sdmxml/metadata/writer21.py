@@ -13,7 +13,6 @@ by the metadataflow `usage` gives for it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
 
 from lxml import etree
@@ -30,7 +29,7 @@ from sdmxnode.formats.sdmxml.metadata.writing import (
     structure_id,
     sub,
 )
-from sdmxnode.refs import ArtefactRef
+from sdmxnode.refs import ArtefactRef, parse_urn
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,6 @@ COM = NS21["com"]
 MD = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/metadata/generic"
 NSMAP = {"mes": MES, "com": COM, "md": MD}
 _ACTIONS = ("Append", "Replace", "Delete", "Information")
-_URN_CLASS = re.compile(r"^urn:sdmx:org\.sdmx\.infomodel\.[a-z]+\.([A-Za-z]+)=")
 #: The target (and report) ids of a set reported in SDMX 3.0, which has none.
 TARGET_ID = "TARGET"
 
@@ -160,8 +158,8 @@ def _reference_value(target: etree._Element, value: TargetValue, used: dict[str,
 
 
 def _class_id(value: TargetValue) -> str:
-    match = _URN_CLASS.match(value.value)
-    return match[1] if match else value.kind.upper()
+    urn = parse_urn(value.value)
+    return urn.cls if urn is not None else value.kind.upper()
 
 
 def _attribute(parent: etree._Element, attribute: ReportedAttribute) -> None:
