@@ -32,6 +32,7 @@ from sdmxnode.formats.metadata import MetadataReport, MetadataSet, from_json, to
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.metadata.checking import check_metadata_message
 from sdmxnode.services.node import Node
+from sdmxnode.storage.metadata.reads import MetadataReads
 from sdmxnode.storage.metadata.sets import MetadataSetRow, MetadataStore, MetadataTransaction
 from sdmxnode.validation.report import Report
 
@@ -195,4 +196,4 @@ def set_row(metadata_set: MetadataSet) -> MetadataSetRow:
 
 def count_metadata_sets(node: Node) -> int:
     """How many reference-metadata sets the node holds."""
-    return MetadataStore.sharing(node.store).count_sets()
+    return MetadataReads.sharing(node.store).count_sets()

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, and_, exists, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.refs import ArtefactRef
@@ -120,6 +120,14 @@ class MetadataReads:
     def sharing(cls, store: StructureStore) -> MetadataReads:
         """The metadata tables of the database `store` uses, on its engine."""
         return cls(store.engine)
+
+    def count_sets(self) -> int:
+        """How many metadata sets the node holds."""
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(select(func.count()).select_from(metadata_sets)).scalar_one()
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "count the metadata sets") from exc
 
     def find_sets(
         self,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.formats.metadata import TargetIdentity, parse_target_urn
@@ -189,14 +189,6 @@ class MetadataStore:
     def sharing(cls, store: StructureStore) -> MetadataStore:
         """The metadata tables of the database `store` uses, on its engine."""
         return cls(store.engine)
-
-    def count_sets(self) -> int:
-        """How many metadata sets the node holds."""
-        try:
-            with self.engine.connect() as conn:
-                return conn.execute(select(func.count()).select_from(metadata_sets)).scalar_one()
-        except SQLAlchemyError as exc:
-            raise store_failure(exc, "count the metadata sets") from exc
 
     @contextmanager
     def transaction(self, *, principal: str = "") -> Iterator[MetadataTransaction]:
