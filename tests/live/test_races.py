@@ -17,12 +17,9 @@ a small random head start for either, so that both orders and the overlaps in be
 
 from __future__ import annotations
 
-import random
-import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -31,6 +28,7 @@ import pytest
 from lxml import etree
 
 from tests.live.generated_data import DEMO_FLOW, demo_series_tags, write_message
+from tests.races import race
 
 pytestmark = [pytest.mark.live, pytest.mark.postgres]
 
@@ -52,27 +50,6 @@ def _call(
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
-
-
-def _race(first: Callable[[], object], second: Callable[[], object]) -> tuple[object, object]:
-    """Run both at once (either may get a head start of up to 30 ms); their results."""
-    results: list[object] = [None, None]
-    start = threading.Event()
-    delays = [random.uniform(0, 0.03), random.uniform(0, 0.03)]
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        start.wait()
-        time.sleep(delays[index])
-        results[index] = action()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate((first, second))]
-    for thread in threads:
-        thread.start()
-    start.set()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    return results[0], results[1]
 
 
 @pytest.fixture
@@ -149,7 +126,7 @@ def test_data_post_against_dataflow_delete(racing, tmp_path: Path) -> None:
         flow_id = f"DF_RACE_DEL_{round_}"
         _new_flow(url, token, flow_id)
         body = _message(tmp_path, flow_id)
-        post, delete = _race(
+        post, delete = race(
             partial(_call, "POST", f"{url}/rest/data/IMDX,{flow_id},1.0.0", body=body, token=token),
             partial(
                 _call,
@@ -190,7 +167,7 @@ def test_data_post_against_dsd_replacement(racing, tmp_path: Path) -> None:
         _new_flow(url, token, flow_id, _draft_dsd(url, dsd_id))
         body = _message(tmp_path, flow_id)  # every observation carries OBS_STATUS
         reshaped = _draft_dsd(url, dsd_id, drop="OBS_STATUS").encode()
-        post, put = _race(
+        post, put = race(
             partial(_call, "POST", f"{url}/rest/data/IMDX,{flow_id},1.0.0", body=body, token=token),
             partial(
                 _call,
@@ -236,7 +213,7 @@ def test_data_post_against_token_revocation(racing, tmp_path: Path) -> None:
             revoked_at.append(datetime.now(UTC).replace(tzinfo=None))
             return done
 
-        post, done = _race(
+        post, done = race(
             lambda token=token: _call(
                 "POST", f"{url}/rest/data/IMDX,{flow_id},1.0.0", body=body, token=token
             ),
@@ -294,7 +271,7 @@ def test_new_referrer_against_delete_of_its_target(racing) -> None:
         flow = _structure(url, "dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0")
         flow = flow.replace("DF_MIG_STOCK_IMS", flow_id).replace(' isFinal="true"', "")
         flow = flow.replace('id="DSD_MIG_STOCK"', f'id="{dsd_id}"')
-        post, delete = _race(
+        post, delete = race(
             partial(_call, "POST", f"{url}/rest/v2/structure", body=flow.encode(), token=token),
             partial(
                 _call,
@@ -332,7 +309,7 @@ def test_two_first_loads_of_one_dataflow(racing, tmp_path: Path) -> None:
             write_message(path, chosen, PERIODS, dataflow=("IMDX", flow_id, DEMO_FLOW[2]))
             bodies.append(path.read_bytes())
         target = f"{url}/rest/data/IMDX,{flow_id},1.0.0"
-        first, second = _race(
+        first, second = race(
             partial(_call, "POST", target, body=bodies[0], token=token),
             partial(_call, "POST", target, body=bodies[1], token=token),
         )

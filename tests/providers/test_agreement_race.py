@@ -4,10 +4,6 @@ nothing; no answer is a 5xx."""
 
 from __future__ import annotations
 
-import random
-import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -21,6 +17,7 @@ from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.services.structures.maintenance import delete_structure
 from sdmxnode.storage.tables import loads
 from tests.providers.conftest import post_data, small_csv
+from tests.races import race
 
 ROUNDS = 15
 RACER = "TEST:RACER"
@@ -38,27 +35,6 @@ def racer_structures() -> bytes:
     )
     agreement.set("isFinal", "false")
     return xml.to_bytes(root)
-
-
-def race(first: Callable[[], object], second: Callable[[], object]) -> tuple[object, object]:
-    """Run both at once, either with a head start of up to 30 ms; their results."""
-    results: list[object] = [None, None]
-    start = threading.Event()
-    delays = [random.uniform(0, 0.03), random.uniform(0, 0.03)]
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        start.wait()
-        time.sleep(delays[index])
-        results[index] = action()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate((first, second))]
-    for thread in threads:
-        thread.start()
-    start.set()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    return results[0], results[1]
 
 
 def racer_loads(node: Node) -> list[datetime]:
