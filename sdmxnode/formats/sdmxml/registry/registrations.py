@@ -25,6 +25,7 @@ from sdmxnode.formats.registrations.model import (
     parse_time,
 )
 from sdmxnode.formats.sdmxml import NAMESPACES, message_version, xml_text
+from sdmxnode.refs import parse_urn
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _AGREEMENT_URN = "urn:sdmx:org.sdmx.infomodel.registry.ProvisionAgreement="
@@ -42,18 +43,12 @@ def agreement_urn(agency_id: str, id_: str, version: str) -> str:
 
 def agreement_parts(urn: str) -> tuple[str, str, str]:
     """(agency, id, version) of a provision agreement URN; Invalid for another URN."""
-    if not urn.startswith(_AGREEMENT_URN):
+    parsed = parse_urn(urn) if urn == urn.strip() else None  # the URN exactly, no padding
+    if parsed is None or parsed.item or not urn.startswith(_AGREEMENT_URN):
         raise Invalid(
             f"{urn!r} is not the URN of a provision agreement", where="ProvisionAgreement"
         )
-    rest = urn[len(_AGREEMENT_URN) :]
-    agency, _, tail = rest.partition(":")
-    id_, _, version = tail.partition("(")
-    if not agency or not id_ or not version.endswith(")"):
-        raise Invalid(
-            f"{urn!r} is not the URN of a provision agreement", where="ProvisionAgreement"
-        )
-    return agency, id_, version[:-1]
+    return parsed.agency_id, parsed.id, parsed.version
 
 
 def read_submit_registrations(root: etree._Element) -> tuple[str, list[RegistrationRequest]]:
