@@ -97,11 +97,7 @@ def harvest(
         interval = parse_duration(every) if every else None
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
-    client = HttpClient(
-        timeout=settings.harvest_timeout,
-        retries=settings.harvest_retries,
-        max_bytes=settings.harvest_max_bytes,
-    )
+    client = HttpClient.from_settings(settings)
     outcome = {"conflicts": False, "refused": False}
 
     def run_once() -> bool:

@@ -11,9 +11,10 @@ import click
 from sdmxnode.config import load_settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.registrations.model import Registration, format_time, registration_json
+from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.schedule import harvest_lock, parse_duration, run_every
 from sdmxnode.services.node import Node
-from sdmxnode.services.registrations.pulling import pull_all, settings_client
+from sdmxnode.services.registrations.pulling import pull_all
 from sdmxnode.services.registrations.submission import registrations_of
 
 #: A pull that died without releasing the harvest lock holds it at most this long.
@@ -43,7 +44,7 @@ def registrations(
         interval = parse_duration(every) if every else None
     except SdmxNodeError as exc:
         raise click.UsageError(exc.text) from exc
-    client = settings_client(node)
+    client = HttpClient.from_settings(node.settings)
 
     def run_once() -> bool:
         try:

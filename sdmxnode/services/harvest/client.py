@@ -9,8 +9,12 @@ import urllib.request
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sdmxnode.errors import HarvestError, _Transient
+
+if TYPE_CHECKING:
+    from sdmxnode.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,15 @@ class HttpClient:
     requests_sent: int = 0
     #: Largest answer accepted, after decompression: a source cannot exhaust our memory.
     max_bytes: int = 1024 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HttpClient:
+        """A client with the node's harvest settings (timeout, retries, size limit)."""
+        return cls(
+            timeout=settings.harvest_timeout,
+            retries=settings.harvest_retries,
+            max_bytes=settings.harvest_max_bytes,
+        )
 
     def get(
         self,

@@ -10,11 +10,12 @@ Each pull's time, outcome, counts and error are kept with the registration.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import NotFound, SdmxNodeError
-from sdmxnode.formats.registrations.model import Pull, Registration
+from sdmxnode.formats.registrations.model import Pull, Registration, RegistrationStatus
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import (
@@ -36,16 +37,6 @@ log = logging.getLogger(__name__)
 
 #: Accept of a simple data source: any data message the node reads.
 SIMPLE_ACCEPT = f"{DATA_ACCEPT[2]}, application/vnd.sdmx.data+csv;q=0.8, */*;q=0.1"
-
-
-def settings_client(node: Node) -> HttpClient:
-    """An HTTP client with the node's harvest settings (timeout, retries, size limit)."""
-    settings = node.settings
-    return HttpClient(
-        timeout=settings.harvest_timeout,
-        retries=settings.harvest_retries,
-        max_bytes=settings.harvest_max_bytes,
-    )
 
 
 def agreement_dataflow(node: Node, registration: Registration) -> ArtefactRef:
@@ -73,7 +64,7 @@ def pull(node: Node, registration: Registration, client: HttpClient | None = Non
     started = now_utc()
     try:
         dataflow = agreement_dataflow(node, registration)
-        harvester = Harvester(node, client or settings_client(node))
+        harvester = Harvester(node, client or HttpClient.from_settings(node.settings))
         state_key = f"registration:{registration.id}:{registration.source_url}"
         if registration.queryable:
             result = HarvestResult(registration.source_url)
@@ -148,3 +139,22 @@ def pull_all(
     """Pull every registration valid now (or those `ids` name), one after the other."""
     chosen = registrations_of(node).find(ids=ids)
     return {r.id: pull(node, r, client) for r in chosen if ids is not None or is_valid_now(r)}
+
+
+def pull_registered(node: Node, status: RegistrationStatus) -> RegistrationStatus:
+    """The status of a registration written, with the outcome of its first pull."""
+    if "deleted" in status.message:
+        return status
+    if not is_valid_now(status.registration):
+        return replace(status, message=f"{status.message}; not pulled: outside its validity")
+    outcome = pull(node, status.registration)
+    said = {
+        "ok": f"pulled: {outcome.written} observations written, {outcome.deleted} deleted",
+        "not modified": "pulled: the source has not changed",
+    }.get(outcome.outcome, f"the pull failed (the next pull tries again): {outcome.error}")
+    return replace(
+        status,
+        registration=replace(status.registration, last_pull=outcome),
+        status="Success" if outcome.outcome != "failed" else "Warning",
+        message=f"{status.message}; {said}",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from functools import cache
 
 from sdmxnode.errors import NoResults, SdmxNodeError
@@ -88,3 +90,21 @@ def _in_context(
 def list_registrations(node: Node) -> list[Registration]:
     """Every registration, by id (the page and the CLI list them all)."""
     return registrations_of(node).find()
+
+
+def registrations_etag(found: list[Registration], format_name: str) -> tuple[str, datetime]:
+    """The ETag and Last-Modified of an answer listing `found` in a format: they change
+    when a registration is written or pulled."""
+    last = max((r.updated or datetime(2000, 1, 1)) for r in found)
+    pulled = max((r.last_pull.at for r in found if r.last_pull), default=last)
+    last_modified = max(last, pulled)
+    etag = hashlib.sha256(
+        b"|".join(
+            (
+                ",".join(r.id for r in found).encode(),
+                last_modified.isoformat().encode(),
+                format_name.encode(),
+            )
+        )
+    ).hexdigest()[:32]
+    return etag, last_modified

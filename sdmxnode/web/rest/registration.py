@@ -5,15 +5,12 @@ source is pulled at once; the answer says how that pull went."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, request
 
-from sdmxnode.formats.registrations.model import RegistrationStatus, statuses_json
+from sdmxnode.formats.registrations.model import statuses_json
 from sdmxnode.formats.registry.negotiation import negotiate_format
 from sdmxnode.formats.registry.registrations import REGISTRY_XML
 from sdmxnode.formats.sdmxml.registry.registrations import write_submit_registrations_response
@@ -23,9 +20,8 @@ from sdmxnode.rest.registration import (
     parse_by_id,
     parse_by_provider,
 )
-from sdmxnode.services.node import Node
-from sdmxnode.services.registrations.pulling import is_valid_now, pull
-from sdmxnode.services.registrations.queries import find_registrations
+from sdmxnode.services.registrations.pulling import pull_registered
+from sdmxnode.services.registrations.queries import find_registrations, registrations_etag
 from sdmxnode.services.registrations.submission import read_submission, submit_registrations
 from sdmxnode.web import current_node
 from sdmxnode.web.access import write_attempt
@@ -42,18 +38,7 @@ def _answer(query: RegistrationQuery) -> Response:
     fmt = negotiate_format("registration", 2, request.args, request.headers.get("Accept"))
     node = current_node()
     found = find_registrations(node, query)
-    last = max((r.updated or datetime(2000, 1, 1)) for r in found)
-    pulled = max((r.last_pull.at for r in found if r.last_pull), default=last)
-    last_modified = max(last, pulled)
-    etag = hashlib.sha256(
-        b"|".join(
-            (
-                ",".join(r.id for r in found).encode(),
-                last_modified.isoformat().encode(),
-                fmt.name.encode(),
-            )
-        )
-    ).hexdigest()[:32]
+    etag, last_modified = registrations_etag(found, fmt.name)
 
     def render() -> Response:
         assert fmt.writer is not None
@@ -95,7 +80,7 @@ def submit() -> Response:
                 body = body.read_bytes()
             submission = read_submission(body or b"", media_type or "")
         statuses = submit_registrations(node, submission, principal)
-        statuses = [_pulled(node, s) for s in statuses]
+        statuses = [pull_registered(node, s) for s in statuses]
         attempt.counts = {"registrations": len(statuses)}
         attempt.status = 201 if any(s.code == "201" for s in statuses) else 200
     if submission.form == "json":
@@ -114,22 +99,3 @@ def submit() -> Response:
     response.status_code = attempt.status
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _pulled(node: Node, status: RegistrationStatus) -> RegistrationStatus:
-    """The status of a registration written, with the outcome of its first pull."""
-    if "deleted" in status.message:
-        return status
-    if not is_valid_now(status.registration):
-        return replace(status, message=f"{status.message}; not pulled: outside its validity")
-    outcome = pull(node, status.registration)
-    said = {
-        "ok": f"pulled: {outcome.written} observations written, {outcome.deleted} deleted",
-        "not modified": "pulled: the source has not changed",
-    }.get(outcome.outcome, f"the pull failed (the next pull tries again): {outcome.error}")
-    return replace(
-        status,
-        registration=replace(status.registration, last_pull=outcome),
-        status="Success" if outcome.outcome != "failed" else "Warning",
-        message=f"{status.message}; {said}",
-    )
