@@ -13,6 +13,8 @@ STRUCTURE_TYPES: dict[str, str] = {
     "datastructure": "DataStructure",
     "provisionagreement": "ProvisionAgreement",
 }
+#: Those types, as URNs and SDMX-ML references spell their class.
+STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
 
 
 @dataclass(frozen=True, order=True)

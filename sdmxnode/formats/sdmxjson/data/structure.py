@@ -17,7 +17,7 @@ from typing import Any
 from sdmxnode.errors import Invalid
 from sdmxnode.formats.rows import Component, StructureInfo
 from sdmxnode.formats.values import join_languages, join_values
-from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef, find_urns
+from sdmxnode.refs import STRUCTURE_CLASSES, STRUCTURE_TYPES, ArtefactRef, find_urns
 
 LEVELS = ("dataSet", "series", "observation")
 ATTRIBUTE_LEVELS = ("dataSet", "dimensionGroup", "series", "observation")
@@ -27,7 +27,6 @@ _ATTACHMENT = {
     "series": "series",
     "observation": "observation",
 }
-_STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
 #: Which reference wins when a message gives several (constraints hang on dataflows).
 _PREFERENCE = ("dataflow", "provisionagreement", "datastructure")
 TIME_IDS = ("TIME_PERIOD",)
@@ -178,7 +177,7 @@ def _link_ref(link: Mapping[str, Any]) -> ArtefactRef | None:
     urn = link.get("urn")
     if isinstance(urn, str):
         for found in find_urns(urn):
-            if found.cls in _STRUCTURE_CLASSES and not found.item:
+            if found.cls in STRUCTURE_CLASSES and not found.item:
                 return found.ref()
     href = link.get("href")
     if isinstance(href, str):

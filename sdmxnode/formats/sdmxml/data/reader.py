@@ -41,7 +41,7 @@ from sdmxnode.formats.sdmxml.data import generic as data_sdmxml_generic
 from sdmxnode.formats.sdmxml.data import specific as data_sdmxml_specific
 from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root
-from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef, parse_urn
+from sdmxnode.refs import STRUCTURE_CLASSES, ArtefactRef, parse_urn
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,6 @@ _USAGE_TYPES = {
     "ProvisionAgrement": "ProvisionAgreement",
     "ProvisionAgreement": "ProvisionAgreement",
 }
-_STRUCTURE_CLASSES = frozenset(STRUCTURE_TYPES.values())
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,7 @@ def _structure_ref(usage: etree._Element, type_: str, source: str) -> ArtefactRe
         if name == "Ref":
             cls = child.get("class") or ""
             return ArtefactRef(
-                cls if cls in _STRUCTURE_CLASSES else type_,
+                cls if cls in STRUCTURE_CLASSES else type_,
                 child.get("agencyID") or "",
                 child.get("id") or "",
                 child.get("version") or "",
@@ -212,7 +211,7 @@ def parse_structure_urn(
 ) -> ArtefactRef:
     """The reference to the dataflow, DSD or provision agreement a URN names."""
     parsed = parse_urn(urn)
-    if parsed is None or parsed.item or parsed.cls not in _STRUCTURE_CLASSES:
+    if parsed is None or parsed.item or parsed.cls not in STRUCTURE_CLASSES:
         raise Invalid(
             f"{source}: {urn.strip()!r} is not the URN of a dataflow, DSD or provision agreement",
             where=line_of(element) if element is not None else None,
