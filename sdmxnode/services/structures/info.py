@@ -246,9 +246,10 @@ class StructureInfoBuilder:
             if artefact.ref.type == "Codelist":
                 codelist = self._model(artefact)
                 hcls = follow_references(self.store, [artefact], ["HierarchicalCodelist"])
-                own = code_hierarchy(codelist)
-                listed = listed_hierarchy([self._model(h) for h in hcls], codelist, own)
-                hierarchy = listed if hcls else own
+                hierarchy = code_hierarchy(codelist)
+                if hcls:
+                    models = [self._model(h) for h in hcls]
+                    hierarchy = listed_hierarchy(models, codelist, hierarchy)
                 if hierarchy:
                     found[ref_text(codelist)] = hierarchy
         return found
