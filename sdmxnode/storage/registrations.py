@@ -18,6 +18,7 @@ from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import registrations
 from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.writing import writing
 
 
 def _row(row: object) -> Registration:
@@ -93,7 +94,7 @@ class RegistrationStore:
         now = now_utc()
         stored = []
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 for registration in writes:
                     values = dict(
                         agreement_urn=registration.agreement_urn[:1000],
@@ -128,7 +129,7 @@ class RegistrationStore:
     def record_pull(self, registration_id: str, pull: Pull) -> None:
         """Remember how the last pull of a registration went (a deleted one: nothing)."""
         try:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(
                     update(registrations)
                     .where(registrations.c.id == registration_id)
