@@ -25,7 +25,11 @@ from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.harvest.changes import ChangeReport, compare_records
 from sdmxnode.services.harvest.client import Fetched, HttpClient
-from sdmxnode.services.harvest.metadata import harvest_metadata, harvested_metadataflows
+from sdmxnode.services.harvest.metadata import (
+    EVERY_METADATAFLOW,
+    harvest_metadata,
+    harvested_metadataflows,
+)
 from sdmxnode.services.structures.loading import read_structure_records
 from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
 from sdmxnode.storage.structures import PutResult
@@ -134,8 +138,9 @@ class Harvester:
         metadataflows: list[ArtefactRef] | None = None,
     ) -> HarvestResult:
         """Structures first (data and metadata need them), then the data of each dataflow
-        named, then the metadata sets of each metadataflow named; None names every
-        metadataflow harvested from this source (none for a dry run that found them only)."""
+        named, then the metadata sets of each metadataflow named; None: those of every
+        metadataflow harvested from this source (none for a dry run that found them only),
+        asked in one query when `selections` take every structure."""
         result = HarvestResult(base_url, dry_run)
         for selection in selections:
             self.harvest_structures(base_url, selection, result)
@@ -143,6 +148,8 @@ class Harvester:
             self.harvest_data(base_url, dataflow, result)
         if metadataflows is None:
             metadataflows = harvested_metadataflows(self.records, base_url)
+            if metadataflows and StructureSelection() in selections:
+                metadataflows = [EVERY_METADATAFLOW]
         for metadataflow in metadataflows:
             harvest_metadata(self.node, self.client, self.records, base_url, metadataflow, result)
         return result

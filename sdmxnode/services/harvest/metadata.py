@@ -1,12 +1,20 @@
-"""Harvesting reference-metadata sets: per metadataflow, every set the source reports for it.
+"""Harvesting reference-metadata sets: every set the source holds, or those of named
+metadataflows.
 
-The query is `metadata/metadataflow/{agency}/{id}/{version}`, conditional like every
-harvest request. SDMX-ML 3.0 is asked of a 2.x source, SDMX-ML 2.1 generic metadata of a
-1.5 one (the only metadata format of 1.5). The sets are loaded as Replace, all in one
-transaction (`load_metadata`), so a set changed at the source takes the place of this
-node's copy whole, and an unchanged one leaves it as it is. A message the node refuses is
-reported (nothing of it stored, its validators not kept: it is asked for again next time)
-without undoing the structures and data of the harvest.
+A harvest that takes every structure of a source (the default), and finds metadataflows
+among them, asks for every set in one query, `metadata/metadataflow/*/*/*`: one answer, one
+ETag, so a second harvest of an unchanged source is one 304 (the answer is 404 only when the
+source holds no set at all). Asking per metadataflow would cost a request per metadataflow,
+and those without sets answer 404, which carries no validators and is asked again whole each
+time. When the harvest takes some structures only, or metadataflows are named, each is asked
+for alone, `metadata/metadataflow/{agency}/{id}/{version}` (sets of a metadataflow the node
+does not hold would make the one-query answer refused). Every query is conditional. SDMX-ML
+3.0 is asked of a 2.x source, SDMX-ML 2.1 generic metadata of a 1.5 one (the only metadata
+format of 1.5). The sets are loaded as Replace, all in one transaction (`load_metadata`), so
+a set changed at the source takes the place of this node's copy whole, and an unchanged one
+leaves it as it is. A message the node refuses is reported (nothing of it stored, its
+validators not kept: it is asked for again next time) without undoing the structures and
+data of the harvest.
 
 Sets deleted at the source are not deleted here: the metadata queries have no
 `updatedAfter` (which for data reports deletions), and this node may hold sets of the same
@@ -49,6 +57,10 @@ def metadata_url(base_url: str, metadataflow: ArtefactRef, api: int) -> str:
     )
 
 
+#: The metadata harvest of a whole source: every set of every metadataflow.
+EVERY_METADATAFLOW = ArtefactRef("Metadataflow", "*", "*", "*")
+
+
 def harvested_metadataflows(records: HarvestStore, base_url: str) -> list[ArtefactRef]:
     """The metadataflows whose structures were harvested from `base_url`: the ones the
     source offers."""
@@ -69,7 +81,8 @@ def harvest_metadata(
     metadataflow: ArtefactRef,
     result: HarvestResult,
 ) -> None:
-    """Pull the sets of one metadataflow from `base_url` and load them as Replace."""
+    """Pull the sets of one metadataflow (EVERY_METADATAFLOW: of all) from `base_url` and
+    load them as Replace."""
     from sdmxnode.services.harvest.harvesting import api_major, remember_request
     from sdmxnode.services.metadata.loading import MetadataLoadOptions, load_metadata
 
@@ -82,7 +95,11 @@ def harvest_metadata(
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
     )
-    name = f"{metadataflow.agency_id}:{metadataflow.id}({metadataflow.version or 'latest'})"
+    name = (
+        "every metadataflow"
+        if metadataflow == EVERY_METADATAFLOW
+        else f"{metadataflow.agency_id}:{metadataflow.id}({metadataflow.version or 'latest'})"
+    )
     if fetched.status == 304:
         result.not_modified.append(url)
         result.metadata[name] = "not modified"
@@ -108,18 +125,22 @@ def harvest_metadata(
     counts = Counter(loaded.outcomes.values())
     outcome = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no sets"
     result.metadata[name] = f"metadata sets: {outcome}"
+    flows = (
+        [metadataflow] if metadataflow != EVERY_METADATAFLOW else sorted(loaded.structures, key=str)
+    )
     records.add_provenance(
         [
             Provenance(
                 "metadata",
-                metadataflow,
+                flow,
                 url,
                 retrieved,
                 fetched.etag,
                 fetched.last_modified,
-                metadataflow.version,
+                flow.version,
                 outcome,
             )
+            for flow in flows
         ]
     )
     remember_request(records, url, fetched, retrieved)
