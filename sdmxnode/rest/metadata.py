@@ -11,7 +11,9 @@ structures, which defaults to `~` (their latest, as in structure queries). The 1
 `providerRef` of the metadataflow resource takes `AGENCY,PROVIDER` or `PROVIDER` terms joined
 by `+` (its table in the same document); 2.x takes the OpenAPI's `providerID` list joined by
 `,`, a provider written `AGENCY.ID` when its agency matters. Query parameters: `detail`
-(`full`, `allstubs`) and, on 2.x, `asOf`.
+(`full`, `allstubs`) and, on 2.x, `asOf` (the sets as they were at that moment, from the
+node's history of every set written; a value without offset is in the node's local time, as
+for data).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sdmxnode.errors import BadRequest
 from sdmxnode.rest import resources
@@ -29,7 +32,7 @@ from sdmxnode.rest.identifiers import (
     fold_keyword,
     split_values,
 )
-from sdmxnode.rest.structure import reject_as_of
+from sdmxnode.rest.periods import parse_date_time
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2
 
 DETAILS: tuple[str, ...] = ("full", "allstubs")
@@ -63,6 +66,8 @@ class MetadataQuery:
     versions: VersionSelector
     types: frozenset[str] | None
     detail: str
+    #: 2.x `asOf`: the sets as they were then (aware); None: as they are.
+    as_of: datetime | None = None
 
 
 def parse_metadata_query(
@@ -81,8 +86,7 @@ def parse_metadata_query(
                 + ", ".join(sorted(_PARAMETERS[api])),
                 where=parameter,
             )
-    if api == 2 and "asOf" in args:
-        reject_as_of(args["asOf"])
+    as_of = parse_date_time(args["asOf"], where="asOf") if api == 2 and "asOf" in args else None
     detail = fold_keyword(args.get("detail", "full"))
     if detail not in DETAILS:
         raise BadRequest(
@@ -103,6 +107,7 @@ def parse_metadata_query(
             _versions(version),
             None,
             detail,
+            as_of,
         )
     if name == "metadataflow":
         agency, id_, version, providers = padded[:4]
@@ -115,6 +120,7 @@ def parse_metadata_query(
             _versions(version),
             None,
             detail,
+            as_of,
         )
     if name == "structure":
         type_, agency, id_, version = padded[:4]
@@ -127,6 +133,7 @@ def parse_metadata_query(
             _versions(version, "~"),
             _types(type_, api),
             detail,
+            as_of,
         )
     raise BadRequest(
         f"unknown metadata resource '{resource}'; expected one of: " + ", ".join(RESOURCES),

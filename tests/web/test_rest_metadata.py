@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -14,6 +16,7 @@ from lxml import etree
 
 from sdmxnode.formats.metadata import ReportedAttribute
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.storage.metadata.sets import MetadataStore
 from sdmxnode.validation.schema import validate_ml21, validate_ml30
 from tests.formats.metadata_sets import FRA, put_sets, sdmx21_set, sdmx30_set
 from tests.formats.test_metadata_json20_write import schema_errors
@@ -199,7 +202,8 @@ def test_etag_last_modified_304_and_gzip(metadata_client: FlaskClient, app: Flas
         ("/rest/metadata/nothing", 400, "140"),
         ("/rest/v2/metadata/structure/notatype", 400, "140"),
         ("/rest/v2/metadata/metadataset/*/*/latest", 400, "140"),
-        ("/rest/v2/metadata/metadataset?asOf=2020-01-01T00:00:00", 501, "501"),
+        ("/rest/v2/metadata/metadataset?asOf=2020-01-01", 400, "140"),
+        ("/rest/metadata/metadataset?asOf=2020-01-01T00:00:00", 400, "140"),
     ],
 )
 def test_errors_are_sdmx_errors(
@@ -265,3 +269,66 @@ def test_a_set_against_an_unknown_agreement_is_406_in_sdmx_ml_and_written_in_jso
     assert written["metadataProvisionAgreement"].endswith(
         "MetadataProvisionAgreement=IMDX:MPA_MIG(1.0.0)"
     )
+
+
+def _moment() -> str:
+    """Now, as an asOf value, between two writes (the history keeps microseconds)."""
+    time.sleep(0.01)
+    moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    time.sleep(0.01)
+    return moment
+
+
+def _names_30(client: FlaskClient, path: str) -> dict[str, str]:
+    response = client.get(path, headers={"Accept": ML30})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert validate_ml30(response.data) == []
+    root = etree.fromstring(response.data)
+    return {
+        s.get("id"): s.findtext("{http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common}Name")
+        for s in root.iter(f"{MES30}MetadataSet")
+    }
+
+
+def test_as_of_answers_the_sets_as_they_were(app: Flask) -> None:
+    """asOf reads the history: a set changed since is given as it was, one deleted since is
+    there, one not yet written is not; every resource and the provider filter apply."""
+    engine = app.extensions["sdmxnode"].store.engine
+    client = app.test_client()
+    before = _moment()
+    put_sets(engine, sdmx30_set(), sdmx30_set("MDS_FRA", FRA))
+    first = _moment()
+    put_sets(engine, replace(sdmx30_set(), names=(("en", "Kenya sources, revised"),)))
+    second = _moment()
+    with MetadataStore(engine).transaction(principal="test") as transaction:
+        assert transaction.delete("IMDX", "MDS_FRA", "1.0.0")
+
+    sets = "/rest/v2/metadata/metadataset/*/*/*"
+    assert _names_30(client, sets) == {"MDS_KEN": "Kenya sources, revised"}
+    assert _names_30(client, f"{sets}?asOf={second}") == {
+        "MDS_KEN": "Kenya sources, revised",
+        "MDS_FRA": "Kenya sources",
+    }
+    assert _names_30(client, f"{sets}?asOf={first}") == {
+        "MDS_KEN": "Kenya sources",
+        "MDS_FRA": "Kenya sources",
+    }
+    assert client.get(f"{sets}?asOf={before}", headers={"Accept": ML30}).status_code == 204
+    for path in (
+        "/rest/v2/metadata/metadataflow/IMDX/MDF_MIG/1.0.0/UNDESA",
+        "/rest/v2/metadata/structure/codelist/IMDX/CL_AREA/1.0.0",
+        "/rest/v2/metadata/metadataset/UNDESA/MDS_FRA,MDS_KEN/~",
+    ):
+        assert set(_names_30(client, f"{path}?asOf={first}")) == {"MDS_KEN", "MDS_FRA"}, path
+    assert _names_30(client, f"/rest/v2/metadata/structure/codelist/IMDX/CL_AREA?asOf={second}")
+    no_one = f"/rest/v2/metadata/metadataflow/IMDX/MDF_MIG/1.0.0/OTHER?asOf={first}"
+    assert client.get(no_one, headers={"Accept": ML30}).status_code == 204
+
+    # The answers at different moments are different representations; each is conditional.
+    past = client.get(f"{sets}?asOf={first}", headers={"Accept": ML30})
+    now = client.get(sets, headers={"Accept": ML30})
+    assert past.headers["ETag"] != now.headers["ETag"]
+    again = client.get(
+        f"{sets}?asOf={first}", headers={"Accept": ML30, "If-None-Match": past.headers["ETag"]}
+    )
+    assert again.status_code == 304

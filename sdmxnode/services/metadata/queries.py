@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sdmxnode.errors import NoResults, NotAcceptable
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute, from_json
+from sdmxnode.formats.metadata import (
+    MetadataSet,
+    ReportedAttribute,
+    from_json,
+    parse_target_urn,
+)
 from sdmxnode.formats.registry import Format
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.metadata import MetadataQuery
@@ -45,6 +50,8 @@ class MetadataSelection:
     sets: tuple[StoredMetadataSet, ...]
     detail: str
     last_deletion: datetime | None
+    #: The moment the sets were selected at (`asOf`); None: as they are now.
+    as_of: datetime | None = None
 
     @property
     def last_modified(self) -> datetime:
@@ -56,46 +63,132 @@ class MetadataSelection:
 
     def etag(self, fmt: Format) -> str:
         """Changes whenever a selected set or the representation does."""
-        digest = hashlib.sha256(f"{fmt.name}|{self.detail}".encode())
+        as_of = self.as_of.isoformat() if self.as_of is not None else ""
+        digest = hashlib.sha256(f"{fmt.name}|{self.detail}|{as_of}".encode())
         for stored in self.sets:
             digest.update(f"{stored.pk}:{stored.digest};".encode())
         return digest.hexdigest()[:32]
 
 
 def select_metadata(store: StructureStore, query: MetadataQuery) -> MetadataSelection:
-    """The sets `query` selects among those of `store`'s database; NoResults for none."""
+    """The sets `query` selects among those of `store`'s database (as they were at
+    `query.as_of`, if given); NoResults for none."""
     reads = MetadataReads.sharing(store)
     providers = (
         None
         if query.providers is None
         else [ProviderFilter(p.id, p.agency_id) for p in query.providers]
     )
+    if query.as_of is None:
+        keyed = _present(reads, query, providers)
+    else:
+        keyed = _past(reads, query, providers, query.as_of)
+    chosen = _by_version(keyed, query.versions)
+    if not chosen:
+        raise NoResults(f"no metadata set matches the {query.resource} query", where="path")
+    unique = {s.pk: s for s in chosen}
+    ordered = sorted(unique.values(), key=lambda s: (s.agency_id, s.id, s.version))
+    return MetadataSelection(
+        tuple(ordered), query.detail, reads.last_deletion(until=query.as_of), query.as_of
+    )
+
+
+_Keyed = list[tuple[tuple[str, str, str, str], StoredMetadataSet]]
+
+
+def _present(
+    reads: MetadataReads, query: MetadataQuery, providers: list[ProviderFilter] | None
+) -> _Keyed:
+    """The sets held now, each with the artefact whose version the query selects on."""
     if query.resource == "metadataset":
         found = reads.find_sets(ids=query.ids, providers=providers)
-        chosen = _by_version(
-            [(("", s.agency_id, s.id, s.version), s) for s in found], query.versions
-        )
-    elif query.resource == "metadataflow":
+        return [(("", s.agency_id, s.id, s.version), s) for s in found]
+    if query.resource == "metadataflow":
         found = reads.find_sets(
             structure_types=["Metadataflow"],
             structure_agencies=query.agencies,
             structure_ids=query.ids,
             providers=providers,
         )
-        chosen = _by_version([(_key(s.structure), s) for s in found], query.versions)
-    else:
-        types = None
-        if query.types is not None:
-            types = {c for t in query.types for c in _URN_CLASSES.get(t, (t,))}
-        targeted = reads.find_targeting(types, query.agencies, query.ids)
-        chosen = _by_version(
-            [(_key(hit.target), hit.metadata_set) for hit in targeted], query.versions
+        return [(_key(s.structure), s) for s in found]
+    targeted = reads.find_targeting(_target_classes(query), query.agencies, query.ids)
+    return [(_key(hit.target), hit.metadata_set) for hit in targeted]
+
+
+def _target_classes(query: MetadataQuery) -> set[str] | None:
+    if query.types is None:
+        return None
+    return {c for t in query.types for c in _URN_CLASSES.get(t, (t,))}
+
+
+def _past(
+    reads: MetadataReads,
+    query: MetadataQuery,
+    providers: list[ProviderFilter] | None,
+    when: datetime,
+) -> _Keyed:
+    """`_present` at `when`: the same selection, over the sets read back from history
+    (the filters the store applies in SQL to the held sets, applied here to those)."""
+    keyed: _Keyed = []
+    classes = _target_classes(query)
+    for past in reads.sets_as_of(when):
+        model = from_json(past.body)
+        if providers is not None and not any(
+            f.matches(model.provider, past.agency_id) for f in providers
+        ):
+            continue
+        names = dict(model.names)
+        stored = StoredMetadataSet(
+            pk=past.pk,
+            agency_id=past.agency_id,
+            id=past.id,
+            version=past.version,
+            structure=model.structure,
+            provider=model.provider,
+            name=names.get("en") or next(iter(names.values()), ""),
+            body=past.body,
+            digest=hashlib.sha256(past.body.encode()).hexdigest(),
+            updated=past.written,
         )
-    if not chosen:
-        raise NoResults(f"no metadata set matches the {query.resource} query", where="path")
-    unique = {s.pk: s for s in chosen}
-    ordered = sorted(unique.values(), key=lambda s: (s.agency_id, s.id, s.version))
-    return MetadataSelection(tuple(ordered), query.detail, reads.last_deletion())
+        if query.resource == "metadataset":
+            if _within(past.id, query.ids):
+                keyed.append((("", past.agency_id, past.id, past.version), stored))
+        elif query.resource == "metadataflow":
+            flow = model.structure
+            if (
+                flow.type == "Metadataflow"
+                and _within(flow.agency_id, query.agencies)
+                and _within(flow.id, query.ids)
+            ):
+                keyed.append((_key(flow), stored))
+        else:
+            for target in _targets(model):
+                if (
+                    _within(target.type, classes)
+                    and _within(target.agency_id, query.agencies)
+                    and _within(target.id, query.ids)
+                ):
+                    keyed.append((_key(target), stored))
+    return keyed
+
+
+def _within(value: str, allowed: Collection[str] | None) -> bool:
+    return allowed is None or value in allowed
+
+
+def _targets(metadata_set: MetadataSet) -> set[ArtefactRef]:
+    """The artefacts a set's reports target (an item's scheme for an item)."""
+    found: set[ArtefactRef] = set()
+    for report in metadata_set.reports:
+        for target in report.targets:
+            if target.kind not in ("object", "constraint"):
+                continue
+            identity = parse_target_urn(target.value)
+            if identity is not None:
+                found.add(
+                    ArtefactRef(identity.type, identity.agency_id, identity.id, identity.version)
+                )
+    return found
 
 
 def _key(ref: ArtefactRef) -> tuple[str, str, str, str]:

@@ -3,8 +3,10 @@
 Sets are selected by their identity, by the structure they are reported against
 (metadataflow, metadata structure or metadata provision agreement), by their provider, by
 what their reports target (`metadata_set_targets`) and by when they were written
-(`metadata_set_history`). Version keywords (`~`, `+`, wildcards) are applied by the caller
-to the versions these queries return, as for structures (`sdmxnode.rest.versions`).
+(`metadata_set_history`), and as they were at a past moment (`sets_as_of`, from the history,
+which keeps every version of every set whole). Version keywords (`~`, `+`, wildcards) are
+applied by the caller to the versions these queries return, as for structures
+(`sdmxnode.rest.versions`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,28 @@ class ProviderFilter:
 
     id: str
     agency_id: str | None = None
+
+    def matches(self, provider: str | None, set_agency_id: str) -> bool:
+        """Whether a set of `set_agency_id` with the provider URN `provider` is this
+        provider's (the rule `find_sets` applies in SQL, for sets read from history)."""
+        if provider is None:
+            return self.agency_id is None and set_agency_id == self.id
+        if not provider.endswith(f").{self.id}"):
+            return False
+        return self.agency_id is None or f"={self.agency_id}:" in provider
+
+
+@dataclass(frozen=True)
+class PastMetadataSet:
+    """A set as it was at a past moment: its identity, canonical JSON (`body`) and when
+    that version was written (aware UTC); `pk` numbers the history entry."""
+
+    pk: int
+    agency_id: str
+    id: str
+    version: str
+    body: str
+    written: datetime
 
 
 @dataclass(frozen=True)
@@ -201,12 +225,50 @@ class MetadataReads:
             for row in self._rows(query)
         ]
 
-    def last_deletion(self) -> datetime | None:
-        """When a set was last deleted (aware UTC), None if none ever was: a query's answer
-        changes when a set it held is deleted, which no remaining row shows."""
+    def sets_as_of(self, when: datetime) -> list[PastMetadataSet]:
+        """Every set as it was at `when` (aware or naive UTC): for each identity, the last
+        version written by then, unless that was its deletion; ordered by identity."""
+        history = metadata_set_history.c
+        latest = (
+            select(func.max(history.pk).label("pk"))
+            .where(history.written <= _naive(when))
+            .group_by(history.agency_id, history.id, history.version)
+            .subquery()
+        )
+        query = (
+            select(
+                history.pk,
+                history.agency_id,
+                history.id,
+                history.version,
+                history.body,
+                history.written,
+            )
+            .join(latest, latest.c.pk == history.pk)
+            .where(history.action != "Delete")
+            .order_by(history.agency_id, history.id, history.version)
+        )
+        return [
+            PastMetadataSet(
+                row.pk,
+                row.agency_id,
+                row.id,
+                row.version,
+                row.body,
+                row.written.replace(tzinfo=UTC),
+            )
+            for row in self._rows(query)
+        ]
+
+    def last_deletion(self, *, until: datetime | None = None) -> datetime | None:
+        """When a set was last deleted (aware UTC; by `until` if given), None if none ever
+        was: a query's answer changes when a set it held is deleted, which no remaining row
+        shows."""
         query = select(metadata_set_history.c.written).where(
             metadata_set_history.c.action == "Delete"
         )
+        if until is not None:
+            query = query.where(metadata_set_history.c.written <= _naive(until))
         query = query.order_by(metadata_set_history.c.written.desc()).limit(1)
         rows = self._rows(query)
         return rows[0].written.replace(tzinfo=UTC) if rows else None
@@ -223,8 +285,13 @@ def _ordered(query: Select) -> Select:
     return query.order_by(metadata_sets.c.agency_id, metadata_sets.c.id, metadata_sets.c.version)
 
 
+def _naive(when: datetime) -> datetime:
+    """A moment as the history's naive UTC columns hold it."""
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
 def _written_after(when: datetime) -> ColumnElement[bool]:
-    naive = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+    naive = _naive(when)
     history = metadata_set_history.c
     return exists().where(
         history.agency_id == metadata_sets.c.agency_id,
