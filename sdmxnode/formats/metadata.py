@@ -73,6 +73,51 @@ class MetadataReport:
     line: int | None = field(default=None, compare=False)
 
 
+#: How SDMX-ML 2.1 names the parts of a 3.0 set, which has none: the node writes a 3.0
+#: metadata structure in 2.1 as one report structure `REPORT` for one metadata target
+#: `IDENTIFIABLE_OBJECT_TARGET` of OBJECT_TARGETS_21 identifiable objects (any class), and a
+#: 3.0 set as one report `REPORT` whose reference values name its target URNs in order.
+REPORT_ID_21 = "REPORT"
+TARGET_ID_21 = "IDENTIFIABLE_OBJECT_TARGET"
+OBJECT_TARGETS_21 = 5
+OBJECT_TARGET_IDS_21 = ("IDENTIFIABLE_OBJECT",) + tuple(
+    f"IDENTIFIABLE_OBJECT_{n}" for n in range(2, OBJECT_TARGETS_21 + 1)
+)
+
+
+def report_in_21(report: MetadataReport) -> MetadataReport:
+    """A report as SDMX-ML 2.1 writes it: a 3.0 report (no ids) in the 2.1 form of its
+    structure (REPORT_ID_21, TARGET_ID_21, OBJECT_TARGET_IDS_21); a 2.1 report as it is.
+    ValueError for a 3.0 report with more targets than that form has objects."""
+    if report.id or report.target_id:
+        return report
+    if len(report.targets) > OBJECT_TARGETS_21:
+        raise ValueError(
+            f"a metadata set of SDMX 3.0 with {len(report.targets)} targets has no SDMX-ML 2.1"
+            f" form (its 2.1 metadata structure has {OBJECT_TARGETS_21} target objects)"
+        )
+    targets = tuple(
+        TargetValue(id_, t.kind, t.value)
+        for id_, t in zip(OBJECT_TARGET_IDS_21, report.targets, strict=False)
+    )
+    return MetadataReport(REPORT_ID_21, TARGET_ID_21, targets, report.attributes, report.line)
+
+
+def report_from_21(report: MetadataReport) -> MetadataReport:
+    """The inverse of `report_in_21`: a report in the 2.1 form of a 3.0 structure, read
+    from SDMX-ML 2.1, back as the 3.0 report it was written from; any other as it is."""
+    ids = OBJECT_TARGET_IDS_21[: len(report.targets)]
+    if (
+        report.id != REPORT_ID_21
+        or report.target_id != TARGET_ID_21
+        or tuple(t.id for t in report.targets) != ids
+        or any(t.kind != "object" for t in report.targets)
+    ):
+        return report
+    targets = tuple(TargetValue("", t.kind, t.value) for t in report.targets)
+    return MetadataReport("", "", targets, report.attributes, report.line)
+
+
 @dataclass(frozen=True)
 class MetadataSet:
     """A metadata set: its identity, its structure and its reports.

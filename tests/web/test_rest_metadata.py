@@ -249,7 +249,7 @@ def test_sdmx1_reads_a_v1_answer(metadata_client: FlaskClient, app: Flask) -> No
 
     assert len(message.data) == 1
     read = message.data[0].report[0]
-    assert read.attaches_to.key_values["Code"].obj.id == "KEN"
+    assert read.attaches_to.key_values["IDENTIFIABLE_OBJECT"].obj.id == "KEN"
     assert read.metadata[0].child[0].value == "PD"
 
 

@@ -7,13 +7,20 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from lxml import etree
 from sdmx.message import StructureMessage
 
+from sdmxnode.formats.header import MessageHeader
+from sdmxnode.formats.metadata import OBJECT_TARGETS_21, TargetValue
+from sdmxnode.formats.sdmxml.metadata.writer21 import write_metadata_message_21
 from tests.conftest import PROJECT_ROOT
+from tests.formats.metadata_sets import DATAFLOW, sdmx30_set
 from tests.web.conftest import assert_valid_structure, read_with_pysdmx
 
 ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
@@ -222,3 +229,29 @@ def test_references_follow_the_msd_not_the_targets(migration_client: FlaskClient
     )
     assert isinstance(document, dict)
     assert "metadataflows" not in document["data"]
+
+
+def test_the_21_msd_declares_the_form_3_0_sets_are_written_in(
+    migration_client: FlaskClient,
+) -> None:
+    """The report, target and target-object ids of a 3.0 set written in SDMX-ML 2.1 are
+    those of the SDMX-ML 2.1 rendering of its 3.0 metadata structure."""
+    response = migration_client.get(MSD_PATHS[0], headers={"Accept": ML21})
+    assert response.status_code == 200
+    rendered = etree.fromstring(response.data)
+    str_ = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure}"
+    target = next(rendered.iter(f"{str_}MetadataTarget"))
+    objects = [o.get("id") for o in target.iter(f"{str_}IdentifiableObjectTarget")]
+    report = next(rendered.iter(f"{str_}ReportStructure"))
+
+    (sent,) = sdmx30_set().reports
+    two = replace(sent, targets=(*sent.targets, TargetValue("", "object", DATAFLOW)))
+    header = MessageHeader("IDREF1", "IMDX", datetime(2026, 1, 2, tzinfo=UTC))
+    xml = write_metadata_message_21([replace(sdmx30_set(), reports=(two,))], header)
+    md = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/metadata/generic}"
+    written = next(etree.fromstring(xml).iter(f"{md}Report"))
+    assert written.get("id") == report.get("id")
+    assert written.find(f"{md}Target").get("id") == target.get("id")
+    values = [v.get("id") for v in written.iter(f"{md}ReferenceValue")]
+    assert len(values) == 2 and set(values) <= set(objects)
+    assert len(objects) == OBJECT_TARGETS_21

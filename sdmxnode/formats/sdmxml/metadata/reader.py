@@ -29,6 +29,7 @@ from sdmxnode.formats.metadata import (
     MetadataSet,
     ReportedAttribute,
     TargetValue,
+    report_from_21,
 )
 from sdmxnode.formats.sdmxml import NAMESPACES, NS21, NS30, NS31
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root, syntax_error
@@ -262,15 +263,14 @@ def _read_set_21(element: etree._Element, header: _Header, source: str) -> Metad
             if attribute_set is not None
             else ()
         )
-        reports.append(
-            MetadataReport(
-                id=report.get("id", ""),
-                target_id=target.get("id", "") if target is not None else "",
-                targets=values,
-                attributes=attributes,
-                line=report.sourceline,
-            )
+        read = MetadataReport(
+            id=report.get("id", ""),
+            target_id=target.get("id", "") if target is not None else "",
+            targets=values,
+            attributes=attributes,
+            line=report.sourceline,
         )
+        reports.append(report_from_21(read))  # a 3.0 set written in 2.1: as it was
     provider = element.find(f"{{{GEN21}}}DataProvider")
     agency, set_id, version = identity_21(
         element.get("setID"), structure, header.sender, tuple(reports)

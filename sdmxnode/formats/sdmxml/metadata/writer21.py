@@ -3,11 +3,14 @@
 SDMX 2.1 (section 3A): a metadata set (`setID`) holds reports, each with a target made of
 reference values and an attribute set. The node's model keeps 2.1 sets as they are. A set
 reported in SDMX 3.0 has no report or target ids and names its targets by URN; it is written
-as one report whose id is the set's id, under a target `TARGET`, with one `ObjectReference`
-(by URN) per target URN, each reference value named after the URN's class (`Code`,
-`Dataflow`, numbered when a class repeats). A set against a metadataflow or metadata
-structure names it in the header; a metadata provision agreement (SDMX 3.0 only) is named
-by the metadataflow `usage` gives for it.
+in the 2.1 form the node gives its 3.0 metadata structure (`formats.metadata.report_in_21`):
+one report `REPORT` for the target `IDENTIFIABLE_OBJECT_TARGET`, one `ObjectReference` (by
+URN) per target URN, the reference values named `IDENTIFIABLE_OBJECT`,
+`IDENTIFIABLE_OBJECT_2`, ... in order, as that structure's target objects are; the 2.1
+reader reads that form back as the 3.0 set (its agency and version aside: SDMX-ML 2.1 has
+none). A set against a metadataflow or metadata structure names it in the header; a
+metadata provision agreement (SDMX 3.0 only) is named by the metadataflow `usage` gives for
+it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.metadata import MetadataReport, MetadataSet, ReportedAttribute, TargetValue
+from sdmxnode.formats.metadata import (
+    MetadataReport,
+    MetadataSet,
+    ReportedAttribute,
+    TargetValue,
+    report_in_21,
+)
 from sdmxnode.formats.sdmxml import NS21
 from sdmxnode.formats.sdmxml.metadata.writer30 import Usage
 from sdmxnode.formats.sdmxml.metadata.writing import (
@@ -29,7 +38,7 @@ from sdmxnode.formats.sdmxml.metadata.writing import (
     structure_id,
     sub,
 )
-from sdmxnode.refs import ArtefactRef, parse_urn
+from sdmxnode.refs import ArtefactRef
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +47,6 @@ COM = NS21["com"]
 MD = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/metadata/generic"
 NSMAP = {"mes": MES, "com": COM, "md": MD}
 _ACTIONS = ("Append", "Replace", "Delete", "Information")
-#: The target (and report) ids of a set reported in SDMX 3.0, which has none.
-TARGET_ID = "TARGET"
 
 
 def write_metadata_message_21(
@@ -111,8 +118,8 @@ def _set_element(s: MetadataSet, sid: str) -> etree._Element:
     if s.provider and ".base.DataProvider=" in s.provider:
         provider = sub(element, f"{{{MD}}}DataProvider")
         sub(provider, "URN", s.provider)
-    for report in s.reports or (MetadataReport(s.id, TARGET_ID, (), ()),):
-        _report(element, s, report)
+    for report in s.reports or (MetadataReport("", "", (), ()),):
+        _report(element, s, report_in_21(report))
     return element
 
 
@@ -123,11 +130,10 @@ def _date_time(value: str | None) -> str | None:
 
 
 def _report(parent: etree._Element, s: MetadataSet, report: MetadataReport) -> None:
-    element = sub(parent, f"{{{MD}}}Report", id=report.id or s.id)
-    target = sub(element, f"{{{MD}}}Target", id=report.target_id or TARGET_ID)
-    used: dict[str, int] = {}
+    element = sub(parent, f"{{{MD}}}Report", id=report.id)
+    target = sub(element, f"{{{MD}}}Target", id=report.target_id)
     for value in report.targets:
-        _reference_value(target, value, used)
+        _reference_value(target, value)
     if not len(target):
         log.warning(
             "metadata set %s: a report without targets is written with an empty one", s.identity
@@ -137,12 +143,8 @@ def _report(parent: etree._Element, s: MetadataSet, report: MetadataReport) -> N
         _attribute(attributes, attribute)
 
 
-def _reference_value(target: etree._Element, value: TargetValue, used: dict[str, int]) -> None:
-    id_ = value.id or _class_id(value)
-    used[id_] = used.get(id_, 0) + 1
-    if used[id_] > 1:
-        id_ = f"{id_}_{used[id_]}"
-    element = sub(target, f"{{{MD}}}ReferenceValue", id=id_)
+def _reference_value(target: etree._Element, value: TargetValue) -> None:
+    element = sub(target, f"{{{MD}}}ReferenceValue", id=value.id)
     if value.kind == "period":
         sub(element, f"{{{MD}}}ReportPeriod", value.value)
     elif value.kind == "datakey":
@@ -155,11 +157,6 @@ def _reference_value(target: etree._Element, value: TargetValue, used: dict[str,
         sub(sub(element, f"{{{MD}}}ConstraintContentReference"), "URN", value.value)
     else:
         sub(sub(element, f"{{{MD}}}ObjectReference"), "URN", value.value)
-
-
-def _class_id(value: TargetValue) -> str:
-    urn = parse_urn(value.value)
-    return urn.cls if urn is not None else value.kind.upper()
 
 
 def _attribute(parent: etree._Element, attribute: ReportedAttribute) -> None:

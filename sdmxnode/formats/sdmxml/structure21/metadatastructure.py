@@ -3,7 +3,9 @@
 SDMX 2.1 Section 2 §7.3 and SDMXStructureMetadataStructure.xsd. A 3.0 MSD has only a
 metadata attribute descriptor; SDMX-ML 2.1 requires at least one metadata
 target and one report structure, so the 3.0 attributes are written in one report structure
-for one generic target (any identifiable object), as closely as 2.1 allows.
+for one generic metadata target of a few identifiable objects of any class (the 2.1 form of
+`formats.metadata`, in which the 2.1 metadata writer writes 3.0 sets), as closely as 2.1
+allows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sdmx.model import common, v21, v30
 from sdmx.writer.xml import Element
 
+from sdmxnode.formats.metadata import OBJECT_TARGET_IDS_21, REPORT_ID_21, TARGET_ID_21
 from sdmxnode.formats.sdmxml.structure21.base import (
     class_name,
     identifiable,
@@ -23,12 +26,6 @@ from sdmxnode.formats.sdmxml.structure21.base import (
     ref,
     representation,
 )
-
-#: Ids of the generic target and report structure written for a 3.0 MSD.
-TARGET_ID = "IDENTIFIABLE_OBJECT_TARGET"
-OBJECT_TARGET_ID = "IDENTIFIABLE_OBJECT"
-REPORT_ID = "REPORT"
-
 
 #: SDMX-ML 2.1 elements of the target objects of a metadata target.
 _TARGET_TAG: dict[type, str] = {
@@ -100,25 +97,25 @@ def _msd_30(obj: v30.MetadataStructureDefinition) -> Any:
     if obj.is_external_reference:
         return maintainable(obj, "str:MetadataStructure")
     note_loss("SDMX 3.0 metadata structures (written with a generic 2.1 target)")
-    target = Element(
-        "str:MetadataTarget",
+    objects = [
         Element(
             "str:IdentifiableObjectTarget",
             Element(
                 "str:LocalRepresentation",
                 Element("str:TextFormat", textType="IdentifiableReference"),
             ),
-            id=OBJECT_TARGET_ID,
+            id=object_id,
             objectType="Any",
-        ),
-        id=TARGET_ID,
-    )
+        )
+        for object_id in OBJECT_TARGET_IDS_21
+    ]
+    target = Element("str:MetadataTarget", *objects, id=TARGET_ID_21)
     top = [a for a in obj.attributes.components if a.parent is None]
     report = Element(
         "str:ReportStructure",
         *[_metadata_attribute(a) for a in top],
-        local_ref("str:MetadataTarget", TARGET_ID),
-        id=REPORT_ID,
+        local_ref("str:MetadataTarget", TARGET_ID_21),
+        id=REPORT_ID_21,
     )
     return maintainable(
         obj, "str:MetadataStructure", Element("str:MetadataStructureComponents", target, report)
