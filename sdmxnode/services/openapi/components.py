@@ -221,7 +221,7 @@ def build_parameters(
         ),
         "asOf": _query(
             "asOf",
-            "The data as they stood at this instant (not with updatedAfter: 501)",
+            "The data or metadata sets as they stood at this instant (data: not with updatedAfter)",
             _string(format="date-time"),
         ),
         "firstNObservations": _query(
