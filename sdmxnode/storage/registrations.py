@@ -3,22 +3,33 @@ and the outcome of the node's last pull of each source.
 
 A registration is written whole (Append or Replace) or deleted; a pull only updates the
 pull columns. Times are naive UTC, as everywhere in the store.
+
+Every change is decided inside its write transaction on what is stored then, so that two
+actors cannot both pass a check and then write: a creation inserts (an id taken meanwhile is
+Conflict), a replacement or deletion changes the row only while it still belongs to the
+provider the caller checked (Conflict otherwise), and the provision agreements the
+registrations name are share-locked and must be there unchanged (`lock_artefacts`): an
+agreement deleted or given another provider meanwhile refuses the whole write, and the
+deletion of an agreement, which looks for its registrations with the agreement's row
+locked, either waits for this write and then sees its registrations, or comes first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from sdmxnode.errors import Conflict
 from sdmxnode.formats.registrations.model import Pull, Registration
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import registrations
 from sdmxnode.storage.times import now_utc
-from sdmxnode.storage.writing import writing
+from sdmxnode.storage.writing import lock_artefacts, writing
 
 
 def _row(row: object) -> Registration:
@@ -45,6 +56,17 @@ def _row(row: object) -> Registration:
             row.pull_error or "",  # type: ignore[attr-defined]
         ),
     )
+
+
+@dataclass(frozen=True)
+class RegistrationChange:
+    """One change of a submission: `action` 'create', 'replace' or 'delete' (of
+    `registration.id`), decided on the stored registration of provider `held_by` (replace,
+    delete: the one whose rights the caller checked)."""
+
+    action: str
+    registration: Registration
+    held_by: str | None = None
 
 
 class RegistrationStore:
@@ -88,40 +110,41 @@ class RegistrationStore:
         found = self.find(ids=[registration_id])
         return found[0] if found else None
 
-    def apply(self, writes: Sequence[Registration], deletions: Sequence[str]) -> list[Registration]:
-        """Store `writes` (created or replaced by id, pull state kept) and delete the ids
-        in `deletions`, in one transaction: all land or none. The stored registrations."""
+    def count_for_agreement(self, agreement_urn: str) -> int:
+        """How many registrations name the provision agreement of this URN."""
+        query = select(func.count()).where(registrations.c.agreement_urn == agreement_urn)
+        try:
+            with self.engine.connect() as conn:
+                return int(conn.execute(query.select_from(registrations)).scalar_one())
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "count the registrations of an agreement") from exc
+
+    def apply(
+        self, changes: Sequence[RegistrationChange], agreements: Collection[tuple[int, str]]
+    ) -> list[Registration]:
+        """Apply `changes` in one transaction, all or none, each decided on the row stored
+        then (see the module), with the provision agreements `agreements` (pk, digest)
+        share-locked and unchanged; the registrations created or replaced, as stored."""
         now = now_utc()
         stored = []
         try:
             with writing(self.engine) as conn:
-                for registration in writes:
-                    values = dict(
-                        agreement_urn=registration.agreement_urn[:1000],
-                        provider=registration.provider,
-                        source_url=registration.source_url[:2000],
-                        queryable=registration.queryable,
-                        rest_source=registration.rest_source,
-                        index_flags=",".join(sorted(registration.index_flags)),
-                        valid_from=registration.valid_from,
-                        valid_to=registration.valid_to,
-                        updated=now,
-                    )
-                    changed = conn.execute(
-                        update(registrations)
-                        .where(registrations.c.id == registration.id)
-                        .values(**values)
-                    ).rowcount
-                    if not changed:
-                        conn.execute(
-                            insert(registrations).values(id=registration.id, created=now, **values)
-                        )
+                lock_artefacts(conn, agreements)
+                for change in changes:
+                    if change.action == "delete":
+                        _delete(conn, change)
+                        continue
+                    _write(conn, change, now)
                     row = conn.execute(
-                        select(registrations).where(registrations.c.id == registration.id)
+                        select(registrations).where(registrations.c.id == change.registration.id)
                     ).one()
                     stored.append(_row(row))
-                if deletions:
-                    conn.execute(delete(registrations).where(registrations.c.id.in_(deletions)))
+        except IntegrityError as exc:
+            raise Conflict(
+                "a registration of the same id was created while the request ran: nothing "
+                "was registered",
+                where="Registration",
+            ) from exc
         except SQLAlchemyError as exc:
             raise store_failure(exc, "store the registrations") from exc
         return stored
@@ -143,3 +166,47 @@ class RegistrationStore:
                 )
         except SQLAlchemyError as exc:
             raise store_failure(exc, "record the pull of a registration") from exc
+
+
+def _write(conn: Connection, change: RegistrationChange, now: datetime) -> None:
+    registration = change.registration
+    values = dict(
+        agreement_urn=registration.agreement_urn[:1000],
+        provider=registration.provider,
+        source_url=registration.source_url[:2000],
+        queryable=registration.queryable,
+        rest_source=registration.rest_source,
+        index_flags=",".join(sorted(registration.index_flags)),
+        valid_from=registration.valid_from,
+        valid_to=registration.valid_to,
+        updated=now,
+    )
+    if change.action == "create":
+        conn.execute(insert(registrations).values(id=registration.id, created=now, **values))
+        return
+    changed = conn.execute(
+        update(registrations)
+        .where(registrations.c.id == registration.id, registrations.c.provider == change.held_by)
+        .values(**values)
+    ).rowcount
+    if not changed:
+        raise _gone(registration.id)
+
+
+def _delete(conn: Connection, change: RegistrationChange) -> None:
+    deleted = conn.execute(
+        delete(registrations).where(
+            registrations.c.id == change.registration.id,
+            registrations.c.provider == change.held_by,
+        )
+    ).rowcount
+    if not deleted:
+        raise _gone(change.registration.id)
+
+
+def _gone(registration_id: str) -> Conflict:
+    return Conflict(
+        f"the registration {registration_id} was deleted or changed hands while the request "
+        "ran: nothing was changed",
+        where="Registration",
+    )

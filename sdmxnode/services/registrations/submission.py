@@ -5,8 +5,11 @@ Every request must name a stored provision agreement whose data provider the sub
 principal acts for (an admin token may register for any provider). Append creates (the node
 names a registration sent without id), Replace rewrites an existing registration, Delete
 removes one; a registration belongs to its provider, whose token alone may change it. Any
-refusal refuses the whole message (nothing stored). `apply_registrations` is the one place
-registrations are written: events about them belong there.
+refusal refuses the whole message (nothing stored). The checks are taken again where the
+write decides (`RegistrationStore.apply`): a registration created, deleted or moved to
+another provider meanwhile, or an agreement deleted or changed meanwhile, refuses the
+message with 409 or 404. `apply_registrations` is the one place registrations are written:
+events about them belong there.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sdmxnode.services.access import Principal
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import provider_of
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.registrations import RegistrationStore
+from sdmxnode.storage.registrations import RegistrationChange, RegistrationStore
 from sdmxnode.validation.schema import MESSAGE_SCHEMAS, validate_ml21, validate_ml30, validate_ml31
 
 _VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
@@ -95,14 +98,15 @@ def submit_registrations(
     """Check every request, then store them all in one transaction; the per-registration
     statuses. Forbidden, NotFound, Conflict or Invalid refuse the whole message."""
     store = registrations_of(node)
-    writes: list[Registration] = []
-    deletions: list[str] = []
+    changes: list[RegistrationChange] = []
+    agreements: set[tuple[int, str]] = set()
     planned: list[tuple[str, Registration]] = []
     seen: set[str] = set()
     for number, request in enumerate(submission.requests, 1):
         where = f"registration {number}"
         sent = request.registration
         agreement = find_agreement_artefact(node, sent.agreement_urn)
+        agreements.add((agreement.pk, agreement.digest))
         provider = agreement_provider(node, agreement)
         _check_rights(principal, provider, where)
         existing = store.get(sent.id) if sent.id else None
@@ -126,13 +130,15 @@ def submit_registrations(
         if registration.id in seen:
             raise Invalid(f"{where}: the registration {registration.id} is named twice")
         seen.add(registration.id)
+        held_by = existing.provider if existing is not None else None
         if request.action == "Delete":
-            deletions.append(registration.id)
+            changes.append(RegistrationChange("delete", registration, held_by))
             planned.append(("deleted", existing or registration))
         else:
-            writes.append(registration)
+            action = "create" if existing is None else "replace"
+            changes.append(RegistrationChange(action, registration, held_by))
             planned.append(("created" if existing is None else "replaced", registration))
-    stored = {r.id: r for r in apply_registrations(node, writes, deletions)}
+    stored = {r.id: r for r in apply_registrations(node, changes, agreements)}
     return [
         RegistrationStatus(
             stored.get(r.id, r),
@@ -145,11 +151,13 @@ def submit_registrations(
 
 
 def apply_registrations(
-    node: Node, writes: list[Registration], deletions: list[str]
+    node: Node, changes: list[RegistrationChange], agreements: set[tuple[int, str]]
 ) -> list[Registration]:
     """The one place registrations are written (created, replaced, deleted) in one
-    transaction; the stored registrations. (Registration events are to be emitted here.)"""
-    return registrations_of(node).apply(writes, deletions)
+    transaction, each change decided on what is stored then, the agreements named
+    share-locked and unchanged (`RegistrationStore.apply`); the stored registrations.
+    (Registration events are to be emitted here.)"""
+    return registrations_of(node).apply(changes, agreements)
 
 
 def _check_rights(principal: Principal, provider: str, where: str) -> None:

@@ -30,6 +30,7 @@ from lxml import etree
 from sdmxnode.errors import BadRequest, Invalid, SemanticError, UnsupportedMediaType
 from sdmxnode.formats.reports.registry_interface import SubmissionResult
 from sdmxnode.formats.sdmxml import canonical_xml, safe_parser
+from sdmxnode.formats.sdmxml.registry.registrations import agreement_urn
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import read_structure_records
@@ -41,6 +42,7 @@ from sdmxnode.services.structures.partial_schemes import (
 )
 from sdmxnode.services.structures.queries import matching_versions
 from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.registrations import RegistrationStore
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +248,17 @@ def _deletion_refused(node: Node, artefact: StoredArtefact) -> SubmissionResult 
         return _refused(ref, "Delete", 409, f"{ref} is still referenced by {listed}{more}")
     if ref.type == "Dataflow" and node.data.has_data(artefact.pk):
         return _refused(ref, "Delete", 409, f"{ref} still holds data: delete its data first")
+    if ref.type == "ProvisionAgreement":
+        urn = agreement_urn(ref.agency_id, ref.id, ref.version)
+        registered = RegistrationStore.sharing(node.store).count_for_agreement(urn)
+        if registered:
+            return _refused(
+                ref,
+                "Delete",
+                409,
+                f"{ref} still has {registered} registration(s) of data sources: delete them"
+                " first (a registration needs its agreement to be pulled)",
+            )
     return None
 
 
