@@ -104,12 +104,12 @@ def write_submit_registrations_response(
     statuses: Sequence[RegistrationStatus], header: MessageHeader, version: str = "2.1"
 ) -> bytes:
     """The RegistryInterface/SubmitRegistrationsResponse: each registration and its status."""
-    root, body = _registry_interface(header, version, "SubmitRegistrationsResponse")
+    root, body = registry_interface(header, version, "SubmitRegistrationsResponse")
     reg = registry_ns(version)
     for status in statuses:
         entry = etree.SubElement(body, f"{{{reg}}}RegistrationStatus")
-        _write_registration(entry, status.registration, version)
-        _status_message(entry, version, status.status, [(status.code, status.message)])
+        write_registration_element(entry, status.registration, version)
+        status_message(entry, version, status.status, [(status.code, status.message)])
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -117,17 +117,20 @@ def write_query_registration_response(
     registrations: Sequence[Registration], header: MessageHeader, version: str = "2.1"
 ) -> bytes:
     """The RegistryInterface/QueryRegistrationResponse holding `registrations`."""
-    root, body = _registry_interface(header, version, "QueryRegistrationResponse")
+    root, body = registry_interface(header, version, "QueryRegistrationResponse")
     reg = registry_ns(version)
-    _status_message(body, version, "Success", [])
+    status_message(body, version, "Success", [])
     for registration in registrations:
         result = etree.SubElement(body, f"{{{reg}}}QueryResult", timeSeriesMatch="false")
         data = etree.SubElement(result, f"{{{reg}}}DataResult")
-        _write_registration(data, registration, version)
+        write_registration_element(data, registration, version)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _write_registration(parent: etree._Element, registration: Registration, version: str) -> None:
+def write_registration_element(
+    parent: etree._Element, registration: Registration, version: str
+) -> None:
+    """A reg:Registration element under `parent` (responses, queries, notifications)."""
     reg, com = registry_ns(version), NAMESPACES[version]["com"]
     element = etree.SubElement(parent, f"{{{reg}}}Registration")
     if registration.id:
@@ -162,10 +165,11 @@ def _write_registration(parent: etree._Element, registration: Registration, vers
         )
 
 
-def _registry_interface(
+def registry_interface(
     header: MessageHeader, version: str, body: str
 ) -> tuple[etree._Element, etree._Element]:
-    """A RegistryInterface message of `version` with its header and an empty `body`."""
+    """A RegistryInterface message of `version` with its header and an empty `body` (every
+    registry message of the node: registrations, subscriptions, notifications)."""
     mes, com = NAMESPACES[version]["mes"], NAMESPACES[version]["com"]
     root = etree.Element(
         f"{{{mes}}}RegistryInterface",
@@ -181,9 +185,10 @@ def _registry_interface(
     return root, etree.SubElement(root, f"{{{mes}}}{body}")
 
 
-def _status_message(
+def status_message(
     parent: etree._Element, version: str, status: str, texts: Sequence[tuple[str, str]]
 ) -> None:
+    """A reg:StatusMessage of `status` with (code, English text) message texts."""
     reg, com = registry_ns(version), NAMESPACES[version]["com"]
     message = etree.SubElement(parent, f"{{{reg}}}StatusMessage", status=status)
     for code, text in texts:

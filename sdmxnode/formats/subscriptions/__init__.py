@@ -1,0 +1,1 @@
+"""Subscriptions and notifications: the model the node keeps and its JSON face."""
