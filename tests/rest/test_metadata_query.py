@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from sdmxnode.errors import BadRequest, NotImplementedSdmx
+from sdmxnode.errors import BadRequest
 from sdmxnode.rest.metadata import ProviderRef, parse_metadata_query
 
 
@@ -64,9 +66,11 @@ def test_bad_queries_name_what_is_wrong(
     assert caught.value.where == where
 
 
-def test_as_of_is_not_implemented_and_not_a_15_parameter() -> None:
-    with pytest.raises(NotImplementedSdmx):
-        parse_metadata_query(2, "metadataset", (), {"asOf": "2020-01-01T00:00:00"})
+def test_as_of_is_a_date_time_and_not_a_15_parameter() -> None:
+    query = parse_metadata_query(2, "metadataset", (), {"asOf": "2020-01-01T00:00:00Z"})
+    assert query.as_of == datetime(2020, 1, 1, tzinfo=UTC)
+    with pytest.raises(BadRequest):
+        parse_metadata_query(2, "metadataset", (), {"asOf": "2020-01-01"})
     with pytest.raises(BadRequest):
         parse_metadata_query(1, "metadataset", (), {"asOf": "2020-01-01T00:00:00"})
     assert parse_metadata_query(1, "metadataset", (), {"detail": "allStubs"}).detail == "allstubs"
