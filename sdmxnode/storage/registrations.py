@@ -25,7 +25,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sdmxnode.errors import Conflict
 from sdmxnode.formats.registrations.model import Pull, Registration
+from sdmxnode.formats.subscriptions.model import Event
 from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import registrations
 from sdmxnode.storage.times import now_utc
@@ -120,11 +122,15 @@ class RegistrationStore:
             raise store_failure(exc, "count the registrations of an agreement") from exc
 
     def apply(
-        self, changes: Sequence[RegistrationChange], agreements: Collection[tuple[int, str]]
+        self,
+        changes: Sequence[RegistrationChange],
+        agreements: Collection[tuple[int, str]],
+        events: Sequence[Event] = (),
     ) -> list[Registration]:
         """Apply `changes` in one transaction, all or none, each decided on the row stored
         then (see the module), with the provision agreements `agreements` (pk, digest)
-        share-locked and unchanged; the registrations created or replaced, as stored."""
+        share-locked and unchanged, and `events` queued for subscribers in the same
+        transaction; the registrations created or replaced, as stored."""
         now = now_utc()
         stored = []
         try:
@@ -139,6 +145,7 @@ class RegistrationStore:
                         select(registrations).where(registrations.c.id == change.registration.id)
                     ).one()
                     stored.append(_row(row))
+                record_events(conn, events)
         except IntegrityError as exc:
             raise Conflict(
                 "a registration of the same id was created while the request ran: nothing "

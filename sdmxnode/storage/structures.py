@@ -12,9 +12,11 @@ from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tup
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.errors import Conflict, NotFound
+from sdmxnode.formats.subscriptions.model import structure_event
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine
 from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structure_rows import Decide, put_decided, put_one, refuse_reshaped_data
 from sdmxnode.storage.tables import artefacts, metadata, node_health, references
@@ -157,13 +159,19 @@ class StructureStore:
                         "an artefact the submission references was deleted while the "
                         "request ran: nothing was stored"
                     ) from exc
+                events = []
                 for record in records:
                     decision = (decide or {}).get(record.ref)
                     if decision is not None:
-                        counts[put_decided(conn, record.ref, decision, now)] += 1
+                        outcome = put_decided(conn, record.ref, decision, now)
                     else:
-                        counts[put_one(conn, record, keep_final, now)] += 1
+                        outcome = put_one(conn, record, keep_final, now)
+                    counts[outcome] += 1
+                    if outcome != "unchanged":
+                        action = "Append" if outcome == "created" else "Replace"
+                        events.append(structure_event(record.ref, action))
                 refuse_reshaped_data(conn, must_stay_empty or {})
+                record_events(conn, events)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "store the artefacts") from exc
         return PutResult(**counts)
@@ -312,6 +320,7 @@ class StructureStore:
                 if refusal is not None:
                     return False, refusal
                 conn.execute(delete(artefacts).where(artefacts.c.pk == row.pk))
+                record_events(conn, [structure_event(ref, "Delete")])
                 return True, None
         except SQLAlchemyError as exc:
             raise store_failure(exc, "delete the artefact") from exc

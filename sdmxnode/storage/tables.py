@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -329,6 +330,59 @@ registrations = Table(
     Column("pull_error", Text, nullable=True),
 )
 Index("ix_registrations_provider", registrations.c.provider)
+
+#: Subscriptions (push, issue 17): who is notified of which events, at which callbacks.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("owner", String(512), nullable=False),  # 'AGENCY:ID' of a provider, or 'token:ID'
+    Column("organisation", String(1000), nullable=False),
+    Column("subscriber_id", String(255), nullable=True),
+    Column("callbacks", Text, nullable=False),  # JSON list of URLs
+    Column("mail_to", Text, nullable=False),  # JSON list (kept, not mailed)
+    Column("selectors", Text, nullable=False),  # JSON (formats.subscriptions.model)
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("secret", String(100), nullable=False),  # keys the HMAC of each notification
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+)
+
+#: The outbox: one row per event and subscription, written in the transaction of the change.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", String(255), nullable=False),
+    Column("kind", String(20), nullable=False),  # structure, registration, metadata
+    Column("action", String(20), nullable=False),  # Append, Replace, Delete
+    Column("object_urn", String(1000), nullable=False),
+    Column("registration_id", String(255), nullable=True),
+    Column("detail", Text, nullable=True),  # a registration's JSON
+    Column("event_time", DateTime, nullable=False),  # naive UTC
+    Column("state", String(20), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", DateTime, nullable=False),
+    Column("claimed_until", DateTime, nullable=True),  # a deliverer's lease
+    Column("delivered", DateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+Index("ix_notifications_due", notifications.c.state, notifications.c.next_attempt)
+
+#: The delivery log: every attempt to deliver a notification.
+notification_attempts = Table(
+    "notification_attempts",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("notification_pk", Integer, nullable=False),
+    Column("subscription_id", String(255), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("status", Integer, nullable=True),  # the callback's HTTP status, None: no answer
+    Column("error", Text, nullable=True),
+)
+Index("ix_notification_attempts_notification", notification_attempts.c.notification_pk)
 
 #: One row, rewritten by `GET /health?deep=1`: proof that the store takes a write.
 node_health = Table(

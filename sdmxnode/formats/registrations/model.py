@@ -19,7 +19,7 @@ responses for /registration), so the node's JSON is its own, documented in the R
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sdmxnode.errors import Invalid
@@ -161,6 +161,17 @@ def registration_json(registration: Registration) -> dict:
             "error": pull.error or None,
         },
     }
+
+
+def registration_from_json(document: dict) -> Registration:
+    """A registration as `registration_json` wrote it (the pull state aside)."""
+    (request,) = read_json_requests({"registrations": [{**document, "action": "Append"}]})
+    return replace(
+        request.registration,
+        provider=str(document.get("provider") or ""),
+        created=parse_time(document.get("created"), "created"),
+        updated=parse_time(document.get("lastUpdated"), "lastUpdated"),
+    )
 
 
 def registrations_json(

@@ -189,6 +189,42 @@ def ref_of_urn(urn: str) -> ArtefactRef | None:
     return ArtefactRef(identity.type, identity.agency_id, identity.id, identity.version)
 
 
+def structure_event(ref: ArtefactRef, action: str) -> Event:
+    """The event of a structure created (Append), changed (Replace) or deleted (Delete)."""
+    from sdmxnode.formats.reports.registry_interface import artefact_urn
+
+    return Event("structure", action, ref, artefact_urn(ref))
+
+
+def metadata_event(
+    ref: ArtefactRef, structure: ArtefactRef, provider: str | None, action: str
+) -> Event:
+    """The event of a metadata set (`ref`, type MetadataSet) written or deleted, related
+    to the metadataflow or structure it is reported against and its provider."""
+    from sdmxnode.formats.reports.registry_interface import artefact_urn
+
+    related = [(structure, artefact_urn(structure))]
+    found = provider_ref(provider) if provider else None
+    if found is not None:
+        related.append((found, provider or ""))
+    urn = f"urn:sdmx:org.sdmx.infomodel.metadatastructure.MetadataSet={ref.identity}"
+    return Event("metadata", action, ref, urn, related=tuple(related))
+
+
+def provider_ref(text: str) -> ArtefactRef | None:
+    """A data (or metadata) provider, 'AGENCY:ID' or its URN, as the artefact events relate
+    to: type `DataProvider`, the scheme's agency and the provider's id."""
+    if text.startswith("urn:"):
+        from sdmxnode.formats.metadata import parse_target_urn
+
+        identity = parse_target_urn(text)
+        if identity is None or not identity.item:
+            return None
+        return ArtefactRef("DataProvider", identity.agency_id, identity.item, "")
+    agency, _, id_ = text.partition(":")
+    return ArtefactRef("DataProvider", agency, id_, "") if id_ else None
+
+
 # --- JSON ------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from sdmxnode.errors import LoadRejected, NotFound
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message
 from sdmxnode.formats.metadata import MetadataReport, MetadataSet, from_json, to_json
+from sdmxnode.formats.subscriptions.model import Event, metadata_event
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.metadata.checking import check_metadata_message
 from sdmxnode.services.node import Node
@@ -90,9 +91,24 @@ def load_metadata(
     result = MetadataLoadResult(report, structures={s.structure for s in sets})
     with MetadataStore.sharing(node.store).transaction(principal=options.principal) as tx:
         tx.lock_sets((s.agency_id, s.id, s.version) for s in sets)
+        events = []
         for metadata_set in sets:
-            result.outcomes[metadata_set.identity] = apply_action(tx, metadata_set)
+            outcome = apply_action(tx, metadata_set)
+            result.outcomes[metadata_set.identity] = outcome
+            if outcome != "unchanged":
+                events.append(_event(metadata_set, outcome))
+        tx.notify(events)
     return result
+
+
+_EVENT_ACTIONS = {"created": "Append", "deleted": "Delete"}
+
+
+def _event(metadata_set: MetadataSet, outcome: str) -> Event:
+    """The notification event of a set written or deleted (`formats.subscriptions`)."""
+    s = metadata_set
+    ref = ArtefactRef("MetadataSet", s.agency_id, s.id, s.version)
+    return metadata_event(ref, s.structure, s.provider, _EVENT_ACTIONS.get(outcome, "Replace"))
 
 
 def _check_sent_to(flow: ArtefactRef, sets: list[MetadataSet], report: Report) -> None:

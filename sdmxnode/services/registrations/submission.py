@@ -24,12 +24,14 @@ from sdmxnode.formats.registrations.model import (
     RegistrationRequest,
     RegistrationStatus,
     read_json_requests,
+    registration_json,
 )
 from sdmxnode.formats.sdmxml import message_version, parse_xml
 from sdmxnode.formats.sdmxml.registry.registrations import (
     agreement_parts,
     read_submit_registrations,
 )
+from sdmxnode.formats.subscriptions.model import Event, provider_ref
 from sdmxnode.services.access import Principal
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import provider_of
@@ -63,7 +65,7 @@ def read_submission(body: bytes, media_type: str = "") -> Submission:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Invalid(f"the registration submission is not JSON: {exc}") from exc
         return Submission("json", read_json_requests(document))
-    root = parse_xml(body, what="the registration submission").getroot()
+    root = parse_xml(body, what="registration submission").getroot()
     version = message_version(root)
     errors = _VALIDATORS[version](body)
     if errors:
@@ -101,6 +103,7 @@ def submit_registrations(
     changes: list[RegistrationChange] = []
     agreements: set[tuple[int, str]] = set()
     planned: list[tuple[str, Registration]] = []
+    events: list[Event] = []
     seen: set[str] = set()
     for number, request in enumerate(submission.requests, 1):
         where = f"registration {number}"
@@ -138,7 +141,8 @@ def submit_registrations(
             action = "create" if existing is None else "replace"
             changes.append(RegistrationChange(action, registration, held_by))
             planned.append(("created" if existing is None else "replaced", registration))
-    stored = {r.id: r for r in apply_registrations(node, changes, agreements)}
+        events.append(_event(node, agreement, existing or registration, request.action))
+    stored = {r.id: r for r in apply_registrations(node, changes, agreements, events)}
     return [
         RegistrationStatus(
             stored.get(r.id, r),
@@ -151,13 +155,37 @@ def submit_registrations(
 
 
 def apply_registrations(
-    node: Node, changes: list[RegistrationChange], agreements: set[tuple[int, str]]
+    node: Node,
+    changes: list[RegistrationChange],
+    agreements: set[tuple[int, str]],
+    events: list[Event],
 ) -> list[Registration]:
     """The one place registrations are written (created, replaced, deleted) in one
     transaction, each change decided on what is stored then, the agreements named
-    share-locked and unchanged (`RegistrationStore.apply`); the stored registrations.
-    (Registration events are to be emitted here.)"""
-    return registrations_of(node).apply(changes, agreements)
+    share-locked and unchanged, and the events queued for subscribers in the same
+    transaction (`RegistrationStore.apply`); the stored registrations."""
+    return registrations_of(node).apply(changes, agreements, events)
+
+
+def _event(node: Node, agreement: StoredArtefact, registration: Registration, action: str) -> Event:
+    """The notification event of a registration: related to its agreement, provider,
+    dataflow and data structure (what DataRegistrationEvents select on)."""
+    related = [(agreement.ref, registration.agreement_urn)]
+    provider = provider_ref(registration.provider)
+    if provider is not None:
+        related.append((provider, registration.provider))
+    targets = node.store.list_references_from([agreement.pk]).get(agreement.pk, set())
+    for target in sorted(targets, key=str):
+        if target.type in ("Dataflow", "DataStructure"):
+            related.append((target, ""))
+    return Event(
+        "registration",
+        action,
+        None,
+        registration_id=registration.id,
+        related=tuple(related),
+        detail=json.dumps(registration_json(registration)),
+    )
 
 
 def _check_rights(principal: Principal, provider: str, where: str) -> None:

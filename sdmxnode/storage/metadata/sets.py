@@ -8,7 +8,7 @@ filter on (identity, structure, provider, targets) is kept in columns.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +17,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.formats.metadata import TargetIdentity, parse_target_urn
+from sdmxnode.formats.subscriptions.model import Event
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.storage.failures import store_failure
+from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import metadata_set_history, metadata_set_targets, metadata_sets
 from sdmxnode.storage.times import now_utc
@@ -78,6 +80,10 @@ class MetadataTransaction:
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update()
         return self.conn.execute(query).scalar_one_or_none()
+
+    def notify(self, events: Sequence[Event]) -> None:
+        """Queue notifications of `events` in this transaction (`storage.outbox`)."""
+        record_events(self.conn, events)
 
     def put(self, row: MetadataSetRow, action: str) -> None:
         """Store `row` in place of any set with its identity, and record it in history."""

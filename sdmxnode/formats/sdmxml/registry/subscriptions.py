@@ -34,6 +34,7 @@ from sdmxnode.formats.subscriptions.model import (
     Subscription,
     SubscriptionRequest,
     SubscriptionStatus,
+    provider_ref,
     ref_of_urn,
 )
 
@@ -198,7 +199,10 @@ def _selector(element: etree._Element, reg: str) -> EventSelector:
         if name == "RegistrationID":
             registrations.append((child.text or "").strip())
         elif name == "DataProvider":
-            patterns.append(_related_pattern(child, reg, "DataProviderScheme"))
+            found = provider_ref(_reference_urn(child, "DataProvider"))
+            if found is None:
+                raise Invalid(f"DataProvider names no data provider: {etree.tostring(child)!r}")
+            patterns.append(ArtefactPattern("DataProvider", "", found.agency_id, found.id, "%"))
         elif name in _RELATED_ELEMENTS:
             patterns.append(_related_pattern(child, reg, _RELATED_ELEMENTS[name]))
     return EventSelector(kind, ("%",), tuple(patterns), tuple(registrations))
