@@ -254,6 +254,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HARVEST_TIMEOUT", 120, "Seconds a harvest request may take", int),
     Setting(
+        "NOTIFY_INTERVAL",
+        5.0,
+        "Seconds between two passes of the notification deliverer that `serve` runs "
+        "(0: no deliverer; `sdmxnode notifications deliver` makes one pass)",
+        float,
+    ),
+    Setting(
+        "NOTIFY_ATTEMPTS",
+        8,
+        "Attempts to deliver one notification before it is marked failed",
+        int,
+    ),
+    Setting(
+        "NOTIFY_BACKOFF",
+        30.0,
+        "Seconds before the first retry of a notification; each retry waits twice as long "
+        "as the one before (at most an hour)",
+        float,
+    ),
+    Setting("NOTIFY_TIMEOUT", 10.0, "Seconds a callback may take to answer", float),
+    Setting(
         "HARVEST_MAX_BYTES",
         1024 * 1024 * 1024,
         "Largest answer a harvest accepts from a source, after decompression (bytes); a "
@@ -325,6 +346,10 @@ class Settings:
     harvest_sources: str
     harvest_retries: int
     harvest_timeout: int
+    notify_interval: float
+    notify_attempts: int
+    notify_backoff: float
+    notify_timeout: float
     harvest_max_bytes: int
 
     @classmethod

@@ -78,6 +78,7 @@ def test_every_command_family_is_registered_on_main() -> None:
         "harvest",
         "init",
         "load",
+        "notifications",
         "registrations",
         "serve",
         "settings",

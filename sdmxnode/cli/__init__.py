@@ -26,6 +26,7 @@ COMMANDS = {
     "audit": "sdmxnode.cli.access:audit",
     "harvest": "sdmxnode.cli.harvest:harvest",
     "registrations": "sdmxnode.cli.registrations:registrations",
+    "notifications": "sdmxnode.cli.notifications:notifications",
 }
 
 

@@ -78,11 +78,23 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("child_exit", _worker_exited)
             self.cfg.set("control_socket", control_socket_path(host, port))
+            self.cfg.set("post_worker_init", _start_deliverer)
 
         def load(self) -> Any:
             return create_app()
 
     NodeApplication().run()
+
+
+def _start_deliverer(worker: Any) -> None:
+    """Each worker delivers notifications in a background thread (SDMXNODE_NOTIFY_INTERVAL;
+    0: none): claims are atomic, so workers and other `serve` processes share the outbox
+    without sending a notification twice at once."""
+    from sdmxnode.services.subscriptions.delivery import Deliverer
+
+    node = worker.wsgi.extensions["sdmxnode"]
+    if node.settings.notify_interval > 0:
+        Deliverer(node, node.settings.notify_interval).start()
 
 
 def check_thread_settings(threads: int, max_uploads: int) -> None:

@@ -19,6 +19,7 @@ from sdmxnode.web.rest import registration as rest_registration
 from sdmxnode.web.rest import schema as rest_schema
 from sdmxnode.web.rest import structure as rest_structure
 from sdmxnode.web.rest import structure_write as rest_structure_write
+from sdmxnode.web.rest import subscription as rest_subscription
 
 #: In registration order (the order the routes were added in before this list existed).
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -33,6 +34,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     checks.blueprint,
     rest_pending.blueprint,
     rest_registration.blueprint,
+    rest_subscription.blueprint,
     rest_metadata.blueprint,
     rest_data.blueprint,
     rest_data_write.blueprint,

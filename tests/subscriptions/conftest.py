@@ -6,6 +6,12 @@ from lxml import etree
 
 from sdmxnode.formats.sdmxml import NAMESPACES
 from sdmxnode.formats.sdmxml.registry.registrations import registry_ns
+from tests.providers.conftest import (  # noqa: F401  (fixtures)
+    desa_token,
+    nso_token,
+    providers_app,
+    providers_node,
+)
 
 ORGANISATION = "urn:sdmx:org.sdmx.infomodel.base.DataProvider=TEST:DATA_PROVIDERS(1.0).NSO"
 

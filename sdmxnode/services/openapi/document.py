@@ -27,6 +27,7 @@ from sdmxnode.services.openapi.pages import iter_page_paths
 from sdmxnode.services.openapi.reads import iter_read_paths, read_resources
 from sdmxnode.services.openapi.registrations import (
     iter_registration_write_paths,
+    iter_subscription_paths,
     registration_parameters,
     registration_resources,
 )
@@ -72,6 +73,7 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
         ),
         *iter_write_paths(DATA_FORMATS, STRUCTURE_FORMATS),
         *iter_registration_write_paths(),
+        *iter_subscription_paths(),
         *iter_metadata_write_paths(),
     ]
     for path, method, operation in operations:

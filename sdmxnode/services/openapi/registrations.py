@@ -1,5 +1,6 @@
-"""The registration operations of the node's OpenAPI description: the three query forms of
-SDMX-REST 2.2.2 under /rest/v2/registration and submission by POST /rest/v2/registration."""
+"""The registry operations of the node's OpenAPI description: the three query forms of
+SDMX-REST 2.2.2 under /rest/v2/registration and submission by POST /rest/v2/registration;
+subscriptions under /rest/v2/subscription (the node's paths: SDMX-REST has none)."""
 
 from __future__ import annotations
 
@@ -109,4 +110,35 @@ def iter_registration_write_paths() -> Iterator[tuple[str, str, Schema]]:
         },
         "security": [{"bearerAuth": []}],
         "x-example": _PREFIX,
+    }  # fmt: skip
+
+
+def iter_subscription_paths() -> Iterator[tuple[str, str, Schema]]:
+    """POST /rest/v2/subscription."""
+    prefix = "/rest/v2/subscription"
+    answer = {
+        "application/vnd.sdmx.registry+xml;version=2.1": {"schema": {"type": "string"}},
+        "application/vnd.sdmx.registry+xml;version=3.0.0": {"schema": {"type": "string"}},
+        "application/vnd.sdmx.registry+xml;version=3.1.0": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object"}},
+    }
+    yield prefix, "post", {
+        "tags": ["Submission"],
+        "operationId": "subscription_v2_post",
+        "summary": "Submit subscriptions",
+        "description": "A RegistryInterface SubmitSubscriptionsRequest (SDMX-ML 2.1, 3.0 or "
+        "3.1; actions Append, Replace, Delete; a subscription named by its RegistryURN) or "
+        "the node's JSON, with any token; a subscription belongs to who made it. All or "
+        "nothing. The answer gives each new subscription's URN and, once, the secret that "
+        "signs its notifications (X-SDMX-Signature: sha256=HMAC of the body).",
+        "requestBody": {"required": True, "description": "The subscriptions",
+                        "content": {"application/xml": {"schema": {"type": "string"}},
+                                    "application/json": {"schema": {"type": "object"}}}},
+        "responses": {
+            "200": {"description": "Replaced or deleted", "content": answer},
+            "201": {"description": "A subscription created", "content": answer},
+            **error_responses(400, 401, 403, 404, 409, 413),
+        },
+        "security": [{"bearerAuth": []}],
+        "x-example": prefix,
     }  # fmt: skip

@@ -1,0 +1,1 @@
+"""Subscriptions (push): submission, and delivery of notifications from the outbox."""
