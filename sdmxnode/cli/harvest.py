@@ -54,6 +54,15 @@ EXIT_CONFLICTS = 2
 @click.option("--all", "all_sources", is_flag=True, help="Every source of HARVEST_SOURCES.")
 @click.option("--every", default=None, help="Repeat every DURATION (30s, 15m, 6h, 1d, PT1H).")
 @click.option("--max-runs", type=int, default=None, hidden=True, help="Stop --every after N.")
+@click.option(
+    "--listen",
+    default=None,
+    help="HOST:PORT: subscribe to SOURCE's notifications and harvest what they name instead "
+    "of polling (needs --source-token).",
+)
+@click.option("--callback", default=None, help="With --listen: the URL SOURCE should call.")
+@click.option("--source-token", default=None, help="With --listen: a token of SOURCE.")
+@click.option("--max-events", type=int, default=None, hidden=True, help="Stop after N.")
 @click.option("--status", is_flag=True, help="Show the provenance of harvested artefacts.")
 @click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
 def harvest(
@@ -70,6 +79,10 @@ def harvest(
     all_sources: bool,
     every: str | None,
     max_runs: int | None,
+    listen: str | None,
+    callback: str | None,
+    source_token: str | None,
+    max_events: int | None,
     status: bool,
     as_json: bool,
 ) -> None:
@@ -120,6 +133,11 @@ def harvest(
             return False
         return True
 
+    if listen is not None:
+        if len(sources) != 1 or not source_token:
+            raise click.UsageError("--listen takes one SOURCE and its --source-token")
+        failures = _listen(node, client, sources[0], listen, callback, source_token, max_events)
+        sys.exit(1 if failures else 0)
     if interval is None:
         ok = run_once()
         failed = not ok or outcome["refused"]
@@ -176,3 +194,55 @@ def _print_status(records: HarvestStore, as_json: bool) -> None:
             f"{entry.retrieved.isoformat()}; source version {entry.source_version}, "
             f"ETag {entry.etag or '-'}, Last-Modified {entry.last_modified or '-'}"
         )
+
+
+def _listen(
+    node: Node,
+    client: HttpClient,
+    item: HarvestSource,
+    listen: str,
+    callback: str | None,
+    token: str,
+    max_events: int | None,
+) -> int:
+    """Subscribe to `item`'s notifications, then harvest once and once per notification."""
+    from sdmxnode.services.harvest.subscriber import (
+        NotificationListener,
+        Notified,
+        run_as_subscriber,
+        subscribe,
+    )
+
+    host, _, port = listen.rpartition(":")
+    listener = NotificationListener(host or "127.0.0.1", int(port or 0), secret="").start()
+    url = callback or f"http://{host or '127.0.0.1'}:{listener.port}/"
+    try:
+        urn, listener.secret = subscribe(item.url, token, url)
+    except SdmxNodeError as exc:
+        listener.stop()
+        raise click.ClickException(exc.text) from exc
+    click.echo(f"subscribed to {item.url} ({urn}); listening on {url}")
+
+    def harvest_one(event: Notified | None) -> bool:
+        harvester = Harvester(node, client)
+        selection = event.selection if event is not None else None
+        try:
+            with harvest_lock(node.harvest_records(), LOCK_TTL):
+                if selection is not None:
+                    result = harvester.harvest(item.url, [selection], [], metadataflows=[])
+                else:
+                    result = harvester.harvest(
+                        item.url, list(item.structures), list(item.dataflows)
+                    )
+        except SdmxNodeError as exc:
+            click.echo(f"harvest failed: {exc.text}", err=True)
+            return False
+        if event is not None:
+            click.echo(f"notified: {event.action} {event.urn or event.registration_id}")
+        click.echo(result.to_text())
+        return True
+
+    try:
+        return run_as_subscriber(listener, harvest_one, max_events=max_events)
+    finally:
+        listener.stop()

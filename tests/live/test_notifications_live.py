@@ -9,6 +9,9 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -25,6 +28,7 @@ from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.validation.schema import validate_ml21
 from tests.conftest import fresh_database
 from tests.live.conftest import LiveNode, _free_port, start_node
+from tests.live.test_harvest_nodes import YES_NO
 from tests.providers.conftest import nso_structures
 from tests.providers.test_agreement_race import racer_structures
 from tests.registrations.conftest import PA_NSO, submit_request
@@ -194,3 +198,58 @@ def _attempted(node: Node) -> bool:
     from sdmxnode.services.subscriptions.delivery import delivery_log
 
     return any(a.error for a in delivery_log(node))
+
+
+def test_harvest_as_a_subscriber_takes_what_the_notification_names(tmp_path: Path) -> None:
+    """`sdmxnode harvest SOURCE --listen`: B subscribes to A, harvests A whole once, then a
+    new code list version on A reaches B through A's notification, without polling."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    database_a, database_b = fresh_database(tmp_path / "a"), fresh_database(tmp_path / "b")
+    dirs = list(load_settings().structure_dirs)
+    started = start_node(database_a, dirs, tmp_path / "a.log", FAST)
+    a = next(started)
+    try:
+        node_a = Node.from_settings(load_settings({"DATABASE_URL": database_a}))
+        token = create_token(node_a, role="admin")
+        env = dict(os.environ, SDMXNODE_DATABASE_URL=database_b, SDMXNODE_DEMO_DATA="")
+        command = [
+            sys.executable, "-m", "sdmxnode.cli", "harvest", f"{a.url}/rest/v2",
+            "--listen", "127.0.0.1:0", "--source-token", token, "--max-events", "1",
+            "--no-metadata",
+        ]  # fmt: skip
+        with (tmp_path / "b.log").open("wb") as out:
+            process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while b"listening on" not in (tmp_path / "b.log").read_bytes() or not _harvested(
+                database_b
+            ):
+                assert process.poll() is None, (tmp_path / "b.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "B never subscribed and harvested"
+                time.sleep(0.2)
+            new_version = YES_NO.read_bytes().replace(b'version="1.0.0"', b'version="1.1.0"')
+            load_structures(node_a.store, new_version.replace(b"(1.0.0)", b"(1.1.0)"))
+            assert process.wait(timeout=60) == 0, (tmp_path / "b.log").read_text()[-2000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+        log = (tmp_path / "b.log").read_text()
+        assert (
+            "notified: Append urn:sdmx:org.sdmx.infomodel.codelist.Codelist=IMDX:CL_YES_NO(1.1.0)"
+            in log
+        )
+        node_b = Node.from_settings(load_settings({"DATABASE_URL": database_b}))
+        held = node_b.store.find_artefacts({"Codelist"}, {"IMDX"}, {"CL_YES_NO"})
+        assert sorted(r.ref.version for r in held) == ["1.0.0", "1.1.0"]
+    finally:
+        started.close()
+
+
+def _harvested(database: str) -> bool:
+    """Whether B's first (whole) harvest has stored A's structures."""
+    try:
+        node = Node.from_settings(load_settings({"DATABASE_URL": database}))
+        return bool(node.store.find_artefacts({"Codelist"}, {"IMDX"}, {"CL_YES_NO"}))
+    except Exception:  # noqa: BLE001 - B's store may not exist yet
+        return False
