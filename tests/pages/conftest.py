@@ -10,6 +10,13 @@ from lxml import etree
 from werkzeug.test import TestResponse
 
 from tests.conftest import PROJECT_ROOT
+from tests.providers.conftest import (  # noqa: F401  (fixtures of the providers page)
+    desa_token,
+    nso_token,
+    providers_app,
+    providers_node,
+    two_providers,
+)
 
 DEMO_DATA = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
 WORLD = "1"  # CL_AREA's code for the world (M49)

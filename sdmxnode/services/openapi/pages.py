@@ -69,6 +69,10 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
      [*_PATH, {"name": "version", "in": "path", "required": True,
                "description": "Version of the metadata set", "schema": {"type": "string"}}],
      f"/metadata/{_AGENCY}/MS_MIG_STOCK_IMS_KEN/1.0.0"),
+    ("/providers", "page_providers", "Providers page",
+     "Every provision agreement: its data provider, dataflow, the series and observations "
+     "the provider holds there, its last update and its registered sources.", [],
+     "/providers"),
     ("/registrations", "page_registrations", "Registrations page",
      "Each registered data source: provider, provision agreement, source, and the time, "
      "outcome and counts of its last pull.", [], "/registrations"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import parse_availability_query_v1
@@ -13,6 +13,7 @@ from sdmxnode.services.data.availability import find_availability
 from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.providers import provider_names
 
 #: The most series the explorer tabulates and charts, and the most observations it reads.
 MAX_SERIES = 40
@@ -41,11 +42,13 @@ class Filter:
 
 @dataclass(frozen=True)
 class Series:
-    """One series of the selection: its key, a label and its observations by period."""
+    """One series of the selection: its key, a label and its observations by period, and
+    its data provider when the selection holds several providers' data."""
 
     key: str
     label: str
     values: dict[str, float | None]
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Exploration:
     observation_count: int
     truncated: bool
     message: str = ""
+    #: The data providers of the selection, as (AGENCY:ID, name), when there are several.
+    providers: tuple[tuple[str, str], ...] = ()
 
 
 def key_from_choices(dimensions: Sequence[str], choices: Mapping[str, str]) -> str:
@@ -181,25 +186,37 @@ def explore(node: Node, view: DataflowView, key: str) -> Exploration:
     measure = plan.structure.measures[0].id if plan.structure.measures else None
     value_index = columns.index(measure) if measure in columns else None
     varying = [i for i, part in enumerate(parts) if "+" in part or not part]
-    series: dict[str, Series] = {}
+    with node.data.reading() as reader:
+        providers = reader.providers(plan.dataflow.pk, plan.selection)
+    names = provider_names(node) if len(providers) > 1 else {}
+    plans = [("", plan)]
+    if len(providers) > 1:  # a series per provider: their figures stand side by side
+        plans = [
+            (p, replace(plan, selection=replace(plan.selection, providers=(p,)))) for p in providers
+        ]
+    series: dict[tuple[str, str], Series] = {}
     periods: set[str] = set()
     read = 0
     truncated = found > MAX_OBSERVATIONS
-    for row in iter_rows(node, plan):
-        read += 1
-        if read > MAX_OBSERVATIONS:
-            break
-        series_key = ".".join(str(v or "") for v in row[:width])
-        if series_key not in series:
-            if len(series) >= MAX_SERIES:
-                truncated = True
-                continue
-            series[series_key] = Series(series_key, _label(view, dimensions, row, varying), {})
-        period = str(row[time_index]) if time_index is not None else ""
-        periods.add(period)
-        series[series_key].values[period] = _number(
-            row[value_index] if value_index is not None else None
-        )
+    for provider, own in plans:
+        for row in iter_rows(node, own):
+            read += 1
+            if read > MAX_OBSERVATIONS:
+                break
+            series_key = ".".join(str(v or "") for v in row[:width])
+            if (provider, series_key) not in series:
+                if len(series) >= MAX_SERIES:
+                    truncated = True
+                    continue
+                label = _label(view, dimensions, row, varying)
+                if provider:
+                    label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
+                series[(provider, series_key)] = Series(series_key, label, {}, provider)
+            period = str(row[time_index]) if time_index is not None else ""
+            periods.add(period)
+            series[(provider, series_key)].values[period] = _number(
+                row[value_index] if value_index is not None else None
+            )
     return Exploration(
         key,
         filters,
@@ -207,6 +224,7 @@ def explore(node: Node, view: DataflowView, key: str) -> Exploration:
         list(series.values()),
         min(found, MAX_OBSERVATIONS),
         truncated,
+        providers=tuple((p, names.get(p, p)) for p in providers) if len(providers) > 1 else (),
     )
 
 

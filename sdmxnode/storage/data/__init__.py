@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select
@@ -128,6 +129,18 @@ class DataReader:
         return data_reads.distinct_values(self._conn, dataflow_pk, selection, position)
 
 
+@dataclass(frozen=True)
+class ProviderHoldings:
+    """One provider's data in one dataflow: series and observations held, and when its
+    last load there finished (naive UTC; None if none recorded)."""
+
+    dataflow_pk: int
+    provider: str  # 'AGENCY:ID', '' unattributed
+    series: int
+    observations: int
+    last_load: datetime | None = None
+
+
 class DataStore:
     """Data of the dataflows held in one database."""
 
@@ -230,6 +243,38 @@ class DataStore:
         )
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
+
+    def provider_holdings(self) -> list[ProviderHoldings]:
+        """What each data provider holds in each dataflow (series, observations) and when
+        its data there last changed, for every (dataflow, provider) with data or loads."""
+        held = (
+            select(
+                series.c.dataflow_pk,
+                series.c.provider,
+                func.count(func.distinct(series.c.pk)).label("series"),
+                func.count(observations.c.series_pk).label("observations"),
+            )
+            .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+            .group_by(series.c.dataflow_pk, series.c.provider)
+        )
+        latest = select(
+            loads.c.dataflow_pk, loads.c.provider, func.max(loads.c.finished).label("finished")
+        ).group_by(loads.c.dataflow_pk, loads.c.provider)
+        found: dict[tuple[int, str], ProviderHoldings] = {}
+        try:
+            with self.engine.connect() as conn:
+                for row in conn.execute(held):
+                    key = (row.dataflow_pk, row.provider or "")
+                    found[key] = ProviderHoldings(key[0], key[1], row.series, row.observations)
+                for row in conn.execute(latest):
+                    key = (row.dataflow_pk, row.provider or "")
+                    before = found.get(key, ProviderHoldings(key[0], key[1], 0, 0))
+                    found[key] = ProviderHoldings(
+                        key[0], key[1], before.series, before.observations, row.finished
+                    )
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "count the data per provider") from exc
+        return sorted(found.values(), key=lambda h: (h.dataflow_pk, h.provider))
 
     def count_observations(self, dataflow_pk: int) -> int:
         """How many observations a dataflow holds."""
