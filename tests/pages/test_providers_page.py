@@ -87,3 +87,15 @@ def test_the_explorer_shows_two_providers_side_by_side(two_providers: FlaskClien
     assert nso and set(nso) == set(desa)
     for key, values in nso.items():
         assert {p: 2 * v for p, v in values.items()} == desa[key], key
+
+
+def test_the_dataflow_page_names_its_providers(two_providers: FlaskClient) -> None:
+    tree = html.fromstring(two_providers.get("/dataflow/IMDX/DF_MIG_STOCK_IMS?lang=en").data)
+    rows = tree.xpath("//table[@id='dataflow-providers']/tbody/tr")
+    held = {r.get("data-provider"): [c.text_content().strip() for c in r.xpath("td")] for r in rows}
+    assert set(held) == set(AGREEMENTS)
+    for provider, agreement in AGREEMENTS.items():
+        assert held[provider][0] == agreement
+        assert (int(held[provider][1]), int(held[provider][2])) == _held(two_providers, agreement)
+    empty = html.fromstring(two_providers.get("/dataflow/IMDX/DF_ASY_APPL?lang=en").data)
+    assert "No provision agreement names this dataflow" in empty.text_content()

@@ -40,13 +40,14 @@ def provider_names(node: Node) -> dict[str, str]:
     return names
 
 
-def providers_overview(node: Node) -> list[ProviderRow]:
+def providers_overview(node: Node, dataflow: ArtefactRef | None = None) -> list[ProviderRow]:
     """Every provision agreement with what its provider holds in its dataflow, then the
-    data held without an agreement; by provider, then dataflow."""
+    data held without an agreement; by provider, then dataflow (of one dataflow if given)."""
     names = provider_names(node)
     store = node.store
-    holdings = {(h.dataflow_pk, h.provider): h for h in node.data.provider_holdings()}
     dataflows = {a.pk: a for a in store.find_artefacts({"Dataflow"})}
+    only = next((pk for pk, a in dataflows.items() if a.ref == dataflow), -1) if dataflow else None
+    holdings = {(h.dataflow_pk, h.provider): h for h in node.data.provider_holdings(only)}
     flow_pks = {a.ref: pk for pk, a in dataflows.items()}
     registered: dict[str, list[Registration]] = defaultdict(list)
     for registration in list_registrations(node):
@@ -56,6 +57,8 @@ def providers_overview(node: Node) -> list[ProviderRow]:
     rows: list[ProviderRow] = []
     covered: set[tuple[int, str]] = set()
     for agreement in agreements:
+        if dataflow is not None and dataflow not in targets[agreement.pk]:
+            continue
         provider = provider_of(node.cache.get(agreement, store.read_one_xml(agreement)))
         flow = next(
             (t for t in sorted(targets[agreement.pk], key=str) if t.type == "Dataflow"), None
@@ -97,3 +100,8 @@ def providers_overview(node: Node) -> list[ProviderRow]:
         rows,
         key=lambda r: (r.provider == UNATTRIBUTED, r.provider, str(r.dataflow), str(r.agreement)),
     )
+
+
+def dataflow_providers(node: Node, dataflow: ArtefactRef) -> list[ProviderRow]:
+    """The providers page's rows of one dataflow (the dataflow page's providers)."""
+    return [row for row in providers_overview(node, dataflow) if row.dataflow == dataflow]

@@ -244,9 +244,10 @@ class DataStore:
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
 
-    def provider_holdings(self) -> list[ProviderHoldings]:
+    def provider_holdings(self, dataflow_pk: int | None = None) -> list[ProviderHoldings]:
         """What each data provider holds in each dataflow (series, observations) and when
-        its data there last changed, for every (dataflow, provider) with data or loads."""
+        its data there last changed, for every (dataflow, provider) with data or loads (of
+        one dataflow if given)."""
         held = (
             select(
                 series.c.dataflow_pk,
@@ -260,6 +261,9 @@ class DataStore:
         latest = select(
             loads.c.dataflow_pk, loads.c.provider, func.max(loads.c.finished).label("finished")
         ).group_by(loads.c.dataflow_pk, loads.c.provider)
+        if dataflow_pk is not None:
+            held = held.where(series.c.dataflow_pk == dataflow_pk)
+            latest = latest.where(loads.c.dataflow_pk == dataflow_pk)
         found: dict[tuple[int, str], ProviderHoldings] = {}
         try:
             with self.engine.connect() as conn:

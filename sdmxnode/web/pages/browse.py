@@ -12,6 +12,7 @@ from sdmxnode.services.pages.metadata import (
     metadata_rest_url,
 )
 from sdmxnode.services.pages.mirror import bilateral_target
+from sdmxnode.services.pages.providers import dataflow_providers
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
@@ -50,6 +51,7 @@ def dataflow(agency: str, id_: str) -> Response:
         else [],
         bilateral=bilateral_target(node, view) is not None,
         metadata=list_flow_metadata(node, view.artefact.ref, language),
+        providers=dataflow_providers(node, view.artefact.ref),
         metadata_url=lambda m: metadata_rest_url(request.url_root, m.agency_id, m.id, m.version),
     )
 
