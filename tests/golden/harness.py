@@ -78,6 +78,8 @@ BODY_NORMALISATIONS: tuple[tuple[re.Pattern[bytes], bytes], ...] = (
     (re.compile(rb"(<(?:\w+:)?Prepared>)" + _TIME), rb"\1<TIME>"),
     # "prepared":"2026-01-31T12:00:00+00:00"
     (re.compile(rb'("prepared":\s*")' + _TIME), rb"\1<TIME>"),
+    # <td class="updated">2026-01-31T12:00:00Z</td>: when a provider's data last changed (pages)
+    (re.compile(rb'(<td class="updated">)' + _TIME), rb"\1<TIME>"),
 )
 #: Normalisations for one request only (by name).
 REQUEST_NORMALISATIONS: dict[str, tuple[tuple[re.Pattern[bytes], bytes], ...]] = {
