@@ -28,10 +28,9 @@ def per_provider(
 ) -> DataResult:
     """`result` (the plan's data set) as one data set per provider of the matching data,
     the first carrying the others as `following`, each naming its provider. Unchanged when
-    all the data are unattributed, or come from one provider and not `name_one`, and for
-    `asOf` answers (the past is read as one set)."""
-    if plan.selection.as_of is not None:
-        return result
+    all the data are unattributed, or come from one provider and not `name_one`. An `asOf`
+    answer is split by the providers of every series the selection matches, whose past the
+    history keeps."""
     with node.data.reading() as reader:
         providers = reader.providers(plan.dataflow.pk, plan.selection)
     if not providers or providers == [UNATTRIBUTED] or (len(providers) == 1 and not name_one):

@@ -137,7 +137,7 @@ def iter_subscription_paths() -> Iterator[tuple[str, str, Schema]]:
         "responses": {
             "200": {"description": "Replaced or deleted", "content": answer},
             "201": {"description": "A subscription created", "content": answer},
-            **error_responses(400, 401, 403, 404, 409, 413),
+            **error_responses(400, 401, 403, 404, 409, 413, 422),
         },
         "security": [{"bearerAuth": []}],
         "x-example": prefix,

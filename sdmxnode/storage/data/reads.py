@@ -337,7 +337,9 @@ def distinct_values(
 
 
 def distinct_providers(conn: Connection, dataflow_pk: int, selection: DataSelection) -> list[str]:
-    """The data providers of the series with observations the selection matches, sorted."""
+    """The data providers of the series with observations the selection matches, sorted;
+    for an `asOf` selection, of every series it matches (its observations may be gone now,
+    their past kept in the history)."""
     has_data = exists(
         select(observations.c.series_pk).where(
             observations.c.series_pk == series.c.pk,
@@ -352,7 +354,7 @@ def distinct_providers(conn: Connection, dataflow_pk: int, selection: DataSelect
             _key_condition(selection.keys),
             *_provider_condition(selection),
             *_series_key_condition(selection),
-            has_data,
+            *([has_data] if selection.as_of is None else []),
         )
         .distinct()
         .order_by(series.c.provider)
