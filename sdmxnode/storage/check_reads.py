@@ -60,10 +60,11 @@ def select_corridors(
     outflow: str,
     country: str | None = None,
 ) -> Select:
-    """(origin, destination, d0..d<width-1>, series attributes, period, value) of the
-    inflows and outflows of a bilateral flow dataflow, ordered by corridor, other dimensions,
-    period and direction (outflow first). An inflow's origin is its partner (country of
-    previous residence), an outflow's destination its partner (country of next residence).
+    """(origin, destination, d0..d<width-1>, series attributes, period, value, provider) of
+    the inflows and outflows of a bilateral flow dataflow, ordered by corridor, other
+    dimensions, period, direction (outflow first) and data provider. An inflow's origin is
+    its partner (country of previous residence), an outflow's destination its partner
+    (country of next residence).
     `country` keeps the flows that it reports or is the partner of."""
     keys = [series.c[f"d{i}"] for i in range(width)]
     is_inflow = keys[direction] == inflow
@@ -86,6 +87,7 @@ def select_corridors(
             series.c.attributes.label("series_attributes"),
             observations.c.period,
             observations.c.value,
+            series.c.provider,
         )
         .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
         .where(and_(*conditions))
@@ -96,5 +98,6 @@ def select_corridors(
             observations.c.period_start,
             observations.c.period,
             keys[direction].desc() if outflow > inflow else keys[direction],
+            series.c.provider,
         )
     )

@@ -10,8 +10,13 @@ over emigration) come with each side's definition attributes (`MIG_DEF_CRITERION
 is not reported is listed alone. Partners that are not countries (totals, regions, `FOR`,
 `_U`) have no mirror and are left out.
 
-Memory: the database sorts the flows by corridor, other dimensions, period and direction;
-the check holds two rows at a time.
+Data providers (issue 17): when several providers report the same side of a flow (a
+national office and an international estimate of the same immigration), each of their
+figures is paired with each figure of the other side, every pair naming the provider of
+each side; the same figure then shows on several rows, side by side with the others.
+
+Memory: the database sorts the flows by corridor, other dimensions, period, direction and
+provider; the check holds the reports of one flow and period at a time.
 
 Stocks by country of birth cannot be mirrored with the node's structures: IMDX:DSD_MIG_STOCK
 has no measure of an origin country's emigrants (nationals or natives abroad), only the
@@ -60,6 +65,8 @@ MIRROR_COLUMNS = (
     "same_definition",
     "immigration_key",
     "emigration_key",
+    "immigration_provider",
+    "emigration_provider",
     *(f"{side}_{name}" for side in ("immigration", "emigration") for name in DEFINITION_ATTRIBUTES),
 )
 
@@ -78,6 +85,9 @@ class MirrorPair:
     emigration_key: str | None
     immigration_definition: tuple[tuple[str, str], ...]
     emigration_definition: tuple[tuple[str, str], ...]
+    #: The data providers ('AGENCY:ID', '' unattributed) of each side (None: not reported).
+    immigration_provider: str | None = None
+    emigration_provider: str | None = None
 
     @property
     def difference(self) -> float | None:
@@ -124,6 +134,8 @@ class MirrorPair:
             "same_definition": self.same_definition,
             "immigration_key": self.immigration_key,
             "emigration_key": self.emigration_key,
+            "immigration_provider": self.immigration_provider,
+            "emigration_provider": self.emigration_provider,
         }
         for side, given in (
             ("immigration", dict(self.immigration_definition)),
@@ -194,7 +206,7 @@ def mirror_pairs(
         outflow=OUTFLOW,
         country=country,
     )
-    pending: tuple | None = None
+    pending: list[tuple] = []
     with node.data.reading() as reader:
         for record in reader.stream(query):
             origin, destination = record[0], record[1]
@@ -212,23 +224,28 @@ def mirror_pairs(
                 figure(record[4 + width], _at(values, mult_index)),
                 ".".join(v or "" for v in key),
                 tuple((name, _at(values, i)) for name, i in definition if _at(values, i)),
+                record[5 + width],
             )
-            if pending is not None and pending[:4] == side[:4]:
-                yield _pair(pending, side)
-                pending = None
-                continue
-            if pending is not None:
-                yield _pair(pending, None)
-            pending = side
-        if pending is not None:
-            yield _pair(pending, None)
+            if pending and pending[0][:4] != side[:4]:
+                yield from _pairs(pending)
+                pending = []
+            pending.append(side)
+        if pending:
+            yield from _pairs(pending)
 
 
-def _pair(first: tuple, second: tuple | None) -> MirrorPair:
-    sides = {first[4]: first}
-    if second is not None:
-        sides[second[4]] = second
-    inflow, outflow = sides.get(INFLOW), sides.get(OUTFLOW)
+def _pairs(reports: list[tuple]) -> Iterator[MirrorPair]:
+    """The pairs of one flow and period: each provider's immigration figure with each
+    provider's emigration figure (one pair when each side has one report or none)."""
+    none: list[tuple | None] = [None]
+    inflows: list[tuple | None] = [r for r in reports if r[4] == INFLOW] or none
+    outflows: list[tuple | None] = [r for r in reports if r[4] == OUTFLOW] or none
+    for inflow in inflows:
+        for outflow in outflows:
+            yield _pair(reports[0], inflow, outflow)
+
+
+def _pair(first: tuple, inflow: tuple | None, outflow: tuple | None) -> MirrorPair:
     return MirrorPair(
         origin=first[0],
         destination=first[1],
@@ -240,6 +257,8 @@ def _pair(first: tuple, second: tuple | None) -> MirrorPair:
         emigration_key=outflow[6] if outflow else None,
         immigration_definition=inflow[7] if inflow else (),
         emigration_definition=outflow[7] if outflow else (),
+        immigration_provider=inflow[8] if inflow else None,
+        emigration_provider=outflow[8] if outflow else None,
     )
 
 

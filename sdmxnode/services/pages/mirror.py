@@ -47,11 +47,18 @@ class CorridorYear:
     status: str
     immigration_definition: dict[str, str]
     emigration_definition: dict[str, str]
+    #: The data providers of each side ('AGENCY:ID'; '' unattributed, None not reported).
+    immigration_provider: str | None = None
+    emigration_provider: str | None = None
 
     @property
     def corridor(self) -> str:
-        """What tells this row's corridor apart: partner, direction and breakdown."""
-        return f"{self.direction}:{self.partner}:{self.breakdown}"
+        """What tells this row's corridor apart: partner, direction, breakdown and, when
+        the data name them, the providers of both sides."""
+        corridor = f"{self.direction}:{self.partner}:{self.breakdown}"
+        if self.immigration_provider or self.emigration_provider:
+            corridor += f":{self.immigration_provider or ''}/{self.emigration_provider or ''}"
+        return corridor
 
     def differs(self, attribute: str) -> bool:
         """Whether both sides report `attribute` and give it different values."""
@@ -190,6 +197,8 @@ def _seen_from(pair: MirrorPair, country: str, names: dict[str, str]) -> Corrido
         status=pair.status,
         immigration_definition=dict(pair.immigration_definition),
         emigration_definition=dict(pair.emigration_definition),
+        immigration_provider=pair.immigration_provider,
+        emigration_provider=pair.emigration_provider,
     )
 
 
