@@ -10,7 +10,7 @@ does the sorting (on disk when it must); the caller holds one group at a time.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 
 from sdmxnode.storage.data.reads import DataSelection, _key_condition, _period_condition
 from sdmxnode.storage.tables import observations, series
@@ -98,6 +98,35 @@ def select_corridors(
             observations.c.period_start,
             observations.c.period,
             keys[direction].desc() if outflow > inflow else keys[direction],
+            series.c.provider,
+        )
+    )
+
+
+def select_shared_figures(dataflow_pk: int) -> Select:
+    """(series key, period, provider, value) of the observations of a dataflow whose series
+    key and period another data provider also reports, ordered by key, period and provider:
+    the figures of one key and period arrive together."""
+    other = series.alias("other_series")
+    other_observation = observations.alias("other_observations")
+    reported_elsewhere = exists(
+        select(other_observation.c.series_pk)
+        .select_from(other.join(other_observation, other_observation.c.series_pk == other.c.pk))
+        .where(
+            other.c.dataflow_pk == dataflow_pk,
+            other.c.series_key == series.c.series_key,
+            other.c.provider != series.c.provider,
+            other_observation.c.period == observations.c.period,
+        )
+    )
+    return (
+        select(series.c.series_key, observations.c.period, series.c.provider, observations.c.value)
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(series.c.dataflow_pk == dataflow_pk, reported_elsewhere)
+        .order_by(
+            series.c.series_key,
+            observations.c.period_start,
+            observations.c.period,
             series.c.provider,
         )
     )

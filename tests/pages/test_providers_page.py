@@ -13,6 +13,7 @@ from lxml import html
 from sdmxnode.services.access import authenticate
 from sdmxnode.services.node import Node
 from sdmxnode.services.registrations.submission import read_submission, submit_registrations
+from tests.providers.conftest import post_data, small_csv
 from tests.registrations.conftest import PA_NSO, submit_request
 
 CSV = "application/vnd.sdmx.data+csv;version=2.0.0"
@@ -99,3 +100,35 @@ def test_the_dataflow_page_names_its_providers(two_providers: FlaskClient) -> No
         assert (int(held[provider][1]), int(held[provider][2])) == _held(two_providers, agreement)
     empty = html.fromstring(two_providers.get("/dataflow/IMDX/DF_ASY_APPL?lang=en").data)
     assert "No provision agreement names this dataflow" in empty.text_content()
+
+
+def test_the_comparability_page_shows_both_providers_figures_side_by_side(
+    two_providers: FlaskClient,
+) -> None:
+    """Every key and period both providers report, each provider's figure in its column:
+    NSO's totals and UN DESA's, doubled (as loaded; compared with the CSV loaded)."""
+    tree = html.fromstring(two_providers.get("/compare/IMDX/DF_MIG_STOCK_IMS?lang=en").data)
+    rows = tree.xpath("//table[@id='shared-figures-table']/tbody/tr")
+    loaded = list(csv.DictReader(io.StringIO(small_csv(sex="_T").decode())))
+    assert len(rows) == len(loaded) > 0
+    dims = ("FREQ", "REF_AREA", "MEASURE", "COUNTRY_BIRTH", "CITIZENSHIP", "SEX", "AGE")
+    sent = {
+        (".".join(r[d] for d in (*dims, "EDUCATION_LEV")), r["TIME_PERIOD"]): r["OBS_VALUE"]
+        for r in loaded
+    }
+    for row in rows:
+        given = {
+            td.get("data-provider"): td.get("data-value") for td in row.xpath("td[@data-provider]")
+        }
+        value = int(sent[(row.get("data-series"), row.get("data-period"))])
+        assert given == {"TEST:NSO": str(value), "IMDX:UN_DESA_POP": str(2 * value)}
+
+
+def test_the_comparability_page_has_no_shared_figures_from_one_provider(
+    providers_app,
+    nso_token: str,  # noqa: ANN001
+) -> None:
+    client = providers_app.test_client()
+    assert post_data(client, nso_token, small_csv(sex="_T")).status_code == 201
+    tree = html.fromstring(client.get("/compare/IMDX/DF_MIG_STOCK_IMS?lang=en").data)
+    assert tree.xpath("//table[@id='shared-figures-table']") == []

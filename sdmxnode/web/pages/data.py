@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, request, url_for
 
 from sdmxnode.errors import SemanticError
+from sdmxnode.services.checks.providers import list_shared_figures
 from sdmxnode.services.pages.compare import compare_definitions
 from sdmxnode.services.pages.compare_metadata import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
@@ -70,6 +71,7 @@ def compare(agency: str, id_: str) -> Response:
         comparison=compare_definitions(node, view),
         from_metadata=metadata_definitions(node, view, language),
         bilateral=bilateral_target(node, view) is not None,
+        shared=list_shared_figures(node, view.artefact),
     )
 
 
