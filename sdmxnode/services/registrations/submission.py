@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from lxml import etree
 
 from sdmxnode.errors import Conflict, Forbidden, Invalid, NotFound
 from sdmxnode.formats.registrations.model import (
@@ -37,10 +41,9 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import provider_of
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.registrations import RegistrationChange, RegistrationStore
-from sdmxnode.validation.schema import MESSAGE_SCHEMAS, validate_ml21, validate_ml30, validate_ml31
+from sdmxnode.validation.schema import VALIDATORS_BY_VERSION
 
-_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
-assert set(_VALIDATORS) == set(MESSAGE_SCHEMAS)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -56,24 +59,36 @@ def registrations_of(node: Node) -> RegistrationStore:
     return RegistrationStore.sharing(node.store)
 
 
-def read_submission(body: bytes, media_type: str = "") -> Submission:
-    """The requests of a JSON or SDMX-ML submission; Invalid (nothing stored) when the
-    message is malformed or not valid against its official XSD."""
+def read_registry_submission(
+    body: bytes,
+    media_type: str,
+    what: str,
+    read_json: Callable[[object], list[R]],
+    read_xml: Callable[[etree._Element], tuple[str, list[R]]],
+) -> tuple[str, list[R]]:
+    """The form ('json' or the SDMX-ML version) and requests of a registry submission
+    (registrations, subscriptions): the node's JSON, or a RegistryInterface message checked
+    against its official XSD first; Invalid (nothing stored) when it is neither."""
     if "json" in media_type or body.lstrip()[:1] == b"{":
         try:
             document = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise Invalid(f"the registration submission is not JSON: {exc}") from exc
-        return Submission("json", read_json_requests(document))
-    root = parse_xml(body, what="registration submission").getroot()
+            raise Invalid(f"the {what} is not JSON: {exc}") from exc
+        return "json", read_json(document)
+    root = parse_xml(body, what=what).getroot()
     version = message_version(root)
-    errors = _VALIDATORS[version](body)
+    errors = VALIDATORS_BY_VERSION[version](body)
     if errors:
-        raise Invalid(
-            f"the registration submission is not valid SDMX-ML {version}: " + "; ".join(errors[:5])
-        )
-    version, requests = read_submit_registrations(root)
-    return Submission(version, requests)
+        raise Invalid(f"the {what} is not valid SDMX-ML {version}: " + "; ".join(errors[:5]))
+    return read_xml(root)
+
+
+def read_submission(body: bytes, media_type: str = "") -> Submission:
+    """The requests of a JSON or SDMX-ML registration submission."""
+    form, requests = read_registry_submission(
+        body, media_type, "registration submission", read_json_requests, read_submit_registrations
+    )
+    return Submission(form, requests)
 
 
 def find_agreement_artefact(node: Node, urn: str) -> StoredArtefact:

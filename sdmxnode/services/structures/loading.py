@@ -13,13 +13,12 @@ from sdmxnode.formats.sdmxml.version31 import AVAILABILITY_CONSTRAINT
 from sdmxnode.refs import ArtefactRecord
 from sdmxnode.services.structures.files import structure_files
 from sdmxnode.storage.structures import PutResult, StructureStore
-from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
+from sdmxnode.validation.schema import VALIDATORS_BY_VERSION
 
 log = logging.getLogger(__name__)
 
 __all__ = ["load_structure_files", "load_structures", "read_structure_records", "structure_files"]
 
-_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
 MAX_REPORTED_ERRORS = 10
 
 
@@ -36,7 +35,7 @@ def read_structure_records(
     # parse_xml says 'the {what}': a source that has its article already loses it there
     tree = parse_xml(data, what=source.removeprefix("the "))
     version = message_version(tree.getroot())
-    errors = _VALIDATORS[version](data)
+    errors = VALIDATORS_BY_VERSION[version](data)
     if errors and not strict:
         log.warning("%s: %d schema errors, loaded anyway: %s", source, len(errors), errors[0])
     elif errors:

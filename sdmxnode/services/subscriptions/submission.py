@@ -13,14 +13,12 @@ whole message; the checks on stored subscriptions are decided again where they a
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from sdmxnode.errors import Conflict, Forbidden, Invalid, NotFound
-from sdmxnode.formats.sdmxml import message_version, parse_xml
 from sdmxnode.formats.sdmxml.registry.subscriptions import read_submit_subscriptions
 from sdmxnode.formats.subscriptions.model import (
     Subscription,
@@ -30,10 +28,8 @@ from sdmxnode.formats.subscriptions.model import (
 )
 from sdmxnode.services.access import Principal
 from sdmxnode.services.node import Node
+from sdmxnode.services.registrations.submission import read_registry_submission
 from sdmxnode.storage.subscriptions import SubscriptionChange, SubscriptionStore
-from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
-
-_VALIDATORS = {"2.1": validate_ml21, "3.0": validate_ml30, "3.1": validate_ml31}
 
 
 @dataclass(frozen=True)
@@ -55,23 +51,11 @@ def owner_of(principal: Principal) -> str:
 
 
 def read_submission(body: bytes, media_type: str = "") -> Submission:
-    """The requests of a JSON or SDMX-ML submission; Invalid (nothing stored) when the
-    message is malformed or not valid against its official XSD."""
-    if "json" in media_type or body.lstrip()[:1] == b"{":
-        try:
-            document = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise Invalid(f"the subscription submission is not JSON: {exc}") from exc
-        return Submission("json", read_json_requests(document))
-    root = parse_xml(body, what="subscription submission").getroot()
-    version = message_version(root)
-    errors = _VALIDATORS[version](body)
-    if errors:
-        raise Invalid(
-            f"the subscription submission is not valid SDMX-ML {version}: " + "; ".join(errors[:5])
-        )
-    version, requests = read_submit_subscriptions(root)
-    return Submission(version, requests)
+    """The requests of a JSON or SDMX-ML subscription submission."""
+    form, requests = read_registry_submission(
+        body, media_type, "subscription submission", read_json_requests, read_submit_subscriptions
+    )
+    return Submission(form, requests)
 
 
 def submit_subscriptions(

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from sdmxnode.formats.registrations.model import statuses_json
 from sdmxnode.formats.registry.negotiation import negotiate_format
-from sdmxnode.formats.registry.registrations import REGISTRY_XML
+from sdmxnode.formats.registry.registrations import REGISTRY_MEDIA_VERSIONS, REGISTRY_XML
 from sdmxnode.formats.sdmxml.registry.registrations import write_submit_registrations_response
 from sdmxnode.rest.registration import (
     RegistrationQuery,
@@ -31,7 +31,6 @@ from sdmxnode.web.http import conditional
 blueprint = Blueprint("rest_registration", __name__)
 
 _BASE = "/rest/v2/registration"
-_SDMX_ML_VERSIONS = {"2.1": "2.1", "3.0": "3.0.0", "3.1": "3.1.0"}
 
 
 def _answer(query: RegistrationQuery) -> Response:
@@ -94,7 +93,7 @@ def submit() -> Response:
     else:
         response = Response(
             write_submit_registrations_response(statuses, node.header(), submission.form),
-            content_type=f"{REGISTRY_XML};version={_SDMX_ML_VERSIONS[submission.form]}",
+            content_type=f"{REGISTRY_XML};version={REGISTRY_MEDIA_VERSIONS[submission.form]}",
         )
     response.status_code = attempt.status
     response.headers["Cache-Control"] = "no-store"

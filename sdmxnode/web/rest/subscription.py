@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response
 
-from sdmxnode.formats.registry.registrations import REGISTRY_XML
+from sdmxnode.formats.registry.registrations import REGISTRY_MEDIA_VERSIONS, REGISTRY_XML
 from sdmxnode.formats.sdmxml.registry.subscriptions import write_submit_subscriptions_response
 from sdmxnode.formats.subscriptions.model import statuses_json
 from sdmxnode.services.subscriptions.submission import read_submission, submit_subscriptions
@@ -23,7 +23,6 @@ from sdmxnode.web.bodies import received_body
 blueprint = Blueprint("rest_subscription", __name__)
 
 _BASE = "/rest/v2/subscription"
-_SDMX_ML_VERSIONS = {"2.1": "2.1", "3.0": "3.0.0", "3.1": "3.1.0"}
 
 
 @blueprint.post(_BASE)
@@ -46,7 +45,7 @@ def submit() -> Response:
     else:
         response = Response(
             write_submit_subscriptions_response(statuses, node.header(), submission.form),
-            content_type=f"{REGISTRY_XML};version={_SDMX_ML_VERSIONS[submission.form]}",
+            content_type=f"{REGISTRY_XML};version={REGISTRY_MEDIA_VERSIONS[submission.form]}",
         )
     response.status_code = attempt.status
     response.headers["Cache-Control"] = "no-store"
