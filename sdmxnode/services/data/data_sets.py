@@ -23,6 +23,11 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import UNATTRIBUTED, agreements_of, data_set_provider
 
 
+def provider_plan(plan: DataPlan, provider: str) -> DataPlan:
+    """`plan` narrowed to one data provider's data ('AGENCY:ID', '' unattributed)."""
+    return replace(plan, selection=replace(plan.selection, providers=(provider,)))
+
+
 def per_provider(
     node: Node, plan: DataPlan, result: DataResult, *, name_one: bool = False
 ) -> DataResult:
@@ -38,7 +43,7 @@ def per_provider(
     agreements = agreements_of(node, plan.dataflow)
     data_sets = []
     for provider in providers:
-        own = replace(plan, selection=replace(plan.selection, providers=(provider,)))
+        own = provider_plan(plan, provider)
         data_sets.append(
             replace(
                 result,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.availability import find_availability
+from sdmxnode.services.data.data_sets import provider_plan
 from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
@@ -191,9 +192,7 @@ def explore(node: Node, view: DataflowView, key: str) -> Exploration:
     names = provider_names(node) if len(providers) > 1 else {}
     plans = [("", plan)]
     if len(providers) > 1:  # a series per provider: their figures stand side by side
-        plans = [
-            (p, replace(plan, selection=replace(plan.selection, providers=(p,)))) for p in providers
-        ]
+        plans = [(p, provider_plan(plan, p)) for p in providers]
     series: dict[tuple[str, str], Series] = {}
     periods: set[str] = set()
     read = 0
