@@ -34,16 +34,26 @@ from sdmxnode.errors import SdmxNodeError
     help="AGENCY:ID of the data provider reporting the data (it needs a provision agreement"
     " for the dataflow). Default: the provider of the dataflow's only agreement, if any.",
 )
+@click.option(
+    "--map",
+    "structure_map",
+    default=None,
+    help="AGENCY:ID(VERSION) of a StructureMap the node holds: the data, in the map's source "
+    "structure, are converted to its target dataflow first.",
+)
 def load(
     files: tuple[str, ...],
     dataflow: str | None,
     kind: str | None,
     metadata_structure: str | None,
     provider: str | None,
+    structure_map: str | None,
 ) -> None:
     """Validate and store data, structure or reference-metadata messages; each file is one
     transaction.
 
+    With --map, data messages in an institution's own structure are converted through that
+    structure map to the common dataflow it targets, then validated and stored as usual.
     Structure messages (SDMX-ML) follow the rules of structure maintenance, and metadata
     messages (SDMX-ML 2.1/3.0 generic metadata, SDMX-JSON 2.0) are stored by their actions,
     as submitted over HTTP by an admin.
@@ -58,6 +68,7 @@ def load(
     node.store.create_schema()
     target = _dataflow_option(dataflow)
     metadata_target = _metadata_structure_option(metadata_structure)
+    map_ref = _map_option(structure_map)
     try:
         reporter = parse_provider(provider) if provider is not None else None
     except SdmxNodeError as exc:
@@ -89,6 +100,7 @@ def load(
                         dataflow=target,
                         progress=progress,
                         provider=reporter,
+                        structure_map=map_ref,
                     ),
                 )
         except LoadRejected as exc:
@@ -277,11 +289,20 @@ def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
     help="Type=AGENCY:ID(VERSION) (or a URN) of the metadataflow or metadata structure to "
     "check reference metadata against, instead of the one the message names.",
 )
+@click.option(
+    "--map",
+    "structure_map",
+    default=None,
+    help="AGENCY:ID(VERSION) of a StructureMap (in --structure files or the project's own): "
+    "the data, in the map's source structure, are converted to its target dataflow and the "
+    "result is checked.",
+)
 def validate(
     files: tuple[str, ...],
     structures: tuple[str, ...],
     output: str,
     metadata_structure: str | None,
+    structure_map: str | None,
 ) -> None:
     """Check messages (schema, then every structure rule) without storing anything.
 
@@ -299,6 +320,7 @@ def validate(
 
     settings = load_settings()
     metadata_target = _metadata_structure_option(metadata_structure)
+    map_ref = _map_option(structure_map)
     all_valid = True
     with structures_resolver(
         [Path(p) for p in structures],
@@ -315,6 +337,7 @@ def validate(
                 settings=settings,
                 maintenance=lambda: resolve.scratch_node(settings),
                 metadata_structure=metadata_target,
+                structure_map=map_ref,
             )
             all_valid = all_valid and report.is_valid
             reports[path.name] = report
@@ -325,3 +348,15 @@ def validate(
             click.echo(f"== {file_name}")
             click.echo(report.to_text(), nl=False)
     sys.exit(0 if all_valid else 1)
+
+
+def _map_option(text: str | None):
+    """The StructureMap reference of --map, or None; a bad one is a usage error."""
+    if text is None:
+        return None
+    from sdmxnode.services.mapping import parse_map_ref
+
+    try:
+        return parse_map_ref(text)
+    except SdmxNodeError as exc:
+        raise click.BadParameter(exc.text, param_hint="--map") from exc

@@ -118,6 +118,9 @@ class DatasetRows:
     #: SDMX-JSON 1.0 and SDMX-CSV 1.0 messages, "3.0" for SDMX-ML 3.x, SDMX-JSON 2.x and
     #: SDMX-CSV 2.x (a 2.1 Replace replaces observations, a 3.0 one whole series).
     sdmx_version: str = "3.0"
+    #: How the rows were converted into this structure (the StructureMap and the source
+    #: structure), for the load record; None: they came in it.
+    conversion: str | None = None
 
 
 #: How readers find the StructureInfo for what a message references (raises NotFound).

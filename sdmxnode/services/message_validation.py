@@ -11,14 +11,14 @@ the node does not read, and footers are told apart by `message_kinds`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdmxnode.config import Settings
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
-from sdmxnode.formats.rows import StructureResolver
+from sdmxnode.formats.rows import DatasetRows, StructureResolver
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.metadata.checking import check_metadata_message, is_metadata_message
 from sdmxnode.validation.findings import ERROR, Finding, finding_from_error
@@ -49,6 +49,7 @@ def validate_message(
     maintenance: Callable[[], Node] | None = None,
     metadata: Callable[[], Node] | None = None,
     metadata_structure: ArtefactRef | None = None,
+    structure_map: ArtefactRef | None = None,
 ) -> Report:
     """The report on one message; nothing is stored. With `settings`, the data sets of the
     dataflows its AGGREGATE_CHECKS names also get the aggregate rule (warnings). With
@@ -57,7 +58,9 @@ def validate_message(
     (made only when a structure message needs it). A reference-metadata message is checked
     against the metadataflows and MSDs of the node `metadata` makes (else the one of
     `maintenance`); `metadata_structure` names the one to check against instead of the one
-    the message names."""
+    the message names. With `structure_map` the data sets are converted through that
+    StructureMap (of the node `maintenance` makes, else `metadata`'s) before the structure
+    rules, which then apply to the converted rows (as a load through the map would)."""
     report = Report(max_findings=max_findings)
     try:
         message = open_message(data, max_bytes=max_bytes)
@@ -82,8 +85,14 @@ def validate_message(
         return report
     if report.errors:
         return report  # as a load does: no structure rules on a message the schema refuses
+    datasets = read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes)
+    if structure_map is not None:
+        converted = _converted(datasets, resolve, structure_map, maintenance or metadata, report)
+        if converted is None:
+            return report
+        datasets = converted
     datasets = check_datasets(
-        read_data(message, resolve, source=source, kind=kind, max_bytes=max_bytes),
+        datasets,
         report,
         # The node's and the files' resolvers can list the structures they hold.
         getattr(resolve, "held_structures", None),
@@ -102,6 +111,30 @@ def validate_message(
             f"{source} holds a footer but no data set: a service's answer, not a submission",
         )
     return report
+
+
+def _converted(
+    datasets: Iterator[DatasetRows],
+    resolve: StructureResolver,
+    structure_map: ArtefactRef,
+    node: Callable[[], Node] | None,
+    report: Report,
+) -> Iterator[DatasetRows] | None:
+    """The data sets converted through the StructureMap of `node`'s store, or None when the
+    map cannot be used (its finding is in `report`)."""
+    # Imported here: plain validation from files does not load the store's code.
+    from sdmxnode.services.mapping import convert_datasets, plan_conversion
+
+    if node is None:
+        raise ValueError("a conversion through a map needs the node that holds the map")
+    try:
+        plan = plan_conversion(node().store, resolve, structure_map)
+    except SdmxNodeError as exc:
+        if exc.ends_request:
+            raise
+        report.add(finding_from_error(exc))
+        return None
+    return convert_datasets(datasets, plan, report)
 
 
 def _check_envelope(

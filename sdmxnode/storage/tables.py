@@ -158,6 +158,9 @@ loads = Table(
     # The data provider ('AGENCY:ID') the load reports for; '' unattributed (added later:
     # nullable, None in loads recorded before data providers).
     Column("provider", String(400), nullable=True),
+    # How the data were converted on load (structure map and source structure), None when
+    # they came in the dataflow's own structure (added later: nullable).
+    Column("conversion", String(1000), nullable=True),
 )
 Index("ix_loads_dataflow", loads.c.dataflow_pk, loads.c.finished)
 

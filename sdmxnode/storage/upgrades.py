@@ -33,6 +33,7 @@ ADDED_COLUMNS: tuple[tuple[Table, str], ...] = (
     (audit_log, "process"),
     (tokens, "provider"),
     (loads, "provider"),
+    (loads, "conversion"),
 )
 
 

@@ -56,6 +56,12 @@ CODES = {
     "UNRESOLVED_REFERENCE": "a structure referencing an artefact it needs (a DSD its code "
     "lists and concept schemes, a dataflow its DSD, ...) that is neither in the message nor "
     "among the structures it is checked against",
+    "UNMAPPED_VALUE": "a source value that no rule of the structure map's representation map "
+    "maps (conversion through a map)",
+    "MAP_COLLISION": "two source series that a structure map converts onto one target series "
+    "and period",
+    "MAP_NOT_APPLICABLE": "a data set of another structure than the one the structure map "
+    "converts from",
     "STRUCTURE_REFUSED": "an artefact that a load would refuse by the rules of structure "
     "maintenance (a final artefact whose content differs from the one held, ...)",
 }

@@ -7,17 +7,23 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from sdmxnode.errors import LoadRejected, NotFound, SdmxNodeError
+from sdmxnode.errors import Invalid, LoadRejected, NotFound, SdmxNodeError
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.checks.aggregates import watch_aggregates
 from sdmxnode.services.data.pipeline import can_pipeline, piped_datasets
 from sdmxnode.services.data.targets import StoredSeriesAttributes, target_dataflow
+from sdmxnode.services.mapping import (
+    ConversionPlan,
+    convert_datasets,
+    convert_for_dataflow,
+    plan_conversion,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import (
     UNATTRIBUTED,
@@ -101,6 +107,9 @@ class LoadOptions:
     - `replace` (with `dataflow`) makes the dataflow hold exactly the message's
       observations: every other observation of it is deleted in the same transaction,
       recorded as deleted for `updatedAfter` and `includeHistory`.
+    - `structure_map` names a StructureMap: the message's data sets (of the map's source
+      structure) are converted to the map's target dataflow before validation; `dataflow`,
+      if given, must be that target. The load record names the map and the source.
     """
 
     source: str = "message"
@@ -113,6 +122,7 @@ class LoadOptions:
     action: str | None = None
     replace: bool = False
     provider: str | None = None
+    structure_map: ArtefactRef | None = None
 
 
 def load_data(
@@ -172,11 +182,15 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
     if report.errors:
         raise LoadRejected(report, source)
     resolver = StructureInfoBuilder(node.store, node.cache)
+    options, plan = _planned(node, resolver, options)
+    dataflow = options.dataflow
     agreements: dict[int, Agreement | None] = {}
     result = LoadResult(report)
     reader_memory: dict[str, int] = {}
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
-        datasets = _checked_datasets(node, message, kind, options, resolver, report, reader_memory)
+        datasets = _checked_datasets(
+            node, message, kind, options, resolver, report, reader_memory, plan
+        )
         for dataset in watch_aggregates(datasets, report, node.settings):
             try:
                 target = target_dataflow(node.store, resolver, dataset, dataflow)
@@ -234,6 +248,7 @@ def _writer(
         action or dataset.action,
         depends=(*dataset.structure.sources, *(agreement.sources if agreement else ())),
         provider=agreement.provider if agreement else UNATTRIBUTED,
+        conversion=dataset.conversion,
     )
     if agreement is None:
         return writer, dataset.rows
@@ -263,9 +278,11 @@ def _checked_datasets(
     resolver: StructureInfoBuilder,
     report: Report,
     reader_memory: dict[str, int],
+    plan: ConversionPlan | None = None,
 ) -> Iterator[DatasetRows]:
-    """The message's data sets, read and checked: by a child process while this one writes
-    for a large file (`reader_memory` gets its memory use), else in this process."""
+    """The message's data sets, read (converted through `plan`) and checked: by a child
+    process while this one writes for a large file (`reader_memory` gets its memory use),
+    else in this process."""
     source, max_bytes = options.source, options.max_bytes
     if isinstance(message.data, Path) and can_pipeline(message.data):
         return piped_datasets(
@@ -277,6 +294,7 @@ def _checked_datasets(
             max_bytes=max_bytes,
             memory=reader_memory,
             dataflow=options.dataflow,
+            structure_map=options.structure_map,
         )
     stored = StoredSeriesAttributes(
         node.store,
@@ -285,12 +303,48 @@ def _checked_datasets(
         options.dataflow,
         partial(_provider, node, options.provider),
     )
+    datasets = read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes)
+    if plan is not None:
+        datasets = convert_datasets(datasets, plan, report)
+    elif options.dataflow is not None:
+        datasets = convert_for_dataflow(datasets, node.store, resolver, options.dataflow, report)
     return check_datasets(
-        read_data(message, resolver, source=source, kind=kind, max_bytes=max_bytes),
+        datasets,
         report,
         resolver.held_structures,
         stored=stored,
     )
+
+
+def _planned(
+    node: Node, resolver: StructureInfoBuilder, options: LoadOptions
+) -> tuple[LoadOptions, ConversionPlan | None]:
+    """The options of a load through a structure map (its target as the dataflow), and
+    the plan; the options unchanged and None for a load without map."""
+    if options.structure_map is None:
+        return options, None
+    plan = conversion_plan(node, resolver, options.structure_map, options.dataflow)
+    return replace(options, dataflow=plan.target_ref), plan
+
+
+def conversion_plan(
+    node: Node,
+    resolver: StructureInfoBuilder,
+    structure_map: ArtefactRef,
+    dataflow: ArtefactRef | None = None,
+) -> ConversionPlan:
+    """The plan of a conversion through `structure_map`; Invalid when the map targets
+    another dataflow than `dataflow` (the one the data were sent to)."""
+    plan = plan_conversion(node.store, resolver, structure_map)
+    if dataflow is not None:
+        sent_to = resolver.find_artefact(dataflow).ref
+        if sent_to.identity != plan.target_ref.identity:
+            raise Invalid(
+                f"StructureMap {plan.structure_map.ref.identity} converts to "
+                f"{plan.target_ref.identity}, not to {sent_to.identity}, where the data were sent",
+                where="map",
+            )
+    return plan
 
 
 def _delete_the_rest(node: Node, tx: DataTransaction, dataflow: StoredArtefact) -> None:

@@ -26,6 +26,7 @@ from sdmxnode.formats.input import OpenedMessage, read_data
 from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.data.targets import StoredSeriesAttributes
+from sdmxnode.services.mapping import convert_datasets, convert_for_dataflow, plan_conversion
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.data import DataStore
@@ -55,6 +56,7 @@ class _Head:
     valid_to: str | None
     source: str
     sdmx_version: str
+    conversion: str | None
 
 
 def can_pipeline(data: bytes | Path) -> bool:
@@ -78,6 +80,7 @@ def piped_datasets(
     max_bytes: int,
     memory: dict[str, int] | None = None,
     dataflow: ArtefactRef | None = None,
+    structure_map: ArtefactRef | None = None,
 ) -> Iterator[DatasetRows]:
     """The data sets of `data`, read and checked in a child process; the child's findings
     and counts are merged into `report` once the last data set has been consumed.
@@ -90,7 +93,17 @@ def piped_datasets(
     channel: Any = context.Queue(maxsize=QUEUE_BATCHES)
     child = context.Process(
         target=_child,
-        args=(database_url, data, source, kind, max_bytes, report.max_findings, channel, dataflow),
+        args=(
+            database_url,
+            data,
+            source,
+            kind,
+            max_bytes,
+            report.max_findings,
+            channel,
+            dataflow,
+            structure_map,
+        ),
         name="sdmxnode-read",
         daemon=True,
     )
@@ -112,6 +125,7 @@ def piped_datasets(
                     valid_to=head.valid_to,
                     source=head.source,
                     sdmx_version=head.sdmx_version,
+                    conversion=head.conversion,
                 )
             elif tag == "report":
                 child_report, child_memory = payload
@@ -159,6 +173,7 @@ def _merge(report: Report, child: Report) -> None:
     report.series += child.series
     report.observations += child.observations
     report.stopped = report.stopped or child.stopped
+    report.suppressed += child.suppressed
 
 
 def _child(
@@ -170,6 +185,7 @@ def _child(
     max_findings: int,
     channel: Any,
     dataflow: ArtefactRef | None,
+    structure_map: ArtefactRef | None = None,
 ) -> None:
     """Runs in the forked process: read, check, send; never writes to the database."""
     gc.set_threshold(100_000, 50, 100)
@@ -179,6 +195,11 @@ def _child(
         resolver = StructureInfoBuilder(store, ModelCache())
         report = Report(max_findings=max_findings)
         datasets = read_data(data, resolver, source=source, kind=kind, max_bytes=max_bytes)
+        if structure_map is not None:  # the plan was checked by the loading process already
+            plan = plan_conversion(store, resolver, structure_map)
+            datasets = convert_datasets(datasets, plan, report)
+        elif dataflow is not None:
+            datasets = convert_for_dataflow(datasets, store, resolver, dataflow, report)
         stored = StoredSeriesAttributes(store, DataStore.sharing(store), resolver, dataflow)
         for dataset in check_datasets(datasets, report, resolver.held_structures, stored=stored):
             channel.put(
@@ -195,6 +216,7 @@ def _child(
                         dataset.valid_to,
                         dataset.source,
                         dataset.sdmx_version,
+                        dataset.conversion,
                     ),
                 )
             )

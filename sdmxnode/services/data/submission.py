@@ -16,6 +16,7 @@ from typing import Any
 from sdmxnode.errors import BadRequest, Invalid, NotFound, UnsupportedMediaType
 from sdmxnode.formats.input import DEFAULT_MAX_BYTES, OpenedMessage, open_message
 from sdmxnode.formats.reports.registry_interface import artefact_urn
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.flows import FlowSelection
 from sdmxnode.services.data.loading import LoadOptions, load_data
@@ -156,9 +157,12 @@ def submit_message(
     source: str = "HTTP",
     max_bytes: int = DEFAULT_MAX_BYTES,
     provider: str | None = None,
+    structure_map: ArtefactRef | None = None,
 ) -> Submission:
     """Load a message into `dataflow` as `method` (POST, PUT or DELETE) says, reported by
-    the data provider `provider` (see `LoadOptions.provider`).
+    the data provider `provider` (see `LoadOptions.provider`), converted through the
+    StructureMap `structure_map` names (or, when the message is of another structure, the
+    one map the node holds from it onto `dataflow`).
 
     Raises LoadRejected (nothing stored) for a message with errors, among them one that
     names another dataflow than `dataflow`.
@@ -181,6 +185,7 @@ def submit_message(
             action=action,
             replace=replace,
             provider=provider,
+            structure_map=structure_map,
         ),
     )
     name = dataflow_name(dataflow)

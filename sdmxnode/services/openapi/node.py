@@ -104,7 +104,8 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
         "store nothing. Open to anyone. The report is JSON, or plain text / an SDMX-ML Error "
         "message when Accept asks for text/plain / XML. The status says the verdict: 200 "
         "valid, 422 invalid (the report lists why), 400 not a message at all (the report "
-        "with its UNREADABLE finding).",
+        "with its UNREADABLE finding). With `map`, data are first converted through that "
+        "structure map and the converted rows are checked against its target dataflow.",
         {"200": {"description": "The message is valid: it would load (the report may hold "
                  "warnings)", "content": validate_content},
          "422": {"description": "The message is invalid: the report lists its errors",
@@ -123,9 +124,11 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
                 "text/csv": {"schema": {"type": "string"}},
                 "multipart/form-data": {"schema": {
                     "type": "object", "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}}}},
+                    "properties": {"file": {"type": "string", "format": "binary"},
+                                   "map": {"type": "string"}}}},
             },
         },
+        parameters=[MAP_PARAMETER],
         **{"x-example": "/validate"},
     )  # fmt: skip
     for prefix in PENDING_PREFIXES:
@@ -141,6 +144,17 @@ def iter_node_paths() -> Iterator[tuple[str, str, Schema]]:
                 parameters=[ref("parameters", "pendingPath")] if path != prefix else [],
                 **{"x-example": prefix},
             )  # fmt: skip
+
+
+#: The `map` parameter of data submissions and POST /validate (README "Structure maps").
+MAP_PARAMETER: Schema = {
+    "name": "map",
+    "in": "query",
+    "required": False,
+    "description": "AGENCY:ID(VERSION) of a StructureMap the node holds: the data, in its "
+    "source structure, are converted to its target dataflow first",
+    "schema": {"type": "string"},
+}
 
 
 def iter_write_paths(
@@ -182,8 +196,10 @@ def iter_write_paths(
             yield path, method, _operation(
                 f"data_{api}_{method}", "Submission", f"{summary} ({api})",
                 description + " Validated and loaded atomically, like `sdmxnode load`; needs "
-                "a token that may write this dataflow.",
-                data_responses, parameters=parameters,
+                "a token that may write this dataflow. A message in an institution's own "
+                "structure is converted through the structure map `map` names, or through the "
+                "one map the node holds from its structure onto this dataflow.",
+                data_responses, parameters=[*parameters, MAP_PARAMETER],
                 requestBody={**data_body, "required": method != "delete"}, security=BEARER,
                 **{"x-example": example},
             )  # fmt: skip

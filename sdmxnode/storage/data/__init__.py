@@ -46,9 +46,11 @@ class DataTransaction:
         action: str,
         depends: Collection[tuple[int, str]] = (),
         provider: str = "",
+        conversion: str | None = None,
     ) -> DataflowWriter:
         """The writer of this load for a dataflow (the load is recorded on first use, as
-        reported by the data provider `provider`, AGENCY:ID or '' unattributed).
+        reported by the data provider `provider`, AGENCY:ID or '' unattributed, with how
+        its data were converted, `conversion`, if they were).
 
         On first use the dataflow's row is share-locked (a DELETE of it waits for this load
         and then finds its data), and so are the artefacts `depends` names by (pk, digest),
@@ -70,6 +72,7 @@ class DataTransaction:
                 principal=self.principal,
                 source=self.source,
                 provider=provider,
+                conversion=conversion,
             )
             found = self.writers[dataflow_pk] = DataflowWriter(
                 self.conn, dataflow_pk, layout, load_pk, self.bounds, provider

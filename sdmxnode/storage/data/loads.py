@@ -21,6 +21,7 @@ def start_load(
     principal: str,
     source: str,
     provider: str = "",
+    conversion: str | None = None,
 ) -> int:
     """Record a load by `provider` (and the dataflow's layout on its first load); its pk."""
     # The first load of a dataflow records its layout. Two first loads at once (PostgreSQL
@@ -57,6 +58,7 @@ def start_load(
             principal=principal,
             source=source[:1000],
             provider=provider,
+            conversion=conversion[:1000] if conversion else None,
         )
     ).inserted_primary_key
     assert inserted is not None

@@ -6,7 +6,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import BadRequest, SdmxNodeError
 from sdmxnode.formats.registry import parse_accept
+from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.data.submission import declared_kind
+from sdmxnode.services.mapping import parse_map_ref
 from sdmxnode.services.message_validation import validate_message
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.web import current_node
@@ -32,6 +34,7 @@ def validate() -> Response:
     source = upload.filename if upload is not None and upload.filename else "message"
     with received_body() as (data, media_type):
         try:
+            _map_parameter()  # a malformed map reference is a 400 before any reading
             if upload is not None or request.mimetype != "multipart/form-data":
                 declared_kind(media_type)  # 415 for a media type no SDMX message has
             if data is None:
@@ -53,6 +56,7 @@ def validate() -> Response:
             max_bytes=node.settings.max_request_bytes,
             settings=node.settings,
             metadata=lambda: node,
+            structure_map=_map_parameter(),
         )
     unreadable = any(f.code == "UNREADABLE" for f in report.findings)
     # The report in every case, an unreadable body included (its UNREADABLE finding says
@@ -71,3 +75,9 @@ def validate() -> Response:
     response = jsonify(report.to_json())
     response.status_code = status
     return response
+
+
+def _map_parameter() -> ArtefactRef | None:
+    """The StructureMap the `map` parameter (query or form field) names, or None."""
+    text = request.values.get("map", "").strip()
+    return parse_map_ref(text) if text else None

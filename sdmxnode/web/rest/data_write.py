@@ -32,6 +32,7 @@ from sdmxnode.services.data.submission import (
     require_message,
     submit_message,
 )
+from sdmxnode.services.mapping import parse_map_ref
 from sdmxnode.services.node import Node
 from sdmxnode.web import current_node
 from sdmxnode.web.access import write_attempt
@@ -121,7 +122,9 @@ def _apply(
         return delete_selected(
             node, dataflow, deletion(), principal=principal.token_id, provider=principal.provider
         )
-    check_parameters(request.args, (), (), query="data submission")
+    check_parameters(request.args, ("map",), (), query="data submission")
+    map_text = request.args.get("map", "").strip()
+    structure_map = parse_map_ref(map_text) if map_text else None
     max_bytes = node.settings.max_request_bytes
     with received_body() as (body, media_type):
         if body is None and request.method == "DELETE":
@@ -143,6 +146,7 @@ def _apply(
             source=f"HTTP {request.method} {request.path}",
             max_bytes=max_bytes,
             provider=principal.provider,
+            structure_map=structure_map,
         )
 
 
