@@ -246,8 +246,10 @@ class _Converter:
                 values = cache.get(key)
                 if values is None:
                     values = cache[key] = self._values(row, None)
+                elif values is _FAILED:  # reported at its first row
+                    self.report.suppressed += 1
+                    continue
             if values is _FAILED:
-                self.report.suppressed += 1
                 continue
             out = assemble(values + row)
             if (self.watch_all or values[-1]) and self._collides(row, out):
