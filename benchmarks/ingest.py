@@ -21,8 +21,16 @@ constraints, the mandatory attributes present), then measures, each in a fresh s
   (`postgresql+psycopg://user:password@host/database`), on PostgreSQL too, in a schema of
   its own that is dropped afterwards.
 
+- a mapped load (`--mapped N` observations, 0 to skip; `--only-mapped` measures it alone):
+  the same N observations once in the codes of IMDX:DF_MIG_STOCK_NAT(1.0.0), loaded as they
+  are, and once written as an institution would (areas as M49 numbers, sex as 1/2/0/9,
+  measures as letters), loaded through a structure map onto that dataflow (the node's
+  IMDX:RM_M49_AREA and the representation maps of fixtures/conversion/), each into a fresh
+  SQLite store; both must store the same observations.
+
 It prints the times and the ratios: targets are pysdmx time / sdmxnode time >= 2,
-peak(large) / peak(small) <= 1.5 and, per database, overwrite time / first-load time <= 2.
+peak(large) / peak(small) <= 1.5, per database overwrite time / first-load time <= 2, and
+mapped load time / unmapped load time <= 1.5.
 """
 
 from __future__ import annotations
@@ -85,11 +93,21 @@ def _demo_template() -> tuple[str, dict[str, str], dict[str, str]]:
 
 
 def write_message(
-    path: Path, observations: int, codes: dict[str, list[str]], revision: int = 0
+    path: Path,
+    observations: int,
+    codes: dict[str, list[str]],
+    revision: int = 0,
+    *,
+    dataflow: str = "DF_MIG_STOCK_IMS",
+    written_as: dict[str, dict[str, str]] | None = None,
 ) -> int:
     """Write a structure-specific message of `observations` observations; the series count.
-    Messages of another `revision` have the same keys and periods, every value changed."""
+    Messages of another `revision` have the same keys and periods, every value changed. The
+    message is for `dataflow` (of the same DSD); `written_as` gives, per dimension, the code
+    each code is written as (an institution's own coding)."""
     header, series_attrib, obs_attrib = _demo_template()
+    header = header.replace("DF_MIG_STOCK_IMS", dataflow)
+    recode = written_as or {}
     dimensions = list(codes)
     fixed = {d: (series_attrib[d] if series_attrib[d] in codes[d] else codes[d][0]) for d in codes}
     varying = [d for d in ("REF_AREA", "COUNTRY_BIRTH", "SEX", "AGE") if d in codes]
@@ -108,6 +126,7 @@ def write_message(
             if series_count == wanted_series:
                 break
             key = {**fixed, **dict(zip(varying, combination, strict=True))}
+            key = {d: recode.get(d, {}).get(v, v) for d, v in key.items()}
             key_text = " ".join(f'{d}="{key[d]}"' for d in dimensions)
             lines = [f"<Series {key_text} {attribute_text}>"]
             for year in YEARS:
@@ -136,13 +155,23 @@ def _peak_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def child_load(message: Path, database: Path) -> dict[str, float]:
+def child_load(
+    message: Path, database: Path, maps: Path | None = None, structure_map: str = ""
+) -> dict[str, float]:
     from sdmxnode.services.data.loading import LoadOptions, load_data
+    from sdmxnode.services.mapping import parse_map_ref
+    from sdmxnode.services.structures.loading import load_structure_files
 
     node = _node(database)
+    if maps is not None:
+        load_structure_files(node.store, [CONVERSION_MAPS, maps])
+    options = LoadOptions(
+        source=message.name,
+        structure_map=parse_map_ref(structure_map) if structure_map else None,
+    )
     before = _peak_kib()
     start = time.perf_counter()
-    result = load_data(node, message, LoadOptions(source=message.name))
+    result = load_data(node, message, options)
     seconds = time.perf_counter() - start
     stored = node.data.count_all_observations()
     return {
@@ -256,6 +285,86 @@ def run_overwrites(tmp: Path, observations: int, codes: dict[str, list[str]]) ->
     return ratios
 
 
+#: The representation maps of the conversion fixtures (sex as digits, measures as letters)
+#: and the node's own M49 map, which the benchmark's structure map uses.
+CONVERSION_MAPS = PROJECT / "fixtures" / "conversion" / "IMDX-SM_STOCK_CODED-1.0.0.xml"
+AREA_MAPS = PROJECT / "dsd" / "IMDX-RM_AREA-1.0.0.xml"
+BENCH_MAP = """<?xml version="1.0" encoding="UTF-8"?>
+<mes:Structure xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message"
+ xmlns:str="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure"
+ xmlns:com="http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common">
+<mes:Header><mes:ID>BENCH</mes:ID><mes:Test>true</mes:Test>
+<mes:Prepared>2026-12-05T00:00:00Z</mes:Prepared><mes:Sender id="IMDX"/></mes:Header>
+<mes:Structures><str:StructureMaps>
+<str:StructureMap agencyID="IMDX" id="SM_BENCH_CODED" version="1.0.0">
+<com:Name xml:lang="en">Migrant stock in an institution's codes</com:Name>
+<str:Source>urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=IMDX:DF_MIG_STOCK_IMS(1.0.0)</str:Source>
+<str:Target>urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=IMDX:DF_MIG_STOCK_NAT(1.0.0)</str:Target>
+{components}
+</str:StructureMap></str:StructureMaps></mes:Structures></mes:Structure>
+"""
+#: Dimension -> the representation map that converts its codes, in the benchmark's map.
+BENCH_REPRESENTATIONS = {
+    "REF_AREA": "RM_M49_AREA",
+    "SEX": "RM_SEX_NUMERIC",
+    "MEASURE": "RM_STOCK_MEASURE_LETTER",
+}
+
+
+def _written_as() -> dict[str, dict[str, str]]:
+    """Per mapped dimension: target code -> the source code an institution writes for it
+    (the first exact rule of its representation map giving that code)."""
+    from lxml import etree
+
+    from sdmxnode.formats.sdmxml.maps import read_representation_map
+
+    written: dict[str, dict[str, str]] = {}
+    wanted = {rm: dimension for dimension, rm in BENCH_REPRESENTATIONS.items()}
+    for path in (CONVERSION_MAPS, AREA_MAPS):
+        for element in etree.parse(str(path)).iter("{*}RepresentationMap"):
+            mapping = read_representation_map(element)
+            dimension = wanted.get(mapping.ref.id)
+            if dimension is None:
+                continue
+            table = written.setdefault(dimension, {})
+            for rule in mapping.rules:
+                if rule.sources[0].is_literal and rule.targets[0] not in table:
+                    table[rule.targets[0]] = rule.sources[0].value
+    return written
+
+
+def run_mapped(tmp: Path, observations: int, codes: dict[str, list[str]]) -> float:
+    """Measure the unmapped and the mapped load of the same observations; their ratio."""
+    written_as = _written_as()
+    mapped_codes = {d: [c for c in v if c in written_as.get(d, {c: c})] for d, v in codes.items()}
+    plain, coded = tmp / "plain-nat.xml", tmp / "coded.xml"
+    write_message(plain, observations, mapped_codes, dataflow="DF_MIG_STOCK_NAT")
+    write_message(coded, observations, mapped_codes, written_as=written_as)
+    components = "".join(
+        f"<str:ComponentMap><str:Source>{d}</str:Source><str:Target>{d}</str:Target>"
+        "<str:RepresentationMap>urn:sdmx:org.sdmx.infomodel.structuremapping."
+        f"RepresentationMap=IMDX:{rm}(1.0.0)</str:RepresentationMap></str:ComponentMap>"
+        for d, rm in BENCH_REPRESENTATIONS.items()
+    )
+    maps = tmp / "bench-map.xml"
+    maps.write_text(BENCH_MAP.format(components=components), encoding="utf-8")
+    unmapped = _run_child("load", str(plain), str(tmp / "unmapped.db"))
+    mapped = _run_child(
+        "load", str(coded), str(tmp / "mapped.db"), str(maps), "IMDX:SM_BENCH_CODED(1.0.0)"
+    )
+    for name, answer in (("unmapped", unmapped), ("mapped", mapped)):
+        if answer["stored"] != observations:
+            raise SystemExit(f"{name} load stored {answer['stored']} observations")
+    ratio = mapped["seconds"] / unmapped["seconds"]
+    print(
+        f"unmapped load of {observations:,} observations into DF_MIG_STOCK_NAT: "
+        f"{unmapped['seconds']:.2f} s; the same data in an institution's codes through a "
+        f"structure map: {mapped['seconds']:.2f} s; mapped / unmapped: {ratio:.2f}x "
+        "(target <= 1.5)"
+    )
+    return ratio
+
+
 def child_pysdmx(message: Path) -> dict[str, float]:
     from pysdmx.io import read_sdmx
 
@@ -290,12 +399,20 @@ def main() -> None:
     parser.add_argument(
         "--only-overwrite", action="store_true", help="measure the overwrites alone"
     )
+    parser.add_argument(
+        "--mapped",
+        type=int,
+        default=1_000_000,
+        help="observations of the mapped-load comparison (0: none)",
+    )
+    parser.add_argument("--only-mapped", action="store_true", help="measure the mapped load alone")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         kind, *paths = options.child
         if kind == "load":
-            answer = child_load(Path(paths[0]), Path(paths[1]))
+            maps = Path(paths[2]) if len(paths) > 2 else None
+            answer = child_load(Path(paths[0]), Path(paths[1]), maps, *paths[3:])
         elif kind == "overwrite":
             answer = child_overwrite(Path(paths[0]), Path(paths[1]), paths[2])
         else:
@@ -307,6 +424,9 @@ def main() -> None:
         codes = _allowed_codes(_node(tmp / "codes.db"))
         if options.only_overwrite:
             run_overwrites(tmp, options.overwrite, codes)
+            return
+        if options.only_mapped:
+            run_mapped(tmp, options.mapped, codes)
             return
         large, small = tmp / "large.xml", tmp / "small.xml"
         large_series = write_message(large, options.observations, codes)
@@ -349,6 +469,8 @@ def main() -> None:
         print(f"memory ratio large / small: {peak / peak_small:.2f} (target <= 1.5)")
         if options.overwrite:
             run_overwrites(tmp, options.overwrite, codes)
+        if options.mapped:
+            run_mapped(tmp, options.mapped, codes)
 
 
 if __name__ == "__main__":

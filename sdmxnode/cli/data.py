@@ -127,10 +127,12 @@ def load(
         for warning in result.report.findings:
             click.echo(f"{path.name}: {warning.severity}: {warning.message}", err=True)
         for dataflow_name, counts in result.counts.items():
+            converted = result.conversions.get(dataflow_name)
             click.echo(
                 f"{path.name}: {dataflow_name}: {counts.series_written} series, "
                 f"{counts.observations_written} observations written, "
                 f"{counts.observations_deleted} deleted"
+                + (f" (converted through {converted})" if converted else "")
             )
     if failed:
         sys.exit(1)

@@ -52,6 +52,9 @@ def test_a_submission_is_converted_by_the_named_or_the_only_map(app: Flask, quer
     response = client.post(NAT + query, data=CODED.read_bytes(), headers=admin(app))
     assert response.status_code == 201, response.get_data(as_text=True)
     assert stored(client) == expected_rows(CODED)
+    assert response.get_json()["conversion"] == (
+        "StructureMap=IMDX:SM_STOCK_CODED(1.0.0) from IMDX:DF_MIG_STOCK_IMS(1.0.0)"
+    )
 
 
 def test_a_refused_conversion_names_the_line_and_stores_nothing(app: Flask) -> None:
@@ -108,5 +111,6 @@ def test_the_command_line_loads_and_validates_through_the_map(
     loaded = runner.invoke(main, ["load", "--map", "IMDX:SM_STOCK_CODED(1.0.0)", str(CODED)])
     assert loaded.exit_code == 0, loaded.output
     assert "IMDX:DF_MIG_STOCK_NAT(1.0.0): 3 series, 21 observations written" in loaded.output
+    assert "(converted through StructureMap=IMDX:SM_STOCK_CODED(1.0.0) from" in loaded.output
     bad = runner.invoke(main, ["load", "--map", "nonsense", str(CODED)])
     assert bad.exit_code == 2 and "--map" in bad.output

@@ -56,9 +56,18 @@ class LoadResult:
     loads: dict[str, int] = field(default_factory=dict)
     #: The action each data set was written with, in message order.
     actions: list[str] = field(default_factory=list)
+    #: How the data of each dataflow written were converted ('AGENCY:ID(VERSION)' -> the
+    #: StructureMap and source structure), for the dataflows written through a map.
+    conversions: dict[str, str] = field(default_factory=dict)
     #: For a load read by a child process (large files): the memory that process added
     #: beyond what it shares with the loading one (peak minus resident at its start, KiB).
     reader_extra_kib: int = 0
+
+    def note(self, target: StoredArtefact, dataset: DatasetRows, action: str | None) -> None:
+        """Record the action a data set is written with and how it was converted."""
+        self.actions.append(action or dataset.action)
+        if dataset.conversion:
+            self.conversions[target.ref.identity] = dataset.conversion
 
     @property
     def observations_written(self) -> int:
@@ -202,7 +211,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
             agreement = agreements.get(target.pk) or load_agreement(node, target, options.provider)
             agreements[target.pk] = agreement
             writer, rows = _writer(tx, target, dataset, action, agreement)
-            result.actions.append(action or dataset.action)
+            result.note(target, dataset, action)
             rows = rows if progress is None else _counted(rows, progress)
             writer.write(
                 dataset.columns,

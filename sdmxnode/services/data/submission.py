@@ -69,6 +69,9 @@ class Submission:
     load: int | None = None  # the load record written (None: nothing was changed)
     #: Whether the dataflow held no data before this write and holds some now.
     created: bool = False
+    #: How the message was converted into the dataflow's structure (StructureMap and source
+    #: structure), None when it came in it.
+    conversion: str | None = None
 
     def counts_json(self) -> dict[str, int]:
         """The load's counts as a JSON object (series and observations written, deleted)."""
@@ -84,6 +87,7 @@ class Submission:
             "stored": self.report.is_valid,
             "load": self.load,
             "counts": self.counts_json(),
+            "conversion": self.conversion,
             "errors": report["errors"],
             "warnings": report["warnings"],
             "findings_not_listed": report["findings_not_listed"],
@@ -200,6 +204,7 @@ def submit_message(
         counts=counts,
         load=result.loads.get(name),
         created=not had_data and counts.observations_written > 0,
+        conversion=result.conversions.get(name),
     )
 
 

@@ -71,6 +71,13 @@ def build_schemas() -> Schema:
                 "stored": {"type": "boolean"},
                 "load": {"type": "integer", "nullable": True},
                 "counts": {"type": "object", "additionalProperties": count},
+                "conversion": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The StructureMap and source structure the message was "
+                    "converted from (README 'Structure maps'); null when it came in the "
+                    "dataflow's structure",
+                },
                 "errors": count,
                 "warnings": count,
                 "findings_not_listed": count,
