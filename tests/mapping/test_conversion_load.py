@@ -140,3 +140,54 @@ def test_a_message_of_another_structure_is_not_applicable(node: Node) -> None:
     with pytest.raises(LoadRejected) as caught:
         load_data(node, text.encode(), LoadOptions(source="skill.csv", structure_map=MAP))
     assert any(f.code == "MAP_NOT_APPLICABLE" for f in caught.value.report.findings)
+
+
+@pytest.mark.parametrize("name", [None, "collision.csv"])
+def test_a_large_file_is_converted_by_the_reading_child_alike(
+    node: Node, monkeypatch: pytest.MonkeyPatch, name: str | None
+) -> None:
+    """Files past the pipeline threshold are read, converted and checked by a child
+    process: the same rows stored, the same findings (the threshold is lowered here)."""
+    from sdmxnode.services.data import pipeline as data_pipeline
+
+    monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 0)
+    path = CODED if name is None else FOLDER / "invalid" / name
+    assert data_pipeline.can_pipeline(path)
+    if name is not None:
+        with pytest.raises(LoadRejected) as caught:
+            load_data(node, path, LoadOptions(source=path.name, structure_map=MAP))
+        assert [f.code for f in caught.value.report.findings] == ["MAP_COLLISION"]
+        return
+    result = load_data(node, path, LoadOptions(source=path.name, structure_map=MAP))
+    assert result.conversions == {TARGET: "StructureMap=IMDX:SM_STOCK_CODED(1.0.0) from "
+                                  "IMDX:DF_MIG_STOCK_IMS(1.0.0)"}  # fmt: skip
+    stored = dump_observations(node)[TARGET]
+    assert sorted((k, p, v) for k, _, p, v, _ in stored) == expected_rows(CODED)
+
+
+def test_the_converted_data_answer_valid_sdmx(node: Node, database_url: str) -> None:
+    from sdmxnode.validation.schema import validate_ml21
+    from sdmxnode.validation.structure_specific import validate_structure_specific
+
+    load_data(node, CODED, LoadOptions(source=CODED.name, structure_map=MAP))
+    client = create_app({"DATABASE_URL": database_url, "TESTING": True}).test_client()
+    url = "/rest/data/IMDX,DF_MIG_STOCK_NAT,1.0.0/all"
+    generic = client.get(
+        url, headers={"Accept": "application/vnd.sdmx.genericdata+xml;version=2.1"}
+    )
+    assert generic.status_code == 200
+    assert validate_ml21(generic.get_data()) == []
+    flow = "dataflow/IMDX/DF_MIG_STOCK_NAT"
+    for version, accept, schema_path in (
+        ("2.1", "structurespecificdata+xml;version=2.1", f"/rest/schema/{flow}"),
+        ("3.0", "data+xml;version=3.0.0", f"/rest/v2/schema/{flow}/~"),
+    ):
+        answer = client.get(url, headers={"Accept": f"application/vnd.sdmx.{accept}"})
+        assert answer.status_code == 200, version
+        body = answer.get_data()
+        schema = client.get(
+            schema_path, headers={"Accept": f"application/vnd.sdmx.schema+xml;version={version}"}
+        ).get_data()
+        folder = {"2.1": b"sdmx21", "3.0": b"sdmx30"}[version]
+        schema = schema.replace(b"http://localhost/schemas/" + folder + b"/", b"")
+        assert validate_structure_specific(body, schema, version=version) == [], version
