@@ -64,7 +64,7 @@ def test_every_media_type_is_documented() -> None:
 
     assert list_formats("structure") == STRUCTURE_FORMATS
     for fmt in list_formats():
-        assert f"`{fmt.media_type};version={fmt.version}`" in README, fmt.name
+        assert f"`{fmt.content_type}`" in README, fmt.name
 
 
 def test_every_route_is_documented(app) -> None:

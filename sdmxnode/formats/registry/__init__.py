@@ -37,8 +37,9 @@ class Format:
     def content_type(self) -> str:
         """The Content-Type of an answer in this format, spelled as the SDMX-REST specs
         spell it (`type/subtype;version=X`, no space, no charset): clients and the SDMX
-        compliance kit compare it literally."""
-        return f"{self.media_type};version={self.version}"
+        compliance kit compare it literally. A format whose media type has no version
+        (Parquet, Arrow) is the media type alone."""
+        return f"{self.media_type};version={self.version}" if self.version else self.media_type
 
     @property
     def is_json(self) -> bool:
@@ -235,7 +236,7 @@ def negotiate(
             return max(candidates, key=_version_number)
     raise NotAcceptable(
         f"none of the requested representations is offered: {accept}",
-        offered=[f"{f.media_type};version={f.version}" for f in offered],
+        offered=[f.content_type for f in offered],
     )
 
 

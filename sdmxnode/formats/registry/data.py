@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sdmxnode.formats.columnar_types import ARROW_MEDIA_TYPE, PARQUET_MEDIA_TYPE
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
@@ -262,6 +263,24 @@ SCHEMA_JSON_20 = register(
 #: What a schema query answers besides structure messages: the XSDs and the JSON Schema.
 SCHEMA_FORMATS = [SCHEMA_21, SCHEMA_30, SCHEMA_31, SCHEMA_JSON_20]
 
+
+def _columnar(name: str) -> DataWriter:
+    """The Parquet or Arrow writer, imported on first use (pyarrow is large)."""
+
+    def write(result: DataResult, header: MessageHeader, options: WriteOptions):
+        writer = getattr(importlib.import_module("sdmxnode.formats.columnar"), name)
+        return writer(result, labels=options.labels)
+
+    return write
+
+
+#: Columnar downloads for analysts (not SDMX formats): the SDMX-CSV 2.0 columns in Apache
+#: Parquet and as an Arrow IPC stream; their media types have no version parameter.
+PARQUET = register(
+    Format("parquet", PARQUET_MEDIA_TYPE, "", "data", writer=_columnar("write_parquet"))
+)
+ARROW = register(Format("arrow", ARROW_MEDIA_TYPE, "", "data", writer=_columnar("write_arrow")))
+
 DATA_FORMATS = [
     GENERIC_21,
     GENERIC_TS_21,
@@ -275,7 +294,13 @@ DATA_FORMATS = [
     JSON_10,
     JSON_20,
     JSON_21,
-    JSON_10_DRAFT,  # last: not the standard's, kept for the clients that read only it
+    JSON_10_DRAFT,  # not the standard's, kept for the clients that read only it
+    PARQUET,
+    ARROW,
+]
+#: The data formats a submission may be in (the node reads SDMX-ML, SDMX-CSV, SDMX-JSON).
+SUBMITTED_DATA_FORMATS = [
+    f for f in DATA_FORMATS if f.media_type not in (PARQUET_MEDIA_TYPE, ARROW_MEDIA_TYPE)
 ]
 #: The data readers, in the order the input names them (one reader reads every version).
 DATA_READERS = [

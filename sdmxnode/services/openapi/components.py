@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sdmxnode.formats.columnar_types import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
 from sdmxnode.rest import resources
 from sdmxnode.rest.availability import MODES
@@ -379,10 +380,15 @@ def error_responses(*statuses: int) -> Schema:
 
 
 def format_content(formats: Iterable[Format]) -> Schema:
-    """A `content` map with one entry per format (JSON formats as objects, others as text)."""
+    """A `content` map with one entry per format (JSON formats as objects, Parquet and
+    Arrow as binary, others as text)."""
     return {
-        f"{f.media_type};version={f.version}": {
-            "schema": {"type": "object"} if f.is_json else {"type": "string"}
+        f.content_type: {
+            "schema": {"type": "object"}
+            if f.is_json
+            else {"type": "string", "format": "binary"}
+            if f.media_type in COLUMNAR_MEDIA_TYPES
+            else {"type": "string"}
         }
         for f in formats
     }

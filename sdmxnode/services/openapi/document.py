@@ -7,7 +7,7 @@ from typing import Any
 
 from sdmxnode import __version__
 from sdmxnode.config import Settings
-from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_FORMATS
+from sdmxnode.formats.registry.data import DATA_FORMATS, SCHEMA_FORMATS, SUBMITTED_DATA_FORMATS
 from sdmxnode.formats.registry.metadata import METADATA_FORMATS
 from sdmxnode.formats.registry.registrations import REGISTRATION_FORMATS
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
@@ -71,7 +71,7 @@ def build_openapi_document(settings: Settings, server_url: str | None = None) ->
             for resource in registration_resources(REGISTRATION_FORMATS)
             for operation in iter_read_paths(resource, parameters)
         ),
-        *iter_write_paths(DATA_FORMATS, STRUCTURE_FORMATS),
+        *iter_write_paths(SUBMITTED_DATA_FORMATS, STRUCTURE_FORMATS),
         *iter_registration_write_paths(),
         *iter_subscription_paths(),
         *iter_metadata_write_paths(),

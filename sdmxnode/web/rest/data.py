@@ -8,6 +8,7 @@ from itertools import chain
 
 from flask import Blueprint, Response, request, stream_with_context
 
+from sdmxnode.formats.columnar_types import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.data import WriteOptions
 from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format
@@ -42,7 +43,8 @@ def answer_data_query(query: DataQuery) -> Response:
     asked = request_languages()  # a malformed `lang` is refused whatever the format
     # SDMX-JSON always names components and codes, SDMX-CSV with `labels=both|name`;
     # SDMX-ML names nothing, so its answers do not depend on the language.
-    named = fmt.is_json or (fmt.media_type.endswith("+csv") and options.get("labels", "id") != "id")
+    labelled = fmt.media_type.endswith("+csv") or fmt.media_type in COLUMNAR_MEDIA_TYPES
+    named = fmt.is_json or (labelled and options.get("labels", "id") != "id")
     languages = asked if named else ()
     answer = get_data_answer(current_node(), query)
     etag = answer.etag(
