@@ -60,6 +60,7 @@ CSV_10 = "application/vnd.sdmx.data+csv;version=1.0.0"
 CSV_20 = "application/vnd.sdmx.data+csv;version=2.0.0"
 SS_21 = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
 GENERIC_21 = "application/vnd.sdmx.genericdata+xml;version=2.1"
+PARQUET = "application/vnd.apache.parquet"
 REPEATS = 3
 REQUEST_TIMEOUT = 600.0  # seconds, per request
 START_TIMEOUT = 120.0  # seconds for a server to answer /health
@@ -331,6 +332,20 @@ def time_to_csv(frame) -> tuple[float, int]:
     return median_of(run)
 
 
+def time_to_parquet(frame, folder: Path) -> tuple[float, int]:
+    """pandas `to_parquet` (pyarrow) of the frame, OBS_VALUE as a float column as the
+    node writes it, into a file (Parquet needs a seekable sink)."""
+    frame = frame.assign(OBS_VALUE=frame["OBS_VALUE"].astype(float))
+    target = folder / "pandas.parquet"
+
+    def run() -> tuple[float, int]:
+        start = time.perf_counter()
+        frame.to_parquet(target, index=False)
+        return time.perf_counter() - start, target.stat().st_size
+
+    return median_of(run)
+
+
 def check(label: str, value: float, target: str, holds: bool) -> str:
     return f"{label:<66} {value:8.2f}   target {target:<8} {'holds' if holds else 'FAILS'}"
 
@@ -390,6 +405,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             ("SDMX-CSV 1.0", CSV_10),
             ("SDMX-CSV 2.0", CSV_20),
             ("SDMX-ML 2.1 SS", SS_21),
+            ("Parquet", PARQUET),
         ):
             fetch(base + FLOW_PATH + "/" + one_series, accept)  # warm-up: caches, connections
             seconds, size = median_of(lambda a=accept: fetch(base + FLOW_PATH, a))
@@ -443,6 +459,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     seconds, _ = time_to_csv(frame)
     figures.append(Figure(f"pandas DataFrame.to_csv ({n_big:,} obs)", seconds, 0, n_big))
     print(figures[-1].row(), flush=True)
+    seconds, size = time_to_parquet(frame, workdir)
+    figures.append(Figure(f"pandas DataFrame.to_parquet ({n_big:,} obs)", seconds, size, n_big))
+    print(figures[-1].row(), flush=True)
 
     # 4. dsss, the Python reference server, on the same data
     dsss_line = ""
@@ -466,7 +485,10 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     print("\n=== ratios ===")
     pysdmx_csv = by["pysdmx write_sdmx SDMX-CSV 2.0"].seconds
     pysdmx_xml = by["pysdmx write_sdmx SDMX-ML 2.1 SS"].seconds
-    pandas_csv = next(f.seconds for f in figures if f.label.startswith("pandas"))
+    pandas_csv = next(f.seconds for f in figures if f.label.startswith("pandas DataFrame.to_csv"))
+    pandas_parquet = next(
+        f.seconds for f in figures if f.label.startswith("pandas DataFrame.to_parquet")
+    )
     lines = []
     for label in ("SDMX-CSV 1.0", "SDMX-CSV 2.0"):
         node_s = by[f"node {label}"].seconds
@@ -493,6 +515,15 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             pysdmx_xml / node_xml,
             ">= 5",
             pysdmx_xml / node_xml >= 5,
+        )
+    )
+    node_parquet = by["node Parquet"].seconds
+    lines.append(
+        check(
+            "node Parquet speed / pandas to_parquet speed (issue 19: >= 1.0)",
+            pandas_parquet / node_parquet,
+            ">= 1.0",
+            pandas_parquet / node_parquet >= 1.0,
         )
     )
     ratio = series_big.seconds / series_small.seconds

@@ -123,12 +123,22 @@ class _Layout:
 
         count = len(rows)
         values = list(zip(*rows, strict=False)) if rows else []
-        arrays = [pa.array([part] * count, pa.string()) for part in lead]
+        arrays = [pa.repeat(pa.scalar(part, pa.string()), count) for part in lead]
         for (index, convert), arrow_type in zip(self.columns, self.types[self.lead :], strict=True):
             column = values[index] if values else ()
-            data = column if convert is None else [convert(v) for v in column]
-            arrays.append(pa.array(data, arrow_type))
+            data = column if convert is None else tuple(map(convert, column))
+            arrays.append(_array(data, arrow_type))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema())
+
+
+def _array(values: tuple, arrow_type: Any) -> Any:
+    """An Arrow array of `values` (a column no row fills: nulls, made at once)."""
+    import pyarrow as pa
+
+    count = len(values)
+    if values.count(None) == count:
+        return pa.nulls(count, arrow_type)
+    return pa.array(values, arrow_type)
 
 
 def _filled(fixed: str | None) -> Callable[[Any], Any] | None:
