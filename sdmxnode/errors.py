@@ -149,6 +149,23 @@ class TooLarge(SdmxNodeError):
     ends_request = True
 
 
+class RangeNotSatisfiable(SdmxNodeError):
+    """A `Range: values=...` header beyond the observations of the answer (RFC 9110 416);
+    `total` is how many there are, for the `Content-Range: values */total` header."""
+
+    status = 416
+    sdmx_code = 100
+    title = "Range not satisfiable"
+
+    def __init__(self, message: str, *, total: int, where: str | None = "Range") -> None:
+        super().__init__(message, where=where)
+        self.total = total
+
+    def extra_headers(self) -> dict[str, str]:
+        """RFC 9110 section 15.5.17: the 416 says how many observations there are."""
+        return {"Content-Range": f"values */{self.total}"}
+
+
 class UriTooLong(BadRequest):
     """A request URL longer than SDMXNODE_MAX_URL_LENGTH (HTTP 414, SDMX 140)."""
 

@@ -4,7 +4,8 @@ The policy of SDMX-REST data answers lives here, not in the views: one data set 
 provider (`data_sets.per_provider`), an answer larger than
 MAX_RESPONSE_OBSERVATIONS is refused, `updatedAfter` answers replace what changed and carry
 the deletions as a data set with action Delete (2.x `data.md`), and `includeHistory`
-answers one data set per load.
+answers one data set per load. `Range: values=...` answers only the observations it
+selects (`paged_result`), the size limit applying to them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sdmxnode.errors import NoResults, TooLarge
+from sdmxnode.errors import NoResults, RangeNotSatisfiable, TooLarge
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery
-from sdmxnode.services.data.data_sets import per_provider
+from sdmxnode.rest.ranges import ValuesRange
+from sdmxnode.services.data.data_sets import data_set_counts, paged, per_provider
 from sdmxnode.services.data.queries import (
     DataPlan,
     count_rows,
@@ -28,6 +30,20 @@ from sdmxnode.services.data.queries import (
     plan_data_query,
 )
 from sdmxnode.services.node import Node
+
+
+@dataclass(frozen=True)
+class Page:
+    """The observations a paged answer holds: `first`..`last` (inclusive) of `total`."""
+
+    first: int
+    last: int
+    total: int
+
+    @property
+    def content_range(self) -> str:
+        """The `Content-Range` header of the answer (RFC 9110 section 14.4)."""
+        return f"values {self.first}-{self.last}/{self.total}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,8 @@ class DataAnswer:
             raise TooLarge(
                 f"the answer holds more than {limit} observations, the most this node sends "
                 "in one response: narrow the query with a key, startPeriod/endPeriod "
-                "(c[TIME_PERIOD] on 2.x), firstNObservations or lastNObservations",
+                "(c[TIME_PERIOD] on 2.x), firstNObservations or lastNObservations, or ask "
+                f"for it page by page with the header 'Range: values=0-{limit - 1}'",
                 where="query",
             )
         if not found:
@@ -84,6 +101,41 @@ class DataAnswer:
         if deletions:
             result.following = [*result.following, deletions_result(node, plan)]
         return result
+
+    def paged_result(
+        self, values: ValuesRange, languages: Sequence[str] = ()
+    ) -> tuple[DataResult, Page | None]:
+        """The answer narrowed to the observations `values` selects, and which they are;
+        RangeNotSatisfiable when it selects none. `includeHistory` and `updatedAfter`
+        answers are not paged (the whole answer, and None)."""
+        node, plan = self.node, self.plan
+        if self.query.include_history or plan.selection.updated_after is not None:
+            return self.result(languages), None
+        chosen = bool(self.query.providers) or self.query.context == "provisionagreement"
+        result = per_provider(
+            node, plan, data_result(node, plan, languages=languages), name_one=chosen
+        )
+        counts = data_set_counts(node, plan, result)
+        total = sum(counts)
+        if not total:
+            raise NoResults("no data matches the query", where="key")
+        span = values.resolve(total)
+        if span is None:
+            raise RangeNotSatisfiable(
+                f"the answer holds {total} observations (values 0-{total - 1}): the range "
+                "selects none of them",
+                total=total,
+            )
+        first, last = span
+        limit = node.settings.max_response_observations
+        if limit and last - first + 1 > limit:
+            raise TooLarge(
+                f"the range selects {last - first + 1} observations, more than the {limit} "
+                f"this node sends in one response: ask for 'Range: values={first}-"
+                f"{first + limit - 1}' and so on",
+                where="Range",
+            )
+        return paged(result, counts, first, last), Page(first, last, total)
 
     def rows_again(self) -> Iterator[tuple]:
         """The rows of the plan once more (writers that need a second pass)."""

@@ -10,15 +10,21 @@ the query selected providers (a `provisionagreement` context, a providerRef). Th
 a dataflow whose data all come from one provider is written as before: sdmx1 (2.28) reads
 no DataProvider inside an SDMX-ML DataSet, and a client asking for a dataflow has no data
 sets to tell apart.
+
+A `Range: values=...` answer (`paged`) keeps the observations of the range, counted across
+the data sets in the order they are written.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
+from itertools import islice
 
 from sdmxnode.formats.rows import DataResult
-from sdmxnode.services.data.queries import DataPlan, iter_rows
+from sdmxnode.services.data.queries import DataPlan, count_rows, iter_rows
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import UNATTRIBUTED, agreements_of, data_set_provider
 
@@ -55,3 +61,56 @@ def per_provider(
         )
     data_sets[0].following = data_sets[1:]
     return data_sets[0]
+
+
+def count_plan_rows(node: Node, plan: DataPlan) -> int:
+    """How many rows a plan answers: counted by the database, or by reading them when a
+    filter the database cannot apply (component filters on attributes, `asOf`) narrows
+    them."""
+    if plan.row_filter is None and plan.selection.as_of is None:
+        return count_rows(node, plan, sys.maxsize)
+    return sum(1 for _ in iter_rows(node, plan))
+
+
+def _provider_key(data_set: DataResult) -> str:
+    provider = data_set.provider
+    return f"{provider.agency_id}:{provider.id}" if provider is not None else UNATTRIBUTED
+
+
+def data_set_counts(node: Node, plan: DataPlan, result: DataResult) -> list[int]:
+    """The rows of each data set of `result` (itself, then those `following`), as
+    `per_provider` made them from `plan`."""
+    data_sets = [result, *result.following]
+    if len(data_sets) == 1:
+        return [count_plan_rows(node, plan)]
+    return [count_plan_rows(node, provider_plan(plan, _provider_key(d))) for d in data_sets]
+
+
+def paged(result: DataResult, counts: list[int], first: int, last: int) -> DataResult:
+    """`result` narrowed to its rows `first`..`last` (inclusive, counted across its data
+    sets in order); data sets left with no row are dropped."""
+    kept: list[DataResult] = []
+    start = 0
+    for data_set, count in zip([result, *result.following], counts, strict=True):
+        skip = max(0, first - start)
+        take = min(count, last + 1 - start) - skip
+        start += count
+        if take <= 0:
+            continue
+        again = data_set.rows_again
+        kept.append(
+            replace(
+                data_set,
+                rows=islice(data_set.rows, skip, skip + take),
+                rows_again=(
+                    partial(_sliced, again, skip, skip + take) if again is not None else None
+                ),
+                following=[],
+            )
+        )
+    kept[0].following = kept[1:]
+    return kept[0]
+
+
+def _sliced(rows_of: Callable[[], Iterator[tuple]], start: int, stop: int) -> Iterator[tuple]:
+    return islice(rows_of(), start, stop)

@@ -307,6 +307,15 @@ def build_parameters(
             "with weights; the answer's Content-Language names the one chosen",
             "schema": {"type": "string"},
         },
+        "Range": {
+            "name": "Range",
+            "in": "header",
+            "required": False,
+            "description": "Observations to answer, counted from 0 in the answer's order: "
+            "values=FIRST-LAST, values=FIRST- or values=-COUNT (the last ones); 206 with "
+            "Content-Range. Other units or several ranges are ignored",
+            "schema": {"type": "string"},
+        },
         "If-None-Match": {
             "name": "If-None-Match",
             "in": "header",
@@ -358,6 +367,10 @@ def build_responses(max_request_bytes: int) -> Schema:
     responses: Schema = {
         "NotModified": {"description": "Not modified: the client's copy is current"},
         "NoContent": {"description": "No results (2.x answers an empty result with 204)"},
+        "RangeNotSatisfiable": {
+            "description": "The Range selects none of the answer's observations (an SDMX "
+            "error message; Content-Range: values */TOTAL)"
+        },
     }
     for status, description in _ERRORS.items():
         if status == "413":

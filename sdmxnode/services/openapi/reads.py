@@ -101,6 +101,7 @@ def read_resources(
                 "formatVersion",
                 *languages,
                 *csv,
+                "Range",
             ],  # fmt: skip
             data,
             f"/rest/data/{agency},{flow_id},{version}/{DEMO_KEY}?startPeriod=2010&format=csvdata",
@@ -129,6 +130,7 @@ def read_resources(
                 "formatVersion",
                 *languages,
                 *csv,
+                "Range",
             ],  # fmt: skip
             data,
             f"/rest/v2/data/dataflow/{agency}/{flow_id}/*/A.FRA,A.KEN?c[TIME_PERIOD]=ge:2010",
@@ -234,6 +236,11 @@ def iter_read_paths(resource: Resource, parameters: Schema) -> Iterator[tuple[st
         }
         if resource.api == 2:
             responses["204"] = ref("responses", "NoContent")
+        if "Range" in resource.query:  # data answers page by observations
+            responses["206"] = {"description": "The observations the Range selects "
+                                "(Content-Range: values FIRST-LAST/TOTAL)",
+                                "content": resource.content}  # fmt: skip
+            responses["416"] = ref("responses", "RangeNotSatisfiable")
         operation: Schema = {
             "tags": [resource.tag],
             "operationId": f"{resource.operation_id}_{suffix}" if suffix else resource.operation_id,

@@ -13,6 +13,7 @@ from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.data import WriteOptions
 from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
+from sdmxnode.rest.ranges import ValuesRange, parse_values_range
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
 from sdmxnode.web import current_node
 from sdmxnode.web.http import (
@@ -47,15 +48,20 @@ def answer_data_query(query: DataQuery) -> Response:
     named = fmt.is_json or (labelled and options.get("labels", "id") != "id")
     languages = asked if named else ()
     answer = get_data_answer(current_node(), query)
+    values = parse_values_range(request.headers.get("Range"))
     etag = answer.etag(
         fmt.name,
         request.query_string.decode("latin-1"),
         repr(sorted(options.items())),
         ",".join(languages),
+        repr(values),
     )
     response = conditional(
-        etag, answer.last_modified, lambda: _stream(fmt, answer, options, languages, named)
+        etag,
+        answer.last_modified,
+        lambda: _stream(fmt, answer, options, languages, named, values),
     )
+    response.headers["Accept-Ranges"] = "values"
     return vary_on_language(response) if named else response
 
 
@@ -65,12 +71,18 @@ def _stream(
     options: dict[str, str],
     languages: tuple[str, ...],
     named: bool,
+    values: ValuesRange | None = None,
 ) -> Response:
     """The answer, streamed (gzipped as it goes when the client accepts gzip); with `named`
-    its Content-Language is that of the names it carries."""
+    its Content-Language is that of the names it carries; with `values` only the
+    observations of that range (206 Partial Content, with Content-Range)."""
     writer = fmt.writer
     assert writer is not None
-    result = answer.result(languages)
+    page = None
+    if values is None:
+        result = answer.result(languages)
+    else:
+        result, page = answer.paged_result(values, languages)
     chunks: Iterator[bytes] = writer(
         result,
         answer.node.header(),
@@ -86,6 +98,9 @@ def _stream(
         response.headers["Content-Encoding"] = "gzip"
     if named and result.labels is not None:
         set_content_language(response, result.labels.language)
+    if page is not None:
+        response.status_code = 206
+        response.headers["Content-Range"] = page.content_range
     return response
 
 
