@@ -81,3 +81,27 @@ def test_every_finding_code_is_in_the_findings_table() -> None:
 
     for code in CODES:
         assert f"| `{code}` |" in README, code
+
+
+def test_the_structure_map_commands_run(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The `sdmxnode` commands of "Structure maps", run as written against a fresh node."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    section = README.split("### Structure maps", 1)[1].split("\n### ", 1)[0]
+    block = re.findall(r"```sh\n(.+?)\n```", section, re.S)[0].replace("\\\n", " ")
+    commands = [
+        shlex.split(line, comments=True)
+        for line in block.splitlines()
+        if line.startswith("sdmxnode ")
+    ]
+    assert len(commands) >= 3
+    monkeypatch.setenv("SDMXNODE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SDMXNODE_DEMO_DATA", "")
+    monkeypatch.chdir(PROJECT_ROOT)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    for command in commands:
+        result = runner.invoke(main, command[1:])
+        assert result.exit_code == 0, (command, result.output)
