@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from sdmxnode.formats.columnar_types import COLUMNAR_MEDIA_TYPES
+from sdmxnode.formats.columnar import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import list_formats
 
 FLOW_V1 = "IMDX,DF_MIG_STOCK_IMS,1.0.0"

@@ -170,9 +170,22 @@ def test_parameter_names_are_the_standards() -> None:
     if not all(spec.is_file() for spec in specs):
         pytest.skip(f"../shared/specs is absent ({SPECS}): official OpenAPI files not available")
     official = set().union(*(_official_names(spec) for spec in specs))
-    own = {"resource", "path", "line", "name", "format", "formatVersion", "labels",
-           "timeFormat", "keys", "If-None-Match", "limit", "lang",
-           "map", "Range"}  # fmt: skip  (map: conversion through a structure map; Range: paging)
+    own = {
+        "resource",
+        "path",
+        "line",
+        "name",
+        "format",
+        "formatVersion",
+        "labels",
+        "timeFormat",
+        "keys",
+        "If-None-Match",
+        "limit",
+        "lang",
+        "map",
+        "Range",
+    }  # fmt: skip  (map: conversion through a structure map; Range: paging)
     for path, _, operation in iter_operations(DOCUMENT):
         if not path.startswith("/rest/"):
             continue

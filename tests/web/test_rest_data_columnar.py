@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from flask.testing import FlaskClient
 
-from sdmxnode.formats import columnar
+from sdmxnode.formats.columnar import writers as columnar
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/A.KEN+UGA+IND......"
 V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.KEN+UGA+IND......"

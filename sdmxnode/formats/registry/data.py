@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sdmxnode.formats.columnar_types import ARROW_MEDIA_TYPE, PARQUET_MEDIA_TYPE
+from sdmxnode.formats.columnar import ARROW_MEDIA_TYPE, PARQUET_MEDIA_TYPE
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format, Reader, register, register_reader
 from sdmxnode.formats.rows import DataResult
@@ -268,7 +268,7 @@ def _columnar(name: str) -> DataWriter:
     """The Parquet or Arrow writer, imported on first use (pyarrow is large)."""
 
     def write(result: DataResult, header: MessageHeader, options: WriteOptions):
-        writer = getattr(importlib.import_module("sdmxnode.formats.columnar"), name)
+        writer = getattr(importlib.import_module("sdmxnode.formats.columnar.writers"), name)
         return writer(result, labels=options.labels)
 
     return write

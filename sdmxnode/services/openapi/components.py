@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sdmxnode.formats.columnar_types import COLUMNAR_MEDIA_TYPES
+from sdmxnode.formats.columnar import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
 from sdmxnode.rest import resources
 from sdmxnode.rest.availability import MODES

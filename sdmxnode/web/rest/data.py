@@ -8,7 +8,7 @@ from itertools import chain
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from sdmxnode.formats.columnar_types import COLUMNAR_MEDIA_TYPES
+from sdmxnode.formats.columnar import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.data import WriteOptions
 from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format

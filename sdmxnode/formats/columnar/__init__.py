@@ -1,4 +1,5 @@
-"""The media types of the columnar downloads, known without importing pyarrow."""
+"""Columnar downloads (Apache Parquet, Arrow IPC): their media types, known without importing
+pyarrow, and (in `writers`) their writers."""
 
 from __future__ import annotations
 
