@@ -191,3 +191,31 @@ def test_the_converted_data_answer_valid_sdmx(node: Node, database_url: str) -> 
         folder = {"2.1": b"sdmx21", "3.0": b"sdmx30"}[version]
         schema = schema.replace(b"http://localhost/schemas/" + folder + b"/", b"")
         assert validate_structure_specific(body, schema, version=version) == [], version
+
+
+@pytest.mark.parametrize("name", ["IMDX:SS_STOCK_CODED(1.0)", "IMDX:SS_STOCK_CODED.SM_STOCK(1.0)"])
+def test_an_sdmx_21_structure_set_converts_alike(node: Node, name: str) -> None:
+    """The same conversion written as an SDMX 2.1 structure set (a code list map for sex,
+    value maps for measure and area; UNIT_MULT and REVISION come with the data, 2.1 having
+    no fixed values) stores the same observations."""
+    load_structure_files(node.store, [FOLDER / "IMDX-SS_STOCK_CODED-1.0.xml"])
+    result = load_data(
+        node, CODED, LoadOptions(source=CODED.name, structure_map=parse_map_ref(name))
+    )
+    assert result.conversions[TARGET].startswith("StructureSet=IMDX:SS_STOCK_CODED.SM_STOCK(1.0)")
+    stored = dump_observations(node)[TARGET]
+    assert sorted((k, p, v) for k, _, p, v, _ in stored) == expected_rows(CODED)
+    with pytest.raises(LoadRejected) as caught:
+        load_data(
+            node,
+            FOLDER / "invalid" / "unmapped-code.csv",
+            LoadOptions(source="unmapped", structure_map=parse_map_ref(name)),
+        )
+    assert "IMDX:SS_STOCK_CODED.CLM_SEX(1.0)" in caught.value.report.findings[0].message
+
+
+def test_a_map_the_node_does_not_hold_is_not_found(node: Node) -> None:
+    from sdmxnode.errors import NotFound
+
+    with pytest.raises(NotFound, match="no StructureMap"):
+        load_data(node, CODED, LoadOptions(structure_map=parse_map_ref("IMDX:SM_NONE(1.0)")))

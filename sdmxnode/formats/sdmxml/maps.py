@@ -1,10 +1,13 @@
-"""SDMX-ML 3.0/3.1 structure maps and representation maps as the rules the conversion applies.
+"""Structure maps, representation maps (SDMX-ML 3.0/3.1) and SDMX 2.1 structure sets as the
+rules the conversion applies.
 
 sdmx1 has no model of the SDMX 3.0 mapping artefacts (its v21 `StructureSet` models only
 2.1 code list maps), so the stored `StructureMap` and `RepresentationMap` elements are read
 here into small frozen values: what each component map, fixed value map, date pattern map
 and representation mapping says (SDMX 3.0 Section 2, "Structure mapping";
-`SDMXStructureStructureMappings.xsd`). They are rules, not a second information model: the
+`SDMXStructureStructureMappings.xsd`). An SDMX 2.1 `StructureSet` (`SDMXStructureStructureSet.xsd`)
+reads into the same values: its code list maps and value maps are representation maps of
+exact rules. They are rules, not a second information model: the
 elements stay the stored truth and every format writes from them.
 """
 
@@ -27,6 +30,7 @@ __all__ = [
     "ValueRule",
     "read_representation_map",
     "read_structure_map",
+    "read_structure_set",
 ]
 
 
@@ -242,3 +246,121 @@ def _date_pattern(element: etree._Element) -> DatePatternMapping:
         _text(dimension[0]) if dimension else None,
         element.get("resolvePeriod"),
     )
+
+
+def _ref_21(element: etree._Element, where: str, default_type: str) -> ArtefactRef:
+    """The artefact an SDMX-ML 2.1 reference names: a `Ref` child (its `class`, else
+    `default_type`) or a `URN` child."""
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        if _local(child) == "URN":
+            return _ref(child, where)
+        if _local(child) == "Ref":
+            return ArtefactRef(
+                _structure_type(child.get("class") or default_type),
+                child.get("agencyID", ""),
+                child.get("id", ""),
+                child.get("version", "1.0"),
+            )
+    raise Invalid(f"{where}: a reference names nothing", where=where)
+
+
+def _local_id(element: etree._Element) -> str:
+    """The id of an SDMX-ML 2.1 local reference (`<Ref id=".."/>`)."""
+    for child in element:
+        if isinstance(child.tag, str) and _local(child) == "Ref":
+            return child.get("id", "")
+    return _text(element)
+
+
+def read_structure_set(
+    element: etree._Element,
+) -> list[tuple[StructureMapping, dict[ArtefactRef, RepresentationMapping]]]:
+    """The structure maps of one SDMX-ML 2.1 `StructureSet`, each with the code list maps
+    and value maps its component maps use, read as the 3.0 rules they are: a `CodelistMap`
+    as a representation map of exact rules (source code -> target code), a `ValueMap` as
+    one of its value mappings. The maps are named `SET.MAP` inside the set's identity."""
+    ref = _identity(element, "StructureSet")
+    where = f"StructureSet {ref.identity}"
+    codelist_maps: dict[str, RepresentationMapping] = {}
+    for codelist_map in _children(element, "CodelistMap"):
+        rules = tuple(
+            ValueRule(
+                (SourceValue(_local_id(_children(code_map, "Source")[0])),),
+                (_local_id(_children(code_map, "Target")[0]),),
+            )
+            for code_map in _children(codelist_map, "CodeMap")
+        )
+        map_id = codelist_map.get("id", "")
+        codelist_maps[map_id] = RepresentationMapping(
+            ArtefactRef("CodelistMap", ref.agency_id, f"{ref.id}.{map_id}", ref.version),
+            (_ref_21(_children(codelist_map, "Source")[0], where, "Codelist").identity,),
+            (_ref_21(_children(codelist_map, "Target")[0], where, "Codelist").identity,),
+            rules,
+        )
+    found = []
+    for structure_map in _children(element, "StructureMap"):
+        map_id = structure_map.get("id", "")
+        used: dict[ArtefactRef, RepresentationMapping] = {}
+        components = []
+        for number, component_map in enumerate(_children(structure_map, "ComponentMap")):
+            mapping = _component_mapping_21(
+                component_map, codelist_maps, ref, f"{map_id}.{number}", where
+            )
+            if mapping is not None:
+                used[mapping.ref] = mapping
+            components.append(
+                ComponentMapping(
+                    (_local_id(_children(component_map, "Source")[0]),),
+                    (_local_id(_children(component_map, "Target")[0]),),
+                    mapping.ref if mapping is not None else None,
+                )
+            )
+        found.append(
+            (
+                StructureMapping(
+                    ArtefactRef("StructureSet", ref.agency_id, f"{ref.id}.{map_id}", ref.version),
+                    _ref_21(_children(structure_map, "Source")[0], where, "DataStructure"),
+                    _ref_21(_children(structure_map, "Target")[0], where, "DataStructure"),
+                    tuple(components),
+                    (),
+                ),
+                used,
+            )
+        )
+    return found
+
+
+def _component_mapping_21(
+    component_map: etree._Element,
+    codelist_maps: dict[str, RepresentationMapping],
+    ref: ArtefactRef,
+    name: str,
+    where: str,
+) -> RepresentationMapping | None:
+    """The representation a 2.1 component map goes through: a code list map of the set,
+    or its own value map; None when it copies values (or only changes their format)."""
+    representation = _children(component_map, "RepresentationMapping")
+    if not representation:
+        return None
+    for child in representation[0]:
+        if not isinstance(child.tag, str):
+            continue
+        if _local(child) == "CodelistMap":
+            map_id = _local_id(child)
+            if map_id not in codelist_maps:
+                raise Invalid(f"{where}: no CodelistMap {map_id} in the set", where=where)
+            return codelist_maps[map_id]
+        if _local(child) == "ValueMap":
+            rules = tuple(
+                ValueRule((SourceValue(v.get("source", "")),), (v.get("target", ""),))
+                for v in _children(child, "ValueMapping")
+            )
+            return RepresentationMapping(
+                ArtefactRef("ValueMap", ref.agency_id, f"{ref.id}.{name}", ref.version),
+                ("String",),
+                ("String",),
+                rules,
+            )
+    return None

@@ -4,7 +4,8 @@
 `RepresentationMap` its component maps use, and the StructureInfo of its source (a dataflow
 or DSD the node holds: the institution's own structure) and of its target dataflow. It
 refuses a map whose parts the node does not hold or that names components its structures
-lack, before any data is read.
+lack, before any data is read. An SDMX 2.1 `StructureSet` serves as well: `--map` naming it
+uses its structure map onto a dataflow (`SET.MAP` picks one of several).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from sdmxnode.errors import Invalid, NotFound, SemanticError
 from sdmxnode.formats.rows import StructureInfo, StructureResolver
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.maps import (
+    RepresentationMapping,
     StructureMapping,
     read_representation_map,
     read_structure_map,
+    read_structure_set,
 )
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1
@@ -44,7 +47,7 @@ class ConversionPlan:
     def provenance(self) -> str:
         """How the data were converted, for the load record: map and source structure."""
         source = self.source.dataflow or self.source.dsd
-        return f"StructureMap={self.structure_map.ref.identity} from {source}"
+        return f"{self.structure_map.ref.type}={self.structure_map.ref.identity} from {source}"
 
     def converts(self, structure: StructureInfo) -> bool:
         """True when data of `structure` are what the map converts (its source dataflow, or
@@ -85,16 +88,43 @@ def _element(store: StructureStore, artefact: StoredArtefact) -> etree._Element:
     return etree.fromstring(store.read_one_xml(artefact), safe_parser())
 
 
-def read_stored_map(store: StructureStore, ref: ArtefactRef) -> StructureMapping:
-    """The stored StructureMap `ref` names (NotFound if the node holds none)."""
-    return read_structure_map(_element(store, _find(store, ref)))
+#: The representation maps a map carries inside itself (an SDMX 2.1 structure set's code
+#: list maps and value maps), by the reference its component maps use.
+Carried = dict[ArtefactRef, RepresentationMapping]
+
+
+def read_stored_map(store: StructureStore, ref: ArtefactRef) -> tuple[StructureMapping, Carried]:
+    """The stored StructureMap `ref` names, or else the SDMX 2.1 StructureSet of that
+    identity (its structure map targeting a dataflow; `SET.MAP` names one of several),
+    with what it carries; NotFound if the node holds neither."""
+    try:
+        return read_structure_map(_element(store, _find(store, ref))), {}
+    except NotFound:
+        pass
+    set_id, _, map_id = ref.id.partition(".")
+    structure_set = ArtefactRef("StructureSet", ref.agency_id, set_id, ref.version)
+    try:
+        found = read_structure_set(_element(store, _find(store, structure_set)))
+    except NotFound:
+        raise NotFound(
+            f"no StructureMap (nor SDMX 2.1 StructureSet) {ref.agency_id}:{ref.id}"
+            f"({ref.version or 'latest'}) in this node",
+            where="map",
+        ) from None
+    if map_id:
+        found = [f for f in found if f[0].ref.id == f"{set_id}.{map_id}"]
+    targeting_flows = [f for f in found if f[0].target.type == "Dataflow"]
+    chosen = targeting_flows or found
+    if not chosen:
+        raise NotFound(f"StructureSet {structure_set.identity} holds no such structure map")
+    return chosen[0]
 
 
 def plan_conversion(
     store: StructureStore, resolve: StructureResolver, ref: ArtefactRef
 ) -> ConversionPlan:
     """The plan for converting data through the structure map `ref` names."""
-    structure_map = read_stored_map(store, ref)
+    structure_map, carried = read_stored_map(store, ref)
     where = f"StructureMap {structure_map.ref.identity}"
     if structure_map.target.type != "Dataflow":
         raise SemanticError(
@@ -114,6 +144,9 @@ def plan_conversion(
     for component_map in structure_map.components:
         rm = component_map.representation_map
         if rm is not None and rm not in mappers:
+            if rm in carried:
+                mappers[rm] = ValueMapper(carried[rm])
+                continue
             try:
                 element = _element(store, _find(store, rm))
             except NotFound as exc:
@@ -180,13 +213,17 @@ def find_maps_between(
     `target_dataflow` ('AGENCY:ID(VERSION)') names, for a submission that names no map."""
     found = []
     wanted = {source.dataflow, source.dsd}
-    for artefact in store.find_artefacts({"StructureMap"}):
-        if artefact.ref.type != "StructureMap":
+    for artefact in store.find_artefacts({"StructureMap", "StructureSet"}):
+        if artefact.ref.type == "StructureMap":
+            maps = [read_structure_map(_element(store, artefact))]
+        elif artefact.ref.type == "StructureSet":
+            maps = [m for m, _ in read_structure_set(_element(store, artefact))]
+        else:
             continue
-        structure_map = read_structure_map(_element(store, artefact))
-        if (
-            structure_map.source.identity in wanted
-            and structure_map.target.identity == target_dataflow
-        ):
-            found.append(artefact.ref)
+        for structure_map in maps:
+            if (
+                structure_map.source.identity in wanted
+                and structure_map.target.identity == target_dataflow
+            ):
+                found.append(ArtefactRef("StructureMap", *_identity(structure_map.ref.identity)))
     return found
