@@ -163,10 +163,33 @@ def test_representation_map_page_lists_rules_with_code_names(maps_client: FlaskC
     assert any(h.startswith("/codelist/IAEG-SDGs/CL_SEX") for h in hrefs), hrefs
 
 
+def test_representation_map_from_a_data_type_names_the_target_codes(
+    maps_client: FlaskClient,
+) -> None:
+    element = _fixture().find(f".//{STR}RepresentationMap[@id='RM_COUNTRY_AREA']")
+    areas = sdmx.read_sdmx(PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml")
+    names = {c.id: str(c.name) for c in areas.codelist["CL_AREA"].items.values()}
+    page = html_of(maps_client.get("/representationmap/TEST/RM_COUNTRY_AREA"))
+    (source,) = page.xpath("//section[@aria-labelledby='source-heading']//li")
+    data_type = element.findtext(f"{STR}SourceDataType")
+    assert " ".join(source.text_content().split()) == f"data type {data_type}"
+    rows = _rows(page, "rules")
+    rules = element.findall(f"{STR}RepresentationMapping")
+    assert len(rows) == len(rules)
+    for rule, row in zip(rules, rows, strict=True):
+        target = rule.findtext(f"{STR}TargetValue")
+        assert row[0] == rule.findtext(f"{STR}SourceValue")  # no code list: no name
+        assert row[2] == f"{target} {names[target]}"
+
+
 def test_representation_map_search_filters_rules_without_javascript(
     maps_client: FlaskClient,
 ) -> None:
-    total = len(_fixture().findall(f".//{STR}RepresentationMapping"))
+    total = len(
+        _fixture().findall(
+            f".//{STR}RepresentationMap[@id='RM_GENDER_SEX']/{STR}RepresentationMapping"
+        )
+    )
     # 'Women' is the name of one source code only; '_U' is one rule's target
     for query, count in (("Women", 1), ("_u", 1), ("zzz-none", 0)):
         page = html_of(maps_client.get(f"{REPRESENTATION_MAP}?q={query}"))
@@ -204,16 +227,17 @@ def test_dataflow_pages_link_the_maps_from_and_to_them(maps_client: FlaskClient)
 
 
 def test_code_list_pages_link_the_representation_maps(maps_client: FlaskClient) -> None:
-    for url, role in (
-        ("/codelist/TEST/CL_GENDER_NSO", "From here"),
-        ("/codelist/IAEG-SDGs/CL_SEX", "To here"),
+    for url, role, link in (
+        ("/codelist/TEST/CL_GENDER_NSO", "From here", REPRESENTATION_MAP),
+        ("/codelist/IAEG-SDGs/CL_SEX", "To here", REPRESENTATION_MAP),
+        ("/codelist/IMDX/CL_AREA", "To here", "/representationmap/TEST/RM_COUNTRY_AREA"),
     ):
         page = html_of(maps_client.get(url))
         items = page.xpath("//section[@aria-labelledby='maps-heading']//li")
         assert len(items) == 1, url
         assert items[0].text_content().strip().startswith(role)
-        assert items[0].xpath(".//a/@href")[0].startswith(REPRESENTATION_MAP)
-    page = html_of(maps_client.get("/codelist/IMDX/CL_AREA"))
+        assert items[0].xpath(".//a/@href")[0].startswith(link)
+    page = html_of(maps_client.get("/codelist/IMDX/CL_FLOW_TYPE"))
     assert not page.xpath("//section[@aria-labelledby='maps-heading']")
 
 

@@ -153,20 +153,12 @@ def _element(node: Node, artefact: StoredArtefact) -> etree._Element:
     return etree.fromstring(node.store.read_one_xml(artefact), safe_parser())
 
 
-def _description(element: etree._Element, language: str) -> str:
+def _text(element: etree._Element, tag: str, language: str, fallback: str = "") -> str:
+    """The `language` (else English, else first) text of the `tag` children (Name, ...)."""
     texts = {
         child.get("{http://www.w3.org/XML/1998/namespace}lang", ""): (child.text or "").strip()
         for child in element
-        if isinstance(child.tag, str) and etree.QName(child).localname == "Description"
-    }
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
-
-
-def _name_of(element: etree._Element, language: str, fallback: str) -> str:
-    texts = {
-        child.get("{http://www.w3.org/XML/1998/namespace}lang", ""): (child.text or "").strip()
-        for child in element
-        if isinstance(child.tag, str) and etree.QName(child).localname == "Name"
+        if isinstance(child.tag, str) and etree.QName(child).localname == tag
     }
     return texts.get(language) or texts.get("en") or next(iter(texts.values()), fallback)
 
@@ -191,7 +183,7 @@ def _linked(node: Node, ref: ArtefactRef, language: str) -> Linked:
 
 def _map_linked(artefact: StoredArtefact, element: etree._Element, language: str) -> Linked:
     ref = artefact.ref
-    name = _name_of(element, language, artefact.name)
+    name = _text(element, "Name", language, artefact.name)
     return Linked(ref.type, ref.agency_id, ref.id, ref.version, name, True)
 
 
@@ -255,7 +247,7 @@ def get_structure_map_view(
     ]
     return StructureMapView(
         _map_linked(artefact, element, language),
-        _description(element, language),
+        _text(element, "Description", language),
         source,
         target,
         components,
@@ -334,7 +326,7 @@ def get_representation_map_view(
     shown = [r for r in rules if _matches(r, wanted)] if wanted else rules
     return RepresentationMapView(
         _map_linked(artefact, element, language),
-        _description(element, language),
+        _text(element, "Description", language),
         [s for s, _ in sources],
         [t for t, _ in targets],
         shown,
