@@ -6,6 +6,7 @@ structures with lxml and sdmx1, not from the node's own reader of maps."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import lxml.html
@@ -258,6 +259,16 @@ def test_validation_page_offers_the_structure_maps(maps_client: FlaskClient) -> 
     chosen = html_of(maps_client.get("/validate?map=TEST:SM_NSO_IMMIGRATION(1.0)"))
     selected = chosen.xpath("//select[@id='map']/option[@selected]/@value")
     assert selected == ["TEST:SM_NSO_IMMIGRATION(1.0)"]
+
+
+def test_the_validation_report_page_keeps_the_chosen_map(maps_client: FlaskClient) -> None:
+    body = (PROJECT_ROOT / "fixtures" / "data" / "small" / "small-csv20-21.csv").read_bytes()
+    for chosen in ("TEST:SM_NSO_IMMIGRATION(1.0)", ""):
+        upload = {"file": (io.BytesIO(body), "upload.csv"), "map": chosen}
+        page = maps_client.post("/validate", data=upload, headers={"Accept": "text/html"})
+        assert page.mimetype == "text/html"
+        selected = html_of(page).xpath("//select[@id='map']/option[@selected]/@value")
+        assert selected == [chosen]
 
 
 def test_pages_without_maps_are_unchanged(migration_client: FlaskClient) -> None:
