@@ -136,10 +136,14 @@ def test_api_page_examples_answer_on_the_demo_node(
     migration_app: Flask, migration_client: FlaskClient
 ) -> None:
     from sdmxnode.services.data.loading import load_data
+    from sdmxnode.services.structures.loading import load_structure_files
 
     # the mirror check's example needs bilateral flows, which the demo data does not hold
     bilateral = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
     load_data(migration_app.extensions["sdmxnode"], bilateral / "IMDX-DF_MIG_FLOWS-bilateral.csv")
+    # the map pages' examples need maps, which the demo node does not hold
+    maps = Path(__file__).resolve().parents[2] / "fixtures" / "structures" / "page-maps-3.0.xml"
+    load_structure_files(migration_app.extensions["sdmxnode"].store, [maps])
     document = migration_client.get("/openapi.json").get_json()
     examples = {
         operation["x-example"]

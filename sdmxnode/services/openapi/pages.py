@@ -26,8 +26,20 @@ _PATH = [
     }
     for name, text in (("agency", "Maintenance agency id"), ("id", "Artefact id"))
 ]
+_VERSION = {
+    "name": "version",
+    "in": "query",
+    "required": False,
+    "description": "Version of the artefact (else the latest)",
+    "schema": {"type": "string"},
+}
 #: Statuses some pages give besides 200 and 404.
+_BAD_VERSION = {
+    "400": {"description": "`version` is not a version (an HTML page)", "content": _HTML},
+}
 _MORE_RESPONSES = {
+    "page_structure_map": _BAD_VERSION,
+    "page_representation_map": _BAD_VERSION,
     "page_mirror": {
         "400": {"description": "`country` is not a code of REF_AREA (an HTML page)",
                 "content": _HTML},
@@ -49,6 +61,16 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
     ("/codelist/{agency}/{id}", "page_codelist", "Code list page",
      "Codes with names in every language, hierarchy and search (`q`).", _PATH,
      f"/codelist/{_AGENCY}/CL_AREA"),
+    ("/structuremap/{agency}/{id}", "page_structure_map", "Structure map page",
+     "A structure map: source and target, component maps with the components' names, "
+     "fixed values and date patterns.", [*_PATH, _VERSION],
+     "/structuremap/TEST/SM_NSO_IMMIGRATION"),
+    ("/representationmap/{agency}/{id}", "page_representation_map", "Representation map page",
+     "A representation map's rules with the codes' names, how each source value is compared, "
+     "and validity; `q` keeps the rules whose values or names contain it.",
+     [*_PATH, _VERSION, {"name": "q", "in": "query", "required": False,
+                         "description": "Search text", "schema": {"type": "string"}}],
+     "/representationmap/TEST/RM_GENDER_SEX"),
     ("/compare/{agency}/{id}", "page_compare", "Comparability page",
      "The definition each reporting country uses, side by side.", _PATH,
      f"/compare/{_AGENCY}/{_ID}"),

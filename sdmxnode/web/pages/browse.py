@@ -1,11 +1,24 @@
-"""Pages for browsing: home (catalogue and search), a dataflow, a code list, a metadata set."""
+"""Pages for browsing: home (catalogue and search), a dataflow, a code list, a metadata set,
+a structure map and a representation map."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from sdmxnode.services.pages.catalogue import get_catalogue, get_codelist_view, search_catalogue
+from sdmxnode.services.pages.catalogue import (
+    get_artefact,
+    get_catalogue,
+    get_codelist_view,
+    search_catalogue,
+)
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
+from sdmxnode.services.pages.maps import (
+    get_representation_map_view,
+    get_structure_map_view,
+    list_maps,
+    list_representation_maps_of,
+    list_structure_maps_of,
+)
 from sdmxnode.services.pages.metadata import (
     get_metadata_view,
     list_flow_metadata,
@@ -31,6 +44,7 @@ def home() -> Response:
         catalogue=get_catalogue(node, language),
         query=query,
         hits=search_catalogue(node, query, language) if query else [],
+        maps=list_maps(node, language),
     )
 
 
@@ -53,6 +67,7 @@ def dataflow(agency: str, id_: str) -> Response:
         metadata=list_flow_metadata(node, view.artefact.ref, language),
         providers=dataflow_providers(node, view.artefact.ref),
         metadata_url=lambda m: metadata_rest_url(request.url_root, m.agency_id, m.id, m.version),
+        maps=list_structure_maps_of(node, view.artefact, language),
     )
 
 
@@ -60,11 +75,34 @@ def dataflow(agency: str, id_: str) -> Response:
 def codelist(agency: str, id_: str) -> Response:
     """A code list: codes with names in every language, hierarchy and search."""
     language, _ = choose_language()
+    node = current_node()
     query = request.args.get("q", "").strip()
-    view = get_codelist_view(
+    version = request.args.get("version")
+    view = get_codelist_view(node, agency, id_, version, language, query)
+    artefact = get_artefact(node, "Codelist", agency, id_, version)
+    maps = list_representation_maps_of(node, artefact, language)
+    return render_page("codelist.html", view=view, query=query, maps=maps)
+
+
+@blueprint.route("/structuremap/<agency>/<id_>")
+def structure_map(agency: str, id_: str) -> Response:
+    """A structure map: source and target, component maps with names, fixed values."""
+    language, _ = choose_language()
+    view = get_structure_map_view(
+        current_node(), agency, id_, request.args.get("version"), language
+    )
+    return render_page("structuremap.html", view=view)
+
+
+@blueprint.route("/representationmap/<agency>/<id_>")
+def representation_map(agency: str, id_: str) -> Response:
+    """A representation map: its rules with code names, searchable (`?q=`)."""
+    language, _ = choose_language()
+    query = request.args.get("q", "").strip()
+    view = get_representation_map_view(
         current_node(), agency, id_, request.args.get("version"), language, query
     )
-    return render_page("codelist.html", view=view, query=query)
+    return render_page("representationmap.html", view=view, query=query)
 
 
 @blueprint.route("/metadata/<agency>/<id_>/<version>")
