@@ -114,3 +114,29 @@ def test_the_command_line_loads_and_validates_through_the_map(
     assert "(converted through StructureMap=IMDX:SM_STOCK_CODED(1.0.0) from" in loaded.output
     bad = runner.invoke(main, ["load", "--map", "nonsense", str(CODED)])
     assert bad.exit_code == 2 and "--map" in bad.output
+
+
+def test_the_validation_page_converts_through_the_chosen_map(app: Flask) -> None:
+    import io
+
+    client = app.test_client()
+    page = client.get("/validate")
+    assert page.status_code == 200 and "IMDX:SM_STOCK_CODED(1.0.0)" in page.get_data(as_text=True)
+    answer = client.post(
+        "/validate",
+        data={"file": (io.BytesIO(CODED.read_bytes()), "stock-coded.csv"),
+              "map": "IMDX:SM_STOCK_CODED(1.0.0)"},
+        headers={"Accept": "text/html"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.get_data(as_text=True)[-2000:]
+    unmapped = client.post(
+        "/validate",
+        data={"file": (io.BytesIO((FOLDER / "invalid" / "unmapped-code.csv").read_bytes()),
+                       "unmapped.csv"),
+              "map": "IMDX:SM_STOCK_CODED(1.0.0)"},
+        headers={"Accept": "text/html"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert unmapped.status_code == 422
+    assert "UNMAPPED_VALUE" in unmapped.get_data(as_text=True)
