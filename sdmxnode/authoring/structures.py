@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from sdmxnode.authoring import xml, xml30
+from sdmxnode.authoring.area_maps import write_area_maps
 from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_codelist
 from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
@@ -110,6 +111,7 @@ def write_structures(target: Path) -> list[Path]:
         xml.add_hierarchical_codelist(hcls, hcl, AREA_ALIAS)
     paths.append(xml.write_message(root, target / HCL_FILE))
 
+    paths.append(write_area_maps(build_area_codelist(), target))
     paths += [_write_dsd(dsd, target) for dsd in DSDS]
     paths.append(write_metadata_structures(target))
     logger.info("wrote %d structure files to %s", len(paths), target)
