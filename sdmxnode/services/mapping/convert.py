@@ -177,6 +177,11 @@ class _Converter:
             if target.time_dimension and target.time_dimension.id in self.target_columns
             else None
         )
+        #: Where a row lands (target key and period) and which source series it comes from.
+        self.place_getter = _getter(
+            self.key_positions + ((self.time_position,) if self.time_position is not None else ())
+        )
+        self.source_getter = _getter(self.source_dimensions)
         self.watch_all = self._loses_source_keys(produced, fixed, target_dimensions)
         self.cache: dict[Any, Any] = {}
         self.seen: dict[tuple, tuple[int, tuple]] = {}
@@ -233,27 +238,38 @@ class _Converter:
         }
 
     def rows(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        """The target rows of `rows` (the hot loop: locals only, one lookup per row)."""
         cache = self.cache
         get_inputs = self.input_getter
         assemble = self.assemble
         dated = self.dated or bool(self.dates)
         time = self.source_time
+        watch_all = self.watch_all
+        place_of, source_of = self.place_getter, self.source_getter
+        claim = self.seen.setdefault
+        values_of = self._values
         for row in rows:
             if dated:
-                values = self._values(row, row[time] if time is not None else None)
+                values = values_of(row, row[time] if time is not None else None)
+                if values is _FAILED:
+                    continue
             else:
                 key = get_inputs(row)
                 values = cache.get(key)
                 if values is None:
-                    values = cache[key] = self._values(row, None)
+                    values = cache[key] = values_of(row, None)
+                    if values is _FAILED:
+                        continue
                 elif values is _FAILED:  # reported at its first row
                     self.report.suppressed += 1
                     continue
-            if values is _FAILED:
-                continue
             out = assemble(values + row)
-            if (self.watch_all or values[-1]) and self._collides(row, out):
-                continue
+            if watch_all or values[-1]:
+                source = source_of(row)
+                first = claim(place_of(out), (row[-1], source))
+                if first[1] != source:
+                    self._collision(row, out, source, first)
+                    continue
             yield out
 
     def _values(self, row: tuple, period: str | None, *, quiet: bool = False) -> Any:
@@ -319,19 +335,14 @@ class _Converter:
     def _source_key(self, row: tuple) -> str:
         return ".".join(str(row[i] or "") for i in self.source_dimensions)
 
-    def _collides(self, row: tuple, out: tuple) -> bool:
+    def _collision(
+        self, row: tuple, out: tuple, source_key: tuple, first: tuple[int, tuple]
+    ) -> None:
         """Report a second source series landing on a target series and period already
-        written by another (MAP_COLLISION); True to leave the row out."""
+        written by another (MAP_COLLISION); a source's own duplicate is left to validation
+        (the row's place is then claimed by the same source key)."""
         period = out[self.time_position] if self.time_position is not None else ""
         target_key = self.key_getter(out)
-        source_key = tuple(row[i] for i in self.source_dimensions)
-        place = (target_key, period)
-        first = self.seen.get(place)
-        if first is None:
-            self.seen[place] = (row[-1], source_key)
-            return False
-        if first[1] == source_key:
-            return False  # the source's own duplicate: validation reports it
         self.report.error(
             "MAP_COLLISION",
             f"source series {'.'.join(str(v or '') for v in source_key)} (line {row[-1]}) and "
@@ -342,7 +353,6 @@ class _Converter:
             series_key=".".join(str(v or "") for v in target_key),
             period=period or None,
         )
-        return True
 
 
 def _getter(positions: tuple[int, ...]) -> Callable[[tuple], tuple]:
