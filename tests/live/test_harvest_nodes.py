@@ -140,7 +140,11 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path, api: st
 
     first, _ = _harvest(node_b, a, api)
     assert first.changes.changes and {c.kind for c in first.changes.changes} == {NEW}
-    assert first.stored.created == node_a.store.count_artefacts()
+    # SDMX 3.0's structure and representation maps have no SDMX-ML 2.1 form, in which the
+    # harvest takes structures over both lines: B holds all of A's artefacts but those.
+    maps = [m for m in node_a.store.find_artefacts({"StructureMap", "RepresentationMap"})]
+    assert maps  # the node's own area maps
+    assert first.stored.created == node_a.store.count_artefacts() - len(maps)
     assert _structures(b) == _structures(a)
     first_data = _data(b)
     assert first_data == _data(a)

@@ -58,6 +58,12 @@ _PACKAGE_30 = {
     "MetadataProviderScheme": "base",
     "MetadataConstraint": "registry",
     "MetadataProvisionAgreement": "registry",
+    "StructureMap": "structuremapping",
+    "RepresentationMap": "structuremapping",
+    "CategorySchemeMap": "structuremapping",
+    "ConceptSchemeMap": "structuremapping",
+    "OrganisationSchemeMap": "structuremapping",
+    "ReportingTaxonomyMap": "structuremapping",
 }
 _ID = re.compile(r"[A-Za-z0-9_@$\-]+")
 _AGENCY = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(\.[A-Za-z][A-Za-z0-9_\-]*)*")

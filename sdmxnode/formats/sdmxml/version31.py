@@ -28,3 +28,12 @@ def element_as_ml30(xml: bytes) -> bytes:
         if constraint.get("role") is None:
             constraint.set("role", "Allowed")
     return etree.tostring(element, encoding="utf-8")
+
+
+def element_as_ml31(xml: bytes) -> bytes:
+    """One SDMX-ML 3.0 artefact element whose vocabulary 3.1 keeps (structure and
+    representation maps) in the 3.1 namespaces."""
+    text = xml
+    for prefix in ("mes", "str", "com"):
+        text = text.replace(NS30[prefix].encode(), NS31[prefix].encode())
+    return text

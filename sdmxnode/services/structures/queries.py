@@ -15,14 +15,16 @@ from typing import Any
 
 from lxml import etree
 
-from sdmxnode.errors import NoResults
+from sdmxnode.errors import NoResults, NotAcceptable
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format
+from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
     split_structure_message,
 )
+from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.structure import StructureQuery
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
@@ -306,8 +308,12 @@ def render_structures(
     xml = store.read_xml([a.pk for a, _, _, _ in plan])
     passthrough: list[tuple[str, bytes]] = []
     modelled: list[Any] = []
+    maps: list[tuple[StoredArtefact, bytes]] = []
     found_items = False
     for artefact, view, wanted_items, requested in plan:
+        if artefact.ref.type in ELEMENT_ONLY:  # no sdmx1 model: written from the element
+            maps.append((artefact, xml[artefact.pk]))
+            continue
         items: Collection[str] | None = wanted_items
         if view == "partial":
             items = (used_items or {}).get(artefact.ref)
@@ -326,13 +332,56 @@ def render_structures(
         modelled.append(obj)
     if selection.items is not None and not found_items:
         raise NoResults(f"no item {'+'.join(selection.items)} in the artefacts", where="itemID")
-    if fmt.sdmx_ml is None:  # SDMX-JSON is always written from the model
-        return fmt.writer(build_message(modelled, header), languages)  # type: ignore[misc]
+    maps = _expressible(fmt, selection, maps)
+    if fmt.sdmx_ml is None:  # SDMX-JSON is written from the model (maps from their elements)
+        elements = [(a.ref.type, x) for a, x in maps]
+        return fmt.writer(build_message(modelled, header), languages, elements)  # type: ignore[misc]
     elements = list(passthrough)
+    elements.extend((a.ref.type, _map_in(fmt.sdmx_ml, a, x)) for a, x in maps)
     if modelled:
         written = fmt.writer(build_message(modelled, header, fmt.sdmx_ml))  # type: ignore[misc]
         elements.extend((r.ref.type, r.xml) for r in split_structure_message(written).records)
     return assemble_structure_message(elements, fmt.sdmx_ml, header)
+
+
+#: Artefacts written from their stored element (sdmx1 models none of them) and the formats
+#: (structure format names) that can hold them: SDMX 3.0's maps have no SDMX 2.1 form, and
+#: an SDMX 2.1 structure set (sdmx1 reads none with structure maps) none in SDMX 3.0.
+ELEMENT_ONLY: dict[str, frozenset[str]] = {
+    "StructureMap": frozenset({"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}),
+    "RepresentationMap": frozenset(
+        {"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}
+    ),
+    "StructureSet": frozenset({"sdmx-ml-2.1"}),
+}
+
+
+def _expressible(
+    fmt: Format, selection: Selection, found: list[tuple[StoredArtefact, bytes]]
+) -> list[tuple[StoredArtefact, bytes]]:
+    """The element-only artefacts `fmt` can hold; the others are left out of the answer, and
+    an answer that would hold none of what was asked for is 406 (README "Formats")."""
+    kept = [(a, x) for a, x in found if fmt.name in ELEMENT_ONLY[a.ref.type]]
+    if len(kept) < len(found) and all(
+        a.ref.type in ELEMENT_ONLY and fmt.name not in ELEMENT_ONLY[a.ref.type]
+        for a in selection.requested
+    ):
+        types = sorted({a.ref.type for a in selection.requested})
+        names = {name for t in types for name in ELEMENT_ONLY[t]}
+        offered = [f.content_type for f in STRUCTURE_FORMATS if f.name in names]
+        raise NotAcceptable(
+            f"{' and '.join(types)} cannot be written as {fmt.name}: ask for {', '.join(offered)}",
+            offered=offered,
+        )
+    return kept
+
+
+def _map_in(version: str, artefact: StoredArtefact, xml: bytes) -> bytes:
+    """A stored map element in SDMX-ML `version` (3.0 or 3.1: the same vocabulary; a 2.1
+    structure set only in 2.1)."""
+    if artefact.sdmx_ml == version or version == "2.1":
+        return xml
+    return element_as_ml30(xml) if version == "3.0" else element_as_ml31(xml)
 
 
 def _context_of(store: StructureStore, artefact: StoredArtefact):

@@ -46,6 +46,7 @@ from sdmxnode.formats.sdmxjson.structure.items import (
     write_hierarchy,
     write_item_scheme,
 )
+from sdmxnode.formats.sdmxjson.structure.maps import write_map
 
 log = logging.getLogger(__name__)
 
@@ -86,28 +87,34 @@ _DATA_KEYS_21 = [
 ]
 
 
+#: Stored elements of artefacts sdmx1 does not model (structure and representation maps),
+#: as (type, SDMX-ML element), written beside the model's artefacts.
+Elements = Sequence[tuple[str, bytes]]
+
+
 def write_structure_json_10(
-    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = (), elements: Elements = ()
 ) -> bytes:
     """An SDMX-JSON 1.0 structure message (`MEDIA_TYPE_10`) for an sdmx1 StructureMessage,
-    its best-match texts in the first of `languages` it carries (see `main_language`)."""
+    its best-match texts in the first of `languages` it carries (see `main_language`).
+    SDMX 2.1 has no structure or representation maps: `elements` are left out."""
     return _write(message, 1, languages)
 
 
 def write_structure_json_20(
-    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = (), elements: Elements = ()
 ) -> bytes:
-    """An SDMX-JSON 2.0 structure message (`MEDIA_TYPE_20`) for an sdmx1 StructureMessage,
-    its best-match texts in the first of `languages` it carries (see `main_language`)."""
-    return _write(message, 2, languages)
+    """An SDMX-JSON 2.0 structure message (`MEDIA_TYPE_20`) for an sdmx1 StructureMessage
+    and the map `elements`, its best-match texts in the first of `languages` it carries."""
+    return _write(message, 2, languages, elements=elements)
 
 
 def write_structure_json_21(
-    message: sdmx.message.StructureMessage, languages: Sequence[str] = ()
+    message: sdmx.message.StructureMessage, languages: Sequence[str] = (), elements: Elements = ()
 ) -> bytes:
-    """An SDMX-JSON 2.1 structure message (`MEDIA_TYPE_21`) for an sdmx1 StructureMessage,
-    its best-match texts in the first of `languages` it carries (see `main_language`)."""
-    return _write(message, 2, languages, minor=1)
+    """An SDMX-JSON 2.1 structure message (`MEDIA_TYPE_21`) for an sdmx1 StructureMessage
+    and the map `elements`, its best-match texts in the first of `languages` it carries."""
+    return _write(message, 2, languages, minor=1, elements=elements)
 
 
 def content_language(body: bytes) -> str | None:
@@ -125,16 +132,17 @@ def _write(
     major: int,
     languages: Sequence[str] = (),
     minor: int = 0,
+    elements: Elements = (),
 ) -> bytes:
     if not isinstance(message, sdmx.message.StructureMessage):
         raise TypeError(f"expected an sdmx1 StructureMessage, got {type(message).__name__}")
     writing = JsonWriting(major, minor)
-    data = _data(writing, message)
+    data = _data(writing, message, elements)
     main = main_language(writing.languages, languages) if writing.languages else writing.language
     if main != writing.language:
         # The best-match texts are in another language: write them again in it.
         writing = JsonWriting(major, minor, language=main)
-        data = _data(writing, message)
+        data = _data(writing, message, elements)
     document = {"meta": _meta(writing, message.header), "data": data}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -177,8 +185,13 @@ def _artefacts(message: sdmx.message.StructureMessage) -> Iterator[common.Mainta
         yield from collection.values()
 
 
-def _data(writing: JsonWriting, message: sdmx.message.StructureMessage) -> JsonObject:
+def _data(
+    writing: JsonWriting, message: sdmx.message.StructureMessage, elements: Elements = ()
+) -> JsonObject:
     arrays: dict[str, list[JsonObject]] = {}
+    for type_, xml in elements if writing.major >= 2 else ():
+        key, written_map = write_map(writing, type_, xml)
+        arrays.setdefault(key, []).append(written_map)
     for artefact in _artefacts(message):
         if is_reference_stub(artefact):
             log.debug("Reference stub %s not written", artefact)
