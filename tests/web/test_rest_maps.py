@@ -149,3 +149,27 @@ def test_a_representation_map_a_structure_map_uses_cannot_be_deleted(tmp_path: P
     assert client.delete(rm, headers=headers).status_code == 200
     assert get(client, rm, ML30).status_code == 204  # 2.x: no result
     node.store.engine.dispose()
+
+
+def test_a_map_whose_structures_the_node_lacks_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from sdmxnode.cli import main
+
+    monkeypatch.setenv("SDMXNODE_DATABASE_URL", fresh_database(tmp_path))
+    monkeypatch.setenv("SDMXNODE_DEMO_DATA", str(tmp_path / "none"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    text = (CONVERSION / "IMDX-SM_STOCK_CODED-1.0.0.xml").read_text()
+    bad = tmp_path / "bad-maps.xml"
+    bad.write_text(
+        text.replace("DF_MIG_STOCK_NAT(1.0.0)", "DF_NOWHERE(1.0.0)").replace(
+            "IAEG-SDGs:CL_SEX(1.0)", "IAEG-SDGs:CL_NOSEX(1.0)"
+        )
+    )
+    result = runner.invoke(main, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert "references Dataflow=IMDX:DF_NOWHERE(1.0.0), which is neither" in result.output
+    assert "references Codelist=IAEG-SDGs:CL_NOSEX(1.0), which is neither" in result.output

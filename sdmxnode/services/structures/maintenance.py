@@ -54,6 +54,9 @@ MUST_RESOLVE: dict[str, frozenset[str]] = {
     "Metadataflow": frozenset({"MetadataStructure"}),
     "ProvisionAgreement": frozenset({"Dataflow"}),
     "ContentConstraint": frozenset({"Dataflow", "DataStructure", "ProvisionAgreement"}),
+    # A map is applied to data: what it converts from and to, and the rules it goes through.
+    "StructureMap": frozenset({"DataStructure", "Dataflow", "RepresentationMap"}),
+    "RepresentationMap": frozenset({"Codelist", "ValueList"}),
 }
 #: How the refusal of an artefact with references resolved nowhere ends.
 UNRESOLVED = "which is neither in the node nor accepted from this message"
