@@ -152,11 +152,8 @@ def _names(codes: Any) -> Callable[[Any], Any]:
     return lambda value: codes.get(value) if value is not None else None
 
 
-def _groups(result: DataResult, labels: str) -> Iterator[tuple[_Layout, Any]]:
+def _batches(result: DataResult, layout: _Layout, labels: str) -> Iterator[Any]:
     """The record batches of every data set of the message, GROUP_ROWS rows each."""
-    check_choice("labels", labels, ("id", "name"))
-    layout = _Layout(result, labels)
-    yield layout, None
     named = (structure_name(result.labels, structure_id(result)),) if labels == "name" else ()
     for data_set in message_data_sets(result):
         agreement = data_set.provider.agreement if data_set.provider else None
@@ -170,10 +167,10 @@ def _groups(result: DataResult, labels: str) -> Iterator[tuple[_Layout, Any]]:
         for row in data_set.rows:
             group.append(row)
             if len(group) == GROUP_ROWS:
-                yield layout, layout.batch(group, (*lead, *named, action))
+                yield layout.batch(group, (*lead, *named, action))
                 group = []
         if group:
-            yield layout, layout.batch(group, (*lead, *named, action))
+            yield layout.batch(group, (*lead, *named, action))
 
 
 class _Sink(io.RawIOBase):
@@ -195,45 +192,40 @@ class _Sink(io.RawIOBase):
         return out
 
 
-def write_parquet(result: DataResult, *, labels: str = "id") -> Iterator[bytes]:
-    """The answer as one Apache Parquet file, a row group per GROUP_ROWS rows."""
+def _written(
+    result: DataResult, labels: str, open_writer: Callable[[Any, Any], Any], name: str
+) -> Iterator[bytes]:
+    """The bytes a pyarrow writer (`open_writer(file, schema)`) makes of the answer, taken
+    out of the sink after the schema and after each record batch."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
+    check_choice("labels", labels, ("id", "name"))
+    layout = _Layout(result, labels)
     sink = _Sink()
     writer = None
     try:
-        for layout, batch in _groups(result, labels):
-            if writer is None:
-                writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), layout.schema())
-            if batch is not None:
-                writer.write_batch(batch)
-                yield sink.take()
+        writer = open_writer(pa.PythonFile(sink, mode="w"), layout.schema())
+        yield sink.take()
+        for batch in _batches(result, layout, labels):
+            writer.write_batch(batch)
+            yield sink.take()
     except pa.ArrowException as exc:
-        raise SemanticError(f"the data cannot be written as Parquet: {exc}") from exc
+        raise SemanticError(f"the data cannot be written as {name}: {exc}") from exc
     finally:
         if writer is not None:
             writer.close()
     yield sink.take()
+
+
+def write_parquet(result: DataResult, *, labels: str = "id") -> Iterator[bytes]:
+    """The answer as one Apache Parquet file, a row group per GROUP_ROWS rows."""
+    import pyarrow.parquet as pq
+
+    return _written(result, labels, pq.ParquetWriter, "Parquet")
 
 
 def write_arrow(result: DataResult, *, labels: str = "id") -> Iterator[bytes]:
     """The answer as an Arrow IPC stream, a record batch per GROUP_ROWS rows."""
     import pyarrow as pa
 
-    sink = _Sink()
-    writer = None
-    try:
-        for layout, batch in _groups(result, labels):
-            if writer is None:
-                writer = pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), layout.schema())
-                yield sink.take()
-            if batch is not None:
-                writer.write_batch(batch)
-                yield sink.take()
-    except pa.ArrowException as exc:
-        raise SemanticError(f"the data cannot be written as Arrow: {exc}") from exc
-    finally:
-        if writer is not None:
-            writer.close()
-    yield sink.take()
+    return _written(result, labels, pa.ipc.new_stream, "Arrow")
