@@ -122,9 +122,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DEMO_DATA",
-        str(PROJECT_ROOT / "fixtures" / "data"),
-        "Folder of demo data messages loaded by `sdmxnode init` once data loading exists",
+        f"{PROJECT_ROOT / 'fixtures' / 'data'}{os.pathsep}{PROJECT_ROOT / 'fixtures' / 'ims2017'}",
+        "Folders of demo data messages (.xml, .xml.gz) loaded by `sdmxnode init` into a node "
+        "that holds no data yet (separated by the path separator)",
         Path,
+        several=True,
     ),
     Setting(
         "DEMO_METADATA",
@@ -324,7 +326,7 @@ class Settings:
     audit_spool: str
     audit_retention_days: int
     structure_dirs: tuple[Path, ...]
-    demo_data: Path
+    demo_data: tuple[Path, ...]
     demo_metadata: Path
     sender_id: str
     node_name: str

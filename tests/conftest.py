@@ -25,6 +25,12 @@ SHARED = PROJECT_ROOT.parent / "shared"
 BILATERAL_FLOWS = PROJECT_ROOT / "fixtures" / "checks" / "IMDX-DF_MIG_FLOWS-bilateral.csv"
 CORPUS = SHARED / "corpus"
 POSTGRES_URL = os.environ.get("SDMXNODE_TEST_DATABASE_URL")
+#: The demo data of test nodes: the 2019 table only. The 2017 origin-by-destination data
+#: (430,000 observations, fixtures/ims2017) would add seconds to every node the suite sets
+#: up; tests/bilateral loads it into the nodes that need it. Child processes (`sdmxnode`
+#: commands, live servers) inherit the setting.
+DEMO_DATA_2019 = PROJECT_ROOT / "fixtures" / "data"
+os.environ["SDMXNODE_DEMO_DATA"] = str(DEMO_DATA_2019)
 
 #: The SDMX-ML structure messages of ../shared/corpus that sdmx1 reads (without ".xml").
 CORPUS_STRUCTURE_MESSAGES = (

@@ -28,7 +28,7 @@ def test_defaults_are_typed() -> None:
     assert settings.max_request_bytes == 50 * 1024 * 1024
     assert settings.aggregate_tolerance == 0.001
     assert settings.node_name == "sdmxnode"
-    assert isinstance(settings.demo_data, Path)
+    assert [folder.name for folder in settings.demo_data] == ["data", "ims2017"]
     assert all(isinstance(folder, Path) for folder in settings.structure_dirs)
     assert len(settings.structure_dirs) == 2
 
@@ -44,7 +44,7 @@ def test_environment_texts_are_parsed_once() -> None:
     assert settings.max_url_length == 120
     assert settings.aggregate_tolerance == 0.5
     assert settings.structure_dirs == (Path("one"), Path("two"))
-    assert settings.demo_data == Path("demo")
+    assert settings.demo_data == (Path("demo"),)
 
 
 def test_overrides_take_texts_or_values_with_or_without_the_prefix() -> None:

@@ -8,11 +8,17 @@ from pathlib import Path
 
 from sdmxnode.authoring.demo import SOURCE_FILE, write_demo_data
 from sdmxnode.authoring.demo_metadata import write_demo_metadata
+from sdmxnode.authoring.ims2017 import SOURCE_FILE as IMS2017_FILE
+from sdmxnode.authoring.ims2017 import TARGET_FILE as IMS2017_TARGET
+from sdmxnode.authoring.ims2017 import write_ims2017_data
+from sdmxnode.authoring.ims2017_names import RM_FILE as IMS2017_MAPS
 from sdmxnode.authoring.structures import write_codelists, write_structures
 
 logger = logging.getLogger(__name__)
 
 DEMO_PATH = Path("fixtures") / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
+#: The 2017 origin-by-destination data: a folder of its own, which test nodes leave out.
+IMS2017_PATH = Path("fixtures") / "ims2017" / IMS2017_TARGET
 #: SDMX-ML 3.0 generic metadata, one set per country.
 METADATA_PATH = Path("fixtures") / "metadata" / "demo" / "IMDX-MDF_MIG_STOCK-IMS2019.xml"
 
@@ -27,6 +33,13 @@ def generate(root: Path, source: Path | None = None) -> list[Path]:
         paths.append(write_demo_metadata(source, root / METADATA_PATH))
     else:
         logger.warning("demo data not regenerated: %s is absent", source)
+    bilateral = source.parent / "ims2017" / IMS2017_FILE
+    if bilateral.is_file():
+        paths.append(
+            write_ims2017_data(bilateral, root / "dsd" / IMS2017_MAPS, root / IMS2017_PATH)
+        )
+    else:
+        logger.warning("2017 bilateral data not regenerated: %s is absent", bilateral)
     return paths
 
 

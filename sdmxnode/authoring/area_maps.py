@@ -35,7 +35,9 @@ class AreaMapDef:
     rules: tuple[tuple[str, str], ...]  # (source code, CL_AREA code), sorted by source
 
 
-def _rules(pairs: list[tuple[str, str]], map_id: str) -> tuple[tuple[str, str], ...]:
+def unique_rules(pairs: list[tuple[str, str]], map_id: str) -> tuple[tuple[str, str], ...]:
+    """The (source, target) rules sorted by source; Invalid when a source has two targets
+    or a target two sources."""
     seen: dict[str, str] = {}
     for source, target in pairs:
         if source in seen and seen[source] != target:
@@ -66,14 +68,14 @@ def build_area_maps(area: CodelistDef) -> tuple[AreaMapDef, AreaMapDef]:
             "ISO 3166-1 alpha-2 country codes onto CL_AREA",
             "Each country or area of CL_AREA from its ISO 3166-1 alpha-2 code (the code's "
             "ISO_ALPHA2 annotation).",
-            _rules(iso, "RM_ISO_ALPHA2_AREA"),
+            unique_rules(iso, "RM_ISO_ALPHA2_AREA"),
         ),
         AreaMapDef(
             "RM_M49_AREA",
             "UNSD M49 numeric codes onto CL_AREA",
             "Each country or area from its M49 code (the code's M49 annotation) and each M49 "
             "region or grouping from its number, written with three digits as UNSD does.",
-            _rules(m49, "RM_M49_AREA"),
+            unique_rules(m49, "RM_M49_AREA"),
         ),
     )
 

@@ -108,10 +108,19 @@ ORIGIN_SPECIAL_CODES: tuple[tuple[str, str], ...] = (
     ("FOR", "Foreign citizens (any foreign citizenship)"),
     ("NB", "Native-born (born in the reporting country)"),
     ("FB", "Foreign-born (born in any other country)"),
+    ("OTH_NORTH", "Other North (born in an unidentified country of the more developed regions)"),
+    ("OTH_SOUTH", "Other South (born in an unidentified country of the less developed regions)"),
     ("STLS", "Stateless"),
     ("_U", "Unknown"),
     ("_Z", "Not applicable"),
 )
+
+#: The foreign-born are the people born in any country of the world (the reporting country's
+#: own figure is absent) plus those whose country DESA could not identify: the aggregate
+#: check adds up the origins of a destination to its FB total through this annotation.
+ORIGIN_MEMBERS: dict[str, tuple[AnnotationDef, ...]] = {
+    "FB": (AnnotationDef(type="MEMBERS", text="1 OTH_NORTH OTH_SOUTH"),),
+}
 
 AREA_SOURCE = (
     "ISO 3166-1 via pycountry (names in the UN languages from its translations);"
@@ -209,7 +218,10 @@ def build_area_codelist() -> CodelistDef:
 def build_area_origin_codelist(area: CodelistDef | None = None) -> CodelistDef:
     """IMDX:CL_AREA_ORIGIN(1.0.0): CL_AREA plus totals, NAT/FOR, NB/FB, stateless, unknown."""
     area = area or build_area_codelist()
-    special = tuple(CodeEntry(code_id, {"en": name}) for code_id, name in ORIGIN_SPECIAL_CODES)
+    special = tuple(
+        CodeEntry(code_id, {"en": name}, None, ORIGIN_MEMBERS.get(code_id, ()))
+        for code_id, name in ORIGIN_SPECIAL_CODES
+    )
     return CodelistDef(
         agency_id="IMDX",
         id="CL_AREA_ORIGIN",

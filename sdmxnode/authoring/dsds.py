@@ -103,6 +103,23 @@ STOCK = DsdDef(
             },
         ),
         DataflowDef(
+            "DF_MIG_STOCK_IMS2017",
+            "International migrant stock by origin and destination (UN DESA, 2017 revision)",
+            "Mid-year stock by country of destination and country of birth (origin), both"
+            " sexes, from the origin-by-destination table of UN DESA International Migrant"
+            " Stock: The 2017 Revision. One dataflow per edition: revisions change history,"
+            " and REVISION is an attribute of the series.",
+            "STOCKS",
+            {
+                "FREQ": ("A",),
+                "MEASURE": ("STOCK",),
+                "CITIZENSHIP": ("_T",),
+                "SEX": ("_T",),
+                "AGE": ("_T",),
+                "EDUCATION_LEV": ("_T",),
+            },
+        ),
+        DataflowDef(
             "DF_MIG_STOCK_NAT",
             "Foreign-born and foreign-citizen population (national sources)",
             "National stocks by country of birth and citizenship.",

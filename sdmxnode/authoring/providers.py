@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sdmxnode.authoring.demo import DATAFLOW
+from sdmxnode.authoring.ims2017 import DATAFLOW as IMS2017_DATAFLOW
 
 PROVIDER_AGENCY = "IMDX"
 
@@ -18,7 +19,8 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (
         "UN_DESA_POP",
         "United Nations, Department of Economic and Social Affairs, Population Division",
-        "Produces the International Migrant Stock estimates (the migrant-stock demo data).",
+        "Produces the International Migrant Stock estimates (the migrant-stock demo data:"
+        " the 2019 revision by destination, the 2017 revision by origin and destination).",
     ),
 )
 
@@ -36,4 +38,7 @@ class AgreementDef:
         return f"PA_{self.provider_id}_{self.dataflow_id}"
 
 
-AGREEMENTS: tuple[AgreementDef, ...] = (AgreementDef("UN_DESA_POP", DATAFLOW[1]),)
+AGREEMENTS: tuple[AgreementDef, ...] = (
+    AgreementDef("UN_DESA_POP", DATAFLOW[1]),
+    AgreementDef("UN_DESA_POP", IMS2017_DATAFLOW[1]),
+)

@@ -18,6 +18,7 @@ from sdmxnode.authoring.hierarchies import (
     HCL_ID,
     build_area_hierarchies,
 )
+from sdmxnode.authoring.ims2017_names import write_ims2017_maps
 from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
 from sdmxnode.authoring.providers import AGREEMENTS, PROVIDER_AGENCY, PROVIDERS
@@ -111,7 +112,9 @@ def write_structures(target: Path) -> list[Path]:
         xml.add_hierarchical_codelist(hcls, hcl, AREA_ALIAS)
     paths.append(xml.write_message(root, target / HCL_FILE))
 
-    paths.append(write_area_maps(build_area_codelist(), target))
+    area = build_area_codelist()
+    paths.append(write_area_maps(area, target))
+    paths.append(write_ims2017_maps(area, build_area_origin_codelist(area), target))
     paths += [_write_dsd(dsd, target) for dsd in DSDS]
     paths.append(write_metadata_structures(target))
     logger.info("wrote %d structure files to %s", len(paths), target)

@@ -12,7 +12,8 @@ pytest.importorskip("pycountry", reason="pycountry (authoring extra) not install
 
 
 def test_generator_reproduces_committed_files(tmp_path: Path) -> None:
-    from sdmxnode.authoring.__main__ import DEMO_PATH, METADATA_PATH, generate
+    from sdmxnode.authoring.__main__ import DEMO_PATH, IMS2017_PATH, METADATA_PATH, generate
+    from sdmxnode.authoring.ims2017 import SOURCE_FILE as IMS2017_FILE
 
     source = DESA_CSV if DESA_CSV.is_file() else tmp_path / "absent.csv"
     written = generate(tmp_path, source)
@@ -23,6 +24,8 @@ def test_generator_reproduces_committed_files(tmp_path: Path) -> None:
         for path in (PROJECT / folder).glob("*.xml")
     )
     expected = committed + ([DEMO_PATH, METADATA_PATH] if DESA_CSV.is_file() else [])
+    if (DESA_CSV.parent / "ims2017" / IMS2017_FILE).is_file():
+        expected.append(IMS2017_PATH)  # the 2017 origin-by-destination data (gzip)
     assert relative == sorted(expected)
     for path in relative:
         assert (tmp_path / path).read_bytes() == (PROJECT / path).read_bytes(), path
