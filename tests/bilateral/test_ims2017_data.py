@@ -1,0 +1,157 @@
+"""The 2017 origin-by-destination data as the node holds and serves them: stored values
+against the source table, the two views (one origin, one destination), both revisions side
+by side, and the aggregate check over the bilateral data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sdmxnode.authoring.ims2017_names import AREA_NAMES
+
+FLOW = "/rest/data/IMDX,DF_MIG_STOCK_IMS2017,1.0.0"
+FLOW_V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS2017/1.0.0"
+CORRIDORS = [
+    ("United Arab Emirates", "ARE", "India", "IND"),
+    ("USA", "USA", "Mexico", "MEX"),
+    ("Uganda", "UGA", "Kenya", "KEN"),
+]
+
+
+@pytest.fixture
+def client(ims2017_app: Flask) -> FlaskClient:
+    return ims2017_app.test_client()
+
+
+def _csv(client: FlaskClient, url: str) -> list[dict[str, str]]:
+    answer = client.get(url, headers={"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+
+
+def _figures(rows: list[dict[str, str]]) -> dict[tuple[str, str, str], int]:
+    return {
+        (row["REF_AREA"], row["COUNTRY_BIRTH"], row["TIME_PERIOD"]): int(row["OBS_VALUE"])
+        for row in rows
+    }
+
+
+def test_corridors_equal_the_figures_published_in_the_table(client: FlaskClient) -> None:
+    """Figures of the 2017 table, as published (UN DESA, POP/DB/MIG/Stock/Rev.2017)."""
+    published = {
+        ("ARE", "IND", "1990"): 458294,
+        ("ARE", "IND", "2017"): 3310419,
+        ("USA", "MEX", "1990"): 4298014,
+        ("USA", "MEX", "2017"): 12683066,
+        ("UGA", "KEN", "1990"): 33424,
+        ("UGA", "KEN", "2017"): 61501,
+    }
+    keys = "+".join(sorted({a for a, _, _ in published})), "+".join({o for _, o, _ in published})
+    stored = _figures(_csv(client, f"{FLOW}/A.{keys[0]}.STOCK.{keys[1]}._T._T._T._T"))
+    assert {key: stored.get(key) for key in published} == published
+
+
+def test_corridors_and_every_destination_total_equal_the_source_table(
+    client: FlaskClient, ims2017_table: list[list[str]]
+) -> None:
+    header, rows = ims2017_table[0], ims2017_table[1:]
+    stored = _figures(_csv(client, f"{FLOW}/A..STOCK.FB+IND+MEX+KEN._T._T._T._T"))
+    cell = {(row[0], row[1]): row for row in rows}
+    for destination, area, origin, code in CORRIDORS:
+        for year in ("1990", "2017"):
+            expected = int(cell[(year, destination)][header.index(origin)])
+            assert stored[(area, code, year)] == expected, (destination, origin, year)
+    checked = 0
+    for (year, name), row in cell.items():
+        if name in AREA_NAMES:  # groupings without a CL_AREA code are left out
+            assert stored[(AREA_NAMES[name], "FB", year)] == int(row[2]), (name, year)
+            checked += 1
+    assert checked > 1800  # 261 destinations in 7 years, less the rows a name shares
+
+
+def test_one_origin_across_all_destinations(
+    client: FlaskClient, ims2017_table: list[list[str]]
+) -> None:
+    header, rows = ims2017_table[0], ims2017_table[1:]
+    kenya = header.index("Kenya")
+    expected = {
+        (AREA_NAMES[row[1]], row[0]): int(row[kenya])
+        for row in rows
+        if row[1] in AREA_NAMES and row[1] != "Micronesia" and row[kenya].strip()
+    }
+    stored = _figures(_csv(client, f"{FLOW_V2}/A.*.STOCK.KEN._T._T._T._T"))
+    got = {
+        (area, year): value
+        for (area, _, year), value in stored.items()
+        if area not in ("FSM", "57")
+    }
+    assert got == expected
+    assert {origin for _, origin, _ in stored} == {"KEN"}
+
+
+def test_one_destination_across_all_origins_adds_up_to_its_total(client: FlaskClient) -> None:
+    stored = _figures(_csv(client, f"{FLOW_V2}/A.UGA.STOCK.*._T._T._T._T?c[TIME_PERIOD]=ge:2017"))
+    total = stored.pop(("UGA", "FB", "2017"))
+    assert total == 1692120
+    assert len(stored) > 200  # every origin column, zeros included
+    assert sum(stored.values()) == total
+    assert stored[("UGA", "SSD", "2017")] > 0
+
+
+def test_both_revisions_are_told_apart_by_dataflow_and_revision(client: FlaskClient) -> None:
+    key = "A.UGA.STOCK.FB._T._T._T._T"
+    ims2019 = _csv(client, f"/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/{key}")
+    ims2017 = _csv(client, f"{FLOW}/{key}")
+    assert {row["REVISION"] for row in ims2019} == {"IMS2019"}
+    assert {row["REVISION"] for row in ims2017} == {"IMS2017"}
+    by_year_2019 = {row["TIME_PERIOD"]: int(row["OBS_VALUE"]) for row in ims2019}
+    by_year_2017 = {row["TIME_PERIOD"]: int(row["OBS_VALUE"]) for row in ims2017}
+    assert "2019" in by_year_2019 and "2017" in by_year_2017
+    assert by_year_2019["1990"] != by_year_2017["1990"]  # revisions change history
+
+
+def test_the_data_come_from_un_desa_through_its_agreement(client: FlaskClient) -> None:
+    url = (
+        "/rest/v2/data/provisionagreement/IMDX/PA_UN_DESA_POP_DF_MIG_STOCK_IMS2017/1.0/"
+        "A.UGA.STOCK.KEN._T._T._T._T"
+    )
+    rows = _csv(client, url)
+    assert {row["TIME_PERIOD"] for row in rows} == {
+        "1990",
+        "1995",
+        "2000",
+        "2005",
+        "2010",
+        "2015",
+        "2017",
+    }
+
+
+def destination_years(table: list[list[str]]) -> int:
+    """The (destination, year) rows of the table with a total and a CL_AREA code."""
+    return sum(1 for row in table[1:] if row[1] in AREA_NAMES and row[2].strip())
+
+
+def test_origins_add_up_to_every_destination_total_and_regions_to_their_members(
+    client: FlaskClient, ims2017_table: list[list[str]]
+) -> None:
+    answer = client.get("/checks/aggregates/IMDX/DF_MIG_STOCK_IMS2017/1.0.0")
+    assert answer.status_code == 200
+    results = json.loads(answer.get_data(as_text=True))["results"]
+    mismatches = [r for r in results if r["status"] == "mismatch"]
+    assert mismatches == []
+    totals = [r for r in results if r["dimension"] == "COUNTRY_BIRTH" and r["aggregate"] == "FB"]
+    # every destination with a CL_AREA code and a total, in every year it has one
+    assert len(totals) == destination_years(ims2017_table)
+    assert all(r["status"] == "ok" and r["difference"] == 0 for r in totals)
+    uganda = next(
+        r for r in totals if r["series_key"].startswith("A.UGA.") and r["period"] == "2017"
+    )
+    assert {"OTH_NORTH", "OTH_SOUTH", "KEN"} <= set(uganda["members"])
+    regions = [r for r in results if r["dimension"] == "REF_AREA" and r["status"] == "ok"]
+    assert any(r["aggregate"] == "2" for r in regions)  # Africa = its sub-regions, by origin
