@@ -1,5 +1,6 @@
 // The data explorer: draws the selection as an SVG line chart and reloads the results
-// when a filter changes. Without JavaScript the form and the table work alone.
+// when a filter changes. Without JavaScript the form and the table work alone. The
+// origins page uses its charts too.
 "use strict";
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
@@ -40,10 +41,20 @@
     return value.toLocaleString();
   }
 
+  // Every chart of the page: the explorer's #chart (data in #chart-data), and each element
+  // naming its data's element in data-chart-source (the origins page has two).
   function draw() {
-    const holder = document.getElementById("chart");
-    const source = document.getElementById("chart-data");
-    if (!holder || !source) return;
+    const pairs = [[document.getElementById("chart"), document.getElementById("chart-data")]];
+    for (const holder of document.querySelectorAll("[data-chart-source]")) {
+      pairs.push([holder, document.getElementById(holder.dataset.chartSource)]);
+    }
+    for (const [holder, source] of pairs) {
+      if (holder && source) drawChart(holder, source);
+    }
+  }
+
+  function drawChart(holder, source) {
+    const titleId = `${holder.id}-title`;
     const data = JSON.parse(source.textContent);
     const series = data.series.slice(0, MAX_LINES);
     holder.textContent = "";
@@ -58,8 +69,8 @@
     const x = (v) => left + (xMax === xMin ? 0.5 : (v - xMin) / (xMax - xMin)) * (width - left - right);
     const y = (v) => height - bottom - ((v - yMin) / (yMax - yMin)) * (height - top - bottom);
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
-      "aria-labelledby": "chart-title", "data-series-count": series.length });
-    el("title", { id: "chart-title" }, svg).textContent =
+      "aria-labelledby": titleId, "data-series-count": series.length });
+    el("title", { id: titleId }, svg).textContent =
       `Line chart of ${series.length} series over ${data.periods.length} periods`;
     for (let tick = yMin; tick <= yMax + step / 2; tick += step) {
       el("line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }, svg);

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from sdmxnode.services.pages.bilateral import is_bilateral
 from sdmxnode.services.pages.catalogue import (
     get_artefact,
     get_catalogue,
@@ -64,6 +65,7 @@ def dataflow(agency: str, id_: str) -> Response:
         if view.availability
         else [],
         bilateral=bilateral_target(node, view) is not None,
+        origins=is_bilateral(view),
         metadata=list_flow_metadata(node, view.artefact.ref, language),
         providers=dataflow_providers(node, view.artefact.ref),
         metadata_url=lambda m: metadata_rest_url(request.url_root, m.agency_id, m.id, m.version),

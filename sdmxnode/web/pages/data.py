@@ -1,5 +1,5 @@
-"""Pages over data: the explorer (filters, table, chart), the comparability page and the
-mirror-statistics page."""
+"""Pages over data: the explorer (filters, table, chart), the comparability page, the
+mirror-statistics page and the origin-and-destination page."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.services.checks.providers import list_shared_figures
+from sdmxnode.services.pages.bilateral import get_bilateral_view, is_bilateral
 from sdmxnode.services.pages.compare import compare_definitions
 from sdmxnode.services.pages.compare_metadata import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
@@ -55,6 +56,7 @@ def explorer(agency: str, id_: str) -> Response:
         field_prefix=FIELD_PREFIX,
         rest_url=data_url(request.url_root, view.flow_ref, rest_key),
         downloads=list_download_links(request.url_root, view.flow_ref, rest_key),
+        origins=is_bilateral(view),
     )
 
 
@@ -71,6 +73,7 @@ def compare(agency: str, id_: str) -> Response:
         comparison=compare_definitions(node, view),
         from_metadata=metadata_definitions(node, view, language),
         bilateral=bilateral_target(node, view) is not None,
+        origins=is_bilateral(view),
         shared=list_shared_figures(node, view.artefact),
     )
 
@@ -101,4 +104,34 @@ def mirror(agency: str, id_: str) -> Response:
         chart=request.args.get("chart", "reports"),
         json_url=url_for("checks.mirror", agency=agency, id_=id_, **selection),
         csv_url=url_for("checks.mirror", agency=agency, id_=id_, format="csv", **selection),
+    )
+
+
+@blueprint.route("/origins/<agency>/<id_>")
+def origins(agency: str, id_: str) -> Response:
+    """A country's emigrants by destination and immigrants by origin (`?country=`), and one
+    corridor from both ends (`&partner=`), from a bilateral stock dataflow; without a
+    country, the countries to choose from."""
+    language, _ = choose_language()
+    node = current_node()
+    view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    if not is_bilateral(view):
+        raise SemanticError(
+            f"{view.name} ({agency}:{id_}) has no data by origin: this page needs a dataflow "
+            "with data by destination (REF_AREA) and country of birth (COUNTRY_BIRTH)",
+            where="dataflow",
+        )
+    country = request.args.get("country", "").strip() or None
+    partner = request.args.get("partner", "").strip() or None
+    page = get_bilateral_view(node, view, country, partner)
+    return render_page(
+        "origins.html",
+        view=view,
+        origins=True,
+        bilateral=bilateral_target(node, view) is not None,
+        page=page,
+        keys=page.keys,
+        rest_urls={
+            name: data_url(request.url_root, view.flow_ref, key) for name, key in page.keys.items()
+        },
     )

@@ -11,6 +11,7 @@ import json
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
 
 from sdmxnode.authoring.ims2017_names import AREA_NAMES
 
@@ -155,3 +156,93 @@ def test_origins_add_up_to_every_destination_total_and_regions_to_their_members(
     assert {"OTH_NORTH", "OTH_SOUTH", "KEN"} <= set(uganda["members"])
     regions = [r for r in results if r["dimension"] == "REF_AREA" and r["status"] == "ok"]
     assert any(r["aggregate"] == "2" for r in regions)  # Africa = its sub-regions, by origin
+
+
+def _page(client: FlaskClient, url: str) -> etree._Element:
+    answer = client.get(url)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return etree.HTML(answer.get_data())
+
+
+def _row_values(table: etree._Element, code: str) -> dict[str, float]:
+    row = table.find(f".//tr[@data-code='{code}']")
+    assert row is not None, code
+    return {
+        td.get("data-period"): float(td.get("data-value"))
+        for td in row.iter("td")
+        if td.get("data-period")
+    }
+
+
+def test_the_origins_page_shows_where_emigrants_live_and_immigrants_come_from(
+    client: FlaskClient,
+) -> None:
+    page = _page(client, "/origins/IMDX/DF_MIG_STOCK_IMS2017?country=KEN")
+    emigrants = page.find(".//table[@id='emigrants-table']")
+    immigrants = page.find(".//table[@id='immigrants-table']")
+    # the figures are the stored ones: Kenya-born in Uganda, Uganda-born in Kenya
+    stored = _figures(_csv(client, f"{FLOW}/A.UGA+KEN.STOCK.KEN+UGA._T._T._T._T"))
+    assert _row_values(emigrants, "UGA") == {
+        year: value
+        for (area, origin, year), value in stored.items()
+        if (area, origin) == ("UGA", "KEN")
+    }
+    assert _row_values(immigrants, "UGA") == {
+        year: value
+        for (area, origin, year), value in stored.items()
+        if (area, origin) == ("KEN", "UGA")
+    }
+    # ranked by the latest period, largest first, countries only
+    latest = [
+        float(row.find("td[@data-period='2017']").get("data-value"))
+        for row in emigrants.findall(".//tbody/tr[@data-code]")
+        if row.get("data-code") not in ("total",)
+        and row.find("td[@data-period='2017']") is not None
+        and "residual" not in (row.get("class") or "")
+    ]
+    assert latest == sorted(latest, reverse=True) and len(latest) == 15
+    codes = [row.get("data-code") for row in emigrants.findall(".//tbody/tr")]
+    assert "1" not in codes[:15] and codes[-1] == "total"
+    assert _row_values(emigrants, "total")["2017"] == stored_world(client, "KEN")
+    assert {"OTH_NORTH", "OTH_SOUTH"} <= {
+        row.get("data-code") for row in immigrants.findall(".//tr")
+    }
+    assert page.find(".//*[@id='emigrants-data']") is not None  # the chart's figures
+
+
+def stored_world(client: FlaskClient, origin: str) -> float:
+    rows = _csv(client, f"{FLOW}/A.1.STOCK.{origin}._T._T._T._T?startPeriod=2017")
+    return float(rows[0]["OBS_VALUE"])
+
+
+def test_a_corridor_is_shown_from_both_ends(client: FlaskClient) -> None:
+    page = _page(client, "/origins/IMDX/DF_MIG_STOCK_IMS2017?country=KEN&partner=UGA")
+    table = page.find(".//table[@id='corridor-table']")
+    out = {
+        td.get("data-period"): float(td.get("data-value"))
+        for td in table.find(".//tr[@data-direction='out']").iter("td")
+        if td.get("data-period")
+    }
+    back = {
+        td.get("data-period"): float(td.get("data-value"))
+        for td in table.find(".//tr[@data-direction='in']").iter("td")
+        if td.get("data-period")
+    }
+    assert out["1990"] == 33424 and out["2017"] == 61501  # Kenya-born in Uganda (table)
+    assert back == _row_values(page.find(".//table[@id='immigrants-table']"), "UGA")
+    links = [a.get("href") for a in page.iter("a")]
+    assert any("country=UGA" in (h or "") and "partner=KEN" in (h or "") for h in links)
+
+
+def test_the_origins_page_refuses_what_it_cannot_show(client: FlaskClient) -> None:
+    assert client.get("/origins/IMDX/DF_MIG_STOCK_IMS2017?country=ATLANTIS").status_code == 400
+    assert (
+        client.get("/origins/IMDX/DF_MIG_STOCK_IMS2017?country=KEN&partner=KEN").status_code == 400
+    )
+    # the 2019 data hold the foreign-born total only: no origins to show
+    assert client.get("/origins/IMDX/DF_MIG_STOCK_IMS").status_code in (400, 403)
+    listing = _page(client, "/origins/IMDX/DF_MIG_STOCK_IMS2017")
+    countries = {li.get("data-country") for li in listing.iter("li") if li.get("data-country")}
+    assert {"KEN", "UGA", "USA", "MEX"} <= countries and "1" not in countries
+    dataflow = client.get("/dataflow/IMDX/DF_MIG_STOCK_IMS2017").get_data(as_text=True)
+    assert "/origins/IMDX/DF_MIG_STOCK_IMS2017" in dataflow
