@@ -10,7 +10,7 @@ does the sorting (on disk when it must); the caller holds one group at a time.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, or_, select
 
 from sdmxnode.storage.data.reads import DataSelection, _key_condition, _period_condition
 from sdmxnode.storage.tables import observations, series
@@ -119,10 +119,23 @@ def select_shared_figures(dataflow_pk: int) -> Select:
             other_observation.c.period == observations.c.period,
         )
     )
+    # The keys of several providers first (one grouping of the dataflow's series): the
+    # EXISTS then runs for their observations only, not once per observation of the
+    # dataflow, which made a large single-provider dataflow take minutes.
+    shared_keys = (
+        select(series.c.series_key)
+        .where(series.c.dataflow_pk == dataflow_pk)
+        .group_by(series.c.series_key)
+        .having(func.count(distinct(series.c.provider)) > 1)
+    )
     return (
         select(series.c.series_key, observations.c.period, series.c.provider, observations.c.value)
         .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
-        .where(series.c.dataflow_pk == dataflow_pk, reported_elsewhere)
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            series.c.series_key.in_(shared_keys),
+            reported_elsewhere,
+        )
         .order_by(
             series.c.series_key,
             observations.c.period_start,
