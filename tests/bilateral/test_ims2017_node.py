@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from sdmxnode.authoring.ims2017_names import AREA_NAMES
+from tests.conftest import PROJECT_ROOT
 
 FLOW = "/rest/data/IMDX,DF_MIG_STOCK_IMS2017,1.0.0"
 FLOW_V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS2017/1.0.0"
@@ -246,3 +248,35 @@ def test_the_origins_page_refuses_what_it_cannot_show(client: FlaskClient) -> No
     assert {"KEN", "UGA", "USA", "MEX"} <= countries and "1" not in countries
     dataflow = client.get("/dataflow/IMDX/DF_MIG_STOCK_IMS2017").get_data(as_text=True)
     assert "/origins/IMDX/DF_MIG_STOCK_IMS2017" in dataflow
+
+
+def test_the_readme_queries_of_the_demo_data_answer(client: FlaskClient) -> None:
+    """Every `curl` of the README's "The demo data" section, against a node holding both
+    editions: each answers with the figures it says."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The demo data", 1)[1].split("\n### ", 1)[0]
+    commands = [
+        line
+        for block in re.findall(r"```sh\n(.+?)\n```", section, re.S)
+        for line in block.splitlines()
+        if line.startswith("curl ")
+    ]
+    assert len(commands) == 5
+    answers = []
+    for command in commands:
+        url = re.search(r"http://127\.0\.0\.1:8000(/\S*?)'", command)
+        assert url is not None, command
+        answer = client.get(url.group(1))
+        assert answer.status_code == 200, (command, answer.get_data()[:300])
+        answers.append(list(csv.DictReader(io.StringIO(answer.get_data(as_text=True)))))
+    emigrants, immigrants, corridor, total_2017, total_2019 = answers
+    assert {row["COUNTRY_BIRTH"] for row in emigrants} == {"KEN"}
+    assert len({row["REF_AREA"] for row in emigrants}) > 200
+    assert {row["TIME_PERIOD"] for row in immigrants} == {"2017"}
+    assert {row["COUNTRY_BIRTH"] for row in immigrants} >= {"FB", "KEN", "OTH_SOUTH"}
+    assert {(row["REF_AREA"], row["COUNTRY_BIRTH"]) for row in corridor} == {
+        ("UGA", "KEN"),
+        ("KEN", "UGA"),
+    }
+    assert {row["REVISION"] for row in total_2017} == {"IMS2017"}
+    assert {row["REVISION"] for row in total_2019} == {"IMS2019"}
