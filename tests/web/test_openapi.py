@@ -133,7 +133,7 @@ def test_api_page_lists_every_operation(client: FlaskClient, served: dict) -> No
 
 
 def test_api_page_examples_answer_on_the_demo_node(
-    migration_app: Flask, migration_client: FlaskClient
+    migration_app: Flask, migration_client: FlaskClient, tmp_path: Path
 ) -> None:
     from sdmxnode.services.data.loading import load_data
     from sdmxnode.services.structures.loading import load_structure_files
@@ -141,6 +141,23 @@ def test_api_page_examples_answer_on_the_demo_node(
     # the mirror check's example needs bilateral flows, which the demo data does not hold
     bilateral = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
     load_data(migration_app.extensions["sdmxnode"], bilateral / "IMDX-DF_MIG_FLOWS-bilateral.csv")
+    # the origins page's example needs the 2017 origin-by-destination data, which test nodes
+    # leave out (430,000 observations): the corridor it shows, as the table gives it
+    corridor = tmp_path / "ims2017-corridor.csv"
+    header = "DATAFLOW,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,EDUCATION_LEV,"
+    header += "TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,REF_PERIOD_DETAIL,REVISION"
+    flow = "IMDX:DF_MIG_STOCK_IMS2017(1.0.0)"
+    lines = [header] + [
+        f"{flow},A,{dest},STOCK,{origin},_T,_T,_T,_T,{year},{value},E,PS,0,MID_YEAR,IMS2017"
+        for dest, origin, year, value in (
+            ("UGA", "KEN", "1990", 33424),
+            ("UGA", "KEN", "2017", 61501),
+            ("KEN", "UGA", "1990", 83355),
+            ("KEN", "UGA", "2017", 332008),
+        )
+    ]
+    corridor.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load_data(migration_app.extensions["sdmxnode"], corridor)
     # the map pages' examples need maps, which the demo node does not hold
     maps = Path(__file__).resolve().parents[2] / "fixtures" / "structures" / "page-maps-3.0.xml"
     load_structure_files(migration_app.extensions["sdmxnode"].store, [maps])

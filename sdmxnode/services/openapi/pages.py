@@ -40,6 +40,12 @@ _BAD_VERSION = {
 _MORE_RESPONSES = {
     "page_structure_map": _BAD_VERSION,
     "page_representation_map": _BAD_VERSION,
+    "page_origins": {
+        "400": {"description": "`country` or `partner` is no country with data (an HTML page)",
+                "content": _HTML},
+        "403": {"description": "The dataflow has no data by country of birth (an HTML page)",
+                "content": _HTML},
+    },
     "page_mirror": {
         "400": {"description": "`country` is not a code of REF_AREA (an HTML page)",
                 "content": _HTML},
@@ -85,6 +91,17 @@ _PAGES: tuple[tuple[str, str, str, str, list[Schema], str], ...] = (
        "description": "What the chart shows first: both reports, or their difference",
        "schema": {"type": "string", "enum": ["reports", "difference"]}}],
      f"/mirror/{_AGENCY}/DF_MIG_FLOWS?country=DEU"),
+    ("/origins/{agency}/{id}", "page_origins", "Origins and destinations page",
+     "For a dataflow with data by country of birth, where one country's emigrants live and "
+     "where its immigrants were born, as tables and charts, and one corridor from both ends "
+     "(`partner`); without `country`, the countries to choose from.",
+     [*_PATH, {"name": "country", "in": "query", "required": False,
+               "description": "The country (a code of REF_AREA) whose origins and "
+               "destinations are shown", "schema": {"type": "string"}},
+      {"name": "partner", "in": "query", "required": False,
+       "description": "Another country: the corridor between both, from both ends",
+       "schema": {"type": "string"}}],
+     f"/origins/{_AGENCY}/DF_MIG_STOCK_IMS2017?country=KEN&partner=UGA"),
     ("/metadata/{agency}/{id}/{version}", "page_metadata_set", "Metadata set page",
      "A reference-metadata set's report, readable: attribute names, code names, texts in the "
      "page language, XHTML sanitised, and what the set documents.",
