@@ -112,7 +112,11 @@ def test_the_issue_cases_found_by_the_compliance_kit(migration_client: FlaskClie
 
 
 STOCKS = "categoryscheme/IMDX/CAT_MIGRATION/1.0.0/STOCKS"
-STOCK_CATEGORISATIONS = {"CAT_DF_MIG_STOCK_IMS_STOCKS", "CAT_DF_MIG_STOCK_NAT_STOCKS"}
+STOCK_CATEGORISATIONS = {
+    "CAT_DF_MIG_STOCK_IMS_STOCKS",
+    "CAT_DF_MIG_STOCK_IMS2017_STOCKS",
+    "CAT_DF_MIG_STOCK_NAT_STOCKS",
+}
 
 
 @pytest.mark.parametrize("references", ["parentsandsiblings", "parents", "categorisation", "all"])
@@ -131,7 +135,7 @@ def test_item_query_siblings_are_those_of_its_categorisations(
     migration_client: FlaskClient,
 ) -> None:
     flows = _ids(migration_client, f"{STOCKS}?references=parentsandsiblings", "dataflow")
-    assert flows == {"DF_MIG_STOCK_IMS", "DF_MIG_STOCK_NAT"}
+    assert flows == {"DF_MIG_STOCK_IMS", "DF_MIG_STOCK_IMS2017", "DF_MIG_STOCK_NAT"}
 
 
 def test_2x_item_query_too(migration_client: FlaskClient) -> None:
