@@ -175,21 +175,29 @@ def build_series(rows: list[ImsRow]) -> list[StockSeries]:
     return series
 
 
-def _series_attributes(series: StockSeries) -> dict[str, str]:
-    attributes = {
+def stock_series_attributes(
+    ref_area: str, country_birth: str, sex: str, revision: str
+) -> dict[str, str]:
+    """The key and series attributes of a DESA mid-year stock series in persons (the
+    other breakdowns at their totals), as both demo editions write them."""
+    return {
         "FREQ": "A",
-        "REF_AREA": series.ref_area,
+        "REF_AREA": ref_area,
         "MEASURE": "STOCK",
-        "COUNTRY_BIRTH": "FB",
+        "COUNTRY_BIRTH": country_birth,
         "CITIZENSHIP": "_T",
-        "SEX": series.sex,
+        "SEX": sex,
         "AGE": "_T",
         "EDUCATION_LEV": "_T",
         "UNIT_MEASURE": "PS",
         "UNIT_MULT": "0",
         "REF_PERIOD_DETAIL": "MID_YEAR",
-        "REVISION": REVISION,
+        "REVISION": revision,
     }
+
+
+def _series_attributes(series: StockSeries) -> dict[str, str]:
+    attributes = stock_series_attributes(series.ref_area, "FB", series.sex, REVISION)
     if series.data_type:
         attributes["DATA_TYPE_IMS"] = series.data_type
         # DESA imputes the figures of "I" rows, so their source is a model.
@@ -200,35 +208,10 @@ def _series_attributes(series: StockSeries) -> dict[str, str]:
 
 def build_message(series: list[StockSeries]) -> etree._Element:
     """A StructureSpecificData message for DF_MIG_STOCK_IMS, observations by TIME_PERIOD."""
-    agency_id, flow_id, version = DATAFLOW
-    namespace = (
-        f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={agency_id}:{flow_id}({version})"
-        ":ObsLevelDim:TIME_PERIOD"
+    agency_id, flow_id, _ = DATAFLOW
+    root, dataset = xml.structure_specific_message(
+        DATAFLOW, f"{agency_id}-{flow_id}-{REVISION}", CITATION
     )
-    nsmap = {"mes": xml.MES, "ss": xml.SS, "com": xml.COM, "xsi": xml.XSI, "ns1": namespace}
-    root = etree.Element(f"{{{xml.MES}}}StructureSpecificData", nsmap=nsmap)
-    header = etree.SubElement(root, f"{{{xml.MES}}}Header")
-    etree.SubElement(header, f"{{{xml.MES}}}ID").text = f"{agency_id}-{flow_id}-{REVISION}"
-    etree.SubElement(header, f"{{{xml.MES}}}Test").text = "false"
-    etree.SubElement(header, f"{{{xml.MES}}}Prepared").text = xml.PREPARED
-    etree.SubElement(header, f"{{{xml.MES}}}Sender", id=xml.SENDER)
-    structure_id = f"{agency_id}_{flow_id}_{version.replace('.', '_')}"
-    structure = etree.SubElement(
-        header,
-        f"{{{xml.MES}}}Structure",
-        structureID=structure_id,
-        namespace=namespace,
-        dimensionAtObservation="TIME_PERIOD",
-    )
-    usage = etree.SubElement(structure, f"{{{xml.COM}}}StructureUsage")
-    etree.SubElement(usage, "Ref", agencyID=agency_id, id=flow_id, version=version)
-    source = etree.SubElement(header, f"{{{xml.MES}}}Source")
-    source.set(xml.XML_LANG, "en")
-    source.text = CITATION
-    dataset = etree.SubElement(root, f"{{{xml.MES}}}DataSet")
-    dataset.set(f"{{{xml.SS}}}structureRef", structure_id)
-    dataset.set(f"{{{xml.XSI}}}type", "ns1:DataSetType")
-    dataset.set(f"{{{xml.SS}}}dataScope", "DataStructure")
     for item in series:
         node = etree.SubElement(dataset, "Series", _series_attributes(item))
         status = "I" if "I" in item.data_type else "E"

@@ -31,6 +31,7 @@ from pathlib import Path
 from lxml import etree
 
 from sdmxnode.authoring import xml
+from sdmxnode.authoring.demo import stock_series_attributes
 from sdmxnode.authoring.ims2017_names import (
     AREA_MAP,
     GROUPINGS_LEFT_OUT,
@@ -191,53 +192,15 @@ def build_series(
 
 
 def _series_attributes(series: BilateralSeries) -> dict[str, str]:
-    return {
-        "FREQ": "A",
-        "REF_AREA": series.destination,
-        "MEASURE": "STOCK",
-        "COUNTRY_BIRTH": series.origin,
-        "CITIZENSHIP": "_T",
-        "SEX": "_T",
-        "AGE": "_T",
-        "EDUCATION_LEV": "_T",
-        "UNIT_MEASURE": "PS",
-        "UNIT_MULT": "0",
-        "REF_PERIOD_DETAIL": "MID_YEAR",
-        "REVISION": REVISION,
-    }
+    return stock_series_attributes(series.destination, series.origin, "_T", REVISION)
 
 
 def _message_chunks(series: list[BilateralSeries]) -> Iterator[bytes]:
     """The StructureSpecificData message, written element by element."""
-    agency_id, flow_id, version = DATAFLOW
-    namespace = (
-        f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={agency_id}:{flow_id}({version})"
-        ":ObsLevelDim:TIME_PERIOD"
+    agency_id, flow_id, _ = DATAFLOW
+    root, dataset = xml.structure_specific_message(
+        DATAFLOW, f"{agency_id}-{flow_id}-{REVISION}", CITATION
     )
-    nsmap = {"mes": xml.MES, "ss": xml.SS, "com": xml.COM, "xsi": xml.XSI, "ns1": namespace}
-    root = etree.Element(f"{{{xml.MES}}}StructureSpecificData", nsmap=nsmap)
-    header = etree.SubElement(root, f"{{{xml.MES}}}Header")
-    etree.SubElement(header, f"{{{xml.MES}}}ID").text = f"{agency_id}-{flow_id}-{REVISION}"
-    etree.SubElement(header, f"{{{xml.MES}}}Test").text = "false"
-    etree.SubElement(header, f"{{{xml.MES}}}Prepared").text = xml.PREPARED
-    etree.SubElement(header, f"{{{xml.MES}}}Sender", id=xml.SENDER)
-    structure_id = f"{agency_id}_{flow_id}_{version.replace('.', '_')}"
-    structure = etree.SubElement(
-        header,
-        f"{{{xml.MES}}}Structure",
-        structureID=structure_id,
-        namespace=namespace,
-        dimensionAtObservation="TIME_PERIOD",
-    )
-    usage = etree.SubElement(structure, f"{{{xml.COM}}}StructureUsage")
-    etree.SubElement(usage, "Ref", agencyID=agency_id, id=flow_id, version=version)
-    source = etree.SubElement(header, f"{{{xml.MES}}}Source")
-    source.set(xml.XML_LANG, "en")
-    source.text = CITATION
-    dataset = etree.SubElement(root, f"{{{xml.MES}}}DataSet")
-    dataset.set(f"{{{xml.SS}}}structureRef", structure_id)
-    dataset.set(f"{{{xml.XSI}}}type", "ns1:DataSetType")
-    dataset.set(f"{{{xml.SS}}}dataScope", "DataStructure")
     marker = "@SERIES@"
     dataset.text = marker
     head, tail = etree.tostring(root, xml_declaration=True, encoding="UTF-8").split(marker.encode())

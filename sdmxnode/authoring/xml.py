@@ -440,3 +440,41 @@ def write_message(root: etree._Element, path: Path) -> Path:
     path.write_bytes(to_bytes(root))
     logger.debug("wrote %s", path)
     return path
+
+
+def structure_specific_message(
+    dataflow: tuple[str, str, str], message_id: str, citation: str
+) -> tuple[etree._Element, etree._Element]:
+    """An SDMX-ML 2.1 StructureSpecificData message for `dataflow` (agency, id, version),
+    observations by TIME_PERIOD, its header naming `citation` as source: the root and its
+    empty DataSet."""
+    agency_id, flow_id, version = dataflow
+    namespace = (
+        f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={agency_id}:{flow_id}({version})"
+        ":ObsLevelDim:TIME_PERIOD"
+    )
+    nsmap = {"mes": MES, "ss": SS, "com": COM, "xsi": XSI, "ns1": namespace}
+    root = etree.Element(f"{{{MES}}}StructureSpecificData", nsmap=nsmap)
+    header = etree.SubElement(root, f"{{{MES}}}Header")
+    etree.SubElement(header, f"{{{MES}}}ID").text = message_id
+    etree.SubElement(header, f"{{{MES}}}Test").text = "false"
+    etree.SubElement(header, f"{{{MES}}}Prepared").text = PREPARED
+    etree.SubElement(header, f"{{{MES}}}Sender", id=SENDER)
+    structure_id = f"{agency_id}_{flow_id}_{version.replace('.', '_')}"
+    structure = etree.SubElement(
+        header,
+        f"{{{MES}}}Structure",
+        structureID=structure_id,
+        namespace=namespace,
+        dimensionAtObservation="TIME_PERIOD",
+    )
+    usage = etree.SubElement(structure, f"{{{COM}}}StructureUsage")
+    etree.SubElement(usage, "Ref", agencyID=agency_id, id=flow_id, version=version)
+    source = etree.SubElement(header, f"{{{MES}}}Source")
+    source.set(XML_LANG, "en")
+    source.text = citation
+    dataset = etree.SubElement(root, f"{{{MES}}}DataSet")
+    dataset.set(f"{{{SS}}}structureRef", structure_id)
+    dataset.set(f"{{{XSI}}}type", "ns1:DataSetType")
+    dataset.set(f"{{{SS}}}dataScope", "DataStructure")
+    return root, dataset
