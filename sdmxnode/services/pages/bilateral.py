@@ -12,15 +12,15 @@ ranking, and the totals shown are the stored ones (the world row, the FB column)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.explorer import number_of
 
 DESTINATION, ORIGIN = "REF_AREA", "COUNTRY_BIRTH"
 #: Origin codes that are no countries: totals and residual origins (shown apart).
@@ -160,21 +160,13 @@ def get_bilateral_view(
     if partner not in held or not _is_country(partner) or partner == country:
         raise BadRequest(f"{partner!r} is no other country with data", where="partner")
     partner_name = names.get(partner, partner)
-    outward = Partner(partner, f"{country_name} → {partner_name}", emigrants.get(partner, {}))
-    inward = Partner(country, f"{partner_name} → {country_name}", immigrants.get(partner, {}))
-    return BilateralView(
-        countries,
-        country,
-        country_name,
-        periods,
-        latest,
-        result.emigrants,
-        result.immigrants,
-        partner,
-        partner_name,
-        (outward, inward),
-        keys,
+    outward = Partner(
+        partner, f"Born in {country_name}, living in {partner_name}", emigrants.get(partner, {})
     )
+    inward = Partner(
+        country, f"Born in {partner_name}, living in {country_name}", immigrants.get(partner, {})
+    )
+    return replace(result, partner=partner, partner_name=partner_name, corridor=(outward, inward))
 
 
 def _side(
@@ -239,17 +231,7 @@ def _read(node: Node, view: DataflowView, key: str, varying: str) -> dict[str, d
     time_index, value_index = columns.index(time_id), columns.index(measure)
     found: dict[str, dict[str, float]] = {}
     for row in iter_rows(node, plan):
-        number = _number(row[value_index])
+        number = number_of(row[value_index])
         if number is not None:
             found.setdefault(str(row[position]), {})[str(row[time_index])] = number
     return found
-
-
-def _number(value: object) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(str(value))
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None

@@ -213,7 +213,7 @@ def explore(node: Node, view: DataflowView, key: str) -> Exploration:
                 series[(provider, series_key)] = Series(series_key, label, {}, provider)
             period = str(row[time_index]) if time_index is not None else ""
             periods.add(period)
-            series[(provider, series_key)].values[period] = _number(
+            series[(provider, series_key)].values[period] = number_of(
                 row[value_index] if value_index is not None else None
             )
     return Exploration(
@@ -237,7 +237,8 @@ def _label(view: DataflowView, dimensions: list[str], row: tuple, varying: list[
     return ", ".join(names) if names else view.name
 
 
-def _number(value: object) -> float | None:
+def number_of(value: object) -> float | None:
+    """A stored observation value as a finite number, or None (missing, text, NaN, inf)."""
     if value is None or value == "":
         return None
     try:
