@@ -187,3 +187,25 @@ def test_2x_item_query_too(migration_client: FlaskClient) -> None:
     assert response.status_code == 200
     message = sdmx.read_sdmx(io.BytesIO(response.get_data()))
     assert {str(k) for k in message.categorisation} == STOCK_CATEGORISATIONS
+
+
+def test_a_concept_scheme_references_the_code_lists_of_its_core_representations(
+    loaded_client: FlaskClient,
+) -> None:
+    """A concept scheme references a code list only through a concept's core representation
+    (ECB, UNICEF and INSEE schemes: some concepts enumerated, most not)."""
+    listed = loaded_client.get("/rest/conceptscheme/all/all/latest", headers={"Accept": ML21})
+    schemes = sdmx.read_sdmx(io.BytesIO(listed.get_data())).concept_scheme.values()
+    enumerated_somewhere = False
+    for scheme in schemes:
+        expected = set()
+        for concept in scheme:
+            representation = concept.core_representation
+            if representation is not None and representation.enumerated is not None:
+                expected.add(representation.enumerated.id)
+        enumerated_somewhere |= bool(expected)
+        path = f"conceptscheme/{scheme.maintainer.id}/{scheme.id}/{scheme.version}"
+        for line in ("v1", "v2"):
+            found = _ids(loaded_client, f"{path}?references=codelist", "codelist", line)
+            assert found == expected, (path, line)
+    assert enumerated_somewhere
