@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from sdmxnode.formats.registry import Format
+from sdmxnode.formats.reports.registry_interface import MEDIA_TYPE as REGISTRY_ML21
 from sdmxnode.services.openapi.components import Schema, error_responses, ref
 from sdmxnode.services.openapi.reads import DEMO_FLOW
 
@@ -16,6 +17,11 @@ PENDING_PREFIXES: tuple[str, ...] = ()
 
 def _json(schema_name: str) -> Schema:
     return {"application/json": {"schema": ref("schemas", schema_name)}}
+
+
+def _report(schema_name: str) -> Schema:
+    """A submission report: JSON, or the SDMX-ML 2.1 SubmitStructureResponse."""
+    return {**_json(schema_name), REGISTRY_ML21: {"schema": {"type": "string"}}}
 
 
 def _body(formats: Sequence[Format], description: str, *generic: str) -> Schema:
@@ -167,11 +173,9 @@ def iter_write_paths(
     data_responses = {
         "200": {"description": "Stored: the submission report (JSON, or SDMX-ML 2.1 "
                 "SubmitStructureResponse when XML is asked for)",
-                "content": {**_json("SubmissionReport"),
-                            "application/xml": {"schema": {"type": "string"}}}},
+                "content": _report("SubmissionReport")},
         "201": {"description": "Stored into a dataflow that held no data before",
-                "content": {**_json("SubmissionReport"),
-                            "application/xml": {"schema": {"type": "string"}}}},
+                "content": _report("SubmissionReport")},
         **error_responses(400, 401, 403, 404, 413, 415, 422),
     }  # fmt: skip
     actions = {
@@ -224,10 +228,11 @@ def iter_write_paths(
     )
     structure_responses = {
         "200": {"description": "Every artefact was already stored unchanged, or was replaced",
-                "content": _json("StructureSubmissionReport")},
-        "201": {"description": "Artefacts created", "content": _json("StructureSubmissionReport")},
+                "content": _report("StructureSubmissionReport")},
+        "201": {"description": "Artefacts created",
+                "content": _report("StructureSubmissionReport")},
         "207": {"description": "Some artefacts stored, some refused (one status each)",
-                "content": _json("StructureSubmissionReport")},
+                "content": _report("StructureSubmissionReport")},
         **error_responses(400, 401, 403, 409, 413, 422),
     }  # fmt: skip
     for path, parameters in (
@@ -253,7 +258,7 @@ def iter_write_paths(
         "artefact), or merges a partial item scheme into it; a final artefact cannot change "
         "under the same version (409).",
         {"200": {"description": "Replaced (or unchanged)",
-                 "content": _json("StructureSubmissionReport")},
+                 "content": _report("StructureSubmissionReport")},
          **error_responses(400, 401, 403, 404, 409, 413, 415, 422)},
         parameters=one_artefact, requestBody=structure_body, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
@@ -262,7 +267,7 @@ def iter_write_paths(
         "structure_v2_delete", "Maintenance", "Delete a structure",
         "Deletes one artefact; a final one, one that other artefacts still reference, or a "
         "dataflow that holds data is refused (409).",
-        {"200": {"description": "Deleted", "content": _json("StructureSubmissionReport")},
+        {"200": {"description": "Deleted", "content": _report("StructureSubmissionReport")},
          **error_responses(400, 401, 403, 404, 409, 422)},
         parameters=one_artefact, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
