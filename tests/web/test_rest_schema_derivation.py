@@ -281,3 +281,26 @@ def test_groups_follow_the_base_schema_rules(corpus: Path, tmp_path: Path) -> No
     assert group["REPORTING_YEAR_START_DAY"].use == "prohibited"
     sample = (corpus / "ECB-EXR-sg-xs-ss.xml").read_bytes()
     assert validate_structure_specific(sample, text.encode()) == []
+
+
+SMALL = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "small"
+
+
+@pytest.mark.parametrize(
+    "name, version",
+    [
+        ("small-structurespecific-30.xml", "3.0"),
+        ("IMDX-DF_MIG_STOCK_IMS-1.0.0.xml", "2.1"),
+    ],
+)
+def test_the_project_data_messages_validate_against_the_served_schema(
+    migration_app: Flask, name: str, version: str
+) -> None:
+    """Messages the node did not write (the demo data, the small 3.0 message made with lxml)
+    validate against the XSD the node serves for their dataflow, built strictly by
+    xmlschema as well."""
+    path = SMALL / name if name.startswith("small") else SMALL.parent / name
+    flow = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+    text = _schema_text(migration_app, version, "dataflow", flow, "TIME_PERIOD")
+    _xmlschema(text)
+    assert validate_structure_specific(path.read_bytes(), text.encode(), version=version) == []
