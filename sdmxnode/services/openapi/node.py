@@ -7,7 +7,12 @@ from collections.abc import Iterator, Sequence
 
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.reports.registry_interface import MEDIA_TYPE as REGISTRY_ML21
-from sdmxnode.services.openapi.components import Schema, error_responses, ref
+from sdmxnode.services.openapi.components import (
+    Schema,
+    error_responses,
+    ref,
+    sdmx_error_content,
+)
 from sdmxnode.services.openapi.reads import DEMO_FLOW
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -22,6 +27,20 @@ def _json(schema_name: str) -> Schema:
 def _report(schema_name: str) -> Schema:
     """A submission report: JSON, or the SDMX-ML 2.1 SubmitStructureResponse."""
     return {**_json(schema_name), REGISTRY_ML21: {"schema": {"type": "string"}}}
+
+
+def _artefact_errors(*statuses: int) -> Schema:
+    """Maintenance errors about identified artefacts (404, 409): an SDMX error message, or
+    the SubmitStructureResponse giving each artefact's status (README, "Maintaining
+    structures")."""
+    return {
+        str(status): {
+            "description": "Refused for an identified artefact (its status in the "
+            "SubmitStructureResponse), or an SDMX error message",
+            "content": {**sdmx_error_content(), REGISTRY_ML21: {"schema": {"type": "string"}}},
+        }
+        for status in statuses
+    }
 
 
 def _body(formats: Sequence[Format], description: str, *generic: str) -> Schema:
@@ -233,7 +252,7 @@ def iter_write_paths(
                 "content": _report("StructureSubmissionReport")},
         "207": {"description": "Some artefacts stored, some refused (one status each)",
                 "content": _report("StructureSubmissionReport")},
-        **error_responses(400, 401, 403, 409, 413, 422),
+        **error_responses(400, 401, 403, 413, 422), **_artefact_errors(409),
     }  # fmt: skip
     for path, parameters in (
         ("/rest/v2/structure", []),
@@ -259,7 +278,7 @@ def iter_write_paths(
         "under the same version (409).",
         {"200": {"description": "Replaced (or unchanged)",
                  "content": _report("StructureSubmissionReport")},
-         **error_responses(400, 401, 403, 404, 409, 413, 415, 422)},
+         **error_responses(400, 401, 403, 413, 415, 422), **_artefact_errors(404, 409)},
         parameters=one_artefact, requestBody=structure_body, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
     )  # fmt: skip
@@ -268,7 +287,7 @@ def iter_write_paths(
         "Deletes one artefact; a final one, one that other artefacts still reference, or a "
         "dataflow that holds data is refused (409).",
         {"200": {"description": "Deleted", "content": _report("StructureSubmissionReport")},
-         **error_responses(400, 401, 403, 404, 409, 422)},
+         **error_responses(400, 401, 403, 422), **_artefact_errors(404, 409)},
         parameters=one_artefact, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
     )  # fmt: skip
