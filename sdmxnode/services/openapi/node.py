@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from sdmxnode.formats.registry import Format
-from sdmxnode.services.openapi.components import Schema, error_responses, ref
+from sdmxnode.formats.reports.registry_interface import MEDIA_TYPE as REGISTRY_ML21
+from sdmxnode.services.openapi.components import (
+    Schema,
+    error_responses,
+    ref,
+    sdmx_error_content,
+)
 from sdmxnode.services.openapi.reads import DEMO_FLOW
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -16,6 +22,25 @@ PENDING_PREFIXES: tuple[str, ...] = ()
 
 def _json(schema_name: str) -> Schema:
     return {"application/json": {"schema": ref("schemas", schema_name)}}
+
+
+def _report(schema_name: str) -> Schema:
+    """A submission report: JSON, or the SDMX-ML 2.1 SubmitStructureResponse."""
+    return {**_json(schema_name), REGISTRY_ML21: {"schema": {"type": "string"}}}
+
+
+def _artefact_errors(*statuses: int) -> Schema:
+    """Maintenance errors about identified artefacts (404, 409): an SDMX error message, or
+    the SubmitStructureResponse giving each artefact's status (README, "Maintaining
+    structures")."""
+    return {
+        str(status): {
+            "description": "Refused for an identified artefact (its status in the "
+            "SubmitStructureResponse), or an SDMX error message",
+            "content": {**sdmx_error_content(), REGISTRY_ML21: {"schema": {"type": "string"}}},
+        }
+        for status in statuses
+    }
 
 
 def _body(formats: Sequence[Format], description: str, *generic: str) -> Schema:
@@ -167,11 +192,9 @@ def iter_write_paths(
     data_responses = {
         "200": {"description": "Stored: the submission report (JSON, or SDMX-ML 2.1 "
                 "SubmitStructureResponse when XML is asked for)",
-                "content": {**_json("SubmissionReport"),
-                            "application/xml": {"schema": {"type": "string"}}}},
+                "content": _report("SubmissionReport")},
         "201": {"description": "Stored into a dataflow that held no data before",
-                "content": {**_json("SubmissionReport"),
-                            "application/xml": {"schema": {"type": "string"}}}},
+                "content": _report("SubmissionReport")},
         **error_responses(400, 401, 403, 404, 413, 415, 422),
     }  # fmt: skip
     actions = {
@@ -224,11 +247,12 @@ def iter_write_paths(
     )
     structure_responses = {
         "200": {"description": "Every artefact was already stored unchanged, or was replaced",
-                "content": _json("StructureSubmissionReport")},
-        "201": {"description": "Artefacts created", "content": _json("StructureSubmissionReport")},
+                "content": _report("StructureSubmissionReport")},
+        "201": {"description": "Artefacts created",
+                "content": _report("StructureSubmissionReport")},
         "207": {"description": "Some artefacts stored, some refused (one status each)",
-                "content": _json("StructureSubmissionReport")},
-        **error_responses(400, 401, 403, 409, 413, 422),
+                "content": _report("StructureSubmissionReport")},
+        **error_responses(400, 401, 403, 413, 422), **_artefact_errors(409),
     }  # fmt: skip
     for path, parameters in (
         ("/rest/v2/structure", []),
@@ -253,8 +277,8 @@ def iter_write_paths(
         "artefact), or merges a partial item scheme into it; a final artefact cannot change "
         "under the same version (409).",
         {"200": {"description": "Replaced (or unchanged)",
-                 "content": _json("StructureSubmissionReport")},
-         **error_responses(400, 401, 403, 404, 409, 413, 415, 422)},
+                 "content": _report("StructureSubmissionReport")},
+         **error_responses(400, 401, 403, 413, 415, 422), **_artefact_errors(404, 409)},
         parameters=one_artefact, requestBody=structure_body, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
     )  # fmt: skip
@@ -262,8 +286,8 @@ def iter_write_paths(
         "structure_v2_delete", "Maintenance", "Delete a structure",
         "Deletes one artefact; a final one, one that other artefacts still reference, or a "
         "dataflow that holds data is refused (409).",
-        {"200": {"description": "Deleted", "content": _json("StructureSubmissionReport")},
-         **error_responses(400, 401, 403, 404, 409, 422)},
+        {"200": {"description": "Deleted", "content": _report("StructureSubmissionReport")},
+         **error_responses(400, 401, 403, 422), **_artefact_errors(404, 409)},
         parameters=one_artefact, security=BEARER,
         **{"x-example": f"/rest/v2/structure/codelist/{agency}/CL_EXAMPLE/1.0.0"},
     )  # fmt: skip

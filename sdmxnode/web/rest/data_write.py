@@ -16,7 +16,10 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request
 
 from sdmxnode.errors import BadRequest, LoadRejected, SdmxNodeError, UnsupportedMediaType
-from sdmxnode.formats.reports.registry_interface import write_data_submission_response
+from sdmxnode.formats.reports.registry_interface import (
+    MEDIA_TYPE,
+    write_data_submission_response,
+)
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.flows import FlowSelection, parse_flow_ref, parse_flow_v2
 from sdmxnode.rest.parameters import check_parameters
@@ -187,7 +190,7 @@ def _answer(node: Node, submission: Submission, status: int, principal: Principa
             [("COUNTS", summary), *_finding_texts(submission)],
             warning=submission.report.warnings > 0,
         )
-        response = Response(body, status=status, mimetype="application/xml")
+        response = Response(body, status=status, content_type=MEDIA_TYPE)
     else:
         response = jsonify(submission.to_json())
         response.status_code = status

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request
 
 from sdmxnode.errors import NotImplementedSdmx, SemanticError
 from sdmxnode.formats.reports.registry_interface import (
+    MEDIA_TYPE,
     submission_json,
     write_submit_structure_response,
 )
@@ -29,8 +30,6 @@ from sdmxnode.web.errors import wants_json
 blueprint = Blueprint("rest_structure_write", __name__)
 
 _V2 = "/rest/v2/structure"
-#: The media type of the SubmitStructureResponse (an SDMX-ML 2.1 RegistryInterface message).
-RESPONSE_XML = "application/xml; charset=utf-8"
 
 
 def _types_of(resource: str) -> frozenset[str]:
@@ -121,7 +120,7 @@ def _answer(attempt: WriteAttempt, result: MaintenanceResult) -> Response:
         principal = attempt.principal
         receiver = principal.token_id if principal is not None else "not_supplied"
         body_xml = write_submit_structure_response(result.results, header, receiver)
-        response = Response(body_xml, status=result.status, content_type=RESPONSE_XML)
+        response = Response(body_xml, status=result.status, content_type=MEDIA_TYPE)
     created = [r.ref for r in result.results if r.result == "created"]
     if len(created) == 1:
         resource = find_resource_name(created[0].type, 2)
