@@ -270,6 +270,45 @@ def test_conditional_and_gzip(migration_client: FlaskClient) -> None:
     assert gzip.decompress(zipped.get_data()) == first.get_data()
 
 
+def test_a_load_within_the_same_second_changes_the_etag(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Times of change are whole seconds (as HTTP dates): the ETag must still change with
+    every load, or a client revalidating after a quick correction keeps the old figures."""
+    import importlib
+    from datetime import datetime
+
+    from sdmxnode.app import create_app
+    from sdmxnode.services.data.loading import LoadOptions, load_data
+
+    loads = importlib.import_module("sdmxnode.storage.data.loads")  # the package has a table
+
+    # Every load finishes at the same moment, as two quick ones do within one second.
+    moment = datetime(2026, 1, 1, 12, 0, 0)
+    monkeypatch.setattr(loads, "now_utc", lambda precise=False: moment)
+
+    app = create_app({"DATABASE_URL": database_url, "DEMO_DATA": ""})
+    node = app.extensions["sdmxnode"]
+    initialise_node(node)
+    client = app.test_client()
+    message = tmp_path / "one.csv"
+    tags = []
+    for value in ("1", "2"):
+        message.write_text(
+            "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,"
+            "AGE,EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
+            "REF_PERIOD_DETAIL,REVISION\n"
+            f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),I,A,FRA,STOCK,FB,_T,_T,_T,_T,2019,{value},"
+            "E,PS,0,MID_YEAR,IMS2019\n"
+        )
+        load_data(node, message, LoadOptions(source=value))
+        data = client.get(f"/rest/data/{FLOW}/{FRANCE}", headers={"Accept": MEDIA["csv10"]})
+        available = client.get(f"/rest/availableconstraint/{FLOW}/{FRANCE}")
+        tags.extend((data.headers["ETag"], available.headers["ETag"]))
+    # The two loads finished "at once": the tags differ all the same.
+    assert tags[0] != tags[2] and tags[1] != tags[3]
+
+
 def _demo_areas() -> set[str]:
     from lxml import etree
 

@@ -16,7 +16,7 @@ from typing import Any
 from sdmx.model import common, v21
 
 from sdmxnode.errors import BadRequest, NoResults
-from sdmxnode.rest.availability import AvailabilityQuery
+from sdmxnode.rest.availability import AvailabilityQuery, parse_availability_query_v1
 from sdmxnode.rest.data import as_data_query
 from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
@@ -37,6 +37,7 @@ class Availability:
     series_count: int
     observation_count: int
     last_modified: datetime
+    version: str = ""  # as DataPlan.version: changes with every load
 
 
 def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
@@ -72,6 +73,7 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
         series_count,
         observation_count,
         plan.last_modified,
+        plan.version,
     )
 
 
@@ -91,7 +93,13 @@ def availability_objects(
     related = follow_references(node.store, [dataflow_artefact], ["descendants"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
     dsd: Any = node.cache.get(dsd_artefact, node.store.read_one_xml(dsd_artefact))
-    constraint = _constraint(dataflow, dsd, availability)
+    constraint = _constraint(
+        dataflow,
+        dsd,
+        availability,
+        f"CC_AVAILABILITY_{dataflow.id}",
+        f"Data available for {dataflow.id}",
+    )
     objects: list[common.MaintainableArtefact] = [constraint]
     wanted = set(references)
     if "Dataflow" in wanted:
@@ -107,6 +115,8 @@ def _constraint(
     dataflow: Any,
     dsd: Any,
     availability: Availability,
+    id: str,
+    name: str,
 ) -> v21.ContentConstraint:
     region = common.CubeRegion(included=True)
     for dimension in dsd.dimensions.components:
@@ -135,15 +145,45 @@ def _constraint(
         )
     ]
     return v21.ContentConstraint(
-        id=f"CC_AVAILABILITY_{dataflow.id}",
+        id=id,
         maintainer=dataflow.maintainer,
         version=dataflow.version,
-        name={"en": f"Data available for {dataflow.id}"},
+        name={"en": name},
         is_final=False,
         role=common.ConstraintRole(role=common.ConstraintRoleType.actual),
         content={dataflow},
         data_content_region=[region],
         annotations=metrics,
+    )
+
+
+#: The id prefix of a dataflow's standing Actual constraint (`CR_A_` + the dataflow's id),
+#: as the .Stat Suite names the actual content constraints it keeps per dataflow.
+ACTUAL_CONSTRAINT_PREFIX = "CR_A_"
+
+
+def actual_constraint(node: Node, dataflow: StoredArtefact) -> v21.ContentConstraint | None:
+    """What `dataflow` holds now, as its standing Actual content constraint: the cube region
+    of the codes with data per dimension, the time range, and the series and observation
+    counts (None when it holds no observation)."""
+    ref = dataflow.ref
+    query = parse_availability_query_v1(
+        f"{ref.agency_id},{ref.id},{ref.version}", None, None, None, {}
+    )
+    try:
+        availability = find_availability(node, query)
+    except NoResults:
+        return None
+    model = node.cache.get(dataflow, node.store.read_one_xml(dataflow))
+    related = follow_references(node.store, [dataflow], ["children"])
+    dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
+    dsd: Any = node.cache.get(dsd_artefact, node.store.read_one_xml(dsd_artefact))
+    return _constraint(
+        model,
+        dsd,
+        availability,
+        f"{ACTUAL_CONSTRAINT_PREFIX}{ref.id}",
+        f"Data held for {ref.id}",
     )
 
 

@@ -51,11 +51,16 @@ class DataPlan:
     last_modified: datetime
     dimension_at_observation: str
     row_filter: Callable[[tuple], bool] | None = None
+    #: The dataflow's digest and its data's last load: they change with every change,
+    #: where `last_modified` (whole seconds) cannot tell two loads in one second apart.
+    version: str = ""
 
     def etag(self, *parts: str) -> str:
         """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
         digest = hashlib.sha256(
-            "|".join((str(self.dataflow.pk), self.last_modified.isoformat(), *parts)).encode()
+            "|".join(
+                (str(self.dataflow.pk), self.last_modified.isoformat(), self.version, *parts)
+            ).encode()
         )
         return digest.hexdigest()[:32]
 
@@ -105,6 +110,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         )
     with node.data.reading() as reader:
         changed = reader.last_change(dataflow.pk)
+        load = reader.last_load(dataflow.pk)
     last_modified = max(
         (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC), dataflow.updated
     )
@@ -117,6 +123,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         columns=columns,
         series_only=series_only,
         last_modified=last_modified,
+        version=f"{dataflow.digest}|load {load}",
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )

@@ -111,6 +111,16 @@ class DataReader:
         """When the data of a dataflow last changed (None: it never held any)."""
         return data_reads.last_change(self._conn, dataflow_pk)
 
+    def dataflows_with_data(self) -> list[tuple[int, datetime, int]]:
+        """The dataflows holding observations: pk, naive UTC time of their last change, pk
+        of the last load that changed them."""
+        return data_reads.dataflows_with_data(self._conn)
+
+    def last_load(self, dataflow_pk: int) -> int | None:
+        """The pk of the last finished load of a dataflow's data (None: none): what tells
+        apart two loads within the second `last_change` resolves."""
+        return data_reads.last_load(self._conn, dataflow_pk)
+
     def list_loads(self, dataflow_pk: int) -> list[tuple[int, datetime]]:
         """The committed loads of a dataflow, oldest first: (load pk, when it finished)."""
         return data_reads.list_loads(self._conn, dataflow_pk)

@@ -276,6 +276,36 @@ def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
     ).scalar_one_or_none()
 
 
+def dataflows_with_data(conn: Connection) -> list[tuple[int, datetime, int]]:
+    """The dataflows holding at least one observation, with when their data last changed
+    and the last load that changed it (whole seconds tell two loads apart only with it)."""
+    holds = exists(
+        select(observations.c.series_pk)
+        .join(series, series.c.pk == observations.c.series_pk)
+        .where(series.c.dataflow_pk == data_layouts.c.dataflow_pk)
+    )
+    last_load = (
+        select(func.max(loads.c.pk))
+        .where(loads.c.dataflow_pk == data_layouts.c.dataflow_pk, loads.c.finished.is_not(None))
+        .scalar_subquery()
+    )
+    query = (
+        select(data_layouts.c.dataflow_pk, data_layouts.c.updated, last_load)
+        .where(holds)
+        .order_by(data_layouts.c.dataflow_pk)
+    )
+    return [(int(pk), updated, int(load or 0)) for pk, updated, load in conn.execute(query)]
+
+
+def last_load(conn: Connection, dataflow_pk: int) -> int | None:
+    """The pk of the last finished load of a dataflow's data (None: none)."""
+    return conn.execute(
+        select(func.max(loads.c.pk)).where(
+            loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None)
+        )
+    ).scalar_one_or_none()
+
+
 def count_up_to(conn: Connection, query: Select, limit: int) -> int:
     """The number of rows of `query`, counting no further than `limit` (bounded cost)."""
     bounded = query.order_by(None).limit(limit).subquery()

@@ -39,6 +39,7 @@ def answer_availability(query: AvailabilityQuery) -> Response:
             (
                 str(availability.dataflow.pk).encode(),
                 availability.last_modified.isoformat().encode(),
+                availability.version.encode(),
                 fmt.name.encode(),
                 request.query_string,
                 ",".join(languages).encode(),

@@ -12,6 +12,7 @@ from sdmxnode.rest.structure import (
     parse_structure_query_v1,
     parse_structure_query_v2,
 )
+from sdmxnode.services.structures.actual import ActualConstraints
 from sdmxnode.services.structures.partial import partial_items
 from sdmxnode.services.structures.queries import render_structures, select_structures
 from sdmxnode.web import current_node
@@ -38,17 +39,16 @@ def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
     """Select, then 304 or render: the shared body of both API lines' structure views."""
     node = current_node()
     languages = request_languages()
-    selection = select_structures(node.store, query)
+    store = ActualConstraints(node)  # the stored artefacts and what each dataflow holds
+    selection = select_structures(store, query)
 
     def render() -> Response:
         used = (
-            partial_items(node.store, node.cache, selection)
+            partial_items(store, node.cache, selection)
             if query.detail == "referencepartial"
             else None
         )
-        body = render_structures(
-            node.store, node.cache, selection, fmt, node.header(), used, languages
-        )
+        body = render_structures(store, node.cache, selection, fmt, node.header(), used, languages)
         response = Response(body, content_type=fmt.content_type)
         return set_content_language(response, content_language(body)) if fmt.is_json else response
 
