@@ -227,13 +227,32 @@ ENGINE_INDEPENDENT = (
 ONE_AT_A_TIME = ("tests/live/", "tests/web/test_slow_clients.py")
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Hand pytest-xdist's workers whole modules, and every ONE_AT_A_TIME module to one
+    worker, in turn.
+
+    A module stays on one worker, so that its module-scoped fixtures (a node set up with the
+    demo data, seconds each) are built once. `--dist loadgroup` with `xdist_group` marks
+    did this until pytest 9, whose test ids no longer take the group suffix pytest-xdist
+    3.8 appends: every module's tests were then spread over both workers, building its
+    fixtures twice, and the live tests ran beside each other.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "one-at-a-time" if path.startswith(ONE_AT_A_TIME) else path
+
+    return ModuleScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist (a module stays on one worker, the live tests share
-    one); on PostgreSQL, skip the engine-independent modules (they ran on SQLite)."""
+    """On PostgreSQL, skip the engine-independent modules (they ran on SQLite)."""
+    if not POSTGRES_URL:
+        return
     skip = pytest.mark.skip(reason="engine-independent: runs once, on the SQLite pass")
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(PROJECT_ROOT).as_posix()
-        group = "one-at-a-time" if path.startswith(ONE_AT_A_TIME) else path
-        item.add_marker(pytest.mark.xdist_group(group))
-        if POSTGRES_URL and path.startswith(ENGINE_INDEPENDENT):
+        if path.startswith(ENGINE_INDEPENDENT):
             item.add_marker(skip)
