@@ -12,8 +12,12 @@ from flask import Response, request
 
 from sdmxnode.rest.languages import parse_languages
 
-#: Headers a browser script may read from our responses (CORS).
-EXPOSED_HEADERS = "ETag, Last-Modified, Content-Encoding, Content-Language, Location"
+#: Headers a browser script of another origin may read: validators, encodings, the file name
+#: of a download, the range of a page, where a created resource is.
+EXPOSED_HEADERS = (
+    "ETag, Last-Modified, Content-Encoding, Content-Language, Content-Disposition, "
+    "Content-Range, Location"
+)
 MIN_GZIP_BYTES = 512
 #: The policy of every HTML page: scripts, styles, images and requests from the node only,
 #: nothing inline (the pages keep their code and style in /static), never framed.

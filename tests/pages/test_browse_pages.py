@@ -6,7 +6,7 @@ import sdmx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sdmxnode.formats.registry.data import DATA_FORMATS
+from sdmxnode.formats.registry.data import DATA_FORMATS, file_extension
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import assert_accessible_basics, html_of
 
@@ -62,8 +62,25 @@ def test_dataflow_downloads_work_in_every_format(migration_client: FlaskClient) 
     page = html_of(
         migration_client.get("/dataflow/IMDX/DF_MIG_STOCK_IMS?key=A.1.STOCK.FB._T._T._T._T")
     )
-    links = [a.get("href") for a in page.xpath("//ul[@class='downloads']//a")]
-    assert len(links) == len(DATA_FORMATS)
+    anchors = page.xpath("//ul[@class='downloads']//a")
+    links = [a.get("href") for a in anchors]
+    # Every format, and SDMX-CSV 2.0 twice more for spreadsheets (with names, and codes
+    # only), grouped by use; each saves with its extension.
+    assert len(links) == len(DATA_FORMATS) + 2
+    assert {a.get("data-format") for a in anchors} == {f.name for f in DATA_FORMATS}
+    assert [h.text_content() for h in page.xpath("//section//h4")] == [
+        "For spreadsheets",
+        "SDMX",
+        "For analysts",
+    ]
+    spreadsheets = [a.text_content() for a in anchors[:3]]
+    assert spreadsheets == ["CSV (names and codes)", "CSV (codes)", "Excel (data and notes)"]
+    extensions = {f.name: file_extension(f) for f in DATA_FORMATS}
+    for anchor in anchors:
+        assert anchor.get("download") == (
+            f"IMDX-DF_MIG_STOCK_IMS-1.0.0-A.1.STOCK.FB._T._T._T._T."
+            f"{extensions[anchor.get('data-format')]}"
+        )
     for link in links:
         path = link.split("//", 1)[1].split("/", 1)[1]
         with migration_client.get("/" + path) as response:

@@ -28,7 +28,7 @@ from sdmxnode.formats.writing import (
     structure_name,
 )
 
-__all__ = ["GROUP_ROWS", "write_arrow", "write_parquet"]
+__all__ = ["GROUP_ROWS", "is_numeric_measure", "measure_number", "write_arrow", "write_parquet"]
 
 GROUP_ROWS = 65_536
 
@@ -51,7 +51,8 @@ _NUMERIC = frozenset(
 _STRUCTURE_KIND = {"dataflow": "dataflow", "datastructure": "datastructure"}
 
 
-def _is_number(component: Component) -> bool:
+def is_numeric_measure(component: Component) -> bool:
+    """Whether a component is a measure whose values are numbers (written as such)."""
     return (
         component.role == "measure"
         and component.codes is None
@@ -59,7 +60,7 @@ def _is_number(component: Component) -> bool:
     )
 
 
-def _number(value: str | None) -> float | None:
+def measure_number(value: str | None) -> float | None:
     """A measure value as a float; None for an absent one, NaN for SDMX's missing 'NaN'."""
     if value is None or value == "":
         return None
@@ -86,13 +87,13 @@ class _Layout:
         taken = set(self.names)
         for index, column in enumerate(result.columns):
             component = result.structure.component(column) or Component(column, "attribute")
-            number = _is_number(component)
+            number = is_numeric_measure(component)
             self.names.append(column)
             self.types.append(pa.float64() if number else pa.string())
             fixed = (
                 result.dataset_attributes.get(column) if component.attachment == "dataset" else None
             )
-            self.columns.append((index, _number if number else _filled(fixed)))
+            self.columns.append((index, measure_number if number else _filled(fixed)))
             taken.add(column)
             if labels == "name":
                 name = component_name(result.labels, column)

@@ -11,6 +11,7 @@ Every data writer is called the same way: `write(result, header, options)`, yiel
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from sdmxnode.formats.sdmxml.data.reader import read_sdmxml_data
 from sdmxnode.formats.sdmxml.data.writers.generic21 import write_generic_21
 from sdmxnode.formats.sdmxml.data.writers.specific21 import write_structure_specific_21
 from sdmxnode.formats.sdmxml.data.writers.specific30 import write_structure_specific_30
+from sdmxnode.formats.spreadsheet import XLSX_MEDIA_TYPE
 
 if TYPE_CHECKING:
     from sdmxnode.formats.sdmxjson.data.writer import RowsAgain
@@ -42,10 +44,15 @@ class WriteOptions:
     time_format: str = "original"
     keys: str = "none"
     rows_again: RowsAgain | None = None
+    #: The URL the answer is for (named in the notes of an Excel workbook).
+    source_url: str = ""
 
     @classmethod
     def from_parameters(
-        cls, parameters: Mapping[str, str], rows_again: RowsAgain | None = None
+        cls,
+        parameters: Mapping[str, str],
+        rows_again: RowsAgain | None = None,
+        source_url: str = "",
     ) -> WriteOptions:
         """From the SDMX-CSV parameters as a request spells them (`labels`, `timeFormat`,
         `keys`); those not given keep their defaults."""
@@ -54,6 +61,7 @@ class WriteOptions:
             time_format=parameters.get("timeFormat", "original"),
             keys=parameters.get("keys", "none"),
             rows_again=rows_again,
+            source_url=source_url,
         )
 
 
@@ -281,6 +289,16 @@ PARQUET = register(
 )
 ARROW = register(Format("arrow", ARROW_MEDIA_TYPE, "", "data", writer=_columnar("write_arrow")))
 
+
+def _xlsx(result: DataResult, header: MessageHeader, options: WriteOptions):
+    from sdmxnode.formats.spreadsheet import write_xlsx
+
+    return write_xlsx(result, source_url=options.source_url, sender=header.sender)
+
+
+#: An Excel workbook for people (not an SDMX format): data and notes, codes and names.
+XLSX = register(Format("xlsx", XLSX_MEDIA_TYPE, "", "data", writer=_xlsx, aliases=("excel",)))
+
 DATA_FORMATS = [
     GENERIC_21,
     GENERIC_TS_21,
@@ -297,10 +315,45 @@ DATA_FORMATS = [
     JSON_10_DRAFT,  # not the standard's, kept for the clients that read only it
     PARQUET,
     ARROW,
+    XLSX,
 ]
+_EXTENSIONS = {
+    PARQUET_MEDIA_TYPE: "parquet",
+    ARROW_MEDIA_TYPE: "arrows",  # the Arrow IPC stream format's extension
+    XLSX_MEDIA_TYPE: "xlsx",
+}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+@-]+")
+
+
+def file_extension(fmt: Format) -> str:
+    """The file name extension of an answer in `fmt` (csv, xml, json, parquet, ...)."""
+    if fmt.media_type in _EXTENSIONS:
+        return _EXTENSIONS[fmt.media_type]
+    return fmt.media_type.rsplit("+", 1)[-1] if "+" in fmt.media_type else "dat"
+
+
+def file_name(fmt: Format, *parts: str) -> str:
+    """A file name of `parts` joined by '-' (characters a file name should not hold become
+    '_', the whole kept under 150 characters) and the extension of `fmt`."""
+    stem = "-".join(_UNSAFE.sub("_", part) for part in parts if part)[:150]
+    return f"{stem or 'data'}.{file_extension(fmt)}"
+
+
+def data_file_name(
+    fmt: Format, agency: str, id: str, version: str, key: str, part: bool = False
+) -> str:
+    """The file name of a data answer: `AGENCY-ID-VERSION-KEY[-part].ext`, the key with '_'
+    for a wildcard position and trailing wildcards left out (`A.FRA......` -> `A.FRA`),
+    several keys joined by ','."""
+    keys = [".".join(p or "_" for p in k.split(".")).rstrip("._") for k in key.split(",")]
+    return file_name(fmt, agency, id, version, ",".join(keys) or "all", "part" if part else "")
+
+
 #: The data formats a submission may be in (the node reads SDMX-ML, SDMX-CSV, SDMX-JSON).
 SUBMITTED_DATA_FORMATS = [
-    f for f in DATA_FORMATS if f.media_type not in (PARQUET_MEDIA_TYPE, ARROW_MEDIA_TYPE)
+    f
+    for f in DATA_FORMATS
+    if f.media_type not in (PARQUET_MEDIA_TYPE, ARROW_MEDIA_TYPE, XLSX_MEDIA_TYPE)
 ]
 #: The data readers, in the order the input names them (one reader reads every version).
 DATA_READERS = [

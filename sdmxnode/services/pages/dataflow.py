@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from sdmxnode.errors import NoResults
-from sdmxnode.formats.registry.data import DATA_FORMATS
+from sdmxnode.formats.registry.data import DATA_FORMATS, data_file_name
 from sdmxnode.formats.rows import Labels, StructureInfo
 from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.services.data.availability import Availability, find_availability
@@ -33,10 +33,20 @@ class ComponentView:
 
 @dataclass(frozen=True)
 class DownloadLink:
-    """A data download in one format."""
+    """A data download in one format: what people read, the URL, the file it saves as."""
 
     label: str
     url: str
+    file_name: str = ""
+    format_name: str = ""
+
+
+@dataclass(frozen=True)
+class DownloadGroup:
+    """Downloads for one kind of use (spreadsheets, SDMX software, analysts' tools)."""
+
+    title: str
+    links: tuple[DownloadLink, ...]
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,48 @@ def data_url(root: str, flow_ref: str, key: str = "all", fmt: str | None = None)
     return f"{url}?format={fmt}" if fmt else url
 
 
-def list_download_links(root: str, flow_ref: str, key: str = "all") -> list[DownloadLink]:
-    """One link per data format the node writes, for the selection `key`."""
-    return [DownloadLink(fmt.name, data_url(root, flow_ref, key, fmt.name)) for fmt in DATA_FORMATS]
+#: What people read for each SDMX format (the format's name follows in the link).
+_SDMX_LABELS = {
+    "genericdata-2.1": "SDMX-ML 2.1 generic",
+    "generictimeseriesdata-2.1": "SDMX-ML 2.1 generic, time series",
+    "structurespecificdata-2.1": "SDMX-ML 2.1 structure-specific",
+    "structurespecifictimeseriesdata-2.1": "SDMX-ML 2.1 structure-specific, time series",
+    "structurespecificdata-3.0": "SDMX-ML 3.0",
+    "structurespecificdata-3.1": "SDMX-ML 3.1",
+    "csvdata-1.0": "SDMX-CSV 1.0",
+    "csvdata-2.0": "SDMX-CSV 2.0",
+    "csvdata-2.1": "SDMX-CSV 2.1",
+    "jsondata-1.0": "SDMX-JSON 1.0",
+    "jsondata-2.0": "SDMX-JSON 2.0",
+    "jsondata-2.1": "SDMX-JSON 2.1",
+}
+_ANALYSTS = {"parquet": "Apache Parquet", "arrow": "Apache Arrow (IPC stream)"}
+
+
+def list_download_links(root: str, flow_ref: str, key: str = "all") -> list[DownloadGroup]:
+    """The selection `key` in every data format the node writes, by use: for spreadsheets
+    (CSV with names and codes, CSV with codes, Excel), for SDMX software, for analysts."""
+    formats = {fmt.name: fmt for fmt in DATA_FORMATS}
+    agency, id_, version = (flow_ref.split(",") + ["", "", ""])[:3]
+
+    def link(label: str, name: str, extra: str = "") -> DownloadLink:
+        url = data_url(root, flow_ref, key, name) + extra
+        file_name = data_file_name(formats[name], agency, id_, version, key or "all")
+        return DownloadLink(label, url, file_name, name)
+
+    spreadsheets = (
+        link("CSV (names and codes)", "csvdata-2.0", "&labels=both"),
+        link("CSV (codes)", "csvdata-2.0"),
+        link("Excel (data and notes)", "xlsx"),
+    )
+    sdmx = tuple(
+        link(f"{_SDMX_LABELS.get(fmt.name, fmt.name)} ({fmt.name})", fmt.name)
+        for fmt in DATA_FORMATS
+        if fmt.name not in _ANALYSTS and fmt.name != "xlsx"
+    )
+    analysts = tuple(link(label, name) for name, label in _ANALYSTS.items())
+    return [
+        DownloadGroup("For spreadsheets", spreadsheets),
+        DownloadGroup("SDMX", sdmx),
+        DownloadGroup("For analysts", analysts),
+    ]

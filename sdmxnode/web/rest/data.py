@@ -10,8 +10,9 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from sdmxnode.formats.columnar import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
-from sdmxnode.formats.registry.data import WriteOptions
+from sdmxnode.formats.registry.data import WriteOptions, data_file_name
 from sdmxnode.formats.registry.negotiation import CSV_OPTIONS, csv_options, negotiate_format
+from sdmxnode.formats.spreadsheet import XLSX_MEDIA_TYPE
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.ranges import ValuesRange, parse_values_range
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
@@ -45,7 +46,12 @@ def answer_data_query(query: DataQuery) -> Response:
     # SDMX-JSON always names components and codes, SDMX-CSV with `labels=both|name`;
     # SDMX-ML names nothing, so its answers do not depend on the language.
     labelled = fmt.media_type.endswith("+csv") or fmt.media_type in COLUMNAR_MEDIA_TYPES
-    named = fmt.is_json or (labelled and options.get("labels", "id") != "id")
+    # An Excel workbook always names the codes beside them.
+    named = (
+        fmt.is_json
+        or fmt.media_type == XLSX_MEDIA_TYPE
+        or (labelled and options.get("labels", "id") != "id")
+    )
     languages = asked if named else ()
     answer = get_data_answer(current_node(), query)
     values = parse_values_range(request.headers.get("Range"))
@@ -86,7 +92,7 @@ def _stream(
     chunks: Iterator[bytes] = writer(
         result,
         answer.node.header(),
-        WriteOptions.from_parameters(options, rows_again=answer.rows_again),
+        WriteOptions.from_parameters(options, rows_again=answer.rows_again, source_url=request.url),
     )
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet
@@ -94,6 +100,7 @@ def _stream(
     if accepts_gzip():
         body = gzip_chunks(body)
     response = Response(stream_with_context(body), content_type=fmt.content_type)
+    response.headers["Content-Disposition"] = content_disposition(fmt, answer, page is not None)
     if accepts_gzip():
         response.headers["Content-Encoding"] = "gzip"
     if named and result.labels is not None:
@@ -102,6 +109,17 @@ def _stream(
         response.status_code = 206
         response.headers["Content-Range"] = page.content_range
     return response
+
+
+def content_disposition(fmt: Format, answer: DataAnswer, paged: bool) -> str:
+    """A file name for the answer (`AGENCY-ID-VERSION-KEY.ext`), so that a saved download
+    has its extension: `attachment` for formats a browser cannot show, else `inline`."""
+    ref = answer.plan.dataflow.ref
+    keys = answer.query.keys
+    key = ",".join(".".join(p or "" for p in k) for k in keys) if keys else "all"
+    name = data_file_name(fmt, ref.agency_id, ref.id, ref.version, key, paged)
+    shown = fmt.media_type.endswith(("+xml", "+json", "+csv"))
+    return f'{"inline" if shown else "attachment"}; filename="{name}"'
 
 
 _V1 = "/rest/data/<flow_ref>"
