@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+import pandas as pd
 from flask.testing import FlaskClient
 
 from sdmxnode.services.pages.explorer import MAX_SERIES
@@ -179,3 +180,50 @@ def test_a_non_sdmx_upload_is_415_on_the_validation_page(migration_client: Flask
     page = migration_client.post("/validate", data=upload, headers={"Accept": BROWSER_ACCEPT})
     assert page.status_code == 415
     assert "image/png" in html_of(page).text_content()
+
+
+def test_a_time_range_limits_table_chart_downloads_and_rest_url(
+    migration_client: FlaskClient, world_total
+) -> None:
+    """Issue 21, point 1: from/to and last N periods, carried everywhere the selection goes."""
+    from urllib.parse import parse_qs, urlsplit
+
+    page = html_of(
+        migration_client.get(f"{EXPLORE}?key={WORLD_KEY}&startPeriod=2005&endPeriod=2015")
+    )
+    wanted = {p: v for p, v in world_total.items() if "2005" <= p <= "2015"}
+    assert _table(page) == {WORLD_KEY: wanted}
+    assert page.get_element_by_id("p-start").get("value") == "2005"
+    rest_url = page.get_element_by_id("rest-url").get("value")
+    assert parse_qs(urlsplit(rest_url).query) == {"startPeriod": ["2005"], "endPeriod": ["2015"]}
+    # Every download holds the same periods (SDMX-CSV with codes read back here).
+    links = {a.get("data-format"): a.get("href") for a in page.xpath("//ul[@class='downloads']//a")}
+    for link in page.xpath("//ul[@class='downloads']//a/@href"):
+        assert "startPeriod=2005" in link and "endPeriod=2015" in link
+    csv = migration_client.get("/" + links["csvdata-1.0"].split("//", 1)[1].split("/", 1)[1])
+    frame = pd.read_csv(io.BytesIO(csv.get_data()), dtype=str)
+    assert set(frame.TIME_PERIOD) == set(wanted)
+
+    last = html_of(migration_client.get(f"{EXPLORE}?key={WORLD_KEY}&lastNObservations=2"))
+    assert _table(last) == {WORLD_KEY: dict(sorted(world_total.items())[-2:])}
+
+
+def test_the_filter_form_keeps_the_time_range(migration_client: FlaskClient) -> None:
+    response = migration_client.get(
+        f"{EXPLORE}?dim.FREQ=A&dim.REF_AREA={WORLD}&startPeriod=2010&lastNObservations="
+    )
+    assert response.status_code == 303
+    target = parse_target(response.headers["Location"])
+    assert target["startPeriod"] == ["2010"] and "lastNObservations" not in target
+
+
+def test_a_malformed_period_is_a_400_page_saying_where(migration_client: FlaskClient) -> None:
+    response = migration_client.get(f"{EXPLORE}?key={WORLD_KEY}&startPeriod=2010-13")
+    assert response.status_code == 400
+    assert "startPeriod" in response.get_data(as_text=True)
+
+
+def parse_target(location: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(location).query)

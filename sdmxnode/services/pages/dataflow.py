@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sdmxnode.errors import NoResults
 from sdmxnode.formats.registry.data import DATA_FORMATS, data_file_name
@@ -136,10 +137,18 @@ def get_dataflow_view(
     )
 
 
-def data_url(root: str, flow_ref: str, key: str = "all", fmt: str | None = None) -> str:
-    """The SDMX-REST 1.5 data URL for a flowRef and key under `root` (ending in '/')."""
+def data_url(
+    root: str,
+    flow_ref: str,
+    key: str = "all",
+    fmt: str | None = None,
+    periods: Mapping[str, str] | None = None,
+) -> str:
+    """The SDMX-REST 1.5 data URL for a flowRef and key under `root` (ending in '/'), in
+    format `fmt`, limited by `periods` (`startPeriod`, `endPeriod`, `lastNObservations`)."""
     url = f"{root}rest/data/{quote(flow_ref, safe=',')}/{quote(key or 'all', safe='.+*')}"
-    return f"{url}?format={fmt}" if fmt else url
+    parameters = {**({"format": fmt} if fmt else {}), **(periods or {})}
+    return f"{url}?{urlencode(parameters)}" if parameters else url
 
 
 #: What people read for each SDMX format (the format's name follows in the link).
@@ -160,14 +169,17 @@ _SDMX_LABELS = {
 _ANALYSTS = {"parquet": "Apache Parquet", "arrow": "Apache Arrow (IPC stream)"}
 
 
-def list_download_links(root: str, flow_ref: str, key: str = "all") -> list[DownloadGroup]:
-    """The selection `key` in every data format the node writes, by use: for spreadsheets
-    (CSV with names and codes, CSV with codes, Excel), for SDMX software, for analysts."""
+def list_download_links(
+    root: str, flow_ref: str, key: str = "all", periods: Mapping[str, str] | None = None
+) -> list[DownloadGroup]:
+    """The selection `key` (within `periods`, as `data_url`) in every data format the node
+    writes, by use: for spreadsheets (CSV with names and codes, CSV with codes, Excel), for
+    SDMX software, for analysts."""
     formats = {fmt.name: fmt for fmt in DATA_FORMATS}
     agency, id_, version = (flow_ref.split(",") + ["", "", ""])[:3]
 
     def link(label: str, name: str, extra: str = "") -> DownloadLink:
-        url = data_url(root, flow_ref, key, name) + extra
+        url = data_url(root, flow_ref, key, name, periods) + extra
         file_name = data_file_name(formats[name], agency, id_, version, key or "all")
         return DownloadLink(label, url, file_name, name)
 

@@ -160,8 +160,21 @@ def _no_data_message(filters: list[Filter]) -> str:
     return message
 
 
-def explore(node: Node, view: DataflowView, key: str) -> Exploration:
-    """Filters, periods and series of the selection `key` (at most MAX_SERIES series)."""
+#: The explorer's time-range fields: the SDMX-REST 1.5 data query parameters of the same names.
+PERIOD_PARAMETERS = ("startPeriod", "endPeriod", "lastNObservations")
+
+
+def period_choices(args: Mapping[str, str]) -> dict[str, str]:
+    """The time range a request asks for (the PERIOD_PARAMETERS given and not empty)."""
+    return {name: args[name].strip() for name in PERIOD_PARAMETERS if args.get(name, "").strip()}
+
+
+def explore(
+    node: Node, view: DataflowView, key: str, time_range: Mapping[str, str] | None = None
+) -> Exploration:
+    """Filters, periods and series of the selection `key` within `time_range` (`startPeriod`,
+    `endPeriod`, `lastNObservations`, checked as a data query checks them; at most
+    MAX_SERIES series)."""
     dimensions = [d.id for d in view.structure.dimensions]
     parts = _split_key(key, len(dimensions))
     if view.availability is None:
@@ -171,7 +184,9 @@ def explore(node: Node, view: DataflowView, key: str) -> Exploration:
         ]
         return Exploration(key, filters, [], [], 0, False, "This dataflow has no data yet.")
     filters = _filters(node, view, parts)
-    query = parse_data_query_v1(view.flow_ref, key or None, None, {"detail": "dataonly"})
+    query = parse_data_query_v1(
+        view.flow_ref, key or None, None, {"detail": "dataonly", **(time_range or {})}
+    )
     try:
         plan = plan_data_query(node, view.artefact, query)
     except NoResults:

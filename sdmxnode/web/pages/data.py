@@ -13,7 +13,13 @@ from sdmxnode.services.pages.bilateral import get_bilateral_view, is_bilateral
 from sdmxnode.services.pages.compare import compare_definitions
 from sdmxnode.services.pages.compare_metadata import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
-from sdmxnode.services.pages.explorer import default_key, explore, key_from_choices
+from sdmxnode.services.pages.explorer import (
+    PERIOD_PARAMETERS,
+    default_key,
+    explore,
+    key_from_choices,
+    period_choices,
+)
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
@@ -40,22 +46,25 @@ def explorer(agency: str, id_: str) -> Response:
             for name in request.args
             if name.startswith(FIELD_PREFIX)
         }
-        values: dict[str, str] = {k: v for k, v in request.args.items() if k in ("lang", "version")}
+        kept = ("lang", "version", *PERIOD_PARAMETERS)
+        values: dict[str, str] = {k: v for k, v in request.args.items() if k in kept and v}
         values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
         target = url_for(".explorer", **values)  # type: ignore[arg-type]
         return redirect(target, code=303)  # type: ignore[return-value]
     key = request.args.get("key")
     if key is None:
         key = default_key(view)
-    exploration = explore(node, view, key.strip().replace(" ", "+"))
+    periods = period_choices(request.args)
+    exploration = explore(node, view, key.strip().replace(" ", "+"), periods)
     rest_key = exploration.key or "all"
     return render_page(
         "explore.html",
         view=view,
         exploration=exploration,
         field_prefix=FIELD_PREFIX,
-        rest_url=data_url(request.url_root, view.flow_ref, rest_key),
-        downloads=list_download_links(request.url_root, view.flow_ref, rest_key),
+        periods=periods,
+        rest_url=data_url(request.url_root, view.flow_ref, rest_key, periods=periods),
+        downloads=list_download_links(request.url_root, view.flow_ref, rest_key, periods),
         origins=is_bilateral(view),
     )
 
