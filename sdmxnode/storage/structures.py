@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -79,6 +79,17 @@ class StructureStore:
         """The store of the database at `database_url`, on an engine of its own (writers
         wait `write_wait` seconds for a lock; `durable`: SQLite's synchronous=FULL)."""
         return cls(create_store_engine(database_url, write_wait=write_wait, durable=durable))
+
+    @classmethod
+    def sharing(cls, store: StructureStore) -> Self:
+        """A store (of this class) on the same database and connection pool as `store`."""
+        return cls(store.engine)
+
+    @property
+    def database_identity(self) -> str:
+        """The database this store reads, as text (its URL without the password): what
+        tells apart what processes keep per database."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     @property
     def dialect_name(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdmxnode.services.structures.queries import _constraint_role
+from sdmxnode.services.structures.queries import constraint_role
 
 
 @pytest.mark.parametrize(
@@ -23,5 +23,5 @@ from sdmxnode.services.structures.queries import _constraint_role
         (b'<str:ContentConstraint id="C"><com:Annotation type="Actual"/>', None),
     ],
 )
-def test_constraint_role_reads_the_start_tag_only(element: bytes, role: str | None) -> None:
-    assert _constraint_role(element) == role
+def testconstraint_role_reads_the_start_tag_only(element: bytes, role: str | None) -> None:
+    assert constraint_role(element) == role

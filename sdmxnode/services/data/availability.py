@@ -117,6 +117,7 @@ def _constraint(
     availability: Availability,
     id: str,
     name: str,
+    time_in_region: bool = True,
 ) -> v21.ContentConstraint:
     region = common.CubeRegion(included=True)
     for dimension in dsd.dimensions.components:
@@ -127,7 +128,7 @@ def _constraint(
             values_for=dimension, values=[v21.MemberValue(value=v) for v in values]
         )
     time = next((d for d in dsd.dimensions.components if isinstance(d, common.TimeDimension)), None)
-    if time is not None and availability.time_start and availability.time_end:
+    if time is not None and availability.time_start and availability.time_end and time_in_region:
         region.member[time] = v21.MemberSelection(
             values_for=time,
             values=[
@@ -144,6 +145,14 @@ def _constraint(
             ("obs_count", availability.observation_count),
         )
     ]
+    if not time_in_region and availability.time_start and availability.time_end:
+        metrics.extend(
+            common.Annotation(id=name, type="time_coverage", title=moment)
+            for name, moment in (
+                ("time_period_start", availability.time_start),
+                ("time_period_end", availability.time_end),
+            )
+        )
     return v21.ContentConstraint(
         id=id,
         maintainer=dataflow.maintainer,
@@ -184,6 +193,10 @@ def actual_constraint(node: Node, dataflow: StoredArtefact) -> v21.ContentConstr
         availability,
         f"{ACTUAL_CONSTRAINT_PREFIX}{ref.id}",
         f"Data held for {ref.id}",
+        # Its time span goes in annotations, not in a TimeRange of the cube region: pandasdmx
+        # 1.10 reads no TimeRange there (README "Actual constraints"), and asks for a
+        # dataflow with references=all, which brings this constraint along.
+        time_in_region=False,
     )
 
 

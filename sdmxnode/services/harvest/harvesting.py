@@ -31,6 +31,7 @@ from sdmxnode.services.harvest.metadata import (
     harvested_metadataflows,
 )
 from sdmxnode.services.structures.loading import read_structure_records
+from sdmxnode.services.structures.queries import constraint_role
 from sdmxnode.storage.harvest import HarvestStore, Provenance, RequestState, now_utc
 from sdmxnode.storage.structures import PutResult
 
@@ -174,6 +175,14 @@ class Harvester:
             log.info("%s: no structures", url)
             return
         records = read_structure_records(fetched.body, source=url, strict=False)
+        # A source's Actual constraints state what its data hold; this node derives its own
+        # from the data it holds (services.structures.actual), which a stored copy would
+        # replace with the source's, no longer following this node's loads.
+        records = [
+            r
+            for r in records
+            if r.ref.type != "ContentConstraint" or constraint_role(r.xml) != "Actual"
+        ]
         report = compare_records(self.node.store, records)
         result.changes.changes.extend(report.changes)
         if result.dry_run:

@@ -85,10 +85,16 @@ class ActualConstraints(StructureStore):
     the module). One instance serves one request: which dataflows hold data is read once,
     when first needed."""
 
-    def __init__(self, node: Node) -> None:
-        super().__init__(node.store.engine)
-        self._node = node
-        self._derived: dict[int, _Derived] | None = None
+    _node: Node
+    _derived: dict[int, _Derived] | None
+
+    @classmethod
+    def of(cls, node: Node) -> ActualConstraints:
+        """The node's structure store, with the actual constraints of its data."""
+        store = cls.sharing(node.store)
+        store._node = node
+        store._derived = None
+        return store
 
     def _all(self) -> dict[int, _Derived]:
         if self._derived is None:
@@ -212,7 +218,7 @@ class ActualConstraints(StructureStore):
         derived = self._all().get(pk)
         if derived is None:
             return None
-        key = (str(self.engine.url), derived.dataflow.pk, derived.artefact.digest)
+        key = (self.database_identity, derived.dataflow.pk, derived.artefact.digest)
         known, element = _ELEMENTS.get(key)
         if not known:
             element = _build(self._node, derived.dataflow)

@@ -118,13 +118,15 @@ def _with_role(
     start tag) is `role`."""
     constraints = [a for a in candidates if a.ref.type == "ContentConstraint"]
     xml = store.read_xml([a.pk for a in constraints])
-    return [a for a in constraints if _constraint_role(xml[a.pk]) == role]
+    return [a for a in constraints if constraint_role(xml[a.pk]) == role]
 
 
 _ROLE_ATTRIBUTE = re.compile(rb"""\s(?:type|role)\s*=\s*["']([A-Za-z]+)["']""")
 
 
-def _constraint_role(element: bytes) -> str | None:
+def constraint_role(element: bytes) -> str | None:
+    """The role of a content constraint element (2.1 `type`, 3.0 `role`), read off its start
+    tag alone: 'Actual', 'Allowed', or None when it names none."""
     start = element.lstrip()
     if start.startswith(b"<?"):
         start = start[start.index(b"?>") + 2 :].lstrip()

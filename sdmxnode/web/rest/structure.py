@@ -39,7 +39,7 @@ def answer_structure_query(query: StructureQuery, fmt: Format) -> Response:
     """Select, then 304 or render: the shared body of both API lines' structure views."""
     node = current_node()
     languages = request_languages()
-    store = ActualConstraints(node)  # the stored artefacts and what each dataflow holds
+    store = ActualConstraints.of(node)  # the stored artefacts and what each dataflow holds
     selection = select_structures(store, query)
 
     def render() -> Response:
