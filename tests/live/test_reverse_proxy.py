@@ -162,7 +162,9 @@ def test_slow_bodies_wait_in_the_proxy_not_in_the_node(proxied: Proxied) -> None
         stop.set()
         prober.join()
         outcomes: list[Outcome] = [future.result() for future in slow]
-    assert len(probes) >= 6
+    # The node kept answering while the slow bodies waited in the proxy (how many answers fit
+    # in 3 s depends on the machine's load: a blocked node gives at most one).
+    assert len(probes) >= 3
     slowest = max(probes, key=lambda p: p.seconds)
     assert slowest.seconds < PROBE_SECONDS, slowest
     assert {p.status for p in probes} == {200}
