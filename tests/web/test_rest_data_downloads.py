@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.http import parse_options_header
 
-from sdmxnode.formats import spreadsheet
 from sdmxnode.formats.registry.data import DATA_FORMATS, file_extension
+from sdmxnode.formats.spreadsheet import xlsx as spreadsheet
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/A.KEN+UGA+IND......"
 V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/A.KEN+UGA+IND.*.*.*.*.*.*"

@@ -291,7 +291,7 @@ ARROW = register(Format("arrow", ARROW_MEDIA_TYPE, "", "data", writer=_columnar(
 
 
 def _xlsx(result: DataResult, header: MessageHeader, options: WriteOptions):
-    from sdmxnode.formats.spreadsheet import write_xlsx
+    from sdmxnode.formats.spreadsheet.xlsx import write_xlsx
 
     return write_xlsx(result, source_url=options.source_url, sender=header.sender)
 

@@ -32,7 +32,6 @@ from sdmxnode.formats.writing import (
     structure_name,
 )
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 1 << 16
 #: Excel's limit of rows per sheet (the header row included).
 MAX_ROWS = 1_048_576
