@@ -26,6 +26,9 @@ SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
 def piped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file goes through the child process; the list names the loads that did."""
     monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 0)
+    # Threads earlier tests of this worker process left (idle ones: the live tests' log
+    # readers) would keep the loads in this process; what is tested is the child's path.
+    monkeypatch.setattr(data_pipeline.threading, "active_count", lambda: 1)
     calls: list[str] = []
     real = data_loading.piped_datasets
 
