@@ -51,7 +51,9 @@ def write_xlsx(result: DataResult, *, source_url: str = "", sender: str = "") ->
         bold = workbook.add_format({"bold": True})
         sheet = workbook.add_worksheet("Data")
         columns = _columns(result)
-        sheet.write_row(0, 0, [title for title, _, _ in columns], bold)
+        sheet.write_row(
+            0, 0, ["STRUCTURE", "STRUCTURE_ID", "ACTION", *(title for title, _ in columns)], bold
+        )
         sheet.freeze_panes(1, 0)
         used: dict[str, set[str]] = {}
         coded = [
@@ -76,7 +78,7 @@ def write_xlsx(result: DataResult, *, source_url: str = "", sender: str = "") ->
                         f"more than {MAX_ROWS - 1:,} observations: too many for one Excel "
                         "sheet; ask for a smaller selection, or for SDMX-CSV or Parquet"
                     )
-                sheet.write_row(count, 0, [*lead, *(cell(row) for _, cell, _ in columns[3:])])
+                sheet.write_row(count, 0, [*lead, *(cell(row) for _, cell in columns)])
                 for index, column in coded:
                     if row[index] is not None:
                         used.setdefault(column, set()).add(row[index])
@@ -89,29 +91,23 @@ def write_xlsx(result: DataResult, *, source_url: str = "", sender: str = "") ->
         os.unlink(path)
 
 
-def _columns(result: DataResult) -> list[tuple[str, Callable[[tuple], Any], Component | None]]:
-    """(title, cell of a row, component whose codes the column holds) of every column."""
-    columns: list[tuple[str, Callable[[tuple], Any], Component | None]] = [
-        ("STRUCTURE", _lead, None),
-        ("STRUCTURE_ID", _lead, None),
-        ("ACTION", _lead, None),
-    ]
+def _columns(result: DataResult) -> list[tuple[str, Callable[[tuple], Any]]]:
+    """(title, cell of a row) of each column after the data set's three."""
+    columns: list[tuple[str, Callable[[tuple], Any]]] = []
     codes = result.labels.codes if result.labels else {}
     for index, column in enumerate(result.columns):
         component = result.structure.component(column) or Component(column, "attribute")
         fixed = result.dataset_attributes.get(column) if component.attachment == "dataset" else None
         if is_numeric_measure(component):
-            columns.append((column, partial(_measure, index), None))
+            columns.append((column, partial(_measure, index)))
         else:
-            columns.append((column, partial(_value, index, fixed), component))
+            columns.append((column, partial(_value, index, fixed)))
         if component.role == "time":
-            columns.append(
-                (component_name(result.labels, column), partial(_value, index, None), None)
-            )
+            columns.append((component_name(result.labels, column), partial(_value, index, None)))
         elif component.codes is not None or component.codelist is not None:
             names = codes.get(column, {})
             columns.append(
-                (component_name(result.labels, column), partial(_name, index, names, fixed), None)
+                (component_name(result.labels, column), partial(_name, index, names, fixed))
             )
     return columns
 
@@ -126,10 +122,6 @@ def _value(index: int, fixed: str | None, row: tuple) -> str | None:
 
 def _name(index: int, names: Mapping[str, str], fixed: str | None, row: tuple) -> str | None:
     return names.get(row[index] or fixed or "")
-
-
-def _lead(row: tuple) -> None:  # the first three columns are the data set's, not the row's
-    return None
 
 
 def _notes(workbook, bold, result, count, providers, used, source_url, sender) -> None:
