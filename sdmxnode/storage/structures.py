@@ -8,8 +8,20 @@ from datetime import UTC
 from pathlib import Path
 from typing import Self, TypeVar
 
-from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, tuple_, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from sdmxnode.errors import Conflict, NotFound
 from sdmxnode.formats.subscriptions.model import structure_event
@@ -19,9 +31,20 @@ from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structure_rows import Decide, put_decided, put_one, refuse_reshaped_data
-from sdmxnode.storage.tables import artefacts, metadata, node_health, references
+from sdmxnode.storage.tables import (
+    artefacts,
+    metadata,
+    node_health,
+    references,
+    structure_state,
+)
 from sdmxnode.storage.times import now_utc
-from sdmxnode.storage.upgrades import add_missing_columns, key_series_by_provider, widen_columns
+from sdmxnode.storage.upgrades import (
+    add_missing_columns,
+    add_missing_indexes,
+    key_series_by_provider,
+    widen_columns,
+)
 from sdmxnode.storage.writing import lock_artefacts, writing
 
 _COLUMNS = (
@@ -59,6 +82,16 @@ def _stored(row: Row) -> StoredArtefact:
         digest=row.digest,
         updated=row.updated.replace(tzinfo=UTC),
     )
+
+
+def _next_generation(conn: Connection) -> None:
+    """Raise the structure generation, as the last statement of a write transaction: its
+    row lock (PostgreSQL) is then held only until the commit, and taken after every other."""
+    raised = conn.execute(
+        update(structure_state).values(generation=structure_state.c.generation + 1)
+    )
+    if raised.rowcount == 0:
+        conn.execute(insert(structure_state).values(pk=1, generation=1))
 
 
 def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -126,8 +159,29 @@ class StructureStore:
             add_missing_columns(self.engine)
             widen_columns(self.engine)
             key_series_by_provider(self.engine)
+            add_missing_indexes(self.engine)
+            self._start_generation()
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc
+
+    def _start_generation(self) -> None:
+        """The structure_state row, written once (a process creating the schema at the
+        same time may write it first)."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(structure_state.c.pk)).first() is not None:
+                return
+        try:
+            with writing(self.engine) as conn:
+                conn.execute(insert(structure_state).values(pk=1, generation=0))
+        except IntegrityError:
+            pass
+
+    def generation(self) -> int:
+        """A number that every committed change of the artefacts (stored, replaced or
+        deleted) raises: what is derived from many artefacts holds while it stays."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(structure_state.c.generation)).scalar()
+        return int(found or 0)
 
     def count_artefacts(self) -> int:
         """How many artefacts the store holds."""
@@ -183,6 +237,8 @@ class StructureStore:
                         events.append(structure_event(record.ref, action))
                 refuse_reshaped_data(conn, must_stay_empty or {})
                 record_events(conn, events)
+                if events:
+                    _next_generation(conn)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "store the artefacts") from exc
         return PutResult(**counts)
@@ -332,6 +388,7 @@ class StructureStore:
                     return False, refusal
                 conn.execute(delete(artefacts).where(artefacts.c.pk == row.pk))
                 record_events(conn, [structure_event(ref, "Delete")])
+                _next_generation(conn)
                 return True, None
         except SQLAlchemyError as exc:
             raise store_failure(exc, "delete the artefact") from exc

@@ -115,6 +115,21 @@ series = Table(
 )
 Index("ix_series_d0", series.c.dataflow_pk, series.c.d0)
 Index("ix_series_d1", series.c.dataflow_pk, series.c.d1)
+#: A series by its key whoever reports it (the unique key has the provider before it).
+Index("ix_series_key", series.c.dataflow_pk, series.c.series_key)
+#: Every other key position, for queries that fix a dimension further along the key (one
+#: origin across all destinations fixes the fourth): partial, so that the positions a DSD
+#: does not have cost nothing. The planner picks the most selective one from the
+#: statistics a large load refreshes (`storage.data.statistics`).
+for _position in range(2, MAX_DIMENSIONS):
+    _column = series.c[f"d{_position}"]
+    Index(
+        f"ix_series_d{_position}",
+        series.c.dataflow_pk,
+        _column,
+        sqlite_where=_column.is_not(None),
+        postgresql_where=_column.is_not(None),
+    )
 
 observations = Table(
     "observations",
@@ -386,6 +401,16 @@ notification_attempts = Table(
     Column("error", Text, nullable=True),
 )
 Index("ix_notification_attempts_notification", notification_attempts.c.notification_pk)
+
+#: One row: a number every change of the artefacts table raises, in the transaction of the
+#: change. What processes derive from many artefacts at once (a dataflow's StructureInfo)
+#: is kept under it, so that one small read tells whether it still holds.
+structure_state = Table(
+    "structure_state",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
 
 #: One row, rewritten by `GET /health?deep=1`: proof that the store takes a write.
 node_health = Table(

@@ -4,9 +4,9 @@
 node has no migration tool. Columns added to an existing table since are nullable and
 listed in ADDED_COLUMNS; `add_missing_columns` adds those a database lacks, idempotently
 and safely when several processes start at once (a column another process added meanwhile
-is no error). `key_series_by_provider` makes the data provider part of a series' identity
-(issue 17) in a database whose series were keyed by dataflow and key alone: their data
-become unattributed (provider '').
+is no error); `add_missing_indexes` does the same for indexes. `key_series_by_provider`
+makes the data provider part of a series' identity (issue 17) in a database whose series
+were keyed by dataflow and key alone: their data become unattributed (provider '').
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sdmxnode.storage.tables import (
     audit_log,
     data_layouts,
     loads,
+    metadata,
     observation_history,
     observations,
     series,
@@ -93,6 +94,32 @@ def add_missing_columns(engine: Engine) -> list[str]:
             continue
         added.append(f"{table.name}.{name}")
     return added
+
+
+def add_missing_indexes(engine: Engine) -> list[str]:
+    """Create every index of the node's tables the database lacks (an index added since it
+    was created); the names created. Safe when several processes start at once (an index
+    another process created meanwhile is no error)."""
+    created = []
+    inspector = inspect(engine)
+    existing = set(inspector.get_table_names())
+    for table in metadata.sorted_tables:
+        if not table.indexes or table.name not in existing:
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda index: str(index.name)):
+            if index.name in present:
+                continue
+            try:
+                with engine.begin() as conn:
+                    index.create(conn)
+            except SQLAlchemyError:
+                names = {found["name"] for found in inspect(engine).get_indexes(table.name)}
+                if index.name not in names:  # not created by a concurrent process
+                    raise
+                continue
+            created.append(str(index.name))
+    return created
 
 
 _SERIES_IDENTITY = "uq_series_provider_key UNIQUE (dataflow_pk, provider, series_key)"

@@ -16,6 +16,7 @@ from lxml import etree
 
 from sdmxnode.authoring.ims2017_names import AREA_NAMES
 from tests.conftest import PROJECT_ROOT
+from tests.storage.test_query_plans import explain, series_by_index
 
 FLOW = "/rest/data/IMDX,DF_MIG_STOCK_IMS2017,1.0.0"
 FLOW_V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS2017/1.0.0"
@@ -280,3 +281,21 @@ def test_the_readme_queries_of_the_demo_data_answer(client: FlaskClient) -> None
     }
     assert {row["REVISION"] for row in total_2017} == {"IMS2017"}
     assert {row["REVISION"] for row in total_2019} == {"IMS2019"}
+
+
+@pytest.mark.parametrize(
+    ("key", "index"),
+    [
+        ("A.*.STOCK.KEN._T._T._T._T", "ix_series_d3"),  # one origin, all destinations
+        ("A.UGA.STOCK.*._T._T._T._T", "ix_series_d1"),  # one destination, all origins
+    ],
+)
+def test_the_bilateral_views_find_their_series_by_the_fixed_country(
+    ims2017_app: Flask, key: str, index: str
+) -> None:
+    """Issue 23: the origin is the fourth key position; with the statistics `sdmxnode
+    init` refreshed after loading the bilateral data, the planner takes its index, not
+    one of the positions every series shares (FREQ, MEASURE, SEX...)."""
+    plan = explain(ims2017_app, key.replace("*", ""), "IMDX,DF_MIG_STOCK_IMS2017,1.0.0")
+    assert index in plan, plan
+    assert series_by_index(ims2017_app, plan), plan

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from sdmxnode.app import create_app
 from sdmxnode.errors import NotFound
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.services.node import Node
+from sdmxnode.services.structures.info import StructureInfoBuilder
+from sdmxnode.services.structures.loading import load_structures
 from tests.conftest import resolver_for
 
 
@@ -43,3 +47,33 @@ def test_real_dsd_with_group_attributes(tmp_path: Path, corpus: Path) -> None:
     attachments = {a.id: a.attachment for a in info.attributes}
     assert attachments["TITLE"] == "group"
     assert attachments["OBS_STATUS"] == "observation"
+
+
+STOCK = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+TYPES = Path(__file__).parents[2] / "codelists" / "IMDX-CL_DATA_TYPE_IMS-1.0.0.xml"
+
+
+def test_a_change_made_by_another_process_shows_in_the_next_info(
+    structures_node: Node, database_url: str
+) -> None:
+    """StructureInfo is kept across queries (per generation of the store): a code list
+    replaced through another process's node (another cache) reaches this one's next query."""
+    builder = StructureInfoBuilder(structures_node.store, structures_node.cache)
+    before = builder(STOCK).component("DATA_TYPE_IMS")
+    assert before is not None and "ZZ" not in before.codes
+    assert StructureInfoBuilder(structures_node.store, structures_node.cache)(STOCK) is (
+        builder(STOCK)
+    )  # kept: a second query builds nothing
+    other = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
+    other_node: Node = other.extensions["sdmxnode"]
+    changed = TYPES.read_bytes().replace(
+        b"</str:Codelist>",
+        b'<str:Code id="ZZ"><com:Name xml:lang="en">Test</com:Name></str:Code></str:Codelist>',
+    )
+    assert load_structures(other_node.store, changed).updated == 1
+    after = StructureInfoBuilder(structures_node.store, structures_node.cache)(STOCK)
+    component = after.component("DATA_TYPE_IMS")
+    assert component is not None and "ZZ" in component.codes
+    labels = builder.labels(STOCK)
+    assert labels.codes["DATA_TYPE_IMS"]["ZZ"] == "Test"
+    other_node.store.engine.dispose()

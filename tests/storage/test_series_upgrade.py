@@ -84,3 +84,27 @@ def test_old_series_become_unattributed_and_providers_then_coexist(tmp_path: Pat
     indexes = {i["name"] for i in inspect(engine).get_indexes("series")}
     assert {"ix_series_d0", "ix_series_d1"} <= indexes  # SQLite's rebuilt table has them too
     engine.dispose()
+
+
+def test_a_database_without_the_key_position_indexes_gets_them(tmp_path: Path) -> None:
+    """Issue 23: an older database (series indexed on the first two positions only, no
+    structure generation) is brought up to the current tables when a node opens it."""
+    from sdmxnode.storage.structures import StructureStore
+
+    engine = create_store_engine(fresh_database(tmp_path))
+    old = MetaData()
+    Table("artefacts", old, *[c.copy() for c in artefacts.columns])
+    table = Table("series", old, *[c.copy() for c in series.columns])
+    Index("ix_series_d0", table.c.dataflow_pk, table.c.d0)
+    Index("ix_series_d1", table.c.dataflow_pk, table.c.d1)
+    old.create_all(engine)
+    before = {index["name"] for index in inspect(engine).get_indexes("series")}
+    assert "ix_series_d3" not in before and "ix_series_key" not in before
+    store = StructureStore(engine)
+    store.create_schema()
+    after = {index["name"] for index in inspect(engine).get_indexes("series")}
+    assert {"ix_series_key", "ix_series_d3", "ix_series_d23"} <= after
+    assert store.generation() == 0
+    store.create_schema()  # again, as every process does when it starts: nothing to do
+    assert store.generation() == 0
+    engine.dispose()

@@ -101,3 +101,29 @@ def test_a_decision_may_store_nothing(store: StructureStore) -> None:
     result = store.put_artefacts([_record(CL, b"<a/>")], decide={CL: lambda current: None})
     assert (result.created, result.unchanged) == (0, 1)
     assert store.count_artefacts() == 0
+
+
+def test_every_change_of_an_artefact_raises_the_generation(store: StructureStore) -> None:
+    """What processes keep per generation (StructureInfo) is rebuilt after any change: a
+    store, a replacement, a deletion; an unchanged submission keeps it."""
+    start = store.generation()
+    store.put_artefacts([_record(CL, b"<a/>")])
+    stored = store.generation()
+    assert stored > start
+    store.put_artefacts([_record(CL, b"<a/>")])
+    assert store.generation() == stored
+    store.put_artefacts([_record(CL, b"<a changed='1'/>")])
+    replaced = store.generation()
+    assert replaced > stored
+    assert store.delete_artefact(CL) == (True, None)
+    assert store.generation() > replaced
+    assert store.delete_artefact(CL) == (False, None)  # nothing there: nothing changed
+    assert store.generation() == replaced + 1
+
+
+def test_a_refused_write_leaves_the_generation(store: StructureStore) -> None:
+    store.put_artefacts([_record(CL, b"<a/>")])
+    before = store.generation()
+    refused = store.delete_artefact(CL, refuse=lambda artefact: "kept")
+    assert refused == (False, "kept")
+    assert store.generation() == before

@@ -50,7 +50,13 @@ class StructureInfoBuilder:
         self._labels: dict[tuple[str, str], Labels] = {}
 
     def __call__(self, ref: ArtefactRef) -> StructureInfo:
-        """The StructureInfo of the artefact `ref` names (raises NotFound), built once a digest."""
+        """The StructureInfo of the artefact `ref` names (raises NotFound): built once per
+        generation of the store (any artefact it draws on may have changed since) and
+        kept in the model cache, so that a query pays one read for it."""
+        key = ("info", self.store.generation(), *_ref_key(ref))
+        return self.cache.derived(key, lambda: self._info(ref))
+
+    def _info(self, ref: ArtefactRef) -> StructureInfo:
         artefact = self.find_artefact(ref)
         key = (str(artefact.ref), artefact.digest)
         if key not in self._built:
@@ -60,7 +66,12 @@ class StructureInfoBuilder:
     def labels(self, ref: ArtefactRef, languages: Sequence[str] = ()) -> Labels:
         """Names of the structure's components (their concepts) and codes, in the first of
         `languages` (best first) the structures carry, else English (`main_language`); a
-        name missing in that language falls back to English, then to its first language."""
+        name missing in that language falls back to English, then to its first language.
+        Kept per generation of the store, as StructureInfo is."""
+        key = ("labels", self.store.generation(), *_ref_key(ref), tuple(languages))
+        return self.cache.derived(key, lambda: self._labels_of(ref, languages))
+
+    def _labels_of(self, ref: ArtefactRef, languages: Sequence[str]) -> Labels:
         artefact = self.find_artefact(ref)
         key = (f"labels:{artefact.ref}:{','.join(languages)}", artefact.digest)
         if key not in self._labels:
@@ -298,6 +309,10 @@ def _with_hierarchy(
 ) -> Component:
     hierarchy = hierarchies.get(component.codelist or "")
     return dataclasses.replace(component, hierarchy=hierarchy) if hierarchy else component
+
+
+def _ref_key(ref: ArtefactRef) -> tuple[str, str, str, str]:
+    return (ref.type, ref.agency_id, ref.id, ref.version or "")
 
 
 def _children_of_type(

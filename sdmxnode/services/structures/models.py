@@ -12,6 +12,7 @@ import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
 
 import sdmx
 
@@ -51,6 +52,10 @@ _TYPE_OF_CLASS = {
 }
 
 
+T = TypeVar("T")
+_MISSING = object()
+
+
 def type_of(obj: common.MaintainableArtefact) -> str:
     """The node's artefact type for an sdmx1 maintainable object."""
     name = type(obj).__name__
@@ -71,7 +76,24 @@ class ModelCache:
         self._objects: OrderedDict[
             tuple[int, str], tuple[common.MaintainableArtefact, frozenset[tuple[int, str]] | None]
         ] = OrderedDict()
+        self._derived: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
+
+    def derived(self, key: tuple, build: Callable[[], T]) -> T:
+        """What `build` derives from many artefacts, kept under `key` (which must name the
+        store's generation, `StructureStore.generation`, so that any change of an artefact
+        makes the next caller build it anew); the last `size` // 8 kept."""
+        with self._lock:
+            found = self._derived.get(key, _MISSING)
+            if found is not _MISSING:
+                self._derived.move_to_end(key)
+                return found
+        value = build()
+        with self._lock:
+            self._derived[key] = value
+            while len(self._derived) > max(8, self.size // 8):
+                self._derived.popitem(last=False)
+        return value
 
     def get(
         self,

@@ -22,6 +22,7 @@ from sdmxnode.storage.data import reads as data_reads
 from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.data.loads import count_observations, finish_load, start_load
 from sdmxnode.storage.data.reads import DataSelection, StoredQuery
+from sdmxnode.storage.data.statistics import refresh_series_statistics, worth_refreshing
 from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
@@ -186,6 +187,11 @@ class DataStore:
                     transaction.close()  # no insert runs on while the block ends
         except SQLAlchemyError as exc:
             raise store_failure(exc, "write the load") from exc
+        if any(
+            worth_refreshing(writer.held_series, writer.added_series)
+            for writer in transaction.writers.values()
+        ):
+            refresh_series_statistics(self.engine)
 
     def find_layout(self, dataflow_pk: int) -> Layout | None:
         """The stored row layout of a dataflow's data, or None when it never held data."""

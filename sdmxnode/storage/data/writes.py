@@ -90,6 +90,8 @@ class DataflowWriter:
     #: The write of the previous batch, running while the next batch is parsed.
     _inserting: Future[object] | None = None
     _inserter: ThreadPoolExecutor | None = None
+    #: How many series of the dataflow (and provider) the store held before the load.
+    held_series: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         rows = self.conn.execute(
@@ -100,6 +102,12 @@ class DataflowWriter:
         for key, pk, attributes in rows:
             self._series[key] = pk
             self._series_attributes[pk] = attributes
+        self.held_series = len(self._series)
+
+    @property
+    def added_series(self) -> int:
+        """How many series this load added to the store so far."""
+        return len(self._new_series)
 
     # C901 allowed: the loop over every row of a load, kept in one function
     # (a function call per row costs more than the branches it would hide).

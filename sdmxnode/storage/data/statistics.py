@@ -1,0 +1,43 @@
+"""The planner's statistics of the series table, refreshed after a load that grew it much.
+
+A data query fixes some key positions; which of the series indexes (one per position,
+`storage.tables`) narrows it most depends on the data: FREQ or UNIT_MEASURE fix one value
+for every series, a country of birth one in two hundred. Without statistics SQLite guesses
+and may walk every series of the dataflow (18 ms for 31,000 series, where the right index
+takes 2 ms); PostgreSQL's autovacuum analyses a table some time after it changed. So a load
+that adds many series to a dataflow analyses the table itself, once committed: a full
+`ANALYZE series` reads every series (about 90 ms for 62,000 on SQLite; PostgreSQL samples).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from sdmxnode.storage.writing import writing
+
+log = logging.getLogger(__name__)
+
+#: New series a load must add (and a quarter of what the dataflow held) for the refresh.
+MIN_NEW_SERIES = 1000
+
+
+def worth_refreshing(held: int, added: int) -> bool:
+    """Whether a load that added `added` series to a dataflow holding `held` changes the
+    series table enough for its statistics to be refreshed."""
+    return added >= MIN_NEW_SERIES and added * 4 >= held
+
+
+def refresh_series_statistics(engine: Engine) -> bool:
+    """Analyse the series table; whether it was done (a failure, such as the write lock
+    held past the write wait, is logged and leaves the old statistics: it never undoes
+    or fails the load that asked for it)."""
+    try:
+        with writing(engine) as conn:
+            conn.exec_driver_sql("ANALYZE series")
+    except SQLAlchemyError as exc:
+        log.warning("the series statistics were not refreshed: %s", exc)
+        return False
+    return True
