@@ -99,14 +99,10 @@ def add_missing_columns(engine: Engine) -> list[str]:
 def add_missing_indexes(engine: Engine) -> list[str]:
     """Create every index of the node's tables the database lacks (an index added since it
     was created); the names created. Safe when several processes start at once (an index
-    another process created meanwhile is no error)."""
+    another process created meanwhile is no error). One catalogue read when none lacks."""
+    present = _index_names(engine)
     created = []
-    inspector = inspect(engine)
-    existing = set(inspector.get_table_names())
     for table in metadata.sorted_tables:
-        if not table.indexes or table.name not in existing:
-            continue
-        present = {index["name"] for index in inspector.get_indexes(table.name)}
         for index in sorted(table.indexes, key=lambda index: str(index.name)):
             if index.name in present:
                 continue
@@ -114,12 +110,21 @@ def add_missing_indexes(engine: Engine) -> list[str]:
                 with engine.begin() as conn:
                     index.create(conn)
             except SQLAlchemyError:
-                names = {found["name"] for found in inspect(engine).get_indexes(table.name)}
-                if index.name not in names:  # not created by a concurrent process
+                if index.name not in _index_names(engine):  # not made by another process
                     raise
                 continue
             created.append(str(index.name))
     return created
+
+
+def _index_names(engine: Engine) -> set[str]:
+    """The names of the indexes the database holds (of any table)."""
+    if engine.dialect.name == "postgresql":
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    with engine.connect() as conn:
+        return {str(name) for (name,) in conn.exec_driver_sql(query)}
 
 
 _SERIES_IDENTITY = "uq_series_provider_key UNIQUE (dataflow_pk, provider, series_key)"
