@@ -16,6 +16,7 @@ from pysdmx.io import get_datasets
 
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
+from tests.providers.conftest import post_data, small_csv
 from tests.web.conftest import _json_validator
 
 FLOW_PATH = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/A.1......"
@@ -136,3 +137,18 @@ def test_json_data_sets_link_their_provider(two_providers: FlaskClient, kind: st
 def test_a_provision_agreement_answer_is_one_data_set(two_providers: FlaskClient) -> None:
     body = get(two_providers, "ml30", "/rest/v2/data/provisionagreement/IMDX/PA_NSO/1.0.0/*")
     assert [e.text for e in etree.fromstring(body).iter("DataProvider")] == [NSO_URN]
+
+
+def test_a_second_providers_first_load_splits_the_next_answer(
+    providers_app, nso_token: str, desa_token: str
+) -> None:
+    """The providers a dataflow holds are kept per version of its data (its last load):
+    after an answer from NSO's data alone, UN DESA's first load makes the next answer two
+    data sets, each naming its provider."""
+    client = providers_app.test_client()
+    assert post_data(client, nso_token, small_csv(sex="_T")).status_code == 201
+    alone = etree.fromstring(get(client, "generic"))
+    assert len(alone.findall("{*}DataSet")) == 1
+    assert post_data(client, desa_token, small_csv(sex="_T", scale=2)).status_code == 200
+    both = etree.fromstring(get(client, "generic"))
+    assert [e.text for e in both.iter("URN")] == [DESA_URN, NSO_URN]

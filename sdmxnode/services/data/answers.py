@@ -25,6 +25,7 @@ from sdmxnode.services.data.queries import (
     data_result,
     deletions_result,
     find_query_dataflow,
+    held_observations,
     history_result,
     iter_rows,
     plan_data_query,
@@ -75,7 +76,10 @@ class DataAnswer:
                 raise NoResults("no load wrote or deleted data matching the query", where="key")
             return history
         limit = node.settings.max_response_observations
-        found = count_rows(node, plan, limit + 1 if limit else 1)
+        # Counting the matching observations up to the limit costs as much as reading them:
+        # only a dataflow holding more than the limit needs it; otherwise one row tells.
+        over = limit and held_observations(node, plan) > limit
+        found = count_rows(node, plan, limit + 1 if over else 1)
         deletions = plan.selection.updated_after is not None and count_rows(
             node, plan, 1, deletions=True
         )

@@ -24,7 +24,7 @@ from functools import partial
 from itertools import islice
 
 from sdmxnode.formats.rows import DataResult
-from sdmxnode.services.data.queries import DataPlan, count_rows, iter_rows
+from sdmxnode.services.data.queries import DataPlan, count_rows, held_providers, iter_rows
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import UNATTRIBUTED, agreements_of, data_set_provider
 
@@ -42,6 +42,9 @@ def per_provider(
     all the data are unattributed, or come from one provider and not `name_one`. An `asOf`
     answer is split by the providers of every series the selection matches, whose past the
     history keeps."""
+    held = held_providers(node, plan)  # kept per version: most answers stop here
+    if held in ([], [UNATTRIBUTED]) or (len(held) == 1 and not name_one):
+        return result
     with node.data.reading() as reader:
         providers = reader.providers(plan.dataflow.pk, plan.selection)
     if not providers or providers == [UNATTRIBUTED] or (len(providers) == 1 and not name_one):

@@ -328,6 +328,28 @@ def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact
     return with_data[0]
 
 
+def held_observations(node: Node, plan: DataPlan) -> int:
+    """How many observations the plan's dataflow holds in all: counted once per version of
+    its data (the plan's `version` names its last load) and kept in the model cache."""
+
+    def count() -> int:
+        with node.data.reading() as reader:
+            return reader.count_observations(plan.dataflow.pk)
+
+    return node.cache.derived(("held observations", plan.dataflow.pk, plan.version), count)
+
+
+def held_providers(node: Node, plan: DataPlan) -> list[str]:
+    """The data providers of every series of the plan's dataflow ('' unattributed), sorted:
+    read once per version of its data, as `held_observations`. Only a load adds series."""
+
+    def read() -> list[str]:
+        with node.data.reading() as reader:
+            return reader.held_providers(plan.dataflow.pk)
+
+    return list(node.cache.derived(("held providers", plan.dataflow.pk, plan.version), read))
+
+
 def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = False) -> int:
     """How many rows the plan selects, counting no further than `limit`."""
     if plan.selection.as_of is not None and not deletions:

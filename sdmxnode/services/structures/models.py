@@ -80,9 +80,11 @@ class ModelCache:
         self._lock = threading.Lock()
 
     def derived(self, key: tuple, build: Callable[[], T]) -> T:
-        """What `build` derives from many artefacts, kept under `key` (which must name the
-        store's generation, `StructureStore.generation`, so that any change of an artefact
-        makes the next caller build it anew); the last `size` // 8 kept."""
+        """What `build` derives from many stored rows, kept under `key`, which must name
+        everything it depends on, so that a change makes the next caller build it anew:
+        the store's generation (`StructureStore.generation`) for what artefacts give, a
+        dataflow's data version (its last load) for what its data give. The last
+        `size` // 8 are kept."""
         with self._lock:
             found = self._derived.get(key, _MISSING)
             if found is not _MISSING:

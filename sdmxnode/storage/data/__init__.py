@@ -136,6 +136,14 @@ class DataReader:
         """The data providers ('AGENCY:ID', '' unattributed) of the matching data, sorted."""
         return data_reads.distinct_providers(self._conn, dataflow_pk, selection)
 
+    def held_providers(self, dataflow_pk: int) -> list[str]:
+        """The data providers of every series of a dataflow, sorted."""
+        return data_reads.held_providers(self._conn, dataflow_pk)
+
+    def count_observations(self, dataflow_pk: int) -> int:
+        """How many observations a dataflow holds."""
+        return count_observations(self._conn, dataflow_pk)
+
     def distinct_values(
         self, dataflow_pk: int, selection: DataSelection, position: int
     ) -> list[str]:

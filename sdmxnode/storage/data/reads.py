@@ -366,6 +366,18 @@ def distinct_values(
     return [value for (value,) in conn.execute(query)]
 
 
+def held_providers(conn: Connection, dataflow_pk: int) -> list[str]:
+    """The data providers of every series of a dataflow (with observations or not), sorted:
+    those of any selection's data are among them."""
+    query = (
+        select(series.c.provider)
+        .where(series.c.dataflow_pk == dataflow_pk)
+        .distinct()
+        .order_by(series.c.provider)
+    )
+    return [value for (value,) in conn.execute(query)]
+
+
 def distinct_providers(conn: Connection, dataflow_pk: int, selection: DataSelection) -> list[str]:
     """The data providers of the series with observations the selection matches, sorted;
     for an `asOf` selection, of every series it matches (its observations may be gone now,
