@@ -7,8 +7,10 @@ ids in the order of `StructureInfo.columns`), each ending with its location in t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import CodeType
 
 from sdmxnode.refs import ArtefactRef
 
@@ -197,3 +199,10 @@ class DataResult:
     #: The rows of this data set once more (writers that need a second pass); None: the
     #: writer keeps what it needs.
     rows_again: Callable[[], Iterator[tuple]] | None = None
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(source: str, name: str) -> CodeType:
+    """The code object of generated Python `source` (a row builder, a CSV line), compiled
+    once: compiling took about 0.7 ms, as much as the rest of a one-series answer's rows."""
+    return compile(source, name, "exec")

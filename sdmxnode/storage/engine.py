@@ -54,6 +54,8 @@ def create_store_engine(
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
+    if not sqlite:
+        event.listen(engine, "connect", _postgresql_on_connect)
     if sqlite:
         event.listen(engine, "connect", _sqlite_on_connect(durable))
         event.listen(engine, "begin", _sqlite_begin)
@@ -61,6 +63,15 @@ def create_store_engine(
         event.listen(engine, "do_connect", lambda *_: _create_private_file(database))
     log.debug("engine for %s", parsed.render_as_string(hide_password=True))
     return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Plan cursors for all their rows: the node reads data answers through server-side
+    cursors (`storage.data.reads.stream`) to the end, and PostgreSQL plans a cursor for its
+    first tenth by default (`cursor_tuple_fraction` 0.1), which took a walk over every
+    series in key order (38 ms) where the index on the fixed key position takes 2."""
+    dbapi_connection.execute("SET cursor_tuple_fraction = 1.0")
+    dbapi_connection.commit()
 
 
 def write_wait(engine: Engine) -> float:

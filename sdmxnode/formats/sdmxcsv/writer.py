@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.formats.periods import normalize_period
-from sdmxnode.formats.rows import Component, DataResult
+from sdmxnode.formats.rows import Component, DataResult, compiled
 from sdmxnode.formats.writing import (
     ACTION_LETTERS,
     CHUNK_SIZE,
@@ -339,7 +339,7 @@ def _line_function(lead: str, width: int) -> Callable[[tuple], str]:
     cells = ",".join(f"{{r[{index}] or ''}}" for index in range(width))
     source = f'def line(r):\n    return f"{{_lead}}{cells}"\n'
     namespace: dict[str, object] = {"_lead": lead}
-    exec(compile(source, "<csv line>", "exec"), namespace)  # noqa: S102 - generated above
+    exec(compiled(source, "<csv line>"), namespace)  # noqa: S102 - generated above
     return namespace["line"]  # type: ignore[return-value]
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice, product
 
 from sdmxnode.errors import NoResults, SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo
+from sdmxnode.formats.rows import DataResult, StructureInfo, compiled
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
@@ -54,6 +54,8 @@ class DataPlan:
     #: The dataflow's digest and its data's last load: they change with every change,
     #: where `last_modified` (whole seconds) cannot tell two loads in one second apart.
     version: str = ""
+    #: The data set level attribute values stored with the data, read with the plan.
+    dataset_attributes: dict[str, str] = field(default_factory=dict)
 
     def etag(self, *parts: str) -> str:
         """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
@@ -77,9 +79,10 @@ def find_dataflows(
 
 def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> DataPlan:
     """Bind a parsed data query to a stored dataflow: structure, layout, selection, columns."""
-    layout = node.data.find_layout(dataflow.pk)
-    if layout is None:
+    state = node.data.data_state(dataflow.pk)
+    if state is None:
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
+    layout = state.layout
     ref = dataflow.ref
     structure = StructureInfoBuilder(node.store, node.cache)(ref)
     filters = query.key_filters(len(structure.dimensions), [d.id for d in structure.dimensions])
@@ -108,9 +111,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
             f"dimensionAtObservation {obs_dim!r} is not a dimension of {structure.dsd}",
             where="dimensionAtObservation",
         )
-    with node.data.reading() as reader:
-        changed = reader.last_change(dataflow.pk)
-        load = reader.last_load(dataflow.pk)
+    changed, load = state.updated, state.last_load
     last_modified = max(
         (changed or dataflow.updated.replace(tzinfo=None)).replace(tzinfo=UTC), dataflow.updated
     )
@@ -124,6 +125,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         series_only=series_only,
         last_modified=last_modified,
         version=f"{dataflow.digest}|load {load}",
+        dataset_attributes=state.dataset_attributes,
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
@@ -203,7 +205,7 @@ def data_result(node: Node, plan: DataPlan, *, languages: Sequence[str] = ()) ->
         dimension_at_observation=plan.dimension_at_observation,
         series_only=plan.series_only,
         labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, languages),
-        dataset_attributes=node.data.dataset_attributes(plan.dataflow.pk),
+        dataset_attributes=plan.dataset_attributes,
     )
 
 
@@ -295,7 +297,7 @@ def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]
         "_no_obs": ("",) * obs_width,
         "_at": lambda values, index: values[index] or None if index < len(values) else None,
     }
-    exec(compile(source, "<row builder>", "exec"), namespace)  # noqa: S102 - generated above
+    exec(compiled(source, "<row builder>"), namespace)  # noqa: S102 - generated above
     expand: Callable[[Iterator[tuple]], Iterator[tuple]] = namespace["expand"]  # type: ignore[assignment]
     return expand
 

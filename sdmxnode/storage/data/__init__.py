@@ -152,6 +152,17 @@ class DataReader:
 
 
 @dataclass(frozen=True)
+class DataState:
+    """What a dataflow's data row says: its layout, data set attributes, when its data last
+    changed (naive UTC) and its last finished load (None: none recorded)."""
+
+    layout: Layout
+    dataset_attributes: dict[str, str]
+    updated: datetime | None
+    last_load: int | None
+
+
+@dataclass(frozen=True)
 class ProviderHoldings:
     """One provider's data in one dataflow: series and observations held, and when its
     last load there finished (naive UTC; None if none recorded)."""
@@ -208,6 +219,31 @@ class DataStore:
                 select(data_layouts.c.layout).where(data_layouts.c.dataflow_pk == dataflow_pk)
             ).scalar_one_or_none()
         return Layout.from_json(text) if text else None
+
+    def data_state(self, dataflow_pk: int) -> DataState | None:
+        """A dataflow's layout, data set attributes, time of change and last load, read in
+        one statement (a data answer's plan needs them all); None when it never held data."""
+        last_load = (
+            select(func.max(loads.c.pk))
+            .where(loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None))
+            .scalar_subquery()
+        )
+        query = select(
+            data_layouts.c.layout,
+            data_layouts.c.dataset_attributes,
+            data_layouts.c.updated,
+            last_load,
+        ).where(data_layouts.c.dataflow_pk == dataflow_pk)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or not row[0]:
+            return None
+        return DataState(
+            layout=Layout.from_json(row[0]),
+            dataset_attributes=json.loads(row[1]) if row[1] else {},
+            updated=row[2],
+            last_load=row[3],
+        )
 
     def dataset_attributes(self, dataflow_pk: int) -> dict[str, str]:
         """The data set level attribute values stored for a dataflow."""
