@@ -24,7 +24,7 @@ from sdmxnode.services.data.queries import (
     count_rows,
     data_result,
     deletions_result,
-    find_query_dataflow,
+    find_query_data,
     held_observations,
     history_result,
     iter_rows,
@@ -149,5 +149,5 @@ class DataAnswer:
 def get_data_answer(node: Node, query: DataQuery) -> DataAnswer:
     """Bind a data query to the one dataflow it names (and its providers); raises NoResults
     when no dataflow with data matches."""
-    dataflow = find_query_dataflow(node, query)
-    return DataAnswer(node, query, plan_data_query(node, dataflow, query))
+    dataflow, state = find_query_data(node, query)
+    return DataAnswer(node, query, plan_data_query(node, dataflow, query, state))

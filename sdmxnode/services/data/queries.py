@@ -21,6 +21,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import selected_providers
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import follow_references, select_versions
+from sdmxnode.storage.data import DataState
 from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.data.reads import (
     DataSelection,
@@ -56,6 +57,8 @@ class DataPlan:
     version: str = ""
     #: The data set level attribute values stored with the data, read with the plan.
     dataset_attributes: dict[str, str] = field(default_factory=dict)
+    #: The structure store's generation the plan's StructureInfo was taken at (labels too).
+    generation: int | None = None
 
     def etag(self, *parts: str) -> str:
         """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
@@ -77,14 +80,18 @@ def find_dataflows(
     return select_versions(node.store.find_artefacts({"Dataflow"}, agencies, ids), versions)
 
 
-def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> DataPlan:
-    """Bind a parsed data query to a stored dataflow: structure, layout, selection, columns."""
-    state = node.data.data_state(dataflow.pk)
+def plan_data_query(
+    node: Node, dataflow: StoredArtefact, query: DataQuery, state: DataState | None = None
+) -> DataPlan:
+    """Bind a parsed data query to a stored dataflow: structure, layout, selection, columns
+    (`state`: the dataflow's data state, when the caller has just read it)."""
+    state = state or node.data.data_state(dataflow.pk)
     if state is None:
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
     layout = state.layout
     ref = dataflow.ref
-    structure = StructureInfoBuilder(node.store, node.cache)(ref)
+    generation = node.store.generation()
+    structure = StructureInfoBuilder(node.store, node.cache)(ref, generation)
     filters = query.key_filters(len(structure.dimensions), [d.id for d in structure.dimensions])
     key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
     key_sets, row_filters = narrow_keys(key_sets, query.filters, structure)
@@ -126,6 +133,7 @@ def plan_data_query(node: Node, dataflow: StoredArtefact, query: DataQuery) -> D
         last_modified=last_modified,
         version=f"{dataflow.digest}|load {load}",
         dataset_attributes=state.dataset_attributes,
+        generation=generation,
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
@@ -204,7 +212,9 @@ def data_result(node: Node, plan: DataPlan, *, languages: Sequence[str] = ()) ->
         rows=iter_rows(node, plan),
         dimension_at_observation=plan.dimension_at_observation,
         series_only=plan.series_only,
-        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, languages),
+        labels=StructureInfoBuilder(node.store, node.cache).labels(
+            plan.structure_ref, languages, plan.generation
+        ),
         dataset_attributes=plan.dataset_attributes,
     )
 
@@ -309,6 +319,12 @@ def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact
     the dataflow of the agreement. This node answers one dataflow per data query: several
     matches with data are a semantic error listing them.
     """
+    return find_query_data(node, query)[0]
+
+
+def find_query_data(node: Node, query: DataSelectionQuery) -> tuple[StoredArtefact, DataState]:
+    """The one stored dataflow with data that a query names (`find_query_dataflow`), with
+    the state of its data read on the way (for `plan_data_query`)."""
     if query.context in ("dataflow", "*"):
         flows = find_dataflows(node, query.agencies, query.ids, query.versions)
     else:
@@ -317,7 +333,8 @@ def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact
         chosen = select_versions(named, query.versions)
         related = follow_references(node.store, chosen, ["parents", "children"])
         flows = [a for a in related if a.ref.type == "Dataflow"]
-    with_data = [f for f in flows if node.data.find_layout(f.pk) is not None]
+    states = {f.pk: node.data.data_state(f.pk) for f in flows}
+    with_data = [f for f in flows if states[f.pk] is not None]
     if not with_data:
         raise NoResults("no dataflow with data matches the query", where="flowRef")
     if len(with_data) > 1:
@@ -327,7 +344,9 @@ def find_query_dataflow(node: Node, query: DataSelectionQuery) -> StoredArtefact
             "one dataflow per data query: name its agency, id and version",
             where="flowRef",
         )
-    return with_data[0]
+    state = states[with_data[0].pk]
+    assert state is not None
+    return with_data[0], state
 
 
 def held_observations(node: Node, plan: DataPlan) -> int:
@@ -414,7 +433,9 @@ def _result(
         rows=rows,
         dimension_at_observation=plan.dimension_at_observation,
         action=action,
-        labels=StructureInfoBuilder(node.store, node.cache).labels(plan.structure_ref, languages),
+        labels=StructureInfoBuilder(node.store, node.cache).labels(
+            plan.structure_ref, languages, plan.generation
+        ),
     )
 
 

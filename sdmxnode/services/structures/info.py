@@ -49,11 +49,14 @@ class StructureInfoBuilder:
         self._built: dict[tuple[str, str], StructureInfo] = {}
         self._labels: dict[tuple[str, str], Labels] = {}
 
-    def __call__(self, ref: ArtefactRef) -> StructureInfo:
+    def __call__(self, ref: ArtefactRef, generation: int | None = None) -> StructureInfo:
         """The StructureInfo of the artefact `ref` names (raises NotFound): built once per
         generation of the store (any artefact it draws on may have changed since) and
-        kept in the model cache, so that a query pays one read for it."""
-        key = ("info", self.store.generation(), *_ref_key(ref))
+        kept in the model cache, so that a query pays one read for it (none when the
+        caller has just read the `generation`)."""
+        if generation is None:
+            generation = self.store.generation()
+        key = ("info", generation, *_ref_key(ref))
         return self.cache.derived(key, lambda: self._info(ref))
 
     def _info(self, ref: ArtefactRef) -> StructureInfo:
@@ -63,12 +66,16 @@ class StructureInfoBuilder:
             self._built[key] = self._build(artefact)
         return self._built[key]
 
-    def labels(self, ref: ArtefactRef, languages: Sequence[str] = ()) -> Labels:
+    def labels(
+        self, ref: ArtefactRef, languages: Sequence[str] = (), generation: int | None = None
+    ) -> Labels:
         """Names of the structure's components (their concepts) and codes, in the first of
         `languages` (best first) the structures carry, else English (`main_language`); a
         name missing in that language falls back to English, then to its first language.
         Kept per generation of the store, as StructureInfo is."""
-        key = ("labels", self.store.generation(), *_ref_key(ref), tuple(languages))
+        if generation is None:
+            generation = self.store.generation()
+        key = ("labels", generation, *_ref_key(ref), tuple(languages))
         return self.cache.derived(key, lambda: self._labels_of(ref, languages))
 
     def _labels_of(self, ref: ArtefactRef, languages: Sequence[str]) -> Labels:
