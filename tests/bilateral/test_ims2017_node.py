@@ -299,3 +299,31 @@ def test_the_bilateral_views_find_their_series_by_the_fixed_country(
     plan = explain(ims2017_app, key.replace("*", ""), "IMDX,DF_MIG_STOCK_IMS2017,1.0.0")
     assert index in plan, plan
     assert series_by_index(ims2017_app, plan), plan
+
+
+def test_loading_the_bilateral_data_refreshed_the_planners_statistics(ims2017_app: Flask) -> None:
+    """The load that added 61,000 series analysed the data tables itself (on PostgreSQL
+    both, whose estimate of the observations taken before the load made it read the whole
+    table for one origin; on SQLite the series), rather than waiting for autovacuum."""
+    from sqlalchemy import text
+
+    engine = ims2017_app.extensions["sdmxnode"].store.engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            analysed = dict(
+                conn.execute(
+                    text(
+                        "SELECT relname, last_analyze FROM pg_stat_user_tables "
+                        "WHERE relname IN ('series', 'observations') "
+                        "AND schemaname = current_schema()"
+                    )
+                ).all()
+            )
+            assert analysed.get("series") is not None, analysed
+            assert analysed.get("observations") is not None, analysed
+        else:
+            indexes = {
+                row[0]
+                for row in conn.execute(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'series'"))
+            }
+            assert {"ix_series_d3", "ix_series_key"} <= indexes, indexes
