@@ -143,3 +143,25 @@ def test_as_of_limits_the_history_to_the_loads_finished_by_then(revised_node: No
     result = get_data_answer(revised_node, query).result()
     assert result.following == [] and result.action == "Replace"
     assert len(list(result.rows)) == 21
+
+
+def test_an_as_of_answer_larger_than_the_limit_is_refused(revised_node: Node) -> None:
+    """The answer's size is bounded by what the dataflow holds now, except for asOf: the
+    MALE series deleted since makes the past answer larger than everything held today."""
+    import dataclasses
+
+    from sdmxnode.errors import TooLarge
+
+    flow = revised_node.store.find_artefacts({"Dataflow"}, {"IMDX"}, {"DF_MIG_STOCK_IMS"})[0]
+    held = revised_node.data.count_observations(flow.pk)
+    then = moment(finished(revised_node)[0])
+    assert len(small_values()) > held  # the check below can fail
+    revised_node.settings = dataclasses.replace(
+        revised_node.settings, max_response_observations=held
+    )
+    assert len(rows_of(revised_node)) == held  # today's answer fits
+    query = parse_data_query_v2(
+        "dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0", None, {"asOf": then}
+    )
+    with pytest.raises(TooLarge):
+        get_data_answer(revised_node, query).result()

@@ -77,8 +77,9 @@ class DataAnswer:
             return history
         limit = node.settings.max_response_observations
         # Counting the matching observations up to the limit costs as much as reading them:
-        # only a dataflow holding more than the limit needs it; otherwise one row tells.
-        over = limit and held_observations(node, plan) > limit
+        # only a dataflow holding more than the limit needs it; otherwise one row tells. An
+        # asOf answer may hold observations deleted since: the current count bounds nothing.
+        over = limit and (plan.selection.as_of is not None or held_observations(node, plan) > limit)
         found = count_rows(node, plan, limit + 1 if over else 1)
         deletions = plan.selection.updated_after is not None and count_rows(
             node, plan, 1, deletions=True
