@@ -54,13 +54,13 @@ def create_store_engine(
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
-    if not sqlite:
-        event.listen(engine, "connect", _postgresql_on_connect)
     if sqlite:
         event.listen(engine, "connect", _sqlite_on_connect(durable))
         event.listen(engine, "begin", _sqlite_begin)
         database = parsed.database
         event.listen(engine, "do_connect", lambda *_: _create_private_file(database))
+    else:
+        event.listen(engine, "connect", _postgresql_on_connect)
     log.debug("engine for %s", parsed.render_as_string(hide_password=True))
     return engine
 

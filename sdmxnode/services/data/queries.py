@@ -353,11 +353,10 @@ def held_observations(node: Node, plan: DataPlan) -> int:
     """How many observations the plan's dataflow holds in all: counted once per version of
     its data (the plan's `version` names its last load) and kept in the model cache."""
 
-    def count() -> int:
-        with node.data.reading() as reader:
-            return reader.count_observations(plan.dataflow.pk)
-
-    return node.cache.derived(("held observations", plan.dataflow.pk, plan.version), count)
+    return node.cache.derived(
+        ("held observations", plan.dataflow.pk, plan.version),
+        lambda: node.data.count_observations(plan.dataflow.pk),
+    )
 
 
 def held_providers(node: Node, plan: DataPlan) -> list[str]:

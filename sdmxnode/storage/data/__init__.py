@@ -140,10 +140,6 @@ class DataReader:
         """The data providers of every series of a dataflow, sorted."""
         return data_reads.held_providers(self._conn, dataflow_pk)
 
-    def count_observations(self, dataflow_pk: int) -> int:
-        """How many observations a dataflow holds."""
-        return count_observations(self._conn, dataflow_pk)
-
     def distinct_values(
         self, dataflow_pk: int, selection: DataSelection, position: int
     ) -> list[str]:
@@ -223,19 +219,8 @@ class DataStore:
     def data_state(self, dataflow_pk: int) -> DataState | None:
         """A dataflow's layout, data set attributes, time of change and last load, read in
         one statement (a data answer's plan needs them all); None when it never held data."""
-        last_load = (
-            select(func.max(loads.c.pk))
-            .where(loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None))
-            .scalar_subquery()
-        )
-        query = select(
-            data_layouts.c.layout,
-            data_layouts.c.dataset_attributes,
-            data_layouts.c.updated,
-            last_load,
-        ).where(data_layouts.c.dataflow_pk == dataflow_pk)
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
+            row = data_reads.data_state(conn, dataflow_pk)
         if row is None or not row[0]:
             return None
         return DataState(

@@ -14,6 +14,8 @@ from typing import TypeAlias
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Row,
+    ScalarSelect,
     Select,
     String,
     and_,
@@ -284,13 +286,12 @@ def dataflows_with_data(conn: Connection) -> list[tuple[int, datetime, int]]:
         .join(series, series.c.pk == observations.c.series_pk)
         .where(series.c.dataflow_pk == data_layouts.c.dataflow_pk)
     )
-    last_load = (
-        select(func.max(loads.c.pk))
-        .where(loads.c.dataflow_pk == data_layouts.c.dataflow_pk, loads.c.finished.is_not(None))
-        .scalar_subquery()
-    )
     query = (
-        select(data_layouts.c.dataflow_pk, data_layouts.c.updated, last_load)
+        select(
+            data_layouts.c.dataflow_pk,
+            data_layouts.c.updated,
+            _last_finished_load(data_layouts.c.dataflow_pk),
+        )
         .where(holds)
         .order_by(data_layouts.c.dataflow_pk)
     )
@@ -299,11 +300,29 @@ def dataflows_with_data(conn: Connection) -> list[tuple[int, datetime, int]]:
 
 def last_load(conn: Connection, dataflow_pk: int) -> int | None:
     """The pk of the last finished load of a dataflow's data (None: none)."""
-    return conn.execute(
-        select(func.max(loads.c.pk)).where(
-            loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None)
-        )
-    ).scalar_one_or_none()
+    return conn.execute(select(_last_finished_load(dataflow_pk))).scalar_one_or_none()
+
+
+def data_state(conn: Connection, dataflow_pk: int) -> Row | None:
+    """A dataflow's layout, data set attributes, time of change and last finished load, in
+    one statement; None when it never held data."""
+    query = select(
+        data_layouts.c.layout,
+        data_layouts.c.dataset_attributes,
+        data_layouts.c.updated,
+        _last_finished_load(dataflow_pk),
+    ).where(data_layouts.c.dataflow_pk == dataflow_pk)
+    return conn.execute(query).first()
+
+
+def _last_finished_load(dataflow_pk: int | ColumnElement[int]) -> ScalarSelect:
+    """The pk of the last finished load of the dataflow `dataflow_pk` names (a scalar
+    subquery: a value, or a column of an outer query)."""
+    return (
+        select(func.max(loads.c.pk))
+        .where(loads.c.dataflow_pk == dataflow_pk, loads.c.finished.is_not(None))
+        .scalar_subquery()
+    )
 
 
 def count_up_to(conn: Connection, query: Select, limit: int) -> int:
