@@ -11,6 +11,7 @@ from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_code
 from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
+from sdmxnode.authoring.consumers import CONSUMER_AGENCY, CONSUMERS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS
 from sdmxnode.authoring.hierarchies import (
     AREA_ALIAS,
@@ -21,7 +22,21 @@ from sdmxnode.authoring.hierarchies import (
 from sdmxnode.authoring.ims2017_names import write_ims2017_maps
 from sdmxnode.authoring.msd import COVERAGE_GROUP, METADATAFLOWS, MSD_ID, VERSION
 from sdmxnode.authoring.official import OFFICIAL_CODELISTS
+from sdmxnode.authoring.process import (
+    PROCESS_DESCRIPTION,
+    PROCESS_ID,
+    PROCESS_NAME,
+    PROCESS_VERSION,
+    STEPS,
+)
 from sdmxnode.authoring.providers import AGREEMENTS, PROVIDER_AGENCY, PROVIDERS
+from sdmxnode.authoring.taxonomy import (
+    TAXONOMY_DESCRIPTION,
+    TAXONOMY_ID,
+    TAXONOMY_NAME,
+    TAXONOMY_VERSION,
+    TOPICS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +104,27 @@ def write_structures(target: Path) -> list[Path]:
             (PROVIDER_AGENCY, agreement.provider_id),
         )
     paths.append(xml.write_message(root, target / "IMDX-DATA_PROVIDERS.xml"))
+
+    root, sections = xml.structure_message("IMDX-DATA_CONSUMERS")
+    schemes = xml.section(root, sections, "OrganisationSchemes")
+    xml.add_data_consumer_scheme(schemes, CONSUMER_AGENCY, CONSUMERS)
+    paths.append(xml.write_message(root, target / "IMDX-DATA_CONSUMERS.xml"))
+
+    root, sections = xml.structure_message(f"IMDX-{TAXONOMY_ID}")
+    xml.add_reporting_taxonomy(
+        xml.section(root, sections, "ReportingTaxonomies"),
+        ("IMDX", TAXONOMY_ID, TAXONOMY_VERSION),
+        {"en": TAXONOMY_NAME},
+        TAXONOMY_DESCRIPTION,
+        TOPICS,
+    )
+    paths.append(xml.write_message(root, target / f"IMDX-{TAXONOMY_ID}-{TAXONOMY_VERSION}.xml"))
+
+    root, structures = xml30.structure_message(f"IMDX-{PROCESS_ID}")
+    xml30.add_process(
+        structures, (PROCESS_ID, PROCESS_VERSION), {"en": PROCESS_NAME}, PROCESS_DESCRIPTION, STEPS
+    )
+    paths.append(xml.write_message(root, target / f"IMDX-{PROCESS_ID}-{PROCESS_VERSION}.xml"))
 
     root, sections = xml.structure_message("IMDX-CS_MIGRATION")
     names = {"en": "Concepts for international migration statistics"}

@@ -17,6 +17,7 @@ from sdmxnode.authoring.artefacts import (
     DsdDef,
 )
 from sdmxnode.authoring.hierarchies import HierarchicalCodelistDef, HierarchyNode
+from sdmxnode.authoring.taxonomy import TopicDef, definitions_category
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ SECTION_ORDER = (
     "HierarchicalCodelists",
     "Concepts",
     "DataStructures",
+    "ReportingTaxonomies",
     "Constraints",
     "ProvisionAgreements",
 )
@@ -426,6 +428,64 @@ def _hierarchical_code(parent: etree._Element, node: HierarchyNode, alias: str) 
     _ref(_el(item, STR, "CodeID"), id=node.code)
     for child in node.children:
         _hierarchical_code(item, child, alias)
+
+
+def add_data_consumer_scheme(
+    parent: etree._Element, agency_id: str, consumers: Iterable[tuple[str, str, str]]
+) -> etree._Element:
+    """Write a str:DataConsumerScheme; SDMX fixes its id (DATA_CONSUMERS) and version (1.0)."""
+    node = _maintainable(
+        parent,
+        "DataConsumerScheme",
+        "base.DataConsumerScheme",
+        agency_id,
+        "DATA_CONSUMERS",
+        "1.0",
+        final=False,
+    )
+    add_names(node, {"en": f"{agency_id} data consumers"})
+    for consumer_id, name, description in consumers:
+        item = _el(node, STR, "DataConsumer", id=consumer_id)
+        add_names(item, {"en": name}, description)
+    return node
+
+
+def add_reporting_taxonomy(
+    parent: etree._Element,
+    taxonomy: tuple[str, str, str],
+    names: Mapping[str, str],
+    description: str,
+    topics: Iterable[TopicDef],
+) -> etree._Element:
+    """Write a str:ReportingTaxonomy (agency, id, version): a category per topic holding its
+    dataflows, and a sub-category holding the metadataflow of their definitions."""
+    agency_id, id, version = taxonomy
+    node = _maintainable(
+        parent, "ReportingTaxonomy", "categoryscheme.ReportingTaxonomy", agency_id, id, version
+    )
+    add_names(node, names, description)
+    base = (
+        f"urn:sdmx:org.sdmx.infomodel.categoryscheme.ReportingCategory={agency_id}:{id}({version})"
+    )
+    for topic in topics:
+        category = _el(node, STR, "ReportingCategory", id=topic.id, urn=f"{base}.{topic.id}")
+        add_names(category, {"en": topic.name})
+        if topic.metadataflow is not None:  # sub-categories come before the references
+            sub_id = definitions_category(topic)
+            sub_urn = f"{base}.{topic.id}.{sub_id}"
+            sub = _el(category, STR, "ReportingCategory", id=sub_id, urn=sub_urn)
+            add_names(sub, {"en": f"Definitions used: {topic.name}"})
+            _ref(
+                _el(sub, STR, "ProvisioningMetadata"),
+                id=topic.metadataflow,
+                version="1.0.0",
+                agencyID=agency_id,
+                package="metadatastructure",
+                **{"class": "Metadataflow"},
+            )
+        for dataflow_id in topic.dataflows:
+            _dataflow_ref(_el(category, STR, "ProvisioningMetadata"), dataflow_id)
+    return node
 
 
 def to_bytes(root: etree._Element) -> bytes:

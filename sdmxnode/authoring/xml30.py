@@ -18,6 +18,7 @@ from sdmxnode.authoring.msd import (
     metadataflow_targets,
     msd_urn,
 )
+from sdmxnode.authoring.process import StepDef
 
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message"
 STR = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure"
@@ -131,3 +132,39 @@ def add_metadataflows(
         for target in metadataflow_targets(flow):
             _el(node, STR, "Target").text = target
     return container
+
+
+def add_process(
+    structures: etree._Element,
+    identity: tuple[str, str],
+    names: Names,
+    description: str,
+    steps: tuple[StepDef, ...],
+) -> etree._Element:
+    """str:Processes with one str:Process (id, version) of IMDX and its steps in order."""
+    id, version = identity
+    container = _el(structures, STR, "Processes")
+    urn = f"urn:sdmx:org.sdmx.infomodel.process.Process={AGENCY}:{id}({version})"
+    node = _el(container, STR, "Process", id=id, urn=urn, agencyID=AGENCY, version=version)
+    node.set("isExternalReference", "false")
+    _names(node, names, description)
+    step_urn = f"urn:sdmx:org.sdmx.infomodel.process.ProcessStep={AGENCY}:{id}({version})"
+    for step in steps:
+        item = _el(node, STR, "ProcessStep", id=step.id, urn=f"{step_urn}.{step.id}")
+        _names(item, {"en": step.name})
+        for tag, urns in (("Input", step.inputs), ("Output", step.outputs)):
+            for reference in urns:
+                _el(_el(item, STR, tag), STR, "ObjectReference").text = reference
+        computation = _el(item, STR, "Computation")
+        _el(computation, COM, "Description").text = step.computation
+        computation[-1].set(xml.XML_LANG, "en")
+        for transition in step.transitions:
+            transition_urn = (
+                "urn:sdmx:org.sdmx.infomodel.process.Transition="
+                f"{AGENCY}:{id}({version}).{step.id}.{transition.id}"
+            )
+            node_t = _el(item, STR, "Transition", id=transition.id, urn=transition_urn)
+            _el(node_t, STR, "TargetStep").text = transition.target
+            _el(node_t, STR, "Condition").text = transition.condition
+            node_t[-1].set(xml.XML_LANG, "en")
+    return node

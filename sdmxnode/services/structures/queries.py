@@ -20,11 +20,11 @@ from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.formats.sdmxml import safe_parser
+from sdmxnode.formats.sdmxml.element_forms import element_in, element_view
 from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
     split_structure_message,
 )
-from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.structure import StructureQuery
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
@@ -158,15 +158,17 @@ def follow_references(
         elif kind == "descendants":
             group = _closure(store, start, _children)
         elif kind == "parents":
-            group = _item_parents(store, start, items)
+            group = _general_parents(store, start, items)
         elif kind == "ancestors":
-            parents = _item_parents(store, start, items)
-            group = parents + _closure(store, parents, _parents)
+            parents = _general_parents(store, start, items)
+            group = parents + [
+                a for a in _closure(store, parents, _parents) if a.ref.type not in NAMED_PARENTS
+            ]
         elif kind == "parentsandsiblings":
-            parents = _item_parents(store, start, items)
+            parents = _general_parents(store, start, items)
             group = parents + _children(store, parents)
         elif kind == "all":
-            parents = _item_parents(store, start, items)
+            parents = _general_parents(store, start, items)
             group = parents + _children(store, parents) + _closure(store, start, _children)
         else:  # a concrete artefact type: those of that type directly related
             related = _children(store, start) + _item_parents(store, start, items)
@@ -175,6 +177,22 @@ def follow_references(
             found.setdefault(artefact.pk, artefact)
     start_pks = {a.pk for a in start}
     return [a for a in found.values() if a.pk not in start_pks]
+
+
+#: Parents that come only when named (`references=reportingtaxonomy` or `process`), never
+#: with `parents`, `parentsandsiblings`, `ancestors` or `all`: sdmx1 2.28 reads no SDMX-ML
+#: message holding a reporting taxonomy or a process (it stops at the element), and its
+#: Client asks `references=all` for every dataflow and DSD, so with them among the parents
+#: no sdmx1 or pandaSDMX user could read a dataflow. They list many dataflows, so they
+#: would also bring every sibling dataflow into each answer. README "Artefact types".
+NAMED_PARENTS = frozenset({"ReportingTaxonomy", "Process"})
+
+
+def _general_parents(
+    store: StructureStore, start: Sequence[StoredArtefact], items: Collection[str] | None
+) -> list[StoredArtefact]:
+    """The parents that `parents`, `ancestors`, `parentsandsiblings` and `all` bring."""
+    return [a for a in _item_parents(store, start, items) if a.ref.type not in NAMED_PARENTS]
 
 
 def _item_parents(
@@ -313,13 +331,16 @@ def render_structures(
     maps: list[tuple[StoredArtefact, bytes]] = []
     found_items = False
     for artefact, view, wanted_items, requested in plan:
-        if artefact.ref.type in ELEMENT_ONLY:  # no sdmx1 model: written from the element
-            maps.append((artefact, xml[artefact.pk]))
-            continue
         items: Collection[str] | None = wanted_items
         if view == "partial":
             items = (used_items or {}).get(artefact.ref)
             view = "full"
+        if artefact.ref.type in ELEMENT_ONLY:  # no sdmx1 model: written from the element
+            shown = element_view(artefact.ref.type, xml[artefact.pk], view, items)
+            if shown is not None:
+                maps.append((artefact, shown))
+                found_items = found_items or (requested and items is not None)
+            continue
         if fmt.sdmx_ml == artefact.sdmx_ml and view == "full" and items is None:
             passthrough.append((artefact.ref.type, xml[artefact.pk]))
             continue
@@ -336,7 +357,7 @@ def render_structures(
         raise NoResults(f"no item {'+'.join(selection.items)} in the artefacts", where="itemID")
     maps = _expressible(fmt, selection, maps)
     if fmt.sdmx_ml is None:  # SDMX-JSON is written from the model (maps from their elements)
-        elements = [(a.ref.type, x) for a, x in maps]
+        elements = [(a.ref.type, element_in("3.0", a.sdmx_ml, x)) for a, x in maps]
         return fmt.writer(build_message(modelled, header), languages, elements)  # type: ignore[misc]
     elements = list(passthrough)
     elements.extend((a.ref.type, _map_in(fmt.sdmx_ml, a, x)) for a, x in maps)
@@ -346,15 +367,19 @@ def render_structures(
     return assemble_structure_message(elements, fmt.sdmx_ml, header)
 
 
-#: Artefacts written from their stored element (sdmx1 models none of them) and the formats
-#: (structure format names) that can hold them: SDMX 3.0's maps have no SDMX 2.1 form, and
-#: an SDMX 2.1 structure set (sdmx1 reads none with structure maps) none in SDMX 3.0.
+_SDMX30_FORMATS = frozenset({"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"})
+_EVERY_FORMAT = _SDMX30_FORMATS | {"sdmx-ml-2.1", "sdmx-json-1.0"}
+
+#: Artefacts written from their stored element (sdmx1 reads none of them) and the formats
+#: (structure format names) that can hold them: SDMX 3.0's maps have no SDMX 2.1 form, an
+#: SDMX 2.1 structure set (sdmx1 reads none with structure maps) none in SDMX 3.0, and
+#: reporting taxonomies and processes are the same in both (`formats.sdmxml.element_forms`).
 ELEMENT_ONLY: dict[str, frozenset[str]] = {
-    "StructureMap": frozenset({"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}),
-    "RepresentationMap": frozenset(
-        {"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}
-    ),
+    "StructureMap": _SDMX30_FORMATS,
+    "RepresentationMap": _SDMX30_FORMATS,
     "StructureSet": frozenset({"sdmx-ml-2.1"}),
+    "ReportingTaxonomy": _EVERY_FORMAT,
+    "Process": _EVERY_FORMAT,
 }
 
 
@@ -379,11 +404,9 @@ def _expressible(
 
 
 def _map_in(version: str, artefact: StoredArtefact, xml: bytes) -> bytes:
-    """A stored map element in SDMX-ML `version` (3.0 or 3.1: the same vocabulary; a 2.1
-    structure set only in 2.1)."""
-    if artefact.sdmx_ml == version or version == "2.1":
-        return xml
-    return element_as_ml30(xml) if version == "3.0" else element_as_ml31(xml)
+    """A stored element-only artefact in SDMX-ML `version` (`_expressible` has kept only
+    those that `version` can hold)."""
+    return element_in(version, artefact.sdmx_ml, xml)
 
 
 def _context_of(store: StructureStore, artefact: StoredArtefact):

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from sdmxnode.formats.languages import best_text
-from sdmxnode.formats.sdmxjson.structure.common import (
-    JsonObject,
-    JsonWriting,
-    date_time_text,
-    language_tag,
-)
+from sdmxnode.formats.sdmxjson.structure.common import JsonObject, JsonWriting, date_time_text
+from sdmxnode.formats.sdmxjson.structure.elements import maintainable
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.maps import (
     RepresentationMapping,
@@ -30,71 +25,6 @@ __all__ = ["MAP_KEYS", "write_map"]
 
 #: The artefact types written here and the `data` property that holds them.
 MAP_KEYS = {"StructureMap": "structureMaps", "RepresentationMap": "representationMaps"}
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_ANNOTATION_KEYS = {"AnnotationTitle": "title", "AnnotationType": "type", "AnnotationURL": "url"}
-_URN = "urn:sdmx:org.sdmx.infomodel.structuremapping.{}={}"
-
-
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
-
-
-def _texts(writing: JsonWriting, element: etree._Element, tag: str) -> dict[str, str]:
-    texts = {
-        language_tag(child.get(_XML_LANG, "en")): (child.text or "").strip()
-        for child in element
-        if isinstance(child.tag, str) and _local(child) == tag
-    }
-    writing.languages.update(texts)
-    return texts
-
-
-def _annotations(element: etree._Element) -> list[JsonObject]:
-    found = []
-    for container in (c for c in element if isinstance(c.tag, str) and _local(c) == "Annotations"):
-        for annotation in container:
-            written: JsonObject = {}
-            if annotation.get("id"):
-                written["id"] = annotation.get("id")
-            for child in annotation:
-                if not isinstance(child.tag, str):
-                    continue
-                name = _local(child)
-                if name in _ANNOTATION_KEYS:
-                    written[_ANNOTATION_KEYS[name]] = (child.text or "").strip()
-                elif name == "AnnotationText":
-                    texts = written.setdefault("texts", {})
-                    texts[language_tag(child.get(_XML_LANG, "en"))] = (child.text or "").strip()
-            if "texts" in written:
-                written["text"] = next(iter(written["texts"].values()))
-            found.append(written)
-    return found
-
-
-def _maintainable(writing: JsonWriting, element: etree._Element, type_: str) -> JsonObject:
-    agency, id_, version = (
-        element.get("agencyID", ""),
-        element.get("id", ""),
-        element.get("version", "1.0"),
-    )
-    result: JsonObject = {"id": id_, "version": version, "agencyID": agency}
-    result["isExternalReference"] = element.get("isExternalReference") == "true"
-    for key in ("validFrom", "validTo"):
-        if element.get(key):
-            result[key] = date_time_text(element.get(key))
-    names = _texts(writing, element, "Name")
-    if names:
-        result["name"] = best_text(names, writing.language)
-        result["names"] = names
-    descriptions = _texts(writing, element, "Description")
-    if descriptions:
-        result["description"] = best_text(descriptions, writing.language)
-        result["descriptions"] = descriptions
-    annotations = _annotations(element)
-    if annotations:
-        result["annotations"] = annotations
-    result["links"] = [{"rel": "self", "urn": _URN.format(type_, f"{agency}:{id_}({version})")}]
-    return result
 
 
 def _urn(ref_identity: str, type_: str, package: str) -> str:
@@ -113,7 +43,7 @@ _PACKAGES = {
 def _structure_map(
     writing: JsonWriting, element: etree._Element, found: StructureMapping
 ) -> JsonObject:
-    result = _maintainable(writing, element, "StructureMap")
+    result = maintainable(writing, element, "StructureMap")
     for key, ref in (("source", found.source), ("target", found.target)):
         result[key] = _urn(ref.identity, ref.type, _PACKAGES.get(ref.type, "datastructure"))
     if found.date_patterns:
@@ -166,7 +96,7 @@ def _side(text: str) -> JsonObject:
 def _representation_map(
     writing: JsonWriting, element: etree._Element, found: RepresentationMapping
 ) -> JsonObject:
-    result = _maintainable(writing, element, "RepresentationMap")
+    result = maintainable(writing, element, "RepresentationMap")
     result["source"] = [_side(s) for s in found.sources]
     result["target"] = [_side(t) for t in found.targets]
     mappings = []

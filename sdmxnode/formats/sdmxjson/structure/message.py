@@ -38,6 +38,7 @@ from sdmxnode.formats.sdmxjson.structure.constraints import (
     write_availability_constraint,
     write_constraint,
 )
+from sdmxnode.formats.sdmxjson.structure.elements import ELEMENT_KEYS, write_element
 from sdmxnode.formats.sdmxjson.structure.items import (
     V2_ONLY,
     item_scheme_keys,
@@ -87,8 +88,8 @@ _DATA_KEYS_21 = [
 ]
 
 
-#: Stored elements of artefacts sdmx1 does not model (structure and representation maps),
-#: as (type, SDMX-ML element), written beside the model's artefacts.
+#: Stored elements of artefacts sdmx1 does not read (maps, reporting taxonomies, processes),
+#: as (type, SDMX-ML 3.0 element), written beside the model's artefacts.
 Elements = Sequence[tuple[str, bytes]]
 
 
@@ -96,9 +97,9 @@ def write_structure_json_10(
     message: sdmx.message.StructureMessage, languages: Sequence[str] = (), elements: Elements = ()
 ) -> bytes:
     """An SDMX-JSON 1.0 structure message (`MEDIA_TYPE_10`) for an sdmx1 StructureMessage,
-    its best-match texts in the first of `languages` it carries (see `main_language`).
-    SDMX 2.1 has no structure or representation maps: `elements` are left out."""
-    return _write(message, 1, languages)
+    its best-match texts in the first of `languages` it carries (see `main_language`), and
+    the reporting taxonomies and processes of `elements` (SDMX 2.1 has no maps: left out)."""
+    return _write(message, 1, languages, elements=elements)
 
 
 def write_structure_json_20(
@@ -189,9 +190,14 @@ def _data(
     writing: JsonWriting, message: sdmx.message.StructureMessage, elements: Elements = ()
 ) -> JsonObject:
     arrays: dict[str, list[JsonObject]] = {}
-    for type_, xml in elements if writing.major >= 2 else ():
-        key, written_map = write_map(writing, type_, xml)
-        arrays.setdefault(key, []).append(written_map)
+    for type_, xml in elements:
+        if type_ in ELEMENT_KEYS:  # reporting taxonomies and processes: every version
+            key, written_element = write_element(writing, type_, xml)
+        elif writing.major >= 2:  # SDMX 3.0's maps and associations
+            key, written_element = write_map(writing, type_, xml)
+        else:
+            continue
+        arrays.setdefault(key, []).append(written_element)
     for artefact in _artefacts(message):
         if is_reference_stub(artefact):
             log.debug("Reference stub %s not written", artefact)
