@@ -4,6 +4,8 @@ authored in 3.0; the node writes 2.1 and JSON from them)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
 
 from sdmxnode.authoring import xml
@@ -18,12 +20,14 @@ from sdmxnode.authoring.msd import (
     metadataflow_targets,
     msd_urn,
 )
-from sdmxnode.authoring.process import StepDef
 
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message"
 STR = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/structure"
 COM = "http://www.sdmx.org/resources/sdmxml/schemas/v3_0/common"
 NSMAP = {"mes": MES, "str": STR, "com": COM}
+
+if TYPE_CHECKING:  # authoring.process reads the area maps, which are built here
+    from sdmxnode.authoring.process import StepDef
 
 CONCEPT_URN = "urn:sdmx:org.sdmx.infomodel.conceptscheme.Concept={}:{}({}).{{}}".format(
     *xml.IMDX_CONCEPT_SCHEME

@@ -47,10 +47,21 @@ def test_only_what_sdmx_21_cannot_say_is_sdmx_ml_30() -> None:
     ]
 
 
+#: Files of artefacts no client models: sdmx1 has no reader for reporting taxonomies and
+#: processes, pysdmx no model of them (the node writes them from their elements, and keeps
+#: them out of general `references`: `services.structures.queries.NAMED_PARENTS`).
+UNMODELLED = ("IMDX-RT_MIGRATION-1.0.0.xml", "IMDX-PROC_MIG_EXCHANGE-1.0.0.xml")
+
+
 @pytest.mark.parametrize("path", structure_files(), ids=lambda path: path.name)
 def test_file_reads_with_sdmx1_or_pysdmx(path: Path) -> None:
     """sdmx1 2.28 cannot read 3.0 metadataflows (KeyError 'Structure', see
     `sdmxnode.formats.sdmxml.sdmx1_gaps`): the 3.0 file is read with pysdmx."""
+    if path.name in UNMODELLED:
+        # Fails once sdmx1 reads them: then they may join the general references again.
+        with pytest.raises(sdmx.exceptions.XMLParseError, match="NotImplementedError"):
+            sdmx.read_sdmx(path)
+        return
     if is_sdmx_ml_30(etree.parse(str(path))):
         from pysdmx.io import read_sdmx
 
@@ -74,8 +85,10 @@ def test_imdx_artefacts_use_version_100(codelists: dict) -> None:
     for path in structure_files():
         for element in etree.parse(str(path)).iter():
             if element.get("agencyID") == "IMDX" and element.get("isFinal") is not None:
-                # SDMX 2.1 fixes the version of agency and data provider schemes at 1.0.
-                fixed = element.tag.endswith(("AgencyScheme", "DataProviderScheme"))
+                # SDMX 2.1 fixes the version of agency, data provider and consumer schemes.
+                fixed = element.tag.endswith(
+                    ("AgencyScheme", "DataProviderScheme", "DataConsumerScheme")
+                )
                 expected = "1.0" if fixed else "1.0.0"
                 assert element.get("version") == expected, (path.name, element.get("id"))
                 if expected == "1.0.0":
