@@ -80,9 +80,7 @@ def _association(dsd: DsdDef, dataflow: DataflowDef, key: str, name: str) -> Ass
             f" those of the hierarchy {hierarchy_id}."
         ),
         hierarchy=_URN.format("codelist.Hierarchy", "IMDX", hierarchy_id, HCL_VERSION),
-        linked_object=_URN.format(
-            "datastructure.Dimension", dsd.agency_id, dsd.id, dsd.version
-        )
+        linked_object=_URN.format("datastructure.Dimension", dsd.agency_id, dsd.id, dsd.version)
         + f".{DIMENSION}",
         context=_URN.format("datastructure.Dataflow", dsd.agency_id, dataflow.id, dsd.version),
     )

@@ -8,8 +8,8 @@ from pathlib import Path
 from sdmxnode.authoring import xml, xml30
 from sdmxnode.authoring.area_maps import write_area_maps
 from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_codelist
-from sdmxnode.authoring.associations import write_area_associations
 from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
+from sdmxnode.authoring.associations import write_area_associations
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.dsds import CATEGORIES, DSDS

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.formats.sdmxml import NAMESPACES, message_version, parse_xml
+from sdmxnode.formats.sdmxml import NAMESPACES, message_version, parse_xml, safe_parser
 from sdmxnode.refs import ArtefactRecord, ArtefactRef, find_urns
 
 #: SDMX-ML collection element -> the artefact elements it holds, in schema order.
@@ -339,6 +339,24 @@ def assemble_structure_message(
     if by_element:
         raise ValueError(f"no SDMX-ML {version} collection for {sorted(by_element)}")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def element_stub(xml: bytes, *, complete: bool) -> bytes:
+    """A stored artefact element as a stub (SDMX-REST `detail=allstubs`, `allcompletestubs`):
+    marked as an external reference, as the node's other stubs are, without its description
+    and annotations unless `complete`. The content the schema requires of the artefact (a
+    hierarchy association's links, a map's source and target) stays: the element must
+    remain valid."""
+    element = etree.fromstring(xml, safe_parser())
+    element.set("isExternalReference", "true")
+    if not complete:
+        for child in list(element):
+            if isinstance(child.tag, str) and etree.QName(child).localname in (
+                "Annotations",
+                "Description",
+            ):
+                element.remove(child)
+    return etree.tostring(element, encoding="utf-8")
 
 
 def _write_header(root: etree._Element, ns: dict[str, str], header: MessageHeader) -> None:

@@ -22,6 +22,7 @@ from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.elements import (
     assemble_structure_message,
+    element_stub,
     split_structure_message,
 )
 from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
@@ -314,7 +315,10 @@ def render_structures(
     found_items = False
     for artefact, view, wanted_items, requested in plan:
         if artefact.ref.type in ELEMENT_ONLY:  # no sdmx1 model: written from the element
-            maps.append((artefact, xml[artefact.pk]))
+            element = xml[artefact.pk]
+            if view in ("stub", "completestub"):
+                element = element_stub(element, complete=view == "completestub")
+            maps.append((artefact, element))
             continue
         items: Collection[str] | None = wanted_items
         if view == "partial":
@@ -347,9 +351,13 @@ def render_structures(
 
 
 #: Artefacts written from their stored element (sdmx1 models none of them) and the formats
-#: (structure format names) that can hold them: SDMX 3.0's maps have no SDMX 2.1 form, and
-#: an SDMX 2.1 structure set (sdmx1 reads none with structure maps) none in SDMX 3.0.
+#: (structure format names) that can hold them: SDMX 3.0's maps and hierarchy associations
+#: have no SDMX 2.1 form, and an SDMX 2.1 structure set (sdmx1 reads none with structure
+#: maps) none in SDMX 3.0.
 ELEMENT_ONLY: dict[str, frozenset[str]] = {
+    "HierarchyAssociation": frozenset(
+        {"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}
+    ),
     "StructureMap": frozenset({"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}),
     "RepresentationMap": frozenset(
         {"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdmx-json-2.1"}

@@ -26,13 +26,13 @@ from sdmxnode.formats.sdmxml.maps import (
     read_structure_map,
 )
 
-__all__ = ["MAP_KEYS", "write_map"]
+__all__ = ["MAP_KEYS", "element_maintainable", "write_map"]
 
 #: The artefact types written here and the `data` property that holds them.
 MAP_KEYS = {"StructureMap": "structureMaps", "RepresentationMap": "representationMaps"}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ANNOTATION_KEYS = {"AnnotationTitle": "title", "AnnotationType": "type", "AnnotationURL": "url"}
-_URN = "urn:sdmx:org.sdmx.infomodel.structuremapping.{}={}"
+_URN = "urn:sdmx:org.sdmx.infomodel.{}.{}={}"
 
 
 def _local(element: etree._Element) -> str:
@@ -71,7 +71,11 @@ def _annotations(element: etree._Element) -> list[JsonObject]:
     return found
 
 
-def _maintainable(writing: JsonWriting, element: etree._Element, type_: str) -> JsonObject:
+def element_maintainable(
+    writing: JsonWriting, element: etree._Element, type_: str, package: str = "structuremapping"
+) -> JsonObject:
+    """The SDMX-JSON 2.x properties of a maintainable artefact, read from its SDMX-ML element:
+    identification, validity, names, descriptions, annotations and its `self` link."""
     agency, id_, version = (
         element.get("agencyID", ""),
         element.get("id", ""),
@@ -93,7 +97,8 @@ def _maintainable(writing: JsonWriting, element: etree._Element, type_: str) -> 
     annotations = _annotations(element)
     if annotations:
         result["annotations"] = annotations
-    result["links"] = [{"rel": "self", "urn": _URN.format(type_, f"{agency}:{id_}({version})")}]
+    urn = _URN.format(package, type_, f"{agency}:{id_}({version})")
+    result["links"] = [{"rel": "self", "urn": urn}]
     return result
 
 
@@ -113,7 +118,7 @@ _PACKAGES = {
 def _structure_map(
     writing: JsonWriting, element: etree._Element, found: StructureMapping
 ) -> JsonObject:
-    result = _maintainable(writing, element, "StructureMap")
+    result = element_maintainable(writing, element, "StructureMap")
     for key, ref in (("source", found.source), ("target", found.target)):
         result[key] = _urn(ref.identity, ref.type, _PACKAGES.get(ref.type, "datastructure"))
     if found.date_patterns:
@@ -166,7 +171,7 @@ def _side(text: str) -> JsonObject:
 def _representation_map(
     writing: JsonWriting, element: etree._Element, found: RepresentationMapping
 ) -> JsonObject:
-    result = _maintainable(writing, element, "RepresentationMap")
+    result = element_maintainable(writing, element, "RepresentationMap")
     result["source"] = [_side(s) for s in found.sources]
     result["target"] = [_side(t) for t in found.targets]
     mappings = []

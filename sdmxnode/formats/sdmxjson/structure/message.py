@@ -20,6 +20,7 @@ from sdmx.model import common, v21, v30
 
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.languages import main_language
+from sdmxnode.formats.sdmxjson.structure.associations import write_hierarchy_association
 from sdmxnode.formats.sdmxjson.structure.common import (
     JsonObject,
     JsonWriting,
@@ -87,7 +88,8 @@ _DATA_KEYS_21 = [
 ]
 
 
-#: Stored elements of artefacts sdmx1 does not model (structure and representation maps),
+#: Stored elements of artefacts sdmx1 does not model (structure and representation maps,
+#: hierarchy associations),
 #: as (type, SDMX-ML element), written beside the model's artefacts.
 Elements = Sequence[tuple[str, bytes]]
 
@@ -190,7 +192,8 @@ def _data(
 ) -> JsonObject:
     arrays: dict[str, list[JsonObject]] = {}
     for type_, xml in elements if writing.major >= 2 else ():
-        key, written_map = write_map(writing, type_, xml)
+        write = write_hierarchy_association if type_ == "HierarchyAssociation" else write_map
+        key, written_map = write(writing, type_, xml)
         arrays.setdefault(key, []).append(written_map)
     for artefact in _artefacts(message):
         if is_reference_stub(artefact):
