@@ -192,8 +192,8 @@ def _data(
 ) -> JsonObject:
     arrays: dict[str, list[JsonObject]] = {}
     for type_, xml in elements if writing.major >= 2 else ():
-        write = write_hierarchy_association if type_ == "HierarchyAssociation" else write_map
-        key, written_map = write(writing, type_, xml)
+        by_element = write_hierarchy_association if type_ == "HierarchyAssociation" else write_map
+        key, written_map = by_element(writing, type_, xml)
         arrays.setdefault(key, []).append(written_map)
     for artefact in _artefacts(message):
         if is_reference_stub(artefact):
