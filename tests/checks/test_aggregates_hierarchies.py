@@ -138,7 +138,9 @@ def test_an_association_in_the_context_of_the_dsd_holds_for_each_of_its_dataflow
 ) -> None:
     tree = etree.parse(str(_associations(tmp_path, {"HA_AREA_M49_DF_MIG_STOCK_IMS"})))
     context = next(tree.iter("{*}ContextObject"))
-    context.text = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=IMDX:DSD_MIG_STOCK(1.0.0)"
+    context.text = (
+        "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=IMDX:DSD_MIG_STOCK(1.0.0)"
+    )
     path = tmp_path / "ha_dsd.xml"
     tree.write(str(path))
     builder = resolver_for(_folder(tmp_path / "db"), *_structure_files(HCL), path)
