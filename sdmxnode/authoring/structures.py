@@ -9,6 +9,7 @@ from sdmxnode.authoring import xml, xml30
 from sdmxnode.authoring.area_maps import write_area_maps
 from sdmxnode.authoring.areas import build_area_codelist, build_area_origin_codelist
 from sdmxnode.authoring.artefacts import CodelistDef, DsdDef
+from sdmxnode.authoring.associations import write_area_associations
 from sdmxnode.authoring.codelists import DOMAIN_CODELISTS
 from sdmxnode.authoring.concepts import CONCEPTS
 from sdmxnode.authoring.consumers import CONSUMER_AGENCY, CONSUMERS
@@ -85,7 +86,8 @@ def _write_dsd(dsd: DsdDef, target: Path) -> Path:
 
 def write_structures(target: Path) -> list[Path]:
     """Write the agency and data provider schemes with the provision agreements, the
-    concept and category schemes, the hierarchies of CL_AREA and one file per DSD."""
+    concept and category schemes, the hierarchies of CL_AREA with their associations to
+    the dataflows' REF_AREA and one file per DSD."""
     paths = []
     root, sections = xml.structure_message("IMDX-AGENCIES")
     xml.add_agency_scheme(xml.section(root, sections, "OrganisationSchemes"), AGENCIES)
@@ -147,6 +149,7 @@ def write_structures(target: Path) -> list[Path]:
         hcls = xml.section(root, sections, "HierarchicalCodelists")
         xml.add_hierarchical_codelist(hcls, hcl, AREA_ALIAS)
     paths.append(xml.write_message(root, target / HCL_FILE))
+    paths.append(write_area_associations(DSDS, target))
 
     area = build_area_codelist()
     paths.append(write_area_maps(area, target))

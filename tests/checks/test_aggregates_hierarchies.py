@@ -83,3 +83,68 @@ def test_two_member_lists_of_one_aggregate_keep_one_and_warn(
         members = _area_hierarchy(builder)
     assert members["9"] in (("53", "54", "57", "61"), ("54", "57", "61"))
     assert "9 has two member lists" in caplog.text
+
+
+HA = PROJECT_ROOT / "dsd" / "IMDX-HA_AREA-1.0.0.xml"
+FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
+OTHER_FLOW = ArtefactRef("Dataflow", "IMDX", "DF_MIG_STOCK_NAT", "1.0.0")
+
+
+def _associations(tmp_path: Path, keep: set[str]) -> Path:
+    """The committed hierarchy associations, those whose id is in `keep` alone."""
+    tree = etree.parse(str(HA))
+    for association in list(tree.iter("{*}HierarchyAssociation")):
+        if association.get("id") not in keep:
+            association.getparent().remove(association)
+    path = tmp_path / "ha.xml"
+    tree.write(str(path))
+    return path
+
+
+def _members(builder: StructureInfoBuilder, ref: ArtefactRef) -> dict[str, tuple[str, ...]]:
+    return dict(next(d for d in builder(ref).dimensions if d.id == "REF_AREA").hierarchy)
+
+
+def test_the_committed_associations_keep_the_aggregates_of_every_dataflow(tmp_path: Path) -> None:
+    """Both hierarchies are associated with REF_AREA of each dataflow: its aggregates are
+    those it had before there were associations, in the same order."""
+    files = [*_structure_files(HCL), HA]
+    with_associations = resolver_for(_folder(tmp_path / "a"), *files)
+    without = resolver_for(_folder(tmp_path / "b"), *_structure_files(HCL))
+    for ref in (FLOW, OTHER_FLOW, DSD):
+        assert list(_members(with_associations, ref).items()) == list(
+            _members(without, ref).items()
+        )
+
+
+def test_an_association_to_the_sdg_hierarchy_alone_narrows_the_checked_aggregates(
+    tmp_path: Path,
+) -> None:
+    """REF_AREA of DF_MIG_STOCK_IMS associated with HCL_AREA_SDG only: its aggregates are
+    the SDG regions (World, the continents and the M49 regions outside the SDG tree are
+    not checked there); the other dataflow of the DSD and the DSD itself keep both."""
+    associations = _associations(tmp_path, {"HA_AREA_SDG_DF_MIG_STOCK_IMS"})
+    builder = resolver_for(_folder(tmp_path / "db"), *_structure_files(HCL), associations)
+    narrowed = _members(builder, FLOW)
+    assert {"747", "202", "513", "543"} <= set(narrowed)
+    assert not {"1", "2", "142", "19"} & set(narrowed)
+    assert narrowed["747"][:2] == ("15", "145")
+    for ref in (OTHER_FLOW, DSD):
+        assert {"1", "747"} <= set(_members(builder, ref))
+
+
+def test_an_association_in_the_context_of_the_dsd_holds_for_each_of_its_dataflows(
+    tmp_path: Path,
+) -> None:
+    tree = etree.parse(str(_associations(tmp_path, {"HA_AREA_M49_DF_MIG_STOCK_IMS"})))
+    context = next(tree.iter("{*}ContextObject"))
+    context.text = (
+        "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=IMDX:DSD_MIG_STOCK(1.0.0)"
+    )
+    path = tmp_path / "ha_dsd.xml"
+    tree.write(str(path))
+    builder = resolver_for(_folder(tmp_path / "db"), *_structure_files(HCL), path)
+    for ref in (FLOW, OTHER_FLOW, DSD):
+        members = _members(builder, ref)
+        assert "1" in members
+        assert not {"747", "513", "543"} & set(members)

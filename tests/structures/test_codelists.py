@@ -36,10 +36,11 @@ def test_file_is_valid_sdmx_ml(
 
 def test_only_what_sdmx_21_cannot_say_is_sdmx_ml_30() -> None:
     """The metadata structure (a 2.1 metadataflow cannot name its targets), the
-    representation maps (SDMX 2.1 has none) and the process (it reads the maps) are SDMX-ML
-    3.0; everything else is 2.1."""
+    representation maps and hierarchy associations (SDMX 2.1 has none) and the process (it
+    reads the maps) are SDMX-ML 3.0; everything else is 2.1."""
     ml30 = [path.name for path in structure_files() if is_sdmx_ml_30(etree.parse(str(path)))]
     assert sorted(ml30) == [
+        "IMDX-HA_AREA-1.0.0.xml",
         "IMDX-MSD_MIG_COMPARABILITY-1.0.0.xml",
         "IMDX-PROC_MIG_EXCHANGE-1.0.0.xml",
         "IMDX-RM_AREA-1.0.0.xml",

@@ -16,8 +16,9 @@ vocabulary differs, and `element_in` rewrites it:
   final, and is written `isFinal="true"` in 2.1), 2.1 has no `common:Link` and no
   `AnnotationValue` (left out going to 2.1).
 
-`element_view` gives the stubs of `detail` (identification and names; a complete stub also
-the description and annotations) and the reporting categories an item query asks for.
+`element_view` gives the stubs of `detail` (marked as external references, without items or
+steps; a complete stub keeps the description and annotations) and the reporting categories
+an item query asks for.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
 REFERENCE_ELEMENTS = frozenset({"ProvisioningMetadata", "StructuralMetadata", "ObjectReference"})
 #: Elements holding a reference to a step of the same process.
 LOCAL_REFERENCE_ELEMENTS = frozenset({"TargetStep"})
+#: What a stub leaves out besides the description and annotations: the items of a scheme
+#: and the steps of a process. What the schema requires (a map's source and target, an
+#: association's links) stays, so that the stub is valid.
+STUB_DROPS = frozenset({"ReportingCategory", "ProcessStep"})
 #: The item element of each element-only item scheme.
 ITEM_ELEMENTS = {"ReportingTaxonomy": "ReportingCategory"}
 
@@ -162,9 +167,9 @@ def element_view(
     root = etree.fromstring(xml, safe_parser())
     if items is not None:
         return _with_items(root, ITEM_ELEMENTS.get(type_), items)
-    kept = {"Name"} | ({"Description", "Annotations"} if view == "completestub" else set())
+    dropped = STUB_DROPS | ({"Description", "Annotations"} if view == "stub" else set())
     for child in list(root):
-        if not isinstance(child.tag, str) or _local(child) not in kept:
+        if not isinstance(child.tag, str) or _local(child) in dropped:
             root.remove(child)
     root.set("isExternalReference", "true")
     return etree.tostring(root, encoding="utf-8")

@@ -20,7 +20,10 @@ from sdmxnode.formats.rows import Component, Labels, StructureInfo
 from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
-from sdmxnode.services.structures.hierarchies import listed_hierarchy
+from sdmxnode.services.structures.hierarchies import (
+    find_associated_hierarchies,
+    listed_hierarchy,
+)
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import follow_references, resolve_refs
 from sdmxnode.storage.records import StoredArtefact
@@ -216,12 +219,15 @@ class StructureInfoBuilder:
         dsd = self._model(dsd_artefact)
         codes = self._codes(dsd_artefact)
         hierarchies = self._hierarchies(dsd_artefact)
+        associated = self._associated_hierarchies(dsd_artefact, dataflow_artefact, dsd)
         constrained = [dsd_artefact] + ([dataflow_artefact] if dataflow_artefact else [])
         return StructureInfo(
             dsd=ref_text(dsd),
             dataflow=ref_text(self._model(dataflow_artefact)) if dataflow_artefact else None,
             dimensions=tuple(
-                _with_hierarchy(_component(d, "dimension", codes), hierarchies)
+                _with_hierarchy(
+                    _component(d, "dimension", codes), hierarchies, associated.get(d.id)
+                )
                 for d in dsd.dimensions.components
                 if not isinstance(d, common.TimeDimension)
             ),
@@ -272,6 +278,36 @@ class StructureInfoBuilder:
                     found[ref_text(codelist)] = hierarchy
         return found
 
+    def _associated_hierarchies(
+        self, dsd_artefact: StoredArtefact, dataflow_artefact: StoredArtefact | None, dsd: Any
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Per dimension (id) that hierarchy associations link hierarchies to, in
+        the context of this DSD, of `dataflow_artefact` (the dataflow checked) or in none:
+        the aggregates of those hierarchies alone (`services.structures.hierarchies`).
+        Associations whose hierarchy the node lacks are left aside, with a warning."""
+        linked = find_associated_hierarchies(self.store, dsd_artefact, dataflow_artefact)
+        if not linked:
+            return {}
+        found: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        codelists = {
+            ref_text(model): model
+            for model in (
+                self._model(a)
+                for a in follow_references(self.store, [dsd_artefact], ["descendants"])
+                if a.ref.type == "Codelist"
+            )
+        }
+        for dimension in dsd.dimensions.components:
+            stored = linked.get(dimension.id)
+            representation = _representation(dimension)
+            if not stored or representation is None or representation.enumerated is None:
+                continue
+            codelist = codelists.get(ref_text(representation.enumerated))
+            if codelist is not None:
+                models = [self._model(h) for h in stored]
+                found[dimension.id] = listed_hierarchy(models, codelist, code_hierarchy(codelist))
+        return found
+
     def _allowed(self, constrained: Iterable[StoredArtefact]) -> dict[str, frozenset[str]]:
         """Allowed values per component from Allowed constraints on the dataflow or DSD."""
         allowed: dict[str, frozenset[str]] = {}
@@ -312,9 +348,16 @@ def code_hierarchy(codelist: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _with_hierarchy(
-    component: Component, hierarchies: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    component: Component,
+    hierarchies: dict[str, tuple[tuple[str, tuple[str, ...]], ...]],
+    associated: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
 ) -> Component:
-    hierarchy = hierarchies.get(component.codelist or "")
+    """`component` with its aggregates: those of the hierarchies associated with it when
+    there are such (`associated`), else those over its code list."""
+    if associated is not None:
+        hierarchy = associated
+    else:
+        hierarchy = hierarchies.get(component.codelist or "", ())
     return dataclasses.replace(component, hierarchy=hierarchy) if hierarchy else component
 
 

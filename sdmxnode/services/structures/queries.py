@@ -26,6 +26,7 @@ from sdmxnode.formats.sdmxml.elements import (
     split_structure_message,
 )
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.rest.resources import SDMX21_TYPES
 from sdmxnode.rest.structure import StructureQuery
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
 from sdmxnode.services.structures.models import (
@@ -86,7 +87,8 @@ def select_structures(store: StructureStore, query: StructureQuery) -> Selection
     requested = select_versions(candidates, query.versions)
     if not requested:
         raise NoResults(f"no {query.resource} matches the query", where="path")
-    referenced = follow_references(store, requested, query.references, query.items)
+    line_types = SDMX21_TYPES if query.api == 1 else None
+    referenced = follow_references(store, requested, query.references, query.items, line_types)
     return Selection(
         tuple(requested),
         tuple(a for a in referenced if a.pk not in {r.pk for r in requested}),
@@ -140,6 +142,7 @@ def follow_references(
     start: Sequence[StoredArtefact],
     references: Iterable[str],
     items: Collection[str] | None = None,
+    line_types: Collection[str] | None = None,
 ) -> list[StoredArtefact]:
     """The artefacts that `references` (none, parents, children, ..., or a type) selects.
 
@@ -147,7 +150,8 @@ def follow_references(
     reference `start` directly (1.5 `4_3_structural_queries.md`: "one level up, one level
     down"); relations through a third artefact are `descendants`, `ancestors` or `all`.
     With `items` (an item query) the categorisations among the parents are those of the
-    queried items only, and so are the siblings and ancestors they bring.
+    queried items only, and so are the siblings and ancestors they bring. The general
+    expansions leave out NAMED_PARENTS and parents outside `line_types` (`_general_parents`).
     """
     found: dict[int, StoredArtefact] = {}
     for kind in references:
@@ -158,17 +162,17 @@ def follow_references(
         elif kind == "descendants":
             group = _closure(store, start, _children)
         elif kind == "parents":
-            group = _general_parents(store, start, items)
+            group = _general_parents(store, start, items, line_types)
         elif kind == "ancestors":
-            parents = _general_parents(store, start, items)
+            parents = _general_parents(store, start, items, line_types)
             group = parents + [
                 a for a in _closure(store, parents, _parents) if a.ref.type not in NAMED_PARENTS
             ]
         elif kind == "parentsandsiblings":
-            parents = _general_parents(store, start, items)
+            parents = _general_parents(store, start, items, line_types)
             group = parents + _children(store, parents)
         elif kind == "all":
-            parents = _general_parents(store, start, items)
+            parents = _general_parents(store, start, items, line_types)
             group = parents + _children(store, parents) + _closure(store, start, _children)
         else:  # a concrete artefact type: those of that type directly related
             related = _children(store, start) + _item_parents(store, start, items)
@@ -189,10 +193,20 @@ NAMED_PARENTS = frozenset({"ReportingTaxonomy", "Process"})
 
 
 def _general_parents(
-    store: StructureStore, start: Sequence[StoredArtefact], items: Collection[str] | None
+    store: StructureStore,
+    start: Sequence[StoredArtefact],
+    items: Collection[str] | None,
+    line_types: Collection[str] | None,
 ) -> list[StoredArtefact]:
-    """The parents that `parents`, `ancestors`, `parentsandsiblings` and `all` bring."""
-    return [a for a in _item_parents(store, start, items) if a.ref.type not in NAMED_PARENTS]
+    """The parents that `parents`, `ancestors`, `parentsandsiblings` and `all` bring: not
+    NAMED_PARENTS, and only of `line_types` when given (the 1.5 line follows no SDMX
+    3.0-only artefact, which its answers cannot hold: through a hierarchy association every
+    DSD would bring both area hierarchies as siblings)."""
+    return [
+        a
+        for a in _item_parents(store, start, items)
+        if a.ref.type not in NAMED_PARENTS and (line_types is None or a.ref.type in line_types)
+    ]
 
 
 def _item_parents(
@@ -371,10 +385,12 @@ _SDMX30_FORMATS = frozenset({"sdmx-ml-3.0", "sdmx-ml-3.1", "sdmx-json-2.0", "sdm
 _EVERY_FORMAT = _SDMX30_FORMATS | {"sdmx-ml-2.1", "sdmx-json-1.0"}
 
 #: Artefacts written from their stored element (sdmx1 reads none of them) and the formats
-#: (structure format names) that can hold them: SDMX 3.0's maps have no SDMX 2.1 form, an
+#: (structure format names) that can hold them: SDMX 3.0's maps and hierarchy associations
+#: have no SDMX 2.1 form, an
 #: SDMX 2.1 structure set (sdmx1 reads none with structure maps) none in SDMX 3.0, and
 #: reporting taxonomies and processes are the same in both (`formats.sdmxml.element_forms`).
 ELEMENT_ONLY: dict[str, frozenset[str]] = {
+    "HierarchyAssociation": _SDMX30_FORMATS,
     "StructureMap": _SDMX30_FORMATS,
     "RepresentationMap": _SDMX30_FORMATS,
     "StructureSet": frozenset({"sdmx-ml-2.1"}),

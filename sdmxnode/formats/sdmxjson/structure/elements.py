@@ -32,6 +32,7 @@ _ANNOTATION_KEYS = {"AnnotationTitle": "title", "AnnotationType": "type", "Annot
 _PACKAGES = {
     "ReportingTaxonomy": "categoryscheme",
     "Process": "process",
+    "HierarchyAssociation": "codelist",
     "StructureMap": "structuremapping",
     "RepresentationMap": "structuremapping",
 }

@@ -20,6 +20,7 @@ from sdmx.model import common, v21, v30
 
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.formats.languages import main_language
+from sdmxnode.formats.sdmxjson.structure.associations import write_hierarchy_association
 from sdmxnode.formats.sdmxjson.structure.common import (
     JsonObject,
     JsonWriting,
@@ -88,8 +89,8 @@ _DATA_KEYS_21 = [
 ]
 
 
-#: Stored elements of artefacts sdmx1 does not read (maps, reporting taxonomies, processes),
-#: as (type, SDMX-ML 3.0 element), written beside the model's artefacts.
+#: Stored elements of artefacts sdmx1 does not read (maps, hierarchy associations, reporting
+#: taxonomies, processes), as (type, SDMX-ML 3.0 element), written beside the model's artefacts.
 Elements = Sequence[tuple[str, bytes]]
 
 
@@ -193,10 +194,12 @@ def _data(
     for type_, xml in elements:
         if type_ in ELEMENT_KEYS:  # reporting taxonomies and processes: every version
             key, written_element = write_element(writing, type_, xml)
-        elif writing.major >= 2:  # SDMX 3.0's maps and associations
-            key, written_element = write_map(writing, type_, xml)
-        else:
+        elif writing.major < 2:  # SDMX 3.0's maps and associations have no 2.1 form
             continue
+        elif type_ == "HierarchyAssociation":
+            key, written_element = write_hierarchy_association(writing, type_, xml)
+        else:
+            key, written_element = write_map(writing, type_, xml)
         arrays.setdefault(key, []).append(written_element)
     for artefact in _artefacts(message):
         if is_reference_stub(artefact):
