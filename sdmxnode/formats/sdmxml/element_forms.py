@@ -88,7 +88,7 @@ def _local(node: etree._Element) -> str:
 
 def _renamed(root: etree._Element, source: dict[str, str], target: dict[str, str]) -> None:
     for prefix in ("str", "com"):
-        for node in root.iter(f"{{{source[prefix]}}}*"):
+        for node in list(root.iter(f"{{{source[prefix]}}}*")):
             node.tag = f"{{{target[prefix]}}}{_local(node)}"
 
 
@@ -102,13 +102,15 @@ def _as_30(xml: bytes) -> bytes:
         for child in list(node):
             node.remove(child)
         node.text = urn
-    for node in root.iter():
-        if isinstance(node.tag, str) and _local(node) in LOCAL_REFERENCE_ELEMENTS:
-            ref = next((c for c in node if isinstance(c.tag, str)), None)
-            step = ref.get("id", "") if ref is not None else (node.text or "").strip()
-            for child in list(node):
-                node.remove(child)
-            node.text = step
+    steps = [
+        n for n in root.iter() if isinstance(n.tag, str) and _local(n) in LOCAL_REFERENCE_ELEMENTS
+    ]
+    for node in steps:
+        ref = next((c for c in node if isinstance(c.tag, str)), None)
+        step = ref.get("id", "") if ref is not None else (node.text or "").strip()
+        for child in list(node):
+            node.remove(child)
+        node.text = step
     _renamed(root, NS21, NS30)
     root.attrib.pop("isFinal", None)
     etree.cleanup_namespaces(root)
@@ -141,9 +143,7 @@ def _as_21(xml: bytes) -> bytes:
         parent = node.getparent()
         if parent is not None:
             parent.remove(node)
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
+    for node in [n for n in root.iter() if isinstance(n.tag, str)]:
         if _local(node) in REFERENCE_ELEMENTS:
             urn, node.text = (node.text or "").strip(), None
             etree.SubElement(node, "URN").text = urn
