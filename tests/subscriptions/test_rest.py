@@ -92,6 +92,42 @@ def test_json_subscription_gives_its_secret_once(
     assert [e["type"] for e in entry["events"]] == ["structure", "metadata"]
 
 
+CONSUMER = "urn:sdmx:org.sdmx.infomodel.base.DataConsumer=IMDX:DATA_CONSUMERS(1.0).{}"
+
+
+@pytest.mark.parametrize(
+    ("organisation", "status"),
+    [
+        (CONSUMER.format("UNHCR"), 201),  # a consumer of the node's scheme
+        (CONSUMER.format("NOBODY"), 422),  # not in the scheme the node holds
+        ("urn:sdmx:org.sdmx.infomodel.base.DataConsumer=XX:DATA_CONSUMERS(1.0).ANY", 201),
+        ("urn:sdmx:org.sdmx.infomodel.base.DataProvider=IMDX:DATA_PROVIDERS(1.0).NOPE", 422),
+    ],
+)
+def test_a_subscriber_named_in_a_held_scheme_must_be_in_it(
+    client: FlaskClient, providers_node: Node, desa_token: str, organisation: str, status: int
+) -> None:
+    """The node's data consumers (IMDX:DATA_CONSUMERS) and providers are its known
+    subscribers; a scheme held elsewhere (XX) is the subscriber's word."""
+    body = {
+        "subscriptions": [
+            {
+                "organisation": organisation,
+                "callbacks": ["https://receiver.example.org/events"],
+                "events": [{"type": "structure", "agencies": ["IMDX"]}],
+            }
+        ]
+    }
+    answer = _post(client, desa_token, json.dumps(body).encode(), JSON)
+    assert answer.status_code == status, answer.get_data(as_text=True)
+    if status == 422:
+        assert "IMDX:DATA_" in answer.get_data(as_text=True)
+        assert subscriptions_of(providers_node).find() == []
+    else:
+        (stored,) = subscriptions_of(providers_node).find()
+        assert stored.organisation == organisation
+
+
 @pytest.mark.parametrize(
     ("body", "media", "status"),
     [

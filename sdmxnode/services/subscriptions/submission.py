@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from sdmxnode.errors import Conflict, Forbidden, Invalid, NotFound
+from sdmxnode.formats.sdmxml.item_merge import item_ids
 from sdmxnode.formats.sdmxml.registry.subscriptions import read_submit_subscriptions
 from sdmxnode.formats.subscriptions.model import (
     Subscription,
@@ -26,6 +27,8 @@ from sdmxnode.formats.subscriptions.model import (
     SubscriptionStatus,
     read_json_requests,
 )
+from sdmxnode.refs import parse_urn
+from sdmxnode.rest.versions import version_key
 from sdmxnode.services.access import Principal
 from sdmxnode.services.node import Node
 from sdmxnode.services.registrations.submission import read_registry_submission
@@ -84,6 +87,7 @@ def submit_subscriptions(
                     where="Subscription",
                 )
             _check_callbacks(sent, where)
+            _check_organisation(node, sent, where)
             secret = secrets.token_urlsafe(32)
             subscription = replace(sent, id=sent.id or _new_id(), owner=owner, secret=secret)
             changes.append(SubscriptionChange("create", subscription))
@@ -99,6 +103,7 @@ def submit_subscriptions(
             statuses.append(_status(existing, "200", "deleted"))
         else:
             _check_callbacks(sent, where)
+            _check_organisation(node, sent, where)
             subscription = replace(sent, owner=existing.owner, secret=existing.secret)
             changes.append(SubscriptionChange("replace", subscription, existing.owner))
             statuses.append(_status(subscription, "200", "replaced"))
@@ -134,6 +139,42 @@ def _check_callbacks(subscription: Subscription, where: str) -> None:
         raise Invalid(f"{where}: the subscription selects no events", where="EventSelector")
     if subscription.valid_to < subscription.valid_from:
         raise Invalid(f"{where}: its validity ends before it starts", where="ValidityPeriod")
+
+
+#: The organisation classes a subscription may name, and the scheme type holding each.
+_ORGANISATION_SCHEMES = {
+    "DataConsumer": "DataConsumerScheme",
+    "DataProvider": "DataProviderScheme",
+    "Agency": "AgencyScheme",
+    "OrganisationUnit": "OrganisationUnitScheme",
+}
+
+
+def _check_organisation(node: Node, subscription: Subscription, where: str) -> None:
+    """A subscription naming an organisation (by URN) of a scheme the node holds must name
+    one of that scheme's: the node's consumers (IMDX:DATA_CONSUMERS) and providers are its
+    known subscribers. An organisation of a scheme held elsewhere, or given without a URN,
+    is the subscriber's own word. (Not one decision with the store: a consumer taken out of
+    its scheme afterwards leaves the subscription as it is, which only ever notifies.)"""
+    urn = parse_urn(subscription.organisation)
+    if urn is None or not urn.item or urn.cls not in _ORGANISATION_SCHEMES:
+        return
+    scheme_type = _ORGANISATION_SCHEMES[urn.cls]
+    held = [
+        a
+        for a in node.store.find_by_identity({(scheme_type, urn.agency_id, urn.id)})
+        if version_key(a.ref.version) == version_key(urn.version)
+    ]
+    if not held:
+        return
+    xml = node.store.read_xml([a.pk for a in held])
+    if not any(urn.item in item_ids(xml[a.pk]) for a in held):
+        raise Invalid(
+            f"{where}: {urn.cls} {urn.item} is not in {scheme_type} "
+            f"{urn.agency_id}:{urn.id}({urn.version}), which this node holds: name one of "
+            "its organisations, or add it to the scheme first",
+            where="Organisation",
+        )
 
 
 def _new_id() -> str:
