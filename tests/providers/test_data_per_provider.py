@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+import sdmx
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -129,3 +130,33 @@ def test_another_providers_series_attributes_do_not_complete_a_providers_series(
     answer = post_data(client, desa_token, ("\n".join(blanked) + "\n").encode())
     assert answer.status_code == 400, answer.data[:500]
     assert "UNIT_MULT" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("references", ["dataproviderscheme", "all"])
+def test_availability_names_the_providers_with_data(
+    two_providers: FlaskClient, references: str
+) -> None:
+    """`references=dataproviderscheme` (and `all`): the provider schemes of the matching data,
+    each holding only the providers with data (1.5 `availableconstraint`, and 2.x)."""
+
+    def providers(path: str) -> set[str]:
+        answer = two_providers.get(path)
+        assert answer.status_code == 200, answer.data[:500]
+        message = sdmx.read_sdmx(io.BytesIO(answer.data))
+        return {
+            f"{scheme.maintainer.id}:{provider}"
+            for scheme in message.organisation_scheme.values()
+            for provider in scheme.items
+        }
+
+    flow = "IMDX,DF_MIG_STOCK_IMS,1.0.0"
+    both = providers(f"/rest/availableconstraint/{flow}/all/all?references={references}")
+    assert both == {"IMDX:UN_DESA_POP", "TEST:NSO"}
+    one = f"/rest/availableconstraint/{flow}/all/UN_DESA_POP?references={references}"
+    assert providers(one) == {"IMDX:UN_DESA_POP"}
+    v2 = "/rest/v2/availability/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/*/*"
+    answer = two_providers.get(
+        f"{v2}?references=dataproviderscheme",
+        headers={"Accept": "application/vnd.sdmx.structure+xml;version=2.1"},
+    )
+    assert answer.status_code == 200 and b"DataProviderScheme" in answer.data

@@ -38,6 +38,8 @@ class Availability:
     observation_count: int
     last_modified: datetime
     version: str = ""  # as DataPlan.version: changes with every load
+    #: The data providers ('AGENCY:ID') of the matching data, when references ask for them.
+    providers: tuple[str, ...] = ()
 
 
 def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
@@ -65,6 +67,11 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
             if query.mode == "available" and selection.keys is not None:
                 selection = _without_position(selection, position)
             values[dimension] = reader.distinct_values(dataflow.pk, selection, position)
+        providers = (
+            tuple(p for p in reader.providers(dataflow.pk, plan.selection) if p)
+            if "DataProviderScheme" in query.references
+            else ()
+        )
     return Availability(
         dataflow,
         values,
@@ -74,6 +81,7 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
         observation_count,
         plan.last_modified,
         plan.version,
+        providers,
     )
 
 
@@ -86,7 +94,8 @@ def availability_objects(
     node: Node, availability: Availability, references: Sequence[str]
 ) -> list[common.MaintainableArtefact]:
     """The Actual constraint and, per `references`, the artefacts it refers to (code lists
-    holding only the codes with data plus their parents, marked partial)."""
+    holding only the codes with data plus their parents, provider schemes only the providers
+    with data, marked partial)."""
     dataflow_artefact = availability.dataflow
     xml = node.store.read_xml([dataflow_artefact.pk])
     dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
@@ -108,7 +117,30 @@ def availability_objects(
         objects.append(dsd)
     if "Codelist" in wanted or "ConceptScheme" in wanted:
         objects.extend(_partial_schemes(node, dsd, related, availability, wanted))
+    if "DataProviderScheme" in wanted:
+        objects.extend(_provider_schemes(node, availability.providers))
     return objects
+
+
+def _provider_schemes(node: Node, providers: Sequence[str]) -> list[common.MaintainableArtefact]:
+    """The data provider schemes of the providers with matching data ('AGENCY:ID'), each
+    holding only those providers (partial). A provider whose scheme the node does not hold
+    is left out: it is named in the data sets' headers all the same."""
+    wanted: dict[str, set[str]] = {}
+    for provider in providers:
+        agency, _, provider_id = provider.rpartition(":")
+        wanted.setdefault(agency, set()).add(provider_id)
+    stored = node.store.find_by_identity(
+        {("DataProviderScheme", agency, "DATA_PROVIDERS") for agency in wanted}
+    )
+    schemes: list[common.MaintainableArtefact] = []
+    xml = node.store.read_xml([a.pk for a in stored])
+    for artefact in sorted(stored, key=lambda a: a.ref.agency_id):
+        scheme = node.cache.get(artefact, xml[artefact.pk])
+        partial = filter_items(scheme, sorted(wanted[artefact.ref.agency_id]))
+        if partial is not None:
+            schemes.append(partial)
+    return schemes
 
 
 def _constraint(
