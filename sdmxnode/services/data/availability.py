@@ -137,6 +137,8 @@ def _provider_schemes(node: Node, providers: Sequence[str]) -> list[common.Maint
     xml = node.store.read_xml([a.pk for a in stored])
     for artefact in sorted(stored, key=lambda a: a.ref.agency_id):
         scheme = node.cache.get(artefact, xml[artefact.pk])
+        if not isinstance(scheme, common.ItemScheme):
+            continue
         partial = filter_items(scheme, sorted(wanted[artefact.ref.agency_id]))
         if partial is not None:
             schemes.append(partial)
