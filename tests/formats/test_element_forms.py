@@ -87,3 +87,27 @@ def test_item_views_keep_ancestors_and_drop_the_rest() -> None:
     assert ids == ["LABOUR", "LABOUR_DEF", "TRAFFICKING"]
     assert element_view("ReportingTaxonomy", record.xml, "full", ["STOCKS.FLOWS_DEF"]) is None
     assert element_view("Process", record.xml, "full", ["STOCKS"]) is None  # no items
+
+
+def test_a_process_in_21_names_hierarchies_by_their_21_class_with_refs() -> None:
+    """A 3.0 `Hierarchy` is a 2.1 `HierarchicalCodelist` (URN and `Ref`, which clients that
+    read only `Ref`s need); a representation map, which 2.1 lacks, keeps its URN alone."""
+    record = _record("IMDX-PROC_MIG_EXCHANGE-1.0.0.xml", "Process")
+    root = etree.fromstring(element_in("2.1", "3.0", record.xml))
+    validate, convert = (
+        root.find(f".//{{*}}ProcessStep[@id='{step}']") for step in ("VALIDATE", "CONVERT")
+    )
+    assert validate is not None and convert is not None
+    first = validate.find("{*}Input/{*}ObjectReference")
+    assert first is not None
+    assert first.findtext("URN") == (
+        "urn:sdmx:org.sdmx.infomodel.codelist.HierarchicalCodelist=IMDX:HCL_AREA_M49(1.0.0)"
+    )
+    ref = first.find("Ref")
+    assert ref is not None and (ref.get("class"), ref.get("id")) == (
+        "HierarchicalCodelist",
+        "HCL_AREA_M49",
+    )
+    mapped = convert.find("{*}Input/{*}ObjectReference")
+    assert mapped is not None and mapped.find("Ref") is None
+    assert "RepresentationMap=IMDX:RM_ISO_ALPHA2_AREA" in (mapped.findtext("URN") or "")

@@ -30,6 +30,7 @@ from lxml import etree
 
 from sdmxnode.formats.sdmxml import NS21, NS30, safe_parser
 from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
+from sdmxnode.refs import parse_urn
 
 #: Elements holding a reference to another artefact (2.1: a Ref/URN child; 3.0: URN text).
 REFERENCE_ELEMENTS = frozenset({"ProvisioningMetadata", "StructuralMetadata", "ObjectReference"})
@@ -47,7 +48,12 @@ _CLASSES_30 = {
     "ContentConstraint": ("registry", "DataConstraint"),
     "HierarchicalCodelist": ("codelist", "Hierarchy"),
 }
-#: The package of the classes a 2.1 `Ref` may leave it out for.
+#: And back: SDMX 3.0 classes of maintainable artefacts that SDMX 2.1 names otherwise.
+_CLASSES_21 = {
+    "Hierarchy": ("codelist", "HierarchicalCodelist"),
+    "DataConstraint": ("registry", "ContentConstraint"),
+}
+#: The package of each maintainable class of SDMX 2.1 (for a `Ref` that leaves it out).
 _PACKAGES = {
     "Dataflow": "datastructure",
     "DataStructure": "datastructure",
@@ -121,7 +127,7 @@ def _urn_of(node: etree._Element) -> str:
     """The SDMX 3.0 URN a 2.1 reference element holds (its `URN`, or one made of its `Ref`)."""
     for child in node:
         if isinstance(child.tag, str) and _local(child) == "URN":
-            return (child.text or "").strip()
+            return _urn_in("3.0", (child.text or "").strip())
     ref = next((c for c in node if isinstance(c.tag, str) and _local(c) == "Ref"), None)
     if ref is None:
         return (node.text or "").strip()
@@ -145,7 +151,8 @@ def _as_21(xml: bytes) -> bytes:
             parent.remove(node)
     for node in [n for n in root.iter() if isinstance(n.tag, str)]:
         if _local(node) in REFERENCE_ELEMENTS:
-            urn, node.text = (node.text or "").strip(), None
+            urn, node.text = _urn_in("2.1", (node.text or "").strip()), None
+            _add_ref(node, urn)
             etree.SubElement(node, "URN").text = urn
         elif _local(node) in LOCAL_REFERENCE_ELEMENTS:
             step, node.text = (node.text or "").strip(), None
@@ -155,6 +162,37 @@ def _as_21(xml: bytes) -> bytes:
         root.set("isFinal", "true")
     etree.cleanup_namespaces(root)
     return etree.tostring(root, encoding="utf-8")
+
+
+def _urn_in(version: str, urn: str) -> str:
+    """`urn` with the class SDMX `version` names the artefact by: a 3.0 `Hierarchy` is a 2.1
+    `HierarchicalCodelist` (of one hierarchy, `formats.sdmxml.structure30.usages`), a 3.0
+    `DataConstraint` a 2.1 `ContentConstraint`. Items keep their class."""
+    found = parse_urn(urn)
+    if found is None or found.item:
+        return urn
+    renamed = (_CLASSES_21 if version == "2.1" else _CLASSES_30).get(found.cls)
+    if renamed is None:
+        return urn
+    head = f"{found.package}.{found.cls}="
+    return urn.replace(head, f"{renamed[0]}.{renamed[1]}=", 1)
+
+
+def _add_ref(node: etree._Element, urn: str) -> None:
+    """A 2.1 `Ref` for a maintainable artefact whose class SDMX 2.1 has (clients that read
+    only `Ref`s then find it); the `URN` follows it, as 2.1's `ReferenceType` allows."""
+    found = parse_urn(urn)
+    if found is None or found.item or found.cls not in _PACKAGES:
+        return
+    etree.SubElement(
+        node,
+        "Ref",
+        agencyID=found.agency_id,
+        id=found.id,
+        version=found.version,
+        package=found.package,
+        **{"class": found.cls},
+    )
 
 
 def element_view(
