@@ -152,3 +152,25 @@ def test_stubs_of_associations_stay_valid(client: FlaskClient, accept: str) -> N
         assert b"Description" not in stubs.get_data()
         assert b"Description" in complete.get_data()
         assert b'isExternalReference="true"' in complete.get_data()
+
+
+@pytest.mark.parametrize(("hierarchy", "accepted"), [("HCL_AREA_SDG", True), ("HCL_NOPE", False)])
+def test_an_association_needs_its_hierarchy(
+    associations_app: Flask, hierarchy: str, accepted: bool
+) -> None:
+    """The aggregate check applies a submitted association: the hierarchy it links must be
+    in the node or in the same message (maintenance MUST_RESOLVE), as a map's rules must."""
+    from pathlib import Path
+
+    from sdmxnode.services.structures.loading import read_structure_records
+    from sdmxnode.services.structures.maintenance import UNRESOLVED, submit_structures
+
+    path = Path(__file__).resolve().parents[2] / "dsd" / "IMDX-HA_AREA-1.0.0.xml"
+    text = path.read_text(encoding="utf-8").replace("HCL_AREA_M49(1.0.0)", f"{hierarchy}(1.0.0)")
+    text = text.replace("HA_AREA_M49_DF_MIG_STOCK_IMS", "HA_NEW")  # not the stored final one
+    records = [r for r in read_structure_records(text.encode()) if r.ref.id == "HA_NEW"]
+    result = submit_structures(associations_app.extensions["sdmxnode"], records, dry_run=True)
+    (outcome,) = result.results
+    assert outcome.succeeded is accepted, outcome.message
+    if not accepted:
+        assert UNRESOLVED in outcome.message and "HCL_NOPE" in outcome.message

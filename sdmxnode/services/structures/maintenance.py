@@ -57,6 +57,8 @@ MUST_RESOLVE: dict[str, frozenset[str]] = {
     # A map is applied to data: what it converts from and to, and the rules it goes through.
     "StructureMap": frozenset({"DataStructure", "Dataflow", "RepresentationMap"}),
     "RepresentationMap": frozenset({"Codelist", "ValueList"}),
+    # An association is applied by the aggregate check: the hierarchy it links.
+    "HierarchyAssociation": frozenset({"HierarchicalCodelist"}),
 }
 #: How the refusal of an artefact with references resolved nowhere ends.
 UNRESOLVED = "which is neither in the node nor accepted from this message"
