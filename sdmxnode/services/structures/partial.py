@@ -15,6 +15,7 @@ from sdmxnode.formats.rows import StructureInfo
 from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.sdmxml.elements import iter_item_references
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.rest.resources import ITEM_SCHEME_TYPES
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import Selection
@@ -37,6 +38,8 @@ def partial_items(
     for artefact in users:
         element = parse_xml(xml[artefact.pk], what="stored artefact").getroot()
         for target, item_id in iter_item_references(element, artefact.sdmx_ml):
+            if target.type not in ITEM_SCHEME_TYPES:  # a DSD's dimension (an association's)
+                continue
             ref = referenced.get((target.type, target.agency_id, target.id))
             if ref is not None and ref != artefact.ref:
                 used.setdefault(ref, set()).add(item_id)
