@@ -47,7 +47,10 @@ def listed_hierarchy(
     of `order` (the code list's own hierarchy), then as met."""
     members: dict[str, tuple[str, ...]] = {}
     stack = [
-        code for hcl in hcls for hierarchy in hcl.hierarchy for code in hierarchy.codes.values()
+        code
+        for hcl in hcls
+        for hierarchy in _hierarchies_of(hcl)
+        for code in hierarchy.codes.values()
     ]
     while stack:
         node = stack.pop()
@@ -60,6 +63,13 @@ def listed_hierarchy(
             log.warning("%s has two member lists in the hierarchies: one is kept", code.id)
     rank = {code_id: i for i, (code_id, _) in enumerate(order)}
     return tuple(sorted(members.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
+def _hierarchies_of(hcl: Any) -> list[Any]:
+    """The hierarchies of a stored hierarchical code list: the 2.1 list's `hierarchy`, or an
+    SDMX 3.0 `Hierarchy` (stored as submitted in 3.0), which is one itself (`codes` alike)."""
+    hierarchies = getattr(hcl, "hierarchy", None)
+    return list(hierarchies) if hierarchies is not None else [hcl]
 
 
 def _in_codelist(code: Any, codelist: Any) -> bool:
