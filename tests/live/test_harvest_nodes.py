@@ -140,10 +140,13 @@ def test_node_b_harvests_node_a_then_only_changes(nodes, tmp_path: Path, api: st
 
     first, _ = _harvest(node_b, a, api)
     assert first.changes.changes and {c.kind for c in first.changes.changes} == {NEW}
-    # SDMX 3.0's structure and representation maps have no SDMX-ML 2.1 form, in which the
-    # harvest takes structures over both lines: B holds all of A's artefacts but those.
-    maps = [m for m in node_a.store.find_artefacts({"StructureMap", "RepresentationMap"})]
-    assert maps  # the node's own area maps
+    # SDMX 3.0's structure and representation maps and hierarchy associations have no
+    # SDMX-ML 2.1 form, in which the harvest takes structures over both lines: B holds all
+    # of A's artefacts but those.
+    maps = node_a.store.find_artefacts(
+        {"StructureMap", "RepresentationMap", "HierarchyAssociation"}
+    )
+    assert {m.ref.type for m in maps} == {"RepresentationMap", "HierarchyAssociation"}
     assert first.stored.created == node_a.store.count_artefacts() - len(maps)
     assert _structures(b) == _structures(a)
     first_data = _data(b)
