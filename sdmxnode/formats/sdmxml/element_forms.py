@@ -23,12 +23,13 @@ an item query asks for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 from lxml import etree
 
+from sdmxnode.formats.reports.registry_interface import PACKAGE_21
 from sdmxnode.formats.sdmxml import NS21, NS30, safe_parser
+from sdmxnode.formats.sdmxml.elements import is_stable_version
 from sdmxnode.formats.sdmxml.version31 import element_as_ml30, element_as_ml31
 from sdmxnode.refs import parse_urn
 
@@ -49,33 +50,7 @@ _CLASSES_30 = {
     "HierarchicalCodelist": ("codelist", "Hierarchy"),
 }
 #: And back: SDMX 3.0 classes of maintainable artefacts that SDMX 2.1 names otherwise.
-_CLASSES_21 = {
-    "Hierarchy": ("codelist", "HierarchicalCodelist"),
-    "DataConstraint": ("registry", "ContentConstraint"),
-}
-#: The package of each maintainable class of SDMX 2.1 (for a `Ref` that leaves it out).
-_PACKAGES = {
-    "Dataflow": "datastructure",
-    "DataStructure": "datastructure",
-    "Metadataflow": "metadatastructure",
-    "MetadataStructure": "metadatastructure",
-    "Codelist": "codelist",
-    "HierarchicalCodelist": "codelist",
-    "ConceptScheme": "conceptscheme",
-    "CategoryScheme": "categoryscheme",
-    "Categorisation": "categoryscheme",
-    "ReportingTaxonomy": "categoryscheme",
-    "ProvisionAgreement": "registry",
-    "ContentConstraint": "registry",
-    "AttachmentConstraint": "registry",
-    "StructureSet": "mapping",
-    "Process": "process",
-    "AgencyScheme": "base",
-    "DataProviderScheme": "base",
-    "DataConsumerScheme": "base",
-    "OrganisationUnitScheme": "base",
-}
-_STABLE_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_CLASSES_21 = {cls30: (package, cls21) for cls21, (package, cls30) in _CLASSES_30.items()}
 
 
 def element_in(version: str, stored: str, xml: bytes) -> bytes:
@@ -132,7 +107,7 @@ def _urn_of(node: etree._Element) -> str:
     if ref is None:
         return (node.text or "").strip()
     cls = ref.get("class") or "Dataflow"
-    package, cls = _CLASSES_30.get(cls, (ref.get("package") or _PACKAGES.get(cls, "base"), cls))
+    package, cls = _CLASSES_30.get(cls, (ref.get("package") or PACKAGE_21.get(cls, "base"), cls))
     parent = ref.get("maintainableParentID")
     if parent:
         version = ref.get("maintainableParentVersion") or "1.0"
@@ -158,7 +133,7 @@ def _as_21(xml: bytes) -> bytes:
             step, node.text = (node.text or "").strip(), None
             etree.SubElement(node, "Ref", id=step)
     _renamed(root, NS30, NS21)
-    if _STABLE_VERSION.match(root.get("version", "1.0")) and "isFinal" not in root.attrib:
+    if is_stable_version(root.get("version", "1.0")) and "isFinal" not in root.attrib:
         root.set("isFinal", "true")
     etree.cleanup_namespaces(root)
     return etree.tostring(root, encoding="utf-8")
@@ -182,7 +157,7 @@ def _add_ref(node: etree._Element, urn: str) -> None:
     """A 2.1 `Ref` for a maintainable artefact whose class SDMX 2.1 has (clients that read
     only `Ref`s then find it); the `URN` follows it, as 2.1's `ReferenceType` allows."""
     found = parse_urn(urn)
-    if found is None or found.item or found.cls not in _PACKAGES:
+    if found is None or found.item or found.cls not in PACKAGE_21:
         return
     etree.SubElement(
         node,

@@ -205,8 +205,8 @@ def artefact_record(element: etree._Element, version: str) -> ArtefactRecord:
     art_version = element.get("version", "1.0")
     if version == "2.1":
         is_final = element.get("isFinal", "false").lower() == "true"
-    else:  # SDMX 3.0: stability is part of the version (no extension = stable)
-        is_final = "-" not in art_version
+    else:
+        is_final = is_stable_version(art_version)
     ref = ArtefactRef(type_, agency, id_, art_version)
     xml = etree.tostring(_detached(element), encoding="utf-8")
     refs = frozenset(r for r in iter_references(element, version) if r != ref)
@@ -218,6 +218,12 @@ def artefact_record(element: etree._Element, version: str) -> ArtefactRecord:
         xml=xml,
         references=refs,
     )
+
+
+def is_stable_version(version: str) -> bool:
+    """Whether an SDMX 3.0 version is stable, which 2.1 calls final: stability is part of the
+    version there (no extension such as `-draft`)."""
+    return "-" not in version
 
 
 def _detached(element: etree._Element) -> etree._Element:

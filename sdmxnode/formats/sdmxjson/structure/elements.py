@@ -10,11 +10,10 @@ target step: by URN in 1.0, by the step's nested id in 2.0.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from sdmxnode.formats.languages import best_text
+from sdmxnode.formats.reports.registry_interface import artefact_urn
 from sdmxnode.formats.sdmxjson.structure.common import (
     JsonObject,
     JsonWriting,
@@ -22,6 +21,8 @@ from sdmxnode.formats.sdmxjson.structure.common import (
     language_tag,
 )
 from sdmxnode.formats.sdmxml import safe_parser
+from sdmxnode.formats.sdmxml.elements import is_stable_version
+from sdmxnode.refs import ArtefactRef
 
 __all__ = ["ELEMENT_KEYS", "element_annotations", "local", "maintainable", "texts", "write_element"]
 
@@ -29,14 +30,6 @@ __all__ = ["ELEMENT_KEYS", "element_annotations", "local", "maintainable", "text
 ELEMENT_KEYS = {"ReportingTaxonomy": "reportingTaxonomies", "Process": "processes"}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ANNOTATION_KEYS = {"AnnotationTitle": "title", "AnnotationType": "type", "AnnotationURL": "url"}
-_PACKAGES = {
-    "ReportingTaxonomy": "categoryscheme",
-    "Process": "process",
-    "HierarchyAssociation": "codelist",
-    "StructureMap": "structuremapping",
-    "RepresentationMap": "structuremapping",
-}
-_STABLE_VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
 def local(element: etree._Element) -> str:
@@ -103,13 +96,13 @@ def maintainable(writing: JsonWriting, element: etree._Element, type_: str) -> J
     )
     result: JsonObject = {"id": id_, "version": version, "agencyID": agency}
     result["isExternalReference"] = element.get("isExternalReference") == "true"
-    if writing.major == 1:  # 3.0 has no isFinal: a version without extension is final
-        result["isFinal"] = bool(_STABLE_VERSION.match(version))
+    if writing.major == 1:  # 3.0 has no isFinal: a stable version is final
+        result["isFinal"] = is_stable_version(version)
     for key in ("validFrom", "validTo"):
         if element.get(key):
             result[key] = date_time_text(element.get(key))
     result.update(_nameable(writing, element))
-    urn = f"urn:sdmx:org.sdmx.infomodel.{_PACKAGES[type_]}.{type_}={agency}:{id_}({version})"
+    urn = artefact_urn(ArtefactRef(type_, agency, id_, version))
     result["links"] = [{"rel": "self", "urn": urn}]
     return result
 
