@@ -348,18 +348,30 @@ def add_data_provider_scheme(
     parent: etree._Element, agency_id: str, providers: Iterable[tuple[str, str, str]]
 ) -> etree._Element:
     """Write a str:DataProviderScheme; SDMX fixes its id (DATA_PROVIDERS) and version (1.0)."""
+    return _organisation_scheme(parent, "DataProvider", "DATA_PROVIDERS", agency_id, providers)
+
+
+def _organisation_scheme(
+    parent: etree._Element,
+    item_tag: str,
+    scheme_id: str,
+    agency_id: str,
+    organisations: Iterable[tuple[str, str, str]],
+) -> etree._Element:
+    """A str:{item_tag}Scheme of (id, English name, description) organisations, under the
+    id and version (1.0) SDMX fixes for it, named after the agency and what it lists."""
     node = _maintainable(
         parent,
-        "DataProviderScheme",
-        "base.DataProviderScheme",
+        f"{item_tag}Scheme",
+        f"base.{item_tag}Scheme",
         agency_id,
-        "DATA_PROVIDERS",
+        scheme_id,
         "1.0",
         final=False,
     )
-    add_names(node, {"en": f"{agency_id} data providers"})
-    for provider_id, name, description in providers:
-        item = _el(node, STR, "DataProvider", id=provider_id)
+    add_names(node, {"en": f"{agency_id} {scheme_id.lower().replace('_', ' ')}"})
+    for organisation_id, name, description in organisations:
+        item = _el(node, STR, item_tag, id=organisation_id)
         add_names(item, {"en": name}, description)
     return node
 
@@ -434,20 +446,7 @@ def add_data_consumer_scheme(
     parent: etree._Element, agency_id: str, consumers: Iterable[tuple[str, str, str]]
 ) -> etree._Element:
     """Write a str:DataConsumerScheme; SDMX fixes its id (DATA_CONSUMERS) and version (1.0)."""
-    node = _maintainable(
-        parent,
-        "DataConsumerScheme",
-        "base.DataConsumerScheme",
-        agency_id,
-        "DATA_CONSUMERS",
-        "1.0",
-        final=False,
-    )
-    add_names(node, {"en": f"{agency_id} data consumers"})
-    for consumer_id, name, description in consumers:
-        item = _el(node, STR, "DataConsumer", id=consumer_id)
-        add_names(item, {"en": name}, description)
-    return node
+    return _organisation_scheme(parent, "DataConsumer", "DATA_CONSUMERS", agency_id, consumers)
 
 
 def add_reporting_taxonomy(
