@@ -18,6 +18,14 @@ from werkzeug.test import TestResponse
 from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
 
+#: The structure media types, as the node sends them.
+ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
+ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
+ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
+JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
+JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
+JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
+
 LOADED = (
     "ECB-EXR-structure-full.xml",
     "UNICEF-GLOBAL_DATAFLOW-structure.xml",

@@ -7,15 +7,10 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.conftest import assert_valid_structure
+from tests.web.conftest import JSON10, JSON20, JSON21, ML30, ML31, assert_valid_structure
 
 V1 = "/rest/hierarchicalcodelist/IMDX/HCL_AREA_M49/1.0.0"
 V2 = "/rest/v2/structure/hierarchy/IMDX"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 
 
 def test_v1_sdmx_ml_21_is_valid_and_read_back_by_sdmx1(migration_client: FlaskClient) -> None:

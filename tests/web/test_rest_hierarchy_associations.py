@@ -15,17 +15,20 @@ from flask.testing import FlaskClient
 from sdmxnode.app import create_app
 from sdmxnode.services.setup import initialise_node
 from tests.conftest import fresh_database
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
+from tests.web.conftest import (
+    JSON10,
+    JSON20,
+    JSON21,
+    ML21,
+    ML30,
+    ML31,
+    assert_valid_structure,
+    read_with_pysdmx,
+)
 
 HA = "/rest/v2/structure/hierarchyassociation/IMDX/HA_AREA_M49_DF_MIG_STOCK_IMS/1.0.0"
 HIERARCHY = "/rest/v2/structure/hierarchy/IMDX/HCL_AREA_M49/1.0.0"
 DATAFLOW = "/rest/v2/structure/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 URN = "urn:sdmx:org.sdmx.infomodel."
 
 

@@ -17,18 +17,21 @@ from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.validation.schema import validate_ml21
 from tests.conftest import PROJECT_ROOT, fresh_database
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
+from tests.web.conftest import (
+    JSON10,
+    JSON20,
+    JSON21,
+    ML21,
+    ML30,
+    ML31,
+    assert_valid_structure,
+    read_with_pysdmx,
+)
 
 CONVERSION = PROJECT_ROOT / "fixtures" / "conversion"
 SM = "/rest/v2/structure/structuremap/IMDX/SM_STOCK_CODED/1.0.0"
 RM = "/rest/v2/structure/representationmap/IMDX/RM_SEX_NUMERIC/1.0.0"
 SS = "/rest/structureset/IMDX/SS_STOCK_CODED/1.0"
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 
 
 @pytest.fixture(scope="module")

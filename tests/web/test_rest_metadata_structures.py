@@ -21,13 +21,16 @@ from sdmxnode.formats.metadata import OBJECT_TARGETS_21, TargetValue
 from sdmxnode.formats.sdmxml.metadata.writer21 import write_metadata_message_21
 from tests.conftest import PROJECT_ROOT
 from tests.formats.metadata_sets import DATAFLOW, sdmx30_set
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
+from tests.web.conftest import (
+    JSON10,
+    JSON20,
+    JSON21,
+    ML21,
+    ML30,
+    assert_valid_structure,
+    read_with_pysdmx,
+)
 
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 FORMATS = (ML21, ML30, JSON10, JSON20, JSON21)
 
 MSD_PATHS = (

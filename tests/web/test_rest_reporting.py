@@ -18,14 +18,17 @@ from lxml import etree
 
 from sdmxnode.authoring.taxonomy import NOT_REPORTED, TOPICS
 from sdmxnode.validation.schema import validate_ml21
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
+from tests.web.conftest import (
+    JSON10,
+    JSON20,
+    JSON21,
+    ML21,
+    ML30,
+    ML31,
+    assert_valid_structure,
+    read_with_pysdmx,
+)
 
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-JSON21 = "application/vnd.sdmx.structure+json;version=2.1.0"
 RT = "reportingtaxonomy/IMDX/RT_MIGRATION/1.0.0"
 PROCESS = "process/IMDX/PROC_MIG_EXCHANGE/1.0.0"
 CONSUMERS = "dataconsumerscheme/IMDX/DATA_CONSUMERS/1.0"

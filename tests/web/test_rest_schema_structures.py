@@ -15,14 +15,9 @@ from flask.testing import FlaskClient
 
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.structures.info import StructureInfoBuilder
-from tests.web.conftest import assert_valid_structure
+from tests.web.conftest import JSON10, JSON20, ML21, ML30, ML31, assert_valid_structure
 
 FLOW = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-ML31 = "application/vnd.sdmx.structure+xml;version=3.1.0"
-JSON10 = "application/vnd.sdmx.structure+json;version=1.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
 V1 = "/rest/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
 V2 = "/rest/v2/schema/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
 

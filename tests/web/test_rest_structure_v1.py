@@ -10,11 +10,9 @@ import sdmx
 from flask.testing import FlaskClient
 
 from sdmxnode.validation.schema import validate_ml21
-from tests.web.conftest import assert_valid_structure
+from tests.web.conftest import ML21, assert_valid_structure
 
 pytestmark = pytest.mark.corpus
-
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
 
 
 def test_dataflows_list_by_default_in_sdmx_ml_21(loaded_client: FlaskClient) -> None:

@@ -7,10 +7,7 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
-
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
+from tests.web.conftest import JSON20, ML30, assert_valid_structure, read_with_pysdmx
 
 
 def test_default_is_sdmx_json_20_read_by_pysdmx(migration_client: FlaskClient) -> None:

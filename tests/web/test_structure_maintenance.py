@@ -21,10 +21,10 @@ from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.validation.schema import validate_ml21
+from tests.web.conftest import ML21
 
 ROOT = Path(__file__).resolve().parents[2]
 STR, COM, MES = NS21["str"], NS21["com"], NS21["mes"]
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
 REG = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry}"
 REGISTRY_21 = "application/vnd.sdmx.registry+xml;version=2.1"
 CODELIST = ROOT / "codelists" / "IMDX-CL_YES_NO-1.0.0.xml"

@@ -16,13 +16,10 @@ from sdmxnode.formats.sdmxml import NS21, NS30
 from sdmxnode.services.access import create_token
 from sdmxnode.services.node import Node
 from tests.partial_schemes import codelist, message
-from tests.web.conftest import assert_valid_structure
+from tests.web.conftest import JSON20, ML21, ML30, assert_valid_structure
 
 STR, COM = NS21["str"], NS21["com"]
 REG = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/registry}"
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
-ML30 = "application/vnd.sdmx.structure+xml;version=3.0.0"
-JSON20 = "application/vnd.sdmx.structure+json;version=2.0.0"
 GEO = "/rest/v2/structure/codelist/ESTAT/GEO/13.1"
 
 

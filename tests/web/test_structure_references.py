@@ -12,7 +12,8 @@ import pytest
 import sdmx
 from flask.testing import FlaskClient
 
-ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
+from tests.web.conftest import ML21
+
 DSD = "datastructure/IMDX/DSD_MIG_STOCK/1.0.0"
 FLOW = "dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
 SCHEME = "conceptscheme/IMDX/CS_MIGRATION/1.0.0"
