@@ -165,9 +165,9 @@ def follow_references(
             group = _general_parents(store, start, items, line_types)
         elif kind == "ancestors":
             parents = _general_parents(store, start, items, line_types)
-            group = parents + [
-                a for a in _closure(store, parents, _parents) if a.ref.type not in NAMED_PARENTS
-            ]
+            group = parents + _closure(
+                store, parents, lambda st, found: _general_parents(st, found, None, line_types)
+            )
         elif kind == "parentsandsiblings":
             parents = _general_parents(store, start, items, line_types)
             group = parents + _children(store, parents)
