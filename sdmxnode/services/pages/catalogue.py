@@ -1,12 +1,10 @@
-"""What the pages show about structures: dataflows by category, code lists, search, languages."""
+"""What the pages show about structures: dataflows by category, artefacts, names by language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from sdmx.model import common
 
 from sdmxnode.errors import NotFound
 from sdmxnode.rest.versions import parse_versions_v1
@@ -46,39 +44,6 @@ class Catalogue:
     uncategorised: list[ArtefactEntry]
     codelists: list[ArtefactEntry]
     artefact_count: int
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """A dataflow, code list or code whose id or name matches a search."""
-
-    kind: str  # 'dataflow' | 'codelist' | 'code'
-    agency_id: str
-    id: str
-    name: str
-    code: str = ""  # for kind 'code': the code id (id is then the code list's)
-
-
-@dataclass(frozen=True)
-class CodeRow:
-    """One code of a code list: names by language and place in the hierarchy."""
-
-    id: str
-    names: dict[str, str]
-    parent: str | None
-    level: int
-
-
-@dataclass(frozen=True)
-class CodelistView:
-    """A code list as its page shows it."""
-
-    entry: ArtefactEntry
-    description: str
-    languages: list[str]
-    codes: list[CodeRow]
-    total: int
-    versions: list[str] = field(default_factory=list)
 
 
 def model_of(node: Node, artefact: StoredArtefact) -> Any:
@@ -133,9 +98,11 @@ def get_artefact(
         raise NotFound(f"no {type_} {agency_id}:{id_}({version}) in this node") from exc
 
 
-def _entry(
+def artefact_entry(
     node: Node, artefact: StoredArtefact, language: str, with_data: set[int]
 ) -> ArtefactEntry:
+    """How a page lists a stored artefact: identity, name in `language`, and whether it
+    holds data (its pk is in `with_data`)."""
     return ArtefactEntry(
         artefact.ref.agency_id,
         artefact.ref.id,
@@ -149,7 +116,9 @@ def get_catalogue(node: Node, language: str) -> Catalogue:
     """Dataflows grouped by the categories of the node's category scheme, and code lists."""
     flows = select_versions(node.store.find_artefacts({"Dataflow"}), parse_versions_v1("latest"))
     with_data = {f.pk for f in flows if node.data.find_layout(f.pk) is not None}
-    entries = {(f.ref.agency_id, f.ref.id): _entry(node, f, language, with_data) for f in flows}
+    entries = {
+        (f.ref.agency_id, f.ref.id): artefact_entry(node, f, language, with_data) for f in flows
+    }
     schemes = node.store.find_artefacts({"CategoryScheme"})
     scheme = model_of(node, schemes[-1]) if schemes else None
     placed: dict[str, list[ArtefactEntry]] = {}
@@ -175,119 +144,8 @@ def get_catalogue(node: Node, language: str) -> Catalogue:
         scheme_name=text_in(scheme.name, language) if scheme is not None else "",
         groups=groups,
         uncategorised=[e for k, e in entries.items() if k not in categorised],
-        codelists=sorted((_entry(node, c, language, set()) for c in codelists), key=lambda e: e.id),
+        codelists=sorted(
+            (artefact_entry(node, c, language, set()) for c in codelists), key=lambda e: e.id
+        ),
         artefact_count=node.store.count_artefacts(),
-    )
-
-
-def search_catalogue(node: Node, text: str, language: str, limit: int = 100) -> list[SearchHit]:
-    """Dataflows, code lists and codes whose id or name (in any language) contains `text`."""
-    wanted = text.strip().casefold()
-    if not wanted:
-        return []
-    hits: list[SearchHit] = []
-
-    def matches(id_: str, name: object) -> bool:
-        localizations = getattr(name, "localizations", None) or {}
-        return wanted in id_.casefold() or any(
-            wanted in str(v).casefold() for v in localizations.values()
-        )
-
-    for type_, kind in (("Dataflow", "dataflow"), ("Codelist", "codelist")):
-        artefacts = select_versions(node.store.find_artefacts({type_}), parse_versions_v1("latest"))
-        for artefact in artefacts:
-            obj = model_of(node, artefact)
-            if matches(obj.id, obj.name):
-                hits.append(
-                    SearchHit(kind, artefact.ref.agency_id, obj.id, text_in(obj.name, language))
-                )
-            if kind == "codelist":
-                for code in obj.items.values():
-                    if matches(code.id, code.name):
-                        hits.append(
-                            SearchHit(
-                                "code",
-                                artefact.ref.agency_id,
-                                obj.id,
-                                text_in(code.name, language),
-                                code.id,
-                            )
-                        )
-            if len(hits) >= limit:
-                return hits[:limit]
-    return hits
-
-
-def _depth(code: common.Code) -> int:
-    depth = 0
-    parent = code.parent
-    while isinstance(parent, common.Code) and depth < 50:
-        depth += 1
-        parent = parent.parent
-    return depth
-
-
-def _in_tree_order(codes: list[common.Code]) -> list[common.Code]:
-    """Codes with each parent followed by its children (document order among siblings)."""
-    children: dict[str | None, list[common.Code]] = {}
-    known = {c.id for c in codes}
-    for code in codes:
-        parent = code.parent.id if isinstance(code.parent, common.Code) else None
-        children.setdefault(parent if parent in known else None, []).append(code)
-    ordered: list[common.Code] = []
-    seen: set[str] = set()
-
-    def visit(parent: str | None) -> None:
-        for code in children.get(parent, []):
-            if code.id not in seen:
-                seen.add(code.id)
-                ordered.append(code)
-                visit(code.id)
-
-    visit(None)
-    return ordered + [c for c in codes if c.id not in seen]
-
-
-def get_codelist_view(
-    node: Node, agency_id: str, id_: str, version: str | None, language: str, query: str = ""
-) -> CodelistView:
-    """A code list's codes in tree order with names in every language it carries; with
-    `query`, only codes whose id or a name contains it (and their ancestors)."""
-    artefact = get_artefact(node, "Codelist", agency_id, id_, version)
-    codelist = model_of(node, artefact)
-    languages = languages_of([codelist]) or [DEFAULT_LANGUAGE]
-    codes = _in_tree_order(list(codelist.items.values()))
-    wanted = query.strip().casefold()
-    if wanted:
-        matching = {
-            c.id
-            for c in codes
-            if wanted in c.id.casefold()
-            or any(wanted in str(v).casefold() for v in c.name.localizations.values())
-        }
-        keep = set(matching)
-        for code in codes:
-            if code.id in matching:
-                parent = code.parent
-                while isinstance(parent, common.Code):
-                    keep.add(parent.id)
-                    parent = parent.parent
-        codes = [c for c in codes if c.id in keep]
-    rows = [
-        CodeRow(
-            code.id,
-            {lang: str(code.name.localizations.get(lang, "")) for lang in languages},
-            code.parent.id if isinstance(code.parent, common.Code) else None,
-            _depth(code),
-        )
-        for code in codes
-    ]
-    versions = [a.ref.version for a in node.store.find_artefacts({"Codelist"}, {agency_id}, {id_})]
-    return CodelistView(
-        entry=_entry(node, artefact, language, set()),
-        description=text_in(codelist.description, language),
-        languages=languages,
-        codes=rows,
-        total=len(codelist.items),
-        versions=versions,
     )

@@ -6,12 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from sdmxnode.services.pages.bilateral import is_bilateral
-from sdmxnode.services.pages.catalogue import (
-    get_artefact,
-    get_catalogue,
-    get_codelist_view,
-    search_catalogue,
-)
+from sdmxnode.services.pages.catalogue import get_artefact, get_catalogue
+from sdmxnode.services.pages.codelist import get_codelist_view
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages.maps import (
     get_representation_map_view,
@@ -27,6 +23,7 @@ from sdmxnode.services.pages.metadata import (
 )
 from sdmxnode.services.pages.mirror import bilateral_target
 from sdmxnode.services.pages.providers import dataflow_providers
+from sdmxnode.services.pages.search import SearchResults, search_node
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
@@ -36,7 +33,8 @@ register_html_errors(blueprint)
 
 @blueprint.route("/")
 def home() -> Response:
-    """What the node publishes, dataflows by category, and search over dataflows and codes."""
+    """What the node publishes, dataflows by category, and search over dataflows, codes and
+    data (results that open the explorer on the codes found)."""
     language, _ = choose_language()
     node = current_node()
     query = request.args.get("q", "").strip()
@@ -44,7 +42,7 @@ def home() -> Response:
         "home.html",
         catalogue=get_catalogue(node, language),
         query=query,
-        hits=search_catalogue(node, query, language) if query else [],
+        results=search_node(node, query, language) if query else SearchResults([], []),
         maps=list_maps(node, language),
     )
 
@@ -75,7 +73,8 @@ def dataflow(agency: str, id_: str) -> Response:
 
 @blueprint.route("/codelist/<agency>/<id_>")
 def codelist(agency: str, id_: str) -> Response:
-    """A code list: codes with names in every language, hierarchy and search."""
+    """A code list: codes with names in every language, annotations, hierarchy, members,
+    aggregate checks and a filter (`?q=`)."""
     language, _ = choose_language()
     node = current_node()
     query = request.args.get("q", "").strip()
