@@ -205,3 +205,81 @@ def test_the_validation_page_reports_a_known_bad_file(page, expected_problems: l
 
 def test_screenshots_folder_is_ignored_by_git() -> None:
     assert "/screenshots/" in (PROJECT_ROOT / ".gitignore").read_text().splitlines()
+
+
+# --- #21 points 8 and 9: search that reaches data; code lists and regions
+
+
+def _kenya() -> object:
+    """CL_AREA's code whose English name is Kenya, read from the project's code list."""
+    import sdmx
+
+    areas = sdmx.read_sdmx(PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml")
+    codelist = areas.codelist["CL_AREA"]
+    return next(c for c in codelist.items.values() if str(c.name.localizations["en"]) == "Kenya")
+
+
+def test_searching_migrant_stock_kenya_opens_the_explorer_on_kenya(page) -> None:
+    kenya = _kenya()
+    page.goto(PAGES["home"])
+    page.get_by_label("Search data, dataflows, code lists and codes").fill("migrant stock Kenya")
+    page.keyboard.press("Enter")
+    first = page.locator("ul.hits > li").first.locator("a").first
+    sync_api.expect(first).to_contain_text("Kenya")
+    _screenshot(page, "search-results")
+    first.click()
+    page.wait_for_selector("#chart svg circle")
+    assert "/explore/IMDX/DF_MIG_STOCK_IMS" in page.url
+    chosen = page.eval_on_selector(
+        "#f-REF_AREA", "s => Array.from(s.selectedOptions, o => o.value)"
+    )
+    assert chosen == [kenya.id]
+    assert {key.split(".")[1] for key in _chart_points(page)} == {kenya.id}
+    _screenshot(page, "search-kenya")
+
+
+def test_the_code_list_filter_box_narrows_rows(page) -> None:
+    kenya = _kenya()
+    m49 = next(str(a.text.localizations["en"]) for a in kenya.annotations if a.type == "M49")
+    page.goto(PAGES["codelist"])
+    rows = page.locator("#codes-table tbody tr")
+    visible = page.locator("#codes-table tbody tr:not([hidden])")
+    total = rows.count()
+    assert visible.count() == total
+    page.get_by_label("Filter codes").fill(m49)  # typed, not submitted
+    sync_api.expect(page.locator(f"#code-{kenya.id}")).to_be_visible()
+    shown = visible.count()
+    assert 0 < shown < total
+    ancestors = set()
+    parent = kenya.parent
+    while hasattr(parent, "parent") and parent.id != "CL_AREA":
+        ancestors.add(parent.id)
+        parent = parent.parent
+    assert {r.get_attribute("data-code") for r in visible.all()} >= ancestors | {kenya.id}
+    assert "q=" not in page.url
+    sync_api.expect(page.locator("#codes-count")).to_contain_text(f"{shown} of {total}")
+    page.get_by_label("Filter codes").fill("")
+    sync_api.expect(visible).to_have_count(total)
+
+
+def test_a_region_lists_its_members(page) -> None:
+    kenya = _kenya()
+    region = kenya.parent.id
+    page.goto(PAGES["codelist"])
+    row = page.locator(f"#code-{region}")
+    row.locator("details.members summary").click()
+    member = row.locator(f"details.members a[href='#code-{kenya.id}']")
+    sync_api.expect(member).to_be_visible()
+    member.click()
+    assert page.url.endswith(f"#code-{kenya.id}")
+    sync_api.expect(page.locator(f"#code-{kenya.id}")).to_be_in_viewport()
+    # Kenya's parent link leads back to the region; a member the filter hides is shown.
+    page.locator(f"#code-{kenya.id} a.parent").click()
+    sync_api.expect(row).to_be_in_viewport()
+    page.get_by_label("Filter codes").fill(kenya.id)
+    other = row.locator(f"details.members a:not([href='#code-{kenya.id}'])").first
+    target = other.get_attribute("href")
+    sync_api.expect(page.locator(target)).to_be_hidden()
+    other.click()
+    sync_api.expect(page.locator(target)).to_be_in_viewport()
+    _screenshot(page, "codelist-region-members")
