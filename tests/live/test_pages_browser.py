@@ -270,6 +270,8 @@ def test_a_region_lists_its_members(page) -> None:
     row.locator("details.members summary").click()
     member = row.locator(f"details.members a[href='#code-{kenya.id}']")
     sync_api.expect(member).to_be_visible()
+    row.scroll_into_view_if_needed()
+    _screenshot(page, "codelist-region-members")
     member.click()
     assert page.url.endswith(f"#code-{kenya.id}")
     sync_api.expect(page.locator(f"#code-{kenya.id}")).to_be_in_viewport()
@@ -282,4 +284,3 @@ def test_a_region_lists_its_members(page) -> None:
     sync_api.expect(page.locator(target)).to_be_hidden()
     other.click()
     sync_api.expect(page.locator(target)).to_be_in_viewport()
-    _screenshot(page, "codelist-region-members")
