@@ -3,6 +3,7 @@ link into the explorer or the checks (search, code lists); read once per version
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sdmxnode.errors import NoResults
@@ -13,7 +14,6 @@ from sdmxnode.services.data.availability import Availability, find_availability
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import model_of, text_in
 from sdmxnode.services.pages.dataflow import DataflowView
-from sdmxnode.services.pages.explorer import default_key
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import select_versions
 from sdmxnode.storage.records import StoredArtefact
@@ -38,10 +38,10 @@ class HeldFlow:
         name = text_in(model_of(node, self.artefact).name, language) or self.artefact.name
         return DataflowView(self.artefact, name, "", self.structure, labels, [], self.availability)
 
-    def key_with(self, node: Node, language: str, chosen: dict[str, str]) -> str:
-        """The explorer's default key (totals, else the first code with data) with the
+    def key_with(self, default: str, chosen: Mapping[str, str]) -> str:
+        """The key `default` (the explorer's `default_key` of this dataflow) with the
         `chosen` code of some dimensions (dimension id -> code) put in."""
-        parts = default_key(self.view(node, language)).split(".")
+        parts = default.split(".")
         for position, dimension in enumerate(self.structure.dimensions):
             if dimension.id in chosen:
                 parts[position] = chosen[dimension.id]

@@ -18,6 +18,7 @@ from typing import Any
 from sdmxnode.rest.versions import parse_versions_v1
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import model_of, text_in
+from sdmxnode.services.pages.explorer import default_key
 from sdmxnode.services.pages.holdings import HeldFlow, list_held_flows
 from sdmxnode.services.structures.queries import select_versions
 
@@ -306,11 +307,12 @@ def _data_hits(
         open_words = [w for w in words if not by_flow[w]]
         if not open_words:
             continue
-        candidates = _candidates(index, flow, open_words)
-        labels = None
-        for combination in _covers(open_words, candidates):
-            if labels is None:
-                labels = flow.view(node, language).labels
+        combinations = list(_covers(open_words, _candidates(index, flow, open_words)))
+        if not combinations:
+            continue
+        view = flow.view(node, language)
+        labels, default = view.labels, default_key(view)
+        for combination in combinations:
             score = sum(
                 max([by_flow[w]] + [c.qualities.get(w, 0) for c in combination]) for w in words
             )
@@ -324,7 +326,7 @@ def _data_hits(
                 )
                 for c in sorted(combination, key=lambda c: c.position)
             )
-            key = flow.key_with(node, language, {c.dimension: c.code for c in chosen})
+            key = flow.key_with(default, {c.dimension: c.code for c in chosen})
             ref = flow.artefact.ref
             hit = DataHit(
                 ref.agency_id, ref.id, text_in(flow_entry.name, language), chosen, key, score
