@@ -216,9 +216,6 @@ class SearchResults:
     data: list[DataHit]
     hits: list[SearchHit]
 
-    def __len__(self) -> int:
-        return len(self.data) + len(self.hits)
-
 
 def search_node(node: Node, text: str, language: str) -> SearchResults:
     """What every word of `text` matches, each somewhere: a dataflow (id, name, description),
