@@ -79,10 +79,15 @@
   }
 
   // The chosen codes under a list, each with its actions.
+  // A short list shows its one choice well enough: the list is for long lists (whose choice
+  // may be scrolled out of sight), several choices, or a region's members to choose.
   function showChosen(select) {
     const list = document.getElementById(`chosen-${select.id}`);
     if (!list) return;
-    const items = codesOf(select).map((code) => {
+    const codes = codesOf(select);
+    const long = select.options.length - 1 > LONG_LIST;
+    const region = codes.length === 1 && membersOf(optionOf(select, codes[0])).length;
+    const items = (long || region || codes.length > 1 ? codes : []).map((code) => {
       const option = optionOf(select, code);
       const name = option ? nameOf(option) : code;
       const item = document.createElement("li");
@@ -90,7 +95,7 @@
       const text = document.createElement("span");
       text.textContent = `${name} `;
       item.append(text);
-      if (codesOf(select).length > 1) {
+      if (codes.length > 1) {
         item.append(button("Only this", `Only ${name}`, () => choose(select, [code])));
       }
       const members = membersOf(option);
@@ -98,8 +103,8 @@
         item.append(button(`Select its ${members.length} members`,
           `Select the ${members.length} members of ${name}`, () => choose(select, members)));
       }
-      item.append(button("Remove", `Remove ${name}`,
-        () => choose(select, codesOf(select).filter((c) => c !== code))));
+      item.append(button("×", `Remove ${name}`,
+        () => choose(select, codes.filter((c) => c !== code))));
       return item;
     });
     list.replaceChildren(...items);

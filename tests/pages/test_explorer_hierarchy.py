@@ -24,7 +24,7 @@ AMERICAS = "19"  # an M49 region the demo data lack, though it has sub-regions w
 CENTRAL_AND_SOUTHERN_ASIA = "62"  # an SDG grouping: MEMBERS annotation, not a parent
 
 
-def _codelist(path: Path = CL_AREA) -> tuple[dict[str, str], dict[str, list[str]]]:
+def read_codelist(path: Path = CL_AREA) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The code list's parents (code -> parent) and MEMBERS groupings (code -> members)."""
     parents: dict[str, str] = {}
     groupings: dict[str, list[str]] = {}
@@ -75,7 +75,7 @@ def _ancestors(code: str, parents: dict[str, str]) -> list[str]:
 def test_area_options_are_indented_under_their_parents(
     migration_client: FlaskClient, areas_with_data: set[str]
 ) -> None:
-    parents, _ = _codelist()
+    parents, _ = read_codelist()
     options = _area_options(html_of(migration_client.get(f"{EXPLORE}?key={ALL_AREAS}")))
     codes = [o.get("value") for o in options]
     assert set(codes) == areas_with_data
@@ -99,7 +99,7 @@ def test_area_options_are_indented_under_their_parents(
 def test_members_of_each_region_are_its_children_with_data(
     migration_client: FlaskClient, areas_with_data: set[str]
 ) -> None:
-    children = _children(*_codelist())
+    children = _children(*read_codelist())
     options = _area_options(html_of(migration_client.get(f"{EXPLORE}?key={ALL_AREAS}")))
     listed = {o.get("value"): o.get("data-members") for o in options}
     with_members = {code: members.split() for code, members in listed.items() if members}
@@ -116,7 +116,7 @@ def test_members_of_each_region_are_its_children_with_data(
 def test_the_members_choice_redirects_to_the_members_key(
     migration_client: FlaskClient, areas_with_data: set[str]
 ) -> None:
-    children = _children(*_codelist())
+    children = _children(*read_codelist())
     response = migration_client.get(
         f"{EXPLORE}?dim.FREQ=A&dim.REF_AREA={WORLD}&members.REF_AREA={EASTERN_AFRICA}"
         "&dim.MEASURE=STOCK&dim.SEX=_T&lang=en"
@@ -138,7 +138,7 @@ def test_the_members_choice_redirects_to_the_members_key(
 def test_a_region_missing_from_the_data_gives_its_sub_regions(
     migration_client: FlaskClient, areas_with_data: set[str]
 ) -> None:
-    parents, _ = _codelist()
+    parents, _ = read_codelist()
     response = migration_client.get(f"{EXPLORE}?members.REF_AREA={AMERICAS}&dim.SEX=_T")
     assert response.status_code == 303
     key = unquote(response.headers["Location"]).split("key=")[1].split("&")[0]
