@@ -46,7 +46,17 @@
       option.selected = wanted.size ? wanted.has(option.value) : option.value === "";
     }
     remember(select);
+    scrollToChoice(select);
+    toScroll.add(select); // again once explorer.js has set the reloaded page's choice
     select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // Bring the first chosen option to the top of the list (its rows are of one height).
+  const toScroll = new Set();
+  function scrollToChoice(select) {
+    const shown = Array.from(select.options).filter((o) => !o.hidden);
+    const row = shown.indexOf(select.selectedOptions[0]);
+    if (row >= 0) select.scrollTop = row * (select.scrollHeight / shown.length);
   }
 
   const before = new WeakMap();
@@ -69,11 +79,15 @@
     }
   }
 
-  function button(text, label, action) {
+  // A button whose name is its text, then `detail` (the code's name) for screen readers.
+  function button(text, detail, action) {
     const element = document.createElement("button");
     element.type = "button";
     element.textContent = text;
-    if (label) element.setAttribute("aria-label", label);
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = ` (${detail})`;
+    element.append(hidden);
     element.addEventListener("click", action);
     return element;
   }
@@ -96,15 +110,16 @@
       text.textContent = `${name} `;
       item.append(text);
       if (codes.length > 1) {
-        item.append(button("Only this", `Only ${name}`, () => choose(select, [code])));
+        item.append(button("Only this", name, () => choose(select, [code])));
       }
       const members = membersOf(option);
       if (members.length) {
-        item.append(button(`Select its ${members.length} members`,
-          `Select the ${members.length} members of ${name}`, () => choose(select, members)));
+        item.append(button(`Select its ${members.length} members`, name,
+          () => choose(select, members)));
       }
-      item.append(button("×", `Remove ${name}`,
-        () => choose(select, codes.filter((c) => c !== code))));
+      const remove = button("×", name, () => choose(select, codes.filter((c) => c !== code)));
+      remove.setAttribute("aria-label", `Remove ${name}`); // the sign says nothing when read
+      item.append(remove);
       return item;
     });
     list.replaceChildren(...items);
@@ -184,10 +199,11 @@
     new MutationObserver(() => narrow(select, input.value)).observe(select, { childList: true });
   }
 
-  function refresh(form) {
+  function refresh(form, reloaded) {
     for (const select of form.querySelectorAll("select[multiple]")) {
       remember(select);
       showChosen(select);
+      if (reloaded && toScroll.delete(select)) scrollToChoice(select);
     }
     showWarnings(form);
   }
@@ -213,7 +229,7 @@
     // then replaces #results: list them again then.
     const results = document.getElementById("results");
     if (results && results.parentNode) {
-      new MutationObserver(() => refresh(form)).observe(results.parentNode, { childList: true });
+      new MutationObserver(() => refresh(form, true)).observe(results.parentNode, { childList: true });
     }
     refresh(form);
   });

@@ -244,7 +244,7 @@ def test_a_regions_members_take_two_actions(page) -> None:
     page.wait_for_selector("#chart svg circle")
     members = _eastern_africa()
     page.select_option("#f-REF_AREA", EASTERN_AFRICA)  # 1: the region
-    page.get_by_role("button", name="members of Eastern Africa").click()  # 2: its members
+    page.get_by_role("button", name="members (Eastern Africa)").click()  # 2: its members
     _wait_for_rows(page, len(members))
     assert _chosen_areas(page) == members
     rows = page.locator("#data-table tbody tr").all()
@@ -286,11 +286,11 @@ def test_the_search_box_narrows_the_area_list(page) -> None:
 def test_only_this_keeps_one_code(page) -> None:
     page.goto(_area_key("KEN%2BUGA%2BTZA"))
     _wait_for_series(page, 3)
-    page.get_by_role("button", name="Only Uganda").click()
+    page.get_by_role("button", name="Only this (Uganda)").click()
     _wait_for_series(page, 1)
     assert _chosen_areas(page) == {"UGA"}
     assert _url_key(page).startswith("A.UGA.STOCK")
-    sync_api.expect(page.get_by_role("button", name="Only Uganda")).to_have_count(0)
+    sync_api.expect(page.get_by_role("button", name="Only this (Uganda)")).to_have_count(0)
 
 
 def test_ctrl_click_on_a_country_lets_go_of_the_world(page) -> None:

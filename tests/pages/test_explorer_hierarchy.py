@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
+from sdmxnode.services.pages.filters import aggregates_with_members, members_with_data, tree_options
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import DEMO_DATA, WORLD, fixture_series, html_of
 
@@ -179,3 +180,30 @@ def test_codes_that_are_not_nested_are_not_warned_of(
     page = html_of(migration_client.get(f"{EXPLORE}?key=A.{areas}.STOCK.FB._T._T._T._T"))
     assert page.xpath("//div[@id='aggregate-warnings']")
     assert _warnings(page) == {}
+
+
+def test_a_tree_of_parents_orders_and_indents_the_options() -> None:
+    options = [("B1", "b1"), ("A", "a"), ("C", "c"), ("B", "b"), ("X", "x"), ("Y", "y")]
+    # B1 under B (listed after it); C under the missing M, itself under A; X and Y a cycle
+    parents = {"B1": "B", "B": "A", "C": "M", "M": "A", "X": "Y", "Y": "X"}
+    tree = tree_options(options, parents)
+    assert [(o.code, o.level, o.parent) for o in tree] == [
+        ("A", 0, ""),
+        ("C", 1, "A"),
+        ("B", 1, "A"),
+        ("B1", 2, "B"),
+        ("X", 0, ""),
+        ("Y", 0, ""),
+    ]
+
+
+def test_members_expand_a_member_without_data_and_skip_cycles() -> None:
+    tree = {"W": ("R", "S"), "R": ("a", "b"), "S": ("c", "W")}
+    assert members_with_data(tree, "W", {"R", "c"}) == ("R", "c")
+    assert members_with_data(tree, "W", {"a", "b", "c"}) == ("a", "b", "c")
+    acyclic = {"W": ("R", "S"), "R": ("a", "b"), "S": ("c",)}
+    chosen = ["W", "a", "S", "b", "R"]
+    assert aggregates_with_members(acyclic, chosen) == (
+        ("W", ("a", "S", "b", "R")),
+        ("R", ("a", "b")),
+    )
