@@ -149,6 +149,7 @@ def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
     ordered as the code list's hierarchy (parents first, each code under its parent)."""
     narrowed = narrowed_codes(node, view, parts)
     components = {c.id: c for c in view.components}
+    generation = node.store.generation()
     filters = []
     for dimension, part in zip(view.structure.dimensions, parts, strict=True):
         chosen = [code for code in part.split("+") if code]
@@ -157,7 +158,7 @@ def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
         listed = with_data | set(chosen)
         options = [(code, name) for code, name in names.items() if code in listed]
         options += [(code, code) for code in sorted(listed - set(names))]
-        tree = tree_options(options, code_parents(node, components.get(dimension.id)))
+        tree = tree_options(options, code_parents(node, components.get(dimension.id), generation))
         hierarchy = dict(dimension.hierarchy)
         filters.append(
             Filter(

@@ -3,7 +3,7 @@ region, and the aggregates chosen together with their own members."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sdmxnode.errors import NotFound
@@ -28,9 +28,10 @@ class TreeOption:
     parent: str
 
 
-def code_parents(node: Node, component: ComponentView | None) -> Mapping[str, str]:
+def code_parents(node: Node, component: ComponentView | None, generation: int) -> Mapping[str, str]:
     """Code -> its parent code, from the `Parent` of each code of the component's code list
-    (none when it has no code list or the node lacks it); kept per store generation."""
+    (none when it has no code list or the node lacks it); kept per store `generation`
+    (`StructureStore.generation`, read once per page)."""
     if component is None or not component.codelist_id or not component.codelist_agency:
         return {}
     agency, id_, version = (
@@ -38,7 +39,7 @@ def code_parents(node: Node, component: ComponentView | None) -> Mapping[str, st
         component.codelist_id,
         component.codelist_version,
     )
-    key = ("explorer-code-parents", node.store.generation(), agency, id_, version)
+    key = ("explorer-code-parents", generation, agency, id_, version)
     return node.cache.derived(key, lambda: _read_parents(node, agency, id_, version))
 
 
@@ -91,10 +92,10 @@ def _listed_ancestor(code: str, parents: Mapping[str, str], listed: set[str]) ->
     return parent if parent in listed and parent != code else ""
 
 
-def members_with_data(tree: Tree, aggregate: str, listed: Iterable[str]) -> tuple[str, ...]:
+def members_with_data(tree: Tree, aggregate: str, listed: Collection[str]) -> tuple[str, ...]:
     """The members of `aggregate` among `listed` codes: each member listed, and in place of a
     member that is not, its own members (as the aggregate check expands a missing member)."""
-    present = set(listed)
+    present = listed if isinstance(listed, (set, frozenset)) else set(listed)
     found: list[str] = []
     seen = {aggregate}
     todo = list(reversed(tree.get(aggregate, ())))
@@ -112,9 +113,10 @@ def members_with_data(tree: Tree, aggregate: str, listed: Iterable[str]) -> tupl
 
 def region_members(tree: Tree, listed: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Each listed aggregate with members among `listed` -> those members."""
-    present = list(dict.fromkeys(listed))
+    ordered = list(dict.fromkeys(listed))
+    present = set(ordered)
     found = {}
-    for code in present:
+    for code in ordered:
         if code in tree:
             members = members_with_data(tree, code, present)
             if members:
