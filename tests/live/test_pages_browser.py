@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import lxml.html
 import pytest
 
 from tests.conftest import PROJECT_ROOT, fresh_database
@@ -318,6 +319,10 @@ def test_the_aggregate_warning_follows_the_choice(page) -> None:
     _wait_for_series(page, 2)
     sync_api.expect(warnings).to_have_count(1)
     assert warnings.get_attribute("data-aggregate") == WORLD
+    # the script's warning says what the server says of the same choice
+    served = lxml.html.fromstring(page.request.get(page.url).text())
+    expected = served.xpath("//div[@id='aggregate-warnings']/p")
+    assert [p.text_content() for p in expected] == [warnings.text_content()]
     page.get_by_role("button", name="Remove World").click()
     _wait_for_series(page, 1)
     sync_api.expect(warnings).to_have_count(0)
