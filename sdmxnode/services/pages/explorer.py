@@ -17,7 +17,6 @@ from sdmxnode.services.pages.dataflow import DataflowView
 from sdmxnode.services.pages.filters import (
     aggregates_with_members,
     code_parents,
-    members_with_data,
     region_members,
     tree_options,
 )
@@ -174,19 +173,6 @@ def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
             )
         )
     return filters
-
-
-def region_choice(view: DataflowView, dimension: str, aggregate: str) -> str:
-    """The '+'-joined members of `aggregate` in `dimension`'s hierarchy that have data in
-    the dataflow (a member without data gives way to its own members), or `aggregate`
-    itself when it has none: what the form's "members of a region" choice selects."""
-    for component in view.structure.dimensions:
-        if component.id == dimension:
-            available = [code for code, _ in view.available_codes(dimension)]
-            listed = available or [c for _, ms in component.hierarchy for c in ms]
-            members = members_with_data(dict(component.hierarchy), aggregate, listed)
-            return "+".join(members) or aggregate
-    return aggregate
 
 
 def _no_data_message(filters: list[Filter]) -> str:

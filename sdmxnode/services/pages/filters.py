@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sdmxnode.errors import NotFound
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import get_artefact, model_of
-from sdmxnode.services.pages.dataflow import ComponentView
+from sdmxnode.services.pages.dataflow import ComponentView, DataflowView
 
 #: An aggregate code's member codes, as `Component.hierarchy` gives them (the hierarchy the
 #: aggregate check uses: the hierarchies associated with the dimension, else those over its
@@ -149,3 +149,16 @@ def aggregates_with_members(
         if inside:
             found.append((code, inside))
     return tuple(found)
+
+
+def region_choice(view: DataflowView, dimension: str, aggregate: str) -> str:
+    """The '+'-joined members of `aggregate` in `dimension`'s hierarchy that have data in
+    the dataflow (a member without data gives way to its own members), or `aggregate`
+    itself when it has none: what the form's "members of a region" choice selects."""
+    for component in view.structure.dimensions:
+        if component.id == dimension:
+            available = [code for code, _ in view.available_codes(dimension)]
+            listed = available or [c for _, ms in component.hierarchy for c in ms]
+            members = members_with_data(dict(component.hierarchy), aggregate, listed)
+            return "+".join(members) or aggregate
+    return aggregate

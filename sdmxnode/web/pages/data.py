@@ -19,8 +19,8 @@ from sdmxnode.services.pages.explorer import (
     explore,
     key_from_choices,
     period_choices,
-    region_choice,
 )
+from sdmxnode.services.pages.filters import region_choice
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
