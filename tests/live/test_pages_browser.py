@@ -5,14 +5,16 @@ accessibility tree and keyboard focus; screenshots go to screenshots/ (git-ignor
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import lxml.html
 import pytest
 
 from tests.conftest import PROJECT_ROOT, fresh_database
 from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_problems
 from tests.live.conftest import LiveNode, start_node
 from tests.pages.conftest import WORLD, fixture_series
+from tests.pages.test_explorer_hierarchy import read_codelist
 
 UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
 WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
@@ -284,3 +286,122 @@ def test_a_region_lists_its_members(page) -> None:
     sync_api.expect(page.locator(target)).to_be_hidden()
     other.click()
     sync_api.expect(page.locator(target)).to_be_in_viewport()
+
+
+# --- #21 point 4: filters that fit 266 areas (search, hierarchy, members, "only this")
+
+EASTERN_AFRICA = "14"
+
+
+def _area_key(areas: str) -> str:
+    return f"/explore/IMDX/DF_MIG_STOCK_IMS?key=A.{areas}.STOCK.FB._T._T._T._T"
+
+
+def _chosen_areas(page) -> set[str]:
+    return set(
+        page.eval_on_selector("#f-REF_AREA", "s => Array.from(s.selectedOptions, o => o.value)")
+    )
+
+
+def _eastern_africa() -> set[str]:
+    """Eastern Africa's countries with data: the code list's children, the fixture's areas."""
+    parents, _ = read_codelist()
+    areas = {s["attributes"]["REF_AREA"] for s in fixture_series()}
+    return {c for c, p in parents.items() if p == EASTERN_AFRICA and c in areas}
+
+
+def _wait_for_rows(page, count: int, selector: str = "") -> None:
+    rows = page.locator(f"#data-table tbody tr{selector}")
+    sync_api.expect(rows).to_have_count(count, timeout=30_000)
+
+
+def _url_key(page) -> str:
+    return parse_qs(urlsplit(page.url).query)["key"][0]
+
+
+def test_a_regions_members_take_two_actions(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    members = _eastern_africa()
+    page.select_option("#f-REF_AREA", EASTERN_AFRICA)  # 1: the region
+    page.get_by_role("button", name="members (Eastern Africa)").click()  # 2: its members
+    _wait_for_rows(page, len(members))
+    assert _chosen_areas(page) == members
+    rows = page.locator("#data-table tbody tr").all()
+    assert {r.get_attribute("data-series").split(".")[1] for r in rows} == members
+    assert set(_url_key(page).split(".")[1].split("+")) == members
+    _screenshot(page, "explore-region-members")
+
+
+def test_the_members_list_chooses_a_regions_members_in_one_action(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    members = _eastern_africa()
+    page.select_option("#m-REF_AREA", EASTERN_AFRICA)
+    _wait_for_rows(page, len(members))
+    assert _chosen_areas(page) == members
+
+
+def test_the_search_box_narrows_the_area_list(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    url = page.url
+    shown = page.locator("#f-REF_AREA option:not([hidden]):not([value=''])")
+    total = shown.count()
+    assert total == len({s["attributes"]["REF_AREA"] for s in fixture_series()})
+    page.get_by_label("Search Reference area").fill("keny")
+    sync_api.expect(shown).to_have_count(1)
+    assert shown.get_attribute("value") == "KEN"
+    page.get_by_label("Search Reference area").fill("reunion")  # accents folded: Réunion
+    sync_api.expect(shown).to_have_count(1)
+    assert shown.get_attribute("value") == "REU"
+    page.get_by_label("Search Reference area").fill("")
+    sync_api.expect(shown).to_have_count(total)
+    page.get_by_label("Search Reference area").press("Enter")  # does not send the form
+    assert page.url == url and _chosen_areas(page) == {WORLD}
+    sync_api.expect(page.locator("#f-SEX")).to_be_visible()
+    assert page.locator("#search-f-SEX").count() == 0  # short lists have no box
+
+
+def test_only_this_keeps_one_code(page) -> None:
+    page.goto(_area_key("KEN%2BUGA%2BTZA"))
+    _wait_for_series(page, 3)
+    page.get_by_role("button", name="Only this (Uganda)").click()
+    _wait_for_series(page, 1)
+    assert _chosen_areas(page) == {"UGA"}
+    assert _url_key(page).startswith("A.UGA.STOCK")
+    sync_api.expect(page.get_by_role("button", name="Only this (Uganda)")).to_have_count(0)
+
+
+def test_ctrl_click_on_a_country_lets_go_of_the_world(page) -> None:
+    page.goto(PAGES["explore"])
+    page.wait_for_selector("#chart svg circle")
+    page.locator("#f-REF_AREA option[value='KEN']").click(modifiers=["Control"])
+    _wait_for_rows(page, 1, "[data-series^='A.KEN.']")
+    assert _chosen_areas(page) == {"KEN"}
+    assert _url_key(page).startswith("A.KEN.STOCK")
+    # the world chosen again on purpose stays, and the warning says what that does
+    page.locator(f"#f-REF_AREA option[value='{WORLD}']").click(modifiers=["Control"])
+    _wait_for_series(page, 2)
+    assert _chosen_areas(page) == {WORLD, "KEN"}
+    warning = page.locator(f"#aggregate-warnings p[data-aggregate='{WORLD}']")
+    sync_api.expect(warning).to_contain_text("Kenya (KEN)")
+
+
+def test_the_aggregate_warning_follows_the_choice(page) -> None:
+    page.goto(_area_key(f"{WORLD}%2B{EASTERN_AFRICA}%2BKEN"))
+    _wait_for_series(page, 3)
+    warnings = page.locator("#aggregate-warnings p.aggregate-warning")
+    aggregates = {w.get_attribute("data-aggregate") for w in warnings.all()}
+    assert aggregates == {WORLD, EASTERN_AFRICA}  # as the server wrote them
+    page.get_by_role("button", name="Remove Kenya").click()
+    _wait_for_series(page, 2)
+    sync_api.expect(warnings).to_have_count(1)
+    assert warnings.get_attribute("data-aggregate") == WORLD
+    # the script's warning says what the server says of the same choice
+    served = lxml.html.fromstring(page.request.get(page.url).text())
+    expected = served.xpath("//div[@id='aggregate-warnings']/p")
+    assert [p.text_content() for p in expected] == [warnings.text_content()]
+    page.get_by_role("button", name="Remove World").click()
+    _wait_for_series(page, 1)
+    sync_api.expect(warnings).to_have_count(0)

@@ -104,7 +104,7 @@ def _expected_series(path: Path, **chosen: set[str]) -> dict[str, dict[str, floa
 
 def test_the_filters_are_labelled_multiple_selects(migration_client: FlaskClient) -> None:
     page = html_of(migration_client.get(f"{EXPLORE}?key=A.{WORLD}.STOCK.FB._T._T._T._T"))
-    selects = page.xpath("//form[@id='filters']//select")
+    selects = page.xpath("//form[@id='filters']//select[starts-with(@name, 'dim.')]")
     assert selects
     labels = {label.get("for") for label in page.iter("label")}
     for select in selects:
@@ -112,6 +112,11 @@ def test_the_filters_are_labelled_multiple_selects(migration_client: FlaskClient
         assert select.get("id") in labels
         assert select.get("aria-describedby") == "filters-help"
         assert select.xpath("option[1]")[0].get("value") == ""  # "All"
+    # the other lists ("members of a region") are labelled single choices, none by default
+    others = page.xpath("//form[@id='filters']//select[not(starts-with(@name, 'dim.'))]")
+    for select in others:
+        assert select.get("multiple") is None and select.get("id") in labels
+        assert select.xpath("option[1]")[0].get("value") == ""
     assert page.get_element_by_id("filters-help").text_content().strip()
 
 

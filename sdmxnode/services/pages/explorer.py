@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import parse_availability_query_v1
@@ -14,6 +14,12 @@ from sdmxnode.services.data.data_sets import provider_plan
 from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.filters import (
+    aggregates_with_members,
+    code_parents,
+    region_members,
+    tree_options,
+)
 from sdmxnode.services.pages.providers import provider_names
 
 #: The most series the explorer tabulates and charts, and the most observations it reads.
@@ -34,11 +40,24 @@ class Filter:
     selected: str  # '' = all
     #: Chosen codes that have no data with the other dimensions' choices.
     without_data: tuple[str, ...] = ()
+    #: The options' depth in the code list's hierarchy (code -> level, 0 at the top) and
+    #: nearest ancestor among the options (code -> parent code); `options` come in that order.
+    levels: Mapping[str, int] = field(default_factory=dict)
+    parents: Mapping[str, str] = field(default_factory=dict)
+    #: Each aggregate among the options -> its members among the options (the dimension's
+    #: hierarchy, as the aggregate check reads it).
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Each chosen aggregate with the chosen codes below it: charted together.
+    aggregates_with_members: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def chosen(self) -> list[str]:
         """The chosen codes (none: all)."""
         return [code for code in self.selected.split("+") if code]
+
+    def name_of(self, code: str) -> str:
+        """The name of one of the options (its code when it has none)."""
+        return next((name for c, name in self.options if c == code), code)
 
 
 @dataclass(frozen=True)
@@ -125,23 +144,32 @@ def _available(
 
 
 def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
-    """One filter per dimension, its options narrowed by the other dimensions' choices."""
+    """One filter per dimension, its options narrowed by the other dimensions' choices and
+    ordered as the code list's hierarchy (parents first, each code under its parent)."""
     narrowed = narrowed_codes(node, view, parts)
+    components = {c.id: c for c in view.components}
+    generation = node.store.generation()
     filters = []
-    for dimension, part in zip([d.id for d in view.structure.dimensions], parts, strict=True):
+    for dimension, part in zip(view.structure.dimensions, parts, strict=True):
         chosen = [code for code in part.split("+") if code]
-        with_data = narrowed.get(dimension, set())
-        names = view.labels.codes.get(dimension, {})
+        with_data = narrowed.get(dimension.id, set())
+        names = view.labels.codes.get(dimension.id, {})
         listed = with_data | set(chosen)
         options = [(code, name) for code, name in names.items() if code in listed]
         options += [(code, code) for code in sorted(listed - set(names))]
+        tree = tree_options(options, code_parents(node, components.get(dimension.id), generation))
+        hierarchy = dict(dimension.hierarchy)
         filters.append(
             Filter(
-                dimension,
-                view.labels.components.get(dimension, dimension),
-                options,
+                dimension.id,
+                view.labels.components.get(dimension.id, dimension.id),
+                [(option.code, option.name) for option in tree],
                 part,
                 tuple(code for code in chosen if code not in with_data),
+                levels={option.code: option.level for option in tree},
+                parents={option.code: option.parent for option in tree if option.parent},
+                members=region_members(hierarchy, [option.code for option in tree]),
+                aggregates_with_members=aggregates_with_members(hierarchy, chosen),
             )
         )
     return filters

@@ -20,6 +20,7 @@ from sdmxnode.services.pages.explorer import (
     key_from_choices,
     period_choices,
 )
+from sdmxnode.services.pages.filters import region_choice
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
@@ -29,23 +30,31 @@ register_html_errors(blueprint)
 
 #: The prefix of the explorer form's per-dimension fields (`dim.REF_AREA=1`).
 FIELD_PREFIX = "dim."
+#: The prefix of its "members of a region" fields (`members.REF_AREA=14`: Eastern Africa's
+#: members), which replace that dimension's codes.
+MEMBERS_PREFIX = "members."
 
 
 @blueprint.route("/explore/<agency>/<id_>")
 def explorer(agency: str, id_: str) -> Response:
     """The explorer for the selection `?key=` (SDMX key syntax); the filter form's fields
-    (one per dimension) are turned into that key by a redirect."""
+    (one per dimension) are turned into that key by a redirect, a "members of a region"
+    field replacing its dimension's codes by that region's members."""
     language, _ = choose_language()
     node = current_node()
     version = request.args.get("version")
     view = get_dataflow_view(node, agency, id_, version, language)
     dimensions = [d.id for d in view.structure.dimensions]
-    if any(name.startswith(FIELD_PREFIX) for name in request.args):
+    if any(name.startswith((FIELD_PREFIX, MEMBERS_PREFIX)) for name in request.args):
         choices = {
             name[len(FIELD_PREFIX) :]: "+".join(v for v in request.args.getlist(name) if v)
             for name in request.args
             if name.startswith(FIELD_PREFIX)
         }
+        for name, region in request.args.items():
+            if name.startswith(MEMBERS_PREFIX) and region.strip():
+                dimension = name[len(MEMBERS_PREFIX) :]
+                choices[dimension] = region_choice(view, dimension, region.strip())
         kept = ("lang", "version", *PERIOD_PARAMETERS)
         values: dict[str, str] = {k: v for k, v in request.args.items() if k in kept and v}
         values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
@@ -62,6 +71,7 @@ def explorer(agency: str, id_: str) -> Response:
         view=view,
         exploration=exploration,
         field_prefix=FIELD_PREFIX,
+        members_prefix=MEMBERS_PREFIX,
         periods=periods,
         rest_url=data_url(request.url_root, view.flow_ref, rest_key, periods=periods),
         downloads=list_download_links(request.url_root, view.flow_ref, rest_key, periods),
