@@ -272,7 +272,9 @@ def _summary(
     return summary
 
 
-def find_aggregates(node: Node, view: DataflowView, dimension: str, with_data: set[str]) -> set[str]:
+def find_aggregates(
+    node: Node, view: DataflowView, dimension: str, with_data: set[str]
+) -> set[str]:
     """The codes of `dimension` with data that are aggregates: regions and groupings of its
     code list (codes with members: children or a MEMBERS annotation, as the aggregate check
     reads them; or codes the list annotates with their M49 level, `REGION_ANNOTATION`). A
