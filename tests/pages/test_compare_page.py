@@ -41,7 +41,7 @@ needs_desa_table = pytest.mark.skipif(
 )
 
 
-def _source_type_counts() -> Counter[str]:
+def source_type_counts() -> Counter[str]:
     """How many countries or areas of DESA's Table 1 have each "Type of data" (its letters
     joined without spaces, as fixtures/README.md says the demo data hold them); rows with a
     code of 900 or more are DESA's regions and groupings."""
@@ -81,7 +81,7 @@ def _cell_codes(row: lxml.html.HtmlElement, component: str) -> set[str]:
 def test_summary_counts_match_the_type_of_data_column_of_the_source(
     migration_client: FlaskClient,
 ) -> None:
-    expected = _source_type_counts()
+    expected = source_type_counts()
     page = _page(migration_client)
     assert_accessible_basics(page)
     assert _summary(page, "DATA_TYPE_IMS") == dict(expected)
