@@ -231,6 +231,11 @@ def test_compare_summary_counts_the_source_types_of_data_at_1280_px(page) -> Non
     page.goto(PAGES["compare"])
     assert _summary_counts(page) == dict(source_type_counts())
     assert len(_compare_rows(page)) == sum(source_type_counts().values())
+    # foreign citizens: every country whose cell has a C, as its metadata set says
+    citizens = page.locator("ul[data-attribute='MIG_DEF_CRITERION'] li[data-code='CITIZEN']")
+    expected = sum(n for data_type, n in source_type_counts().items() if "C" in data_type)
+    assert int(citizens.get_attribute("data-count")) == expected
+    assert f": {expected} countries" in citizens.inner_text()
     _no_page_wide_scroll(page)
     box = page.locator("#compare-table").locator("xpath=..")
     assert box.get_attribute("class") == "table-scroll"

@@ -198,3 +198,25 @@ def test_the_tables_scroll_inside_their_box(migration_client: FlaskClient) -> No
         box = table.getparent()
         assert box.tag == "div" and "table-scroll" in box.get("class"), table_id
         assert box.get("tabindex") == "0" and box.get("role") == "region"
+
+
+@needs_desa_table
+def test_criterion_summary_counts_birth_and_citizenship_as_the_source_does(
+    migration_client: FlaskClient,
+) -> None:
+    """B in a "Type of data" cell means foreign-born, C foreign citizens (both letters: both
+    criteria), neither (I, IR: imputed) an unknown criterion (fixtures/README.md)."""
+    expected: Counter[str] = Counter()
+    for data_type, count in source_type_counts().items():
+        criteria = [c for letter, c in (("B", "BIRTH"), ("C", "CITIZEN")) if letter in data_type]
+        for criterion in criteria or ["_U"]:
+            expected[criterion] += count
+    page = _page(migration_client)
+    items = page.xpath("//ul[@data-attribute='MIG_DEF_CRITERION']/li")
+    assert {li.get("data-code"): int(li.get("data-count")) for li in items} == dict(expected)
+    citizens = _page(migration_client, "?criterion=CITIZEN")
+    rows = citizens.xpath("//table[@id='metadata-compare-table']/tbody/tr")
+    assert len(rows) == expected["CITIZEN"]
+    for row in rows:
+        cell = row.xpath("./td[@data-attribute='MIG_DEF_CRITERION']")[0]
+        assert "CITIZEN" in {span.get("data-value") for span in cell.iter("span")}
