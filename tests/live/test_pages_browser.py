@@ -272,3 +272,19 @@ def test_compare_filter_by_definition_and_sort_by_a_column(page) -> None:
     ]
     assert labels == sorted(labels, key=str.casefold, reverse=True)
     assert [r.get_attribute("data-area") for r in _compare_rows(page)] != first
+
+
+def test_compare_find_box_narrows_the_table_as_one_types(page) -> None:
+    page.goto(PAGES["compare"])
+    rows = page.locator("#compare-table tbody tr[data-area]")
+    total = rows.count()
+    page.get_by_label("Find a country or area").fill("Kenya")
+    visible = page.locator("#compare-table tbody tr[data-area]:visible")
+    sync_api.expect(visible).to_have_count(1)
+    assert visible.get_attribute("data-area") == "KEN"
+    assert page.locator("#find-area-status").inner_text() == f"1 of {total} rows match"
+    page.get_by_label("Find a country or area").fill("")
+    sync_api.expect(visible).to_have_count(total)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#find-area").scroll_into_view_if_needed()
+    _screenshot(page, "compare-table")
