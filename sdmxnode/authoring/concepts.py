@@ -41,8 +41,18 @@ CONCEPTS: tuple[ConceptDef, ...] = (
     ConceptDef("UPPER_BOUND", "Upper bound", origin=SDG),
     ConceptDef("DATA_LAST_UPDATE", "Date of last update", origin=SDG),
     ConceptDef("MEASURE", "Statistical measure", "The measure within a statistical domain."),
-    ConceptDef("CITIZENSHIP", "Country of citizenship"),
-    ConceptDef("COUNTRY_BIRTH", "Country of birth"),
+    ConceptDef(
+        "CITIZENSHIP",
+        "Country of citizenship",
+        "The citizenship of the persons counted: FOR (any foreign citizenship) counts foreign"
+        " citizens, _T counts everyone whatever their citizenship.",
+    ),
+    ConceptDef(
+        "COUNTRY_BIRTH",
+        "Country of birth",
+        "The country of birth of the persons counted: FB (born in any other country) counts the"
+        " foreign-born, _T counts everyone whatever their country of birth.",
+    ),
     ConceptDef(
         "PREV_NEXT_RES",
         "Country of previous or next residence",
@@ -69,10 +79,30 @@ CONCEPTS: tuple[ConceptDef, ...] = (
         "The national criterion (minimum duration, permit, birth or citizenship) used to count"
         " a person as an international migrant.",
     ),
-    ConceptDef("RESIDENCE_CRITERION", "Usual-residence criterion"),
-    ConceptDef("SOURCE_TYPE", "Type of data source"),
-    ConceptDef("DATA_TYPE_IMS", "Type of data (UN DESA International Migrant Stock)"),
-    ConceptDef("REF_PERIOD_DETAIL", "Reference point within the period"),
+    ConceptDef(
+        "RESIDENCE_CRITERION",
+        "Usual-residence criterion",
+        "The rule that makes a person a usual resident of the country, and so counted there"
+        " (12 months, most of the last 12 months, legal residence, de facto presence).",
+    ),
+    ConceptDef(
+        "SOURCE_TYPE",
+        "Type of data source",
+        "Where the figure comes from: census, register, permits, survey, border statistics,"
+        " or a model estimate where no national data exist.",
+    ),
+    ConceptDef(
+        "DATA_TYPE_IMS",
+        "Type of data (UN DESA International Migrant Stock)",
+        "Whom UN DESA's estimate counts as a migrant: the foreign-born (B) or foreign citizens"
+        " (C), with refugees added (R), or imputed where no data exist (I).",
+    ),
+    ConceptDef(
+        "REF_PERIOD_DETAIL",
+        "Reference point within the period",
+        "The date within the period a stock refers to (mid-year, 1 January, census date), or"
+        " the whole period for flows.",
+    ),
     ConceptDef(
         "REVISION",
         "Revision or edition of the source",

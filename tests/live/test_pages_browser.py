@@ -15,6 +15,7 @@ from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_probl
 from tests.live.conftest import LiveNode, start_node
 from tests.pages.conftest import WORLD, fixture_series
 from tests.pages.test_explorer_hierarchy import read_codelist
+from tests.pages.test_compare_page import needs_desa_table, source_type_counts
 
 UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
 WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
@@ -405,3 +406,85 @@ def test_the_aggregate_warning_follows_the_choice(page) -> None:
     page.get_by_role("button", name="Remove World").click()
     _wait_for_series(page, 1)
     sync_api.expect(warnings).to_have_count(0)
+
+
+# --- #21 point 5: the comparability page answers "birth or citizenship?"
+
+
+def _compare_rows(page) -> list[object]:
+    return page.locator("#compare-table tbody tr[data-area]").all()
+
+
+def _summary_counts(page) -> dict[str, int]:
+    items = page.locator("ul.definition-summary[data-component='DATA_TYPE_IMS'] li").all()
+    return {li.get_attribute("data-code"): int(li.get_attribute("data-count")) for li in items}
+
+
+def _no_page_wide_scroll(page) -> None:
+    width, view = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= view, (width, view)
+
+
+@needs_desa_table
+def test_compare_summary_counts_the_source_types_of_data_at_1280_px(page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(PAGES["compare"])
+    assert _summary_counts(page) == dict(source_type_counts())
+    assert len(_compare_rows(page)) == sum(source_type_counts().values())
+    # foreign citizens: every country whose cell has a C, as its metadata set says
+    citizens = page.locator("ul[data-attribute='MIG_DEF_CRITERION'] li[data-code='CITIZEN']")
+    expected = sum(n for data_type, n in source_type_counts().items() if "C" in data_type)
+    assert int(citizens.get_attribute("data-count")) == expected
+    assert f": {expected} countries" in citizens.inner_text()
+    _no_page_wide_scroll(page)
+    box = page.locator("#compare-table").locator("xpath=..")
+    assert box.get_attribute("class") == "table-scroll"
+    _screenshot(page, "compare-1280")
+
+
+def test_compare_filter_by_definition_and_sort_by_a_column(page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(PAGES["compare"])
+    citizens = _summary_counts(page)["C"]
+    page.select_option("#definition", "DATA_TYPE_IMS:C")
+    page.locator("#compare-filters").get_by_role("button", name="Apply").click()
+    page.wait_for_url("**definition=DATA_TYPE_IMS*")
+    rows = _compare_rows(page)
+    assert len(rows) == citizens > 0
+    for row in rows:
+        cell = row.locator("td[data-component='DATA_TYPE_IMS'] span[title]")
+        assert cell.get_attribute("title") == "C"
+    _no_page_wide_scroll(page)
+    # sorting: the column heading is a link, a second activation reverses the order
+    page.goto(PAGES["compare"])
+    heading = page.locator("#compare-table th[data-component='DATA_TYPE_IMS']")
+    heading.get_by_role("link").click()
+    page.wait_for_url("**sort=DATA_TYPE_IMS*")
+    assert heading.get_attribute("aria-sort") == "ascending"
+    first = [r.get_attribute("data-area") for r in _compare_rows(page)]
+    heading.get_by_role("link").focus()
+    page.keyboard.press("Enter")  # from the keyboard
+    page.wait_for_url("**sort=-DATA_TYPE_IMS*")
+    assert heading.get_attribute("aria-sort") == "descending"
+    labels = [
+        " ".join(r.locator("td[data-component='DATA_TYPE_IMS'] span[title]").all_inner_texts())
+        for r in _compare_rows(page)
+    ]
+    assert labels == sorted(labels, key=str.casefold, reverse=True)
+    assert [r.get_attribute("data-area") for r in _compare_rows(page)] != first
+
+
+def test_compare_find_box_narrows_the_table_as_one_types(page) -> None:
+    page.goto(PAGES["compare"])
+    rows = page.locator("#compare-table tbody tr[data-area]")
+    total = rows.count()
+    page.get_by_label("Find a country or area").fill("Kenya")
+    visible = page.locator("#compare-table tbody tr[data-area]:visible")
+    sync_api.expect(visible).to_have_count(1)
+    assert visible.get_attribute("data-area") == "KEN"
+    assert page.locator("#find-area-status").inner_text() == f"1 of {total} rows match"
+    page.get_by_label("Find a country or area").fill("")
+    sync_api.expect(visible).to_have_count(total)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#find-area").scroll_into_view_if_needed()
+    _screenshot(page, "compare-table")

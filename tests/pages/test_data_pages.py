@@ -91,7 +91,7 @@ def test_explorer_selection_without_data(migration_client: FlaskClient) -> None:
 
 
 def test_compare_shows_each_reporting_country(migration_client: FlaskClient) -> None:
-    response = migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS")
+    response = migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS?show=all")
     assert response.status_code == 200
     page = html_of(response)
     assert_accessible_basics(page)
@@ -109,7 +109,7 @@ def test_compare_shows_each_reporting_country(migration_client: FlaskClient) -> 
         assert titles == data_types[tr.get("data-area")] - {""}, tr.get("data-area")
     # the data types differ between countries: some rows are marked as not comparable
     assert page.xpath("//td[@data-differs='true']")
-    only = html_of(migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS?only=differs"))
+    only = html_of(migration_client.get("/compare/IMDX/DF_MIG_STOCK_IMS?show=all&only=differs"))
     marked = only.xpath("//table[@id='compare-table']/tbody/tr")
     assert 0 < len(marked) < len(rows)
     assert all(tr.xpath(".//td[@data-differs='true']") for tr in marked)

@@ -22,6 +22,7 @@ does not report are not held against it (only the criterion is required by the M
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute
@@ -36,6 +37,8 @@ from sdmxnode.services.pages.metadata import (
     text_for,
 )
 
+#: The attribute that says whom a country counts as a migrant (birth, citizenship, ...).
+CRITERION = "MIG_DEF_CRITERION"
 RECOMMENDED_CRITERIA = frozenset({"BIRTH", "CITIZEN"})
 SHORT_DURATIONS = frozenset({"P3M", "P6M"})
 RECOMMENDED_RESIDENCE = frozenset({"R12M", "R12M_MOST"})
@@ -65,6 +68,16 @@ class MetadataDefinition:
 
 
 @dataclass(frozen=True)
+class ValueCount:
+    """How many countries' metadata sets report one value of an attribute."""
+
+    attribute: str
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class MetadataComparison:
     """The definitions from metadata, with the names of the attributes shown."""
 
@@ -75,6 +88,28 @@ class MetadataComparison:
     def departing(self) -> list[MetadataDefinition]:
         """The countries whose definition departs from the recommendations."""
         return [d for d in self.definitions if d.departures]
+
+    @property
+    def criteria(self) -> list[ValueCount]:
+        """How many countries count migrants by each criterion (`MIG_DEF_CRITERION`: birth,
+        citizenship, ...), most used first; a country reporting two criteria counts for both."""
+        return self.value_counts(CRITERION)
+
+    def value_counts(self, attribute: str) -> list[ValueCount]:
+        """How many countries report each value of `attribute`, most reported first."""
+        counts: Counter[tuple[str, str]] = Counter(
+            value for d in self.definitions for value in dict.fromkeys(d.values.get(attribute, []))
+        )
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [ValueCount(attribute, code, name, n) for (code, name), n in ranked]
+
+    def select(self, only_departing: bool, criterion: str | None) -> list[MetadataDefinition]:
+        """The definitions the table shows: those departing from the recommendations only, or
+        those reporting `criterion` only, when asked."""
+        rows = self.departing if only_departing else self.definitions
+        if criterion:
+            rows = [d for d in rows if criterion in {c for c, _ in d.values.get(CRITERION, [])}]
+        return rows
 
 
 def _reported(metadata_set: MetadataSet) -> dict[str, list[str]]:

@@ -10,7 +10,12 @@ from flask import Blueprint, Response, redirect, request, url_for
 from sdmxnode.errors import SemanticError
 from sdmxnode.services.checks.providers import list_shared_figures
 from sdmxnode.services.pages.bilateral import get_bilateral_view, is_bilateral
-from sdmxnode.services.pages.compare import compare_definitions
+from sdmxnode.services.pages.compare import (
+    SHOW_CHOICES,
+    compare_definitions,
+    parse_compare_options,
+    select_rows,
+)
 from sdmxnode.services.pages.compare_metadata import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
 from sdmxnode.services.pages.explorer import (
@@ -86,10 +91,15 @@ def compare(agency: str, id_: str) -> Response:
     language, _ = choose_language()
     node = current_node()
     view = get_dataflow_view(node, agency, id_, request.args.get("version"), language)
+    comparison = compare_definitions(node, view, language)
+    options = parse_compare_options(request.args, comparison)
     return render_page(
         "compare.html",
         view=view,
-        comparison=compare_definitions(node, view),
+        comparison=comparison,
+        options=options,
+        rows=select_rows(comparison, options),
+        show_choices=SHOW_CHOICES,
         from_metadata=metadata_definitions(node, view, language),
         bilateral=bilateral_target(node, view) is not None,
         origins=is_bilateral(view),
