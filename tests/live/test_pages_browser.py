@@ -14,8 +14,8 @@ from tests.conftest import PROJECT_ROOT, fresh_database
 from tests.live.browser import SCREENSHOTS, launch, require_browser, watch_problems
 from tests.live.conftest import LiveNode, start_node
 from tests.pages.conftest import WORLD, fixture_series
-from tests.pages.test_explorer_hierarchy import read_codelist
 from tests.pages.test_compare_page import needs_desa_table, source_type_counts
+from tests.pages.test_explorer_hierarchy import read_codelist
 
 UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
 WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
