@@ -20,7 +20,9 @@ from sdmxnode.services.pages.explorer import (
     key_from_choices,
     period_choices,
 )
+from sdmxnode.services.pages.explorer_display import DEFAULT_SORT, SORTS
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
+from sdmxnode.services.pages.snippets import list_snippets
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
@@ -46,7 +48,7 @@ def explorer(agency: str, id_: str) -> Response:
             for name in request.args
             if name.startswith(FIELD_PREFIX)
         }
-        kept = ("lang", "version", *PERIOD_PARAMETERS)
+        kept = ("lang", "version", "sort", *PERIOD_PARAMETERS)
         values: dict[str, str] = {k: v for k, v in request.args.items() if k in kept and v}
         values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
         target = url_for(".explorer", **values)  # type: ignore[arg-type]
@@ -55,15 +57,20 @@ def explorer(agency: str, id_: str) -> Response:
     if key is None:
         key = default_key(view)
     periods = period_choices(request.args)
-    exploration = explore(node, view, key.strip().replace(" ", "+"), periods)
+    sort = request.args.get("sort", DEFAULT_SORT)
+    exploration = explore(node, view, key.strip().replace(" ", "+"), periods, sort)
     rest_key = exploration.key or "all"
+    rest_url = data_url(request.url_root, view.flow_ref, rest_key, periods=periods)
+    csv_url = data_url(request.url_root, view.flow_ref, rest_key, "csvdata-1.0", periods)
     return render_page(
         "explore.html",
         view=view,
         exploration=exploration,
         field_prefix=FIELD_PREFIX,
         periods=periods,
-        rest_url=data_url(request.url_root, view.flow_ref, rest_key, periods=periods),
+        rest_url=rest_url,
+        snippets=list_snippets(rest_url, csv_url),
+        sorts=SORTS,
         downloads=list_download_links(request.url_root, view.flow_ref, rest_key, periods),
         origins=is_bilateral(view),
     )
