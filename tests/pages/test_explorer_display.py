@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
-from sdmxnode.services.pages.explorer import MAX_SERIES
+from sdmxnode.services.pages.explorer import MAX_OBSERVATIONS, MAX_SERIES
 from sdmxnode.services.pages.explorer_display import CHART_LINES
 from tests.pages.conftest import assert_accessible_basics, html_of
 
@@ -151,6 +151,16 @@ def test_counts_say_what_is_shown_of_what(migration_client: FlaskClient) -> None
     assert few.startswith(
         "Showing 3 of 3 series in the chart, 3 of 3 series in the table, 21 observations."
     )
+
+
+def test_counts_of_a_selection_larger_than_the_explorer_reads(
+    migration_client: FlaskClient,
+) -> None:
+    csv = _csv(migration_client, "all")
+    assert len(csv) > MAX_OBSERVATIONS  # the explorer stops reading: the counts come from SQL
+    counts = _page(migration_client, "key=").get_element_by_id("counts")
+    assert counts.get("data-series-total") == str(csv["SERIES_KEY"].nunique())
+    assert counts.get("data-observations-total") == str(len(csv))
 
 
 def _codelist_order(client: FlaskClient) -> list[str]:

@@ -255,11 +255,13 @@ def explore(
     found = count_rows(node, plan, COUNT_LIMIT + 1)
     if not found:
         return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
-    series_total = count_rows(node, replace(plan, series_only=True), COUNT_LIMIT + 1)
     with node.data.reading() as reader:
         providers = reader.providers(plan.dataflow.pk, plan.selection)
     names = provider_names(node) if len(providers) > 1 else {}
     read = _read_series(node, view, plan, parts, providers, names)
+    series_total = len(read)  # every series, unless the observations were cut short
+    if found > MAX_OBSERVATIONS:
+        series_total = count_rows(node, replace(plan, series_only=True), COUNT_LIMIT + 1)
     ordered = sort_series(view, list(read.values()), sort)
     shown = ordered[:MAX_SERIES]
     units = list(dict.fromkeys(u for s in shown if (u := unit_of(s.notes, view.labels))))
@@ -321,26 +323,36 @@ def _read_series(
     if len(providers) > 1:  # a series per provider: their figures stand side by side
         plans = [(p, provider_plan(plan, p)) for p in providers]
     series: dict[tuple[str, str], Series] = {}
+
+    def series_of(provider: str, row: tuple) -> Series:
+        series_key = ".".join(str(v or "") for v in row[:width])
+        found = series.get((provider, series_key))
+        if found is None:
+            label = _label(view, dimensions, row, varying)
+            if provider:
+                label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
+            notes = {a: str(row[i]) for i, a in series_attributes if row[i] not in (None, "")}
+            area = str(row[area_index] or "") if area_index is not None else ""
+            found = Series(series_key, label, {}, provider, {}, notes, area)
+            series[(provider, series_key)] = found
+        return found
+
     read = 0
     for provider, own in plans:
+        last: tuple = ()
+        current: Series | None = None
         for row in iter_rows(node, own):
             read += 1
             if read > MAX_OBSERVATIONS:
                 break
-            series_key = ".".join(str(v or "") for v in row[:width])
-            found = series.get((provider, series_key))
-            if found is None:
-                label = _label(view, dimensions, row, varying)
-                if provider:
-                    label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
-                notes = {a: str(row[i]) for i, a in series_attributes if row[i] not in (None, "")}
-                area = str(row[area_index] or "") if area_index is not None else ""
-                found = Series(series_key, label, {}, provider, {}, notes, area)
-                series[(provider, series_key)] = found
+            if current is None or row[:width] != last:  # rows come series by series
+                last = row[:width]
+                current = series_of(provider, row)
             period = str(row[time_index]) if time_index is not None else ""
-            found.values[period] = number_of(row[value_index] if value_index is not None else None)
+            value = row[value_index] if value_index is not None else None
+            current.values[period] = number_of(value)
             if flag_index is not None and row[flag_index]:
-                found.flags[period] = str(row[flag_index])
+                current.flags[period] = str(row[flag_index])
     return series
 
 
