@@ -488,3 +488,129 @@ def test_compare_find_box_narrows_the_table_as_one_types(page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#find-area").scroll_into_view_if_needed()
     _screenshot(page, "compare-table")
+
+
+# --- #21 points 3 and 10: units, flags, honest counts, chart export, order, snippets
+WOMEN_KEY = "A.FRA+DEU+ITA.STOCK.FB._T.F._T._T"
+
+
+def _women_series() -> list[dict]:
+    """The fixture's Series elements of the France/Germany/Italy women selection."""
+    return [
+        s
+        for s in fixture_series()
+        if s["attributes"]["REF_AREA"] in ("FRA", "DEU", "ITA") and s["attributes"]["SEX"] == "F"
+    ]
+
+
+def _fixture_flags(path=None) -> dict[tuple[str, str], str]:
+    """(area, period) -> OBS_STATUS of the women selection, read from the fixture's XML."""
+    from lxml import etree
+
+    from tests.pages.conftest import DEMO_DATA
+
+    found = {}
+    for series in etree.parse(str(path or DEMO_DATA)).iter("Series"):
+        if series.get("SEX") == "F" and series.get("REF_AREA") in ("FRA", "DEU", "ITA"):
+            for obs in series:
+                found[(series.get("REF_AREA"), obs.get("TIME_PERIOD"))] = obs.get("OBS_STATUS")
+    return found
+
+
+def test_women_chart_shows_unit_and_flag_legend(page) -> None:
+    page.goto(f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WOMEN_KEY}")
+    _wait_for_series(page, 3)
+    (unit,) = {s["attributes"]["UNIT_MEASURE"] for s in _women_series()}
+    shown_unit = page.locator("#units [data-unit]")
+    assert shown_unit.get_attribute("data-unit") == unit
+    unit_name = shown_unit.inner_text().strip()
+    assert page.locator("#chart svg text.unit").text_content().startswith(unit_name)
+    assert unit_name in page.locator("#chart-caption").inner_text()
+    flags = _fixture_flags()
+    dots = {
+        (g.get_attribute("data-series").split(".")[1], d.get_attribute("data-period")): (
+            d.get_attribute("data-flag")
+        )
+        for g in page.locator("#chart svg g.series").all()
+        for d in g.locator("circle").all()
+    }
+    assert dots == flags
+    legend = page.locator("#flag-legend [data-flag]")
+    assert {d.get_attribute("data-flag") for d in legend.all()} == set(flags.values())
+    assert page.locator("#flag-legend").is_visible()
+    _screenshot(page, "explore-women-units-flags")
+
+
+def test_counts_say_what_the_chart_and_table_show(page) -> None:
+    page.goto(f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WORLD_KEY}")
+    page.wait_for_selector("#chart svg circle")
+    page.select_option("#f-REF_AREA", "")  # every area
+    _wait_for_series(page, 10)
+    total = len(
+        {s["attributes"]["REF_AREA"] for s in fixture_series() if s["attributes"]["SEX"] == "_T"}
+    )
+    text = " ".join(page.locator("#counts").inner_text().split())
+    assert f"Showing 10 of {total} series in the chart, 40 of {total} series in the table" in text
+    assert page.locator("#data-table tbody tr").count() == 40
+
+
+def test_chart_exports_as_svg_and_png(page) -> None:
+    from lxml import etree
+
+    page.goto(f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WOMEN_KEY}")
+    _wait_for_series(page, 3)
+    sync_api.expect(page.locator("#chart-export")).to_be_visible(timeout=30_000)
+    with page.expect_download() as info:
+        page.locator("#export-svg").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".svg")
+    svg = etree.parse(download.path()).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    assert len(svg.findall(".//{http://www.w3.org/2000/svg}polyline")) == 3
+    texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert page.locator("#chart-caption").inner_text().strip() in texts
+    for label in ("France", "Germany", "Italy"):
+        assert label in texts
+    with page.expect_download() as info:
+        page.locator("#export-png").click()
+    png = info.value
+    assert png.suggested_filename.endswith(".png")
+    with open(png.path(), "rb") as file:
+        head = file.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(head[16:20], "big") > 800  # drawn at twice the chart's width
+
+
+def test_sort_control_reorders_the_table(page) -> None:
+    page.goto(f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WOMEN_KEY}")
+    _wait_for_series(page, 3)
+    page.select_option("#sort", "name")
+    sync_api.expect(page.locator("#sort")).to_have_value("name", timeout=30_000)
+    page.wait_for_url("**sort=name**", timeout=30_000)
+    labels = [
+        th.inner_text().split(" A.")[0].strip() for th in page.locator("#data-table tbody th").all()
+    ]
+    assert labels == sorted(labels, key=str.casefold) and len(labels) == 3
+
+
+def test_rest_url_and_snippets_are_copyable(page, live_node: LiveNode) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_node.url)
+    page.goto(f"/explore/IMDX/DF_MIG_STOCK_IMS?key={WOMEN_KEY}")
+    _wait_for_series(page, 3)
+    rest_url = page.locator("#rest-url").input_value()
+    page.get_by_role("button", name="Copy the URL").click()
+    sync_api.expect(page.locator(".copy-status")).to_have_text("Copied to the clipboard.")
+    assert page.evaluate("navigator.clipboard.readText()") == rest_url
+    snippets = page.locator(".snippet")
+    assert {s.get_attribute("data-snippet") for s in snippets.all()} == {
+        "sdmx1",
+        "pysdmx",
+        "pandas",
+        "rsdmx",
+        "curl",
+    }
+    curl = page.locator(".snippet[data-snippet='curl']")
+    curl.get_by_role("button", name="Copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == curl.locator("pre").inner_text()
+    assert rest_url in copied

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.availability import find_availability
 from sdmxnode.services.data.data_sets import provider_plan
-from sdmxnode.services.data.queries import count_rows, iter_rows, plan_data_query
+from sdmxnode.services.data.queries import DataPlan, count_rows, iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.explorer_display import (
+    CHART_LINES,
+    DEFAULT_SORT,
+    REF_AREA,
+    SORTS,
+    NoteColumn,
+    Unit,
+    area_metadata,
+    chart_title,
+    code_order,
+    flag_attribute,
+    flag_legend,
+    latest_value,
+    list_position,
+    note_columns,
+    unit_of,
+    value_text,
+)
 from sdmxnode.services.pages.filters import (
     aggregates_with_members,
     code_parents,
@@ -25,6 +43,8 @@ from sdmxnode.services.pages.providers import provider_names
 #: The most series the explorer tabulates and charts, and the most observations it reads.
 MAX_SERIES = 40
 MAX_OBSERVATIONS = 5000
+#: The explorer counts a selection's series and observations up to this many.
+COUNT_LIMIT = 100_000
 #: Codes preferred as the default selection of a dimension (totals).
 TOTAL_CODES = ("_T", "_Z")
 
@@ -69,6 +89,14 @@ class Series:
     label: str
     values: dict[str, float | None]
     provider: str = ""
+    #: Observation status codes (OBS_STATUS) by period, where reported.
+    flags: dict[str, str] = field(default_factory=dict)
+    #: The series' (and its groups') attribute values by attribute id: unit, notes, sources.
+    notes: dict[str, str] = field(default_factory=dict)
+    #: Its reference area code (REF_AREA), '' when the DSD has none.
+    area: str = ""
+    #: The reference metadata set documenting its area's data: (agency, id, version).
+    metadata: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +112,35 @@ class Exploration:
     message: str = ""
     #: The data providers of the selection, as (AGENCY:ID, name), when there are several.
     providers: tuple[tuple[str, str], ...] = ()
+    #: How many series the selection has in all (the table shows the first MAX_SERIES).
+    series_total: int = 0
+    #: The order of the series (a key of SORTS).
+    sort: str = DEFAULT_SORT
+    #: The units (and multipliers) of the shown series, each once.
+    units: tuple[Unit, ...] = ()
+    #: The observation status codes of the shown figures with their names: the legend.
+    flags: tuple[tuple[str, str], ...] = ()
+    #: The series attributes reported for the shown series (notes, sources...).
+    note_columns: tuple[NoteColumn, ...] = ()
+    #: The data set's own attributes, as (name, value).
+    dataset_notes: tuple[tuple[str, str], ...] = ()
+    #: What the selection is, with its unit: the chart's title.
+    title: str = ""
+
+    @property
+    def shown_observations(self) -> int:
+        """How many figures the table shows."""
+        return sum(1 for s in self.series for v in s.values.values() if v is not None)
+
+    @property
+    def chart_series(self) -> int:
+        """How many series the chart draws (at most CHART_LINES)."""
+        return min(len(self.series), CHART_LINES)
+
+    @property
+    def observations_capped(self) -> bool:
+        """Whether the selection holds more observations than the explorer counts."""
+        return self.observation_count > COUNT_LIMIT
 
 
 def key_from_choices(dimensions: Sequence[str], choices: Mapping[str, str]) -> str:
@@ -198,13 +255,19 @@ def period_choices(args: Mapping[str, str]) -> dict[str, str]:
 
 
 def explore(
-    node: Node, view: DataflowView, key: str, time_range: Mapping[str, str] | None = None
+    node: Node,
+    view: DataflowView,
+    key: str,
+    time_range: Mapping[str, str] | None = None,
+    sort: str = DEFAULT_SORT,
 ) -> Exploration:
     """Filters, periods and series of the selection `key` within `time_range` (`startPeriod`,
-    `endPeriod`, `lastNObservations`, checked as a data query checks them; at most
-    MAX_SERIES series)."""
+    `endPeriod`, `lastNObservations`, checked as a data query checks them), in the order
+    `sort` names (SORTS): the first MAX_SERIES series of that order, with their flags, units,
+    notes and reference metadata."""
     dimensions = [d.id for d in view.structure.dimensions]
     parts = _split_key(key, len(dimensions))
+    sort = sort if sort in SORTS else DEFAULT_SORT
     if view.availability is None:
         filters = [
             Filter(d, view.labels.components.get(d, d), [], p)
@@ -212,16 +275,62 @@ def explore(
         ]
         return Exploration(key, filters, [], [], 0, False, "This dataflow has no data yet.")
     filters = _filters(node, view, parts)
-    query = parse_data_query_v1(
-        view.flow_ref, key or None, None, {"detail": "dataonly", **(time_range or {})}
-    )
+    query = parse_data_query_v1(view.flow_ref, key or None, None, {**(time_range or {})})
     try:
         plan = plan_data_query(node, view.artefact, query)
     except NoResults:
         return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
-    found = count_rows(node, plan, MAX_OBSERVATIONS + 1)
+    found = count_rows(node, plan, COUNT_LIMIT + 1)
     if not found:
         return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
+    with node.data.reading() as reader:
+        providers = reader.providers(plan.dataflow.pk, plan.selection)
+    names = provider_names(node) if len(providers) > 1 else {}
+    read = _read_series(node, view, plan, parts, providers, names)
+    series_total = len(read)  # every series, unless the observations were cut short
+    if found > MAX_OBSERVATIONS:
+        series_total = count_rows(node, replace(plan, series_only=True), COUNT_LIMIT + 1)
+    ordered = sort_series(view, list(read.values()), sort)
+    shown = ordered[:MAX_SERIES]
+    units = list(dict.fromkeys(u for s in shown if (u := unit_of(s.notes, view.labels))))
+    metadata = area_metadata(node, plan.structure, view.artefact.ref, (s.area for s in shown))
+    shown = [replace(s, metadata=metadata.get(s.area)) for s in shown]
+    dataset_notes = tuple(
+        (view.labels.components.get(a, a), value_text(a, v, view.labels))
+        for a, v in plan.dataset_attributes.items()
+        if v
+    )
+    return Exploration(
+        key,
+        filters,
+        sorted({period for s in shown for period in s.values}),
+        shown,
+        min(found, COUNT_LIMIT + 1),
+        found > MAX_OBSERVATIONS or len(read) > MAX_SERIES,
+        providers=tuple((p, names.get(p, p)) for p in providers) if len(providers) > 1 else (),
+        series_total=series_total,
+        sort=sort,
+        units=tuple(units),
+        flags=tuple(flag_legend((f for s in shown for f in s.flags.values()), view.labels)),
+        note_columns=tuple(
+            note_columns(plan.structure, view.labels, (s.notes for s in shown), len(units) > 1)
+        ),
+        dataset_notes=dataset_notes,
+        title=chart_title(view.name, view.labels, dimensions, parts, units),
+    )
+
+
+def _read_series(
+    node: Node,
+    view: DataflowView,
+    plan: DataPlan,
+    parts: Sequence[str],
+    providers: Sequence[str],
+    names: Mapping[str, str],
+) -> dict[tuple[str, str], Series]:
+    """The series of the plan with their observations, flags and series attributes, reading
+    at most MAX_OBSERVATIONS rows (a series per provider when there are several)."""
+    dimensions = [d.id for d in view.structure.dimensions]
     columns = plan.columns
     width = len(dimensions)
     time_index = (
@@ -229,45 +338,63 @@ def explore(
     )
     measure = plan.structure.measures[0].id if plan.structure.measures else None
     value_index = columns.index(measure) if measure in columns else None
+    status = flag_attribute(plan.structure)
+    flag_index = columns.index(status) if status in columns else None
+    series_attributes = [
+        (columns.index(a.id), a.id)
+        for a in plan.structure.attributes
+        if a.attachment != "observation" and a.id in columns
+    ]
+    area_index = dimensions.index(REF_AREA) if REF_AREA in dimensions else None
     varying = [i for i, part in enumerate(parts) if "+" in part or not part]
-    with node.data.reading() as reader:
-        providers = reader.providers(plan.dataflow.pk, plan.selection)
-    names = provider_names(node) if len(providers) > 1 else {}
     plans = [("", plan)]
     if len(providers) > 1:  # a series per provider: their figures stand side by side
         plans = [(p, provider_plan(plan, p)) for p in providers]
     series: dict[tuple[str, str], Series] = {}
-    periods: set[str] = set()
+
+    def series_of(provider: str, row: tuple) -> Series:
+        series_key = ".".join(str(v or "") for v in row[:width])
+        found = series.get((provider, series_key))
+        if found is None:
+            label = _label(view, dimensions, row, varying)
+            if provider:
+                label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
+            notes = {a: str(row[i]) for i, a in series_attributes if row[i] not in (None, "")}
+            area = str(row[area_index] or "") if area_index is not None else ""
+            found = Series(series_key, label, {}, provider, {}, notes, area)
+            series[(provider, series_key)] = found
+        return found
+
     read = 0
-    truncated = found > MAX_OBSERVATIONS
     for provider, own in plans:
+        last: tuple = ()
+        current: Series | None = None
         for row in iter_rows(node, own):
             read += 1
             if read > MAX_OBSERVATIONS:
                 break
-            series_key = ".".join(str(v or "") for v in row[:width])
-            if (provider, series_key) not in series:
-                if len(series) >= MAX_SERIES:
-                    truncated = True
-                    continue
-                label = _label(view, dimensions, row, varying)
-                if provider:
-                    label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
-                series[(provider, series_key)] = Series(series_key, label, {}, provider)
+            if current is None or row[:width] != last:  # rows come series by series
+                last = row[:width]
+                current = series_of(provider, row)
             period = str(row[time_index]) if time_index is not None else ""
-            periods.add(period)
-            series[(provider, series_key)].values[period] = number_of(
-                row[value_index] if value_index is not None else None
-            )
-    return Exploration(
-        key,
-        filters,
-        sorted(periods),
-        list(series.values()),
-        min(found, MAX_OBSERVATIONS),
-        truncated,
-        providers=tuple((p, names.get(p, p)) for p in providers) if len(providers) > 1 else (),
-    )
+            value = row[value_index] if value_index is not None else None
+            current.values[period] = number_of(value)
+            if flag_index is not None and row[flag_index]:
+                current.flags[period] = str(row[flag_index])
+    return series
+
+
+def sort_series(view: DataflowView, series: list[Series], sort: str) -> list[Series]:
+    """The series in the order asked for (SORTS): the code lists' order by default."""
+    if sort == "name":
+        return sorted(series, key=lambda s: (s.label.casefold(), s.key, s.provider))
+    if sort == "value":
+        latest = [(latest_value(s.values), s) for s in series]
+        latest.sort(key=lambda pair: -pair[0] if pair[0] is not None else math.inf)
+        return [s for _, s in latest]
+    dimensions = [d.id for d in view.structure.dimensions]
+    order = code_order(dimensions, view.labels)
+    return sorted(series, key=lambda s: (list_position(s.key, dimensions, order), s.provider))
 
 
 def _label(view: DataflowView, dimensions: list[str], row: tuple, varying: list[int]) -> str:

@@ -225,6 +225,44 @@ class MetadataReads:
             for row in self._rows(query)
         ]
 
+    def find_item_targets(
+        self, flow: ArtefactRef, scheme: ArtefactRef, items: Collection[str]
+    ) -> list[tuple[str, str, str, str]]:
+        """(agency, id, version, item) of the sets whose reports target `flow` and also an
+        item among `items` of the item scheme `scheme` (a country's Code of a code list),
+        both in these versions: the sets documenting those items' data, found without
+        reading the sets' bodies."""
+        if not items:
+            return []
+        flow_target = metadata_set_targets.alias("flow_target")
+        item_target = metadata_set_targets.alias("item_target")
+        query = (
+            select(
+                metadata_sets.c.agency_id,
+                metadata_sets.c.id,
+                metadata_sets.c.version,
+                item_target.c.target_item,
+            )
+            .distinct()
+            .join(flow_target, flow_target.c.set_pk == metadata_sets.c.pk)
+            .join(item_target, item_target.c.set_pk == metadata_sets.c.pk)
+            .where(
+                flow_target.c.target_type == flow.type,
+                flow_target.c.target_agency_id == flow.agency_id,
+                flow_target.c.target_id == flow.id,
+                flow_target.c.target_version == flow.version,
+                item_target.c.target_type == scheme.type,
+                item_target.c.target_agency_id == scheme.agency_id,
+                item_target.c.target_id == scheme.id,
+                item_target.c.target_version == scheme.version,
+                item_target.c.target_item.in_(sorted(items)),
+            )
+        )
+        return [
+            (row.agency_id, row.id, row.version, row.target_item)
+            for row in self._rows(_ordered(query))
+        ]
+
     def sets_as_of(self, when: datetime) -> list[PastMetadataSet]:
         """Every set as it was at `when` (aware or naive UTC): for each identity, the last
         version written by then, unless that was its deletion; ordered by identity."""

@@ -25,8 +25,10 @@ from sdmxnode.services.pages.explorer import (
     key_from_choices,
     period_choices,
 )
+from sdmxnode.services.pages.explorer_display import DEFAULT_SORT, SORTS
 from sdmxnode.services.pages.filters import region_choice
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
+from sdmxnode.services.pages.snippets import list_snippets
 from sdmxnode.web import current_node
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
@@ -60,7 +62,7 @@ def explorer(agency: str, id_: str) -> Response:
             if name.startswith(MEMBERS_PREFIX) and region.strip():
                 dimension = name[len(MEMBERS_PREFIX) :]
                 choices[dimension] = region_choice(view, dimension, region.strip())
-        kept = ("lang", "version", *PERIOD_PARAMETERS)
+        kept = ("lang", "version", "sort", *PERIOD_PARAMETERS)
         values: dict[str, str] = {k: v for k, v in request.args.items() if k in kept and v}
         values.update(agency=agency, id_=id_, key=key_from_choices(dimensions, choices))
         target = url_for(".explorer", **values)  # type: ignore[arg-type]
@@ -69,8 +71,11 @@ def explorer(agency: str, id_: str) -> Response:
     if key is None:
         key = default_key(view)
     periods = period_choices(request.args)
-    exploration = explore(node, view, key.strip().replace(" ", "+"), periods)
+    sort = request.args.get("sort", DEFAULT_SORT)
+    exploration = explore(node, view, key.strip().replace(" ", "+"), periods, sort)
     rest_key = exploration.key or "all"
+    rest_url = data_url(request.url_root, view.flow_ref, rest_key, periods=periods)
+    csv_url = data_url(request.url_root, view.flow_ref, rest_key, "csvdata-1.0", periods)
     return render_page(
         "explore.html",
         view=view,
@@ -78,7 +83,9 @@ def explorer(agency: str, id_: str) -> Response:
         field_prefix=FIELD_PREFIX,
         members_prefix=MEMBERS_PREFIX,
         periods=periods,
-        rest_url=data_url(request.url_root, view.flow_ref, rest_key, periods=periods),
+        rest_url=rest_url,
+        snippets=list_snippets(rest_url, csv_url),
+        sorts=SORTS,
         downloads=list_download_links(request.url_root, view.flow_ref, rest_key, periods),
         origins=is_bilateral(view),
     )
