@@ -57,7 +57,7 @@ def _selected(client: FlaskClient, url: str) -> dict[str, list[str]]:
     page = html_of(client.get(url))
     return {
         select.get("id")[2:]: [o.get("value") for o in select.xpath(".//option[@selected]")]
-        for select in page.xpath("//form[@id='filters']//select")
+        for select in page.xpath("//form[@id='filters']//select[starts-with(@id, 'f-')]")
     }
 
 
