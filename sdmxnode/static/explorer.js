@@ -63,7 +63,10 @@
     const xs = data.periods.map(periodNumber);
     const values = series.flatMap((s) => Object.values(s.values).filter((v) => v !== null));
     if (!values.length) return;
-    const width = 800, height = 360, left = 70, right = 20, top = 20, bottom = 40;
+    // At most 800 units wide, and no wider than the box: on a phone the viewBox is not
+    // shrunk, so the chart's 12 px text stays 12 px (#21 point 7).
+    const width = Math.min(800, Math.max(300, holder.clientWidth || 800));
+    const height = 360, left = 70, right = 20, top = 20, bottom = 40;
     const xMin = Math.min(...xs), xMax = Math.max(...xs);
     const yMin = Math.min(0, ...values), yMaxRaw = Math.max(...values);
     const step = niceStep(yMaxRaw - yMin);

@@ -121,9 +121,11 @@ def test_api_page_lists_every_operation(client: FlaskClient, served: dict) -> No
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = lxml.html.fromstring(response.get_data(as_text=True))
-    # no external assets: only the node's own style sheet (no inline style: the CSP)
-    assert page.xpath("//script/@src | //link/@href | //img/@src") == ["/static/api.css"]
+    # no external assets: only the node's own icon and style sheet (no inline style: the CSP)
+    assets = page.xpath("//script/@src | //link/@href | //img/@src")
+    assert assets == ["/static/favicon.svg", "/static/api.css"]
     assert client.get("/static/api.css").mimetype == "text/css"
+    assert client.get("/static/favicon.svg").status_code == 200
     for path, method, operation in iter_operations(served):
         (section,) = page.xpath(f"//section[@id='{operation['operationId']}']")
         text = section.text_content()

@@ -29,4 +29,5 @@ def openapi_json() -> Response:
 def api_page() -> Response:
     """200 with the API page (HTML)."""
     stylesheet = url_for("static", filename="api.css")
-    return Response(render_api_page(current_document(), stylesheet), mimetype="text/html")
+    icon = url_for("static", filename="favicon.svg")
+    return Response(render_api_page(current_document(), stylesheet, icon), mimetype="text/html")

@@ -48,9 +48,14 @@ def _example(method: str, example: str | None) -> str:
     return f"<p>Example: <code>{escape(method.upper())} {escape(example)}</code></p>"
 
 
-def render_api_page(document: Mapping[str, Any], stylesheet: str = "/static/api.css") -> str:
+def render_api_page(
+    document: Mapping[str, Any],
+    stylesheet: str = "/static/api.css",
+    icon: str = "/static/favicon.svg",
+) -> str:
     """The HTML page listing every operation of `document`, grouped by tag; its style is
-    the `stylesheet` URL (no inline style: the Content-Security-Policy allows none)."""
+    the `stylesheet` URL (no inline style: the Content-Security-Policy allows none), its
+    icon the `icon` URL (without one, browsers ask for a /favicon.ico the node lacks)."""
     info = document["info"]
     by_tag: dict[str, list[str]] = {tag["name"]: [] for tag in document.get("tags", [])}
     for path, method, operation in iter_operations(document):
@@ -75,7 +80,9 @@ def render_api_page(document: Mapping[str, Any], stylesheet: str = "/static/api.
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(info['title'])}: API</title>"
+        f'<link rel="icon" href="{escape(icon)}" type="image/svg+xml">'
         f'<link rel="stylesheet" href="{escape(stylesheet)}"></head><body>'
         f"<h1>{escape(info['title'])} API <small>{escape(info['version'])}</small></h1>"
         f"<p>{escape(info.get('description', ''))}</p>"
