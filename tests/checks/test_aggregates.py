@@ -18,9 +18,8 @@ from sdmxnode.services.checks.aggregates import (
 )
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
 from tests.checks.conftest import altered_demo
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 
 YEARS = ("1990", "1995", "2000", "2005", "2010", "2015", "2019")
 SEXES = ("_T", "M", "F")
@@ -153,7 +152,7 @@ def test_an_altered_country_yields_exactly_the_expected_finding(
         }
     )
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     try:
         path = altered_demo(tmp_path, "FRA", "2019", 1_000_000)
         result = load_data(node, path, LoadOptions(source=path.name))
@@ -189,7 +188,7 @@ def test_an_altered_country_yields_exactly_the_expected_finding(
 def test_the_rule_is_off_unless_switched_on(tmp_path: Path, database_url: str) -> None:
     application = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     try:
         path = altered_demo(tmp_path, "FRA", "2019", 1_000_000)
         result = load_data(node, path, LoadOptions(source=path.name))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from sdmxnode.cli import main
-from sdmxnode.services.setup import initialise_node
+from tests.conftest import initialise_from_template
 
 AGGREGATES = "/checks/aggregates/IMDX/DF_MIG_STOCK_IMS"
 MIRROR = "/checks/mirror/IMDX/DF_MIG_FLOWS/1.0.0"
@@ -127,7 +127,7 @@ def test_post_validate_applies_the_switched_on_rule(tmp_path, database_url: str)
     application = create_app(
         {"DATABASE_URL": database_url, "DEMO_DATA": "", "AGGREGATE_CHECKS": "*", "TESTING": True}
     )
-    initialise_node(application.extensions["sdmxnode"])
+    initialise_from_template(application.extensions["sdmxnode"])
     try:
         data = altered_demo(tmp_path, "KEN", "1990", -50_000).read_bytes()
         report = application.test_client().post("/validate", data=data).get_json()

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -46,6 +47,7 @@ def start_node(
         env["SDMXNODE_STRUCTURE_DIRS"] = os.pathsep.join(str(d) for d in structure_dirs)
         env["SDMXNODE_DEMO_DATA"] = ""
         env["SDMXNODE_DEMO_METADATA"] = ""  # the demo sets need the project's MSD
+    _prepare(env)
     command = [sys.executable, "-m", "sdmxnode.cli", "serve", "--port", str(port), "--workers", "1"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -69,6 +71,25 @@ def start_node(
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _prepare(env: dict[str, str]) -> None:
+    """Fill the node's fresh database as `sdmxnode serve` will initialise it, from the test
+    process's template (tests/conftest.initialise_from_template): the server's own start-up
+    then finds everything in place (its idempotent pass still runs), in a second instead of
+    the several a first load of the structures, demo data and metadata takes. A database
+    that holds anything already is left as it is."""
+    from sdmxnode.app import create_app
+    from tests.conftest import initialise_from_template
+
+    with mock.patch.dict(os.environ, env, clear=True):
+        application = create_app({"TESTING": True})
+    node = application.extensions["sdmxnode"]
+    try:
+        if node.store.count_artefacts() == 0:
+            initialise_from_template(node)
+    finally:
+        node.store.engine.dispose()
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from flask.testing import FlaskClient
 from sdmxnode.app import create_app
 from sdmxnode.cli import main
 from sdmxnode.services.access import create_token
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structure_files
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, initialise_from_template
 from tests.mapping.test_conversion_load import CODED, FOLDER, MAPS, expected_rows
 
 NAT = "/rest/data/IMDX,DF_MIG_STOCK_NAT,1.0.0"
@@ -28,7 +27,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""}
     )
     node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structure_files(node.store, [MAPS])
     yield application
     node.store.engine.dispose()

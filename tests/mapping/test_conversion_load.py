@@ -20,10 +20,9 @@ from sdmxnode.errors import LoadRejected
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.mapping import parse_map_ref
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.storage.tables import loads
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 from tests.services.store_dumps import dump_observations, dump_tables
 
 FOLDER = PROJECT_ROOT / "fixtures" / "conversion"
@@ -41,7 +40,7 @@ KEY = ("FREQ", "REF_AREA", "MEASURE", "COUNTRY_BIRTH", "CITIZENSHIP", "SEX", "AG
 def node(database_url: str) -> Iterator[Node]:
     app = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
     the_node: Node = app.extensions["sdmxnode"]
-    initialise_node(the_node)
+    initialise_from_template(the_node)
     load_structure_files(the_node.store, [MAPS])
     yield the_node
     the_node.store.engine.dispose()

@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from sdmxnode.app import create_app
-from sdmxnode.services.setup import initialise_node
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, initialise_from_template
 from tests.pages.conftest import DEMO_DATA, WORLD, fixture_series, html_of
 
 EXPLORE = "/explore/IMDX/DF_MIG_STOCK_IMS"
@@ -51,7 +50,7 @@ def narrowed_app(narrowed_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     application = create_app(
         {"DATABASE_URL": url, "TESTING": True, "DEMO_DATA": str(narrowed_file.parent)}
     )
-    initialise_node(application.extensions["sdmxnode"])
+    initialise_from_template(application.extensions["sdmxnode"])
     yield application
     application.extensions["sdmxnode"].store.engine.dispose()
 

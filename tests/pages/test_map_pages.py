@@ -17,9 +17,8 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from sdmxnode.app import create_app
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structure_files
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 from tests.pages.conftest import assert_accessible_basics, html_of
 
 MAPS_FILE = PROJECT_ROOT / "fixtures" / "structures" / "page-maps-3.0.xml"
@@ -38,7 +37,7 @@ def maps_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = fresh_database(tmp_path_factory.mktemp("maps"))
     application = create_app({"DATABASE_URL": url, "TESTING": True})
     node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structure_files(node.store, [MAPS_FILE])
     yield application
     node.store.engine.dispose()

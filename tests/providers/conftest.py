@@ -16,9 +16,8 @@ from sdmxnode.app import create_app
 from sdmxnode.authoring import xml
 from sdmxnode.services.access import create_token
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structures
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 
 SMALL_CSV = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-csv10-21.csv"
 FLOW = "IMDX,DF_MIG_STOCK_IMS,1.0.0"
@@ -93,7 +92,7 @@ def providers_app(tmp_path: Path) -> Iterator[Flask]:
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""}
     )
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structures(node.store, nso_structures(), source="TEST-NSO")
     yield application
     node.store.engine.dispose()

@@ -82,12 +82,11 @@ def test_demo_data_are_un_desas(structures_node_with_demo: Node) -> None:
 @pytest.fixture
 def structures_node_with_demo(tmp_path) -> Node:
     from sdmxnode.app import create_app
-    from sdmxnode.services.setup import initialise_node
-    from tests.conftest import fresh_database
+    from tests.conftest import fresh_database, initialise_from_template
 
     application = create_app({"DATABASE_URL": fresh_database(tmp_path), "TESTING": True})
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     return node
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from sdmxnode.app import create_app
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
+from tests.conftest import initialise_from_template
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def structures_node(database_url: str) -> Iterator[Node]:
         {"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True}
     )
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     yield node
     node.store.engine.dispose()
 

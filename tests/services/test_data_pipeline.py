@@ -13,8 +13,7 @@ from sdmxnode.services.data import loading as data_loading
 from sdmxnode.services.data import pipeline as data_pipeline
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 from tests.services.store_dumps import dump_observations, dump_tables
 
 DEMO = PROJECT_ROOT / "fixtures" / "data" / "IMDX-DF_MIG_STOCK_IMS-1.0.0.xml"
@@ -57,7 +56,7 @@ def test_demo_data_stores_the_same_either_way(
     monkeypatch.setattr(data_pipeline, "PIPELINE_MIN_BYTES", 10**12)  # now in process
     other = create_app({"DATABASE_URL": fresh_database(tmp_path), "DEMO_DATA": ""})
     node = other.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_data(node, DEMO, LoadOptions(source=DEMO.name))
     assert dump_observations(node) == piped_content
     node.store.engine.dispose()

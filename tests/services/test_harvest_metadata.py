@@ -16,10 +16,9 @@ from sdmxnode.services.harvest.client import HttpClient
 from sdmxnode.services.harvest.harvesting import Harvester, HarvestResult
 from sdmxnode.services.metadata.loading import count_metadata_sets
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.storage.harvest import Provenance, now_utc
 from sdmxnode.storage.metadata.sets import MetadataStore
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 from tests.http_source import serving
 
 DEMO = PROJECT_ROOT / "fixtures" / "metadata" / "demo" / "IMDX-MDF_MIG_STOCK-IMS2019.xml"
@@ -70,7 +69,7 @@ def node(database_url: str) -> Iterator[Node]:
         {"DATABASE_URL": database_url, "DEMO_DATA": "", "DEMO_METADATA": "", "TESTING": True}
     )
     node: Node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     yield node
     node.store.engine.dispose()
 

@@ -18,12 +18,11 @@ from lxml import etree
 
 from sdmxnode.app import create_app
 from sdmxnode.services.node import Node
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.services.subscriptions.delivery import SIGNATURE_HEADER, deliver_due
 from sdmxnode.storage.notifications import NotificationStore
 from sdmxnode.validation.schema import validate_ml21
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 from tests.http_source import serving
 from tests.providers.test_agreement_race import racer_structures
 from tests.races import race
@@ -80,7 +79,7 @@ def node(tmp_path: Path) -> Iterator[Node]:
         }
     )
     found: Node = app.extensions["sdmxnode"]
-    initialise_node(found)
+    initialise_from_template(found)
     yield found
     found.store.engine.dispose()
 

@@ -25,9 +25,8 @@ from sdmxnode.app import create_app
 from sdmxnode.cli import main
 from sdmxnode.formats.rows import MAX_KEY_VALUE_LENGTH
 from sdmxnode.services.access import create_token
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structures
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 from tests.formats.small_data import read_demo_observations
 
 pytestmark = pytest.mark.postgres
@@ -84,7 +83,7 @@ def length_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = fresh_database(tmp_path_factory.mktemp("lengths"))
     application = create_app({"DATABASE_URL": url, "DEMO_DATA": "", "TESTING": True})
     node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structures(node.store, _uncoded_structure(), source="DSD_LEN")
     yield application
     node.store.engine.dispose()

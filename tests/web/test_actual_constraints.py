@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 from sdmxnode.app import create_app
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.data.loading import LoadOptions, load_data
-from sdmxnode.services.setup import initialise_node
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 from tests.web.conftest import assert_valid_structure, read_with_pysdmx
 
 FLOW = "IMDX,DF_MIG_STOCK_IMS,1.0.0"
@@ -42,7 +41,7 @@ def _row(action: str, area: str, period: str, value: str = "5") -> str:
 def empty_app(database_url: str) -> Iterator[Flask]:
     """A node with the project's structures and no data."""
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "DEMO_DATA": ""})
-    initialise_node(app.extensions["sdmxnode"])
+    initialise_from_template(app.extensions["sdmxnode"])
     yield app
     app.extensions["sdmxnode"].store.engine.dispose()
 

@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
 from sdmxnode.services.data.loading import LoadOptions, load_data
-from sdmxnode.services.setup import initialise_node
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0"
 V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0"
@@ -37,7 +36,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""}
     )
     node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_data(node, SMALL_CSV, LoadOptions(source="setup"))
     yield application
     node.store.engine.dispose()

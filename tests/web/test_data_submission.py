@@ -19,9 +19,8 @@ from lxml import etree
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
 from sdmxnode.services.data.loading import LoadOptions, load_data
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.validation.schema import validate_ml21
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 
 SMALL = PROJECT_ROOT / "fixtures" / "data" / "small"
 FLOW = ("IMDX", "DF_MIG_STOCK_IMS", "1.0.0")
@@ -49,7 +48,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     application = create_app(
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""}
     )
-    initialise_node(application.extensions["sdmxnode"])
+    initialise_from_template(application.extensions["sdmxnode"])
     yield application
     application.extensions["sdmxnode"].store.engine.dispose()
 
@@ -215,7 +214,7 @@ def test_decompressed_size_is_bounded(tmp_path: Path) -> None:
         }
     )
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     secret = create_token(node, role="admin")
     bomb = gzip.compress(b"<" + b" " * 5_000_000)
     answer = app.test_client().post(V1, data=bomb, headers=_bearer(secret))

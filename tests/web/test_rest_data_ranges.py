@@ -10,9 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sdmxnode.app import create_app
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.validation.schema import validate_ml21
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, initialise_from_template
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/all"
 V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/*"
@@ -103,7 +102,7 @@ def limited(tmp_path: Path) -> Iterator[Flask]:
         {"DATABASE_URL": fresh_database(tmp_path), "TESTING": True,
          "MAX_RESPONSE_OBSERVATIONS": "1000"}
     )  # fmt: skip
-    initialise_node(app.extensions["sdmxnode"])
+    initialise_from_template(app.extensions["sdmxnode"])
     yield app
     app.extensions["sdmxnode"].store.engine.dispose()
 

@@ -13,8 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sdmxnode.app import create_app
-from sdmxnode.services.setup import initialise_node
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, initialise_from_template
 from tests.web.conftest import (
     JSON10,
     JSON20,
@@ -37,7 +36,7 @@ def associations_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask
     folder = tmp_path_factory.mktemp("associations")
     app = create_app({"DATABASE_URL": fresh_database(folder), "TESTING": True, "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     yield app
     node.store.engine.dispose()
 

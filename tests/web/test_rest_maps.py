@@ -13,10 +13,9 @@ from flask.testing import FlaskClient
 
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.services.structures.loading import load_structure_files
 from sdmxnode.validation.schema import validate_ml21
-from tests.conftest import PROJECT_ROOT, fresh_database
+from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 from tests.web.conftest import (
     JSON10,
     JSON20,
@@ -39,7 +38,7 @@ def maps_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("maps")
     app = create_app({"DATABASE_URL": fresh_database(folder), "TESTING": True, "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structure_files(
         node.store,
         [CONVERSION / "IMDX-SM_STOCK_CODED-1.0.0.xml", CONVERSION / "IMDX-SS_STOCK_CODED-1.0.xml"],
@@ -136,7 +135,7 @@ def test_a_representation_map_a_structure_map_uses_cannot_be_deleted(tmp_path: P
 
     app = create_app({"DATABASE_URL": fresh_database(tmp_path), "TESTING": True, "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     draft = (CONVERSION / "IMDX-SM_STOCK_CODED-1.0.0.xml").read_bytes()
     load_structures(node.store, draft.replace(b"(1.0.0)", b"(1.0.0-draft)").replace(
         b'version="1.0.0"', b'version="1.0.0-draft"'))  # fmt: skip

@@ -296,12 +296,12 @@ def test_datastructure_context_applies_the_dsds_own_constraints(
 ) -> None:
     """1.5 `4_5_schema_queries.md`: a DSD's schema applies the constraints of the DSD."""
     from sdmxnode.app import create_app
-    from sdmxnode.services.setup import initialise_node
     from sdmxnode.services.structures.loading import load_structures
+    from tests.conftest import initialise_from_template
 
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     load_structures(node.store, _dsd_constraint(), source="DSD constraint")
     client = app.test_client()
     path = "/rest/v2/schema/datastructure/IMDX/DSD_MIG_STOCK/1.0.0"

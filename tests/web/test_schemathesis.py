@@ -123,11 +123,11 @@ def test_own_description_holds_for_authenticated_writes(database_url: str) -> No
     requests may change what it stores)."""
     from sdmxnode.app import create_app
     from sdmxnode.services.access import create_token
-    from sdmxnode.services.setup import initialise_node
+    from tests.conftest import initialise_from_template
 
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "DEMO_DATA": ""})
     node = app.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     try:
         schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
         calls, failures = _check_operations(

@@ -13,10 +13,9 @@ from sqlalchemy import select, text
 
 from sdmxnode.app import create_app
 from sdmxnode.services.access import create_token
-from sdmxnode.services.setup import initialise_node
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.tables import node_health
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, initialise_from_template
 
 pytestmark = pytest.mark.postgres
 
@@ -58,7 +57,7 @@ def broken_data_app(database_url: str) -> Iterator[Flask]:
     """A node with the migration structures whose observations table has gone missing."""
     application = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
     node = application.extensions["sdmxnode"]
-    initialise_node(node)
+    initialise_from_template(node)
     cascade = " CASCADE" if node.store.dialect_name == "postgresql" else ""
     with node.store.engine.begin() as conn:
         conn.execute(text(f"DROP TABLE observations{cascade}"))
