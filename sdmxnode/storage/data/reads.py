@@ -22,6 +22,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     or_,
     select,
     true,
@@ -281,10 +282,17 @@ def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
 def dataflows_with_data(conn: Connection) -> list[tuple[int, datetime, int]]:
     """The dataflows holding at least one observation, with when their data last changed
     and the last load that changed it (whole seconds tell two loads apart only with it)."""
-    holds = exists(
-        select(observations.c.series_pk)
-        .join(series, series.c.pk == observations.c.series_pk)
+    # "Some series of the dataflow has an observation", as a LIMIT 1 subquery over its series
+    # with an EXISTS per series: PostgreSQL plans the plain EXISTS over observations joined
+    # with series as a join of every observation (0.4 s on the 434,648 of the demo data, on
+    # every page listing dataflows with data), this form as index-only probes (0.3 ms).
+    holds = (
+        select(literal(1))
         .where(series.c.dataflow_pk == data_layouts.c.dataflow_pk)
+        .where(exists().where(observations.c.series_pk == series.c.pk))
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
     )
     query = (
         select(
