@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
+import sdmx
 from lxml import etree
 from werkzeug.test import TestResponse
 
@@ -61,3 +63,19 @@ def assert_accessible_basics(page: lxml.html.HtmlElement) -> None:
         assert control.get("id") in labelled or control.get("aria-label"), lxml.html.tostring(
             control
         )
+
+
+#: The project's area code list, read by the tests independently of the node.
+AREA_FILE = PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml"
+
+
+@pytest.fixture(scope="module")
+def areas() -> Any:
+    """IMDX:CL_AREA as sdmx1 reads it from the project's file."""
+    return sdmx.read_sdmx(AREA_FILE).codelist["CL_AREA"]
+
+
+@pytest.fixture(scope="module")
+def kenya(areas: Any) -> Any:
+    """The code of CL_AREA whose English name is Kenya."""
+    return next(c for c in areas.items.values() if str(c.name.localizations["en"]) == "Kenya")

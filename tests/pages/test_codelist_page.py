@@ -11,26 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
-import sdmx
 from flask.testing import FlaskClient
 from sdmx.model import common
 
-from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import assert_accessible_basics, fixture_series, html_of
 
-AREA_FILE = PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml"
 PAGE = "/codelist/IMDX/CL_AREA"
-
-
-@pytest.fixture(scope="module")
-def areas() -> Any:
-    """IMDX:CL_AREA as sdmx1 reads it from the project's file."""
-    return sdmx.read_sdmx(AREA_FILE).codelist["CL_AREA"]
-
-
-@pytest.fixture(scope="module")
-def kenya(areas: Any) -> Any:
-    return next(c for c in areas.items.values() if str(c.name.localizations["en"]) == "Kenya")
 
 
 def _annotation(code: Any, type_: str) -> str | None:

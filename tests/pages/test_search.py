@@ -16,21 +16,8 @@ from sdmxnode.services.pages.search import EXACT, INSIDE, PREFIX, Searchable, no
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import fixture_series, html_of
 
-AREA_FILE = PROJECT_ROOT / "codelists" / "IMDX-CL_AREA-1.0.0.xml"
 DSD_FILE = PROJECT_ROOT / "dsd" / "IMDX-DSD_MIG_STOCK-1.0.0.xml"
 EXPLORE = "/explore/IMDX/DF_MIG_STOCK_IMS"
-
-
-@pytest.fixture(scope="module")
-def areas() -> Any:
-    """IMDX:CL_AREA as sdmx1 reads it from the project's file."""
-    return sdmx.read_sdmx(AREA_FILE).codelist["CL_AREA"]
-
-
-@pytest.fixture(scope="module")
-def kenya(areas: Any) -> Any:
-    """The code of CL_AREA whose English name is Kenya."""
-    return next(c for c in areas.items.values() if str(c.name.localizations["en"]) == "Kenya")
 
 
 def _annotation(code: Any, type_: str) -> str:
