@@ -17,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Flask, g, has_request_context
+from markupsafe import Markup, escape
 
 INTERFACE_LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -50,10 +51,12 @@ def current_language() -> str:
 
 
 def translate(message: str) -> str:
+    """`message` in the page's language (gettext)."""
     return catalogue(current_language()).gettext(message)
 
 
 def translate_plural(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, in the page's language (ngettext)."""
     return catalogue(current_language()).ngettext(singular, plural, n)
 
 
@@ -83,6 +86,34 @@ def number(value: float | int | None, language: str | None = None) -> str:
         return format_decimal(value, format="#,##0.##########", locale="en")
 
 
+def fallback_language(text: object) -> str:
+    """The language `text` fell back to (a `Label` not in the page's language), else ''."""
+    lang = getattr(text, "lang", "")
+    if not lang or not text or lang.split("-")[0] == current_language().split("-")[0]:
+        return ""
+    return str(lang)
+
+
+def label(text: object) -> Markup:
+    """A structure's name; one that fell back to another language carries that `lang`
+    and a visible mark (the language's code, explained in the page's language)."""
+    lang = fallback_language(text)
+    if not lang:
+        return escape(text)
+    page = current_language()
+    try:
+        in_page = Locale.parse(lang.replace("-", "_")).get_display_name(page.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        in_page = lang
+    note = translate("Not available in this language; shown in %(language)s") % {
+        "language": in_page or lang
+    }
+    return Markup(
+        '<span class="fallback"><span lang="{lang}" dir="{dir}">{text}</span>'
+        ' <abbr class="fallback-mark" title="{note}">{lang}</abbr></span>'
+    ).format(lang=lang, dir=text_direction(lang), text=text, note=note)
+
+
 def install_i18n(app: Flask) -> None:
     """Jinja2's i18n extension with the per-request catalogue, and the locale filters."""
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -90,5 +121,7 @@ def install_i18n(app: Flask) -> None:
         translate, translate_plural, newstyle=True
     )
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["fallback_language"] = fallback_language
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["text_direction"] = text_direction
