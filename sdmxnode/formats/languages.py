@@ -51,6 +51,7 @@ class Label(str):
     lang: str
 
     def __new__(cls, text: str, lang: str) -> Label:
+        """`text`, in the language `lang`."""
         label = super().__new__(cls, text)
         label.lang = lang
         return label
