@@ -2,7 +2,7 @@
 
 The catalogue walk: every interface string of the converted templates that French translates
 differently must not appear, in English, in the visible text of the French pages that use it.
-Templates not converted yet (so not walked): dataflow, codelist, compare, origins, mirror,
+Templates not converted yet (so not walked): codelist, compare, origins, mirror,
 metadata, providers, registrations, validate, structure and representation maps, error.
 """
 
@@ -22,7 +22,15 @@ from tests.pages.conftest import html_of
 
 TEMPLATES = PROJECT_ROOT / "sdmxnode" / "templates"
 TRANSLATIONS = PROJECT_ROOT / "sdmxnode" / "translations"
-CONVERTED = ("base.html", "home.html", "explore.html", "_flowlinks.html", "_rest.html")
+CONVERTED = (
+    "base.html",
+    "home.html",
+    "explore.html",
+    "dataflow.html",
+    "_flowlinks.html",
+    "_rest.html",
+    "_maps.html",
+)
 EXPLORE = "/explore/IMDX/DF_MIG_STOCK_IMS"
 KEY = "A.1%2B2%2BKEN.STOCK.FB._T._T._T._T"
 #: Pages rendering the converted templates, with the states that show most of their strings.
@@ -33,6 +41,8 @@ PAGES = (
     f"{EXPLORE}?key={KEY}",
     f"{EXPLORE}?key={KEY}&sort=value&lastNObservations=1",
     f"{EXPLORE}?key=A.2%2B202.STOCK.FB._T._T._T._T",
+    "/dataflow/IMDX/DF_MIG_STOCK_IMS",
+    "/dataflow/IMDX/DF_MIG_FLOWS",
 )
 OWN_NAMES = {
     "en": "English",
