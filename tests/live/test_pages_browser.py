@@ -782,7 +782,8 @@ def test_language_menu_switches_the_page_from_the_keyboard(page) -> None:
     link = page.locator("nav.languages a[hreflang='ar']")
     assert link.inner_text().strip() == "العربية"
     link.focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
         "ar",
