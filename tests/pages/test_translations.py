@@ -2,8 +2,9 @@
 
 The catalogue walk: every interface string of the converted templates that French translates
 differently must not appear, in English, in the visible text of the French pages that use it.
-Templates not converted yet (so not walked): codelist, compare, origins, mirror,
-metadata, providers, registrations, validate, structure and representation maps, error.
+Templates not converted yet (so not walked): codelist, compare, origins, mirror, metadata,
+providers, registrations, validate, structure and representation maps. The error page is
+converted, but the node's error texts stay English and say so with lang="en".
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ CONVERTED = (
     "_flowlinks.html",
     "_rest.html",
     "_maps.html",
+    "error.html",
 )
 EXPLORE = "/explore/IMDX/DF_MIG_STOCK_IMS"
 KEY = "A.1%2B2%2BKEN.STOCK.FB._T._T._T._T"
@@ -43,6 +45,7 @@ PAGES = (
     f"{EXPLORE}?key=A.2%2B202.STOCK.FB._T._T._T._T",
     "/dataflow/IMDX/DF_MIG_STOCK_IMS",
     "/dataflow/IMDX/DF_MIG_FLOWS",
+    "/dataflow/IMDX/NO_SUCH_FLOW",
 )
 OWN_NAMES = {
     "en": "English",
@@ -112,7 +115,7 @@ def rendered(migration_app) -> dict[str, list[list[str]]]:  # type: ignore[no-un
         found[language] = []
         for url in PAGES:
             response = client.get(f"{url}{'&' if '?' in url else '?'}lang={language}")
-            assert response.status_code == 200, url
+            assert response.status_code == (404 if "NO_SUCH" in url else 200), url
             found[language].append(visible_text(html_of(response)))
     return found
 
@@ -242,3 +245,11 @@ def test_structure_names_that_fell_back_are_marked(migration_client: FlaskClient
     assert options["KEN"].get("lang") is None  # Kenya: named in French
     english = html_of(migration_client.get(f"{EXPLORE}?key={KEY}&lang=en"))
     assert not english.xpath("//*[@class='fallback']")
+
+
+def test_error_texts_say_they_are_english(migration_client: FlaskClient) -> None:
+    page = html_of(migration_client.get("/dataflow/IMDX/NO_SUCH_FLOW?lang=fr"))
+    assert page.get("lang") == "fr"
+    assert page.xpath("//main//h1")[0].get("lang") == "en"
+    assert page.xpath("//main//p[@role='alert']")[0].get("lang") == "en"
+    assert catalogue("fr")["Back to the list of dataflows"] in page.text_content()
