@@ -27,6 +27,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.web.blueprints import register_blueprints
 from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
+from sdmxnode.web.i18n import install_i18n
 from sdmxnode.web.limits import install_limits
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["sdmxnode"] = node
 
     register_blueprints(app)
+    install_i18n(app)
     app.after_request(add_common_headers)
     install_limits(app, settings)
     _register_error_handlers(app)

@@ -42,3 +42,30 @@ def best_text(texts: Mapping[str, str], language: str) -> str:
         if tag in texts:
             return texts[tag]
     return next(iter(texts.values()), "")
+
+
+class Label(str):
+    """A text and the language it is actually in: a name in the page's language, or the
+    English (or other) name it fell back to, so pages can mark fallbacks (`lang`)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Label:
+        """`text`, in the language `lang`."""
+        label = super().__new__(cls, text)
+        label.lang = lang
+        return label
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """Pickling keeps the language (a cache may pickle the labels)."""
+        return (str(self), self.lang)
+
+
+def best_label(texts: Mapping[str, str], language: str) -> Label:
+    """`best_text`, remembering which language the text came in."""
+    for tag in (language, DEFAULT_LANGUAGE):
+        if tag in texts:
+            return Label(texts[tag], tag)
+    for tag, text in texts.items():
+        return Label(text, tag)
+    return Label("", language)

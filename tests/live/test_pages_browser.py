@@ -753,3 +753,40 @@ def test_axe_finds_no_serious_violation(browser, live_node: LiveNode, name: str)
     finally:
         context.close()
     assert found == {PHONE["width"]: [], DESKTOP["width"]: []}
+
+
+# --- #21 point 6: the pages in the six UN languages; Arabic runs right to left.
+
+
+@pytest.mark.parametrize("language", ["ar", "zh", "ru", "fr"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1200px"])
+def test_translated_explorer_lays_out_and_charts(
+    page, language: str, viewport: dict[str, int]
+) -> None:
+    page.set_viewport_size(viewport)
+    _open(
+        page,
+        f"{EVERY_PAGE['explore']}{'&' if '?' in EVERY_PAGE['explore'] else '?'}lang={language}",
+    )
+    direction = page.evaluate("getComputedStyle(document.documentElement).direction")
+    assert direction == ("rtl" if language == "ar" else "ltr")
+    page.wait_for_selector("#chart svg")
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{language}: {scroll} px wide in a {inner} px window"
+    if viewport is PHONE and language == "ar":
+        _screenshot(page, "phone-explore-ar")
+
+
+def test_language_menu_switches_the_page_from_the_keyboard(page) -> None:
+    _open(page, "/?lang=en")
+    link = page.locator("nav.languages a[hreflang='ar']")
+    assert link.inner_text().strip() == "العربية"
+    link.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "ar",
+        "rtl",
+    ]
+    assert page.locator("a.skip").inner_text().strip() == "الانتقال إلى المحتوى"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdmxnode.errors import NotFound
+from sdmxnode.formats.languages import Label
 from sdmxnode.rest.versions import parse_versions_v1
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.queries import select_versions
@@ -52,12 +53,15 @@ def model_of(node: Node, artefact: StoredArtefact) -> Any:
 
 
 def text_in(text: object, language: str) -> str:
-    """The `language` text of an sdmx1 InternationalString, else English, else the first."""
+    """The `language` text of an sdmx1 InternationalString, else English, else the first
+    (a `Label`: the pages mark the texts that fell back to another language)."""
     localizations = getattr(text, "localizations", None) or {}
     for wanted in (language, DEFAULT_LANGUAGE):
         if wanted in localizations:
-            return str(localizations[wanted])
-    return str(next(iter(localizations.values()), ""))
+            return Label(str(localizations[wanted]), wanted)
+    for tag, value in localizations.items():
+        return Label(str(value), str(tag))
+    return ""
 
 
 def languages_of(objects: Iterable[Any]) -> list[str]:

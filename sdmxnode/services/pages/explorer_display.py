@@ -18,10 +18,21 @@ UNIT_MEASURE = "UNIT_MEASURE"
 UNIT_MULT = "UNIT_MULT"
 OBS_STATUS = "OBS_STATUS"
 REF_AREA = "REF_AREA"
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for "extract, translate later")
+    """Marks `message` for the interface catalogue; the page translates it when shown."""
+    return message
+
+
 #: The orders the table and chart can show series in (`?sort=`): the code lists' order (their
 #: hierarchy: the world, its regions, then countries), the series' names A-Z, the latest
 #: value (largest first).
-SORTS = {"list": "code list order", "name": "name (A–Z)", "value": "latest value (largest first)"}
+SORTS = {
+    "list": N_("code list order"),
+    "name": N_("name (A–Z)"),
+    "value": N_("latest value (largest first)"),
+}
 DEFAULT_SORT = "list"
 #: The most lines the chart draws (the table shows every series the explorer reads).
 CHART_LINES = 10

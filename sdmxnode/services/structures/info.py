@@ -15,7 +15,7 @@ from typing import Any
 from sdmx.model import common
 
 from sdmxnode.errors import NotFound, SemanticError
-from sdmxnode.formats.languages import best_text, main_language
+from sdmxnode.formats.languages import best_label, main_language
 from sdmxnode.formats.rows import Component, Labels, StructureInfo
 from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
@@ -379,8 +379,9 @@ def _texts(text: object) -> dict[str, str]:
 
 
 def _text(text: object, language: str) -> str:
-    """The `language` text of an sdmx1 InternationalString, else English, else its first."""
-    return best_text(_texts(text), language)
+    """The `language` text of an sdmx1 InternationalString, else English, else its first
+    (a `Label`: the pages mark the texts that fell back to another language)."""
+    return best_label(_texts(text), language)
 
 
 def _representation(component: common.Component) -> common.Representation | None:

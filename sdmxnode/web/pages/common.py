@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, render_template, request
 from sdmxnode.errors import SdmxNodeError
 from sdmxnode.services.pages.catalogue import DEFAULT_LANGUAGE, list_languages
 from sdmxnode.web import current_node
+from sdmxnode.web.i18n import INTERFACE_LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,11 @@ def page_language(available: list[str]) -> str:
 
 
 def choose_language() -> tuple[str, list[str]]:
-    """The page language and every language the node's structures carry (once per request)."""
+    """The page language and every language offered (once per request): the interface's
+    six UN languages, then any other language the node's structures carry."""
     if "page_language" not in g:
-        languages = list_languages(current_node())
+        carried = list_languages(current_node())
+        languages = [*INTERFACE_LANGUAGES, *(x for x in carried if x not in INTERFACE_LANGUAGES)]
         g.page_languages = languages
         g.page_language = page_language(languages)
     return g.page_language, g.page_languages
