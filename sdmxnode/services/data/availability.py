@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sdmx.model import common, v21
@@ -101,7 +102,7 @@ def availability_objects(
     dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
     related = follow_references(node.store, [dataflow_artefact], ["descendants"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd: Any = node.cache.get(dsd_artefact, node.store.read_one_xml(dsd_artefact))
+    dsd: Any = node.cache.get(dsd_artefact, partial(node.store.read_one_xml, dsd_artefact))
     constraint = _constraint(
         dataflow,
         dsd,
@@ -139,9 +140,9 @@ def _provider_schemes(node: Node, providers: Sequence[str]) -> list[common.Maint
         scheme = node.cache.get(artefact, xml[artefact.pk])
         if not isinstance(scheme, common.ItemScheme):
             continue
-        partial = filter_items(scheme, sorted(wanted[artefact.ref.agency_id]))
-        if partial is not None:
-            schemes.append(partial)
+        narrowed = filter_items(scheme, sorted(wanted[artefact.ref.agency_id]))
+        if narrowed is not None:
+            schemes.append(narrowed)
     return schemes
 
 
@@ -217,10 +218,10 @@ def actual_constraint(node: Node, dataflow: StoredArtefact) -> v21.ContentConstr
         availability = find_availability(node, query)
     except NoResults:
         return None
-    model = node.cache.get(dataflow, node.store.read_one_xml(dataflow))
+    model = node.cache.get(dataflow, partial(node.store.read_one_xml, dataflow))
     related = follow_references(node.store, [dataflow], ["children"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd: Any = node.cache.get(dsd_artefact, node.store.read_one_xml(dsd_artefact))
+    dsd: Any = node.cache.get(dsd_artefact, partial(node.store.read_one_xml, dsd_artefact))
     return _constraint(
         model,
         dsd,
@@ -257,7 +258,7 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             codes = by_codelist.get(f"{artefact.ref.agency_id}:{artefact.ref.id}")
             if codes is None:
                 continue
-            codelist = node.cache.get(artefact, node.store.read_one_xml(artefact))
+            codelist = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
             with_parents = set(codes)
             for code_id in codes:
                 code = codelist.items.get(code_id)
@@ -265,17 +266,17 @@ def _partial_schemes(node, dsd, related, availability, wanted):
                 while isinstance(parent, common.Item):
                     with_parents.add(parent.id)
                     parent = parent.parent
-            partial = filter_items(codelist, sorted(with_parents))
-            if partial is not None:
-                found.append(partial)
+            narrowed = filter_items(codelist, sorted(with_parents))
+            if narrowed is not None:
+                found.append(narrowed)
         elif artefact.ref.type == "ConceptScheme" and "ConceptScheme" in wanted:
-            scheme = node.cache.get(artefact, node.store.read_one_xml(artefact))
+            scheme = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
             used = [
                 c.concept_identity.id
                 for c in dsd.dimensions.components
                 if c.concept_identity is not None and c.id in availability.values
             ]
-            partial = filter_items(scheme, used)
-            if partial is not None:
-                found.append(partial)
+            narrowed = filter_items(scheme, used)
+            if narrowed is not None:
+                found.append(narrowed)
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sdmxnode.errors import NotFound
@@ -49,7 +50,7 @@ class Catalogue:
 
 def model_of(node: Node, artefact: StoredArtefact) -> Any:
     """The sdmx1 object of a stored artefact (cached)."""
-    return node.cache.get(artefact, node.store.read_one_xml(artefact))
+    return node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
 
 
 def text_in(text: object, language: str) -> str:
@@ -76,8 +77,13 @@ def languages_of(objects: Iterable[Any]) -> list[str]:
 
 def list_languages(node: Node) -> list[str]:
     """Every language the node's dataflows and code lists carry names in."""
-    artefacts = node.store.find_artefacts({"Dataflow", "Codelist", "CategoryScheme"})
-    return languages_of(model_of(node, a) for a in artefacts) or [DEFAULT_LANGUAGE]
+
+    def build() -> list[str]:
+        artefacts = node.store.find_artefacts({"Dataflow", "Codelist", "CategoryScheme"})
+        return languages_of(model_of(node, a) for a in artefacts) or [DEFAULT_LANGUAGE]
+
+    # Every page asks (the language menu): kept until the artefacts change.
+    return list(node.cache.derived(("page-languages", node.store.generation()), build))
 
 
 def latest(candidates: list[StoredArtefact], version: str | None = None) -> StoredArtefact:

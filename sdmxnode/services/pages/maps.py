@@ -9,7 +9,7 @@ structures, and a side the node does not hold is shown by its reference alone.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from lxml import etree
@@ -338,13 +338,25 @@ def _latest_maps(node: Node, type_: str) -> list[StoredArtefact]:
     return select_versions(node.store.find_artefacts({type_}), parse_versions_v1("latest"))
 
 
+def _kept(node: Node, key: tuple, build: Callable[[], list[MapEntry]]) -> list[MapEntry]:
+    """A map list kept until the artefacts change: the pages that show one (the home page,
+    a dataflow's, a code list's) would otherwise parse every map, some of hundreds of
+    rules, on every view."""
+    return list(node.cache.derived(("page-maps", node.store.generation(), *key), build))
+
+
 def list_maps(node: Node, language: str) -> list[MapEntry]:
     """Every structure map, then every representation map, the latest version of each."""
-    entries = []
-    for type_ in ("StructureMap", "RepresentationMap"):
-        for artefact in sorted(_latest_maps(node, type_), key=lambda a: str(a.ref)):
-            entries.append(MapEntry(_map_linked(artefact, _element(node, artefact), language), ""))
-    return entries
+
+    def build() -> list[MapEntry]:
+        entries = []
+        for type_ in ("StructureMap", "RepresentationMap"):
+            for artefact in sorted(_latest_maps(node, type_), key=lambda a: str(a.ref)):
+                element = _element(node, artefact)
+                entries.append(MapEntry(_map_linked(artefact, element, language), ""))
+        return entries
+
+    return _kept(node, ("all", language), build)
 
 
 def _same(ref: ArtefactRef, artefact: StoredArtefact) -> bool:
@@ -369,6 +381,12 @@ def _referring_maps(
 
 def list_structure_maps_of(node: Node, flow: StoredArtefact, language: str) -> list[MapEntry]:
     """The structure maps whose source or target is the dataflow `flow` or its DSD."""
+    return _kept(
+        node, ("flow", flow.pk, language), lambda: _structure_maps_of(node, flow, language)
+    )
+
+
+def _structure_maps_of(node: Node, flow: StoredArtefact, language: str) -> list[MapEntry]:
     refs = node.store.list_references_from([flow.pk]).get(flow.pk, set())
     dsds = [
         found
@@ -388,6 +406,14 @@ def list_representation_maps_of(
     node: Node, codelist: StoredArtefact, language: str
 ) -> list[MapEntry]:
     """The representation maps that have the code list as a source or a target."""
+    return _kept(
+        node,
+        ("codelist", codelist.pk, language),
+        lambda: _representation_maps_of(node, codelist, language),
+    )
+
+
+def _representation_maps_of(node: Node, codelist: StoredArtefact, language: str) -> list[MapEntry]:
     entries = []
     for artefact, element in _referring_maps(node, "RepresentationMap", [codelist]):
         mapping = read_representation_map(element)

@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sdmx.model import common
@@ -199,7 +200,7 @@ class StructureInfoBuilder:
         return ", ".join(names[name].ref.identity for name in close)
 
     def _model(self, artefact: StoredArtefact) -> Any:
-        return self.cache.get(artefact, self.store.read_one_xml(artefact))
+        return self.cache.get(artefact, partial(self.store.read_one_xml, artefact))
 
     def _build(self, artefact: StoredArtefact) -> StructureInfo:
         dataflow_artefact = None

@@ -100,11 +100,13 @@ class ModelCache:
     def get(
         self,
         artefact: StoredArtefact,
-        xml: bytes,
+        xml: bytes | Callable[[], bytes],
         context: Callable[[], Sequence[tuple[StoredArtefact, bytes]]] | None = None,
     ) -> common.MaintainableArtefact:
         """The parsed artefact; `context` gives artefacts it references, for sdmx1 to
-        resolve against when the element alone cannot be read (asked only then)."""
+        resolve against when the element alone cannot be read (asked only then). `xml` is
+        the stored text, or what reads it: then it is read only when the artefact is parsed
+        (a cached artefact costs no query)."""
         key = (artefact.pk, artefact.digest)
         with self._lock:
             found = self._objects.get(key)
@@ -118,15 +120,16 @@ class ModelCache:
                 others = context()
                 if _versions_of(others) == depends:
                     return obj
-                return self._store(key, parse_artefact(artefact, xml, others), others)
+                return self._store(key, parse_artefact(artefact, _text(xml), others), others)
             return obj
+        text = _text(xml)
         try:
-            return self._store(key, parse_artefact(artefact, xml), None)
+            return self._store(key, parse_artefact(artefact, text), None)
         except StorageError:
             if context is None:
                 raise
         others = context()
-        return self._store(key, parse_artefact(artefact, xml, others), others)
+        return self._store(key, parse_artefact(artefact, text, others), others)
 
     def _store(
         self,
@@ -141,6 +144,10 @@ class ModelCache:
             while len(self._objects) > self.size:
                 self._objects.popitem(last=False)
         return obj
+
+
+def _text(xml: bytes | Callable[[], bytes]) -> bytes:
+    return xml() if callable(xml) else xml
 
 
 def _versions_of(context: Sequence[tuple[StoredArtefact, bytes]]) -> frozenset[tuple[int, str]]:
