@@ -790,3 +790,58 @@ def test_language_menu_switches_the_page_from_the_keyboard(page) -> None:
         "rtl",
     ]
     assert page.locator("a.skip").inner_text().strip() == "الانتقال إلى المحتوى"
+
+
+# --- #21 point 1/2: the Kenya 2019 task: a country's figure for one year as a CSV file with
+# names, in at most three actions from the home page.
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        return list(csv.DictReader(text))
+
+
+def test_kenya_2019_as_csv_takes_three_actions(page) -> None:
+    from tests.pages.test_search import _dimensions
+
+    kenya, year = _kenya(), "2019"
+    page.goto(PAGES["home"])
+    actions = []
+    # 1. Type "Kenya 2019" in the search box and press Enter.
+    page.get_by_label("Search data, dataflows, code lists and codes").fill(f"Kenya {year}")
+    page.keyboard.press("Enter")
+    actions.append("search")
+    # 2. Open the first result.
+    first = page.locator("ul.hits > li").first.locator("a").first
+    sync_api.expect(first).to_contain_text("Kenya")
+    first.click()
+    actions.append("open the first result")
+    page.wait_for_selector("#chart svg")
+    query = parse_qs(urlsplit(page.url).query)
+    assert (query["startPeriod"], query["endPeriod"]) == ([year], [year])
+    # 3. Download the CSV with names and codes.
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="CSV (names and codes)").click()
+    actions.append("download")
+    assert len(actions) <= 3
+    download = caught.value
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    rows = _csv_rows(Path(download.path()))
+    assert len(rows) == 1, rows
+    (row,) = rows
+    # The columns carry the components' names, the cells the codes' names.
+    columns = {header.split(": ", 1)[0]: header for header in row}
+    dimensions = _dimensions()
+    assert all(": " in columns[d] for d in dimensions), list(row)
+    assert row[columns["REF_AREA"]] == f"{kenya.id}: {kenya.name.localizations['en']}"
+    assert row[columns["TIME_PERIOD"]].split(": ")[0] == year
+    # The value is the demo file's, for the series the row's codes name.
+    codes = {d: row[columns[d]].split(": ", 1)[0] for d in dimensions}
+    (stored,) = [
+        s["observations"][year]
+        for s in fixture_series()
+        if all(s["attributes"].get(d) == code for d, code in codes.items())
+    ]
+    assert float(row[columns["OBS_VALUE"]].split(": ")[0]) == float(stored)
