@@ -845,3 +845,29 @@ def test_kenya_2019_as_csv_takes_three_actions(page) -> None:
         if all(s["attributes"].get(d) == code for d, code in codes.items())
     ]
     assert float(row[columns["OBS_VALUE"]].split(": ")[0]) == float(stored)
+
+
+# --- #21 point 6: the scripts' texts
+
+
+def test_the_filters_script_writes_french_on_a_french_page(page) -> None:
+    from tests.pages.test_translations import catalogue
+
+    french = catalogue("fr")
+    page.goto(_area_key("KEN%2BUGA%2BTZA") + "&lang=fr")
+    _wait_for_series(page, 3)
+    chosen = page.locator("#chosen-f-REF_AREA button")
+    only = chosen.filter(has_text=french["Only this"])
+    sync_api.expect(only).to_have_count(3)
+    sync_api.expect(chosen.filter(has_text="Only this")).to_have_count(0)
+    # The search box's label and the count it writes, the number in the French form.
+    label = page.locator("label[for='search-f-REF_AREA']").inner_text()
+    assert label.startswith(french["Search %(name)s"].split("%(")[0]), label
+    total = page.locator("#f-REF_AREA option:not([value=''])").count()
+    page.locator("#search-f-REF_AREA").fill("keny")
+    expected = french["%(shown)s of %(total)s shown"] % {"shown": 1, "total": total}
+    sync_api.expect(page.locator("#count-f-REF_AREA")).to_have_text(expected)
+    # The chart's accessible name too ("... : graphique linéaire, séries : 3, ...").
+    chart = french["Line chart of %(series)s series over %(periods)s periods"].split(",")[0]
+    assert chart.lower() in page.locator("#chart svg > title").text_content().lower()
+    _screenshot(page, "explore-filters-fr")
