@@ -29,6 +29,7 @@ from sdmxnode.web.errors import error_response
 from sdmxnode.web.http import add_common_headers
 from sdmxnode.web.i18n import install_i18n
 from sdmxnode.web.limits import install_limits
+from sdmxnode.web.script_messages import install_script_messages
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
     install_i18n(app)
+    install_script_messages(app)
     app.after_request(add_common_headers)
     install_limits(app, settings)
     _register_error_handlers(app)

@@ -1,15 +1,26 @@
 // The code-list page: the filter box narrows the rows as one types (the same rule as the
 // server's `?q=`: every word appears in the row's code, names or annotations, case and accents
 // ignored; a matching code keeps its ancestors). Without JavaScript the form submits `q=`.
+// The count speaks the page's language through messages.js (sdmxnodeText, here `say`).
 "use strict";
 (function () {
+  const say = window.sdmxnodeText;
   const input = document.getElementById("code-q");
   const table = document.getElementById("codes-table");
   const count = document.getElementById("codes-count");
   if (!input || !table) return;
   const rows = Array.from(table.tBodies[0].rows);
   const byCode = new Map(rows.map((row) => [row.dataset.code, row]));
-  const total = count ? count.textContent.replace(/^.*of\s+(\d+).*$/, "$1") : "";
+  // The number of codes: the count's data-total, else the largest number in its text (the
+  // server's "(3 of 266 shown)" in any language, digits grouped or not).
+  function totalOf(element) {
+    if (!element) return rows.length;
+    if (element.dataset.total) return Number(element.dataset.total);
+    const numbers = (element.textContent.match(/\d+(?:[\s\u00a0\u202f.,\u066c]\d{3})*/g) || [])
+      .map((n) => Number(n.replace(/\D/g, "")));
+    return numbers.length ? Math.max(...numbers) : rows.length;
+  }
+  const total = totalOf(count);
 
   function normalise(text) {
     return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
@@ -28,7 +39,7 @@
       }
     }
     for (const row of rows) row.hidden = !keep.has(row);
-    if (count) count.textContent = `(${keep.size} of ${total} shown)`;
+    if (count) count.textContent = say("(%(shown)s of %(total)s shown)", { shown: keep.size, total });
   }
 
   // A link to a row the filter hides (a parent, a member) clears the filter first.

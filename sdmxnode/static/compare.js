@@ -1,8 +1,10 @@
 // The comparability page: a "find a country or area" box that narrows the definitions table
 // as one types. Without JavaScript the box is absent and the form's filters and the column
-// headings' sort links do the same work on the server.
+// headings' sort links do the same work on the server. Its texts speak the page's language
+// through messages.js (sdmxnodeText, here `say`).
 "use strict";
 (function () {
+  const say = window.sdmxnodeText;
   const table = document.getElementById("compare-table");
   if (!table || !table.tBodies.length) return;
   const rows = Array.from(table.tBodies[0].querySelectorAll("tr[data-area]"));
@@ -12,7 +14,7 @@
   line.className = "find-area";
   const label = document.createElement("label");
   label.htmlFor = "find-area";
-  label.textContent = "Find a country or area";
+  label.textContent = say("Find a country or area");
   const input = document.createElement("input");
   input.type = "search";
   input.id = "find-area";
@@ -33,6 +35,8 @@
       row.hidden = !match;
       if (match) shown += 1;
     }
-    status.textContent = text ? `${shown} of ${rows.length} rows match` : "";
+    status.textContent = text
+      ? say("%(shown)s of %(total)s rows match", { shown, total: rows.length })
+      : "";
   });
 })();

@@ -1,9 +1,12 @@
 // The data explorer: draws the selection as an SVG line chart (with its unit and flags),
 // offers it as SVG and PNG files, reloads the results when a filter or the order changes,
 // and copies the REST URL and code snippets. Without JavaScript the forms, the table and
-// the snippets work alone. The origins page uses its charts too.
+// the snippets work alone. The origins page uses its charts too. Its texts come in the page's
+// language through messages.js (sdmxnodeText, here `say`), numbers in the page's locale.
 "use strict";
 (function () {
+  const say = window.sdmxnodeText;
+  const number = window.sdmxnodeNumber;
   const SVG = "http://www.w3.org/2000/svg";
   const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
@@ -34,12 +37,9 @@
     return step || power * 10;
   }
 
+  // An axis label: 2.5M, 2,5 M, 250万 (the locale's short form of large numbers).
   function compact(value) {
-    const abs = Math.abs(value);
-    if (abs >= 1e9) return (value / 1e9).toLocaleString() + " bn";
-    if (abs >= 1e6) return (value / 1e6).toLocaleString() + " M";
-    if (abs >= 1e3) return (value / 1e3).toLocaleString() + " k";
-    return value.toLocaleString();
+    return number(value, { notation: "compact", maximumFractionDigits: 2 });
   }
 
   // Every chart of the page: the explorer's #chart (data in #chart-data), and each element
@@ -75,8 +75,10 @@
     const y = (v) => height - bottom - ((v - yMin) / (yMax - yMin)) * (height - top - bottom);
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
       "aria-labelledby": titleId, "data-series-count": series.length });
-    el("title", { id: titleId }, svg).textContent = (data.title ? `${data.title}: l` : "L") +
-      `ine chart of ${series.length} series over ${data.periods.length} periods`;
+    const counts = { title: data.title, series: series.length, periods: data.periods.length };
+    el("title", { id: titleId }, svg).textContent = data.title
+      ? say("%(title)s: line chart of %(series)s series over %(periods)s periods", counts)
+      : say("Line chart of %(series)s series over %(periods)s periods", counts);
     for (let tick = yMin; tick <= yMax + step / 2; tick += step) {
       el("line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }, svg);
       const label = el("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end" }, svg);
@@ -111,7 +113,7 @@
         const flagText = flag ? ` (${flag}: ${flagNames[flag] || flag})` : "";
         const unitText = data.unit ? ` ${data.unit}` : "";
         el("title", {}, dot).textContent =
-          `${s.label}, ${period}: ${value.toLocaleString()}${unitText}${flagText}`;
+          `${s.label}, ${period}: ${number(value)}${unitText}${flagText}`;
       }
       const item = document.createElement("li");
       const swatch = document.createElement("span");
@@ -147,7 +149,9 @@
     const row = 18;
     const titleLines = wrap(data.title, 100);
     const flags = Object.entries(data.flags || {});
-    const notes = flags.length ? ["Flags: " + flags.map(([c, n]) => `${c} ${n}`).join("; ")] : [];
+    const notes = flags.length
+      ? [say("Flags: %(flags)s", { flags: flags.map(([c, n]) => `${c} ${n}`).join("; ") })]
+      : [];
     const titleHeight = titleLines.length * row + 12;
     const legendHeight = (series.length + notes.length) * row + 10;
     const total = height + titleHeight + legendHeight;
@@ -347,7 +351,11 @@
     }
     const status = document.querySelector(".copy-status");
     button.dataset.copied = done ? "true" : "false";
-    if (status) status.textContent = done ? "Copied to the clipboard." : "Copying failed: select the text and copy it.";
+    if (status) {
+      status.textContent = done
+        ? say("Copied to the clipboard.")
+        : say("Copying failed: select the text and copy it.");
+    }
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -5,18 +5,24 @@
 // (data-level, data-parent, data-members) from the server. Every change is announced with a
 // bubbling "change" event on the list, which explorer.js answers by reloading the results;
 // without JavaScript the form, its "members of a region" lists and the server's warning work
-// alone.
+// alone. Its texts come in the page's language through messages.js (sdmxnodeText, here `say`).
 "use strict";
 (function () {
+  const say = window.sdmxnodeText;
   const LONG_LIST = 15;
 
   const codesOf = (select) => Array.from(select.selectedOptions, (o) => o.value).filter(Boolean);
   const optionOf = (select, code) =>
     Array.from(select.options).find((o) => o.value === code) || null;
   const membersOf = (option) => (option && option.dataset.members ? option.dataset.members.split(" ") : []);
+  // A list's name: its label's first part (a name that fell back to another language
+  // without its mark, the code after it left out).
   const labelOf = (select) => {
     const label = document.querySelector(`label[for="${select.id}"]`);
-    return label ? label.firstChild.textContent.trim() : select.name;
+    const first = label && label.firstChild;
+    if (!first) return select.name;
+    const fallback = first instanceof Element && first.classList.contains("fallback");
+    return ((fallback && first.querySelector("[lang]")) || first).textContent.trim();
   };
 
   // The name of an option: its text without the indentation, the code and any note.
@@ -110,15 +116,16 @@
       text.textContent = `${name} `;
       item.append(text);
       if (codes.length > 1) {
-        item.append(button("Only this", name, () => choose(select, [code])));
+        item.append(button(say("Only this"), name, () => choose(select, [code])));
       }
       const members = membersOf(option);
       if (members.length) {
-        item.append(button(`Select its ${members.length} members`, name,
+        item.append(button(say("Select its %(count)s members", { count: members.length }), name,
           () => choose(select, members)));
       }
       const remove = button("×", name, () => choose(select, codes.filter((c) => c !== code)));
-      remove.setAttribute("aria-label", `Remove ${name}`); // the sign says nothing when read
+      // The sign says nothing when read.
+      remove.setAttribute("aria-label", say("Remove %(name)s", { name }));
       item.append(remove);
       return item;
     });
@@ -142,13 +149,15 @@
         note.className = "notice aggregate-warning";
         note.dataset.dimension = select.id.replace(/^f-/, "");
         note.dataset.aggregate = code;
-        note.textContent = `${labelOf(select)}: ${name(code)} is an aggregate of ` +
-          `${members.map(name).join(", ")}, chosen with it: charted together, its line adds theirs up.`;
+        note.textContent = say(
+          "%(dimension)s: %(aggregate)s is an aggregate of %(parts)s, chosen with it: charted " +
+            "together, its line adds theirs up.",
+          { dimension: labelOf(select), aggregate: name(code), parts: members.map(name).join(", ") });
         notes.push(note);
       }
     }
-    const text = (nodes) => Array.from(nodes, (n) => n.textContent).join("\n");
-    if (text(notes) !== text(holder.querySelectorAll("p"))) holder.replaceChildren(...notes);
+    const joined = (nodes) => Array.from(nodes, (n) => n.textContent).join("\n");
+    if (joined(notes) !== joined(holder.querySelectorAll("p"))) holder.replaceChildren(...notes);
   }
 
   // A search box above a long list: shows the options whose name or code holds the words.
@@ -163,7 +172,11 @@
       if (!option.hidden && option.value) shown += 1;
     }
     const count = document.getElementById(`count-${select.id}`);
-    if (count) count.textContent = words.length ? `${shown} of ${select.options.length - 1} shown` : "";
+    if (count) {
+      count.textContent = words.length
+        ? say("%(shown)s of %(total)s shown", { shown, total: select.options.length - 1 })
+        : "";
+    }
   }
 
   function addSearch(select) {
@@ -178,7 +191,7 @@
     const label = document.createElement("label");
     label.htmlFor = input.id;
     label.className = "filter-search-label";
-    label.textContent = `Search ${labelOf(select)}`;
+    label.textContent = say("Search %(name)s", { name: labelOf(select) });
     const count = document.createElement("span");
     count.id = `count-${select.id}`;
     count.className = "filter-count";
@@ -216,7 +229,7 @@
       const list = document.createElement("ul");
       list.id = `chosen-${select.id}`;
       list.className = "chosen";
-      list.setAttribute("aria-label", `Chosen: ${labelOf(select)}`);
+      list.setAttribute("aria-label", say("Chosen: %(name)s", { name: labelOf(select) }));
       select.after(list);
       // Before explorer.js (on the form) reads the choice: let go of the regions left behind.
       select.addEventListener("change", () => letGoOfRegions(select));

@@ -1,15 +1,18 @@
 // The mirror-statistics page: one small SVG line chart per corridor, with both reports of the
 // flow (destination's solid, origin's dashed) or their difference; the "Chart shows" control
-// redraws in place. Without JavaScript the table holds the same figures.
+// redraws in place. Without JavaScript the table holds the same figures. Its texts speak the
+// page's language through messages.js (sdmxnodeText, here `say`), numbers its locale.
 "use strict";
 (function () {
+  const say = window.sdmxnodeText;
+  const number = window.sdmxnodeNumber;
   const SVG = "http://www.w3.org/2000/svg";
   const SIDES = {
     reports: [
-      ["immigration", "destination's report", "#1f77b4", ""],
-      ["emigration", "origin's report", "#d62728", "6 4"],
+      ["immigration", say("destination's report"), "#1f77b4", ""],
+      ["emigration", say("origin's report"), "#d62728", "6 4"],
     ],
-    difference: [["difference", "difference (destination's minus origin's)", "#2ca02c", ""]],
+    difference: [["difference", say("difference (destination's minus origin's)"), "#2ca02c", ""]],
   };
 
   function el(name, attributes, parent) {
@@ -19,11 +22,9 @@
     return node;
   }
 
+  // An axis label: 2.5M, 2,5 M, 250万 (the locale's short form of large numbers).
   function compact(value) {
-    const abs = Math.abs(value);
-    if (abs >= 1e6) return (value / 1e6).toLocaleString() + " M";
-    if (abs >= 1e3) return (value / 1e3).toLocaleString() + " k";
-    return value.toLocaleString();
+    return number(value, { notation: "compact", maximumFractionDigits: 2 });
   }
 
   // Round axis bounds and ticks around [low, high]: about four steps of 1, 2, 2.5 or 5 x 10^n.
@@ -55,7 +56,8 @@
     const caption = document.createElement("figcaption");
     caption.textContent = title(data, corridor);
     const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
-      "aria-label": `${caption.textContent}: ${sides.map((s) => s[1]).join(" and ")} by period`,
+      "aria-label": say("%(title)s: %(lines)s by period",
+        { title: caption.textContent, lines: window.sdmxnodeList(sides.map((s) => s[1])) }),
       "data-partner": corridor.partner, "data-direction": corridor.direction });
     for (const tick of range.ticks) {
       el("line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }, svg);
@@ -79,7 +81,7 @@
         const dot = el("circle", { cx: x(i), cy: y(value), r: 3.5, fill: colour,
           "data-partner": corridor.partner, "data-direction": corridor.direction,
           "data-side": side, "data-period": period, "data-value": value }, group);
-        el("title", {}, dot).textContent = `${caption.textContent}, ${period}, ${label}: ${value.toLocaleString()}`;
+        el("title", {}, dot).textContent = `${caption.textContent}, ${period}, ${label}: ${number(value)}`;
       }
     }
     figure.append(svg, caption);

@@ -790,3 +790,84 @@ def test_language_menu_switches_the_page_from_the_keyboard(page) -> None:
         "rtl",
     ]
     assert page.locator("a.skip").inner_text().strip() == "الانتقال إلى المحتوى"
+
+
+# --- #21 point 1/2: the Kenya 2019 task: a country's figure for one year as a CSV file with
+# names, in at most three actions from the home page.
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        return list(csv.DictReader(text))
+
+
+def test_kenya_2019_as_csv_takes_three_actions(page) -> None:
+    from tests.pages.test_search import _dimensions
+
+    kenya, year = _kenya(), "2019"
+    page.goto(PAGES["home"])
+    actions = []
+    # 1. Type "Kenya 2019" in the search box and press Enter.
+    page.get_by_label("Search data, dataflows, code lists and codes").fill(f"Kenya {year}")
+    page.keyboard.press("Enter")
+    actions.append("search")
+    # 2. Open the first result.
+    first = page.locator("ul.hits > li").first.locator("a").first
+    sync_api.expect(first).to_contain_text("Kenya")
+    first.click()
+    actions.append("open the first result")
+    page.wait_for_selector("#chart svg")
+    query = parse_qs(urlsplit(page.url).query)
+    assert (query["startPeriod"], query["endPeriod"]) == ([year], [year])
+    # 3. Download the CSV with names and codes.
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="CSV (names and codes)").click()
+    actions.append("download")
+    assert len(actions) <= 3
+    download = caught.value
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    rows = _csv_rows(Path(download.path()))
+    assert len(rows) == 1, rows
+    (row,) = rows
+    # The columns carry the components' names, the cells the codes' names.
+    columns = {header.split(": ", 1)[0]: header for header in row}
+    dimensions = _dimensions()
+    assert all(": " in columns[d] for d in dimensions), list(row)
+    assert row[columns["REF_AREA"]] == f"{kenya.id}: {kenya.name.localizations['en']}"
+    assert row[columns["TIME_PERIOD"]].split(": ")[0] == year
+    # The value is the demo file's, for the series the row's codes name.
+    codes = {d: row[columns[d]].split(": ", 1)[0] for d in dimensions}
+    (stored,) = [
+        s["observations"][year]
+        for s in fixture_series()
+        if all(s["attributes"].get(d) == code for d, code in codes.items())
+    ]
+    assert float(row[columns["OBS_VALUE"]].split(": ")[0]) == float(stored)
+
+
+# --- #21 point 6: the scripts' texts
+
+
+def test_the_filters_script_writes_french_on_a_french_page(page) -> None:
+    from tests.pages.test_translations import catalogue
+
+    french = catalogue("fr")
+    page.goto(_area_key("KEN%2BUGA%2BTZA") + "&lang=fr")
+    _wait_for_series(page, 3)
+    chosen = page.locator("#chosen-f-REF_AREA button")
+    only = chosen.filter(has_text=french["Only this"])
+    sync_api.expect(only).to_have_count(3)
+    sync_api.expect(chosen.filter(has_text="Only this")).to_have_count(0)
+    # The search box's label and the count it writes, the number in the French form.
+    label = page.locator("label[for='search-f-REF_AREA']").inner_text()
+    assert label.startswith(french["Search %(name)s"].split("%(")[0]), label
+    total = page.locator("#f-REF_AREA option:not([value=''])").count()
+    page.locator("#search-f-REF_AREA").fill("keny")
+    expected = french["%(shown)s of %(total)s shown"] % {"shown": 1, "total": total}
+    sync_api.expect(page.locator("#count-f-REF_AREA")).to_have_text(expected)
+    # The chart's accessible name too ("... : graphique linéaire, séries : 3, ...").
+    chart = french["Line chart of %(series)s series over %(periods)s periods"].split(",")[0]
+    assert chart.lower() in page.locator("#chart svg > title").text_content().lower()
+    _screenshot(page, "explore-filters-fr")

@@ -12,7 +12,14 @@ import pytest
 import sdmx
 from flask.testing import FlaskClient
 
-from sdmxnode.services.pages.search import EXACT, INSIDE, PREFIX, Searchable, normalise
+from sdmxnode.services.pages.search import (
+    EXACT,
+    INSIDE,
+    PREFIX,
+    Searchable,
+    normalise,
+    search_periods,
+)
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import fixture_series, html_of
 
@@ -149,3 +156,87 @@ def test_only_codes_with_data_open_the_explorer(migration_client: FlaskClient, a
     # The code itself is still found, in its code list.
     codes = [h.text_content() for h in _hits(migration_client, code.id)]
     assert any(code.id in text and "CL_AREA" in text for text in codes), codes
+
+
+# --- #21 point 1/2: a year in the search is the explorer's time range ("Kenya 2019")
+
+
+def _kenya_years(kenya: Any) -> list[str]:
+    """The periods of Kenya's series in the demo data file, in order."""
+    periods = {
+        p
+        for s in fixture_series()
+        if s["attributes"]["REF_AREA"] == kenya.id
+        for p in s["observations"]
+    }
+    return sorted(periods)
+
+
+def _query(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
+
+
+def test_years_within_the_data_become_the_time_range() -> None:
+    assert search_periods(["kenya", "2019"], "1990", "2019") == {
+        "startPeriod": "2019",
+        "endPeriod": "2019",
+    }
+    assert search_periods(["2019", "kenya", "2000"], "1990-Q1", "2020-Q4") == {
+        "startPeriod": "2000",
+        "endPeriod": "2019",
+    }
+    # A year outside the data, a number that is no year, or data without a span: no range.
+    assert search_periods(["kenya", "1850"], "1990", "2019") == {}
+    assert search_periods(["404", "20199"], "1990", "2019") == {}
+    assert search_periods(["2019"], None, None) == {}
+
+
+def test_kenya_and_a_year_open_the_explorer_on_that_year(
+    migration_client: FlaskClient, kenya: Any
+) -> None:
+    year = _kenya_years(kenya)[-1]
+    hits = _hits(migration_client, f"Kenya {year}")
+    first = hits[0]
+    assert "data-hit" in first.get("class", "")
+    href = _first_href(first)
+    assert href.startswith(EXPLORE + "?"), href
+    query = _query(href)
+    assert query["startPeriod"] == [year] and query["endPeriod"] == [year]
+    assert query["key"][0].split(".")[_dimensions().index("REF_AREA")] == kenya.id
+    assert year in first.xpath(".//a")[0].text_content()
+    # The explorer it opens shows that one year only.
+    page = html_of(migration_client.get(href))
+    assert not page.xpath("//*[@id='no-data']"), "the selection has no data"
+    periods = page.xpath("//table[@id='data-table']/thead//th[@scope='col']/text()")
+    assert year in [p.strip() for p in periods]
+    assert not {p.strip() for p in periods} & (set(_kenya_years(kenya)) - {year})
+    # Kenya's code is still found, the year set aside.
+    codes = [h.text_content() for h in hits if h.text_content().startswith("Code")]
+    assert any(kenya.id in text and "CL_AREA" in text for text in codes), codes
+
+
+def test_a_year_alone_offers_the_dataflows_with_data_that_year(
+    migration_client: FlaskClient, kenya: Any
+) -> None:
+    year = _kenya_years(kenya)[-1]
+    hits = _hits(migration_client, year)
+    flows = [h for h in hits if h.text_content().startswith("Dataflow")]
+    explore = [
+        a.get("href")
+        for h in flows
+        for a in h.xpath(".//a")
+        if a.get("href").startswith(EXPLORE + "?")
+    ]
+    assert explore, [h.text_content() for h in hits]
+    assert _query(explore[0])["startPeriod"] == [year]
+    assert not [h for h in hits if h.text_content().startswith("Code")]
+
+
+def test_a_year_outside_the_data_is_an_ordinary_word(
+    migration_client: FlaskClient, kenya: Any
+) -> None:
+    before = str(int(_kenya_years(kenya)[0]) - 100)
+    response = migration_client.get("/", query_string={"q": f"Kenya {before}"})
+    assert response.status_code == 200
+    links = html_of(response).xpath("//ul[@class='hits']//a/@href")
+    assert not [h for h in links if "startPeriod" in h], links

@@ -1,6 +1,8 @@
 """The home page's search: words matched in any order, case- and accent-insensitively, over
 dataflows, code lists, codes (ids, names in every language, identifying annotations such as
 M49 and ISO codes), and over data (a dataflow and codes with data in it, opening the explorer).
+A year in the search ("Kenya 2019") within a dataflow's time span is that dataflow's time
+range rather than a word to match (see `search_periods`).
 
 The text searched is built once per generation of the structure store and kept in the model
 cache; what has data comes from the availability of each dataflow (`holdings`). A query then
@@ -31,6 +33,7 @@ MAX_HITS = 100
 EXACT, PREFIX, INSIDE = 3, 2, 1
 
 _WORD = re.compile(r"\w+")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 def normalise(text: str) -> str:
@@ -43,6 +46,34 @@ def normalise(text: str) -> str:
 def query_words(text: str) -> list[str]:
     """The distinct words of a query, normalised, in the order given."""
     return list(dict.fromkeys(normalise(text).split()))
+
+
+def year_words(words: Iterable[str]) -> list[str]:
+    """The words of a query that are years (four digits)."""
+    return [w for w in words if _YEAR.fullmatch(w)]
+
+
+def search_periods(
+    words: Sequence[str], time_start: str | None, time_end: str | None
+) -> dict[str, str]:
+    """The explorer's time range (`startPeriod`, `endPeriod`) that the years among `words`
+    ask of data spanning `time_start` to `time_end` (SDMX periods, '2019', '2019-Q1'): from
+    the first to the last of the years within that span; none when no year is within it
+    (a year outside the data stays a word to match, so it finds only what names it)."""
+    if not time_start or not time_end:
+        return {}
+    first, last = time_start[:4], time_end[:4]
+    years = sorted(y for y in year_words(words) if first <= y <= last)
+    if not years:
+        return {}
+    return {"startPeriod": years[0], "endPeriod": years[-1]}
+
+
+def _period_words(periods: Mapping[str, str], words: Sequence[str]) -> set[str]:
+    """The words of `words` that the time range `periods` (from `search_periods`) took."""
+    if not periods:
+        return set()
+    return {w for w in year_words(words) if periods["startPeriod"] <= w <= periods["endPeriod"]}
 
 
 @dataclass(frozen=True)
@@ -180,6 +211,8 @@ class SearchHit:
     code: str = ""  # for kind 'code': the code id (id is then the code list's)
     has_data: bool = False  # for kind 'dataflow': it can be explored
     score: int = 0
+    #: For kind 'dataflow' with data: the explorer's time range the search's years ask for.
+    periods: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -202,11 +235,22 @@ class DataHit:
     codes: tuple[ChosenCode, ...]
     key: str
     score: int
+    #: The explorer's time range the search's years ask for (`startPeriod`, `endPeriod`).
+    periods: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
-        """'International migrant stock, Kenya': the dataflow and the chosen codes' names."""
-        return ", ".join([self.flow_name, *(c.name for c in self.codes)])
+        """'International migrant stock, Kenya, 2019': the dataflow, the chosen codes' names
+        and the time range, if the search named years."""
+        return ", ".join([self.flow_name, *(c.name for c in self.codes), *self.period_label])
+
+    @property
+    def period_label(self) -> list[str]:
+        """['2019'] or ['2000-2019'] for a time range, [] without one."""
+        if not self.periods:
+            return []
+        start, end = self.periods["startPeriod"], self.periods["endPeriod"]
+        return [start if start == end else f"{start}-{end}"]
 
 
 @dataclass(frozen=True)
@@ -220,26 +264,46 @@ class SearchResults:
 def search_node(node: Node, text: str, language: str) -> SearchResults:
     """What every word of `text` matches, each somewhere: a dataflow (id, name, description),
     a code list, a code (id, names, annotations), or a dataflow together with codes that
-    have data in it (the words split between them), best matches first."""
+    have data in it (the words split between them), best matches first.
+
+    Years (four digits) within the time span of a dataflow's data are its time range
+    (`search_periods`) instead of words to match, for its data and dataflow hits; code lists
+    and codes do without them, unless the search is years only. A year outside every
+    dataflow's data is an ordinary word."""
     words = query_words(text)
     if not words:
         return SearchResults([], [])
     index = get_index(node)
     held = {flow.artefact.pk: flow for flow in list_held_flows(node)}
+    periods = {
+        pk: search_periods(words, flow.availability.time_start, flow.availability.time_end)
+        for pk, flow in held.items()
+    }
+    taken = set().union(*(_period_words(p, words) for p in periods.values()))
+    code_words = [w for w in words if w not in taken] or words
     hits: list[SearchHit] = []
     for entry in index.dataflows:
-        score = _score(entry.searchable, words)
+        flow_periods = periods.get(entry.artefact.pk, {})
+        flow_words = [w for w in words if w not in _period_words(flow_periods, words)]
+        score = _score(entry.searchable, flow_words) if flow_words else EXACT
         if score:
             ref = entry.artefact.ref
             name = text_in(entry.name, language)
             hits.append(
                 SearchHit(
-                    "dataflow", ref.agency_id, ref.id, name, "", entry.artefact.pk in held, score
+                    "dataflow",
+                    ref.agency_id,
+                    ref.id,
+                    name,
+                    "",
+                    entry.artefact.pk in held,
+                    score,
+                    flow_periods,
                 )
             )
     for entry in index.codelists:
         ref = entry.artefact.ref
-        score = _score(entry.searchable, words)
+        score = _score(entry.searchable, code_words)
         if score:
             hits.append(
                 SearchHit(
@@ -253,7 +317,7 @@ def search_node(node: Node, text: str, language: str) -> SearchResults:
                 )
             )
         for code in entry.codes:
-            score = _score(code.searchable, words)
+            score = _score(code.searchable, code_words)
             if score:
                 name = text_in(code.name, language)
                 hits.append(SearchHit("code", ref.agency_id, ref.id, name, code.id, False, score))
@@ -265,6 +329,7 @@ def search_node(node: Node, text: str, language: str) -> SearchResults:
         [held[e.artefact.pk] for e in index.dataflows if e.artefact.pk in held],
         words,
         language,
+        periods,
     )
     return SearchResults(data[:MAX_DATA_HITS], hits[:MAX_HITS])
 
@@ -291,15 +356,20 @@ def _data_hits(
     node: Node,
     index: SearchIndex,
     flows: Sequence[HeldFlow],
-    words: Sequence[str],
+    all_words: Sequence[str],
     language: str,
+    periods: Mapping[int, Mapping[str, str]],
 ) -> list[DataHit]:
     """Per dataflow with data: the sets of codes with data (one per dimension at most) that,
-    with the dataflow's own text, match every word; the dataflow alone is a dataflow hit."""
+    with the dataflow's own text, match every word but the years its time range took
+    (`periods`, by dataflow key); the dataflow alone is a dataflow hit."""
     entries = {e.artefact.pk: e for e in index.dataflows}
     found: list[tuple[tuple, DataHit]] = []
     for order, flow in enumerate(flows):
         flow_entry = entries[flow.artefact.pk]
+        flow_periods = periods.get(flow.artefact.pk, {})
+        taken = _period_words(flow_periods, all_words)
+        words = [w for w in all_words if w not in taken]
         by_flow = {w: flow_entry.searchable.quality(w) for w in words}
         open_words = [w for w in words if not by_flow[w]]
         if not open_words:
@@ -326,7 +396,13 @@ def _data_hits(
             key = flow.key_with(default, {c.dimension: c.code for c in chosen})
             ref = flow.artefact.ref
             hit = DataHit(
-                ref.agency_id, ref.id, text_in(flow_entry.name, language), chosen, key, score
+                ref.agency_id,
+                ref.id,
+                text_in(flow_entry.name, language),
+                chosen,
+                key,
+                score,
+                dict(flow_periods),
             )
             rank = (-score, len(chosen), [c.position for c in combination], order)
             found.append((rank, hit))
