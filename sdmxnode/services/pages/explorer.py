@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sdmxnode.errors import BadRequest, NoResults
@@ -52,6 +52,8 @@ TOTAL_CODES = ("_T", "_Z")
 NO_DATA_YET = N_("This dataflow has no data yet.")
 NO_MATCH = N_("No data matches this selection.")
 OPEN_TO = N_("Other codes have data with the remaining choices kept, for: %(dimensions)s.")
+#: A series' provider when its data are attributed to none.
+NOT_ATTRIBUTED = N_("not attributed")
 
 
 @dataclass(frozen=True)
@@ -266,11 +268,13 @@ def explore(
     key: str,
     time_range: Mapping[str, str] | None = None,
     sort: str = DEFAULT_SORT,
+    translate: Callable[[str], str] = str,
 ) -> Exploration:
     """Filters, periods and series of the selection `key` within `time_range` (`startPeriod`,
     `endPeriod`, `lastNObservations`, checked as a data query checks them), in the order
     `sort` names (SORTS): the first MAX_SERIES series of that order, with their flags, units,
-    notes and reference metadata."""
+    notes and reference metadata; the words it builds (chart title, providers) go through
+    `translate` (the page's gettext)."""
     dimensions = [d.id for d in view.structure.dimensions]
     parts = _split_key(key, len(dimensions))
     sort = sort if sort in SORTS else DEFAULT_SORT
@@ -292,7 +296,7 @@ def explore(
     with node.data.reading() as reader:
         providers = reader.providers(plan.dataflow.pk, plan.selection)
     names = provider_names(node) if len(providers) > 1 else {}
-    read = _read_series(node, view, plan, parts, providers, names)
+    read = _read_series(node, view, plan, parts, providers, names, translate)
     series_total = len(read)  # every series, unless the observations were cut short
     if found > MAX_OBSERVATIONS:
         series_total = count_rows(node, replace(plan, series_only=True), COUNT_LIMIT + 1)
@@ -322,7 +326,7 @@ def explore(
             note_columns(plan.structure, view.labels, (s.notes for s in shown), len(units) > 1)
         ),
         dataset_notes=dataset_notes,
-        title=chart_title(view.name, view.labels, dimensions, parts, units),
+        title=chart_title(view.name, view.labels, dimensions, parts, units, translate),
     )
 
 
@@ -333,6 +337,7 @@ def _read_series(
     parts: Sequence[str],
     providers: Sequence[str],
     names: Mapping[str, str],
+    translate: Callable[[str], str] = str,
 ) -> dict[tuple[str, str], Series]:
     """The series of the plan with their observations, flags and series attributes, reading
     at most MAX_OBSERVATIONS rows (a series per provider when there are several)."""
@@ -364,7 +369,7 @@ def _read_series(
         if found is None:
             label = _label(view, dimensions, row, varying)
             if provider:
-                label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
+                label = f"{label} ({names.get(provider, provider) or translate(NOT_ATTRIBUTED)})"
             notes = {a: str(row[i]) for i, a in series_attributes if row[i] not in (None, "")}
             area = str(row[area_index] or "") if area_index is not None else ""
             found = Series(series_key, label, {}, provider, {}, notes, area)
