@@ -13,6 +13,7 @@ from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.services.data.availability import Availability, find_availability
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
+from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.records import StoredArtefact
 
@@ -36,17 +37,18 @@ class ComponentView:
 class DownloadLink:
     """A data download in one format: what people read, the URL, the file it saves as."""
 
-    label: str
+    label: str  # an interface message (msgid, N_): the page translates it
     url: str
     file_name: str = ""
     format_name: str = ""
+    detail: str = ""  # shown after the label in parentheses, as is (a format's name)
 
 
 @dataclass(frozen=True)
 class DownloadGroup:
     """Downloads for one kind of use (spreadsheets, SDMX software, analysts' tools)."""
 
-    title: str
+    title: str  # an interface message (msgid, N_): the page translates it
     links: tuple[DownloadLink, ...]
 
 
@@ -153,10 +155,10 @@ def data_url(
 
 #: What people read for each SDMX format (the format's name follows in the link).
 _SDMX_LABELS = {
-    "genericdata-2.1": "SDMX-ML 2.1 generic",
-    "generictimeseriesdata-2.1": "SDMX-ML 2.1 generic, time series",
-    "structurespecificdata-2.1": "SDMX-ML 2.1 structure-specific",
-    "structurespecifictimeseriesdata-2.1": "SDMX-ML 2.1 structure-specific, time series",
+    "genericdata-2.1": N_("SDMX-ML 2.1 generic"),
+    "generictimeseriesdata-2.1": N_("SDMX-ML 2.1 generic, time series"),
+    "structurespecificdata-2.1": N_("SDMX-ML 2.1 structure-specific"),
+    "structurespecifictimeseriesdata-2.1": N_("SDMX-ML 2.1 structure-specific, time series"),
     "structurespecificdata-3.0": "SDMX-ML 3.0",
     "structurespecificdata-3.1": "SDMX-ML 3.1",
     "csvdata-1.0": "SDMX-CSV 1.0",
@@ -166,7 +168,7 @@ _SDMX_LABELS = {
     "jsondata-2.0": "SDMX-JSON 2.0",
     "jsondata-2.1": "SDMX-JSON 2.1",
 }
-_ANALYSTS = {"parquet": "Apache Parquet", "arrow": "Apache Arrow (IPC stream)"}
+_ANALYSTS = {"parquet": "Apache Parquet", "arrow": N_("Apache Arrow (IPC stream)")}
 
 
 def list_download_links(
@@ -178,24 +180,24 @@ def list_download_links(
     formats = {fmt.name: fmt for fmt in DATA_FORMATS}
     agency, id_, version = (flow_ref.split(",") + ["", "", ""])[:3]
 
-    def link(label: str, name: str, extra: str = "") -> DownloadLink:
+    def link(label: str, name: str, extra: str = "", detail: str = "") -> DownloadLink:
         url = data_url(root, flow_ref, key, name, periods) + extra
         file_name = data_file_name(formats[name], agency, id_, version, key or "all")
-        return DownloadLink(label, url, file_name, name)
+        return DownloadLink(label, url, file_name, name, detail)
 
     spreadsheets = (
-        link("CSV (names and codes)", "csvdata-2.0", "&labels=both"),
-        link("CSV (codes)", "csvdata-2.0"),
-        link("Excel (data and notes)", "xlsx"),
+        link(N_("CSV (names and codes)"), "csvdata-2.0", "&labels=both"),
+        link(N_("CSV (codes)"), "csvdata-2.0"),
+        link(N_("Excel (data and notes)"), "xlsx"),
     )
     sdmx = tuple(
-        link(f"{_SDMX_LABELS.get(fmt.name, fmt.name)} ({fmt.name})", fmt.name)
+        link(_SDMX_LABELS.get(fmt.name, fmt.name), fmt.name, detail=fmt.name)
         for fmt in DATA_FORMATS
         if fmt.name not in _ANALYSTS and fmt.name != "xlsx"
     )
     analysts = tuple(link(label, name) for name, label in _ANALYSTS.items())
     return [
-        DownloadGroup("For spreadsheets", spreadsheets),
+        DownloadGroup(N_("For spreadsheets"), spreadsheets),
         DownloadGroup("SDMX", sdmx),
-        DownloadGroup("For analysts", analysts),
+        DownloadGroup(N_("For analysts"), analysts),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sdmxnode.errors import BadRequest, NoResults
@@ -17,6 +17,7 @@ from sdmxnode.services.pages.dataflow import DataflowView
 from sdmxnode.services.pages.explorer_display import (
     CHART_LINES,
     DEFAULT_SORT,
+    N_,
     REF_AREA,
     SORTS,
     NoteColumn,
@@ -47,6 +48,12 @@ MAX_OBSERVATIONS = 5000
 COUNT_LIMIT = 100_000
 #: Codes preferred as the default selection of a dimension (totals).
 TOTAL_CODES = ("_T", "_Z")
+#: Why the explorer shows no figures (interface messages: the page translates them).
+NO_DATA_YET = N_("This dataflow has no data yet.")
+NO_MATCH = N_("No data matches this selection.")
+OPEN_TO = N_("Other codes have data with the remaining choices kept, for: %(dimensions)s.")
+#: A series' provider when its data are attributed to none.
+NOT_ATTRIBUTED = N_("not attributed")
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,10 @@ class Exploration:
     series: list[Series]
     observation_count: int
     truncated: bool
+    #: Why nothing is shown: an interface message (msgid, N_), translated by the page.
     message: str = ""
+    #: For a selection without data, the names of the filters whose other codes have data.
+    open_to: tuple[str, ...] = ()
     #: The data providers of the selection, as (AGENCY:ID, name), when there are several.
     providers: tuple[tuple[str, str], ...] = ()
     #: How many series the selection has in all (the table shows the first MAX_SERIES).
@@ -126,6 +136,11 @@ class Exploration:
     dataset_notes: tuple[tuple[str, str], ...] = ()
     #: What the selection is, with its unit: the chart's title.
     title: str = ""
+
+    @property
+    def open_to_message(self) -> str:
+        """The msgid saying which filters to change (`%(dimensions)s`), '' if none."""
+        return OPEN_TO if self.open_to else ""
 
     @property
     def shown_observations(self) -> int:
@@ -232,17 +247,10 @@ def _filters(node: Node, view: DataflowView, parts: list[str]) -> list[Filter]:
     return filters
 
 
-def _no_data_message(filters: list[Filter]) -> str:
-    """Why a selection has no data, and which filters could be changed to find some."""
+def _no_data(key: str, filters: list[Filter]) -> Exploration:
+    """A selection without data: why, and which filters could be changed to find some."""
     open_to = [f.name for f in filters if f.without_data and len(f.options) > len(f.chosen)]
-    message = "No data matches this selection."
-    if open_to:
-        message += (
-            " Other codes have data with the remaining choices kept, for: "
-            + ", ".join(open_to)
-            + "."
-        )
-    return message
+    return Exploration(key, filters, [], [], 0, False, NO_MATCH, open_to=tuple(open_to))
 
 
 #: The explorer's time-range fields: the SDMX-REST 1.5 data query parameters of the same names.
@@ -260,11 +268,13 @@ def explore(
     key: str,
     time_range: Mapping[str, str] | None = None,
     sort: str = DEFAULT_SORT,
+    translate: Callable[[str], str] = str,
 ) -> Exploration:
     """Filters, periods and series of the selection `key` within `time_range` (`startPeriod`,
     `endPeriod`, `lastNObservations`, checked as a data query checks them), in the order
     `sort` names (SORTS): the first MAX_SERIES series of that order, with their flags, units,
-    notes and reference metadata."""
+    notes and reference metadata; the words it builds (chart title, providers) go through
+    `translate` (the page's gettext)."""
     dimensions = [d.id for d in view.structure.dimensions]
     parts = _split_key(key, len(dimensions))
     sort = sort if sort in SORTS else DEFAULT_SORT
@@ -273,20 +283,20 @@ def explore(
             Filter(d, view.labels.components.get(d, d), [], p)
             for d, p in zip(dimensions, parts, strict=True)
         ]
-        return Exploration(key, filters, [], [], 0, False, "This dataflow has no data yet.")
+        return Exploration(key, filters, [], [], 0, False, NO_DATA_YET)
     filters = _filters(node, view, parts)
     query = parse_data_query_v1(view.flow_ref, key or None, None, {**(time_range or {})})
     try:
         plan = plan_data_query(node, view.artefact, query)
     except NoResults:
-        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
+        return _no_data(key, filters)
     found = count_rows(node, plan, COUNT_LIMIT + 1)
     if not found:
-        return Exploration(key, filters, [], [], 0, False, _no_data_message(filters))
+        return _no_data(key, filters)
     with node.data.reading() as reader:
         providers = reader.providers(plan.dataflow.pk, plan.selection)
     names = provider_names(node) if len(providers) > 1 else {}
-    read = _read_series(node, view, plan, parts, providers, names)
+    read = _read_series(node, view, plan, parts, providers, names, translate)
     series_total = len(read)  # every series, unless the observations were cut short
     if found > MAX_OBSERVATIONS:
         series_total = count_rows(node, replace(plan, series_only=True), COUNT_LIMIT + 1)
@@ -316,7 +326,7 @@ def explore(
             note_columns(plan.structure, view.labels, (s.notes for s in shown), len(units) > 1)
         ),
         dataset_notes=dataset_notes,
-        title=chart_title(view.name, view.labels, dimensions, parts, units),
+        title=chart_title(view.name, view.labels, dimensions, parts, units, translate),
     )
 
 
@@ -327,6 +337,7 @@ def _read_series(
     parts: Sequence[str],
     providers: Sequence[str],
     names: Mapping[str, str],
+    translate: Callable[[str], str] = str,
 ) -> dict[tuple[str, str], Series]:
     """The series of the plan with their observations, flags and series attributes, reading
     at most MAX_OBSERVATIONS rows (a series per provider when there are several)."""
@@ -358,7 +369,7 @@ def _read_series(
         if found is None:
             label = _label(view, dimensions, row, varying)
             if provider:
-                label = f"{label} ({names.get(provider, provider) or 'not attributed'})"
+                label = f"{label} ({names.get(provider, provider) or translate(NOT_ATTRIBUTED)})"
             notes = {a: str(row[i]) for i, a in series_attributes if row[i] not in (None, "")}
             area = str(row[area_index] or "") if area_index is not None else ""
             found = Series(series_key, label, {}, provider, {}, notes, area)

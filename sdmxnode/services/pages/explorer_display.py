@@ -4,7 +4,7 @@ the series and the chart's title, all read from the stored data and its DSD."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sdmxnode.formats.rows import Labels, StructureInfo
@@ -167,15 +167,22 @@ def latest_value(values: Mapping[str, float | None]) -> float | None:
     return None
 
 
+#: The chart title's words (interface messages, translated by the `translate` given).
+TITLE_BY = N_("%(title)s, by %(dimensions)s")
+TITLE_AND = N_("%(first)s and %(second)s")
+
+
 def chart_title(
     name: str,
     labels: Labels,
     dimensions: Sequence[str],
     parts: Sequence[str],
     units: Sequence[Unit],
+    translate: Callable[[str], str] = str,
 ) -> str:
     """A title saying what the selection is: the dataflow, each dimension fixed to one code
-    (other than a total), what the lines are by, and the unit."""
+    (other than a total), what the lines are by, and the unit; its words through
+    `translate` (the page's gettext)."""
     fixed, by = [], []
     for dimension, part in zip(dimensions, parts, strict=True):
         codes = [c for c in part.split("+") if c]
@@ -188,7 +195,10 @@ def chart_title(
     if fixed:
         title += ": " + ", ".join(fixed)
     if by:
-        title += ", by " + " and ".join(by)
+        joined = by[0]
+        for more in by[1:]:
+            joined = translate(TITLE_AND) % {"first": joined, "second": more}
+        title = translate(TITLE_BY) % {"title": title, "dimensions": joined}
     if len(units) == 1:
         title += f" ({units[0].text})"
     elif units:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sdmxnode.errors import NotFound, SdmxNodeError
+from sdmxnode.formats.languages import best_label
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.maps import (
     DatePatternMapping,
@@ -154,13 +155,15 @@ def _element(node: Node, artefact: StoredArtefact) -> etree._Element:
 
 
 def _text(element: etree._Element, tag: str, language: str, fallback: str = "") -> str:
-    """The `language` (else English, else first) text of the `tag` children (Name, ...)."""
+    """The `language` (else English, else first) text of the `tag` children (Name, ...): a
+    `Label`, so the pages mark a text that fell back to another language."""
     texts = {
         child.get("{http://www.w3.org/XML/1998/namespace}lang", ""): (child.text or "").strip()
         for child in element
         if isinstance(child.tag, str) and etree.QName(child).localname == tag
     }
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), fallback)
+    texts = {lang: text for lang, text in texts.items() if text}
+    return best_label(texts, language) if texts else fallback
 
 
 def _held(node: Node, ref: ArtefactRef) -> StoredArtefact | None:

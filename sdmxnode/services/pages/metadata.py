@@ -16,6 +16,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from sdmxnode.errors import NotFound, SdmxNodeError
+from sdmxnode.formats.languages import Label, best_label
 from sdmxnode.formats.metadata import (
     MetadataSet,
     ReportedAttribute,
@@ -26,7 +27,7 @@ from sdmxnode.formats.metadata import (
 )
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.node import Node
-from sdmxnode.services.pages.catalogue import DEFAULT_LANGUAGE, get_artefact, model_of, text_in
+from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
 from sdmxnode.services.pages.xhtml import sanitise_xhtml
 from sdmxnode.storage.metadata.reads import MetadataReads
 
@@ -41,6 +42,7 @@ class AttributeRow:
     values: list[tuple[str, str]]  # (value, name of the code or the value itself)
     text: str
     html: Markup
+    html_lang: str = ""  # the language of `html` (it may have fallen back to another)
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,9 @@ class FlowMetadata:
 
 
 def text_for(texts: Texts, language: str) -> str:
-    """The text in `language`, else English, else the first; '' if none."""
-    found = dict(texts)
-    for wanted in (language, DEFAULT_LANGUAGE):
-        if wanted in found:
-            return found[wanted]
-    return texts[0][1] if texts else ""
+    """The text in `language`, else English, else the first; '' if none (a `Label`, so
+    the pages mark a text that fell back to another language)."""
+    return best_label(dict(texts), language) if texts else ""
 
 
 class NameBook:
@@ -111,7 +110,9 @@ class NameBook:
         if target.item:
             names = self.items(target.type, target.agency_id, target.id, target.version)
             name = names.get(target.item)
-            return f"{name} ({target.item})" if name else f"{identity}.{target.item}"
+            if not name:
+                return f"{identity}.{target.item}"
+            return Label(f"{name} ({target.item})", getattr(name, "lang", self.language))
         try:
             artefact = get_artefact(
                 self.node, target.type, target.agency_id, target.id, target.version
@@ -194,6 +195,7 @@ def _rows(
             values,
             text_for(attribute.texts, language),
             Markup(sanitise_xhtml(xhtml)) if xhtml else Markup(""),  # noqa: S704 - sanitised
+            getattr(xhtml, "lang", ""),
         )
         yield from _rows(attribute.attributes, declared, language, depth + 1)
 

@@ -30,6 +30,7 @@ from sdmxnode.services.pages.filters import region_choice
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
 from sdmxnode.services.pages.snippets import list_snippets
 from sdmxnode.web import current_node
+from sdmxnode.web.i18n import translate
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page
 
 blueprint = Blueprint("pages_data", __name__)
@@ -72,7 +73,9 @@ def explorer(agency: str, id_: str) -> Response:
         key = default_key(view)
     periods = period_choices(request.args)
     sort = request.args.get("sort", DEFAULT_SORT)
-    exploration = explore(node, view, key.strip().replace(" ", "+"), periods, sort)
+    exploration = explore(
+        node, view, key.strip().replace(" ", "+"), periods, sort, translate=translate
+    )
     rest_key = exploration.key or "all"
     rest_url = data_url(request.url_root, view.flow_ref, rest_key, periods=periods)
     csv_url = data_url(request.url_root, view.flow_ref, rest_key, "csvdata-1.0", periods)
