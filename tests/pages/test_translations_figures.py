@@ -1,12 +1,18 @@
 """The figure pages in the six UN languages (#21 point 6): the code list, comparability,
-origins and mirror pages.
+origins and mirror pages (codelist.html, compare.html, origins.html, mirror.html).
 
-The same two checks as `tests/pages/test_translations.py` makes for the pages converted
-first: every interface string of these templates, and of the messages their services build
-in Python (marked `N_`), is translated in the five catalogues; and none of them shows in
-English on the French pages that use it (the catalogue walk). Structure names (code,
-dimension and concept names, concept descriptions) are not interface strings: they come
-from the structures in the page's language, with the marked English fallback.
+The same checks as `tests/pages/test_translations.py` makes for the pages converted first:
+every interface message of these templates (plural forms included) and of the texts their
+services build in Python (marked `N_`) is translated in the five catalogues; the French
+pages show none of them in English (the catalogue walk, here over the whole catalogue, so
+that a string left in English in one of these templates is caught too); the Arabic page
+runs right to left. Then: the Python-built texts come through the catalogue with their
+values filled in, and counts take the language's plural forms.
+
+Structure names (code, dimension and concept names, the concepts' descriptions that
+explain the comparability page's columns) are not interface strings: they come from the
+structures in the page's language, with the marked English fallback, and the walk does not
+count a fallback the page marks as English as a leak.
 """
 
 from __future__ import annotations
@@ -312,3 +318,7 @@ def test_counts_take_the_plural_form_of_the_language(figures_app: Flask, languag
             "num": format_decimal(n, locale=language)
         }
         assert details.xpath("string(summary)").strip() == expected
+    # The count's figures as data, for the script that updates it (its text is translated).
+    rows = page.xpath("//table[@id='codes-table']/tbody/tr")
+    count = page.get_element_by_id("codes-count")
+    assert (count.get("data-shown"), count.get("data-total")) == (str(len(rows)), str(len(rows)))
