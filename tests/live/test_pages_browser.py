@@ -21,6 +21,7 @@ from tests.live.conftest import LiveNode, start_node
 from tests.pages.conftest import WORLD, fixture_series
 from tests.pages.test_compare_page import needs_desa_table, source_type_counts
 from tests.pages.test_explorer_hierarchy import read_codelist
+from tests.pages.test_translations import catalogue as translations
 
 UNKNOWN_CODE_FILE = PROJECT_ROOT / "fixtures" / "invalid" / "unknown-code.xml"
 WORLD_KEY = f"A.{WORLD}.STOCK.FB._T._T._T._T"
@@ -871,3 +872,29 @@ def test_the_filters_script_writes_french_on_a_french_page(page) -> None:
     chart = french["Line chart of %(series)s series over %(periods)s periods"].split(",")[0]
     assert chart.lower() in page.locator("#chart svg > title").text_content().lower()
     _screenshot(page, "explore-filters-fr")
+
+
+# --- #21 point 6: the figure pages (code list, comparability, origins, mirror) in Arabic.
+
+#: Per figure page: a control or heading whose interface text the catalogue translates, and
+#: the chart its script draws (None: the page has no chart).
+FIGURE_PAGES = {
+    "codelist": ("label[for='code-q']", "Filter codes", None),
+    "compare": ("#summary-heading", "At a glance", None),
+    "origins": ("label[for='country']", "Country", "#emigrants-chart svg"),
+    "mirror": ("label[for='chart-mode']", "Chart shows", "#mirror-chart svg"),
+}
+
+
+@pytest.mark.parametrize("name", list(FIGURE_PAGES))
+def test_translated_figure_pages_run_right_to_left_on_a_phone(page, name: str) -> None:
+    selector, message, chart = FIGURE_PAGES[name]
+    page.set_viewport_size(PHONE)
+    url = EVERY_PAGE[name]
+    _open(page, f"{url}{'&' if '?' in url else '?'}lang=ar")
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    assert page.locator(selector).inner_text().strip() == translations("ar")[message]
+    if chart:
+        page.wait_for_selector(chart)
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{name}: {scroll} px wide in a {inner} px window"

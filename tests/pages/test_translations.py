@@ -1,10 +1,13 @@
 """The pages' interface in the six UN languages (#21 point 6).
 
-The catalogue walk: every interface string of the converted templates that French translates
-differently must not appear, in English, in the visible text of the French pages that use it.
-Templates not converted yet (so not walked): codelist, compare, origins, mirror, metadata,
-providers, registrations, validate, structure and representation maps. The error page is
-converted, but the node's error texts stay English and say so with lang="en".
+Every template's messages are translated in the five catalogues and in `messages.pot`. The
+catalogue walk: every interface string of the templates walked here (the frame, home page,
+explorer and dataflow page) that French translates differently must not appear, in English,
+in the visible text of the French pages that use it. The other pages have their walks:
+`test_translations_figures.py` (code list, comparability, origins, mirror) and
+`test_translations_exchange.py` (metadata, maps, providers, registrations, validation);
+the scripts' texts are checked by `test_translations_scripts.py`. The node's error texts
+stay English and say so with lang="en".
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from tests.pages.conftest import html_of
 
 TEMPLATES = PROJECT_ROOT / "sdmxnode" / "templates"
 TRANSLATIONS = PROJECT_ROOT / "sdmxnode" / "translations"
+#: Every template of the pages: all are converted.
+TEMPLATE_NAMES = tuple(sorted(path.name for path in TEMPLATES.glob("*.html")))
+#: The templates whose pages this module walks in French.
 CONVERTED = (
     "base.html",
     "home.html",
@@ -120,9 +126,10 @@ def rendered(migration_app) -> dict[str, list[list[str]]]:  # type: ignore[no-un
     return found
 
 
-def test_converted_templates_are_translated_in_every_language() -> None:
-    used = set().union(*(template_messages(name) for name in CONVERTED))
-    assert len(used) > 50
+def test_every_template_is_translated_in_every_language() -> None:
+    assert len(TEMPLATE_NAMES) >= 18
+    used = set().union(*(template_messages(name) for name in TEMPLATE_NAMES))
+    assert len(used) > 300
     for language in ("fr", "es", "ru", "zh", "ar"):
         strings = catalogue(language)
         untranslated = sorted(m for m in used if not strings.get(m))
@@ -214,10 +221,10 @@ def test_catalogues_keep_the_placeholders_of_their_msgids() -> None:
 
 
 def test_catalogue_template_is_current() -> None:
-    """messages.pot holds every msgid of the converted templates (re-extract after edits)."""
+    """messages.pot holds every msgid of the templates (re-extract after edits)."""
     with open(TRANSLATIONS / "messages.pot", "rb") as pot:
         known = {m.id for m in read_po(pot) if m.id}
-    used = set().union(*(template_messages(name) for name in CONVERTED))
+    used = set().union(*(template_messages(name) for name in TEMPLATE_NAMES))
     assert used <= known, sorted(used - known)
 
 

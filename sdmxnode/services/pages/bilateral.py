@@ -21,6 +21,7 @@ from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
 from sdmxnode.services.pages.explorer import number_of
+from sdmxnode.services.pages.explorer_display import N_
 
 DESTINATION, ORIGIN = "REF_AREA", "COUNTRY_BIRTH"
 #: Origin codes that are no countries: totals and residual origins (shown apart).
@@ -31,6 +32,13 @@ TOTAL_CODES = ("_T", "_Z")
 TOP = 15
 CHART_LINES = 5
 WORLD = "1"
+#: The views' titles and totals, and the corridor's rows: interface messages the page
+#: translates (placeholders: the chosen country; the corridor's two ends).
+EMIGRANTS_TITLE = N_("Where people born in %(country)s live")
+IMMIGRANTS_TITLE = N_("Where the immigrants of %(country)s were born")
+ALL_DESTINATIONS = N_("World (all destinations)")
+ALL_ORIGINS = N_("Foreign-born (all origins)")
+BORN_LIVING = N_("Born in %(origin)s, living in %(residence)s")
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class Partner:
 class Side:
     """One view: the country's partners ranked by their latest figure, and the total."""
 
-    title: str
+    title: str  # EMIGRANTS_TITLE or IMMIGRANTS_TITLE (the page fills in the country)
     partners: list[Partner]  # countries, largest first in the latest period
     total: Partner | None  # the stored total (world destination, foreign-born origin)
     residuals: list[Partner] = field(default_factory=list)  # residual or unknown origins
@@ -85,7 +93,8 @@ class BilateralView:
     immigrants: Side | None = None
     partner: str | None = None
     partner_name: str = ""
-    #: The corridor from both ends: country-born in partner, partner-born in country.
+    #: The corridor from both ends: country-born in partner, partner-born in country
+    #: (named BORN_LIVING, which the page fills in with the two countries).
     corridor: tuple[Partner, Partner] | None = None
     #: The SDMX key of each view ('emigrants', 'immigrants').
     keys: dict[str, str] = field(default_factory=dict)
@@ -138,20 +147,20 @@ def get_bilateral_view(
         periods,
         latest,
         _side(
-            f"Where people born in {country_name} live",
+            EMIGRANTS_TITLE,
             emigrants,
             names,
             latest,
             total=emigrants.get(WORLD),
-            total_name="World (all destinations)",
+            total_name=ALL_DESTINATIONS,
         ),
         _side(
-            f"Where the immigrants of {country_name} were born",
+            IMMIGRANTS_TITLE,
             immigrants,
             view.labels.codes.get(ORIGIN, names),
             latest,
             total=immigrants.get("FB"),
-            total_name="Foreign-born (all origins)",
+            total_name=ALL_ORIGINS,
         ),
         keys=keys,
     )
@@ -160,12 +169,8 @@ def get_bilateral_view(
     if partner not in held or not _is_country(partner) or partner == country:
         raise BadRequest(f"{partner!r} is no other country with data", where="partner")
     partner_name = names.get(partner, partner)
-    outward = Partner(
-        partner, f"Born in {country_name}, living in {partner_name}", emigrants.get(partner, {})
-    )
-    inward = Partner(
-        country, f"Born in {partner_name}, living in {country_name}", immigrants.get(partner, {})
-    )
+    outward = Partner(partner, BORN_LIVING, emigrants.get(partner, {}))
+    inward = Partner(country, BORN_LIVING, immigrants.get(partner, {}))
     return replace(result, partner=partner, partner_name=partner_name, corridor=(outward, inward))
 
 

@@ -19,6 +19,7 @@ from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.structures.queries import follow_references
 
 #: Components that say how a figure was defined or measured (migration-structures.md),
@@ -46,6 +47,9 @@ REGION_ANNOTATION = "M49_LEVEL"
 SHOW_CHOICES = ("countries", "all")
 #: Sort keys besides a component id (`sort=`, `-` first for descending).
 SORT_KEYS = ("", "name", "code")
+#: The summary's name for the countries that report no value of a component (the page
+#: translates it; its code is "").
+NOT_REPORTED = N_("not reported")
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,8 @@ class DefinitionCount:
     """How many reporting countries use one value of a component."""
 
     component: str
-    code: str  # "" for "not reported"
-    name: str
+    code: str  # "" for NOT_REPORTED
+    name: str  # the code's name; NOT_REPORTED (a catalogue message) for the code ""
     count: int
 
     @property
@@ -262,7 +266,7 @@ def _summary(
     for component in ordered:
         counts: Counter[tuple[str, str]] = Counter()
         for country in countries:
-            for code, name in country.values[component] or [("", "not reported")]:
+            for code, name in country.values[component] or [("", NOT_REPORTED)]:
                 counts[(code, name)] += 1
         if len(counts) > 1:
             summary[component] = [

@@ -23,12 +23,13 @@ does not report are not held against it (only the criterion is required by the M
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.dataflow import DataflowView
+from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.pages.metadata import (
     DeclaredAttribute,
     NameBook,
@@ -54,6 +55,19 @@ SHOWN = (
 
 
 @dataclass(frozen=True)
+class Departure:
+    """One way a definition departs from the recommendations: an interface message (marked
+    for the catalogue, translated by the page) and the values of its placeholders."""
+
+    message: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        """The message in English."""
+        return self.message % self.values
+
+
+@dataclass(frozen=True)
 class MetadataDefinition:
     """One country's definition as its metadata set reports it."""
 
@@ -64,7 +78,7 @@ class MetadataDefinition:
     set_version: str
     set_name: str
     values: dict[str, list[tuple[str, str]]]  # attribute -> [(code, name)]
-    departures: list[str]  # why it departs from the UN 1998 recommendations; [] if it does not
+    departures: list[Departure]  # how it departs from the UN 1998 recommendations; [] if not
 
 
 @dataclass(frozen=True)
@@ -123,22 +137,24 @@ def _reported(metadata_set: MetadataSet) -> dict[str, list[str]]:
     return found
 
 
-def departures(reported: dict[str, list[str]]) -> list[str]:
+def departures(reported: dict[str, list[str]]) -> list[Departure]:
     """How a definition (attribute id -> reported values) departs from the recommendations."""
     why = []
     criteria = set(reported.get("MIG_DEF_CRITERION", []))
     if not criteria & RECOMMENDED_CRITERIA:
-        why.append("criterion unknown or not birth or citizenship")
+        why.append(Departure(N_("criterion unknown or not birth or citizenship")))
     if criteria & SHORT_DURATIONS:
-        why.append("duration under 12 months")
+        why.append(Departure(N_("duration under 12 months")))
     for months in reported.get("DURATION_THRESHOLD", []):
         if months.strip() != RECOMMENDED_MONTHS:
-            why.append(f"duration threshold {months} months, not 12")
+            message = N_("duration threshold %(months)s months, not 12")
+            why.append(Departure(message, {"months": months}))
     for residence in reported.get("RESIDENCE_CRITERION", []):
         if residence not in RECOMMENDED_RESIDENCE:
-            why.append(f"residence criterion {residence}, not 12 months' usual residence")
+            message = N_("residence criterion %(residence)s, not 12 months' usual residence")
+            why.append(Departure(message, {"residence": residence}))
     if "Y" in reported.get("IMPUTED", []):
-        why.append("imputed: no national data")
+        why.append(Departure(N_("imputed: no national data")))
     return why
 
 
