@@ -261,8 +261,10 @@ def run_overwrites(tmp: Path, observations: int, codes: dict[str, list[str]]) ->
     if POSTGRES_URL:
         databases.append(("PostgreSQL", POSTGRES_URL))
     ratios = []
+    first_loads: dict[str, float] = {}
     for name, url in databases:
         answer = _overwrites_on(url, first, revised)
+        first_loads[name] = answer["first_seconds"]
         for load, _, _ in OVERWRITES:
             if answer[f"{load}_observations"] != observations:
                 raise SystemExit(f"{name} {load}: {answer[f'{load}_observations']} observations")
@@ -282,6 +284,10 @@ def run_overwrites(tmp: Path, observations: int, codes: dict[str, list[str]]) ->
                 f"{seconds / base:.2f}x the first load (target <= 2); "
                 f"history rows after it: {answer[f'{load}_history']:,.0f}"
             )
+    if len(first_loads) == 2:
+        engines = first_loads["PostgreSQL"] / first_loads["SQLite"]
+        verdict = "holds" if engines <= 1 else "fails"
+        print(f"first load, PostgreSQL / SQLite: {engines:.2f}x (issue 19 target <= 1: {verdict})")
     return ratios
 
 

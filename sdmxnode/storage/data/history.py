@@ -63,7 +63,7 @@ def overwrite_observations(conn: Connection, rows: Sequence[tuple], *, load_pk: 
     they are stored: the stored state of those that are goes to the history as superseded
     by load `load_pk`, then all are inserted or updated."""
     _empty(conn, "staged_observations")
-    _copy_rows(conn, "staged_observations", OBSERVATION_COLUMNS, rows)
+    copy_rows(conn, "staged_observations", OBSERVATION_COLUMNS, rows)
     stored, staged = observations.c, staged_observations.c
     _keep(
         conn,
@@ -102,7 +102,7 @@ def delete_observations(
         if not whole and not named:
             return 0
         keys = [(pk, None) for pk in sorted(whole)] + sorted(named)  # type: ignore[arg-type]
-        _copy_rows(conn, "staged_keys", ("series_pk", "period"), keys)
+        copy_rows(conn, "staged_keys", ("series_pk", "period"), keys)
     stored, staged = observations.c, staged_keys.c
     named_keys = select(staged.series_pk, staged.period).where(staged.period.is_not(None))
     whole_series = select(staged.series_pk).where(staged.period.is_(None))
@@ -145,8 +145,9 @@ def _empty(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(f"{verb} {table}")
 
 
-def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Fill a staging table: COPY on PostgreSQL, one executemany on SQLite."""
+def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert `rows` (tuples in `columns` order) into `table`: COPY on PostgreSQL (several
+    times faster than an INSERT per row, even pipelined), one executemany on SQLite."""
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection

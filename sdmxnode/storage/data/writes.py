@@ -22,7 +22,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
-    insert,
     select,
     text,
     update,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 
 from sdmxnode.storage.data.history import (
     OBSERVATION_COLUMNS,
+    copy_rows,
     overwrite_observations,
     prepare_staging,
 )
@@ -315,7 +315,8 @@ class DataflowWriter:
         saved = reserve_series_pks(self.conn, len(records))
         for record, pk in zip(records, saved, strict=True):
             record["pk"] = pk
-        self.conn.execute(insert(series), records)
+        columns = list(records[0])
+        copy_rows(self.conn, series.name, columns, [tuple(r[c] for c in columns) for r in records])
         for (provisional, (key, _)), pk, record in zip(unsaved, saved, records, strict=True):
             self._provisional[provisional] = pk
             self._series[key] = pk
@@ -337,7 +338,9 @@ class DataflowWriter:
         replacing, self._replacing = self._replacing, []
         new_series = self._new_series
         if not replacing and all(row[0] in new_series for row in pending):
-            self._in_background(self.conn.exec_driver_sql, _insert_sql(self.conn), pending)
+            self._in_background(
+                copy_rows, self.conn, observations.name, OBSERVATION_COLUMNS, pending
+            )
             return
         self._prepare_staging()
         # One row per key, the last sent (as successive updates would leave it).
@@ -368,7 +371,6 @@ class DataflowWriter:
 
 
 _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace", "D": "Delete"}
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def reserve_series_pks(conn: Connection, count: int) -> list[int]:
@@ -389,14 +391,6 @@ def reserve_series_pks(conn: Connection, count: int) -> list[int]:
         )
     highest = conn.execute(select(func.coalesce(func.max(series.c.pk), 0))).scalar_one()
     return list(range(highest + 1, highest + 1 + count))
-
-
-def _insert_sql(conn: Connection) -> str:
-    """INSERT of observation tuples in `OBSERVATION_COLUMNS` order, for executemany."""
-    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle, "?")
-    columns = ", ".join(OBSERVATION_COLUMNS)
-    marks = ", ".join([mark] * len(OBSERVATION_COLUMNS))
-    return f"INSERT INTO {observations.name} ({columns}) VALUES ({marks})"
 
 
 def _getter(index: dict[str, int], ids: Sequence[str]) -> Callable[[tuple], tuple]:
