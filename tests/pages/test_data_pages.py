@@ -8,7 +8,7 @@ from collections import defaultdict
 import pandas as pd
 from flask.testing import FlaskClient
 
-from sdmxnode.services.pages.explorer import MAX_SERIES
+from sdmxnode.services.pages.explorer.exploration import MAX_SERIES
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import WORLD, assert_accessible_basics, fixture_series, html_of
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
-from sdmxnode.services.pages.explorer import MAX_OBSERVATIONS, MAX_SERIES
-from sdmxnode.services.pages.explorer_display import CHART_LINES
+from sdmxnode.services.pages.explorer.display import CHART_LINES
+from sdmxnode.services.pages.explorer.exploration import MAX_OBSERVATIONS, MAX_SERIES
 from tests.pages.conftest import assert_accessible_basics, html_of
 
 EXPLORE = "/explore/IMDX/DF_MIG_STOCK_IMS"

@@ -11,7 +11,11 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
-from sdmxnode.services.pages.filters import aggregates_with_members, members_with_data, tree_options
+from sdmxnode.services.pages.explorer.hierarchy import (
+    aggregates_with_members,
+    members_with_data,
+    tree_options,
+)
 from tests.conftest import PROJECT_ROOT
 from tests.pages.conftest import DEMO_DATA, WORLD, fixture_series, html_of
 

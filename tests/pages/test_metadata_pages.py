@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from sdmxnode.formats.metadata import ReportedAttribute, from_json
 from sdmxnode.services.metadata.loading import apply_action
-from sdmxnode.services.pages.compare_metadata import departures
+from sdmxnode.services.pages.compare.recommendations import departures
 from sdmxnode.services.pages.metadata import text_for
 from sdmxnode.storage.metadata.reads import MetadataReads
 from sdmxnode.storage.metadata.sets import MetadataStore

@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 
 from sdmxnode.services.access import authenticate
 from sdmxnode.services.node import Node
-from sdmxnode.services.pages.explorer import OPEN_TO
-from sdmxnode.services.pages.explorer_display import TITLE_BY
+from sdmxnode.services.pages.explorer.display import TITLE_BY
+from sdmxnode.services.pages.explorer.exploration import OPEN_TO
 from sdmxnode.services.registrations.submission import read_submission, submit_registrations
 from tests.conftest import PROJECT_ROOT
 from tests.pages.test_map_pages import maps_app  # noqa: F401  (the structure map's node)
@@ -51,9 +51,10 @@ TEMPLATES = (
 #: The page modules that build interface text in Python (marked N_, translated by the page).
 PAGE_MODULES = PROJECT_ROOT / "sdmxnode" / "services" / "pages"
 PYTHON_MODULES = (
-    "explorer.py",
-    "explorer_display.py",
-    "filters.py",
+    "explorer/exploration.py",
+    "explorer/selection.py",
+    "explorer/display.py",
+    "explorer/hierarchy.py",
     "search.py",
     "dataflow.py",
     "maps.py",

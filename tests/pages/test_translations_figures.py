@@ -49,8 +49,8 @@ MODULES = tuple(
     for path in (
         "services/pages/bilateral.py",
         "services/pages/codelist.py",
-        "services/pages/compare.py",
-        "services/pages/compare_metadata.py",
+        "services/pages/compare/comparability.py",
+        "services/pages/compare/recommendations.py",
         "services/pages/mirror.py",
         "web/pages/browse.py",
         "web/pages/data.py",

@@ -19,9 +19,9 @@ from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
+from sdmxnode.services.pages import N_
 from sdmxnode.services.pages.dataflow import DataflowView
-from sdmxnode.services.pages.explorer import number_of
-from sdmxnode.services.pages.explorer_display import N_
+from sdmxnode.services.pages.explorer.exploration import number_of
 
 DESTINATION, ORIGIN = "REF_AREA", "COUNTRY_BIRTH"
 #: Origin codes that are no countries: totals and residual origins (shown apart).

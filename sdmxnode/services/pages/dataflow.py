@@ -12,8 +12,8 @@ from sdmxnode.formats.rows import Labels, StructureInfo
 from sdmxnode.rest.availability import parse_availability_query_v1
 from sdmxnode.services.data.availability import Availability, find_availability
 from sdmxnode.services.node import Node
+from sdmxnode.services.pages import N_
 from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
-from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.storage.records import StoredArtefact
 

@@ -20,7 +20,7 @@ from typing import Any
 from sdmxnode.rest.versions import parse_versions_v1
 from sdmxnode.services.node import Node
 from sdmxnode.services.pages.catalogue import model_of, text_in
-from sdmxnode.services.pages.explorer import default_key
+from sdmxnode.services.pages.explorer.selection import default_key
 from sdmxnode.services.pages.holdings import HeldFlow, list_held_flows
 from sdmxnode.services.structures.queries import select_versions
 

@@ -10,25 +10,25 @@ from flask import Blueprint, Response, redirect, request, url_for
 from sdmxnode.errors import SemanticError
 from sdmxnode.services.checks.providers import list_shared_figures
 from sdmxnode.services.pages.bilateral import get_bilateral_view, is_bilateral
-from sdmxnode.services.pages.compare import (
+from sdmxnode.services.pages.compare.comparability import (
     SHOW_CHOICES,
     compare_definitions,
     parse_compare_options,
     select_rows,
 )
-from sdmxnode.services.pages.compare_metadata import metadata_definitions
+from sdmxnode.services.pages.compare.recommendations import metadata_definitions
 from sdmxnode.services.pages.dataflow import data_url, get_dataflow_view, list_download_links
-from sdmxnode.services.pages.explorer import (
+from sdmxnode.services.pages.explorer.display import DEFAULT_SORT, SORTS
+from sdmxnode.services.pages.explorer.exploration import explore
+from sdmxnode.services.pages.explorer.hierarchy import region_choice
+from sdmxnode.services.pages.explorer.selection import (
     PERIOD_PARAMETERS,
     default_key,
-    explore,
     key_from_choices,
     period_choices,
 )
-from sdmxnode.services.pages.explorer_display import DEFAULT_SORT, SORTS
-from sdmxnode.services.pages.filters import region_choice
+from sdmxnode.services.pages.explorer.snippets import list_snippets
 from sdmxnode.services.pages.mirror import bilateral_target, get_mirror_view
-from sdmxnode.services.pages.snippets import list_snippets
 from sdmxnode.web import current_node
 from sdmxnode.web.i18n import translate
 from sdmxnode.web.pages.common import choose_language, register_html_errors, render_page

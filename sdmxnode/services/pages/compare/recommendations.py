@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from sdmxnode.formats.metadata import MetadataSet, ReportedAttribute
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.node import Node
+from sdmxnode.services.pages import N_
 from sdmxnode.services.pages.dataflow import DataflowView
-from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.pages.metadata import (
     DeclaredAttribute,
     NameBook,

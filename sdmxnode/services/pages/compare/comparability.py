@@ -17,9 +17,9 @@ from sdmxnode.errors import NotFound
 from sdmxnode.rest.data import parse_data_query_v1
 from sdmxnode.services.data.queries import iter_rows, plan_data_query
 from sdmxnode.services.node import Node
+from sdmxnode.services.pages import N_
 from sdmxnode.services.pages.catalogue import get_artefact, model_of, text_in
 from sdmxnode.services.pages.dataflow import DataflowView
-from sdmxnode.services.pages.explorer_display import N_
 from sdmxnode.services.structures.queries import follow_references
 
 #: Components that say how a figure was defined or measured (migration-structures.md),

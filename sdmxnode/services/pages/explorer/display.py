@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sdmxnode.formats.rows import Labels, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.node import Node
+from sdmxnode.services.pages import N_
 from sdmxnode.storage.metadata.reads import MetadataReads
 
 #: SDMX cross-domain concepts: the unit of measure, the unit multiplier (a power of ten),
@@ -18,11 +19,6 @@ UNIT_MEASURE = "UNIT_MEASURE"
 UNIT_MULT = "UNIT_MULT"
 OBS_STATUS = "OBS_STATUS"
 REF_AREA = "REF_AREA"
-
-
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for "extract, translate later")
-    """Marks `message` for the interface catalogue; the page translates it when shown."""
-    return message
 
 
 #: The orders the table and chart can show series in (`?sort=`): the code lists' order (their
