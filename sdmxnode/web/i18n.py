@@ -75,15 +75,19 @@ def language_name(language: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def number(value: float | int | None, language: str | None = None) -> str:
-    """`value` with the locale's digit grouping and decimal sign (up to 10 significant digits)."""
+def number(
+    value: float | int | None, language: str | None = None, decimals: int | None = None
+) -> str:
+    """`value` with the locale's digit grouping and decimal sign: up to 10 decimals, or
+    exactly `decimals` (trailing zeros kept: a ratio's `1.000`)."""
     if value is None:
         return ""
+    pattern = "#,##0." + ("0" * decimals if decimals is not None else "#" * 10)
     locale = (language or current_language()).replace("-", "_")
     try:
-        return format_decimal(value, format="#,##0.##########", locale=locale)
+        return format_decimal(value, format=pattern.rstrip("."), locale=locale)
     except (UnknownLocaleError, ValueError):
-        return format_decimal(value, format="#,##0.##########", locale="en")
+        return format_decimal(value, format=pattern.rstrip("."), locale="en")
 
 
 def fallback_language(text: object) -> str:

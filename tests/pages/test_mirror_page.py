@@ -218,3 +218,21 @@ def test_the_mirror_page_has_no_inline_code_for_its_policy(mirror_client: FlaskC
     response = mirror_client.get(f"{MIRROR}?country=POL")
     assert response.status_code == 200
     assert_framing_refused_and_no_inline_code(response)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_ratios_keep_three_decimals_in_the_locale(
+    mirror_client: FlaskClient, language: str
+) -> None:
+    """A ratio shows three decimals (trailing zeros kept) with the locale's decimal sign."""
+    from babel.numbers import format_decimal
+
+    page = html_of(mirror_client.get(f"{MIRROR}?country=DEU&lang={language}"))
+    cells = page.xpath(
+        "//table[@id='mirror-table']/tbody/tr/td[contains(concat(' ', @class, ' '), ' ratio ')]"
+    )
+    shown = [td for td in cells if td.get("data-value")]
+    assert shown
+    for td in shown:
+        expected = format_decimal(float(td.get("data-value")), format="#,##0.000", locale=language)
+        assert td.text_content().strip() == expected
