@@ -150,12 +150,14 @@ class DataReader:
 @dataclass(frozen=True)
 class DataState:
     """What a dataflow's data row says: its layout, data set attributes, when its data last
-    changed (naive UTC) and its last finished load (None: none recorded)."""
+    changed (naive UTC) and its last finished load (None: none recorded); with the
+    structure store's generation read in the same statement (None: not read)."""
 
     layout: Layout
     dataset_attributes: dict[str, str]
     updated: datetime | None
     last_load: int | None
+    generation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -217,8 +219,9 @@ class DataStore:
         return Layout.from_json(text) if text else None
 
     def data_state(self, dataflow_pk: int) -> DataState | None:
-        """A dataflow's layout, data set attributes, time of change and last load, read in
-        one statement (a data answer's plan needs them all); None when it never held data."""
+        """A dataflow's layout, data set attributes, time of change and last load, with the
+        structure store's generation, read in one statement (a data answer's plan needs
+        them all); None when it never held data."""
         with self.engine.connect() as conn:
             row = data_reads.data_state(conn, dataflow_pk)
         if row is None or not row[0]:
@@ -228,6 +231,7 @@ class DataStore:
             dataset_attributes=json.loads(row[1]) if row[1] else {},
             updated=row[2],
             last_load=row[3],
+            generation=int(row[4]),
         )
 
     def dataset_attributes(self, dataflow_pk: int) -> dict[str, str]:

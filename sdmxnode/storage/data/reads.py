@@ -35,6 +35,7 @@ from sdmxnode.storage.tables import (
     observation_history,
     observations,
     series,
+    structure_state,
 )
 
 #: Per dimension position: the allowed values, or None for any.
@@ -268,8 +269,15 @@ def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple
             result.close()
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
-    for partition in result.partitions():
-        yield from partition
+    try:
+        # A batch shorter than asked for is the last: no FETCH round trip to learn it.
+        while True:
+            records = result.fetchmany(batch)
+            yield from records
+            if len(records) < batch:
+                return
+    finally:
+        result.close()
 
 
 def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
@@ -312,13 +320,16 @@ def last_load(conn: Connection, dataflow_pk: int) -> int | None:
 
 
 def data_state(conn: Connection, dataflow_pk: int) -> Row | None:
-    """A dataflow's layout, data set attributes, time of change and last finished load, in
-    one statement; None when it never held data."""
+    """A dataflow's layout, data set attributes, time of change, last finished load and the
+    structure store's generation (`StructureStore.generation`), in one statement (one
+    round trip where a data answer took two); None when it never held data."""
+    generation = select(func.coalesce(func.max(structure_state.c.generation), 0))
     query = select(
         data_layouts.c.layout,
         data_layouts.c.dataset_attributes,
         data_layouts.c.updated,
         _last_finished_load(dataflow_pk),
+        generation.scalar_subquery(),
     ).where(data_layouts.c.dataflow_pk == dataflow_pk)
     return conn.execute(query).first()
 
