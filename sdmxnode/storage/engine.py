@@ -22,6 +22,8 @@ import os
 import select
 import stat
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,19 @@ def _may_be_gone(dbapi_connection: Any, idle: float) -> bool:
     except (OSError, ValueError):
         return True
     return bool(readable)
+
+
+@contextmanager
+def single_read(engine: Engine) -> Iterator[Connection]:
+    """A connection for one read statement. On PostgreSQL it runs outside a transaction
+    (autocommit: one statement is its own snapshot, as inside a transaction of its own),
+    which spares the BEGIN and ROLLBACK round trips a pooled connection otherwise costs
+    around it; the pool sets the connection back to transactions when it is returned.
+    A block that runs more than one statement, or writes, takes `engine.connect()`."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
 
 
 def write_wait(engine: Engine) -> float:

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, text
@@ -104,3 +107,40 @@ def test_a_data_answer_survives_its_pooled_connections_being_ended(migration_app
     assert _answer(migration_app) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() not in pids
+
+
+def _first_series_key(app: Flask) -> str:
+    """The key of the first series of the FRANCE answer (dimensions precede TIME_PERIOD)."""
+    header, first = list(csv.reader(io.StringIO(_answer(app).decode())))[:2]
+    return ".".join(first[1 : header.index("TIME_PERIOD")])
+
+
+def test_a_one_series_answer_checks_out_few_connections(
+    migration_app: Flask, checkouts: list[float]
+) -> None:
+    path = f"/rest/data/{FLOW}/{_first_series_key(migration_app)}"
+    body = _answer(migration_app, path)
+    checkouts.clear()
+    assert _answer(migration_app, path) == body
+    assert len(checkouts) <= 3
+
+
+@on_postgres
+def test_a_one_series_answer_is_three_statements_and_no_server_side_cursor(
+    migration_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dataflow, the data state and the observations, each one statement outside a
+    transaction (one round trip each); a server-side cursor would cost five."""
+    path = f"/rest/data/{FLOW}/{_first_series_key(migration_app)}"
+    _answer(migration_app, path)
+    calls: list[str] = []
+    for cursor_class in (psycopg.Cursor, psycopg.ServerCursor):
+        real = cursor_class.execute
+
+        def execute(self: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            calls.append(type(self).__name__)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(cursor_class, "execute", execute)
+    _answer(migration_app, path)
+    assert calls == ["Cursor"] * 3

@@ -37,6 +37,9 @@ from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.periods import period_bounds
 
+#: A query naming at most this many full series keys reads its records at once.
+FEW_SERIES = 10
+
 
 @dataclass(frozen=True)
 class DataPlan:
@@ -271,12 +274,20 @@ def peek_rows(node: Node, plan: DataPlan) -> Iterator[tuple] | None:
 
 
 def _stored_records(node: Node, plan: DataPlan) -> Iterator[tuple]:
-    """The stored records the plan selects (current data), on a connection of their own."""
+    """The stored records the plan selects (current data), on a connection of their own:
+    streamed, or read at once when the plan names at most FEW_SERIES series keys (a
+    series' observations are its periods: few enough to hold in memory)."""
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
         else select_observations(plan.dataflow.pk, plan.selection)
     )
+    keys = plan.selection.series_keys
+    if keys is not None and len(keys) <= FEW_SERIES:
+        with node.data.reading(one_statement=True) as reader:
+            records = list(reader.stream(query, whole=True))
+        yield from records  # the connection is back in the pool while they are written
+        return
     with node.data.reading() as reader:
         yield from reader.stream(query)
 

@@ -250,8 +250,13 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
     )
 
 
-def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple]:
-    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL).
+def stream(
+    conn: Connection, query: Select, batch: int = 2000, *, whole: bool = False
+) -> Iterator[tuple]:
+    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL), or with
+    `whole`, for an answer known to be small (a few series), all at once in the one round
+    trip of the query: a server-side cursor costs five (BEGIN, DECLARE, FETCH, CLOSE,
+    ROLLBACK), most of a one-series answer's time on PostgreSQL.
 
     On SQLite, whose cursor already steps through a result lazily, a query of text columns
     is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
@@ -267,6 +272,9 @@ def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple
                 yield from records
         finally:
             result.close()
+        return
+    if whole:
+        yield from conn.execute(query).all()
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
