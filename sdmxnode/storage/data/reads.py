@@ -260,11 +260,15 @@ def stream(
 
     On SQLite, whose cursor already steps through a result lazily, a query of text columns
     is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
-    third of the time of a large data answer.
+    third of the time of a large data answer. On PostgreSQL such a query is streamed
+    through a psycopg server-side cursor of its own, for the same reason
+    (`_postgresql_text_records`).
     """
-    if conn.dialect.name == "sqlite" and all(
-        isinstance(column.type, String) for column in query.selected_columns
-    ):
+    text_only = all(isinstance(column.type, String) for column in query.selected_columns)
+    if conn.dialect.name == "postgresql" and text_only and not whole:
+        yield from _postgresql_text_records(conn, query, batch)
+        return
+    if conn.dialect.name == "sqlite" and text_only:
         result = conn.execute(query)
         try:
             cursor = result.cursor  # text columns have no result processors to skip
@@ -286,6 +290,25 @@ def stream(
                 return
     finally:
         result.close()
+
+
+def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Iterator[tuple]:
+    """The records of a query of text columns through a psycopg server-side cursor on the
+    connection's own DBAPI connection: plain tuples of str, as SQLAlchemy gives them (text
+    columns have no result processors), without a Row built per record, which cost about
+    a fifth of a 1,800-observation answer. The cursor lives in the transaction psycopg
+    opens for it, which the pool rolls back when the connection is returned."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = conn.connection.dbapi_connection.cursor(name="sdmxnode_records")  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), compiled.params)
+        while True:  # a batch shorter than asked for is the last
+            records = cursor.fetchmany(batch)
+            yield from records
+            if len(records) < batch:
+                return
+    finally:
+        cursor.close()
 
 
 def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
