@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sdmxnode.errors import Conflict, NotFound
 from sdmxnode.formats.subscriptions.model import structure_event
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
-from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine
+from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine, single_read
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.records import StoredArtefact
@@ -260,7 +260,7 @@ class StructureStore:
         query = query.order_by(
             artefacts.c.type, artefacts.c.agency_id, artefacts.c.id, artefacts.c.version
         )
-        with self.engine.connect() as conn:
+        with single_read(self.engine) as conn:
             return [_stored(row) for row in conn.execute(query)]
 
     def find_artefact(self, ref: ArtefactRef) -> StoredArtefact | None:

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice, product
+from itertools import chain, islice, product
 
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.rows import DataResult, StructureInfo, compiled
@@ -36,6 +36,9 @@ from sdmxnode.storage.data.reads import (
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR
 from sdmxnode.validation.periods import period_bounds
+
+#: A query naming at most this many full series keys reads its records at once.
+FEW_SERIES = 10
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def plan_data_query(
         raise NoResults(f"{dataflow.ref} has no data", where="flowRef")
     layout = state.layout
     ref = dataflow.ref
-    generation = node.store.generation()
+    generation = state.generation if state.generation is not None else node.store.generation()
     structure = StructureInfoBuilder(node.store, node.cache)(ref, generation)
     filters = query.key_filters(len(structure.dimensions), [d.id for d in structure.dimensions])
     key_sets: list[KeySet] | None = [f.values for f in filters] if filters is not None else None
@@ -202,14 +205,21 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def data_result(node: Node, plan: DataPlan, *, languages: Sequence[str] = ()) -> DataResult:
-    """The DataResult of a plan; its rows stream from the database when iterated; its
-    labels in the first of `languages` the structures carry (else English)."""
+def data_result(
+    node: Node,
+    plan: DataPlan,
+    *,
+    languages: Sequence[str] = (),
+    rows: Iterator[tuple] | None = None,
+) -> DataResult:
+    """The DataResult of a plan; its rows (`rows`, as `peek_rows` gives them, else
+    `iter_rows`) stream from the database when iterated; its labels in the first of
+    `languages` the structures carry (else English)."""
     return DataResult(
         structure_ref=plan.structure_ref,
         structure=plan.structure,
         columns=plan.columns,
-        rows=iter_rows(node, plan),
+        rows=iter_rows(node, plan) if rows is None else rows,
         dimension_at_observation=plan.dimension_at_observation,
         series_only=plan.series_only,
         labels=StructureInfoBuilder(node.store, node.cache).labels(
@@ -241,14 +251,45 @@ def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
         rows = expand(past(node.data, plan.dataflow.pk, plan.selection, as_of))
         yield from rows if keep is None else filter(keep, rows)
         return
+    rows = expand(_stored_records(node, plan))
+    yield from rows if keep is None else filter(keep, rows)
+
+
+def peek_rows(node: Node, plan: DataPlan) -> Iterator[tuple] | None:
+    """The rows of a plan (as `iter_rows`, not `asOf`), or None when the store holds no
+    matching record: the first record is read before this returns, so that whether there
+    is an answer and the answer itself are one query on one connection, which stays
+    checked out until the rows are read to the end or dropped. Like a count, it looks at
+    the stored records: a filter the database cannot apply (`row_filter`) may still leave
+    no row."""
+    if plan.selection.as_of is not None:
+        raise ValueError("an asOf answer is read from the history: use iter_rows")
+    records = _stored_records(node, plan)
+    first = next(records, None)
+    if first is None:
+        return None
+    rows = _row_builder(plan)(chain((first,), records))
+    keep = plan.row_filter
+    return rows if keep is None else filter(keep, rows)
+
+
+def _stored_records(node: Node, plan: DataPlan) -> Iterator[tuple]:
+    """The stored records the plan selects (current data), on a connection of their own:
+    streamed, or read at once when the plan names at most FEW_SERIES series keys (a
+    series' observations are its periods: few enough to hold in memory)."""
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
         else select_observations(plan.dataflow.pk, plan.selection)
     )
+    keys = plan.selection.series_keys
+    if keys is not None and len(keys) <= FEW_SERIES:
+        with node.data.reading(one_statement=True) as reader:
+            records = list(reader.stream(query, whole=True))
+        yield from records  # the connection is back in the pool while they are written
+        return
     with node.data.reading() as reader:
-        rows = expand(reader.stream(query))
-        yield from rows if keep is None else filter(keep, rows)
+        yield from reader.stream(query)
 
 
 def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]:

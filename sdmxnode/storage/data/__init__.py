@@ -24,6 +24,7 @@ from sdmxnode.storage.data.loads import count_observations, finish_load, start_l
 from sdmxnode.storage.data.reads import DataSelection, StoredQuery
 from sdmxnode.storage.data.statistics import refresh_series_statistics, worth_refreshing
 from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts, PeriodBounds
+from sdmxnode.storage.engine import single_read
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, data_layouts, loads, observations, series
@@ -100,9 +101,12 @@ class DataReader:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def stream(self, query: StoredQuery, batch: int = 2000) -> Iterator[tuple]:
-        """The rows of `query`, fetched in batches of `batch` as they are consumed."""
-        return data_reads.stream(self._conn, query, batch)
+    def stream(
+        self, query: StoredQuery, batch: int = 2000, *, whole: bool = False
+    ) -> Iterator[tuple]:
+        """The rows of `query`, fetched in batches of `batch` as they are consumed (with
+        `whole`, for a query known to select few rows: all at once)."""
+        return data_reads.stream(self._conn, query, batch, whole=whole)
 
     def count_up_to(self, query: StoredQuery, limit: int) -> int:
         """The number of rows of `query`, counting no further than `limit`."""
@@ -150,12 +154,14 @@ class DataReader:
 @dataclass(frozen=True)
 class DataState:
     """What a dataflow's data row says: its layout, data set attributes, when its data last
-    changed (naive UTC) and its last finished load (None: none recorded)."""
+    changed (naive UTC) and its last finished load (None: none recorded); with the
+    structure store's generation read in the same statement (None: not read)."""
 
     layout: Layout
     dataset_attributes: dict[str, str]
     updated: datetime | None
     last_load: int | None
+    generation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -182,10 +188,12 @@ class DataStore:
         return cls(store.engine)
 
     @contextmanager
-    def reading(self) -> Iterator[DataReader]:
+    def reading(self, *, one_statement: bool = False) -> Iterator[DataReader]:
         """A reader on one connection, open for the block: a generator that streams through
-        it keeps the connection until the generator is finished or closed."""
-        with self.engine.connect() as conn:
+        it keeps the connection until the generator is finished or closed. With
+        `one_statement` the block runs one statement and no server-side cursor
+        (`engine.single_read`: no transaction round trips on PostgreSQL)."""
+        with single_read(self.engine) if one_statement else self.engine.connect() as conn:
             yield DataReader(conn)
 
     @contextmanager
@@ -217,9 +225,10 @@ class DataStore:
         return Layout.from_json(text) if text else None
 
     def data_state(self, dataflow_pk: int) -> DataState | None:
-        """A dataflow's layout, data set attributes, time of change and last load, read in
-        one statement (a data answer's plan needs them all); None when it never held data."""
-        with self.engine.connect() as conn:
+        """A dataflow's layout, data set attributes, time of change and last load, with the
+        structure store's generation, read in one statement (a data answer's plan needs
+        them all); None when it never held data."""
+        with single_read(self.engine) as conn:
             row = data_reads.data_state(conn, dataflow_pk)
         if row is None or not row[0]:
             return None
@@ -228,6 +237,7 @@ class DataStore:
             dataset_attributes=json.loads(row[1]) if row[1] else {},
             updated=row[2],
             last_load=row[3],
+            generation=int(row[4]),
         )
 
     def dataset_attributes(self, dataflow_pk: int) -> dict[str, str]:
