@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+from sdmx.model import common
 
 from sdmxnode.config import Settings
 from sdmxnode.formats.header import MessageHeader
@@ -12,6 +15,7 @@ from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.harvest import HarvestStore
+from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
 
@@ -42,6 +46,11 @@ class Node:
             DataStore.sharing(store),
             ModelCache(settings.structure_cache_size),
         )
+
+    def model(self, artefact: StoredArtefact) -> common.MaintainableArtefact:
+        """The parsed sdmx1 object of a stored artefact, from the cache: its stored text is
+        read only when it is parsed (a cached artefact costs no query)."""
+        return self.cache.get(artefact, partial(self.store.read_one_xml, artefact))
 
     def header(self, *, test: bool = False) -> MessageHeader:
         """A fresh message header naming this node as sender."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from sdmx.model import common, v21
@@ -102,7 +101,7 @@ def availability_objects(
     dataflow = node.cache.get(dataflow_artefact, xml[dataflow_artefact.pk])
     related = follow_references(node.store, [dataflow_artefact], ["descendants"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd: Any = node.cache.get(dsd_artefact, partial(node.store.read_one_xml, dsd_artefact))
+    dsd: Any = node.model(dsd_artefact)
     constraint = _constraint(
         dataflow,
         dsd,
@@ -218,10 +217,10 @@ def actual_constraint(node: Node, dataflow: StoredArtefact) -> v21.ContentConstr
         availability = find_availability(node, query)
     except NoResults:
         return None
-    model = node.cache.get(dataflow, partial(node.store.read_one_xml, dataflow))
+    model = node.model(dataflow)
     related = follow_references(node.store, [dataflow], ["children"])
     dsd_artefact = next(a for a in related if a.ref.type == "DataStructure")
-    dsd: Any = node.cache.get(dsd_artefact, partial(node.store.read_one_xml, dsd_artefact))
+    dsd: Any = node.model(dsd_artefact)
     return _constraint(
         model,
         dsd,
@@ -258,7 +257,7 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             codes = by_codelist.get(f"{artefact.ref.agency_id}:{artefact.ref.id}")
             if codes is None:
                 continue
-            codelist = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
+            codelist = node.model(artefact)
             with_parents = set(codes)
             for code_id in codes:
                 code = codelist.items.get(code_id)
@@ -270,7 +269,7 @@ def _partial_schemes(node, dsd, related, availability, wanted):
             if narrowed is not None:
                 found.append(narrowed)
         elif artefact.ref.type == "ConceptScheme" and "ConceptScheme" in wanted:
-            scheme = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
+            scheme = node.model(artefact)
             used = [
                 c.concept_identity.id
                 for c in dsd.dimensions.components

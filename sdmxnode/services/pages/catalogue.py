@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from sdmxnode.errors import NotFound
@@ -50,7 +49,7 @@ class Catalogue:
 
 def model_of(node: Node, artefact: StoredArtefact) -> Any:
     """The sdmx1 object of a stored artefact (cached)."""
-    return node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
+    return node.model(artefact)
 
 
 def text_in(text: object, language: str) -> str:

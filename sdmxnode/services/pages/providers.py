@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from sdmxnode.formats.registrations.model import Registration
 from sdmxnode.formats.sdmxml.registry.registrations import agreement_urn
@@ -35,7 +34,7 @@ def provider_names(node: Node) -> dict[str, str]:
     """'AGENCY:ID' -> the provider's name, from the data provider schemes the node holds."""
     names: dict[str, str] = {}
     for scheme in node.store.find_artefacts({"DataProviderScheme"}):
-        model = node.cache.get(scheme, partial(node.store.read_one_xml, scheme))
+        model = node.model(scheme)
         for item in getattr(model, "items", {}).values():
             names[f"{scheme.ref.agency_id}:{item.id}"] = str(item.name) or item.id
     return names
@@ -60,7 +59,7 @@ def providers_overview(node: Node, dataflow: ArtefactRef | None = None) -> list[
     for agreement in agreements:
         if dataflow is not None and dataflow not in targets[agreement.pk]:
             continue
-        provider = provider_of(node.cache.get(agreement, partial(store.read_one_xml, agreement)))
+        provider = provider_of(node.model(agreement))
         flow = next(
             (t for t in sorted(targets[agreement.pk], key=str) if t.type == "Dataflow"), None
         )

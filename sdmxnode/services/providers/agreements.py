@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from lxml import etree
 
@@ -61,7 +60,7 @@ def agreements_of(node: Node, dataflow: StoredArtefact) -> list[Agreement]:
     for artefact in follow_references(node.store, [dataflow], ["parents"]):
         if artefact.ref.type != "ProvisionAgreement":
             continue
-        model = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
+        model = node.model(artefact)
         constraints = [
             a
             for a in follow_references(node.store, [artefact], ["parents"])
@@ -163,7 +162,7 @@ def selected_providers(
     if query.context == "provisionagreement":
         named = node.store.find_artefacts({"ProvisionAgreement"}, query.agencies, query.ids)
         chosen = select_versions(named, query.versions)
-        models = (node.cache.get(a, partial(node.store.read_one_xml, a)) for a in chosen)
+        models = (node.model(a) for a in chosen)
         return tuple(sorted({provider_of(m) for m in models}))
     if not query.providers:
         return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
 
 from sdmxnode.errors import NotFound, SdmxNodeError
@@ -43,7 +42,7 @@ SIMPLE_ACCEPT = f"{DATA_ACCEPT[2]}, application/vnd.sdmx.data+csv;q=0.8, */*;q=0
 def agreement_dataflow(node: Node, registration: Registration) -> ArtefactRef:
     """The dataflow of the registration's provision agreement."""
     artefact = find_agreement_artefact(node, registration.agreement_urn)
-    model = node.cache.get(artefact, partial(node.store.read_one_xml, artefact))
+    model = node.model(artefact)
     usage = getattr(model, "structure_usage", None)
     if usage is None:
         raise NotFound(f"{artefact.ref.identity} names no dataflow", where="ProvisionAgreement")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache, partial
+from functools import cache
 
 from sdmxnode.errors import NoResults, SdmxNodeError
 from sdmxnode.formats.registrations.model import Registration
@@ -68,7 +68,7 @@ def _in_context(
             if a.ref.version == dataflow.version
         ]
         if stored:
-            model = node.cache.get(stored[0], partial(node.store.read_one_xml, stored[0]))
+            model = node.model(stored[0])
             structure = getattr(model, "structure", None)
             if structure is not None:
                 maintainer = getattr(getattr(structure, "maintainer", None), "id", "") or ""

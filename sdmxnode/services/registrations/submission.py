@@ -18,7 +18,6 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import TypeVar
 
 from lxml import etree
@@ -107,7 +106,7 @@ def find_agreement_artefact(node: Node, urn: str) -> StoredArtefact:
 
 def agreement_provider(node: Node, artefact: StoredArtefact) -> str:
     """'AGENCY:ID' of the data provider of a stored provision agreement."""
-    return provider_of(node.cache.get(artefact, partial(node.store.read_one_xml, artefact)))
+    return provider_of(node.model(artefact))
 
 
 def submit_registrations(
