@@ -6,7 +6,7 @@ writers can stream them without regrouping.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeAlias
@@ -282,14 +282,19 @@ def stream(
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
-        # A batch shorter than asked for is the last: no FETCH round trip to learn it.
-        while True:
-            records = result.fetchmany(batch)
-            yield from records
-            if len(records) < batch:
-                return
+        yield from _in_batches(result.fetchmany, batch)
     finally:
         result.close()
+
+
+def _in_batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[tuple]:
+    """The records a cursor's `fetchmany` gives, `batch` at a time. A batch shorter than
+    asked for is the last: no FETCH round trip to learn it."""
+    while True:
+        records = fetchmany(batch)
+        yield from records
+        if len(records) < batch:
+            return
 
 
 def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Iterator[tuple]:
@@ -302,11 +307,7 @@ def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Ite
     cursor = conn.connection.dbapi_connection.cursor(name="sdmxnode_records")  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), compiled.params)
-        while True:  # a batch shorter than asked for is the last
-            records = cursor.fetchmany(batch)
-            yield from records
-            if len(records) < batch:
-                return
+        yield from _in_batches(cursor.fetchmany, batch)
     finally:
         cursor.close()
 
