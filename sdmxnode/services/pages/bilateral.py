@@ -22,12 +22,11 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.pages import N_
 from sdmxnode.services.pages.dataflow import DataflowView
 from sdmxnode.services.pages.explorer.exploration import number_of
+from sdmxnode.services.pages.explorer.selection import TOTAL_CODES
 
 DESTINATION, ORIGIN = "REF_AREA", "COUNTRY_BIRTH"
 #: Origin codes that are no countries: totals and residual origins (shown apart).
 SUMMARY_ORIGINS = ("FB", "_T", "NB", "NAT", "FOR", "STLS", "_U", "_Z", "OTH_NORTH", "OTH_SOUTH")
-#: The codes every other dimension is fixed to, first found wins (totals).
-TOTAL_CODES = ("_T", "_Z")
 #: Partners listed in each view's table; the chart draws the first CHART_LINES.
 TOP = 15
 CHART_LINES = 5
