@@ -13,6 +13,7 @@ stay English and say so with lang="en".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import lxml.html
 import pytest
@@ -112,6 +113,26 @@ def shows(fragment: str, texts: list[str]) -> bool:
     return any(phrase.search(t) for t in texts)
 
 
+def english_leaks(
+    pairs: list[tuple[str, str]],
+    rendered: dict[str, list[list[str]]],
+    fragments_of: Callable[[str], list[str]] = english_fragments,
+) -> tuple[list[tuple[str, str]], int]:
+    """The catalogue walk over pages rendered in English and in French (same order): for
+    each (msgid, French translation), the msgid's fragments the translation does not share
+    that a French page still shows, and how many (message, page) pairs showed them in
+    English (a walk is only worth something if that count is high)."""
+    seen_in_english = 0
+    leaks = []
+    for message, translated in pairs:
+        fragments = [f for f in fragments_of(message) if f not in fragments_of(translated)]
+        for english, texts in zip(rendered["en"], rendered["fr"], strict=True):
+            if any(shows(f, english) for f in fragments):
+                seen_in_english += 1
+                leaks += [(message, f) for f in fragments if shows(f, texts)]
+    return leaks, seen_in_english
+
+
 @pytest.fixture(scope="module")
 def rendered(migration_app) -> dict[str, list[list[str]]]:  # type: ignore[no-untyped-def]
     """The visible text of every walked page, in English and in French."""
@@ -142,16 +163,7 @@ def test_french_pages_show_no_english_interface_string(
     french = catalogue("fr")
     used = set().union(*(template_messages(name) for name in CONVERTED))
     walked = {m for m in used if french.get(m) and french[m] != m}
-    seen_in_english = 0
-    leaks = []
-    for message in sorted(walked):
-        fragments = [
-            f for f in english_fragments(message) if f not in english_fragments(french[message])
-        ]
-        for english, texts in zip(rendered["en"], rendered["fr"], strict=True):
-            if any(shows(f, english) for f in fragments):
-                seen_in_english += 1
-                leaks += [(message, f) for f in fragments if shows(f, texts)]
+    leaks, seen_in_english = english_leaks([(m, french[m]) for m in sorted(walked)], rendered)
     assert not leaks
     # The walk is only worth something if the English pages do show these strings.
     assert seen_in_english >= len(walked) // 2, (seen_in_english, len(walked))

@@ -33,8 +33,8 @@ from tests.pages.test_translations import (
     TRANSLATIONS,
     catalogue,
     english_fragments,
+    english_leaks,
     html_of,
-    shows,
     template_messages,
     visible_text,
 )
@@ -214,14 +214,7 @@ def test_french_exchange_pages_show_no_english_interface_string(
     pairs = [(m, french[m]) for m in sorted(walked)]
     pairs += [(one, " ".join(forms)) for (one, many), forms in plurals.items()]
     pairs += [(many, " ".join(forms)) for (one, many), forms in plurals.items()]
-    seen_in_english = 0
-    leaks = []
-    for message, translated in pairs:
-        fragments = [f for f in tag_fragments(message) if f not in tag_fragments(translated)]
-        for english, texts in zip(rendered["en"], rendered["fr"], strict=True):
-            if any(shows(f, english) for f in fragments):
-                seen_in_english += 1
-                leaks += [(message, f) for f in fragments if shows(f, texts)]
+    leaks, seen_in_english = english_leaks(pairs, rendered, tag_fragments)
     assert not leaks
     # The walk is only worth something if the English pages do show these strings.
     assert seen_in_english >= len(pairs) // 2, (seen_in_english, len(pairs))
