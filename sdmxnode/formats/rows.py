@@ -8,8 +8,9 @@ ids in the order of `StructureInfo.columns`), each ending with its location in t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from types import CodeType
 
 from sdmxnode.refs import ArtefactRef
@@ -199,6 +200,57 @@ class DataResult:
     #: The rows of this data set once more (writers that need a second pass); None: the
     #: writer keeps what it needs.
     rows_again: Callable[[], Iterator[tuple]] | None = None
+
+
+@dataclass(frozen=True)
+class RecordLayout:
+    """How the records a data query reads from the store become the columns of its rows.
+
+    A record is `(series key, series attributes, period, value, observation attributes,
+    ...)`: the key's dimension values joined by '.', the attribute values joined by
+    `separator` (an empty or None string: all empty), several measures' values joined by
+    `separator` too. `cells` gives, per column, where its value comes from:
+    `("key", i)` the i-th key value, `("time", 0)` the period, `("value", 0)` the one
+    measure's value, `("measure", i)` the i-th of several measures, `("series", i)` and
+    `("observation", i)` the i-th series or observation attribute, `("none", 0)` nothing.
+    An empty value is no value (None in a row, an empty cell in a table).
+    """
+
+    cells: tuple[tuple[str, int], ...]
+    dimensions: int
+    series_width: int
+    observation_width: int
+    separator: str
+
+
+class StoredRows:
+    """The rows of a data answer made from records read from the store batch by batch.
+
+    Iterated, it gives the row tuples `expand` makes of the records (once: the records
+    are read as they are consumed). A writer that can build its output from the records
+    themselves reads `batches` instead, with `layout` to place each value: a wrapper
+    (a filter, a slice, another data set's rows) is not a StoredRows, so it is written
+    from its rows.
+    """
+
+    def __init__(
+        self,
+        batches: Iterator[Sequence[tuple]],
+        layout: RecordLayout,
+        expand: Callable[[Iterable[tuple]], Iterator[tuple]],
+    ) -> None:
+        self.batches = batches
+        self.layout = layout
+        self.expand = expand
+        self._rows: Iterator[tuple] | None = None
+
+    def __iter__(self) -> Iterator[tuple]:
+        if self._rows is None:
+            self._rows = self.expand(chain.from_iterable(self.batches))
+        return self._rows
+
+    def __next__(self) -> tuple:
+        return next(iter(self))
 
 
 @functools.lru_cache(maxsize=256)

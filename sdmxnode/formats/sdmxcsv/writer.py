@@ -14,13 +14,14 @@ through per-column functions with cached results.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from operator import itemgetter
 
 from sdmxnode.errors import SemanticError
 from sdmxnode.formats.periods import normalize_period
-from sdmxnode.formats.rows import Component, DataResult, compiled
+from sdmxnode.formats.rows import Component, DataResult, RecordLayout, StoredRows, compiled
 from sdmxnode.formats.writing import (
     ACTION_LETTERS,
     CHUNK_SIZE,
@@ -356,27 +357,141 @@ def _write(result: DataResult, header: list[str], sections: list[_Section]) -> I
     written = 0
     for section in sections:
         lead = ",".join(_quote(part) for part in section.prefix) + ","
-        fields_of, line_of = _line_makers(section.plan, lead, width)
-        commas = lead.count(",") + section.plan.width(width) - 1
-        rows: list[tuple] = []
-        lines: list[str] = []
-        size = 0
-        for row in section.rows:
-            line = line_of(row)
-            rows.append(row)
-            lines.append(line)
-            size += len(line)
-            if size >= CHUNK_SIZE:
-                written += len(lines)
-                yield (first + _chunk(rows, lines, lead, commas, fields_of)).encode("utf-8")
-                first, rows, lines, size = "", [], [], 0
-        if lines:
-            written += len(lines)
-            yield (first + _chunk(rows, lines, lead, commas, fields_of)).encode("utf-8")
+        for text, count in _section_chunks(section, lead, width):
+            written += count
+            yield (first + text).encode("utf-8")
             first = ""
     if first:
         yield first.encode("utf-8")
     log.debug("wrote %d SDMX-CSV lines for %s", written, structure_id(result))
+
+
+def _section_chunks(section: _Section, lead: str, width: int) -> Iterator[tuple[str, int]]:
+    """The text of a section's lines in chunks (each ending with a line break), with the
+    number of lines in each. Rows read from the store (StoredRows) under the default plan
+    are written from their records (`_record_chunks`)."""
+    plan = section.plan
+    fields_of, line_of = _line_makers(plan, lead, width)
+    commas = lead.count(",") + plan.width(width) - 1
+    rows = section.rows
+    if isinstance(rows, StoredRows) and plan.cells is None and not plan.front:
+        if not plan.transforms:  # the default plan: the records are the cells
+            yield from _record_chunks(rows, lead, commas, fields_of)
+            return
+    kept: list[tuple] = []
+    lines: list[str] = []
+    size = 0
+    for row in rows:
+        line = line_of(row)
+        kept.append(row)
+        lines.append(line)
+        size += len(line)
+        if size >= CHUNK_SIZE:
+            yield _chunk(lines, lead, commas, partial(_row_fields, fields_of, kept)), len(lines)
+            kept, lines, size = [], [], 0
+    if lines:
+        yield _chunk(lines, lead, commas, partial(_row_fields, fields_of, kept)), len(lines)
+
+
+def _row_fields(
+    fields_of: Callable[[tuple], list[str]], rows: list[tuple], index: int
+) -> list[str]:
+    return fields_of(rows[index])
+
+
+def _record_chunks(
+    rows: StoredRows, lead: str, commas: int, fields_of: Callable[[tuple], list[str]]
+) -> Iterator[tuple[str, int]]:
+    """`_section_chunks` for rows read from the store: each line is made from its stored
+    record by one generated f-string (`_record_lines`), with no row tuple in between; a
+    line needing quotes is redone from its row."""
+    lines_of = _record_lines(rows.layout, lead)
+    expand = rows.expand
+    batches: list[Sequence[tuple]] = []
+    lines: list[str] = []
+    size = 0
+
+    def fields_at(index: int, batches: list[Sequence[tuple]]) -> list[str]:
+        for batch in batches:
+            if index < len(batch):
+                return fields_of(next(expand((batch[index],))))
+            index -= len(batch)
+        raise IndexError(index)
+
+    for batch, made in lines_of(rows.batches):
+        batches.append(batch)
+        lines += made
+        size += sum(map(len, made))
+        if size >= CHUNK_SIZE:
+            yield _chunk(lines, lead, commas, partial(fields_at, batches=batches)), len(lines)
+            batches, lines, size = [], [], 0
+    if lines:
+        yield _chunk(lines, lead, commas, partial(fields_at, batches=batches)), len(lines)
+
+
+def _record_lines(
+    layout: RecordLayout, lead: str
+) -> Callable[[Iterable[Sequence[tuple]]], Iterator[tuple[Sequence[tuple], list[str]]]]:
+    """A generator function from batches of stored records to (batch, its lines).
+
+    The cells that stay the same through a series (key values, series attributes, empty
+    components) are joined once per series; each observation's line is one f-string of
+    those runs and its own cells (period, value, observation attributes), as
+    `_line_function` writes the row the records would make.
+    """
+    runs: list[str] = []  # assignments of each run of series cells, once per series
+    parts: list[str] = []  # the line's parts, joined with ','
+    run: list[str] | None = None
+    for kind, index in layout.cells:
+        if kind in ("key", "series", "none"):
+            cell = {"key": f"{{k[{index}]}}", "series": f"{{s[{index}]}}", "none": ""}[kind]
+            if run is None:
+                run = []
+                parts.append(f"{{h{len(runs)}}}")
+                runs.append("")
+            run.append(cell)
+            runs[-1] = f'h{len(runs) - 1} = f"{",".join(run)}"'
+            continue
+        run = None
+        if kind == "time":
+            parts.append("{r[2] or ''}")
+        elif kind == "value":
+            parts.append("{r[3] or ''}")
+        elif kind == "measure":
+            parts.append(f"{{_at(m, {index})}}")
+        else:
+            parts.append(f"{{o[{index}]}}")
+    multi = (
+        "m = r[3].split(_sep) if r[3] else (); "
+        if any(kind == "measure" for kind, _ in layout.cells)
+        else ""
+    )
+    per_series = "".join(f"                {line}\n" for line in runs)
+    source = (
+        "def lines(batches):\n"
+        "    key = attributes = None\n"
+        "    for batch in batches:\n"
+        "        made = []\n"
+        "        add = made.append\n"
+        "        for r in batch:\n"
+        "            if r[0] != key or r[1] != attributes:\n"
+        "                key, attributes = r[0], r[1]\n"
+        f"                k = key.split('.', {max(layout.dimensions - 1, 0)})\n"
+        "                s = attributes.split(_sep) if attributes else _no_series\n"
+        f"{per_series}"
+        f"            o = r[4].split(_sep) if r[4] else _no_obs; {multi}\n"
+        f'            add(f"{{_lead}}{",".join(parts)}")\n'
+        "        yield batch, made\n"
+    )
+    namespace: dict[str, object] = {
+        "_lead": lead,
+        "_sep": layout.separator,
+        "_no_series": ("",) * layout.series_width,
+        "_no_obs": ("",) * layout.observation_width,
+        "_at": lambda values, index: values[index] if index < len(values) else "",
+    }
+    exec(compiled(source, "<csv record lines>"), namespace)  # noqa: S102 - generated above
+    return namespace["lines"]  # type: ignore[return-value]
 
 
 def _line_makers(
@@ -404,14 +519,9 @@ def _line_makers(
     return fields_of, line_of
 
 
-def _chunk(
-    rows: list[tuple],
-    lines: list[str],
-    lead: str,
-    commas: int,
-    fields_of: Callable[[tuple], list[str]],
-) -> str:
-    """The lines joined; any line with a field needing quotes is redone with quoting."""
+def _chunk(lines: list[str], lead: str, commas: int, fields_at: Callable[[int], list[str]]) -> str:
+    """The lines joined; any line with a field needing quotes is redone with quoting from
+    its fields (`fields_at(index)`)."""
     text = _NEWLINE.join(lines)
     breaks = len(lines) - 1
     if (
@@ -422,6 +532,6 @@ def _chunk(
     ):
         for index, line in enumerate(lines):
             if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
-                lines[index] = lead + ",".join([_quote(v) for v in fields_of(rows[index])])
+                lines[index] = lead + ",".join([_quote(v) for v in fields_at(index)])
         text = _NEWLINE.join(lines)
     return text + _NEWLINE

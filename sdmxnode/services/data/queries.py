@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice, product
 
 from sdmxnode.errors import NoResults, SemanticError
-from sdmxnode.formats.rows import DataResult, StructureInfo, compiled
+from sdmxnode.formats.rows import (
+    DataResult,
+    RecordLayout,
+    StoredRows,
+    StructureInfo,
+    compiled,
+)
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.periods import period_range
@@ -242,41 +248,43 @@ def deletions_result(node: Node, plan: DataPlan) -> DataResult:
 
 
 def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
-    """Stored rows expanded to the plan's columns (attribute strings split once per row)."""
+    """Stored rows expanded to the plan's columns (attribute strings split once per row):
+    a StoredRows (writers may build their output from its records) unless a filter the
+    database cannot apply narrows them, or they are read as of a past moment. Nothing is
+    read before the rows are."""
     expand = _row_builder(plan)
     keep = plan.row_filter
     as_of = plan.selection.as_of
     if as_of is not None:
         past = as_of_series if plan.series_only else as_of_records
         rows = expand(past(node.data, plan.dataflow.pk, plan.selection, as_of))
-        yield from rows if keep is None else filter(keep, rows)
-        return
-    rows = expand(_stored_records(node, plan))
-    yield from rows if keep is None else filter(keep, rows)
+        return rows if keep is None else filter(keep, rows)
+    stored = StoredRows(_stored_batches(node, plan), record_layout(plan), expand)
+    return stored if keep is None else filter(keep, stored)
 
 
 def peek_rows(node: Node, plan: DataPlan) -> Iterator[tuple] | None:
     """The rows of a plan (as `iter_rows`, not `asOf`), or None when the store holds no
-    matching record: the first record is read before this returns, so that whether there
-    is an answer and the answer itself are one query on one connection, which stays
-    checked out until the rows are read to the end or dropped. Like a count, it looks at
-    the stored records: a filter the database cannot apply (`row_filter`) may still leave
-    no row."""
+    matching record: the first batch of records is read before this returns, so that
+    whether there is an answer and the answer itself are one query on one connection,
+    which stays checked out until the rows are read to the end or dropped. Like a count,
+    it looks at the stored records: a filter the database cannot apply (`row_filter`) may
+    still leave no row."""
     if plan.selection.as_of is not None:
         raise ValueError("an asOf answer is read from the history: use iter_rows")
-    records = _stored_records(node, plan)
-    first = next(records, None)
+    batches = _stored_batches(node, plan)
+    first = next(batches, None)
     if first is None:
         return None
-    rows = _row_builder(plan)(chain((first,), records))
+    rows = StoredRows(chain((first,), batches), record_layout(plan), _row_builder(plan))
     keep = plan.row_filter
     return rows if keep is None else filter(keep, rows)
 
 
-def _stored_records(node: Node, plan: DataPlan) -> Iterator[tuple]:
-    """The stored records the plan selects (current data), on a connection of their own:
-    streamed, or read at once when the plan names at most FEW_SERIES series keys (a
-    series' observations are its periods: few enough to hold in memory)."""
+def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
+    """The stored records the plan selects (current data), in batches, on a connection of
+    their own: streamed, or read at once when the plan names at most FEW_SERIES series
+    keys (a series' observations are its periods: few enough to hold in memory)."""
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
@@ -285,14 +293,41 @@ def _stored_records(node: Node, plan: DataPlan) -> Iterator[tuple]:
     keys = plan.selection.series_keys
     if keys is not None and len(keys) <= FEW_SERIES:
         with node.data.reading(one_statement=True) as reader:
-            records = list(reader.stream(query, whole=True))
-        yield from records  # the connection is back in the pool while they are written
+            batches = list(reader.stream_batches(query, whole=True))
+        yield from batches  # the connection is back in the pool while they are written
         return
     with node.data.reading() as reader:
-        yield from reader.stream(query)
+        yield from reader.stream_batches(query)
 
 
-def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]:
+def record_layout(plan: DataPlan) -> RecordLayout:
+    """Where each of the plan's columns comes from in a stored record."""
+    layout = plan.layout
+    cells: list[tuple[str, int]] = []
+    for column in plan.columns:
+        if column in layout.dimensions:
+            cells.append(("key", layout.dimensions.index(column)))
+        elif column == layout.time_dimension:
+            cells.append(("time", 0))
+        elif column in layout.measures:
+            index = layout.measures.index(column)
+            cells.append(("value", 0) if len(layout.measures) == 1 else ("measure", index))
+        elif column in layout.series_attributes:
+            cells.append(("series", layout.series_attributes.index(column)))
+        elif column in layout.observation_attributes:
+            cells.append(("observation", layout.observation_attributes.index(column)))
+        else:
+            cells.append(("none", 0))
+    return RecordLayout(
+        cells=tuple(cells),
+        dimensions=len(layout.dimensions),
+        series_width=len(layout.series_attributes),
+        observation_width=len(layout.observation_attributes),
+        separator=ATTRIBUTE_SEPARATOR,
+    )
+
+
+def _row_builder(plan: DataPlan) -> Callable[[Iterable[tuple]], Iterator[tuple]]:
     """A generator function from stored records to output row tuples (ending with 0).
 
     It is generated once per query from the layout: a series' key and attributes are split
@@ -300,34 +335,30 @@ def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]
     one split of its attribute string and one tuple display, with no per-column loop: this
     is the hot path of every data answer.
     """
-    layout = plan.layout
-    dims = len(layout.dimensions)
+    layout = record_layout(plan)
     items: list[str] = []
     series_items: list[str] = []  # assignments made once per series
-    for column in plan.columns:
-        if column in layout.dimensions:
-            name = f"d{layout.dimensions.index(column)}"
-            series_items.append(f"{name} = k[{layout.dimensions.index(column)}] or None")
-            items.append(name)
-        elif column == layout.time_dimension:
+    for kind, index in layout.cells:
+        if kind == "key":
+            series_items.append(f"d{index} = k[{index}] or None")
+            items.append(f"d{index}")
+        elif kind == "time":
             items.append("p")
-        elif column in layout.measures:
-            index = layout.measures.index(column)
-            items.append("v" if len(layout.measures) == 1 else f"_at(m, {index})")
-        elif column in layout.series_attributes:
-            name = f"s{layout.series_attributes.index(column)}"
-            series_items.append(f"{name} = s[{layout.series_attributes.index(column)}] or None")
-            items.append(name)
-        elif column in layout.observation_attributes:
-            items.append(f"(o[{layout.observation_attributes.index(column)}] or None)")
+        elif kind == "value":
+            items.append("v")
+        elif kind == "measure":
+            items.append(f"_at(m, {index})")
+        elif kind == "series":
+            series_items.append(f"s{index} = s[{index}] or None")
+            items.append(f"s{index}")
+        elif kind == "observation":
+            items.append(f"(o[{index}] or None)")
         else:
             items.append("None")
-    series_width = len(layout.series_attributes)
-    obs_width = len(layout.observation_attributes)
     if plan.series_only:
         head = "p = v = m = None; o = _no_obs"
     else:
-        multi = "m = v.split(_sep) if v else ()" if len(layout.measures) > 1 else "m = None"
+        multi = "m = v.split(_sep) if v else ()" if len(plan.layout.measures) > 1 else "m = None"
         head = f"p = r[2]; v = r[3]; o = r[4].split(_sep) if r[4] else _no_obs; {multi}"
     per_series = "".join(f"            {line}\n" for line in series_items)
     source = (
@@ -336,20 +367,20 @@ def _row_builder(plan: DataPlan) -> Callable[[Iterator[tuple]], Iterator[tuple]]
         "    for r in records:\n"
         "        if r[0] != key or r[1] != attributes:\n"
         "            key, attributes = r[0], r[1]\n"
-        f"            k = key.split('.', {max(dims - 1, 0)})\n"
+        f"            k = key.split('.', {max(layout.dimensions - 1, 0)})\n"
         "            s = attributes.split(_sep) if attributes else _no_series\n"
         f"{per_series}"
         f"        {head}\n"
         f"        yield ({', '.join(items)}{', ' if items else ''}0)\n"
     )
     namespace = {
-        "_sep": ATTRIBUTE_SEPARATOR,
-        "_no_series": ("",) * series_width,
-        "_no_obs": ("",) * obs_width,
+        "_sep": layout.separator,
+        "_no_series": ("",) * layout.series_width,
+        "_no_obs": ("",) * layout.observation_width,
         "_at": lambda values, index: values[index] or None if index < len(values) else None,
     }
     exec(compiled(source, "<row builder>"), namespace)  # noqa: S102 - generated above
-    expand: Callable[[Iterator[tuple]], Iterator[tuple]] = namespace["expand"]  # type: ignore[assignment]
+    expand: Callable[[Iterable[tuple]], Iterator[tuple]] = namespace["expand"]  # type: ignore[assignment]
     return expand
 
 

@@ -253,51 +253,64 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
 def stream(
     conn: Connection, query: Select, batch: int = 2000, *, whole: bool = False
 ) -> Iterator[tuple]:
-    """Rows of `query`, fetched in batches (a server-side cursor on PostgreSQL), or with
-    `whole`, for an answer known to be small (a few series), all at once in the one round
-    trip of the query: a server-side cursor costs five (BEGIN, DECLARE, FETCH, CLOSE,
-    ROLLBACK), most of a one-series answer's time on PostgreSQL.
+    """Rows of `query`, as `stream_batches` reads them, one by one."""
+    for records in stream_batches(conn, query, batch, whole=whole):
+        yield from records
+
+
+def stream_batches(
+    conn: Connection, query: Select, batch: int = 2000, *, whole: bool = False
+) -> Iterator[Sequence[tuple]]:
+    """Rows of `query`, in batches of at most `batch` (a server-side cursor on PostgreSQL),
+    or with `whole`, for an answer known to be small (a few series), all at once in the one
+    round trip of the query: a server-side cursor costs five (BEGIN, DECLARE, FETCH, CLOSE,
+    ROLLBACK), most of a one-series answer's time on PostgreSQL. No batch is empty.
 
     On SQLite, whose cursor already steps through a result lazily, a query of text columns
     is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
     third of the time of a large data answer. On PostgreSQL such a query is streamed
     through a psycopg server-side cursor of its own, for the same reason
-    (`_postgresql_text_records`).
+    (`_postgresql_text_batches`).
     """
     text_only = all(isinstance(column.type, String) for column in query.selected_columns)
     if conn.dialect.name == "postgresql" and text_only and not whole:
-        yield from _postgresql_text_records(conn, query, batch)
+        yield from _postgresql_text_batches(conn, query, batch)
         return
     if conn.dialect.name == "sqlite" and text_only:
         result = conn.execute(query)
         try:
             cursor = result.cursor  # text columns have no result processors to skip
             while records := cursor.fetchmany(batch):
-                yield from records
+                yield records
         finally:
             result.close()
         return
     if whole:
-        yield from conn.execute(query).all()
+        records = conn.execute(query).all()
+        if records:
+            yield records
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
-        yield from _in_batches(result.fetchmany, batch)
+        yield from _batches(result.fetchmany, batch)
     finally:
         result.close()
 
 
-def _in_batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[tuple]:
-    """The records a cursor's `fetchmany` gives, `batch` at a time. A batch shorter than
-    asked for is the last: no FETCH round trip to learn it."""
+def _batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[Sequence[tuple]]:
+    """The records a cursor's `fetchmany` gives, `batch` at a time (no empty batch). A
+    batch shorter than asked for is the last: no FETCH round trip to learn it."""
     while True:
         records = fetchmany(batch)
-        yield from records
+        if records:
+            yield records
         if len(records) < batch:
             return
 
 
-def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Iterator[tuple]:
+def _postgresql_text_batches(
+    conn: Connection, query: Select, batch: int
+) -> Iterator[Sequence[tuple]]:
     """The records of a query of text columns through a psycopg server-side cursor on the
     connection's own DBAPI connection: plain tuples of str, as SQLAlchemy gives them (text
     columns have no result processors), without a Row built per record, which cost about
@@ -307,7 +320,7 @@ def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Ite
     cursor = conn.connection.dbapi_connection.cursor(name="sdmxnode_records")  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), compiled.params)
-        yield from _in_batches(cursor.fetchmany, batch)
+        yield from _batches(cursor.fetchmany, batch)
     finally:
         cursor.close()
 
