@@ -65,8 +65,9 @@ class Side:
 
     @property
     def top(self) -> list[Partner]:
-        """The TOP largest partners."""
-        return self.partners[:TOP]
+        """The TOP largest partners, among those with a figure above zero in the latest
+        period (the first `count` of `partners`)."""
+        return self.partners[: min(TOP, self.count)]
 
     def chart_data(self, periods: list[str]) -> dict[str, object]:
         """The largest partners' time series, in the explorer chart's layout."""
@@ -74,7 +75,7 @@ class Side:
             "periods": periods,
             "series": [
                 {"key": p.code, "label": p.name, "values": p.values}
-                for p in self.partners[:CHART_LINES]
+                for p in self.top[:CHART_LINES]
             ],
         }
 
