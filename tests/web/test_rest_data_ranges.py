@@ -115,3 +115,26 @@ def test_the_size_limit_points_to_ranges_and_applies_to_each_page(limited: Flask
     assert status == 206 and len(body) == 1001
     status, _, body = lines(client, V1, Range="values=0-1000")
     assert status == 413 and "Range: values=0-999" in "\n".join(body)
+
+
+def test_a_page_reads_only_its_own_records(
+    migration_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database skips the observations before the page: a page deep in the answer
+    reads as many stored records as it gives."""
+    from sdmxnode.storage.data import reads
+
+    read: list[int] = []
+    stream_batches = reads.stream_batches
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for batch in stream_batches(*args, **kwargs):
+            read.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(reads, "stream_batches", counted)
+    _, _, whole = lines(migration_client, V2)
+    read.clear()
+    status, _, body = lines(migration_client, V2, Range="values=5000-5009")
+    assert status == 206 and body[1:] == whole[5001:5011]
+    assert sum(read) == 10

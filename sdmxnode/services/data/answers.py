@@ -18,7 +18,7 @@ from sdmxnode.errors import NoResults, RangeNotSatisfiable, TooLarge
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.ranges import ValuesRange
-from sdmxnode.services.data.data_sets import data_set_counts, paged, per_provider
+from sdmxnode.services.data.data_sets import data_set_counts, paged, per_provider, windows
 from sdmxnode.services.data.queries import (
     DataPlan,
     count_rows,
@@ -143,7 +143,8 @@ class DataAnswer:
                 f"{first + limit - 1}' and so on",
                 where="Range",
             )
-        return paged(result, counts, first, last), Page(first, last, total)
+        window = windows(node, plan, result)
+        return paged(result, counts, first, last, window), Page(first, last, total)
 
     def rows_again(self) -> Iterator[tuple]:
         """The rows of the plan once more (writers that need a second pass)."""

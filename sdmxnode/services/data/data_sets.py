@@ -89,16 +89,28 @@ def data_set_counts(node: Node, plan: DataPlan, result: DataResult) -> list[int]
     return [count_plan_rows(node, provider_plan(plan, _provider_key(d))) for d in data_sets]
 
 
-def paged(result: DataResult, counts: list[int], first: int, last: int) -> DataResult:
+def paged(
+    result: DataResult,
+    counts: list[int],
+    first: int,
+    last: int,
+    window: Callable[[int, int, int], DataResult] | None = None,
+) -> DataResult:
     """`result` narrowed to its rows `first`..`last` (inclusive, counted across its data
-    sets in order); data sets left with no row are dropped."""
+    sets in order); data sets left with no row are dropped. `window(index, skip, take)`,
+    when given, is data set `index` narrowed by the database (its rows `skip` to
+    `skip + take`); without it the rows before the page are read and dropped."""
     kept: list[DataResult] = []
     start = 0
-    for data_set, count in zip([result, *result.following], counts, strict=True):
+    data_sets = [result, *result.following]
+    for index, (data_set, count) in enumerate(zip(data_sets, counts, strict=True)):
         skip = max(0, first - start)
         take = min(count, last + 1 - start) - skip
         start += count
         if take <= 0:
+            continue
+        if window is not None:
+            kept.append(replace(window(index, skip, take), following=[]))
             continue
         again = data_set.rows_again
         kept.append(
@@ -113,6 +125,29 @@ def paged(result: DataResult, counts: list[int], first: int, last: int) -> DataR
         )
     kept[0].following = kept[1:]
     return kept[0]
+
+
+def windows(
+    node: Node, plan: DataPlan, result: DataResult
+) -> Callable[[int, int, int], DataResult] | None:
+    """For `paged`: data set `index` of `result` (as `per_provider` made them from `plan`)
+    with the database's window of its rows; None when the database cannot count the rows
+    as the answer does (a filter it cannot apply, `asOf`)."""
+    if plan.row_filter is not None or plan.selection.as_of is not None:
+        return None
+    data_sets = [result, *result.following]
+
+    def window(index: int, skip: int, take: int) -> DataResult:
+        data_set = data_sets[index]
+        own = plan if len(data_sets) == 1 else provider_plan(plan, _provider_key(data_set))
+        narrowed = replace(own, selection=replace(own.selection, offset=skip, limit=take))
+        return replace(
+            data_set,
+            rows=iter_rows(node, narrowed),
+            rows_again=partial(iter_rows, node, narrowed),
+        )
+
+    return window
 
 
 def _sliced(rows_of: Callable[[], Iterator[tuple]], start: int, stop: int) -> Iterator[tuple]:

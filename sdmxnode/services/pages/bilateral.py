@@ -74,8 +74,7 @@ class Side:
         return {
             "periods": periods,
             "series": [
-                {"key": p.code, "label": p.name, "values": p.values}
-                for p in self.top[:CHART_LINES]
+                {"key": p.code, "label": p.name, "values": p.values} for p in self.top[:CHART_LINES]
             ],
         }
 

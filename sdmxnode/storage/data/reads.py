@@ -67,6 +67,20 @@ class DataSelection:
     #: The data providers ('AGENCY:ID', '' for unattributed data) whose series are wanted;
     #: None: every provider's.
     providers: tuple[str, ...] | None = None
+    #: A window of the ordered answer (observations, or series for series-only answers):
+    #: the first `offset` left out, at most `limit` given (HTTP Range paging); the
+    #: database skips them, no record of them is read.
+    offset: int = 0
+    limit: int | None = None
+
+
+def _window(query: Select, selection: DataSelection) -> Select:
+    """`query` (ordered) narrowed to the selection's window."""
+    if selection.offset:
+        query = query.offset(selection.offset)
+    if selection.limit is not None:
+        query = query.limit(selection.limit)
+    return query
 
 
 def _provider_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
@@ -131,11 +145,12 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     ]
     joined = series.join(observations, observations.c.series_pk == series.c.pk)
     if selection.first_n is None and selection.last_n is None:
-        return (
+        return _window(
             select(*columns)
             .select_from(joined)
             .where(*conditions)
-            .order_by(series.c.series_key, observations.c.period_start, observations.c.period)
+            .order_by(series.c.series_key, observations.c.period_start, observations.c.period),
+            selection,
         )
     ascending = func.row_number().over(
         partition_by=observations.c.series_pk, order_by=observations.c.period_start.asc()
@@ -156,7 +171,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         limits.append(ranked.c.rank_last <= selection.last_n)
     # With both, SDMX-REST asks for the first N and the last N observations of each series.
     picked = or_(*limits) if len(limits) > 1 else limits[0]
-    return (
+    return _window(
         select(
             ranked.c.series_key,
             ranked.c.series_attributes,
@@ -166,7 +181,8 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
             ranked.c.period_start,
         )
         .where(picked)
-        .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period)
+        .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period),
+        selection,
     )
 
 
@@ -209,7 +225,7 @@ def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
             *_updated_condition(selection),
         )
     )
-    return (
+    return _window(
         select(series.c.series_key, series.c.attributes.label("series_attributes"))
         .where(
             series.c.dataflow_pk == dataflow_pk,
@@ -218,7 +234,8 @@ def select_series(dataflow_pk: int, selection: DataSelection) -> Select:
             *_series_key_condition(selection),
             has_data,
         )
-        .order_by(series.c.series_key)
+        .order_by(series.c.series_key),
+        selection,
     )
 
 
