@@ -71,7 +71,11 @@ def count_plan_rows(node: Node, plan: DataPlan) -> int:
     filter the database cannot apply (component filters on attributes, `asOf`) narrows
     them."""
     if plan.row_filter is None and plan.selection.as_of is None:
-        return count_rows(node, plan, sys.maxsize)
+        # Counted once per version of the data (the plan's `version` names its last
+        # load): each page of a paged answer needs the total, which costs a walk of every
+        # matching observation.
+        key = ("plan rows", plan.dataflow.pk, plan.version, plan.series_only, repr(plan.selection))
+        return node.cache.derived(key, lambda: count_rows(node, plan, sys.maxsize))
     return sum(1 for _ in iter_rows(node, plan))
 
 
