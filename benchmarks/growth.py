@@ -195,7 +195,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
     small, large = results["base"], results["big"]
     print(f"\n=== growth: {large.observations:,} against {small.observations:,} ===")
-    ratios = [
+    # issue 19's growth targets; the worker's peak is taken after all of its answers
+    # (one series, availability, a Range page, the full flow): "flat worker memory"
+    targets = [
         ("one series: big store / base store", large.one_series / small.one_series, 1.5),
         (
             "full flow time per observation: big / base",
@@ -203,19 +205,23 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             1.2,
         ),
         ("worker peak memory: big / base", large.worker_peak_mb / small.worker_peak_mb, 1.5),
+    ]
+    lines = [check(label, value, f"<= {bound}", value <= bound) for label, value, bound in targets]
+    information = [
         (
             "availability of one series: big / base",
             large.series_availability / small.series_availability,
-            1.5,
         ),
-        ("a Range page: big / base", large.range_page / small.range_page, 1.5),
-        ("load peak memory: big / base", large.load_peak_mb / small.load_peak_mb, 1.5),
+        ("availability of the flow: big / base", large.flow_availability / small.flow_availability),
+        ("a Range page in the middle: big / base", large.range_page / small.range_page),
+        ("load peak memory: big / base", large.load_peak_mb / small.load_peak_mb),
+        (
+            "load time per observation: big / base",
+            (large.load_seconds / large.observations) / (small.load_seconds / small.observations),
+        ),
     ]
-    lines = [check(label, value, f"<= {bound}", value <= bound) for label, value, bound in ratios]
-    load_ratio = (large.load_seconds / large.observations) / (
-        small.load_seconds / small.observations
-    )
-    print(f"load time per observation: big / base {load_ratio:.2f} (for information)")
+    for label, value in information:
+        print(f"{label:<66} {value:8.2f}   (for information)")
     for line in lines:
         print(line)
     return 0 if all(line.endswith("holds") for line in lines) else 1

@@ -221,6 +221,9 @@ class RecordLayout:
     series_width: int
     observation_width: int
     separator: str
+    #: Records of series only, `(series key, series attributes)`: no period, value or
+    #: observation attributes (series-only answers).
+    series_only: bool = False
 
 
 class StoredRows:

@@ -8,6 +8,7 @@ for this test, so the records path is checked against an independent row path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -177,3 +178,24 @@ def test_records_are_written_without_making_their_rows() -> None:
     text = b"".join(write_csv_20(DataResult(REF, info, info.columns, rows))).decode()
     assert len(text.splitlines()) == 1 + 51
     assert len(made) == 1  # the last record's line has quotes
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_series_only_records_are_written_from_their_rows(writer) -> None:
+    """Series-only records (key, series attributes) have no observation cells."""
+    shape = replace(layout(["OBS_VALUE"]), series_only=True)
+    info = structure(["OBS_VALUE"])
+    stored = [("A.FRA", f"PS{SEP}France"), ("A.KEN", f"PS{SEP}Kenya")]
+    rows = [("A", "FRA", None, None, None, "PS", None, None, "France", 0)]
+    rows.append(("A", "KEN", None, None, None, "PS", None, None, "Kenya", 0))
+
+    def expand_series(records: Iterable[tuple]) -> Iterator[tuple]:
+        by_key = {row[0] + "." + row[1]: row for row in rows}
+        return (by_key[key] for key, _ in records)
+
+    from_records = StoredRows(iter([stored]), shape, expand_series)
+    written = [
+        b"".join(writer(DataResult(REF, info, info.columns, r, series_only=True)))
+        for r in (from_records, iter(rows))
+    ]
+    assert written[0] == written[1] and b"Kenya" in written[0]

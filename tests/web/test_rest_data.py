@@ -518,3 +518,53 @@ def test_as_of_over_http(migration_client: FlaskClient) -> None:
         f"{base}?asOf=2999-01-01T00:00:00Z&updatedAfter=2000-01-01T00:00:00Z"
     )
     assert both.status_code == 501 and b"updatedAfter" in both.get_data()
+
+
+def test_availability_and_page_totals_are_kept_until_the_next_load(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole flow's availability and a paged answer's total are read once per version
+    of the data: asked again, no observation is walked; after a load, the new data."""
+    from sdmxnode.app import create_app
+    from sdmxnode.services.data.loading import LoadOptions, load_data
+    from sdmxnode.storage.data import DataReader
+
+    app = create_app({"DATABASE_URL": database_url, "DEMO_DATA": ""})
+    node = app.extensions["sdmxnode"]
+    initialise_node(node)
+    client = app.test_client()
+    walks: list[str] = []
+    for name in ("summarise", "count_up_to"):
+        original = getattr(DataReader, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            walks.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DataReader, name, counted)
+    message = tmp_path / "one.csv"
+    seen = []
+    for area in ("FRA", "KEN"):
+        message.write_text(
+            "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,"
+            "AGE,EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
+            "REF_PERIOD_DETAIL,REVISION\n"
+            f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),I,A,{area},STOCK,FB,_T,_T,_T,_T,2019,1,"
+            "E,PS,0,MID_YEAR,IMS2019\n"
+        )
+        load_data(node, message, LoadOptions(source=area))
+        for _ in range(2):
+            walks.clear()
+            available = client.get(f"/rest/v2/availability/dataflow/{FLOW.replace(',', '/')}")
+            page = client.get(
+                f"/rest/data/{FLOW}", headers={"Accept": MEDIA["csv10"], "Range": "values=0-0"}
+            )
+            page.get_data()
+            content = json.dumps(json.loads(available.get_data())["data"])  # no header
+            seen.append((content, page.headers["Content-Range"], list(walks)))
+    (fra, fra_again, ken, ken_again) = seen
+    assert fra[1] == "values 0-0/1" and ken[1] == "values 0-0/2"
+    assert '"KEN"' not in fra[0] and '"KEN"' in ken[0]
+    assert fra[2] and ken[2]  # read after each load...
+    assert fra_again[:2] == fra[:2] and ken_again[:2] == ken[:2]
+    assert fra_again[2] == [] and ken_again[2] == []  # ...and kept until the next

@@ -375,7 +375,8 @@ def _section_chunks(section: _Section, lead: str, width: int) -> Iterator[tuple[
     commas = lead.count(",") + plan.width(width) - 1
     rows = section.rows
     if isinstance(rows, StoredRows) and plan.cells is None and not plan.front:
-        if not plan.transforms:  # the default plan: the records are the cells
+        # the default plan over observation records: the records are the cells
+        if not plan.transforms and not rows.layout.series_only:
             yield from _record_chunks(rows, lead, commas, fields_of)
             return
     kept: list[tuple] = []

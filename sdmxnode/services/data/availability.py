@@ -18,7 +18,7 @@ from sdmx.model import common, v21
 from sdmxnode.errors import BadRequest, NoResults
 from sdmxnode.rest.availability import AvailabilityQuery, parse_availability_query_v1
 from sdmxnode.rest.data import as_data_query
-from sdmxnode.services.data.queries import find_query_dataflow, plan_data_query
+from sdmxnode.services.data.queries import DataPlan, find_query_dataflow, plan_data_query
 from sdmxnode.services.node import Node
 from sdmxnode.services.structures.models import filter_items
 from sdmxnode.services.structures.queries import follow_references
@@ -55,8 +55,48 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
             f"{', '.join(unknown)} is not a dimension of {plan.structure.dsd}",
             where="componentID",
         )
+    references_providers = "DataProviderScheme" in query.references
+    key = (
+        "availability",
+        dataflow.pk,
+        plan.version,
+        repr(plan.selection),
+        query.mode,
+        tuple(wanted),
+        references_providers,
+    )
+    # Kept per version of the data (`plan.version` names its last load): the whole
+    # flow's availability walks every observation, which data explorers ask for on
+    # every visit.
+    values, series_count, observation_count, start, end, providers = node.cache.derived(
+        key, lambda: _read_availability(node, plan, query, wanted, references_providers)
+    )
+    return Availability(
+        dataflow,
+        {dimension: list(codes) for dimension, codes in values.items()},  # the caller's own
+        start if time_id in wanted or not query.component_ids else None,
+        end if time_id in wanted or not query.component_ids else None,
+        series_count,
+        observation_count,
+        plan.last_modified,
+        plan.version,
+        providers,
+    )
+
+
+def _read_availability(
+    node: Node,
+    plan: DataPlan,
+    query: AvailabilityQuery,
+    wanted: list[str],
+    references_providers: bool,
+) -> tuple[dict[str, list[str]], int, int, str | None, str | None, tuple[str, ...]]:
+    """What `find_availability` reads from the store: the values of each wanted
+    dimension, the counts, the time range and the providers (NoResults: no data)."""
+    dataflow_pk = plan.dataflow.pk
+    dimensions = [d.id for d in plan.structure.dimensions]
     with node.data.reading() as reader:
-        series_count, observation_count, start, end = reader.summarise(dataflow.pk, plan.selection)
+        series_count, observation_count, start, end = reader.summarise(dataflow_pk, plan.selection)
         if not observation_count:
             raise NoResults("no data matches the query", where="key")
         values: dict[str, list[str]] = {}
@@ -66,23 +106,13 @@ def find_availability(node: Node, query: AvailabilityQuery) -> Availability:
             selection = plan.selection
             if query.mode == "available" and selection.keys is not None:
                 selection = _without_position(selection, position)
-            values[dimension] = reader.distinct_values(dataflow.pk, selection, position)
+            values[dimension] = reader.distinct_values(dataflow_pk, selection, position)
         providers = (
-            tuple(p for p in reader.providers(dataflow.pk, plan.selection) if p)
-            if "DataProviderScheme" in query.references
+            tuple(p for p in reader.providers(dataflow_pk, plan.selection) if p)
+            if references_providers
             else ()
         )
-    return Availability(
-        dataflow,
-        values,
-        start if time_id in wanted or not query.component_ids else None,
-        end if time_id in wanted or not query.component_ids else None,
-        series_count,
-        observation_count,
-        plan.last_modified,
-        plan.version,
-        providers,
-    )
+    return values, series_count, observation_count, start, end, providers
 
 
 def _without_position(selection: DataSelection, position: int) -> DataSelection:

@@ -324,6 +324,7 @@ def record_layout(plan: DataPlan) -> RecordLayout:
         series_width=len(layout.series_attributes),
         observation_width=len(layout.observation_attributes),
         separator=ATTRIBUTE_SEPARATOR,
+        series_only=plan.series_only,
     )
 
 
