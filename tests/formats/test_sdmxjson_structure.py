@@ -20,6 +20,7 @@ from sdmxnode.formats.sdmxjson.structure.message import (
     write_structure_json_20,
 )
 from tests.conftest import CORPUS_STRUCTURE_MESSAGES
+from tests.json_schema import schema_errors
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
@@ -152,12 +153,20 @@ def _expected(message: sdmx.message.StructureMessage) -> dict:
     }
 
 
-def _read_back(document: bytes) -> dict:
+def _read_back(document: bytes, schema: str | Path | None = None) -> dict:
+    """What pysdmx reads from `document`. pysdmx first validates the message with Python's
+    jsonschema under Draft 2020-12; with `schema` (an SDMX-JSON 2.1 schema, which that
+    library checks in tens of seconds for a large message) the same validation is done by
+    jsonschema-rs (tests/json_schema.py), stricter than pysdmx's (which lets date-time
+    errors pass with a warning), and pysdmx reads without repeating it."""
     from pysdmx.io import read_sdmx
 
+    text = document.decode("utf-8")
+    if schema is not None:
+        assert schema_errors(schema, json.loads(text), draft=2020) == []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        structures = read_sdmx(document.decode("utf-8")).structures
+        structures = read_sdmx(text, validate=schema is None).structures
     result = {}
     for s in structures:
         items = _pysdmx_items(s)

