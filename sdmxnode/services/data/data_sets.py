@@ -24,7 +24,13 @@ from functools import partial
 from itertools import islice
 
 from sdmxnode.formats.rows import DataResult
-from sdmxnode.services.data.queries import DataPlan, count_rows, held_providers, iter_rows
+from sdmxnode.services.data.queries import (
+    DataPlan,
+    count_rows,
+    held_providers,
+    iter_rows,
+    stored_records,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import UNATTRIBUTED, agreements_of, data_set_provider
 
@@ -59,6 +65,7 @@ def per_provider(
                 rows=iter_rows(node, own),
                 provider=data_set_provider(provider, agreements),
                 rows_again=partial(iter_rows, node, own),
+                records=stored_records(node, own),
                 following=[],
             )
         )
@@ -108,6 +115,7 @@ def paged(result: DataResult, counts: list[int], first: int, last: int) -> DataR
                 rows_again=(
                     partial(_sliced, again, skip, skip + take) if again is not None else None
                 ),
+                records=None,  # a page is a slice of the row stream
                 following=[],
             )
         )

@@ -9,7 +9,7 @@ replaced), `loads` (the load records), `layout` (the observation table per dataf
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,6 +107,11 @@ class DataReader:
         """The rows of `query`, fetched in batches of `batch` as they are consumed (with
         `whole`, for a query known to select few rows: all at once)."""
         return data_reads.stream(self._conn, query, batch, whole=whole)
+
+    def stream_batches(self, query: StoredQuery, size: int) -> Iterator[Sequence[tuple]]:
+        """The records of `query` in batches of `size`, read as they are consumed (for
+        writers that build columns from a batch at once)."""
+        return data_reads.stream_batches(self._conn, query, size)
 
     def count_up_to(self, query: StoredQuery, limit: int) -> int:
         """The number of rows of `query`, counting no further than `limit`."""

@@ -312,6 +312,45 @@ def _postgresql_text_records(conn: Connection, query: Select, batch: int) -> Ite
         cursor.close()
 
 
+def stream_batches(conn: Connection, query: Select, size: int) -> Iterator[Sequence[tuple]]:
+    """The records of `query` in batches of `size` (the last shorter), each as the driver's
+    `fetchmany` gives it: for writers that transpose a batch into columns at once, with no
+    Python call per record. Text-column queries are read as `stream` reads them (SQLite's
+    cursor, a psycopg server-side cursor on PostgreSQL); others through SQLAlchemy."""
+    text_only = all(isinstance(column.type, String) for column in query.selected_columns)
+    if conn.dialect.name == "postgresql" and text_only:
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        cursor = conn.connection.dbapi_connection.cursor(name="sdmxnode_batches")  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), compiled.params)
+            yield from _batches_of(cursor.fetchmany, size)
+        finally:
+            cursor.close()
+        return
+    if conn.dialect.name == "sqlite" and text_only:
+        result = conn.execute(query)  # text columns have no result processors to skip
+        fetch = result.cursor.fetchmany
+    else:
+        result = conn.execution_options(stream_results=True, yield_per=size).execute(query)
+        fetch = result.fetchmany
+    try:
+        yield from _batches_of(fetch, size)
+    finally:
+        result.close()
+
+
+def _batches_of(
+    fetchmany: Callable[[int], Sequence[tuple]], size: int
+) -> Iterator[Sequence[tuple]]:
+    """The non-empty batches a cursor's `fetchmany` gives; a short one is the last."""
+    while True:
+        records = fetchmany(size)
+        if records:
+            yield records
+        if len(records) < size:
+            return
+
+
 def last_change(conn: Connection, dataflow_pk: int) -> datetime | None:
     """When the data of a dataflow last changed (None: it never held any)."""
     return conn.execute(
