@@ -248,8 +248,16 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
     ):
         return None
     query = select_observations(plan.dataflow.pk, plan.selection)
+    keys = plan.selection.series_keys
+    few = keys is not None and len(keys) <= FEW_SERIES
 
     def batches(size: int) -> Iterator[Sequence[tuple]]:
+        if few:  # read at once, in one statement, as `_stored_records` reads them
+            with node.data.reading(one_statement=True) as reader:
+                records = list(reader.stream(query, whole=True))
+            for start in range(0, len(records), size):
+                yield records[start : start + size]
+            return
         with node.data.reading() as reader:
             yield from reader.stream_batches(query, size)
 
