@@ -30,6 +30,7 @@ from sdmxnode.storage.data.reads import (
     StoredQuery,
     select_deleted_by,
     select_deletions,
+    select_observation_records,
     select_observations,
     select_series,
     select_written_by,
@@ -247,7 +248,7 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         or len(layout.measures) > 1
     ):
         return None
-    query = select_observations(plan.dataflow.pk, plan.selection)
+    query = select_observation_records(plan.dataflow.pk, plan.selection)
     keys = plan.selection.series_keys
     few = keys is not None and len(keys) <= FEW_SERIES
 
