@@ -75,20 +75,26 @@ class _Batch:
     split of the key and of the attribute strings, each made once."""
 
     def __init__(self, records: Sequence[tuple]) -> None:
+        import pyarrow as pa
+
         self.count = len(records)
-        self._columns = list(zip(*records, strict=False))
         self._arrays: dict[Any, Any] = {}
+        # The records as one array of structs, read by Arrow from the tuples in one pass
+        # (measured: about twice as fast as transposing them with zip(*records) and
+        # building an array per column); records that are not tuples are transposed.
+        width = len(records[0]) if records else 0
+        shape = pa.struct([(str(i), pa.string()) for i in range(width)])
+        if records and isinstance(records[0], tuple):
+            self._columns: list[Any] = pa.array(records, shape).flatten()
+        else:
+            self._columns = [pa.array(c, pa.string()) for c in zip(*records, strict=True)]
 
     def __len__(self) -> int:
         return self.count
 
     def column(self, index: int) -> Any:
         """The stored column `index` as a string array."""
-        import pyarrow as pa
-
-        if index not in self._arrays:
-            self._arrays[index] = pa.array(self._columns[index], pa.string())
-        return self._arrays[index]
+        return self._columns[index]
 
     def part(self, index: int, separator: str, position: int, width: int) -> Any:
         """Item `position` of the stored column `index` split on `separator` into `width`
