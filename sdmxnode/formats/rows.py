@@ -168,6 +168,24 @@ class DataSetProvider:
         return f"urn:sdmx:org.sdmx.infomodel.registry.ProvisionAgreement={self.agreement.identity}"
 
 
+@dataclass(frozen=True)
+class StoredRecords:
+    """A data set's stored records in batches, for writers that build whole columns at once
+    (Parquet, Arrow) instead of reading the row stream: each record is (series key, series
+    attribute string, period, value, observation attribute string, ...), the series key
+    holding `dimensions`' values joined by '.', the attribute strings their values joined
+    by `separator` ('' or None: none), as `DataResult.rows` would expand them."""
+
+    dimensions: tuple[str, ...]
+    time_dimension: str | None
+    measures: tuple[str, ...]
+    series_attributes: tuple[str, ...]
+    observation_attributes: tuple[str, ...]
+    separator: str
+    #: The records, `size` a batch (the last may be shorter), read as they are consumed.
+    batches: Callable[[int], Iterator[Sequence[tuple]]]
+
+
 @dataclass
 class DataResult:
     """What a data query answers, for a writer: the same row layout readers produce.
@@ -200,6 +218,12 @@ class DataResult:
     #: The rows of this data set once more (writers that need a second pass); None: the
     #: writer keeps what it needs.
     rows_again: Callable[[], Iterator[tuple]] | None = None
+    #: The same data set as stored records in batches (`StoredRecords`), for writers that
+    #: build columns; None where `rows` is all there is (a filter the store cannot apply,
+    #: `asOf`, series-only answers, a page of a data set). A writer that reads them first
+    #: calls `release` (when set), which gives back what `rows` holds open.
+    records: StoredRecords | None = None
+    release: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sdmxnode.errors import SemanticError
-from sdmxnode.formats.rows import Component, DataResult
+from sdmxnode.formats.rows import Component, DataResult, StoredRecords
 from sdmxnode.formats.writing import (
     ACTION_LETTERS,
     check_choice,
@@ -120,16 +120,20 @@ class _Layout:
 
     def batch(self, rows: list[tuple], lead: tuple[str, ...]) -> Any:
         """One record batch of `rows`, each column built from the rows' values at once."""
-        import pyarrow as pa
-
-        count = len(rows)
         values = list(zip(*rows, strict=False)) if rows else []
-        arrays = [pa.repeat(pa.scalar(part, pa.string()), count) for part in lead]
+        arrays = []
         for (index, convert), arrow_type in zip(self.columns, self.types[self.lead :], strict=True):
             column = values[index] if values else ()
             data = column if convert is None else tuple(map(convert, column))
             arrays.append(_array(data, arrow_type))
-        return pa.RecordBatch.from_arrays(arrays, schema=self.schema())
+        return self.assembled(len(rows), lead, arrays)
+
+    def assembled(self, count: int, lead: tuple[str, ...], arrays: list[Any]) -> Any:
+        """One record batch of `count` rows: the `lead` columns (one value each), `arrays`."""
+        import pyarrow as pa
+
+        repeated = [pa.repeat(pa.scalar(part, pa.string()), count) for part in lead]
+        return pa.RecordBatch.from_arrays(repeated + arrays, schema=self.schema())
 
 
 def _array(values: tuple, arrow_type: Any) -> Any:
@@ -164,6 +168,11 @@ def _batches(result: DataResult, layout: _Layout, labels: str) -> Iterator[Any]:
             else (_STRUCTURE_KIND.get(result.structure_ref.kind, "dataflow"), structure_id(result))
         )
         action = ACTION_LETTERS.get(data_set.action) or ACTION_LETTERS["Information"]
+        if data_set.records is not None:
+            yield from _record_batches(
+                data_set, data_set.records, layout, labels, (*lead, *named, action)
+            )
+            continue
         group: list[tuple] = []
         for row in data_set.rows:
             group.append(row)
@@ -172,6 +181,26 @@ def _batches(result: DataResult, layout: _Layout, labels: str) -> Iterator[Any]:
                 group = []
         if group:
             yield layout.batch(group, (*lead, *named, action))
+
+
+def _record_batches(
+    data_set: DataResult,
+    records: StoredRecords,
+    layout: _Layout,
+    labels: str,
+    lead: tuple[str, ...],
+) -> Iterator[Any]:
+    """The record batches of a data set built from its stored records, GROUP_ROWS a batch,
+    each column at once (`records.RecordColumns`), never a row tuple: what the row stream
+    of the data set would give."""
+    from sdmxnode.formats.columnar.records import RecordColumns
+
+    if data_set.release is not None:
+        data_set.release()  # the row stream is not read: its connection goes back now
+    columns = RecordColumns(data_set, records, labels)
+    types = layout.types[layout.lead :]
+    for batch in records.batches(GROUP_ROWS):
+        yield layout.assembled(len(batch), lead, columns.arrays(batch, types))
 
 
 class _Sink(io.RawIOBase):

@@ -28,7 +28,7 @@ from sdmxnode.services.data.queries import (
     held_observations,
     history_result,
     iter_rows,
-    peek_rows,
+    open_rows,
     plan_data_query,
 )
 from sdmxnode.services.node import Node
@@ -80,9 +80,10 @@ class DataAnswer:
         # Counting the matching observations up to the limit costs as much as reading them:
         # only a dataflow holding more than the limit needs it; otherwise one row tells. An
         # asOf answer may hold observations deleted since: the current count bounds nothing.
-        # Below the limit, the answer's own query tells whether there is one (`peek_rows`).
+        # Below the limit, the answer's own query tells whether there is one (`open_rows`).
         over = limit and (plan.selection.as_of is not None or held_observations(node, plan) > limit)
-        rows = None if over or plan.selection.as_of is not None else peek_rows(node, plan)
+        opened = None if over or plan.selection.as_of is not None else open_rows(node, plan)
+        rows, release = opened if opened is not None else (None, None)
         found = count_rows(node, plan, limit + 1) if over else int(rows is not None)
         deletions = plan.selection.updated_after is not None and count_rows(
             node, plan, 1, deletions=True
@@ -101,7 +102,10 @@ class DataAnswer:
             return deletions_result(node, plan)
         chosen = bool(self.query.providers) or self.query.context == "provisionagreement"
         result = per_provider(
-            node, plan, data_result(node, plan, languages=languages, rows=rows), name_one=chosen
+            node,
+            plan,
+            data_result(node, plan, languages=languages, rows=rows, release=release),
+            name_one=chosen,
         )
         if plan.selection.updated_after is not None:
             for data_set in (result, *result.following):

@@ -24,7 +24,13 @@ from functools import partial
 from itertools import islice
 
 from sdmxnode.formats.rows import DataResult
-from sdmxnode.services.data.queries import DataPlan, count_rows, held_providers, iter_rows
+from sdmxnode.services.data.queries import (
+    DataPlan,
+    count_rows,
+    held_providers,
+    iter_rows,
+    stored_records,
+)
 from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import UNATTRIBUTED, agreements_of, data_set_provider
 
@@ -59,6 +65,7 @@ def per_provider(
                 rows=iter_rows(node, own),
                 provider=data_set_provider(provider, agreements),
                 rows_again=partial(iter_rows, node, own),
+                records=stored_records(node, own),
                 following=[],
             )
         )
@@ -124,6 +131,7 @@ def paged(
                 rows_again=(
                     partial(_sliced, again, skip, skip + take) if again is not None else None
                 ),
+                records=None,  # a page is a slice of the row stream
                 following=[],
             )
         )
@@ -149,6 +157,8 @@ def windows(
             data_set,
             rows=iter_rows(node, narrowed),
             rows_again=partial(iter_rows, node, narrowed),
+            records=stored_records(node, narrowed),  # the same window, for columns
+            release=None,
         )
 
     return window

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice, product
+from typing import cast
 
 from sdmxnode.errors import NoResults, SemanticError
 from sdmxnode.formats.rows import (
     DataResult,
     RecordLayout,
+    StoredRecords,
     StoredRows,
     StructureInfo,
     compiled,
@@ -35,6 +37,7 @@ from sdmxnode.storage.data.reads import (
     StoredQuery,
     select_deleted_by,
     select_deletions,
+    select_observation_records,
     select_observations,
     select_series,
     select_written_by,
@@ -217,10 +220,12 @@ def data_result(
     *,
     languages: Sequence[str] = (),
     rows: Iterator[tuple] | None = None,
+    release: Callable[[], None] | None = None,
 ) -> DataResult:
     """The DataResult of a plan; its rows (`rows`, as `peek_rows` gives them, else
     `iter_rows`) stream from the database when iterated; its labels in the first of
-    `languages` the structures carry (else English)."""
+    `languages` the structures carry (else English); its `records` for writers that build
+    columns (`stored_records`), `release` closing what `rows` holds open (`open_rows`)."""
     return DataResult(
         structure_ref=plan.structure_ref,
         structure=plan.structure,
@@ -232,6 +237,46 @@ def data_result(
             plan.structure_ref, languages, plan.generation
         ),
         dataset_attributes=plan.dataset_attributes,
+        records=stored_records(node, plan),
+        release=release,
+    )
+
+
+def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
+    """The plan's stored records in batches, for writers that build whole columns (Parquet,
+    Arrow), or None where only the row stream gives the answer exactly: a filter the
+    database cannot apply (`row_filter`), `asOf` (read from the history), series-only
+    answers, and several measures in one stored value."""
+    layout = plan.layout
+    if (
+        plan.row_filter is not None
+        or plan.selection.as_of is not None
+        or plan.series_only
+        or len(layout.measures) > 1
+    ):
+        return None
+    query = select_observation_records(plan.dataflow.pk, plan.selection)
+    keys = plan.selection.series_keys
+    few = keys is not None and len(keys) <= FEW_SERIES
+
+    def batches(size: int) -> Iterator[Sequence[tuple]]:
+        if few:  # read at once, in one statement, as `_stored_batches` reads them
+            with node.data.reading(one_statement=True) as reader:
+                records = list(reader.stream(query, whole=True))
+            for start in range(0, len(records), size):
+                yield records[start : start + size]
+            return
+        with node.data.reading() as reader:
+            yield from reader.stream_batches(query, size)
+
+    return StoredRecords(
+        dimensions=layout.dimensions,
+        time_dimension=layout.time_dimension,
+        measures=layout.measures,
+        series_attributes=layout.series_attributes,
+        observation_attributes=layout.observation_attributes,
+        separator=ATTRIBUTE_SEPARATOR,
+        batches=batches,
     )
 
 
@@ -272,13 +317,23 @@ def peek_rows(node: Node, plan: DataPlan) -> Iterator[tuple] | None:
     still leave no row."""
     if plan.selection.as_of is not None:
         raise ValueError("an asOf answer is read from the history: use iter_rows")
+    opened = open_rows(node, plan)
+    return None if opened is None else opened[0]
+
+
+def open_rows(node: Node, plan: DataPlan) -> tuple[Iterator[tuple], Callable[[], None]] | None:
+    """`peek_rows`, with what gives back the connection the rows hold before they are read
+    to the end (for a writer that reads the plan's `stored_records` instead)."""
+    if plan.selection.as_of is not None:
+        raise ValueError("an asOf answer is read from the history: use iter_rows")
     batches = _stored_batches(node, plan)
     first = next(batches, None)
     if first is None:
         return None
     rows = StoredRows(chain((first,), batches), record_layout(plan), _row_builder(plan))
     keep = plan.row_filter
-    return rows if keep is None else filter(keep, rows)
+    release = cast(Generator[Sequence[tuple], None, None], batches).close  # a generator, started
+    return (rows if keep is None else filter(keep, rows)), release
 
 
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:

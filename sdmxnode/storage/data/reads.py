@@ -186,6 +186,13 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
     )
 
 
+def select_observation_records(dataflow_pk: int, selection: DataSelection) -> Select:
+    """`select_observations` without the period start it orders by: the five items of a
+    stored record (`formats.rows.StoredRecords`) that columnar writers read in batches."""
+    query = select_observations(dataflow_pk, selection)
+    return query.with_only_columns(*list(query.selected_columns)[:5], maintain_column_froms=True)
+
+
 def select_observation_keys(
     dataflow_pk: int,
     selection: DataSelection | None = None,
