@@ -252,9 +252,8 @@ class DataStore:
     ) -> list[tuple[StoredArtefact, DataState | None]]:
         """The dataflows of these agencies and ids (None: any), in `find_artefacts`' order,
         each with its `data_state` (None: it never held data), read in one statement."""
-        query = data_reads.select_dataflows_with_state(agencies, ids)
         with single_read(self.engine) as conn:
-            rows = conn.execute(query).all()
+            rows = data_reads.dataflows_with_state(conn, agencies, ids)
         width = len(data_reads.STATE_LABELS)
         return [(stored_artefact(row), _data_state(tuple(row)[-width:])) for row in rows]
 

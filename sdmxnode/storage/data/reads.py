@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TypeAlias
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Row,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -365,24 +368,36 @@ def data_state(conn: Connection, dataflow_pk: int) -> Row | None:
     """A dataflow's layout, data set attributes, time of change, last finished load and the
     structure store's generation (`StructureStore.generation`), in one statement (one
     round trip where a data answer took two); None when it never held data."""
-    query = select(*_state_columns(dataflow_pk)).where(
-        data_layouts.c.dataflow_pk == dataflow_pk
-    )
+    query = select(*_state_columns(dataflow_pk)).where(data_layouts.c.dataflow_pk == dataflow_pk)
     return conn.execute(query).first()
 
 
-#: The labels of the data state's columns in `select_dataflows_with_state`.
+#: The labels of the data state's columns in `dataflows_with_state`.
 STATE_LABELS = ("data_layout", "data_attributes", "data_updated", "data_last_load", "generation")
 
 
-def select_dataflows_with_state(
-    agencies: Collection[str] | None, ids: Collection[str] | None
-) -> Select:
+def dataflows_with_state(
+    conn: Connection, agencies: Collection[str] | None, ids: Collection[str] | None
+) -> list[Row]:
     """The dataflows of these agencies and ids (None: any), as `select_artefacts` gives
     them, each with its data state (`data_state`'s columns, labelled STATE_LABELS; NULL
     layout: it never held data): what a data query's first step needs, in one statement,
-    where it took two, each a round trip on PostgreSQL."""
-    found = select_artefacts({"Dataflow"}, agencies, ids)
+    where it took two, each a round trip on PostgreSQL. The statement is built once per
+    shape (which of agencies and ids are given) with the names as bound parameters, not
+    on every answer."""
+    query = _dataflows_with_state(agencies is not None, ids is not None)
+    parameters = {"agencies": sorted(agencies or ()), "ids": sorted(ids or ())}
+    return list(conn.execute(query, parameters).all())
+
+
+@cache
+def _dataflows_with_state(by_agency: bool, by_id: bool) -> Select:
+    agencies: BindParameter[str] = bindparam("agencies", expanding=True)
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    found = select_artefacts({"Dataflow"}).where(
+        artefacts.c.agency_id.in_(agencies) if by_agency else true(),
+        artefacts.c.id.in_(ids) if by_id else true(),
+    )
     columns = _state_columns(artefacts.c.pk)
     return found.outerjoin(data_layouts, data_layouts.c.dataflow_pk == artefacts.c.pk).add_columns(
         *(column.label(name) for column, name in zip(columns, STATE_LABELS, strict=True))
