@@ -12,6 +12,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Select,
     and_,
     delete,
     func,
@@ -70,6 +71,30 @@ class PutResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+def select_artefacts(
+    types: Collection[str] | None = None,
+    agencies: Collection[str] | None = None,
+    ids: Collection[str] | None = None,
+) -> Select:
+    """The artefacts whose type, agency and id are among those given (None: any), in
+    identity and version order; rows for `stored_artefact`."""
+    query = select(*_COLUMNS)
+    if types is not None:
+        query = query.where(artefacts.c.type.in_(sorted(types)))
+    if agencies is not None:
+        query = query.where(artefacts.c.agency_id.in_(sorted(agencies)))
+    if ids is not None:
+        query = query.where(artefacts.c.id.in_(sorted(ids)))
+    return query.order_by(
+        artefacts.c.type, artefacts.c.agency_id, artefacts.c.id, artefacts.c.version
+    )
+
+
+def stored_artefact(row: Row) -> StoredArtefact:
+    """The artefact a row of `select_artefacts` (or one with its columns) describes."""
+    return _stored(row)
 
 
 def _stored(row: Row) -> StoredArtefact:
@@ -250,18 +275,9 @@ class StructureStore:
         ids: Collection[str] | None = None,
     ) -> list[StoredArtefact]:
         """Artefacts whose type, agency and id are among those given (None: any)."""
-        query = select(*_COLUMNS)
-        if types is not None:
-            query = query.where(artefacts.c.type.in_(sorted(types)))
-        if agencies is not None:
-            query = query.where(artefacts.c.agency_id.in_(sorted(agencies)))
-        if ids is not None:
-            query = query.where(artefacts.c.id.in_(sorted(ids)))
-        query = query.order_by(
-            artefacts.c.type, artefacts.c.agency_id, artefacts.c.id, artefacts.c.version
-        )
+        query = select_artefacts(types, agencies, ids)
         with single_read(self.engine) as conn:
-            return [_stored(row) for row in conn.execute(query)]
+            return [stored_artefact(row) for row in conn.execute(query)]
 
     def find_artefact(self, ref: ArtefactRef) -> StoredArtefact | None:
         """The artefact with exactly this identity, or None."""

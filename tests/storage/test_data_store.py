@@ -283,3 +283,20 @@ def test_replace_sent_again_records_the_series_as_deleted_then_written(
     ]
     assert _writers(data) == {("A.DEU", "2019"): second, ("A.FRA", "2019"): second}
     assert not [r for r in _history(data) if not r[6]]  # nothing overwritten in place
+
+
+def test_dataflows_with_state_read_as_data_state_reads_each(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    """The one statement a dataflow data query starts with gives what `find_artefacts` and
+    a `data_state` per dataflow give: every version, with or without data."""
+    empty = ArtefactRef("Dataflow", "T", "DF", "2.0")
+    store.put_artefacts([ArtefactRecord(empty, True, "DF", "2.1", b"<x/>")])
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS)
+    found = data.find_dataflows_with_state({"T"}, {"DF"})
+    assert [flow for flow, _ in found] == store.find_artefacts({"Dataflow"}, {"T"}, {"DF"})
+    assert [state for _, state in found] == [data.data_state(flow.pk) for flow, _ in found]
+    assert [state is not None for _, state in found] == [True, False]
+    assert found[0][1] is not None and found[0][1].last_load is not None
+    assert data.find_dataflows_with_state({"T"}, {"OTHER"}) == []

@@ -26,7 +26,8 @@ from sdmxnode.storage.data.statistics import refresh_series_statistics, worth_re
 from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts, PeriodBounds
 from sdmxnode.storage.engine import single_read
 from sdmxnode.storage.failures import store_failure
-from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.structures import StructureStore, stored_artefact
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, data_layouts, loads, observations, series
 from sdmxnode.storage.writing import lock_artefacts, share_artefact, writing
 
@@ -183,6 +184,20 @@ class ProviderHoldings:
     last_load: datetime | None = None
 
 
+def _data_state(values: tuple) -> DataState | None:
+    """The DataState of a row of `reads.data_state`'s columns (None: no data layout)."""
+    layout, attributes, updated, last_load, generation = values
+    if not layout:
+        return None
+    return DataState(
+        layout=Layout.from_json(layout),
+        dataset_attributes=json.loads(attributes) if attributes else {},
+        updated=updated,
+        last_load=last_load,
+        generation=int(generation),
+    )
+
+
 class DataStore:
     """Data of the dataflows held in one database."""
 
@@ -237,15 +252,17 @@ class DataStore:
         them all); None when it never held data."""
         with single_read(self.engine) as conn:
             row = data_reads.data_state(conn, dataflow_pk)
-        if row is None or not row[0]:
-            return None
-        return DataState(
-            layout=Layout.from_json(row[0]),
-            dataset_attributes=json.loads(row[1]) if row[1] else {},
-            updated=row[2],
-            last_load=row[3],
-            generation=int(row[4]),
-        )
+        return None if row is None else _data_state(tuple(row))
+
+    def find_dataflows_with_state(
+        self, agencies: Collection[str] | None, ids: Collection[str] | None
+    ) -> list[tuple[StoredArtefact, DataState | None]]:
+        """The dataflows of these agencies and ids (None: any), in `find_artefacts`' order,
+        each with its `data_state` (None: it never held data), read in one statement."""
+        with single_read(self.engine) as conn:
+            rows = data_reads.dataflows_with_state(conn, agencies, ids)
+        width = len(data_reads.STATE_LABELS)
+        return [(stored_artefact(row), _data_state(tuple(row)[-width:])) for row in rows]
 
     def dataset_attributes(self, dataflow_pk: int) -> dict[str, str]:
         """The data set level attribute values stored for a dataflow."""

@@ -15,9 +15,8 @@ from sqlalchemy import Select, select, union_all
 
 from sdmxnode.storage.data.reads import (
     DataSelection,
-    _key_condition,
     _provider_condition,
-    _series_key_condition,
+    _selected_series,
 )
 from sdmxnode.storage.tables import loads, observation_history, observations, series
 
@@ -34,9 +33,8 @@ def select_as_of(dataflow_pk: int, selection: DataSelection, as_of: datetime) ->
     )
     matching = [
         series.c.dataflow_pk == dataflow_pk,
-        _key_condition(selection.keys),
+        *_selected_series(selection),
         *_provider_condition(selection),
-        *_series_key_condition(selection),
     ]
     current = (
         select(
