@@ -57,9 +57,7 @@ def test_meta_names_the_21_schema(dsd_message: sdmx.message.StructureMessage) ->
     assert schema_errors(SCHEMA_21, document) == []
 
 
-def test_allowed_constraint_has_no_role(
-    dsd_message: sdmx.message.StructureMessage
-) -> None:
+def test_allowed_constraint_has_no_role(dsd_message: sdmx.message.StructureMessage) -> None:
     """SDMX 3.1 data constraints are always the allowed content: 2.1 has no `role`."""
     document = json.loads(write_structure_json_21(dsd_message))
     assert schema_errors(SCHEMA_21, document) == []
@@ -73,7 +71,7 @@ def test_allowed_constraint_has_no_role(
 
 
 def test_actual_constraint_is_an_availability_constraint(
-    dsd_message: sdmx.message.StructureMessage
+    dsd_message: sdmx.message.StructureMessage,
 ) -> None:
     (constraint,) = dsd_message.constraint.values()
     constraint.role = common.ConstraintRole(role=common.ConstraintRoleType.actual)
@@ -90,7 +88,7 @@ def test_actual_constraint_is_an_availability_constraint(
 
 
 def test_partial_codelist_keeps_its_parents(
-    stub_and_partial: sdmx.message.StructureMessage
+    stub_and_partial: sdmx.message.StructureMessage,
 ) -> None:
     document = json.loads(write_structure_json_21(stub_and_partial))
     assert schema_errors(SCHEMA_21, document) == []
