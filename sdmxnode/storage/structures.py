@@ -43,6 +43,7 @@ from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.upgrades import (
     add_missing_columns,
     add_missing_indexes,
+    cascade_by_trigger,
     key_series_by_provider,
     widen_columns,
 )
@@ -185,6 +186,7 @@ class StructureStore:
             widen_columns(self.engine)
             key_series_by_provider(self.engine)
             add_missing_indexes(self.engine)
+            cascade_by_trigger(self.engine)
             self._start_generation()
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.data import DataStore
@@ -16,9 +18,12 @@ from sdmxnode.storage.data.reads import (
     select_series,
     stream,
 )
+from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
-from sdmxnode.storage.tables import loads, observation_history, observations, series
+from sdmxnode.storage.tables import loads, metadata, observation_history, observations, series
 from sdmxnode.storage.times import now_utc
+from sdmxnode.storage.upgrades import cascade_by_trigger
+from tests.conftest import fresh_database
 
 LAYOUT = Layout(
     dsd="T:DSD(1.0)",
@@ -300,3 +305,52 @@ def test_dataflows_with_state_read_as_data_state_reads_each(
     assert [state is not None for _, state in found] == [True, False]
     assert found[0][1] is not None and found[0][1].last_load is not None
     assert data.find_dataflows_with_state({"T"}, {"OTHER"}) == []
+
+
+def _count_rows(data: DataStore, table, dataflow_pk: int) -> int:  # type: ignore[no-untyped-def]
+    query = (
+        select(func.count())
+        .select_from(table.join(series, table.c.series_pk == series.c.pk, isouter=True))
+        .where((series.c.dataflow_pk == dataflow_pk) | series.c.pk.is_(None))
+    )
+    with data.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def test_deleting_a_dataflow_deletes_its_observations_and_their_history(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    """Series go with their dataflow (foreign key cascade); their observations and history
+    go with them (SQLite: cascade; PostgreSQL: the trigger of `cascade_by_trigger`), and
+    another dataflow's stay."""
+    other_ref = ArtefactRef("Dataflow", "T", "DF2", "1.0")
+    store.put_artefacts([ArtefactRecord(other_ref, True, "DF2", "2.1", b"<y/>")])
+    other_pk = next(a.pk for a in store.find_artefacts() if a.ref == other_ref)
+    data = DataStore(store.engine)
+    for pk in (dataflow_pk, other_pk):
+        _load(data, pk, ROWS)
+        _load(data, pk, [("A", "FRA", "2019", "12", None, "PS")], "Merge")  # one in history
+    assert store.delete_artefact(ArtefactRef("Dataflow", "T", "DF", "1.0")) == (True, None)
+    # Rows of no series (orphans) are counted with the deleted dataflow's.
+    assert _count_rows(data, observations, dataflow_pk) == 0
+    assert _count_rows(data, observation_history, dataflow_pk) == 0
+    assert _count_rows(data, observations, other_pk) == len(ROWS)
+    assert _count_rows(data, observation_history, other_pk) == 1
+
+
+def test_observation_tables_are_checked_row_by_row_only_on_sqlite(tmp_path: Path) -> None:
+    """A database created with the foreign keys from the observation tables to `series`
+    (as every one was) loses them on PostgreSQL, where each costs a lookup and a lock per
+    row written, and gets the trigger that cascades instead; SQLite keeps them."""
+    engine = create_store_engine(fresh_database(tmp_path))
+    try:
+        metadata.create_all(engine)
+        postgresql = engine.dialect.name == "postgresql"
+        assert cascade_by_trigger(engine) is postgresql
+        assert cascade_by_trigger(engine) is False  # done once
+        inspector = inspect(engine)
+        for table in (observations, observation_history):
+            referred = {k["referred_table"] for k in inspector.get_foreign_keys(table.name)}
+            assert referred == (set() if postgresql else {"series"})
+    finally:
+        engine.dispose()
