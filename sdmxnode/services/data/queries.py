@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain, islice, product
 from typing import cast
 
@@ -256,19 +257,6 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
     ):
         return None
     query = select_observation_records(plan.dataflow.pk, plan.selection)
-    keys = plan.selection.series_keys
-    few = keys is not None and len(keys) <= FEW_SERIES
-
-    def batches(size: int) -> Iterator[Sequence[tuple]]:
-        if few:  # read at once, in one statement, as `_stored_batches` reads them
-            with node.data.reading(one_statement=True) as reader:
-                records = list(reader.stream(query, whole=True))
-            for start in range(0, len(records), size):
-                yield records[start : start + size]
-            return
-        with node.data.reading() as reader:
-            yield from reader.stream_batches(query, size)
-
     return StoredRecords(
         dimensions=layout.dimensions,
         time_dimension=layout.time_dimension,
@@ -276,7 +264,7 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         series_attributes=layout.series_attributes,
         observation_attributes=layout.observation_attributes,
         separator=ATTRIBUTE_SEPARATOR,
-        batches=batches,
+        batches=partial(_read_batches, node, plan, query),
     )
 
 
@@ -337,22 +325,30 @@ def open_rows(node: Node, plan: DataPlan) -> tuple[Iterator[tuple], Callable[[],
 
 
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
-    """The stored records the plan selects (current data), in batches, on a connection of
-    their own: streamed, or read at once when the plan names at most FEW_SERIES series
-    keys (a series' observations are its periods: few enough to hold in memory)."""
+    """The stored records the plan selects (current data), in batches (`_read_batches`)."""
     query = (
         select_series(plan.dataflow.pk, plan.selection)
         if plan.series_only
         else select_observations(plan.dataflow.pk, plan.selection)
     )
+    return _read_batches(node, plan, query)
+
+
+def _read_batches(
+    node: Node, plan: DataPlan, query: StoredQuery, size: int = 2000
+) -> Iterator[Sequence[tuple]]:
+    """The records of `query` (one of the plan's), in batches of at most `size`, on a
+    connection of their own: streamed, or read at once when the plan names at most
+    FEW_SERIES series keys (a series' observations are its periods: few enough to hold in
+    memory), the connection back in the pool while they are written."""
     keys = plan.selection.series_keys
     if keys is not None and len(keys) <= FEW_SERIES:
         with node.data.reading(one_statement=True) as reader:
-            batches = list(reader.stream_batches(query, whole=True))
-        yield from batches  # the connection is back in the pool while they are written
+            batches = list(reader.stream_batches(query, size, whole=True))
+        yield from batches
         return
     with node.data.reading() as reader:
-        yield from reader.stream_batches(query)
+        yield from reader.stream_batches(query, size)
 
 
 def record_layout(plan: DataPlan) -> RecordLayout:

@@ -324,8 +324,8 @@ def stream_batches(
         return
     if whole:
         records = conn.execute(query).all()
-        if records:
-            yield records
+        for start in range(0, len(records), batch):
+            yield records[start : start + batch]
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
