@@ -665,9 +665,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a scratch PostgreSQL database URL (its tables are dropped first): the big flow "
         "is also loaded and served there",
     )
-    args = parser.parse_args(argv)
+    return in_workdir(run, parser.parse_args(argv), "sdmxnode-bench-")
+
+
+def in_workdir(
+    run: Callable[[argparse.Namespace, Path], int], args: argparse.Namespace, prefix: str
+) -> int:
+    """`run(args, workdir)` in a fresh temporary folder (under `args.tmp`), removed after
+    unless `args.keep`."""
     logging.basicConfig(level=logging.WARNING)
-    workdir = Path(tempfile.mkdtemp(prefix="sdmxnode-bench-", dir=args.tmp))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=args.tmp))
     try:
         return run(args, workdir)
     finally:

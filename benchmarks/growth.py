@@ -12,12 +12,9 @@ else runs in a temporary folder and only talks to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import logging
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -38,6 +35,7 @@ from data_queries import (  # noqa: E402
     clear_postgresql,
     fetch,
     first_observations,
+    in_workdir,
     node_command,
     node_env,
     node_server,
@@ -237,14 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base", type=int, default=1_000_000, help="the base store")
     parser.add_argument("--tmp", default=None, help="parent of the temporary working folder")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    workdir = Path(tempfile.mkdtemp(prefix="sdmxnode-growth-", dir=args.tmp))
-    try:
-        return run(args, workdir)
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir(run, parser.parse_args(argv), "sdmxnode-growth-")
 
 
 if __name__ == "__main__":
