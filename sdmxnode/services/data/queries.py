@@ -49,6 +49,8 @@ from sdmxnode.validation.periods import period_bounds
 
 #: A query naming at most this many full series keys reads its records at once.
 FEW_SERIES = 10
+#: An answer of unknown size is first read at once up to this many records (PostgreSQL).
+FEW_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -337,18 +339,20 @@ def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
 def _read_batches(
     node: Node, plan: DataPlan, query: StoredQuery, size: int = 2000
 ) -> Iterator[Sequence[tuple]]:
-    """The records of `query` (one of the plan's), in batches of at most `size`, on a
-    connection of their own: streamed, or read at once when the plan names at most
-    FEW_SERIES series keys (a series' observations are its periods: few enough to hold in
-    memory), the connection back in the pool while they are written."""
+    """The records of `query` (one of the plan's), in batches of at most `size`
+    (`DataStore.record_batches`): read at once when the plan names at most FEW_SERIES
+    series keys (a series' observations are its periods: few enough to hold in memory) or
+    a window of at most FEW_ROWS, the connection back in the pool while they are written;
+    else streamed, after a try of FEW_ROWS at once where the engine gains by it."""
     keys = plan.selection.series_keys
-    if keys is not None and len(keys) <= FEW_SERIES:
-        with node.data.reading(one_statement=True) as reader:
-            batches = list(reader.stream_batches(query, size, whole=True))
-        yield from batches
-        return
-    with node.data.reading() as reader:
-        yield from reader.stream_batches(query, size)
+    limit = plan.selection.limit
+    whole = (keys is not None and len(keys) <= FEW_SERIES) or (
+        limit is not None and limit <= FEW_ROWS
+    )
+    if whole:
+        yield from node.data.record_batches(query, size, whole=True)
+    else:
+        yield from node.data.record_batches(query, size, probe=FEW_ROWS)
 
 
 def record_layout(plan: DataPlan) -> RecordLayout:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     BindParameter,
@@ -26,6 +26,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -332,6 +333,41 @@ def stream_batches(
         yield from _batches(result.fetchmany, batch)
     finally:
         result.close()
+
+
+def read_all(conn: Connection, query: Select, most: int | None = None) -> list[tuple] | None:
+    """Every row of `query` in one statement, or, with `most`, None when it has more than
+    `most` (then at most `most` + 1 are read): what a reader tries before it streams an
+    answer of unknown size. On PostgreSQL a query of text columns goes as a prepared
+    statement on the connection's own DBAPI cursor (plain tuples, no Row per record;
+    planned once per connection, not per answer): where a server-side cursor costs five
+    round trips (BEGIN, DECLARE, FETCH, CLOSE, ROLLBACK) and a plan per answer, an answer
+    of a few thousand rows costs one. On an autocommit connection (`engine.single_read`)
+    it is its own snapshot."""
+    # The bound is written into the statement: as a parameter, PostgreSQL's generic plan of
+    # the prepared statement would not know it and plan for the first tenth of an unknown
+    # number of rows (a walk of every series in key order). It replaces a larger window's.
+    limited = query if most is None else query.limit(literal_column(str(int(most) + 1)))
+    text_only = all(isinstance(column.type, String) for column in query.selected_columns)
+    if conn.dialect.name == "postgresql" and text_only:
+        compiled = limited.compile(
+            dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        driver: Any = conn.connection.dbapi_connection  # psycopg's: execute takes `prepare`
+        with driver.cursor() as cursor:
+            # prepared unless the operator turned prepared statements off (a pooler)
+            prepare = driver.prepare_threshold is not None
+            cursor.execute(str(compiled), compiled.params, prepare=prepare)
+            records: list[tuple] = cursor.fetchall()
+    elif text_only:  # SQLite: the driver's tuples, as `stream_batches` reads them
+        result = conn.execute(limited)
+        try:
+            records = list(result.cursor.fetchall())
+        finally:
+            result.close()
+    else:
+        records = [tuple(row) for row in conn.execute(limited)]
+    return records if most is None or len(records) <= most else None
 
 
 def _batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[Sequence[tuple]]:
