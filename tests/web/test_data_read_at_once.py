@@ -91,3 +91,16 @@ def test_pages_are_the_same_whatever_the_try_finds(
     assert expected[0] == 206
     monkeypatch.setattr(queries, "FEW_ROWS", 5)
     assert _body(migration_app, WHOLE, Range=page) == expected
+
+
+@on_postgres
+def test_a_page_larger_than_the_try_is_streamed_without_one(
+    migration_app: Flask, statements: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A try would make the database step over a deep page's offset twice."""
+    monkeypatch.setattr(queries, "FEW_ROWS", 5)
+    _body(migration_app, WHOLE, Range="values=3000-3019")
+    statements.clear()
+    assert _body(migration_app, WHOLE, Range="values=3000-3019")[0] == 206
+    assert ("ServerCursor", False) in statements
+    assert ("Cursor", True) not in statements

@@ -343,14 +343,14 @@ def _read_batches(
     (`DataStore.record_batches`): read at once when the plan names at most FEW_SERIES
     series keys (a series' observations are its periods: few enough to hold in memory) or
     a window of at most FEW_ROWS, the connection back in the pool while they are written;
-    else streamed, after a try of FEW_ROWS at once where the engine gains by it."""
+    else streamed, an answer of unknown size after a try of FEW_ROWS at once where the
+    engine gains by it (not a larger window: the try would step over its offset twice)."""
     keys = plan.selection.series_keys
     limit = plan.selection.limit
-    whole = (keys is not None and len(keys) <= FEW_SERIES) or (
-        limit is not None and limit <= FEW_ROWS
-    )
-    if whole:
+    if (keys is not None and len(keys) <= FEW_SERIES) or (limit is not None and limit <= FEW_ROWS):
         yield from node.data.record_batches(query, size, whole=True)
+    elif limit is not None:  # a larger window: a try would step over its offset twice
+        yield from node.data.record_batches(query, size)
     else:
         yield from node.data.record_batches(query, size, probe=FEW_ROWS)
 
