@@ -406,3 +406,35 @@ def test_the_bulk_folder_setting(database_url: str, tmp_path: Path) -> None:
     assert folder_of(str(tmp_path / "kept")) == tmp_path / "kept"
     expected = Path("sdmxnode-bulk") if POSTGRES_URL else tmp_path / "node.db.bulk"
     assert folder_of("") == expected
+
+
+def test_readers_get_whole_files_while_builders_replace_them(
+    bulk_app: Flask, plain_client: FlaskClient, folder: Path
+) -> None:
+    """One thread keeps removing the file and downloading (a build and a rename each time),
+    another keeps downloading: every answer is whole, whether read from a file being
+    replaced or built."""
+    expected = _get(plain_client, "parquet").get_data()
+    bodies: list[bytes] = []
+    failures: list[BaseException] = []
+
+    def download(rebuild: bool) -> None:
+        client = bulk_app.test_client()
+        try:
+            for _ in range(10 if POSTGRES_URL else 15):
+                if rebuild:  # the kept file, not the other thread's temporary one
+                    for path in _kept(folder):
+                        if not path.name.startswith("."):
+                            path.unlink(missing_ok=True)
+                bodies.append(_get(client, "parquet").get_data())
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=download, args=(rebuild,)) for rebuild in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures
+    assert set(bodies) == {expected}
+    assert [p.read_bytes() for p in _kept(folder)] == [expected]
