@@ -74,6 +74,9 @@ class DataPlan:
     dataset_attributes: dict[str, str] = field(default_factory=dict)
     #: The structure store's generation the plan's StructureInfo was taken at (labels too).
     generation: int | None = None
+    #: The data state the plan was made from (its load, time of change and generation):
+    #: what a kept download (`bulk`) is keyed by and checked against once written.
+    state: DataState | None = None
 
     def etag(self, *parts: str) -> str:
         """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
@@ -149,6 +152,7 @@ def plan_data_query(
         version=f"{dataflow.digest}|load {load}",
         dataset_attributes=state.dataset_attributes,
         generation=generation,
+        state=state,
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
