@@ -179,8 +179,8 @@ def _validate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def _no_bulk_files() -> Iterator[None]:
     """Nodes of the suite keep no bulk downloads (SDMXNODE_BULK_DIR=off): the tests of the
     writers compare answers built in different ways, which a kept file would answer alike,
-    and on PostgreSQL the files would land in the working folder. tests/services/data/
-    test_bulk.py turns them on, in a folder of its own (child processes inherit the
+    and on PostgreSQL the files would land in the working folder. tests/web/
+    test_rest_data_bulk.py turns them on, in a folder of its own (child processes inherit the
     setting)."""
     previous = os.environ.get("SDMXNODE_BULK_DIR")
     os.environ["SDMXNODE_BULK_DIR"] = "off"

@@ -101,11 +101,12 @@ def _stream(
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet
     body: Iterator[bytes] = chain((first,), deadline_chunks(chunks, request_deadline()))
-    if accepts_gzip():
+    gzipped = accepts_gzip() and not fmt.compressed
+    if gzipped:
         body = gzip_chunks(body)
     response = Response(stream_with_context(body), content_type=fmt.content_type)
     response.headers["Content-Disposition"] = content_disposition(fmt, answer, page is not None)
-    if accepts_gzip():
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     elif download.size is not None:  # a kept file (services/data/bulk.py)
         response.headers["Content-Length"] = str(download.size)
