@@ -41,6 +41,7 @@ from sdmxnode.storage.data.reads import (
     select_observation_records,
     select_observations,
     select_series,
+    select_series_sizes,
     select_written_by,
 )
 from sdmxnode.storage.records import StoredArtefact
@@ -517,6 +518,15 @@ def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = Fals
         query = select_observations(plan.dataflow.pk, plan.selection)
     with node.data.reading() as reader:
         return reader.count_up_to(query, limit)
+
+
+def series_sizes(node: Node, plan: DataPlan) -> Iterator[tuple[str, int]]:
+    """(series key, rows) of each series of the plan's answer, in the order it gives them
+    (observations with neither first/lastNObservations nor a window), streamed."""
+    query = select_series_sizes(plan.dataflow.pk, plan.selection)
+    with node.data.reading() as reader:
+        for key, size in reader.stream(query):
+            yield key, int(size)
 
 
 def history_result(node: Node, plan: DataPlan, languages: Sequence[str] = ()) -> DataResult | None:

@@ -78,6 +78,9 @@ class DataSelection:
     #: database skips them, no record of them is read.
     offset: int = 0
     limit: int | None = None
+    #: Only the series whose key is at least this one (a deep page starts at a series the
+    #: services know how many rows come before: `offset` then counts from there).
+    from_key: str | None = None
 
 
 def _window(query: Select, selection: DataSelection) -> Select:
@@ -126,6 +129,12 @@ def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
     return or_(false(), *alternatives)
 
 
+def _from_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.from_key is None:
+        return []
+    return [series.c.series_key >= selection.from_key]
+
+
 def _period_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
     conditions = []
     if selection.start is not None:
@@ -158,6 +167,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         *_provider_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
+        *_from_key_condition(selection),
     ]
     joined = series.join(observations, observations.c.series_pk == series.c.pk)
     if selection.first_n is None and selection.last_n is None:
@@ -199,6 +209,26 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         .where(picked)
         .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period),
         selection,
+    )
+
+
+def select_series_sizes(dataflow_pk: int, selection: DataSelection) -> Select:
+    """(series key, observations) of each series with observations the selection matches,
+    in series key order: how many rows of `select_observations`' answer (with neither
+    first/lastNObservations nor a window) each series gives, in the order it gives them."""
+    return (
+        select(series.c.series_key, func.count())
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            *_selected_series(selection),
+            *_provider_condition(selection),
+            *_period_condition(selection),
+            *_updated_condition(selection),
+            *_from_key_condition(selection),
+        )
+        .group_by(series.c.series_key)
+        .order_by(series.c.series_key)
     )
 
 
