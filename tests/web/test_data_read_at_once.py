@@ -35,7 +35,8 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool
         real = cursor_class.execute
 
         def execute(self: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
-            found.append((type(self).__name__, bool(kwargs.get("prepare"))))
+            prepared = kwargs.get("prepare") or self.connection.prepare_threshold == 0
+            found.append((type(self).__name__, bool(prepared)))
             return _real(self, *args, **kwargs)
 
         monkeypatch.setattr(cursor_class, "execute", execute)

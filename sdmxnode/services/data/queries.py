@@ -263,7 +263,6 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         or len(layout.measures) > 1
     ):
         return None
-    query = select_observation_records(plan.dataflow.pk, plan.selection)
     return StoredRecords(
         dimensions=layout.dimensions,
         time_dimension=layout.time_dimension,
@@ -271,8 +270,15 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         series_attributes=layout.series_attributes,
         observation_attributes=layout.observation_attributes,
         separator=ATTRIBUTE_SEPARATOR,
-        batches=partial(_read_batches, node, plan, query),
+        batches=partial(_record_batches, node, plan),
     )
+
+
+def _record_batches(node: Node, plan: DataPlan, size: int) -> Iterator[Sequence[tuple]]:
+    """The plan's stored records for a columnar writer, in batches of at most `size` (the
+    query built only when one reads them: most answers are written from their rows)."""
+    query = select_observation_records(plan.dataflow.pk, plan.selection)
+    return _read_batches(node, plan, query, size)
 
 
 def deletions_result(node: Node, plan: DataPlan) -> DataResult:

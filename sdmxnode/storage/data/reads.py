@@ -7,6 +7,7 @@ writers can stream them without regrouping.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -368,8 +369,8 @@ def stream_batches(
 def read_all(conn: Connection, query: Select, most: int | None = None) -> list[tuple] | None:
     """Every row of `query` in one statement, or, with `most`, None when it has more than
     `most` (then at most `most` + 1 are read): what a reader tries before it streams an
-    answer of unknown size. On PostgreSQL a query of text columns goes as a prepared
-    statement on the connection's own DBAPI cursor (plain tuples, no Row per record;
+    answer of unknown size. A query of text columns is read as the driver's plain tuples
+    (no Row per record), on PostgreSQL as a statement prepared at once (`_prepared`:
     planned once per connection, not per answer): where a server-side cursor costs five
     round trips (BEGIN, DECLARE, FETCH, CLOSE, ROLLBACK) and a plan per answer, an answer
     of a few thousand rows costs one. On an autocommit connection (`engine.single_read`)
@@ -379,25 +380,34 @@ def read_all(conn: Connection, query: Select, most: int | None = None) -> list[t
     # number of rows (a walk of every series in key order). It replaces a larger window's.
     limited = query if most is None else query.limit(literal_column(str(int(most) + 1)))
     text_only = all(isinstance(column.type, String) for column in query.selected_columns)
-    if conn.dialect.name == "postgresql" and text_only:
-        compiled = limited.compile(
-            dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        driver: Any = conn.connection.dbapi_connection  # psycopg's: execute takes `prepare`
-        with driver.cursor() as cursor:
-            # prepared unless the operator turned prepared statements off (a pooler)
-            prepare = driver.prepare_threshold is not None
-            cursor.execute(str(compiled), compiled.params, prepare=prepare)
-            records: list[tuple] = cursor.fetchall()
-    elif text_only:  # SQLite: the driver's tuples, as `stream_batches` reads them
-        result = conn.execute(limited)
+    if not text_only:
+        records = [tuple(row) for row in conn.execute(limited)]
+    else:  # the driver's tuples: text columns have no result processors to skip
+        with _prepared(conn):
+            result = conn.execute(limited)
         try:
             records = list(result.cursor.fetchall())
         finally:
             result.close()
-    else:
-        records = [tuple(row) for row in conn.execute(limited)]
     return records if most is None or len(records) <= most else None
+
+
+@contextmanager
+def _prepared(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, the statements executed in the block are prepared at once (psycopg's
+    `prepare_threshold` 0 for the block; SQLAlchemy still compiles them once, from its
+    cache), unless the operator turned prepared statements off (a pooler). Elsewhere,
+    nothing: SQLite's driver keeps its statements compiled."""
+    driver: Any = conn.connection.dbapi_connection if conn.dialect.name == "postgresql" else None
+    threshold = getattr(driver, "prepare_threshold", None)
+    if threshold is None:
+        yield
+        return
+    driver.prepare_threshold = 0
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def _batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[Sequence[tuple]]:
