@@ -12,6 +12,7 @@ else runs in a temporary folder and only talks to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,7 @@ class Figures:
     series_availability: float = 0.0
     flow_availability: float = 0.0
     range_page: float = 0.0
+    first_page: float = 0.0
     full_flow: float = 0.0
     full_flow_bytes: int = 0
     worker_peak_mb: float = 0.0
@@ -130,7 +132,10 @@ def measure(store: Store, empty: Path, workdir: Path, key: str, figures: Figures
         figures.flow_availability = median(lambda: timed(f"{base}{AVAILABILITY}"), 3)
         middle = figures.observations // 2
         page = {"Range": f"values={middle}-{middle + PAGE - 1}"}
-        figures.range_page = median(lambda: timed(flow, CSV_20, page), 3)
+        # The first page after the load also counts the answer and reads its page marks
+        # (once per version of the data); the later ones use them.
+        figures.first_page = timed(flow, CSV_20, page)
+        figures.range_page = statistics.median(timed(flow, CSV_20, page) for _ in range(3))
         figures.full_flow, figures.full_flow_bytes = fetch(flow, CSV_20)
         figures.worker_peak_mb = peak_memory_kb(workers[0]) / 1024
 
@@ -141,7 +146,8 @@ def report(name: str, f: Figures) -> None:
         f"(peak {f.load_peak_mb:.0f} MB); one series {f.one_series * 1000:.1f} ms; "
         f"availability of one series {f.series_availability * 1000:.1f} ms, of the flow "
         f"{f.flow_availability * 1000:.1f} ms; a {PAGE:,}-observation Range page "
-        f"{f.range_page * 1000:.0f} ms; full flow as SDMX-CSV 2.0 {f.full_flow:.1f} s "
+        f"{f.range_page * 1000:.0f} ms (the first after the load {f.first_page * 1000:.0f} "
+        f"ms); full flow as SDMX-CSV 2.0 {f.full_flow:.1f} s "
         f"({f.full_flow_bytes / 1e6:.0f} MB, {f.per_observation * 1e6:.2f} us/obs); "
         f"worker peak {f.worker_peak_mb:.0f} MB",
         flush=True,
@@ -212,6 +218,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         ),
         ("availability of the flow: big / base", large.flow_availability / small.flow_availability),
         ("a Range page in the middle: big / base", large.range_page / small.range_page),
+        ("the first page after the load: big / base", large.first_page / small.first_page),
         ("load peak memory: big / base", large.load_peak_mb / small.load_peak_mb),
         (
             "load time per observation: big / base",
@@ -235,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base", type=int, default=1_000_000, help="the base store")
     parser.add_argument("--tmp", default=None, help="parent of the temporary working folder")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    # The full flow of the big store is above the node's default answer limit (5,000,000
+    # observations, refused with 413); the operator of such a store raises or lifts it.
+    os.environ["SDMXNODE_MAX_RESPONSE_OBSERVATIONS"] = "0"
     return in_workdir(run, parser.parse_args(argv), "sdmxnode-growth-")
 
 

@@ -28,7 +28,16 @@ constraints, the mandatory attributes present), then measures, each in a fresh s
   IMDX:RM_M49_AREA and the representation maps of fixtures/conversion/), each into a fresh
   SQLite store; both must store the same observations.
 
-It prints the times and the ratios: targets are pysdmx time / sdmxnode time >= 2,
+- whole processes (`--whole-process N` observations, 0 to skip; `--only-whole-process`
+  measures them alone), as users run them, interpreter start and imports included: `sdmxnode
+  load FILE` into a store that `sdmxnode init` set up with the project's structures and no
+  data (a SQLite file, and the PostgreSQL database of SDMXNODE_BENCH_POSTGRES_URL in a schema
+  of its own), against a Python process that imports pysdmx and runs `read_sdmx(FILE,
+  validate=False)`; each process is checked to have seen (and the node to have stored) every
+  observation. Median of `--repeat` runs (a fresh store each).
+
+It prints the times and the ratios: targets are pysdmx time / sdmxnode time >= 2 (the
+function alone, and whole processes on each engine),
 peak(large) / peak(small) <= 1.5, per database overwrite time / first-load time <= 2, and
 mapped load time / unmapped load time <= 1.5.
 """
@@ -38,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -381,6 +391,115 @@ def child_pysdmx(message: Path) -> dict[str, float]:
     return {"seconds": seconds, "observations": rows, "peak_kib": _peak_kib()}
 
 
+_PYSDMX_PROCESS = (
+    "import sys\n"
+    "from pysdmx.io import read_sdmx\n"
+    "message = read_sdmx(sys.argv[1], validate=False)\n"
+    "print(sum(len(dataset.data) for dataset in message.data))\n"
+)
+
+
+def _node_command(*args: str) -> list[str]:
+    """`sdmxnode ARGS` as the README runs it (the venv's script, else `python -m`)."""
+    script = Path(sys.executable).with_name("sdmxnode")
+    if script.exists():
+        return [str(script), *args]
+    return [sys.executable, "-m", "sdmxnode.cli", *args]
+
+
+def _stored_observations(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from sdmxnode.storage.engine import create_store_engine
+    from sdmxnode.storage.tables import observations
+
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(observations)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _timed_node_load(url: str, message: Path, empty: Path) -> float:
+    """`sdmxnode init` (structures, no data; not timed), then `sdmxnode load MESSAGE` as a
+    whole process: its seconds; every observation must be stored."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), env.get("PYTHONPATH")]))
+    env.update(
+        SDMXNODE_DATABASE_URL=url, SDMXNODE_DEMO_DATA=str(empty), SDMXNODE_LOG_LEVEL="WARNING"
+    )
+    subprocess.run(_node_command("init"), env=env, check=True, capture_output=True, timeout=900)
+    start = time.perf_counter()
+    done = subprocess.run(
+        _node_command("load", str(message)), env=env, capture_output=True, text=True, timeout=3600
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"sdmxnode load failed:\n{done.stderr[-4000:]}")
+    return seconds
+
+
+def run_whole_processes(
+    tmp: Path, observations: int, codes: dict[str, list[str]], repeat: int
+) -> dict[str, float]:
+    """Whole-process loads on SQLite (and PostgreSQL when SDMXNODE_BENCH_POSTGRES_URL is
+    set) against pysdmx's whole process, medians of `repeat`; print them; the ratios."""
+    message, empty = tmp / "whole.xml", tmp / "empty"
+    empty.mkdir(exist_ok=True)
+    write_message(message, observations, codes)
+    print(
+        f"whole processes: {observations:,} observations "
+        f"({message.stat().st_size / 1e6:.1f} MB)",
+        flush=True,
+    )
+    pysdmx_times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _PYSDMX_PROCESS, str(message)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        pysdmx_times.append(time.perf_counter() - start)
+        if int(done.stdout.split()[-1]) != observations:
+            raise SystemExit(f"pysdmx read {done.stdout.split()[-1]} observations")
+    theirs = statistics.median(pysdmx_times)
+    print(f"  pysdmx process (import, read_sdmx validate=False): {theirs:.2f} s", flush=True)
+    engines = [("SQLite", None)] + ([("PostgreSQL", POSTGRES_URL)] if POSTGRES_URL else [])
+    ratios: dict[str, float] = {}
+    for name, base_url in engines:
+        times = []
+        for run in range(repeat):
+            if base_url is None:
+                database = tmp / f"whole-{run}.db"
+                url, schema = f"sqlite:///{database}", ""
+            else:
+                schema = f"sdmxnode_bench_{uuid.uuid4().hex[:12]}"
+                url = _postgres_schema(base_url, schema)
+            try:
+                times.append(_timed_node_load(url, message, empty))
+                stored = _stored_observations(url)
+                if stored != observations:
+                    raise SystemExit(f"{name}: {stored} observations stored, not {observations}")
+            finally:
+                if base_url is not None:
+                    _postgres_schema(base_url, schema, drop=True)
+                else:
+                    database.unlink(missing_ok=True)
+        ours = statistics.median(times)
+        ratios[name] = theirs / ours
+        print(
+            f"  sdmxnode load process on {name}: {ours:.2f} s "
+            f"(runs {', '.join(f'{t:.2f}' for t in times)}); pysdmx / sdmxnode "
+            f"{ratios[name]:.2f}x (target >= 2: {'holds' if ratios[name] >= 2 else 'FAILS'})",
+            flush=True,
+        )
+    return ratios
+
+
 def _run_child(*args: str) -> dict[str, float]:
     completed = subprocess.run(
         [sys.executable, __file__, "--child", *args],
@@ -412,6 +531,16 @@ def main() -> None:
         help="observations of the mapped-load comparison (0: none)",
     )
     parser.add_argument("--only-mapped", action="store_true", help="measure the mapped load alone")
+    parser.add_argument(
+        "--whole-process",
+        type=int,
+        default=1_000_000,
+        help="observations of the whole-process comparison (0: none)",
+    )
+    parser.add_argument(
+        "--only-whole-process", action="store_true", help="measure the whole processes alone"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each whole process")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -433,6 +562,9 @@ def main() -> None:
             return
         if options.only_mapped:
             run_mapped(tmp, options.mapped, codes)
+            return
+        if options.only_whole_process:
+            run_whole_processes(tmp, options.whole_process, codes, options.repeat)
             return
         large, small = tmp / "large.xml", tmp / "small.xml"
         large_series = write_message(large, options.observations, codes)
@@ -477,6 +609,8 @@ def main() -> None:
             run_overwrites(tmp, options.overwrite, codes)
         if options.mapped:
             run_mapped(tmp, options.mapped, codes)
+        if options.whole_process:
+            run_whole_processes(tmp, options.whole_process, codes, options.repeat)
 
 
 if __name__ == "__main__":

@@ -220,6 +220,15 @@ SETTINGS: tuple[Setting, ...] = (
         "$XDG_CACHE_HOME/sdmxnode or ~/.cache/sdmxnode; `off`: no cache",
     ),
     Setting(
+        "BULK_DIR",
+        "",
+        "Folder where each dataflow's full Parquet and Arrow downloads are kept, one file per "
+        "version of its data (written by the first such download, served from the file after, "
+        "replaced after a load or a structure change); empty: next to the SQLite database "
+        "file (<database>.bulk/), or sdmxnode-bulk/ in the working folder for PostgreSQL; "
+        "`off`: no files, every download is built",
+    ),
+    Setting(
         "STRUCTURE_CACHE_SIZE",
         512,
         "Number of parsed artefacts kept in memory per process",
@@ -341,6 +350,7 @@ class Settings:
     header_timeout: float
     max_response_observations: int
     validate_cache: str
+    bulk_dir: str
     structure_cache_size: int
     log_level: str
     aggregate_tolerance: float

@@ -176,6 +176,22 @@ def _validate_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_bulk_files() -> Iterator[None]:
+    """Nodes of the suite keep no bulk downloads (SDMXNODE_BULK_DIR=off): the tests of the
+    writers compare answers built in different ways, which a kept file would answer alike,
+    and on PostgreSQL the files would land in the working folder. tests/web/
+    test_rest_data_bulk.py turns them on, in a folder of its own (child processes inherit the
+    setting)."""
+    previous = os.environ.get("SDMXNODE_BULK_DIR")
+    os.environ["SDMXNODE_BULK_DIR"] = "off"
+    yield
+    if previous is None:
+        os.environ.pop("SDMXNODE_BULK_DIR", None)
+    else:
+        os.environ["SDMXNODE_BULK_DIR"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _drop_postgres_schemas() -> Iterator[None]:
     yield
     if POSTGRES_URL and _created_schemas:

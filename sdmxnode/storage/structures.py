@@ -173,6 +173,11 @@ class StructureStore:
             return None
         return Path(url.database)
 
+    def location(self) -> str:
+        """The store's database URL without its password: what tells apart two stores
+        whose files (bulk downloads) may share a folder."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         """Close the pooled connections (before a fork, or when the store is done with)."""
         self.engine.dispose()

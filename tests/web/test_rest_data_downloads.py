@@ -3,6 +3,7 @@ file name with its extension on every data answer."""
 
 from __future__ import annotations
 
+import gzip
 import io
 
 import openpyxl
@@ -84,3 +85,29 @@ def test_every_data_answer_names_its_file(migration_client: FlaskClient, fmt) ->
     # SDMX messages stay readable in a browser; the binary downloads are saved.
     assert disposition == ("inline" if sdmx else "attachment")
     assert file_extension(fmt) in {"xml", "csv", "json", "parquet", "arrows", "xlsx"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "gzipped"),
+    [("xlsx", False), ("parquet", False), ("arrow", True), ("csv", True)],
+)
+def test_compressed_formats_are_not_gzipped_again(
+    migration_client: FlaskClient, fmt: str, gzipped: bool
+) -> None:
+    """A workbook (zip) and Parquet (compressed pages) go out as they are to a client that
+    accepts gzip; the other formats are gzipped, and either way the bytes are the answer's."""
+    plain = migration_client.get(V1, query_string={"format": fmt})
+    answer = migration_client.get(
+        V1, query_string={"format": fmt}, headers={"Accept-Encoding": "gzip"}
+    )
+    assert plain.status_code == answer.status_code == 200
+    if gzipped:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        body = gzip.decompress(answer.get_data())
+    else:
+        assert "Content-Encoding" not in answer.headers
+        body = answer.get_data()
+    if fmt == "xlsx":  # a workbook records when it was written: compare what it holds
+        assert _sheets(body)[0].equals(_sheets(plain.get_data())[0])
+    else:
+        assert body == plain.get_data()

@@ -32,6 +32,10 @@ class Format:
     #: Other spellings of the media type that Accept may carry for this format, such as the
     #: bare `draft-sdmx-json` of the .Stat endpoints (not a type/subtype: no version).
     other_media_types: tuple[str, ...] = ()
+    #: Its bytes are compressed already (Parquet's pages, a workbook's zip): an answer in it
+    #: is not gzipped again, whatever Accept-Encoding says (RFC 9110 leaves that to the
+    #: server); a kept file (`services.data.bulk`) then goes out as it is, with its length.
+    compressed: bool = False
 
     @property
     def content_type(self) -> str:

@@ -285,7 +285,14 @@ def _columnar(name: str) -> DataWriter:
 #: Columnar downloads for analysts (not SDMX formats): the SDMX-CSV 2.0 columns in Apache
 #: Parquet and as an Arrow IPC stream; their media types have no version parameter.
 PARQUET = register(
-    Format("parquet", PARQUET_MEDIA_TYPE, "", "data", writer=_columnar("write_parquet"))
+    Format(
+        "parquet",
+        PARQUET_MEDIA_TYPE,
+        "",
+        "data",
+        writer=_columnar("write_parquet"),
+        compressed=True,
+    )
 )
 ARROW = register(Format("arrow", ARROW_MEDIA_TYPE, "", "data", writer=_columnar("write_arrow")))
 
@@ -297,7 +304,9 @@ def _xlsx(result: DataResult, header: MessageHeader, options: WriteOptions):
 
 
 #: An Excel workbook for people (not an SDMX format): data and notes, codes and names.
-XLSX = register(Format("xlsx", XLSX_MEDIA_TYPE, "", "data", writer=_xlsx, aliases=("excel",)))
+XLSX = register(
+    Format("xlsx", XLSX_MEDIA_TYPE, "", "data", writer=_xlsx, aliases=("excel",), compressed=True)
+)
 
 DATA_FORMATS = [
     GENERIC_21,

@@ -18,8 +18,9 @@ the data sets in the order they are written.
 from __future__ import annotations
 
 import sys
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
 
@@ -29,6 +30,7 @@ from sdmxnode.services.data.queries import (
     count_rows,
     held_providers,
     iter_rows,
+    series_sizes,
     stored_records,
 )
 from sdmxnode.services.node import Node
@@ -139,6 +141,59 @@ def paged(
     return kept[0]
 
 
+#: Rows between two marks of a paged answer (`PageMarks`): the most a page's window makes
+#: the database step over before its first row, however deep the page.
+MARK_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class PageMarks:
+    """Series of an answer's ordered rows with how many rows come before each, about every
+    MARK_ROWS rows: a page deep in the answer starts its window at the last mark before it
+    (`DataSelection.from_key`), so the database steps over fewer than MARK_ROWS rows where
+    an offset from the start made it walk every row before the page (2.9 s for a page in
+    the middle of 10,000,000 observations on PostgreSQL)."""
+
+    before: tuple[int, ...]  # rows before each marked series, ascending
+    keys: tuple[str, ...]  # the marked series' keys
+
+    def start(self, skip: int) -> tuple[int, str | None]:
+        """Rows before the last mark at or before row `skip`, and that mark's series key
+        (0 and None: no mark before it)."""
+        index = bisect_right(self.before, skip) - 1
+        return (self.before[index], self.keys[index]) if index >= 0 else (0, None)
+
+
+def page_marks(node: Node, plan: DataPlan) -> PageMarks | None:
+    """The marks of a plan's rows (read once per version of the data, as its total is), or
+    None where the rows are not one per observation in series key order: series-only
+    answers, first/lastNObservations, `asOf`, a filter the database cannot apply."""
+    selection = plan.selection
+    if (
+        plan.series_only
+        or selection.first_n is not None
+        or selection.last_n is not None
+        or selection.as_of is not None
+        or plan.row_filter is not None
+    ):
+        return None
+    whole = replace(selection, offset=0, limit=None, from_key=None)
+    key = ("page marks", plan.dataflow.pk, plan.version, repr(whole))
+    return node.cache.derived(key, lambda: _read_marks(node, replace(plan, selection=whole)))
+
+
+def _read_marks(node: Node, plan: DataPlan) -> PageMarks:
+    before: list[int] = []
+    keys: list[str] = []
+    rows = 0
+    for key, size in series_sizes(node, plan):
+        if not before or rows - before[-1] >= MARK_ROWS:
+            before.append(rows)
+            keys.append(key)
+        rows += size
+    return PageMarks(tuple(before), tuple(keys))
+
+
 def windows(
     node: Node, plan: DataPlan, result: DataResult
 ) -> Callable[[int, int, int], DataResult] | None:
@@ -152,7 +207,14 @@ def windows(
     def window(index: int, skip: int, take: int) -> DataResult:
         data_set = data_sets[index]
         own = plan if len(data_sets) == 1 else provider_plan(plan, _provider_key(data_set))
-        narrowed = replace(own, selection=replace(own.selection, offset=skip, limit=take))
+        marks = page_marks(node, own) if skip >= MARK_ROWS else None
+        before, from_key = marks.start(skip) if marks is not None else (0, None)
+        narrowed = replace(
+            own,
+            selection=replace(
+                own.selection, from_key=from_key, offset=skip - before, limit=take
+            ),
+        )
         return replace(
             data_set,
             rows=iter_rows(node, narrowed),

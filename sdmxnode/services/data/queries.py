@@ -41,6 +41,7 @@ from sdmxnode.storage.data.reads import (
     select_observation_records,
     select_observations,
     select_series,
+    select_series_sizes,
     select_written_by,
 )
 from sdmxnode.storage.records import StoredArtefact
@@ -49,6 +50,8 @@ from sdmxnode.validation.periods import period_bounds
 
 #: A query naming at most this many full series keys reads its records at once.
 FEW_SERIES = 10
+#: An answer of unknown size is first read at once up to this many records (PostgreSQL).
+FEW_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class DataPlan:
     dataset_attributes: dict[str, str] = field(default_factory=dict)
     #: The structure store's generation the plan's StructureInfo was taken at (labels too).
     generation: int | None = None
+    #: The data state the plan was made from (its load, time of change and generation):
+    #: what a kept download (`bulk`) is keyed by and checked against once written.
+    state: DataState | None = None
 
     def etag(self, *parts: str) -> str:
         """An entity tag of the answer: the dataflow, its data's last change and `parts`."""
@@ -147,6 +153,7 @@ def plan_data_query(
         version=f"{dataflow.digest}|load {load}",
         dataset_attributes=state.dataset_attributes,
         generation=generation,
+        state=state,
         dimension_at_observation=obs_dim,
         row_filter=row_filter(row_filters, columns, time_id),
     )
@@ -256,7 +263,6 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         or len(layout.measures) > 1
     ):
         return None
-    query = select_observation_records(plan.dataflow.pk, plan.selection)
     return StoredRecords(
         dimensions=layout.dimensions,
         time_dimension=layout.time_dimension,
@@ -264,8 +270,15 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
         series_attributes=layout.series_attributes,
         observation_attributes=layout.observation_attributes,
         separator=ATTRIBUTE_SEPARATOR,
-        batches=partial(_read_batches, node, plan, query),
+        batches=partial(_record_batches, node, plan),
     )
+
+
+def _record_batches(node: Node, plan: DataPlan, size: int) -> Iterator[Sequence[tuple]]:
+    """The plan's stored records for a columnar writer, in batches of at most `size` (the
+    query built only when one reads them: most answers are written from their rows)."""
+    query = select_observation_records(plan.dataflow.pk, plan.selection)
+    return _read_batches(node, plan, query, size)
 
 
 def deletions_result(node: Node, plan: DataPlan) -> DataResult:
@@ -337,18 +350,20 @@ def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
 def _read_batches(
     node: Node, plan: DataPlan, query: StoredQuery, size: int = 2000
 ) -> Iterator[Sequence[tuple]]:
-    """The records of `query` (one of the plan's), in batches of at most `size`, on a
-    connection of their own: streamed, or read at once when the plan names at most
-    FEW_SERIES series keys (a series' observations are its periods: few enough to hold in
-    memory), the connection back in the pool while they are written."""
+    """The records of `query` (one of the plan's), in batches of at most `size`
+    (`DataStore.record_batches`): read at once when the plan names at most FEW_SERIES
+    series keys (a series' observations are its periods: few enough to hold in memory) or
+    a window of at most FEW_ROWS, the connection back in the pool while they are written;
+    else streamed, an answer of unknown size after a try of FEW_ROWS at once where the
+    engine gains by it (not a larger window: the try would step over its offset twice)."""
     keys = plan.selection.series_keys
-    if keys is not None and len(keys) <= FEW_SERIES:
-        with node.data.reading(one_statement=True) as reader:
-            batches = list(reader.stream_batches(query, size, whole=True))
-        yield from batches
-        return
-    with node.data.reading() as reader:
-        yield from reader.stream_batches(query, size)
+    limit = plan.selection.limit
+    if (keys is not None and len(keys) <= FEW_SERIES) or (limit is not None and limit <= FEW_ROWS):
+        yield from node.data.record_batches(query, size, whole=True)
+    elif limit is not None:  # a larger window: a try would step over its offset twice
+        yield from node.data.record_batches(query, size)
+    else:
+        yield from node.data.record_batches(query, size, probe=FEW_ROWS)
 
 
 def record_layout(plan: DataPlan) -> RecordLayout:
@@ -509,6 +524,15 @@ def count_rows(node: Node, plan: DataPlan, limit: int, *, deletions: bool = Fals
         query = select_observations(plan.dataflow.pk, plan.selection)
     with node.data.reading() as reader:
         return reader.count_up_to(query, limit)
+
+
+def series_sizes(node: Node, plan: DataPlan) -> Iterator[tuple[str, int]]:
+    """(series key, rows) of each series of the plan's answer, in the order it gives them
+    (observations with neither first/lastNObservations nor a window), streamed."""
+    query = select_series_sizes(plan.dataflow.pk, plan.selection)
+    with node.data.reading() as reader:
+        for key, size in reader.stream(query):
+            yield key, int(size)
 
 
 def history_result(node: Node, plan: DataPlan, languages: Sequence[str] = ()) -> DataResult | None:

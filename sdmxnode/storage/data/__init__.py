@@ -218,6 +218,28 @@ class DataStore:
         with single_read(self.engine) if one_statement else self.engine.connect() as conn:
             yield DataReader(conn)
 
+    def record_batches(
+        self, query: StoredQuery, batch: int = 2000, *, whole: bool = False, probe: int = 0
+    ) -> Iterator[Sequence[tuple]]:
+        """The records of `query` in batches of at most `batch` (none empty). With `whole`,
+        for an answer known to be small, read at once in one statement (`reads.read_all`),
+        the connection back in the pool before the first batch is given. Else streamed on
+        a connection of their own, held until the generator ends; with `probe`, on
+        PostgreSQL, an answer of at most `probe` records is first tried as one statement
+        (`reads.read_all`: one round trip, a prepared plan), and only a larger one is then
+        streamed through a server-side cursor, from its start, in a snapshot of its own.
+        SQLite steps through its result lazily at no such cost."""
+        records: list[tuple] | None = None
+        if whole or (probe and self.engine.dialect.name == "postgresql"):
+            with single_read(self.engine) as conn:
+                records = data_reads.read_all(conn, query, None if whole else probe)
+        if records is not None:
+            for start in range(0, len(records), batch):
+                yield records[start : start + batch]
+            return
+        with self.engine.connect() as conn:
+            yield from data_reads.stream_batches(conn, query, batch)
+
     @contextmanager
     def transaction(
         self, bounds: PeriodBounds, *, principal: str = "", source: str = ""

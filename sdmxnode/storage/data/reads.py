@@ -7,10 +7,11 @@ writers can stream them without regrouping.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     BindParameter,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -77,6 +79,9 @@ class DataSelection:
     #: database skips them, no record of them is read.
     offset: int = 0
     limit: int | None = None
+    #: Only the series whose key is at least this one (a deep page starts at a series the
+    #: services know how many rows come before: `offset` then counts from there).
+    from_key: str | None = None
 
 
 def _window(query: Select, selection: DataSelection) -> Select:
@@ -125,6 +130,12 @@ def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
     return or_(false(), *alternatives)
 
 
+def _from_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
+    if selection.from_key is None:
+        return []
+    return [series.c.series_key >= selection.from_key]
+
+
 def _period_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
     conditions = []
     if selection.start is not None:
@@ -157,6 +168,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         *_provider_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
+        *_from_key_condition(selection),
     ]
     joined = series.join(observations, observations.c.series_pk == series.c.pk)
     if selection.first_n is None and selection.last_n is None:
@@ -198,6 +210,26 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         .where(picked)
         .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period),
         selection,
+    )
+
+
+def select_series_sizes(dataflow_pk: int, selection: DataSelection) -> Select:
+    """(series key, observations) of each series with observations the selection matches,
+    in series key order: how many rows of `select_observations`' answer (with neither
+    first/lastNObservations nor a window) each series gives, in the order it gives them."""
+    return (
+        select(series.c.series_key, func.count())
+        .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
+        .where(
+            series.c.dataflow_pk == dataflow_pk,
+            *_selected_series(selection),
+            *_provider_condition(selection),
+            *_period_condition(selection),
+            *_updated_condition(selection),
+            *_from_key_condition(selection),
+        )
+        .group_by(series.c.series_key)
+        .order_by(series.c.series_key)
     )
 
 
@@ -332,6 +364,50 @@ def stream_batches(
         yield from _batches(result.fetchmany, batch)
     finally:
         result.close()
+
+
+def read_all(conn: Connection, query: Select, most: int | None = None) -> list[tuple] | None:
+    """Every row of `query` in one statement, or, with `most`, None when it has more than
+    `most` (then at most `most` + 1 are read): what a reader tries before it streams an
+    answer of unknown size. A query of text columns is read as the driver's plain tuples
+    (no Row per record), on PostgreSQL as a statement prepared at once (`_prepared`:
+    planned once per connection, not per answer): where a server-side cursor costs five
+    round trips (BEGIN, DECLARE, FETCH, CLOSE, ROLLBACK) and a plan per answer, an answer
+    of a few thousand rows costs one. On an autocommit connection (`engine.single_read`)
+    it is its own snapshot."""
+    # The bound is written into the statement: as a parameter, PostgreSQL's generic plan of
+    # the prepared statement would not know it and plan for the first tenth of an unknown
+    # number of rows (a walk of every series in key order). It replaces a larger window's.
+    limited = query if most is None else query.limit(literal_column(str(int(most) + 1)))
+    text_only = all(isinstance(column.type, String) for column in query.selected_columns)
+    if not text_only:
+        records = [tuple(row) for row in conn.execute(limited)]
+    else:  # the driver's tuples: text columns have no result processors to skip
+        with _prepared(conn):
+            result = conn.execute(limited)
+        try:
+            records = list(result.cursor.fetchall())
+        finally:
+            result.close()
+    return records if most is None or len(records) <= most else None
+
+
+@contextmanager
+def _prepared(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, the statements executed in the block are prepared at once (psycopg's
+    `prepare_threshold` 0 for the block; SQLAlchemy still compiles them once, from its
+    cache), unless the operator turned prepared statements off (a pooler). Elsewhere,
+    nothing: SQLite's driver keeps its statements compiled."""
+    driver: Any = conn.connection.dbapi_connection if conn.dialect.name == "postgresql" else None
+    threshold = getattr(driver, "prepare_threshold", None)
+    if threshold is None:
+        yield
+        return
+    driver.prepare_threshold = 0
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def _batches(fetchmany: Callable[[int], Sequence[tuple]], batch: int) -> Iterator[Sequence[tuple]]:

@@ -16,6 +16,7 @@ from sdmxnode.formats.spreadsheet import XLSX_MEDIA_TYPE
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.ranges import ValuesRange, parse_values_range
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
+from sdmxnode.services.data.bulk import Download, bulk_download
 from sdmxnode.web import current_node
 from sdmxnode.web.http import (
     accepts_gzip,
@@ -85,26 +86,32 @@ def _stream(
     writer = fmt.writer
     assert writer is not None
     page = None
-    if values is None:
-        result = answer.result(languages)
-    else:
-        result, page = answer.paged_result(values, languages)
-    chunks: Iterator[bytes] = writer(
-        result,
-        answer.node.header(),
-        WriteOptions.from_parameters(options, rows_again=answer.rows_again, source_url=request.url),
+    write_options = WriteOptions.from_parameters(
+        options, rows_again=answer.rows_again, source_url=request.url
     )
+    download = bulk_download(answer, fmt, write_options, languages) if values is None else None
+    if download is None:
+        if values is None:
+            result = answer.result(languages)
+        else:
+            result, page = answer.paged_result(values, languages)
+        language = result.labels.language if result.labels is not None else None
+        download = Download(writer(result, answer.node.header(), write_options), None, language)
+    chunks = download.chunks
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet
     body: Iterator[bytes] = chain((first,), deadline_chunks(chunks, request_deadline()))
-    if accepts_gzip():
+    gzipped = accepts_gzip() and not fmt.compressed
+    if gzipped:
         body = gzip_chunks(body)
     response = Response(stream_with_context(body), content_type=fmt.content_type)
     response.headers["Content-Disposition"] = content_disposition(fmt, answer, page is not None)
-    if accepts_gzip():
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    if named and result.labels is not None:
-        set_content_language(response, result.labels.language)
+    elif download.size is not None:  # a kept file (services/data/bulk.py)
+        response.headers["Content-Length"] = str(download.size)
+    if named and download.language is not None:
+        set_content_language(response, download.language)
     if page is not None:
         response.status_code = 206
         response.headers["Content-Range"] = page.content_range
