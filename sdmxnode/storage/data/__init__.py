@@ -102,19 +102,14 @@ class DataReader:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def stream(
-        self, query: StoredQuery, batch: int = 2000, *, whole: bool = False
-    ) -> Iterator[tuple]:
-        """The rows of `query`, fetched in batches of `batch` as they are consumed (with
-        `whole`, for a query known to select few rows: all at once)."""
-        return data_reads.stream(self._conn, query, batch, whole=whole)
+    def stream(self, query: StoredQuery, batch: int = 2000) -> Iterator[tuple]:
+        """The rows of `query`, fetched in batches of `batch` as they are consumed."""
+        return data_reads.stream(self._conn, query, batch)
 
-    def stream_batches(
-        self, query: StoredQuery, batch: int = 2000, *, whole: bool = False
-    ) -> Iterator[Sequence[tuple]]:
+    def stream_batches(self, query: StoredQuery, batch: int = 2000) -> Iterator[Sequence[tuple]]:
         """The rows of `query` as `stream` reads them, in the driver's batches (lists of at
         most `batch` records, none empty)."""
-        return data_reads.stream_batches(self._conn, query, batch, whole=whole)
+        return data_reads.stream_batches(self._conn, query, batch)
 
     def count_up_to(self, query: StoredQuery, limit: int) -> int:
         """The number of rows of `query`, counting no further than `limit`."""
@@ -210,12 +205,12 @@ class DataStore:
         return cls(store.engine)
 
     @contextmanager
-    def reading(self, *, one_statement: bool = False) -> Iterator[DataReader]:
+    def reading(self) -> Iterator[DataReader]:
         """A reader on one connection, open for the block: a generator that streams through
-        it keeps the connection until the generator is finished or closed. With
-        `one_statement` the block runs one statement and no server-side cursor
-        (`engine.single_read`: no transaction round trips on PostgreSQL)."""
-        with single_read(self.engine) if one_statement else self.engine.connect() as conn:
+        it keeps the connection until the generator is finished or closed. (A data answer's
+        records are read by `record_batches`, one statement outside a transaction where it
+        can.)"""
+        with self.engine.connect() as conn:
             yield DataReader(conn)
 
     def record_batches(

@@ -319,21 +319,16 @@ def select_deletions(dataflow_pk: int, selection: DataSelection) -> Select:
     )
 
 
-def stream(
-    conn: Connection, query: Select, batch: int = 2000, *, whole: bool = False
-) -> Iterator[tuple]:
+def stream(conn: Connection, query: Select, batch: int = 2000) -> Iterator[tuple]:
     """Rows of `query`, as `stream_batches` reads them, one by one."""
-    for records in stream_batches(conn, query, batch, whole=whole):
+    for records in stream_batches(conn, query, batch):
         yield from records
 
 
-def stream_batches(
-    conn: Connection, query: Select, batch: int = 2000, *, whole: bool = False
-) -> Iterator[Sequence[tuple]]:
-    """Rows of `query`, in batches of at most `batch` (a server-side cursor on PostgreSQL),
-    or with `whole`, for an answer known to be small (a few series), all at once in the one
-    round trip of the query: a server-side cursor costs five (BEGIN, DECLARE, FETCH, CLOSE,
-    ROLLBACK), most of a one-series answer's time on PostgreSQL. No batch is empty.
+def stream_batches(conn: Connection, query: Select, batch: int = 2000) -> Iterator[Sequence[tuple]]:
+    """Rows of `query`, in batches of at most `batch` (a server-side cursor on PostgreSQL:
+    five round trips, BEGIN, DECLARE, FETCH, CLOSE, ROLLBACK; an answer known or found to
+    be small is read in one statement instead, `read_all`). No batch is empty.
 
     On SQLite, whose cursor already steps through a result lazily, a query of text columns
     is read as the driver's plain tuples: building a SQLAlchemy Row per record cost about a
@@ -342,7 +337,7 @@ def stream_batches(
     (`_postgresql_text_batches`).
     """
     text_only = all(isinstance(column.type, String) for column in query.selected_columns)
-    if conn.dialect.name == "postgresql" and text_only and not whole:
+    if conn.dialect.name == "postgresql" and text_only:
         yield from _postgresql_text_batches(conn, query, batch)
         return
     if conn.dialect.name == "sqlite" and text_only:
@@ -353,11 +348,6 @@ def stream_batches(
                 yield records
         finally:
             result.close()
-        return
-    if whole:
-        records = conn.execute(query).all()
-        for start in range(0, len(records), batch):
-            yield records[start : start + batch]
         return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     try:
