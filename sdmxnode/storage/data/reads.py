@@ -162,14 +162,7 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         observations.c.attributes.label("observation_attributes"),
         observations.c.period_start,
     ]
-    conditions = [
-        series.c.dataflow_pk == dataflow_pk,
-        *_selected_series(selection),
-        *_provider_condition(selection),
-        *_period_condition(selection),
-        *_updated_condition(selection),
-        *_from_key_condition(selection),
-    ]
+    conditions = _matching(dataflow_pk, selection)
     joined = series.join(observations, observations.c.series_pk == series.c.pk)
     if selection.first_n is None and selection.last_n is None:
         return _window(
@@ -220,14 +213,7 @@ def select_series_sizes(dataflow_pk: int, selection: DataSelection) -> Select:
     return (
         select(series.c.series_key, func.count())
         .select_from(series.join(observations, observations.c.series_pk == series.c.pk))
-        .where(
-            series.c.dataflow_pk == dataflow_pk,
-            *_selected_series(selection),
-            *_provider_condition(selection),
-            *_period_condition(selection),
-            *_updated_condition(selection),
-            *_from_key_condition(selection),
-        )
+        .where(*_matching(dataflow_pk, selection))
         .group_by(series.c.series_key)
         .order_by(series.c.series_key)
     )
@@ -535,12 +521,16 @@ def count_up_to(conn: Connection, query: Select, limit: int) -> int:
 
 
 def _matching(dataflow_pk: int, selection: DataSelection) -> list[ColumnElement[bool]]:
+    """The conditions on series joined with observations that a selection sets (all but
+    its window and first/last N): one list for the observations, their page marks' series
+    sizes and their summary, so that the three always count the same rows."""
     return [
         series.c.dataflow_pk == dataflow_pk,
-        _key_condition(selection.keys),
+        *_selected_series(selection),
         *_provider_condition(selection),
         *_period_condition(selection),
         *_updated_condition(selection),
+        *_from_key_condition(selection),
     ]
 
 
