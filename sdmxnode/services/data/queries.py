@@ -230,7 +230,7 @@ def data_result(
     rows: Iterator[tuple] | None = None,
     release: Callable[[], None] | None = None,
 ) -> DataResult:
-    """The DataResult of a plan; its rows (`rows`, as `peek_rows` gives them, else
+    """The DataResult of a plan; its rows (`rows`, as `open_rows` gives them, else
     `iter_rows`) stream from the database when iterated; its labels in the first of
     `languages` the structures carry (else English); its `records` for writers that build
     columns (`stored_records`), `release` closing what `rows` holds open (`open_rows`)."""
@@ -309,22 +309,14 @@ def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
     return stored if keep is None else filter(keep, stored)
 
 
-def peek_rows(node: Node, plan: DataPlan) -> Iterator[tuple] | None:
-    """The rows of a plan (as `iter_rows`, not `asOf`), or None when the store holds no
-    matching record: the first batch of records is read before this returns, so that
-    whether there is an answer and the answer itself are one query on one connection,
-    which stays checked out until the rows are read to the end or dropped. Like a count,
-    it looks at the stored records: a filter the database cannot apply (`row_filter`) may
-    still leave no row."""
-    if plan.selection.as_of is not None:
-        raise ValueError("an asOf answer is read from the history: use iter_rows")
-    opened = open_rows(node, plan)
-    return None if opened is None else opened[0]
-
-
 def open_rows(node: Node, plan: DataPlan) -> tuple[Iterator[tuple], Callable[[], None]] | None:
-    """`peek_rows`, with what gives back the connection the rows hold before they are read
-    to the end (for a writer that reads the plan's `stored_records` instead)."""
+    """The rows of a plan (as `iter_rows`, not `asOf`) with what gives back the connection
+    they hold before they are read to the end (for a writer that reads the plan's
+    `stored_records` instead), or None when the store holds no matching record: the first
+    batch of records is read before this returns, so that whether there is an answer and
+    the answer itself are one query on one connection, which stays checked out until the
+    rows are read to the end, dropped or released. Like a count, it looks at the stored
+    records: a filter the database cannot apply (`row_filter`) may still leave no row."""
     if plan.selection.as_of is not None:
         raise ValueError("an asOf answer is read from the history: use iter_rows")
     batches = _stored_batches(node, plan)
