@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +33,7 @@ from sdmxnode import __version__
 from sdmxnode.formats.columnar import COLUMNAR_MEDIA_TYPES
 from sdmxnode.formats.registry import Format
 from sdmxnode.formats.registry.data import WriteOptions, file_extension
+from sdmxnode.formats.rows import DataResult
 from sdmxnode.services.data.answers import DataAnswer
 from sdmxnode.services.data.queries import DataPlan, held_observations
 from sdmxnode.services.node import Node
@@ -148,12 +149,17 @@ def bulk_download(
     if found is not None:
         handle, size = found
         return Download(_file_chunks(handle), size, language)
-    result = answer.result(languages)
+    built = written(answer, fmt, answer.result(languages), options)
+    return replace(built, chunks=_keeping(built.chunks, kept, lambda: is_current(node, plan)))
+
+
+def written(answer: DataAnswer, fmt: Format, result: DataResult, options: WriteOptions) -> Download:
+    """`result` (the answer's, or a page of it) written in `fmt` as it streams, with the
+    language of the names it carries."""
     writer = fmt.writer
     assert writer is not None
-    chunks = writer(result, node.header(), options)
-    named = result.labels.language if result.labels is not None else None
-    return Download(_keeping(chunks, kept, lambda: is_current(node, plan)), None, named)
+    language = result.labels.language if result.labels is not None else None
+    return Download(writer(result, answer.node.header(), options), None, language)
 
 
 def kept_file(

@@ -211,9 +211,7 @@ def windows(
         before, from_key = marks.start(skip) if marks is not None else (0, None)
         narrowed = replace(
             own,
-            selection=replace(
-                own.selection, from_key=from_key, offset=skip - before, limit=take
-            ),
+            selection=replace(own.selection, from_key=from_key, offset=skip - before, limit=take),
         )
         return replace(
             data_set,

@@ -16,7 +16,7 @@ from sdmxnode.formats.spreadsheet import XLSX_MEDIA_TYPE
 from sdmxnode.rest.data import DataQuery, parse_data_query_v1, parse_data_query_v2
 from sdmxnode.rest.ranges import ValuesRange, parse_values_range
 from sdmxnode.services.data.answers import DataAnswer, get_data_answer
-from sdmxnode.services.data.bulk import Download, bulk_download
+from sdmxnode.services.data.bulk import bulk_download, written
 from sdmxnode.web import current_node
 from sdmxnode.web.http import (
     accepts_gzip,
@@ -83,8 +83,6 @@ def _stream(
     """The answer, streamed (gzipped as it goes when the client accepts gzip); with `named`
     its Content-Language is that of the names it carries; with `values` only the
     observations of that range (206 Partial Content, with Content-Range)."""
-    writer = fmt.writer
-    assert writer is not None
     page = None
     write_options = WriteOptions.from_parameters(
         options, rows_again=answer.rows_again, source_url=request.url
@@ -95,8 +93,7 @@ def _stream(
             result = answer.result(languages)
         else:
             result, page = answer.paged_result(values, languages)
-        language = result.labels.language if result.labels is not None else None
-        download = Download(writer(result, answer.node.header(), write_options), None, language)
+        download = written(answer, fmt, result, write_options)
     chunks = download.chunks
     first = next(chunks, b"")  # option errors surface here, before the status is sent
     check_deadline()  # still an SDMX error answer: nothing has been sent yet
