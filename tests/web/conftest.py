@@ -35,6 +35,22 @@ LOADED = (
 )
 
 
+#: The columns of the SDMX-CSV 2.0 messages of IMDX:DF_MIG_STOCK_IMS(1.0.0) that tests load.
+STOCK_CSV_HEADER = (
+    "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
+    "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,REF_PERIOD_DETAIL,"
+    "REVISION\n"
+)
+
+
+def stock_csv_row(action: str, area: str, period: str, value: str = "5", status: str = "E") -> str:
+    """One line under STOCK_CSV_HEADER: the foreign-born stock of `area` in `period`."""
+    return (
+        f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),{action},A,{area},STOCK,FB,_T,_T,_T,_T,{period},"
+        f"{value},{status},PS,0,MID_YEAR,IMS2019\n"
+    )
+
+
 @pytest.fixture
 def loaded_client(app: Flask, corpus: Path) -> FlaskClient:
     """A node holding ECB, UNICEF, INSEE and Eurostat (3.0) structures."""

@@ -17,24 +17,17 @@ from sdmxnode.app import create_app
 from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from tests.conftest import PROJECT_ROOT, initialise_from_template
-from tests.web.conftest import assert_valid_structure, read_with_pysdmx
+from tests.web.conftest import (
+    STOCK_CSV_HEADER,
+    assert_valid_structure,
+    read_with_pysdmx,
+    stock_csv_row,
+)
 
 FLOW = "IMDX,DF_MIG_STOCK_IMS,1.0.0"
 CONSTRAINT_V1 = "/rest/actualconstraint/IMDX/CR_A_DF_MIG_STOCK_IMS/1.0.0"
 CONSTRAINT_V2 = "/rest/v2/structure/dataconstraint/IMDX/CR_A_DF_MIG_STOCK_IMS/1.0.0"
 SMALL = PROJECT_ROOT / "fixtures" / "data" / "small" / "small-csv20-21.csv"
-HEADER = (
-    "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
-    "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,REF_PERIOD_DETAIL,"
-    "REVISION\n"
-)
-
-
-def _row(action: str, area: str, period: str, value: str = "5") -> str:
-    return (
-        f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),{action},A,{area},STOCK,FB,_T,_T,_T,_T,{period},"
-        f"{value},E,PS,0,MID_YEAR,IMS2019\n"
-    )
 
 
 @pytest.fixture
@@ -113,7 +106,7 @@ def test_it_follows_every_load_replacement_and_deletion(empty_app: Flask, tmp_pa
     assert _annotation(_constraint(client), "obs_count") == 21
 
     added = tmp_path / "kenya.csv"
-    added.write_text(HEADER + _row("I", "KEN", "2021"))
+    added.write_text(STOCK_CSV_HEADER + stock_csv_row("I", "KEN", "2021"))
     load_data(node, added, LoadOptions(source="kenya"))
     second = client.get(CONSTRAINT_V1)
     assert second.headers["ETag"] != first.headers["ETag"]
@@ -126,16 +119,16 @@ def test_it_follows_every_load_replacement_and_deletion(empty_app: Flask, tmp_pa
     assert unchanged.status_code == 304
 
     removed = tmp_path / "remove.csv"
-    removed.write_text(HEADER + _row("D", "KEN", "2021", ""))
+    removed.write_text(STOCK_CSV_HEADER + stock_csv_row("D", "KEN", "2021", ""))
     load_data(node, removed, LoadOptions(source="remove"))
     assert _values(_constraint(client))["REF_AREA"] == {"1"}
 
     load_data(node, removed, LoadOptions(source="again"))  # nothing left to delete
     everything = tmp_path / "everything.csv"
     everything.write_text(
-        HEADER
+        STOCK_CSV_HEADER
         + "".join(
-            _row("D", "1", period, "").replace(",_T,_T,_T,_T,", f",_T,{sex},_T,_T,")
+            stock_csv_row("D", "1", period, "").replace(",_T,_T,_T,_T,", f",_T,{sex},_T,_T,")
             for sex in ("_T", "M", "F")
             for period in ("1990", "1995", "2000", "2005", "2010", "2015", "2019")
         )

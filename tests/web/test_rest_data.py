@@ -22,7 +22,7 @@ from sdmxnode.services.setup import initialise_node
 from sdmxnode.validation.schema import validate_ml21
 from sdmxnode.validation.structure_specific import validate_structure_specific
 from tests.conftest import SHARED
-from tests.web.conftest import _json_validator
+from tests.web.conftest import STOCK_CSV_HEADER, _json_validator, stock_csv_row
 
 SOURCE = SHARED / "data" / "UN_MigrantStockBySexByDestination_2019.csv"
 YEARS = ["1990", "1995", "2000", "2005", "2010", "2015", "2019"]
@@ -294,13 +294,7 @@ def test_a_load_within_the_same_second_changes_the_etag(
     message = tmp_path / "one.csv"
     tags = []
     for value in ("1", "2"):
-        message.write_text(
-            "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,"
-            "AGE,EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
-            "REF_PERIOD_DETAIL,REVISION\n"
-            f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),I,A,FRA,STOCK,FB,_T,_T,_T,_T,2019,{value},"
-            "E,PS,0,MID_YEAR,IMS2019\n"
-        )
+        message.write_text(STOCK_CSV_HEADER + stock_csv_row("I", "FRA", "2019", value))
         load_data(node, message, LoadOptions(source=value))
         data = client.get(f"/rest/data/{FLOW}/{FRANCE}", headers={"Accept": MEDIA["csv10"]})
         available = client.get(f"/rest/availableconstraint/{FLOW}/{FRANCE}")
@@ -457,20 +451,11 @@ def test_include_history_gives_one_data_set_per_load(database_url: str, tmp_path
     app = create_app({"DATABASE_URL": database_url})
     node = app.extensions["sdmxnode"]
     initialise_node(node)  # load 1: the demo data
-    header = (
-        "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
-        "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
-        "REF_PERIOD_DETAIL,REVISION\n"
-    )
-    key = (
-        "dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),{action},A,FRA,STOCK,FB,_T,_T,_T,_T,"
-        "{period},{value},PS,0,MID_YEAR,IMS2019\n"
-    )
     update = tmp_path / "update.csv"
-    update.write_text(header + key.format(action="M", period="1990", value="5900000,P"))
+    update.write_text(STOCK_CSV_HEADER + stock_csv_row("M", "FRA", "1990", "5900000", "P"))
     load_data(node, update, LoadOptions(source="update.csv"))  # load 2
     removal = tmp_path / "remove.csv"
-    removal.write_text(header + key.format(action="D", period="1995", value=","))
+    removal.write_text(STOCK_CSV_HEADER + stock_csv_row("D", "FRA", "1995", "", ""))
     load_data(node, removal, LoadOptions(source="remove.csv"))  # load 3
     response = app.test_client().get(
         f"/rest/data/{FLOW}/A.FRA.STOCK.FB._T._T._T._T?includeHistory=true",
@@ -545,13 +530,7 @@ def test_availability_and_page_totals_are_kept_until_the_next_load(
     message = tmp_path / "one.csv"
     seen = []
     for area in ("FRA", "KEN"):
-        message.write_text(
-            "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,"
-            "AGE,EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,"
-            "REF_PERIOD_DETAIL,REVISION\n"
-            f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),I,A,{area},STOCK,FB,_T,_T,_T,_T,2019,1,"
-            "E,PS,0,MID_YEAR,IMS2019\n"
-        )
+        message.write_text(STOCK_CSV_HEADER + stock_csv_row("I", area, "2019", "1"))
         load_data(node, message, LoadOptions(source=area))
         for _ in range(2):
             walks.clear()

@@ -17,16 +17,12 @@ from sdmxnode.services.data import data_sets, queries
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.storage.data.reads import DataSelection
 from tests.conftest import fresh_database, initialise_from_template
+from tests.web.conftest import STOCK_CSV_HEADER, stock_csv_row
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/all"
 V2 = "/rest/v2/data/dataflow/IMDX/DF_MIG_STOCK_IMS/1.0.0/*"
 CSV = {"Accept": "application/vnd.sdmx.data+csv;version=1.0.0"}
 MARK = 50  # rows between marks in these tests (the demo data's 5,538 observations)
-HEADER = (
-    "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,MEASURE,COUNTRY_BIRTH,CITIZENSHIP,SEX,AGE,"
-    "EDUCATION_LEV,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEASURE,UNIT_MULT,REF_PERIOD_DETAIL,"
-    "REVISION\n"
-)
 
 
 def _rows(client: FlaskClient, url: str, page: str | None = None) -> list[str]:
@@ -99,12 +95,8 @@ def test_pages_follow_a_load_that_moves_the_rows(
     added = tmp_path / "added.csv"
     first_area = before[0].split(",")[2]  # the first series' REF_AREA
     added.write_text(
-        HEADER
-        + "".join(
-            f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),I,A,{first_area},STOCK,FB,_T,_T,_T,_T,"
-            f"{year},5,E,PS,0,MID_YEAR,IMS2019\n"
-            for year in range(1900, 1903)
-        )
+        STOCK_CSV_HEADER
+        + "".join(stock_csv_row("I", first_area, str(year)) for year in range(1900, 1903))
     )
     load_data(own_app.extensions["sdmxnode"], added, LoadOptions(source="added"))
     after = _rows(client, V1)
