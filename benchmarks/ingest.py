@@ -399,14 +399,6 @@ _PYSDMX_PROCESS = (
 )
 
 
-def _node_command(*args: str) -> list[str]:
-    """`sdmxnode ARGS` as the README runs it (the venv's script, else `python -m`)."""
-    script = Path(sys.executable).with_name("sdmxnode")
-    if script.exists():
-        return [str(script), *args]
-    return [sys.executable, "-m", "sdmxnode.cli", *args]
-
-
 def _stored_observations(url: str) -> int:
     from sqlalchemy import func, select
 
@@ -421,30 +413,16 @@ def _stored_observations(url: str) -> int:
         engine.dispose()
 
 
-def _timed_node_load(url: str, message: Path, empty: Path) -> float:
-    """`sdmxnode init` (structures, no data; not timed), then `sdmxnode load MESSAGE` as a
-    whole process: its seconds; every observation must be stored."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), env.get("PYTHONPATH")]))
-    env.update(
-        SDMXNODE_DATABASE_URL=url, SDMXNODE_DEMO_DATA=str(empty), SDMXNODE_LOG_LEVEL="WARNING"
-    )
-    subprocess.run(_node_command("init"), env=env, check=True, capture_output=True, timeout=900)
-    start = time.perf_counter()
-    done = subprocess.run(
-        _node_command("load", str(message)), env=env, capture_output=True, text=True, timeout=3600
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"sdmxnode load failed:\n{done.stderr[-4000:]}")
-    return seconds
-
-
 def run_whole_processes(
     tmp: Path, observations: int, codes: dict[str, list[str]], repeat: int
 ) -> dict[str, float]:
     """Whole-process loads on SQLite (and PostgreSQL when SDMXNODE_BENCH_POSTGRES_URL is
     set) against pysdmx's whole process, medians of `repeat`; print them; the ratios."""
+    # data_queries.py's store set-up (`sdmxnode init`, then the timed `sdmxnode load`),
+    # imported here: the --child processes, whose memory is measured, need none of it.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from data_queries import Store, build_store
+
     message, empty = tmp / "whole.xml", tmp / "empty"
     empty.mkdir(exist_ok=True)
     write_message(message, observations, codes)
@@ -473,15 +451,16 @@ def run_whole_processes(
     for name, base_url in engines:
         times = []
         for run in range(repeat):
+            database = tmp / f"whole-{run}.db"
             if base_url is None:
-                database = tmp / f"whole-{run}.db"
-                url, schema = f"sqlite:///{database}", ""
+                store, schema = Store(name, observations, database), ""
             else:
                 schema = f"sdmxnode_bench_{uuid.uuid4().hex[:12]}"
                 url = _postgres_schema(base_url, schema)
+                store = Store(name, observations, database, database=url)
             try:
-                times.append(_timed_node_load(url, message, empty))
-                stored = _stored_observations(url)
+                times.append(build_store(store, message, empty))
+                stored = _stored_observations(store.url)
                 if stored != observations:
                     raise SystemExit(f"{name}: {stored} observations stored, not {observations}")
             finally:
