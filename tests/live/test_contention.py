@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.live]
 
 WRITE_WAIT = 0.5
 SMALL_WRITERS = 4
+REFUSAL_SLACK = 0.5  # how late after the long load a refusal may come in the race
 LONG_PERIODS = range(1500, 1800)  # 798 series x 300 periods: a load of several seconds
 NAT = ("IMDX", "DF_MIG_STOCK_NAT", "1.0.0")
 
@@ -145,7 +146,13 @@ def test_small_writers_get_2xx_or_503_while_a_long_load_runs(tmp_path: Path) -> 
                 busy += 1
                 assert int(headers["Retry-After"]) > 0
                 assert "busy" in text and "nothing was written" in text, text[:500]
-                assert done < long_done, "a refused writer waited for the long load"
+                # Refused before the load ended, or as it ended: its last lock wait can run
+                # out just as the load commits (SQLite's busy handler polls), which is not
+                # waiting the load out. A writer that waited it out would have written.
+                late = done - long_done
+                assert late < REFUSAL_SLACK, (
+                    f"a refused writer was answered {late:.2f} s after the long load"
+                )
         if POSTGRES_URL:
             assert busy == 0  # row locks: another dataflow's writers never wait for it
         else:
