@@ -165,6 +165,9 @@ class DataState:
     updated: datetime | None
     last_load: int | None
     generation: int | None = None
+    #: The dataflow's `reads.data_mark` read with the state: the same text read again
+    #: with an answer's records (`DataStore.marked_records`) says the state still holds.
+    mark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class ProviderHoldings:
 
 def _data_state(values: tuple) -> DataState | None:
     """The DataState of a row of `reads.data_state`'s columns (None: no data layout)."""
-    layout, attributes, updated, last_load, generation = values
+    layout, attributes, updated, last_load, generation, mark = values
     if not layout:
         return None
     return DataState(
@@ -190,6 +193,7 @@ def _data_state(values: tuple) -> DataState | None:
         updated=updated,
         last_load=last_load,
         generation=int(generation),
+        mark=mark,
     )
 
 
@@ -234,6 +238,19 @@ class DataStore:
             return
         with self.engine.connect() as conn:
             yield from data_reads.stream_batches(conn, query, batch)
+
+    def marked_records(
+        self, query: StoredQuery, dataflow_pk: int, most: int | None = None
+    ) -> tuple[list[tuple] | None, str | None]:
+        """The records of `query` read at once in one statement (None when there are more
+        than `most`), with the dataflow's data mark (`reads.data_mark`) read in the same
+        statement (None when no record came to carry it): an answer planned from a data
+        state read before is sent only if the mark is that state's."""
+        with single_read(self.engine) as conn:
+            found = data_reads.read_all(conn, data_reads.marked(conn, query, dataflow_pk), most)
+        if not found:
+            return found, None
+        return [record[:-1] for record in found], found[0][-1]
 
     @contextmanager
     def transaction(
