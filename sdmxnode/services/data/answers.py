@@ -11,10 +11,10 @@ selects (`paged_result`), the size limit applying to them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sdmxnode.errors import NoResults, RangeNotSatisfiable, TooLarge
+from sdmxnode.errors import NoResults, RangeNotSatisfiable, SdmxNodeError, TooLarge
 from sdmxnode.formats.rows import DataResult
 from sdmxnode.rest.data import DataQuery
 from sdmxnode.rest.ranges import ValuesRange
@@ -30,6 +30,7 @@ from sdmxnode.services.data.queries import (
     iter_rows,
     open_rows,
     plan_data_query,
+    prefetch_records,
 )
 from sdmxnode.services.node import Node
 
@@ -56,6 +57,8 @@ class DataAnswer:
     node: Node
     query: DataQuery
     plan: DataPlan
+    #: The records `result` reads, read already with the data state (`prefetched_answer`).
+    prefetched: list[tuple] | None = field(default=None, repr=False, compare=False)
 
     @property
     def last_modified(self) -> datetime:
@@ -82,7 +85,11 @@ class DataAnswer:
         # asOf answer may hold observations deleted since: the current count bounds nothing.
         # Below the limit, the answer's own query tells whether there is one (`open_rows`).
         over = limit and (plan.selection.as_of is not None or held_observations(node, plan) > limit)
-        opened = None if over or plan.selection.as_of is not None else open_rows(node, plan)
+        opened = (
+            None
+            if over or plan.selection.as_of is not None
+            else open_rows(node, plan, self.prefetched)
+        )
         rows, release = opened if opened is not None else (None, None)
         found = count_rows(node, plan, limit + 1) if over else int(rows is not None)
         deletions = plan.selection.updated_after is not None and count_rows(
@@ -155,8 +162,60 @@ class DataAnswer:
         return iter_rows(self.node, self.plan)
 
 
-def get_data_answer(node: Node, query: DataQuery) -> DataAnswer:
+def get_data_answer(node: Node, query: DataQuery, *, prefetch: bool = False) -> DataAnswer:
     """Bind a data query to the one dataflow it names (and its providers); raises NoResults
-    when no dataflow with data matches."""
+    when no dataflow with data matches. With `prefetch` (the caller will read the answer:
+    not a conditional request, nor a page), the answer may come from `prefetched_answer`,
+    one statement where it takes two."""
+    if prefetch:
+        answer = prefetched_answer(node, query)
+        if answer is not None:
+            return answer
     dataflow, state = find_query_data(node, query)
+    if query.context in ("dataflow", "*"):
+        node.cache.remember(_found_key(query), (dataflow, state))
     return DataAnswer(node, query, plan_data_query(node, dataflow, query, state))
+
+
+def prefetched_answer(node: Node, query: DataQuery) -> DataAnswer | None:
+    """The answer planned from the dataflow and data state this process found last for the
+    same dataflow reference, with its records read in one statement together with the
+    dataflow's data mark (`prefetch_records`); None, and nothing kept, unless the mark is
+    that of the state the plan was made from: then nothing the plan drew on has changed
+    (no load, no structure), and the answer is what reading the state first would give.
+
+    Only for what `result` reads through `open_rows` (no history, `asOf`, `updatedAfter`
+    or answer over the size limit) and a query that did not find too many records to read
+    at once the last time. An answer with no record, or a mark that differs, leaves the
+    caller to read the state, then the records, as it would have without the guess."""
+    if query.context not in ("dataflow", "*") or query.include_history:
+        return None
+    if query.as_of is not None or query.updated_after is not None:
+        return None
+    found = node.cache.recall(_found_key(query))
+    if found is None or node.cache.recall(_too_large_key(query)) is not None:
+        return None
+    dataflow, state = found
+    try:
+        plan = plan_data_query(node, dataflow, query, state)
+    except SdmxNodeError:
+        return None  # read the state: the error, if still one, comes from the current one
+    limit = node.settings.max_response_observations
+    if limit and held_observations(node, plan) > limit:
+        return None
+    records, mark = prefetch_records(node, plan)
+    if records is None:  # more than can be read at once: stream it, not try it again
+        node.cache.remember(_too_large_key(query), True)
+        return None
+    if mark is None or mark != state.mark:
+        return None
+    return DataAnswer(node, query, plan, records)
+
+
+def _found_key(query: DataQuery) -> tuple:
+    """What the dataflow a data query finds depends on: its references (not its key)."""
+    return ("data query dataflow", query.context, query.agencies, query.ids, repr(query.versions))
+
+
+def _too_large_key(query: DataQuery) -> tuple:
+    return ("data query too large", repr(query))

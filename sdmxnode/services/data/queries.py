@@ -309,17 +309,20 @@ def iter_rows(node: Node, plan: DataPlan) -> Iterator[tuple]:
     return stored if keep is None else filter(keep, stored)
 
 
-def open_rows(node: Node, plan: DataPlan) -> tuple[Iterator[tuple], Callable[[], None]] | None:
+def open_rows(
+    node: Node, plan: DataPlan, records: Sequence[tuple] | None = None
+) -> tuple[Iterator[tuple], Callable[[], None]] | None:
     """The rows of a plan (as `iter_rows`, not `asOf`) with what gives back the connection
     they hold before they are read to the end (for a writer that reads the plan's
     `stored_records` instead), or None when the store holds no matching record: the first
     batch of records is read before this returns, so that whether there is an answer and
     the answer itself are one query on one connection, which stays checked out until the
     rows are read to the end, dropped or released. Like a count, it looks at the stored
-    records: a filter the database cannot apply (`row_filter`) may still leave no row."""
+    records: a filter the database cannot apply (`row_filter`) may still leave no row.
+    `records`: the plan's records, read already (`prefetch_records`)."""
     if plan.selection.as_of is not None:
         raise ValueError("an asOf answer is read from the history: use iter_rows")
-    batches = _stored_batches(node, plan)
+    batches = _stored_batches(node, plan) if records is None else _in_batches(records)
     first = next(batches, None)
     if first is None:
         return None
@@ -329,14 +332,32 @@ def open_rows(node: Node, plan: DataPlan) -> tuple[Iterator[tuple], Callable[[],
     return (rows if keep is None else filter(keep, rows)), release
 
 
+def prefetch_records(node: Node, plan: DataPlan) -> tuple[list[tuple] | None, str | None]:
+    """The records `open_rows` reads for the plan, read at once in one statement with the
+    dataflow's data mark (`DataStore.marked_records`): for a plan made from a data state
+    read earlier, which holds if the mark is that state's. None for records when there are
+    more than FEW_ROWS and the plan names more than FEW_SERIES series keys (then they
+    are streamed, as `_read_batches` streams them)."""
+    keys = plan.selection.series_keys
+    most = None if keys is not None and len(keys) <= FEW_SERIES else FEW_ROWS
+    return node.data.marked_records(_stored_query(plan), plan.dataflow.pk, most)
+
+
+def _in_batches(records: Sequence[tuple], size: int = 2000) -> Iterator[Sequence[tuple]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]
+
+
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
     """The stored records the plan selects (current data), in batches (`_read_batches`)."""
-    query = (
-        select_series(plan.dataflow.pk, plan.selection)
-        if plan.series_only
-        else select_observations(plan.dataflow.pk, plan.selection)
-    )
-    return _read_batches(node, plan, query)
+    return _read_batches(node, plan, _stored_query(plan))
+
+
+def _stored_query(plan: DataPlan) -> StoredQuery:
+    """The query of the stored records the plan selects (current data)."""
+    if plan.series_only:
+        return select_series(plan.dataflow.pk, plan.selection)
+    return select_observations(plan.dataflow.pk, plan.selection)
 
 
 def _read_batches(

@@ -97,6 +97,23 @@ class ModelCache:
                 self._derived.popitem(last=False)
         return value
 
+    def remember(self, key: tuple, value: Any) -> None:
+        """Keep `value` under `key` with what `derived` keeps (the last `size` // 8): a
+        guess the caller checks before it relies on it, as `recall` gives it back."""
+        with self._lock:
+            self._derived[key] = value
+            self._derived.move_to_end(key)
+            while len(self._derived) > max(8, self.size // 8):
+                self._derived.popitem(last=False)
+
+    def recall(self, key: tuple) -> Any | None:
+        """What `remember` (or `derived`) kept under `key`, or None."""
+        with self._lock:
+            found = self._derived.get(key, None)
+            if found is not None:
+                self._derived.move_to_end(key)
+            return found
+
     def get(
         self,
         artefact: StoredArtefact,

@@ -54,7 +54,13 @@ def answer_data_query(query: DataQuery) -> Response:
         or (labelled and options.get("labels", "id") != "id")
     )
     languages = asked if named else ()
-    answer = get_data_answer(current_node(), query)
+    # A page or a conditional request may not read the answer's records: no prefetch.
+    asks_records = not (
+        "Range" in request.headers
+        or "If-None-Match" in request.headers
+        or "If-Modified-Since" in request.headers
+    )
+    answer = get_data_answer(current_node(), query, prefetch=asks_records)
     values = parse_values_range(request.headers.get("Range"))
     etag = answer.etag(
         fmt.name,
