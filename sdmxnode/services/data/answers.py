@@ -185,15 +185,15 @@ def prefetched_answer(node: Node, query: DataQuery) -> DataAnswer | None:
     (no load, no structure), and the answer is what reading the state first would give.
 
     Only for what `result` reads through `open_rows` (no history, `asOf`, `updatedAfter`
-    or answer over the size limit) and a query that did not find too many records to read
-    at once the last time. An answer with no record, or a mark that differs, leaves the
+    or answer over the size limit) at once: a query naming a few series keys
+    (`prefetch_records`). An answer with no record, or a mark that differs, leaves the
     caller to read the state, then the records, as it would have without the guess."""
     if query.context not in ("dataflow", "*") or query.include_history:
         return None
     if query.as_of is not None or query.updated_after is not None:
         return None
     found = node.cache.recall(_found_key(query))
-    if found is None or node.cache.recall(_too_large_key(query)) is not None:
+    if found is None:
         return None
     dataflow, state = found
     try:
@@ -204,10 +204,7 @@ def prefetched_answer(node: Node, query: DataQuery) -> DataAnswer | None:
     if limit and held_observations(node, plan) > limit:
         return None
     records, mark = prefetch_records(node, plan)
-    if records is None:  # more than can be read at once: stream it, not try it again
-        node.cache.remember(_too_large_key(query), True)
-        return None
-    if mark is None or mark != state.mark:
+    if records is None or mark is None or mark != state.mark:
         return None
     return DataAnswer(node, query, plan, records)
 
@@ -215,7 +212,3 @@ def prefetched_answer(node: Node, query: DataQuery) -> DataAnswer | None:
 def _found_key(query: DataQuery) -> tuple:
     """What the dataflow a data query finds depends on: its references (not its key)."""
     return ("data query dataflow", query.context, query.agencies, query.ids, repr(query.versions))
-
-
-def _too_large_key(query: DataQuery) -> tuple:
-    return ("data query too large", repr(query))

@@ -240,14 +240,15 @@ class DataStore:
             yield from data_reads.stream_batches(conn, query, batch)
 
     def marked_records(
-        self, query: StoredQuery, dataflow_pk: int, most: int | None = None
-    ) -> tuple[list[tuple] | None, str | None]:
-        """The records of `query` read at once in one statement (None when there are more
-        than `most`), with the dataflow's data mark (`reads.data_mark`) read in the same
-        statement (None when no record came to carry it): an answer planned from a data
-        state read before is sent only if the mark is that state's."""
+        self, query: StoredQuery, dataflow_pk: int
+    ) -> tuple[list[tuple], str | None]:
+        """The records of `query` read at once in one statement, with the dataflow's data
+        mark (`reads.data_mark`) read in the same statement (None when no record came to
+        carry it): an answer planned from a data state read before is sent only if the
+        mark is that state's."""
         with single_read(self.engine) as conn:
-            found = data_reads.read_all(conn, data_reads.marked(conn, query, dataflow_pk), most)
+            found = data_reads.read_all(conn, data_reads.marked(conn, query, dataflow_pk))
+        assert found is not None  # read_all gives None only when given a most
         if not found:
             return found, None
         return [record[:-1] for record in found], found[0][-1]
