@@ -112,3 +112,27 @@ def test_an_update_through_the_child_finds_the_stored_series_attributes(
     result = load_data(structures_node, message, LoadOptions(source="update"))
     assert result.report.errors == 0
     assert piped == ["new", "demo", "update"]
+
+
+class _Alive:
+    """A child process stand-in that never ends."""
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_batches_cross_marshalled_or_as_they_are() -> None:
+    """Rows of text, numbers and None cross marshalled; a batch holding a value marshal
+    cannot write crosses as it is; the loading process reads both the same."""
+    import queue
+    from decimal import Decimal
+
+    plain = [("A", "FRA", None, "1990", "5", 7), ("A", "DEU", None, "1991", "6.5", 8)]
+    odd = [("A", "FRA", Decimal("1.5"), 9)]
+    assert data_pipeline._batch_message(plain)[0] == "marshalled"
+    assert data_pipeline._batch_message(odd) == ("rows", odd)
+    channel: queue.Queue = queue.Queue()
+    for message in (data_pipeline._batch_message(plain), data_pipeline._batch_message(odd)):
+        channel.put(message)
+    channel.put(("end", None))
+    assert list(data_pipeline._rows(channel, _Alive())) == plain + odd
