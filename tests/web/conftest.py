@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from sdmxnode.app import create_app
 from sdmxnode.services.structures.loading import load_structures
 from sdmxnode.validation.schema import validate_ml21, validate_ml30, validate_ml31
+from tests.conftest import fresh_database, initialise_from_template
 from tests.json_schema import schema_errors
 
 #: The structure media types, as the node sends them.
@@ -49,6 +52,15 @@ def stock_csv_row(action: str, area: str, period: str, value: str = "5", status:
         f"dataflow,IMDX:DF_MIG_STOCK_IMS(1.0.0),{action},A,{area},STOCK,FB,_T,_T,_T,_T,{period},"
         f"{value},{status},PS,0,MID_YEAR,IMS2019\n"
     )
+
+
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[Flask]:
+    """A migration node of the test's own, whose data it may change."""
+    app = create_app({"DATABASE_URL": fresh_database(tmp_path), "TESTING": True})
+    initialise_from_template(app.extensions["sdmxnode"])
+    yield app
+    app.extensions["sdmxnode"].store.engine.dispose()
 
 
 @pytest.fixture

@@ -17,11 +17,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, text
 
-from sdmxnode.app import create_app
 from sdmxnode.services.data import answers
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.structures.loading import load_structures
-from tests.conftest import POSTGRES_URL, fresh_database, initialise_from_template
+from tests.conftest import POSTGRES_URL
 from tests.live.hostile_payloads import code, codelist_message
 from tests.races import race
 from tests.web.conftest import STOCK_CSV_HEADER, stock_csv_row
@@ -34,15 +33,6 @@ FEW = f"/rest/data/{FLOW}/A.{AREA}+DEU.STOCK.FB._T._T._T._T"  # two series keys
 FRANCE = f"/rest/data/{FLOW}/A.{AREA}......"  # an answer of no size known before
 PERIOD = "1901"  # a period of its own: the demo data do not hold it
 ROUNDS = 15
-
-
-@pytest.fixture
-def own_app(tmp_path: Path) -> Iterator[Flask]:
-    """A migration node of the test's own, whose data it may change."""
-    app = create_app({"DATABASE_URL": fresh_database(tmp_path), "TESTING": True})
-    initialise_from_template(app.extensions["sdmxnode"])
-    yield app
-    app.extensions["sdmxnode"].store.engine.dispose()
 
 
 @pytest.fixture

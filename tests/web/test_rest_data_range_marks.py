@@ -12,11 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sdmxnode.app import create_app
 from sdmxnode.services.data import data_sets, queries
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.storage.data.reads import DataSelection
-from tests.conftest import fresh_database, initialise_from_template
 from tests.web.conftest import STOCK_CSV_HEADER, stock_csv_row
 
 V1 = "/rest/data/IMDX,DF_MIG_STOCK_IMS,1.0.0/all"
@@ -73,15 +71,6 @@ def test_a_page_from_the_start_reads_no_marks(
 
     monkeypatch.setattr(data_sets, "series_sizes", unexpected)
     assert len(_rows(migration_client, V1, f"0-{MARK - 1}")) == MARK
-
-
-@pytest.fixture
-def own_app(tmp_path: Path) -> Iterator[Flask]:
-    """A migration node of the test's own, whose data it may change."""
-    app = create_app({"DATABASE_URL": fresh_database(tmp_path), "TESTING": True})
-    initialise_from_template(app.extensions["sdmxnode"])
-    yield app
-    app.extensions["sdmxnode"].store.engine.dispose()
 
 
 def test_pages_follow_a_load_that_moves_the_rows(

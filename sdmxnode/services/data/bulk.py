@@ -7,7 +7,7 @@ temporary file, which takes the kept file's place (`os.replace`, atomic) only wh
 answer was written and the dataflow's data state, read again, is still the one the answer
 was planned from. Later downloads stream the file. The file name holds everything the bytes
 depend on: the store, the dataflow (pk, digest), its data version (last load, time of
-change), the structure store's generation (names, structures), the format, its options and
+change, data mark), the structure store's generation (names, structures), the format, its options and
 the language of the names, and the writer (sdmxnode, pyarrow, row group size). Nothing in the
 bytes is per request: the columnar writers write no message id, prepared time or sender.
 
@@ -193,6 +193,7 @@ def kept_file(
         str(state.updated),
         str(state.last_load),
         str(generation),
+        state.mark or "",  # two loads committed out of the order of their numbers differ here
     )
     name = "-".join(_UNSAFE.sub("_", part) for part in (ref.agency_id, ref.id, ref.version))
     stem = f"{name}.{_digest(dataflow, 8)}"
@@ -211,8 +212,8 @@ def is_current(node: Node, plan: DataPlan) -> bool:
     return (
         before is not None
         and now is not None
-        and (now.last_load, now.updated, now.generation)
-        == (before.last_load, before.updated, before.generation)
+        and (now.last_load, now.updated, now.generation, now.mark)
+        == (before.last_load, before.updated, before.generation, before.mark)
     )
 
 

@@ -68,8 +68,10 @@ class DataPlan:
     last_modified: datetime
     dimension_at_observation: str
     row_filter: Callable[[tuple], bool] | None = None
-    #: The dataflow's digest and its data's last load: they change with every change,
-    #: where `last_modified` (whole seconds) cannot tell two loads in one second apart.
+    #: The dataflow's digest, its data's last load and data mark (`reads.data_mark`): they
+    #: change with every change, where `last_modified` (whole seconds) cannot tell two loads
+    #: in one second apart, nor the last load two loads of one dataflow that commit out of
+    #: the order of their numbers (PostgreSQL: the mark's row version tells them apart).
     version: str = ""
     #: The data set level attribute values stored with the data, read with the plan.
     dataset_attributes: dict[str, str] = field(default_factory=dict)
@@ -150,7 +152,7 @@ def plan_data_query(
         columns=columns,
         series_only=series_only,
         last_modified=last_modified,
-        version=f"{dataflow.digest}|load {load}",
+        version=f"{dataflow.digest}|load {load}|{state.mark or ''}",
         dataset_attributes=state.dataset_attributes,
         generation=generation,
         state=state,
