@@ -7,9 +7,10 @@ temporary file, which takes the kept file's place (`os.replace`, atomic) only wh
 answer was written and the dataflow's data state, read again, is still the one the answer
 was planned from. Later downloads stream the file. The file name holds everything the bytes
 depend on: the store, the dataflow (pk, digest), its data version (last load, time of
-change, data mark), the structure store's generation (names, structures), the format, its options and
-the language of the names, and the writer (sdmxnode, pyarrow, row group size). Nothing in the
-bytes is per request: the columnar writers write no message id, prepared time or sender.
+change, data mark), the structure store's generation (names, structures), the format, its
+options and the language of the names, and the writer (sdmxnode, pyarrow, row group size).
+Nothing in the bytes is per request: the columnar writers write no message id, prepared
+time or sender.
 
 The files are a cache: a failure to read or write them (a missing or read-only folder, a
 full disk) is logged and the answer is built as without them.
