@@ -91,10 +91,7 @@ class ModelCache:
                 self._derived.move_to_end(key)
                 return found
         value = build()
-        with self._lock:
-            self._derived[key] = value
-            while len(self._derived) > max(8, self.size // 8):
-                self._derived.popitem(last=False)
+        self.remember(key, value)
         return value
 
     def remember(self, key: tuple, value: Any) -> None:
