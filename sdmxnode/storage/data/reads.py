@@ -503,13 +503,12 @@ def _dataflows_with_state(by_agency: bool, by_id: bool, postgresql: bool) -> Sel
 
 
 def _state_columns(dataflow_pk: int | ColumnElement[int], postgresql: bool) -> list[ColumnElement]:
-    generation = select(func.coalesce(func.max(structure_state.c.generation), 0))
     return [
         data_layouts.c.layout,
         data_layouts.c.dataset_attributes,
         data_layouts.c.updated,
         _last_finished_load(dataflow_pk),
-        generation.scalar_subquery(),
+        _generation(),
         data_mark(dataflow_pk, postgresql),
     ]
 
@@ -525,12 +524,11 @@ def data_mark(dataflow_pk: int | ColumnElement[int], postgresql: bool) -> Scalar
 
     Read beside an answer's records (`marked`), it tells in the same statement, and the
     same snapshot, whether the state the answer was planned from still holds."""
-    generation = select(func.coalesce(func.max(structure_state.c.generation), 0))
     row = data_layouts.alias("marked_layout")  # its own row, in any enclosing query
     parts: list[ColumnElement[str]] = [
         func.coalesce(row.c.updated.cast(String), ""),
         func.coalesce(_last_finished_load(dataflow_pk).cast(String), ""),
-        generation.scalar_subquery().cast(String),
+        _generation().cast(String),
     ]
     if postgresql:
         parts.append(literal_column("marked_layout.xmin::text", String))
@@ -554,6 +552,11 @@ def _mark_column(dataflow_pk: int, postgresql: bool) -> Label[str]:
 
 def _on_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def _generation() -> ScalarSelect[int]:
+    """The structure store's generation (`StructureStore.generation`), a scalar subquery."""
+    return select(func.coalesce(func.max(structure_state.c.generation), 0)).scalar_subquery()
 
 
 def _last_finished_load(dataflow_pk: int | ColumnElement[int]) -> ScalarSelect:
