@@ -30,7 +30,7 @@ from sdmxnode.services.node import Node
 from sdmxnode.services.providers.agreements import selected_providers
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.queries import follow_references, select_versions
-from sdmxnode.storage.data import DataState
+from sdmxnode.storage.data import DataState, in_batches
 from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.data.reads import (
     DataSelection,
@@ -324,7 +324,7 @@ def open_rows(
     `records`: the plan's records, read already (`prefetch_records`)."""
     if plan.selection.as_of is not None:
         raise ValueError("an asOf answer is read from the history: use iter_rows")
-    batches = _stored_batches(node, plan) if records is None else _in_batches(records)
+    batches = _stored_batches(node, plan) if records is None else in_batches(records)
     first = next(batches, None)
     if first is None:
         return None
@@ -346,11 +346,6 @@ def prefetch_records(node: Node, plan: DataPlan) -> tuple[list[tuple] | None, st
     if keys is None or len(keys) > FEW_SERIES:
         return None, None
     return node.data.marked_records(_stored_query(plan), plan.dataflow.pk)
-
-
-def _in_batches(records: Sequence[tuple], size: int = 2000) -> Iterator[Sequence[tuple]]:
-    for start in range(0, len(records), size):
-        yield records[start : start + size]
 
 
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:

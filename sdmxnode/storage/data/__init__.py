@@ -197,6 +197,12 @@ def _data_state(values: tuple) -> DataState | None:
     )
 
 
+def in_batches(records: Sequence[tuple], batch: int = 2000) -> Iterator[Sequence[tuple]]:
+    """Records read at once, in batches of at most `batch`, as streamed ones come."""
+    for start in range(0, len(records), batch):
+        yield records[start : start + batch]
+
+
 class DataStore:
     """Data of the dataflows held in one database."""
 
@@ -233,8 +239,7 @@ class DataStore:
             with single_read(self.engine) as conn:
                 records = data_reads.read_all(conn, query, None if whole else probe)
         if records is not None:
-            for start in range(0, len(records), batch):
-                yield records[start : start + batch]
+            yield from in_batches(records, batch)
             return
         with self.engine.connect() as conn:
             yield from data_reads.stream_batches(conn, query, batch)
