@@ -136,11 +136,14 @@ def test_anonymous_refusals_are_counted_not_stored(probe_client: FlaskClient, no
         assert probe_client.post("/probe").status_code == 401
     assert probe_client.post("/probe", headers=_bearer("sdmxnode_unknown")).status_code == 401
     assert node.access.count_audit() == before  # no row each
-    (counted,) = node.access.list_refusals()
-    assert (counted["action"], counted["count"]) == ("probe.write", 31)
+    # counted per minute: 31 refusals crossing a minute boundary are two rows
+    counted = node.access.list_refusals()
+    assert 1 <= len(counted) <= 2
+    assert {row["action"] for row in counted} == {"probe.write"}
+    assert sum(row["count"] for row in counted) == 31
     admin = create_token(node, role="admin")
     listed = probe_client.get("/audit", headers=_bearer(admin)).json["refusals"]
-    assert listed == [counted]
+    assert listed == counted
 
 
 def test_attempts_of_a_process_that_is_gone_are_marked_interrupted(node) -> None:
