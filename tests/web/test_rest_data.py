@@ -296,9 +296,11 @@ def test_a_load_within_the_same_second_changes_the_etag(
     for value in ("1", "2"):
         message.write_text(STOCK_CSV_HEADER + stock_csv_row("I", "FRA", "2019", value))
         load_data(node, message, LoadOptions(source=value))
-        data = client.get(f"/rest/data/{FLOW}/{FRANCE}", headers={"Accept": MEDIA["csv10"]})
-        available = client.get(f"/rest/availableconstraint/{FLOW}/{FRANCE}")
-        tags.extend((data.headers["ETag"], available.headers["ETag"]))
+        with (
+            client.get(f"/rest/data/{FLOW}/{FRANCE}", headers={"Accept": MEDIA["csv10"]}) as data,
+            client.get(f"/rest/availableconstraint/{FLOW}/{FRANCE}") as available,
+        ):  # closed unread (see test_media_types)
+            tags.extend((data.headers["ETag"], available.headers["ETag"]))
     # The two loads finished "at once": the tags differ all the same.
     assert tags[0] != tags[2] and tags[1] != tags[3]
 
