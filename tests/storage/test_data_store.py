@@ -165,6 +165,43 @@ def test_failed_load_writes_nothing(store: StructureStore, dataflow_pk: int) -> 
     assert "A.ITA" not in {r[0] for r in _current(data, dataflow_pk)}
 
 
+def test_writers_of_one_transaction_give_their_new_series_distinct_keys(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    """A writer reserves a block of series keys and gives them out over several data sets;
+    another dataflow's writer in the same transaction, and a later load after a rolled-back
+    one, must reserve after them, not after the highest key stored so far."""
+    ref = ArtefactRef("Dataflow", "T", "DF2", "1.0")
+    store.put_artefacts([ArtefactRecord(ref, True, "DF2", "2.1", b"<x/>")])
+    other = next(a.pk for a in store.find_artefacts() if a.ref == ref)
+    data = DataStore(store.engine)
+
+    def rows(*areas: str) -> list[tuple]:
+        return [("A", area, "2019", "1", None, "PS", 0) for area in areas]
+
+    with pytest.raises(RuntimeError):  # keys reserved, then rolled back
+        with data.transaction(_bounds) as tx:
+            tx.writer(dataflow_pk, LAYOUT, "Merge").write(COLUMNS, rows("XXX"), "Merge")
+            raise RuntimeError("a finding arrived")
+    with data.transaction(_bounds) as tx:
+        first, second = tx.writer(dataflow_pk, LAYOUT, "Merge"), tx.writer(other, LAYOUT, "Merge")
+        first.write(COLUMNS, rows("FRA"), "Merge")  # one key of its block given, saved
+        second.write(COLUMNS, rows("DEU", "ITA"), "Merge")
+        first.write(COLUMNS, rows(*(f"A{i:02}" for i in range(40))), "Merge")  # a new block
+        second.write(COLUMNS, rows("ESP"), "Merge")
+        tx.finish()
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(series.c.pk, series.c.dataflow_pk, series.c.d1)).all()
+        joined = conn.execute(
+            select(series.c.dataflow_pk, series.c.d1).select_from(
+                observations.join(series, observations.c.series_pk == series.c.pk)
+            )
+        ).all()
+    assert len({pk for pk, _, _ in stored}) == len(stored) == 44
+    assert sorted(joined) == sorted((flow, area) for _, flow, area in stored)
+    assert {area for _, flow, area in stored if flow == other} == {"DEU", "ITA", "ESP"}
+
+
 def test_full_series_keys_select_the_same_as_the_key_filter(
     store: StructureStore, dataflow_pk: int
 ) -> None:

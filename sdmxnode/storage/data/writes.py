@@ -67,8 +67,9 @@ class DataflowWriter:
     data of one provider (`provider`, AGENCY:ID; '' unattributed): its series are that
     provider's, apart from the same keys of other providers.
 
-    Series first seen in this load get a provisional (negative) id and are inserted in
-    batches, with their attributes, just before the observations that use them.
+    Series first seen in this load get their primary key at once, from a block reserved
+    for this writer (`reserve_series_pks`), and are inserted in batches, with their
+    attributes, on the worker thread just before the observations that use them.
     """
 
     conn: Connection
@@ -82,8 +83,8 @@ class DataflowWriter:
     _series_attributes: dict[int, str | None] = field(default_factory=dict)
     _changed_series: set[int] = field(default_factory=set)
     _new_series: set[int] = field(default_factory=set)
-    _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # id -> key, dims
-    _provisional: dict[int, int] = field(default_factory=dict)  # provisional id -> pk
+    _unsaved: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # pk -> key, dims
+    _reserved: list[int] = field(default_factory=list)  # series pks reserved, not yet given
     _bounds_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
     _replacing: list[int] = field(default_factory=list)  # series to clear before the batch
     _staging: bool = False  # whether the staging tables are prepared
@@ -166,8 +167,8 @@ class DataflowWriter:
             if values != last_series_attributes:
                 last_series_attributes = values
                 self._set_series_attributes(pk, values)
-            if row_action == "Replace" and replace_series and pk not in replaced and pk > 0:
-                if pk not in self._new_series:
+            if row_action == "Replace" and replace_series and pk not in replaced:
+                if pk not in self._new_series and pk not in self._unsaved:
                     # The series is cleared just before the next batch is written; rows of
                     # it pending already are written first, as Replace removes them too.
                     replaced.add(pk)
@@ -193,7 +194,7 @@ class DataflowWriter:
                 pending_series.clear()
         self._flush(pending)
         if deletions:
-            self._delete([(self._provisional.get(pk, pk), p) for pk, p in deletions])
+            self._delete(deletions)
 
     def _wait(self) -> None:
         """Let the previous batch's insert finish (raising its error) before the
@@ -269,11 +270,19 @@ class DataflowWriter:
         return found
 
     def _series_pk(self, key: str, values: tuple) -> int:
-        """The series' pk, or a provisional (negative) id for a series new to the store."""
+        """The series' pk; for a series new to the store, the next one reserved, the series
+        to be inserted with the next batch."""
         pk = self._series.get(key)
         if pk is not None:
             return pk
-        pk = -(len(self._provisional) + len(self._unsaved) + 1)
+        if not self._reserved:
+            self._wait()  # the worker thread may be using the connection
+            # Blocks grow with the load (16 to 4,096): few round trips for a large load,
+            # few keys left unused by a small one.
+            block = min(4096, max(16, len(self._series) - self.held_series))
+            self._reserved = reserve_series_pks(self.conn, block)
+            self._reserved.reverse()  # given from the end: in ascending order
+        pk = self._reserved.pop()
         self._unsaved[pk] = (key, values)
         self._series[key] = pk
         self._series_attributes[pk] = None
@@ -282,7 +291,6 @@ class DataflowWriter:
     def _set_series_attributes(self, pk: int, values: tuple) -> None:
         if not any(v is not None for v in values):
             return
-        pk = self._provisional.get(pk, pk)  # saved since the caller looked it up
         old = self._series_attributes.get(pk)
         merged: Iterable[str | None] = values
         if old is not None:
@@ -293,59 +301,60 @@ class DataflowWriter:
         joined = join_values(merged)
         if joined != old:
             self._series_attributes[pk] = joined
-            if pk > 0:
+            if pk not in self._unsaved:  # stored, or inserted with a batch already
                 self._changed_series.add(pk)
 
-    def _save_series(self) -> None:
-        """Insert the series first seen since the last call, with their attributes."""
+    def _unsaved_series(self) -> list[tuple]:
+        """The rows of the series first seen since the last call, with their attributes,
+        in `series_columns`; they count as saved from now on."""
         if not self._unsaved:
-            return
-        unsaved = list(self._unsaved.items())
-        self._unsaved.clear()
+            return []
         records = [
-            {
-                "dataflow_pk": self.dataflow_pk,
-                "provider": self.provider,
-                "series_key": key,
-                "attributes": self._series_attributes.pop(provisional),
-                **{f"d{i}": v for i, v in enumerate(values)},
-            }
-            for provisional, (key, values) in unsaved
+            (pk, self.dataflow_pk, self.provider, key, self._series_attributes[pk], *values)
+            for pk, (key, values) in self._unsaved.items()
         ]
-        saved = reserve_series_pks(self.conn, len(records))
-        for record, pk in zip(records, saved, strict=True):
-            record["pk"] = pk
-        columns = list(records[0])
-        copy_rows(self.conn, series.name, columns, [tuple(r[c] for c in columns) for r in records])
-        for (provisional, (key, _)), pk, record in zip(unsaved, saved, records, strict=True):
-            self._provisional[provisional] = pk
-            self._series[key] = pk
-            self._series_attributes[pk] = record["attributes"]
-            self._new_series.add(pk)
+        self._new_series.update(self._unsaved)
+        self._unsaved.clear()
+        return records
+
+    def _save_series(self) -> None:
+        """Insert the series first seen since the last call (on this thread)."""
+        records = self._unsaved_series()
+        if records:
+            copy_rows(self.conn, series.name, self.series_columns, records)
+
+    @property
+    def series_columns(self) -> tuple[str, ...]:
+        """The columns of the series rows `_unsaved_series` gives."""
+        dimensions = tuple(f"d{i}" for i in range(len(self.layout.dimensions)))
+        return ("pk", "dataflow_pk", "provider", "series_key", "attributes", *dimensions)
 
     def _flush(self, pending: list[tuple]) -> None:
         """Write a batch (after clearing the series a Replace named since the last one), on
-        the worker thread: a plain insert when it only holds series new to the store."""
+        the worker thread, the series new since the last batch first: a plain insert when
+        it only holds series new to the store."""
         if not pending and not self._replacing:
             return
         self._wait()
-        if self._unsaved:
-            self._save_series()
-        provisional = self._provisional
-        if any(row[0] < 0 for row in pending):
-            pending = [(provisional[row[0]], *row[1:]) if row[0] < 0 else row for row in pending]
+        new_rows = self._unsaved_series()
         self.counts.observations_written += len(pending)
         replacing, self._replacing = self._replacing, []
         new_series = self._new_series
         if not replacing and all(row[0] in new_series for row in pending):
-            self._in_background(
-                copy_rows, self.conn, observations.name, OBSERVATION_COLUMNS, pending
-            )
+            self._in_background(self._insert, new_rows, pending)
             return
+        if new_rows:
+            copy_rows(self.conn, series.name, self.series_columns, new_rows)
         self._prepare_staging()
         # One row per key, the last sent (as successive updates would leave it).
         rows = list({(row[0], row[1]): row for row in pending}.values())
         self._in_background(self._overwrite, rows, replacing)
+
+    def _insert(self, new_series: list[tuple], rows: list[tuple]) -> None:
+        """Insert new series, then observations of new series (run by the worker thread)."""
+        if new_series:
+            copy_rows(self.conn, series.name, self.series_columns, new_series)
+        copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows)
 
     def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
         """Clear the series of `replacing`, then write `rows` over what is stored (run by
@@ -374,10 +383,13 @@ _ACTION_CODES = {"I": "Information", "A": "Append", "M": "Merge", "R": "Replace"
 
 
 def reserve_series_pks(conn: Connection, count: int) -> list[int]:
-    """`count` new series primary keys, so that series insert in one executemany.
+    """`count` new series primary keys, in ascending order, so that series insert in one
+    executemany (a writer reserves them before it inserts the series).
 
     SQLite: the write transaction holds the database's write lock, so the keys after the
-    current maximum are this transaction's. PostgreSQL: drawn from the column's sequence.
+    current maximum are this transaction's, and after the ones reserved already on this
+    connection (by another writer of the transaction, or earlier by this one), which the
+    table may not hold yet. PostgreSQL: drawn from the column's sequence.
     """
     if conn.dialect.name == "postgresql":
         return list(
@@ -389,8 +401,15 @@ def reserve_series_pks(conn: Connection, count: int) -> list[int]:
                 {"count": count},
             ).scalars()
         )
-    highest = conn.execute(select(func.coalesce(func.max(series.c.pk), 0))).scalar_one()
+    stored = conn.execute(select(func.coalesce(func.max(series.c.pk), 0))).scalar_one()
+    highest = max(stored, conn.info.get(_RESERVED_UP_TO, 0))
+    conn.info[_RESERVED_UP_TO] = highest + count
     return list(range(highest + 1, highest + 1 + count))
+
+
+#: `Connection.info` key (kept with the database connection): the highest series key
+#: reserved on it (SQLite).
+_RESERVED_UP_TO = "sdmxnode_series_reserved_up_to"
 
 
 def _getter(index: dict[str, int], ids: Sequence[str]) -> Callable[[tuple], tuple]:
