@@ -129,11 +129,20 @@ class DataflowWriter:
         dims_of = _getter(index, layout.dimensions)
         time = index.get(layout.time_dimension) if layout.time_dimension else None
         measures_of = _getter(index, layout.measures)
-        single_measure = len(layout.measures) == 1
+        # The common layouts read without a getter's tuple: one measure given by the data
+        # set, at most one observation attribute.
+        measure_at = index.get(layout.measures[0]) if len(layout.measures) == 1 else None
         series_attributes_of = _getter(index, layout.series_attributes)
         observation_attributes_of = _getter(index, layout.observation_attributes)
+        attribute_at = (
+            index.get(layout.observation_attributes[0])
+            if len(layout.observation_attributes) == 1
+            else None
+        )
+        no_attributes = not layout.observation_attributes
         joined_attributes: dict[tuple, str | None] = {}
-        period_bounds = self._period_bounds
+        bounds_cache = self._bounds_cache
+        load_pk = self.load_pk
         pending: list[tuple] = []
         deletions: list[tuple[int, str | None]] = []
         replaced: set[int] = set()
@@ -179,15 +188,22 @@ class DataflowWriter:
                     self._replacing.append(pk)
             if period is None:  # attributes-only row for a key
                 continue
-            measured = measures_of(row)
-            value = measured[0] if single_measure else join_values(measured)
-            observed = observation_attributes_of(row)
-            try:
-                attributes = joined_attributes[observed]
-            except KeyError:
-                attributes = joined_attributes[observed] = join_values(observed)
-            start, end = period_bounds(period)
-            pending.append((pk, period, start, end, value, attributes, self.load_pk))
+            value = row[measure_at] if measure_at is not None else join_values(measures_of(row))
+            if attribute_at is not None:
+                attributes = row[attribute_at] or None  # one value: joined, it is itself
+            elif no_attributes:
+                attributes = None
+            else:
+                observed = observation_attributes_of(row)
+                try:
+                    attributes = joined_attributes[observed]
+                except KeyError:
+                    attributes = joined_attributes[observed] = join_values(observed)
+            bounds = bounds_cache.get(period)
+            if bounds is None:
+                bounds = self._period_bounds(period)
+            start, end = bounds
+            pending.append((pk, period, start, end, value, attributes, load_pk))
             if len(pending) >= BATCH_SIZE:
                 self._flush(pending)
                 pending = []
