@@ -139,7 +139,6 @@ class DataflowWriter:
             if len(layout.observation_attributes) == 1
             else None
         )
-        no_attributes = not layout.observation_attributes
         joined_attributes: dict[tuple, str | None] = {}
         bounds_cache = self._bounds_cache
         load_pk = self.load_pk
@@ -191,8 +190,6 @@ class DataflowWriter:
             value = row[measure_at] if measure_at is not None else join_values(measures_of(row))
             if attribute_at is not None:
                 attributes = row[attribute_at] or None  # one value: joined, it is itself
-            elif no_attributes:
-                attributes = None
             else:
                 observed = observation_attributes_of(row)
                 try:
@@ -335,7 +332,10 @@ class DataflowWriter:
 
     def _save_series(self) -> None:
         """Insert the series first seen since the last call (on this thread)."""
-        records = self._unsaved_series()
+        self._insert_series(self._unsaved_series())
+
+    def _insert_series(self, records: list[tuple]) -> None:
+        """Insert rows of `_unsaved_series` (none: nothing to do)."""
         if records:
             copy_rows(self.conn, series.name, self.series_columns, records)
 
@@ -359,8 +359,7 @@ class DataflowWriter:
         if not replacing and all(row[0] in new_series for row in pending):
             self._in_background(self._insert, new_rows, pending)
             return
-        if new_rows:
-            copy_rows(self.conn, series.name, self.series_columns, new_rows)
+        self._insert_series(new_rows)
         self._prepare_staging()
         # One row per key, the last sent (as successive updates would leave it).
         rows = list({(row[0], row[1]): row for row in pending}.values())
@@ -368,8 +367,7 @@ class DataflowWriter:
 
     def _insert(self, new_series: list[tuple], rows: list[tuple]) -> None:
         """Insert new series, then observations of new series (run by the worker thread)."""
-        if new_series:
-            copy_rows(self.conn, series.name, self.series_columns, new_series)
+        self._insert_series(new_series)
         copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows)
 
     def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
