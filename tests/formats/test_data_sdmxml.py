@@ -10,7 +10,7 @@ import pytest
 import sdmx
 from lxml import etree
 
-from sdmxnode.errors import Invalid
+from sdmxnode.errors import Invalid, NotFound
 from sdmxnode.formats.input import read_data
 from sdmxnode.formats.rows import (
     Component,
@@ -406,3 +406,103 @@ def test_read_dataset_rows_follows_the_syntax_it_is_given():
     ]
     assert groups == ["FR"]
     assert elements.next_element() is None
+
+
+# --- the structure-specific reader (expat): what the lxml readers gave, kept ----------------
+
+
+def test_sdmx30_comp_values_of_data_set_group_and_flat_observation():
+    body = """<m:DataSet ss:structureRef="S">
+<Comp id="NOTE"><Value><c:Text xml:lang="fr">n-fr</c:Text><c:Text xml:lang="en">n-en</c:Text>
+</Value></Comp>
+<Group AREA="FR"><Comp id="TITLE"><Value>France</Value></Comp></Group>
+<Obs FREQ="A" AREA="FR" TIME_PERIOD="2000" OBS_VALUE="1"><Comp id="UNIT"><Value>PS</Value>
+</Comp></Obs>
+<Obs FREQ="A" AREA="DE" TIME_PERIOD="2000" OBS_VALUE="2"/>
+</m:DataSet>"""
+    message = _message(body, "3_0").replace(b'"TIME_PERIOD">', b'"AllDimensions">', 1)
+    datasets, rows = _read(message)
+    assert datasets[0].dataset_attributes == {"NOTE": "n-en"}
+    assert [(r["AREA"], r["TITLE"], r["UNIT"], r["NOTE"]) for r in rows] == [
+        ("FR", "France", "PS", "n-en"),
+        ("DE", None, None, "n-en"),
+    ]
+
+
+#: Padding that puts what follows past the first 64 KiB, which lxml reads for the root
+#: (`read_root`): there only expat reads it.
+PAST_ROOT_CHUNK = f"<!--{' ' * 70_000}-->"
+
+
+def _line_of(message: bytes, text: bytes) -> int:
+    return message[: message.index(text)].count(b"\n") + 1
+
+
+def test_rows_carry_the_line_of_their_start_tag():
+    body = (
+        '<m:DataSet ss:structureRef="S">\n<Series FREQ="A" AREA="FR" UNIT="PS">\n'
+        '<Obs TIME_PERIOD="2000"\n OBS_VALUE="1"/>\n<Obs TIME_PERIOD="2001" OBS_VALUE="2"/>\n'
+        '</Series>\n<Series FREQ="A" AREA="DE" UNIT="PS"/>\n</m:DataSet>'
+    )
+    message = _message(body)
+    datasets = read_all(message, lambda ref: _small_info())
+    assert [(row[2], row[-1]) for row in datasets[0].rows] == [
+        ("2000", _line_of(message, b'<Obs TIME_PERIOD="2000"')),
+        ("2001", _line_of(message, b'<Obs TIME_PERIOD="2001"')),
+        (None, _line_of(message, b'<Series FREQ="A" AREA="DE"')),
+    ]
+
+
+@pytest.mark.parametrize("where", ["header", "body"])
+def test_structure_specific_nesting_beyond_libxml2s_limit_is_refused(where: str):
+    deep = PAST_ROOT_CHUNK + "<a>" * 300 + "</a>" * 300
+    if where == "header":
+        message = _message('<m:DataSet ss:structureRef="S"/>').replace(
+            b"<m:ID>T</m:ID>", f"<m:ID>T</m:ID>{deep}".encode()
+        )
+    else:
+        message = _message(
+            f'<m:DataSet ss:structureRef="S"><Series FREQ="A">{deep}</Series></m:DataSet>'
+        )
+    with pytest.raises(Invalid, match="nested too deeply") as caught:
+        _read(message)
+    assert caught.value.where == f"line {_line_of(message, b'<a>')}"
+
+
+def test_undeclared_entity_in_structure_specific_data_is_refused():
+    message = _message(
+        f'{PAST_ROOT_CHUNK}<m:DataSet ss:structureRef="S"><Series FREQ="A" AREA="&x;"/></m:DataSet>'
+    )
+    with pytest.raises(Invalid, match="not well-formed.*entity") as caught:
+        _read(message)
+    assert caught.value.where == f"line {_line_of(message, b'&x;')}"
+
+
+def test_an_error_after_a_data_set_comes_after_its_rows():
+    """A second data set whose structure the node lacks: the first one's rows all arrive,
+    then the error, where the data sets are iterated (not inside the first one's rows)."""
+    one = (
+        '<m:DataSet ss:structureRef="S"><Series FREQ="A" AREA="FR"><Obs TIME_PERIOD="2000"/>'
+        '<Obs TIME_PERIOD="2001"/></Series></m:DataSet>'
+    )
+    two = '<m:DataSet ss:structureRef="S2"><Series FREQ="A" AREA="DE"/></m:DataSet>'
+    message = _message(one + two).replace(
+        b"</m:Structure>",
+        b'</m:Structure><m:Structure structureID="S2" dimensionAtObservation="TIME_PERIOD">'
+        b'<c:Structure><Ref agencyID="T" id="MISSING" version="1.0"/></c:Structure>'
+        b"</m:Structure>",
+        1,
+    )
+
+    def resolve(ref: ArtefactRef) -> StructureInfo:
+        if ref.id == "MISSING":
+            raise NotFound(f"{ref} is not in the node")
+        return _small_info()
+
+    datasets = read_sdmxml_data(io.BytesIO(message), resolve)
+    first = next(datasets)
+    assert [row[2] for row in first.rows] == ["2000", "2001"]
+    with pytest.raises(NotFound) as caught:
+        next(datasets)
+    declared = _line_of(message, b'structureID="S2"')
+    assert caught.value.where == f"line {declared}"

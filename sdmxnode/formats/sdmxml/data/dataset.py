@@ -139,19 +139,14 @@ class DataSetContext:
             )
         return self.index[self.structure.measures[0].id]
 
-    def set_xml_attribute(
-        self, row: Row, key: str, value: str, element: etree._Element, *, at_obs: bool
-    ) -> None:
-        """Handle an XML attribute that is not a column (the fast path has missed it)."""
-        if key[0] == "{":
-            # SDMX-ML 2.1 explicit measures (section 3.3.3 of the SDMX-ML guidelines): the
-            # observation's xsi:type names the code of the measure dimension at observation.
-            if at_obs and key == XSI_TYPE and self.explicit_measures:
-                position = self.obs_dimension_index
-                if position is not None and row[position] is None:
-                    row[position] = value.rpartition(":")[2]
+    def set_explicit_measure(self, row: Row, xsi_type: str) -> None:
+        """SDMX-ML 2.1 explicit measures (section 3.3.3 of the SDMX-ML guidelines): the
+        observation's xsi:type names the code of the measure dimension at observation."""
+        if not self.explicit_measures:
             return
-        row[self.column(key, element)] = value
+        position = self.obs_dimension_index
+        if position is not None and row[position] is None:
+            row[position] = xsi_type.rpartition(":")[2]
 
     def add_comp_values(self, row: Row, parent: etree._Element) -> bool:
         """Read the SDMX-ML 3.0 `Comp` children of `parent` into `row`; True if any."""
