@@ -506,3 +506,12 @@ def test_an_error_after_a_data_set_comes_after_its_rows():
         next(datasets)
     declared = _line_of(message, b'structureID="S2"')
     assert caught.value.where == f"line {declared}"
+
+
+def test_an_element_in_error_with_too_many_attributes_is_refused_at_once():
+    """lxml takes time quadratic in the attributes of an element it makes: the reader
+    refuses to describe one with more than MAX_ATTRIBUTES (200,000 took minutes)."""
+    many = " ".join(f'a{i}="x"' for i in range(200_000))
+    message = _message(f'<m:DataSet ss:structureRef="S"><Series FREQ="A" {many}/></m:DataSet>')
+    with pytest.raises(Invalid, match="a Series element has more than 2000 attributes"):
+        _read(message)

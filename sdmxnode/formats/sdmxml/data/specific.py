@@ -38,7 +38,7 @@ from lxml import etree
 
 from sdmxnode.errors import Invalid, NotFound, SdmxNodeError
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureResolver
-from sdmxnode.formats.sdmxml import NS21
+from sdmxnode.formats.sdmxml import MAX_ATTRIBUTES, NS21
 from sdmxnode.formats.sdmxml.data.dataset import COMP, XSI_TYPE, DataSetContext, Row
 from sdmxnode.formats.sdmxml.data.header import (
     HeaderStructure,
@@ -88,16 +88,13 @@ def _clark_attributes(attributes: dict[str, str]) -> dict[str, str]:
 
 def _element(name: str, attributes: dict[str, str], line: int) -> etree._Element:
     """An lxml element standing for one that expat read (to read or describe it as before)."""
+    _check_attribute_count(name, attributes, line)
     element = etree.Element(clark(name), _clark_attributes(attributes))
     element.sourceline = line
     return element
 
 
 StartHandler = Callable[[str, dict[str, str]], None]
-
-
-class _Stop(Exception):
-    """Ends the parse: what stopped it is recorded on the reader."""
 
 
 @dataclass
@@ -133,6 +130,17 @@ def read_specific_data(
     return _SpecificReader(stream, prefix, message_ns, resolve, source).datasets()
 
 
+def _check_attribute_count(name: str, attributes: dict[str, str], line: int) -> None:
+    """Refuse to make an lxml element of more than MAX_ATTRIBUTES attributes: lxml takes time
+    quadratic in their number (each is checked against those already set)."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise Invalid(
+            f"a {name.rpartition(_SEPARATOR)[2]} element has more than {MAX_ATTRIBUTES} "
+            "attributes",
+            where=f"line {line}",
+        )
+
+
 class _SpecificReader:
     """The parse of one message: expat's handlers, the data sets met, the error met."""
 
@@ -160,6 +168,7 @@ class _SpecificReader:
         self.opening: _OpenDataSet | None = None
         self.error: SdmxNodeError | None = None  # raised where data sets are iterated
         self.done = False
+        self.stopped_by: SdmxNodeError | None = None  # raised by a handler, recorded by _stop
         self.stack: list[str] = []
         parser = expat.ParserCreate(namespace_separator=_SEPARATOR)
         parser.buffer_text = True
@@ -230,12 +239,11 @@ class _SpecificReader:
             chunk = self.stream.read(_CHUNK)
         try:
             self.parser.Parse(chunk, not chunk)
-        except _Stop:
-            self.done = True
         except expat.ExpatError as exc:
             self._fail(_syntax_error(exc, self.source))
         except SdmxNodeError as exc:
-            self._fail(exc)
+            if exc is not self.stopped_by:  # else already recorded where it belongs
+                self._fail(exc)
         if not chunk:
             self.done = True
         return True
@@ -254,7 +262,8 @@ class _SpecificReader:
         if after_data_set and self.current is not None:
             self.current.ended = True
         self._fail(error)
-        raise _Stop
+        self.stopped_by = error
+        raise error
 
     # --- handlers outside data sets ---------------------------------------------------------
 
@@ -304,6 +313,7 @@ class _SpecificReader:
             line = parser.CurrentLineNumber
             if len(stack) > MAX_DEPTH:
                 self._too_deep(line)
+            _check_attribute_count(name, attributes, line)
             element = builder.start(clark(name), _clark_attributes(attributes))
             element.sourceline = line
 
@@ -318,6 +328,7 @@ class _SpecificReader:
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.CharacterDataHandler = builder.data
+        _check_attribute_count(name, attributes, line)
         element = builder.start(clark(name), _clark_attributes(attributes))
         element.sourceline = line
 
