@@ -135,8 +135,7 @@ def _check_attribute_count(name: str, attributes: dict[str, str], line: int) -> 
     quadratic in their number (each is checked against those already set)."""
     if len(attributes) > MAX_ATTRIBUTES:
         raise Invalid(
-            f"a {name.rpartition(_SEPARATOR)[2]} element has more than {MAX_ATTRIBUTES} "
-            "attributes",
+            f"a {name.rpartition(_SEPARATOR)[2]} element has more than {MAX_ATTRIBUTES} attributes",
             where=f"line {line}",
         )
 
