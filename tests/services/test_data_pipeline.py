@@ -3,12 +3,13 @@ loads read in process (the size threshold is lowered so that small files take th
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from sdmxnode.app import create_app
-from sdmxnode.errors import LoadRejected
+from sdmxnode.errors import LoadRejected, StorageError
 from sdmxnode.services.data import loading as data_loading
 from sdmxnode.services.data import pipeline as data_pipeline
 from sdmxnode.services.data.loading import LoadOptions, load_data
@@ -136,3 +137,34 @@ def test_batches_cross_marshalled_or_as_they_are() -> None:
         channel.put(message)
     channel.put(("end", None))
     assert list(data_pipeline._rows(channel, _Alive())) == plain + odd
+
+
+def test_a_silent_reading_process_ends_the_load_and_nothing_changes(
+    structures_node: Node, piped: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader that hangs (here: sleeps) is given up after CHILD_TIMEOUT_SECONDS: the load
+    fails with a StorageError, is rolled back, and the child does not outlive it."""
+    children: list[object] = []
+    real_process = data_pipeline.multiprocessing.get_context("fork").Process
+
+    def hanging_read(*args: object, **kwargs: object) -> object:
+        time.sleep(600)
+        raise AssertionError("not reached")
+
+    def recorded_process(*args: object, **kwargs: object) -> object:
+        process = real_process(*args, **kwargs)
+        children.append(process)
+        return process
+
+    monkeypatch.setattr(data_pipeline, "read_data", hanging_read)  # the fork inherits it
+    monkeypatch.setattr(data_pipeline, "CHILD_TIMEOUT_SECONDS", 1.5)
+    context = data_pipeline.multiprocessing.get_context("fork")
+    monkeypatch.setattr(context, "Process", recorded_process)
+    before = dump_tables(structures_node.store.engine)
+    started = time.monotonic()
+    with pytest.raises(StorageError, match="sent nothing for 1.5 s"):
+        load_data(structures_node, DEMO, LoadOptions(source=DEMO.name))
+    assert time.monotonic() - started < 60  # not the child's 600 s of sleep
+    assert piped == [DEMO.name]
+    assert len(children) == 1 and not children[0].is_alive()  # type: ignore[attr-defined]
+    assert dump_tables(structures_node.store.engine) == before

@@ -17,6 +17,7 @@ import marshal
 import multiprocessing
 import queue as queue_module
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,10 @@ log = logging.getLogger(__name__)
 PIPELINE_MIN_BYTES = 8 * 1024 * 1024
 BATCH_ROWS = 5000
 QUEUE_BATCHES = 8
-#: How long the loading process waits for the next message of a silent child.
-CHILD_TIMEOUT_SECONDS = 600
+#: How long the loading process waits for the next message of a living, silent child. The
+#: child is silent while it resolves the structures, and while it checks what follows a
+#: first error (rows are no longer sent): minutes only for files far beyond the size limit.
+CHILD_TIMEOUT_SECONDS: float = 600
 
 
 @dataclass(frozen=True)
@@ -156,13 +159,22 @@ def _rows(channel: Any, child: Any) -> Iterator[tuple]:
 
 
 def _receive(channel: Any, child: Any) -> tuple[str, Any]:
+    """The child's next message. StorageError if the child has died, or if it is alive but
+    has sent nothing for CHILD_TIMEOUT_SECONDS: a hung reader ends the load (rolled back,
+    the child terminated) instead of holding the store's write lock without end."""
+    deadline = time.monotonic() + CHILD_TIMEOUT_SECONDS
     while True:
         try:
-            return channel.get(timeout=1)
+            return channel.get(timeout=min(1.0, CHILD_TIMEOUT_SECONDS))
         except queue_module.Empty:
             if not child.is_alive():
                 raise StorageError(
                     f"the reading process ended unexpectedly (exit code {child.exitcode})"
+                ) from None
+            if time.monotonic() >= deadline:
+                raise StorageError(
+                    f"the reading process sent nothing for {CHILD_TIMEOUT_SECONDS:g} s: "
+                    "the load is given up"
                 ) from None
 
 
