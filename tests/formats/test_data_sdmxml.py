@@ -515,3 +515,22 @@ def test_an_element_in_error_with_too_many_attributes_is_refused_at_once():
     message = _message(f'<m:DataSet ss:structureRef="S"><Series FREQ="A" {many}/></m:DataSet>')
     with pytest.raises(Invalid, match="a Series element has more than 2000 attributes"):
         _read(message)
+
+
+def test_a_stream_refused_mid_data_set_ends_its_rows_once():
+    """The size limit met while a data set's rows are read: the rows before it arrive, the
+    error is raised from the rows, and the data sets end there (it is not raised twice)."""
+    series = "".join(
+        f'<Series FREQ="A" AREA="A{i}"><Obs TIME_PERIOD="2000" OBS_VALUE="{i}"/></Series>\n'
+        for i in range(5000)
+    )
+    message = _message(f'<m:DataSet ss:structureRef="S">{series}</m:DataSet>')
+    assert len(message) > 200_000
+    datasets = read_data(message, lambda ref: _small_info(), max_bytes=150_000)
+    first = next(datasets)
+    seen = 0
+    with pytest.raises(Invalid, match="larger than 150,000 bytes"):
+        for _ in first.rows:
+            seen += 1
+    assert seen > 1000
+    assert list(datasets) == []

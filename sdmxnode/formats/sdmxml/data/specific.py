@@ -232,11 +232,12 @@ class _SpecificReader:
         """Parse the next chunk; False once the message has been read (or an error met)."""
         if self.done:
             return False
-        if self.prefix:
-            chunk, self.prefix = self.prefix, b""
-        else:
-            chunk = self.stream.read(_CHUNK)
+        chunk = b""
         try:
+            if self.prefix:
+                chunk, self.prefix = self.prefix, b""
+            else:  # the stream may refuse (past the size limit, a compression bomb)
+                chunk = self.stream.read(_CHUNK)
             self.parser.Parse(chunk, not chunk)
         except expat.ExpatError as exc:
             self._fail(_syntax_error(exc, self.source))
