@@ -534,3 +534,30 @@ def test_a_stream_refused_mid_data_set_ends_its_rows_once():
             seen += 1
     assert seen > 1000
     assert list(datasets) == []
+
+
+def test_an_encoding_expat_cannot_decode_is_refused_with_a_reason():
+    """Shift_JIS (multi-byte, not UTF): libxml2 reads the root, expat cannot read on."""
+    message = (
+        _message('<m:DataSet ss:structureRef="S"><Series FREQ="A" AREA="日本"/></m:DataSet>')
+        .decode()
+        .replace('encoding="UTF-8"', 'encoding="Shift_JIS"')
+        .encode("shift_jis")
+    )
+    with pytest.raises(Invalid, match="encoding this reader does not decode") as caught:
+        _read(message)
+    assert caught.value.where == "line 1"
+
+
+def test_a_single_byte_encoding_is_read():
+    message = (
+        _message('<m:DataSet ss:structureRef="S"><Series FREQ="A" AREA="Réunion"/></m:DataSet>')
+        .decode()
+        .replace('encoding="UTF-8"', 'encoding="windows-1252"')
+        .encode("windows-1252")
+    )
+    assert message.count("é".encode("windows-1252")) == 1
+    _, rows = _read(message)
+    assert rows == []  # a series without attributes or observations gives no row
+    _, rows = _read(message.replace(b'AREA="R', b'UNIT="PS" AREA="R'))
+    assert [r["AREA"] for r in rows] == ["Réunion"]

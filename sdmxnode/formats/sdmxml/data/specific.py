@@ -8,16 +8,18 @@ children with one `Value` per value.
 Why expat and not lxml, which reads the generic variant: in these messages everything a row
 needs is in the attributes of one start tag, so no element tree is needed. expat's start
 handler builds the row from the attribute dict and the line number, with no element objects
-to make, clear and unlink: the reading of a 1,000,000-observation message takes about 2.0 s
-instead of 2.9 s (benchmarks/README.md, "Stop 41"). Only the header and SDMX 3.0 `Comp`
-children (small, and rare in bulk data) are built as lxml elements, from expat's events, so
-that they are read by the same code as before; and an element in error is rebuilt as an
-lxml element to be described the same way.
+to make, clear and unlink: the reading of a 1,000,000-observation message takes 2.1 to 2.6 s
+of CPU instead of 2.5 to 3.3 s (benchmarks/README.md, "Stop 41"). Only the header and SDMX
+3.0 `Comp` children (small, and rare in bulk data) are built as lxml elements, from expat's
+events, so that they are read by the same code as before; and an element in error is
+rebuilt as an lxml element to be described the same way.
 
 Safety is that of the lxml reader: the root was checked by `read_root` (a DOCTYPE refused
 before expat sees anything), expat is told never to read external entities, an internal
 entity declaration is refused should one get past, and elements nested deeper than libxml2's
-limit (256) are refused.
+limit (256) are refused. expat decodes UTF-8, UTF-16 and (through Python's codecs) the
+single-byte encodings; a message in another multi-byte encoding, which libxml2 would have
+read, is refused with a 4xx error that says so.
 
 Rows are produced as expat parses each chunk (64 KiB) and kept per data set until the
 consumer takes them, so that the rows of one data set never mix with the next one's. An
@@ -241,6 +243,15 @@ class _SpecificReader:
             self.parser.Parse(chunk, not chunk)
         except expat.ExpatError as exc:
             self._fail(_syntax_error(exc, self.source))
+        except (ValueError, LookupError) as exc:  # an encoding expat cannot decode
+            self._fail(
+                Invalid(
+                    f"{self.source} is in an encoding this reader does not decode ({exc}): "
+                    "structure-specific data are read in UTF-8, UTF-16 or a single-byte "
+                    "encoding",
+                    where="line 1",
+                )
+            )
         except SdmxNodeError as exc:
             if exc is not self.stopped_by:  # else already recorded where it belongs
                 self._fail(exc)
