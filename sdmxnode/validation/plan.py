@@ -85,6 +85,9 @@ class RowPlan:
     #: one value per series (or group, or data set), checked for conflicts between rows.
     held_rules: tuple[ValueRule, ...] = ()
     held_values: Getter | None = None
+    #: Whether every series rule's column is among the held ones: rows with the same held
+    #: values then have the same series values.
+    series_within_held: bool = False
 
 
 def getter(indices: list[int]) -> Getter | None:
@@ -194,6 +197,7 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         action_index=dataset.action_column,
         held_rules=tuple(held_rules),
         held_values=getter([r.index for r in held_rules]),
+        series_within_held={r.index for r in series_rules} <= {r.index for r in held_rules},
     )
 
 

@@ -138,6 +138,9 @@ def check_rows(  # noqa: C901
     series_good = checker.series_good
     held_values = plan.held_values
     last_held: tuple | None = None
+    held: tuple = ()
+    series_within_held = plan.series_within_held
+    series_right = False  # the series values of the row that gave `last_held` are right
     observation_values = plan.observation_values
     observation_good = checker.observation_good
     observation_numbers = plan.observation_numbers
@@ -172,15 +175,22 @@ def check_rows(  # noqa: C901
             if unnoted and not deleting:  # a Delete needs no data-set attribute either
                 unnoted = False
                 checker.dataset_attributes(row)
-            if series_values is not None and not deleting:
-                values = series_values(row)
-                if pending or values not in series_good:
-                    checker.series_attributes(values, key, row, fresh)
             if held_values is not None and not deleting:
                 held = held_values(row)
-                if switched or held != last_held:  # same series, same values: nothing new
-                    checker.held_attributes(held, current_key or (), row)
-                    last_held = held
+                same = not switched and held == last_held  # same series, same values
+            else:
+                same = False
+            if series_values is not None and not deleting:
+                # A row repeating the series values of the last one, found right: nothing to
+                # look up (they are among the held values, compared above).
+                if pending or not (same and series_right):
+                    values = series_values(row)
+                    if pending or values not in series_good:
+                        checker.series_attributes(values, key, row, fresh)
+                    series_right = series_within_held and values in series_good
+            if held_values is not None and not deleting and not same:
+                checker.held_attributes(held, current_key or (), row)
+                last_held = held
             if time_index is None:
                 period = ""  # no time dimension: one observation per key
                 if not any(row[i] is not None for i in measure_indices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from sdmxnode.errors import Invalid, NotFound
 from sdmxnode.formats.rows import Component, DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.validation.plan import plan_rows
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets, check_rows
 
@@ -397,3 +399,32 @@ def test_series_key_and_key_value_length_limits(lengths: tuple[int, ...], too_lo
     dataset = DatasetRows(REF, structure, "Information", structure.columns, iter([(*key, "1", 1)]))
     list(check_rows(dataset, report))
     assert [f.code for f in report.findings] == (["VALUE_TOO_LONG"] if too_long else [])
+
+
+def test_a_wrong_series_attribute_later_in_its_series_is_found() -> None:
+    """Rows that repeat the held values of the row before skip the series attribute lookup;
+    a series attribute outside the held ones (related to the time dimension, so not one
+    value per series) is still checked on every row: its wrong code on the second row of a
+    series is reported."""
+    timely = Component(
+        "UNIT",
+        "attribute",
+        frozenset({"PS", "PC"}),
+        "TEST:CL_UNIT(1.0)",
+        attachment="series",
+        related_dimensions=("REF_AREA", "TIME_PERIOD"),
+    )
+    structure = dataclasses.replace(
+        STRUCTURE,
+        attributes=tuple(timely if a.id == "UNIT" else a for a in STRUCTURE.attributes),
+    )
+    rows = [row(1, period="2019", comment="c"), row(2, unit="XX", comment="c")]
+    dataset = DatasetRows(REF, structure, "Information", COLUMNS, iter(rows))
+    assert not plan_rows(dataset).series_within_held
+    report = Report(max_findings=100)
+    assert list(check_rows(dataset, report)) == rows
+    assert [(f.code, f.line, f.component) for f in report.findings] == [("UNKNOWN_CODE", 2, "UNIT")]
+    # With the attribute one value per series, the shortcut applies and the plan says so.
+    assert plan_rows(
+        DatasetRows(REF, STRUCTURE, "Information", COLUMNS, iter([]))
+    ).series_within_held
