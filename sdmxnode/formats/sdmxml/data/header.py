@@ -1,16 +1,19 @@
 """The header of an SDMX-ML data message as the data readers need it: the structures its data
-sets follow (by structureID), its DataSetAction, and the data set attributes that refer to them."""
+sets follow (by structureID), its DataSetAction, and the data set attributes that refer to them;
+and what both readers (lxml's generic, expat's structure-specific) do with them when a data set
+starts and when it is handed on."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
-from sdmxnode.errors import Invalid
-from sdmxnode.formats.rows import ACTIONS, StructureInfo
-from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, line_of
+from sdmxnode.errors import Invalid, NotFound
+from sdmxnode.formats.rows import ACTIONS, DatasetRows, StructureInfo, StructureResolver
+from sdmxnode.formats.sdmxml.data.dataset import ALL_DIMENSIONS, DataSetContext, line_of
 from sdmxnode.refs import STRUCTURE_CLASSES, ArtefactRef, parse_urn
 
 log = logging.getLogger(__name__)
@@ -162,3 +165,64 @@ def dataset_action(dataset: etree._Element, header_action: str | None, source: s
             where=line_of(dataset),
         )
     return action
+
+
+def data_set_context(
+    dataset: etree._Element,
+    structures: dict[str, HeaderStructure],
+    resolved: dict[ArtefactRef, StructureInfo],
+    resolve: StructureResolver,
+    source: str,
+    *,
+    complex_values: bool = False,
+) -> tuple[HeaderStructure, DataSetContext]:
+    """The header Structure the DataSet follows, and the context its rows are read in: its
+    structure resolved once per message (kept in `resolved`); a NotFound is located at the
+    header's reference."""
+    header = header_for(dataset, structures, source)
+    if header.ref not in resolved:
+        try:
+            resolved[header.ref] = resolve(header.ref)
+        except NotFound as exc:  # located at the header's reference
+            exc.where = exc.where or header.where or line_of(dataset)
+            raise
+    structure = resolved[header.ref]
+    context = DataSetContext(
+        source=source,
+        structure=structure,
+        element=dataset,
+        dimension_at_observation=dimension_at_observation(header, structure),
+        explicit_measures=header.explicit_measures,
+        complex_values=complex_values,
+    )
+    return header, context
+
+
+def data_set_rows(
+    context: DataSetContext,
+    header: HeaderStructure,
+    header_action: str | None,
+    rows: Iterator[tuple],
+    source: str,
+    sdmx_version: str,
+) -> DatasetRows:
+    """The data set handed to the consumer: its action, its own values (`context.base`,
+    filled from the DataSet element) and its rows, still to be read."""
+    structure = context.structure
+    dataset = context.element
+    return DatasetRows(
+        structure_ref=header.ref,
+        structure=structure,
+        action=dataset_action(dataset, header_action, source),
+        columns=structure.columns,
+        rows=rows,
+        dataset_attributes={
+            column: value
+            for column, value in zip(structure.columns, context.base, strict=True)
+            if value is not None
+        },
+        valid_from=set_attribute(dataset, "validFromDate"),
+        valid_to=set_attribute(dataset, "validToDate"),
+        source=source,
+        sdmx_version=sdmx_version,
+    )

@@ -28,18 +28,16 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from sdmxnode.errors import Invalid, NotFound
+from sdmxnode.errors import Invalid
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureResolver
 from sdmxnode.formats.sdmxml import NS21, NS30, NS31, unsupported_message
 from sdmxnode.formats.sdmxml.data import generic
-from sdmxnode.formats.sdmxml.data.dataset import DataSetContext, line_of
+from sdmxnode.formats.sdmxml.data.dataset import line_of
 from sdmxnode.formats.sdmxml.data.header import (
     HeaderStructure,
-    dataset_action,
-    dimension_at_observation,
-    header_for,
+    data_set_context,
+    data_set_rows,
     read_header,
-    set_attribute,
 )
 from sdmxnode.formats.sdmxml.data.parse import ElementStream, read_root
 from sdmxnode.formats.sdmxml.data.specific import read_specific_data
@@ -95,39 +93,10 @@ def read_sdmxml_data(
             )
         previous = dataset
         elements.push_back(element)
-        header = header_for(dataset, structures, source)
-        if header.ref not in resolved:
-            try:
-                resolved[header.ref] = resolve(header.ref)
-            except NotFound as exc:  # located at the header's reference
-                exc.where = exc.where or header.where or line_of(dataset)
-                raise
-        structure = resolved[header.ref]
-        context = DataSetContext(
-            source=source,
-            structure=structure,
-            element=dataset,
-            dimension_at_observation=dimension_at_observation(header, structure),
-            explicit_measures=header.explicit_measures,
-        )
+        header, context = data_set_context(dataset, structures, resolved, resolve, source)
         generic.read_dataset_values(context)
         rows = generic.read_generic_rows(context, elements)
-        yield DatasetRows(
-            structure_ref=header.ref,
-            structure=structure,
-            action=dataset_action(dataset, header_action, source),
-            columns=structure.columns,
-            rows=rows,
-            dataset_attributes={
-                column: value
-                for column, value in zip(structure.columns, context.base, strict=True)
-                if value is not None
-            },
-            valid_from=set_attribute(dataset, "validFromDate"),
-            valid_to=set_attribute(dataset, "validToDate"),
-            source=source,
-            sdmx_version="2.1",
-        )
+        yield data_set_rows(context, header, header_action, rows, source, "2.1")
         for _ in rows:  # skip what the consumer left, to reach the next data set
             pass
 

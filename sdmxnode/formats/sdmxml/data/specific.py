@@ -38,17 +38,15 @@ from xml.parsers import expat
 
 from lxml import etree
 
-from sdmxnode.errors import Invalid, NotFound, SdmxNodeError
+from sdmxnode.errors import Invalid, SdmxNodeError
 from sdmxnode.formats.rows import DatasetRows, StructureInfo, StructureResolver
 from sdmxnode.formats.sdmxml import MAX_ATTRIBUTES, NS21
 from sdmxnode.formats.sdmxml.data.dataset import COMP, XSI_TYPE, DataSetContext, Row
 from sdmxnode.formats.sdmxml.data.header import (
     HeaderStructure,
-    dataset_action,
-    dimension_at_observation,
-    header_for,
+    data_set_context,
+    data_set_rows,
     read_header,
-    set_attribute,
 )
 from sdmxnode.refs import ArtefactRef
 
@@ -188,7 +186,14 @@ class _SpecificReader:
             if self.waiting:
                 dataset = self.waiting.popleft()
                 rows = self._rows(dataset)
-                yield self._dataset_rows(dataset, rows)
+                yield data_set_rows(
+                    dataset.context,
+                    dataset.header,
+                    self.header_action,
+                    rows,
+                    self.source,
+                    self.sdmx_version,
+                )
                 for _ in rows:  # skip what the consumer left, to reach the next data set
                     pass
             elif self.error is not None:
@@ -209,26 +214,6 @@ class _SpecificReader:
         if dataset.error is not None:
             error, dataset.error = dataset.error, None
             raise error
-
-    def _dataset_rows(self, dataset: _DataSet, rows: Iterator[tuple]) -> DatasetRows:
-        context = dataset.context
-        structure = context.structure
-        return DatasetRows(
-            structure_ref=dataset.header.ref,
-            structure=structure,
-            action=dataset_action(context.element, self.header_action, self.source),
-            columns=structure.columns,
-            rows=rows,
-            dataset_attributes={
-                column: value
-                for column, value in zip(structure.columns, context.base, strict=True)
-                if value is not None
-            },
-            valid_from=set_attribute(context.element, "validFromDate"),
-            valid_to=set_attribute(context.element, "validToDate"),
-            source=self.source,
-            sdmx_version=self.sdmx_version,
-        )
 
     def _feed(self) -> bool:
         """Parse the next chunk; False once the message has been read (or an error met)."""
@@ -376,20 +361,12 @@ class _SpecificReader:
         self.current = None
         element = opening.element
         try:
-            header = header_for(element, self.structures, self.source)
-            if header.ref not in self.resolved:
-                try:
-                    self.resolved[header.ref] = self.resolve(header.ref)
-                except NotFound as exc:  # located at the header's reference
-                    exc.where = exc.where or header.where or f"line {element.sourceline}"
-                    raise
-            structure = self.resolved[header.ref]
-            context = DataSetContext(
-                source=self.source,
-                structure=structure,
-                element=element,
-                dimension_at_observation=dimension_at_observation(header, structure),
-                explicit_measures=header.explicit_measures,
+            header, context = data_set_context(
+                element,
+                self.structures,
+                self.resolved,
+                self.resolve,
+                self.source,
                 complex_values=self.complex_values,
             )
             base = context.base
