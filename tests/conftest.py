@@ -19,9 +19,9 @@ from sqlalchemy import Integer, text
 from sdmxnode.app import create_app
 from sdmxnode.services.node import Node
 from sdmxnode.services.setup import initialise_node
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.loading import load_structure_files
-from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import metadata as store_tables

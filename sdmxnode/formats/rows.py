@@ -8,6 +8,7 @@ ids in the order of `StructureInfo.columns`), each ending with its location in t
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -80,6 +81,72 @@ class StructureInfo:
         if self.time_dimension and self.time_dimension.id == component_id:
             return self.time_dimension
         return None
+
+
+def structure_info_json(info: StructureInfo) -> str:
+    """`info` as JSON text (code sets sorted, so that one info gives one text), which
+    `structure_info_from_json` reads back equal."""
+    return json.dumps(
+        {
+            "dsd": info.dsd,
+            "dataflow": info.dataflow,
+            "dimensions": [_component_json(c) for c in info.dimensions],
+            "time_dimension": (
+                _component_json(info.time_dimension) if info.time_dimension else None
+            ),
+            "measures": [_component_json(c) for c in info.measures],
+            "attributes": [_component_json(c) for c in info.attributes],
+            "allowed": {key: sorted(codes) for key, codes in sorted(info.allowed.items())},
+            "sources": [list(source) for source in info.sources],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def structure_info_from_json(text: str) -> StructureInfo:
+    """The StructureInfo `structure_info_json` wrote as `text`."""
+    data = json.loads(text)
+    time = data["time_dimension"]
+    return StructureInfo(
+        dsd=data["dsd"],
+        dataflow=data["dataflow"],
+        dimensions=tuple(_component_from_json(c) for c in data["dimensions"]),
+        time_dimension=_component_from_json(time) if time is not None else None,
+        measures=tuple(_component_from_json(c) for c in data["measures"]),
+        attributes=tuple(_component_from_json(c) for c in data["attributes"]),
+        allowed={key: frozenset(codes) for key, codes in data["allowed"].items()},
+        sources=tuple((int(pk), str(digest)) for pk, digest in data["sources"]),
+    )
+
+
+def _component_json(component: Component) -> dict:
+    return {
+        "id": component.id,
+        "role": component.role,
+        "codes": sorted(component.codes) if component.codes is not None else None,
+        "codelist": component.codelist,
+        "text_type": component.text_type,
+        "mandatory": component.mandatory,
+        "attachment": component.attachment,
+        "related_dimensions": list(component.related_dimensions),
+        "hierarchy": [[code, list(members)] for code, members in component.hierarchy],
+    }
+
+
+def _component_from_json(data: dict) -> Component:
+    codes = data["codes"]
+    return Component(
+        id=data["id"],
+        role=data["role"],
+        codes=frozenset(codes) if codes is not None else None,
+        codelist=data["codelist"],
+        text_type=data["text_type"],
+        mandatory=data["mandatory"],
+        attachment=data["attachment"],
+        related_dimensions=tuple(data["related_dimensions"]),
+        hierarchy=tuple((code, tuple(members)) for code, members in data["hierarchy"]),
+    )
 
 
 @dataclass

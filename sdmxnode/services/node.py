@@ -6,17 +6,19 @@ import uuid
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-
-from sdmx.model import common
+from typing import TYPE_CHECKING
 
 from sdmxnode.config import Settings
 from sdmxnode.formats.header import MessageHeader
-from sdmxnode.services.structures.models import ModelCache
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.storage.access import AccessStore
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.harvest import HarvestStore
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
+
+if TYPE_CHECKING:
+    from sdmx.model import common
 
 
 @dataclass

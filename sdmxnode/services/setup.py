@@ -12,6 +12,7 @@ from sdmxnode.services.metadata.loading import (
     load_metadata,
 )
 from sdmxnode.services.node import Node
+from sdmxnode.services.structures.info import keep_dataflow_infos
 from sdmxnode.services.structures.loading import load_structure_files, structure_files
 from sdmxnode.storage.structures import PutResult
 
@@ -27,11 +28,13 @@ def demo_data_files(folders: tuple[Path, ...]) -> list[Path]:
 
 
 def initialise_node(node: Node) -> PutResult:
-    """Create the schema, load the node's own structures and, into a node that holds no
-    data yet, the demo data, and into one that holds no metadata sets, the demo metadata
-    (idempotent: a second run changes nothing)."""
+    """Create the schema, load the node's own structures (and keep each dataflow's
+    StructureInfo, which loads then read instead of parsing the structures) and, into a
+    node that holds no data yet, the demo data, and into one that holds no metadata sets,
+    the demo metadata (idempotent: a second run changes nothing)."""
     node.store.create_schema()
     result = load_structure_files(node.store, structure_files(node.structure_dirs()))
+    keep_dataflow_infos(node.store, node.cache)
     if node.data.count_loads() == 0:
         for path in demo_data_files(node.settings.demo_data):
             load_data(node, path, LoadOptions(source=path.name, principal="init"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -17,6 +18,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -27,7 +29,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sdmxnode.errors import Conflict, NotFound
 from sdmxnode.formats.subscriptions.model import structure_event
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
-from sdmxnode.storage.engine import DEFAULT_WRITE_WAIT, create_store_engine, single_read
+from sdmxnode.storage.engine import (
+    DEFAULT_WRITE_WAIT,
+    create_store_engine,
+    single_read,
+    upsert_insert,
+)
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.outbox import record_events
 from sdmxnode.storage.records import StoredArtefact
@@ -37,6 +44,7 @@ from sdmxnode.storage.tables import (
     metadata,
     node_health,
     references,
+    structure_derivations,
     structure_state,
 )
 from sdmxnode.storage.times import now_utc
@@ -48,6 +56,8 @@ from sdmxnode.storage.upgrades import (
     widen_columns,
 )
 from sdmxnode.storage.writing import lock_artefacts, writing
+
+log = logging.getLogger(__name__)
 
 _COLUMNS = (
     artefacts.c.pk,
@@ -118,6 +128,55 @@ def _next_generation(conn: Connection) -> None:
     )
     if raised.rowcount == 0:
         conn.execute(insert(structure_state).values(pk=1, generation=1))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What a process derived from many artefacts (`kind`, e.g. 'info'), named by `ref`,
+    built in structure generation `generation`, as text."""
+
+    kind: str
+    ref: str
+    generation: int
+    body: str
+
+
+def keep_derivations(conn: Connection, derivations: Iterable[Derivation]) -> int:
+    """Store each derivation in the transaction of `conn`, replacing the one kept under its
+    kind and ref, unless the structure generation has moved on since it was built (then
+    it may hold what a change took away: it is dropped). How many were kept.
+
+    Never waits: on PostgreSQL a derivation that another open transaction is keeping (two
+    loads of one dataflow) is left to it, found by a transaction-level advisory lock taken
+    without waiting; SQLite has one writer at a time."""
+    kept = 0
+    postgresql = conn.dialect.name == "postgresql"
+    for derivation in derivations:
+        if postgresql:
+            name = f"structure_derivations:{derivation.kind}:{derivation.ref}"
+            locked = conn.execute(
+                select(func.pg_try_advisory_xact_lock(func.hashtextextended(name, 0)))
+            ).scalar()
+            if not locked:
+                continue
+        current = select(
+            literal(derivation.kind),
+            literal(derivation.ref),
+            literal(derivation.generation),
+            literal(derivation.body),
+        ).where(select(structure_state.c.generation).scalar_subquery() == derivation.generation)
+        statement = upsert_insert(conn, structure_derivations).from_select(
+            ["kind", "ref", "generation", "body"], current
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "ref"],
+            set_={
+                "generation": statement.excluded.generation,
+                "body": statement.excluded.body,
+            },
+        )
+        kept += conn.execute(statement).rowcount or 0
+    return kept
 
 
 def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -214,6 +273,31 @@ class StructureStore:
         with self.engine.connect() as conn:
             found = conn.execute(select(structure_state.c.generation)).scalar()
         return int(found or 0)
+
+    def derivation(self, kind: str, ref: str, generation: int) -> str | None:
+        """The body kept for `kind` and `ref` in structure generation `generation`, or
+        None (none kept, one of another generation, or none readable)."""
+        query = select(structure_derivations.c.body).where(
+            structure_derivations.c.kind == kind,
+            structure_derivations.c.ref == ref,
+            structure_derivations.c.generation == generation,
+        )
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(query).scalar()
+        except SQLAlchemyError:  # e.g. a store made before the table: built anew instead
+            log.debug("no kept %s of %s", kind, ref, exc_info=True)
+            return None
+
+    def keep_derivations(self, derivations: Sequence[Derivation]) -> int:
+        """`keep_derivations` in a transaction of its own."""
+        if not derivations:
+            return 0
+        try:
+            with writing(self.engine) as conn:
+                return keep_derivations(conn, derivations)
+        except SQLAlchemyError as exc:
+            raise store_failure(exc, "keep structure derivations") from exc
 
     def count_artefacts(self) -> int:
         """How many artefacts the store holds."""

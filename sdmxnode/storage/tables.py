@@ -412,6 +412,19 @@ structure_state = Table(
     Column("generation", Integer, nullable=False),
 )
 
+#: What was derived from many artefacts (`kind` 'info': a dataflow's or DSD's StructureInfo,
+#: as JSON), kept for the structure generation it was built in: a load in a new process
+#: reads it instead of parsing the artefacts it came from. A row of an older generation is
+#: never read, and is replaced by the next one built.
+structure_derivations = Table(
+    "structure_derivations",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("ref", String(800), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+)
+
 #: One row, rewritten by `GET /health?deep=1`: proof that the store takes a write.
 node_health = Table(
     "node_health",

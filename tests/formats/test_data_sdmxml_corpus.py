@@ -12,9 +12,9 @@ from lxml import etree
 from sdmxnode.errors import NotFound
 from sdmxnode.formats.rows import StructureInfo, StructureResolver
 from sdmxnode.refs import ArtefactRef
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.services.structures.info import StructureInfoBuilder
 from sdmxnode.services.structures.loading import read_structure_records
-from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from tests.conftest import fresh_database, resolver_for

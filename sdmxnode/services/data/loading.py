@@ -37,6 +37,7 @@ from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.data.reads import select_observation_keys
 from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts
 from sdmxnode.storage.records import StoredArtefact
+from sdmxnode.storage.structures import Derivation
 from sdmxnode.validation.findings import finding_from_error
 from sdmxnode.validation.periods import period_bounds
 from sdmxnode.validation.report import Report
@@ -196,9 +197,10 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
     agreements: dict[int, Agreement | None] = {}
     result = LoadResult(report)
     reader_memory: dict[str, int] = {}
+    built: list[Derivation] = []  # StructureInfos the reading process built
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
         datasets = _checked_datasets(
-            node, message, kind, options, resolver, report, reader_memory, plan
+            node, message, kind, options, resolver, report, reader_memory, built, plan
         )
         for dataset in watch_aggregates(datasets, report, node.settings):
             try:
@@ -227,6 +229,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
             raise LoadRejected(report, source)
         if options.replace and dataflow is not None:
             _delete_the_rest(node, tx, resolver.find_artefact(dataflow))
+        tx.keep_derivations([*resolver.built, *built])
         for dataflow_pk, counts in tx.finish().items():
             name = _name(node, dataflow_pk)
             result.counts[name] = counts
@@ -287,11 +290,12 @@ def _checked_datasets(
     resolver: StructureInfoBuilder,
     report: Report,
     reader_memory: dict[str, int],
+    built: list[Derivation],
     plan: ConversionPlan | None = None,
 ) -> Iterator[DatasetRows]:
     """The message's data sets, read (converted through `plan`) and checked: by a child
     process while this one writes for a large file (`reader_memory` gets its memory use),
-    else in this process."""
+    else in this process (`built` gets what the child built of the structures)."""
     source, max_bytes = options.source, options.max_bytes
     if isinstance(message.data, Path) and can_pipeline(message.data):
         return piped_datasets(
@@ -304,6 +308,7 @@ def _checked_datasets(
             memory=reader_memory,
             dataflow=options.dataflow,
             structure_map=options.structure_map,
+            built=built,
         )
     stored = StoredSeriesAttributes(
         node.store,

@@ -29,10 +29,10 @@ from sdmxnode.formats.rows import DatasetRows, StructureInfo
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.services.data.targets import StoredSeriesAttributes
 from sdmxnode.services.mapping import convert_datasets, convert_for_dataflow, plan_conversion
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.services.structures.info import StructureInfoBuilder
-from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.storage.data import DataStore
-from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.structures import Derivation, StructureStore
 from sdmxnode.validation.report import Report
 from sdmxnode.validation.rules import check_datasets
 
@@ -85,13 +85,15 @@ def piped_datasets(
     memory: dict[str, int] | None = None,
     dataflow: ArtefactRef | None = None,
     structure_map: ArtefactRef | None = None,
+    built: list[Derivation] | None = None,
 ) -> Iterator[DatasetRows]:
     """The data sets of `data`, read and checked in a child process; the child's findings
     and counts are merged into `report` once the last data set has been consumed.
 
     `memory`, if given, receives the child's resident memory at its start and its peak
     (KiB, from /proc): what the reading process added beyond the pages it shares with
-    this one at the fork is their difference.
+    this one at the fork is their difference. `built`, if given, receives the
+    StructureInfos the child had to build (none was kept for their generation).
     """
     context = multiprocessing.get_context("fork")
     channel: Any = context.Queue(maxsize=QUEUE_BATCHES)
@@ -132,10 +134,12 @@ def piped_datasets(
                     conversion=head.conversion,
                 )
             elif tag == "report":
-                child_report, child_memory = payload
+                child_report, child_memory, child_built = payload
                 _merge(report, child_report)
                 if memory is not None:
                     memory.update(child_memory)
+                if built is not None:
+                    built.extend(child_built)
                 return
             else:
                 raise StorageError(f"reading {source} failed: {payload}")
@@ -247,7 +251,7 @@ def _child(
                 channel.put(_batch_message(batch))
             channel.put(("end", None))
         memory = {"start_kib": start_kib, "peak_kib": _status_kib("VmHWM")}
-        channel.put(("report", (report, memory)))
+        channel.put(("report", (report, memory, resolver.built)))
     except SdmxNodeError as exc:
         channel.put(("error", exc.text))
     except Exception as exc:  # reported to the loading process, which rolls back

@@ -17,6 +17,7 @@ from lxml import etree
 
 from sdmxnode.errors import Forbidden, NoResults
 from sdmxnode.formats.rows import DataSetProvider
+from sdmxnode.formats.sdmxml.elements import iter_item_references
 from sdmxnode.rest.flows import provider_parts
 from sdmxnode.rest.queries import DataSelectionQuery
 from sdmxnode.services.node import Node
@@ -54,13 +55,28 @@ def provider_of(model: object) -> str:
     return f"{maintainer}:{provider.id}" if maintainer else str(provider.id)
 
 
+def provider_in(element: bytes, sdmx_ml: str) -> str | None:
+    """'AGENCY:ID' of the data provider a stored ProvisionAgreement element references (a
+    `Ref` or URN of a DataProviderScheme item), as `provider_of` reads it from the model;
+    None when the element names it otherwise. Read from the element so that a load needs
+    no information model."""
+    root = etree.fromstring(element)
+    for node in root.iter("{*}DataProvider"):
+        for scheme, item in iter_item_references(node, "2.1" if sdmx_ml == "2.1" else "3.0"):
+            if scheme.type == "DataProviderScheme":
+                return f"{scheme.agency_id}:{item}"
+    return None
+
+
 def agreements_of(node: Node, dataflow: StoredArtefact) -> list[Agreement]:
     """The provision agreements stored for a dataflow, each with its provider."""
     found = []
     for artefact in follow_references(node.store, [dataflow], ["parents"]):
         if artefact.ref.type != "ProvisionAgreement":
             continue
-        model = node.model(artefact)
+        provider = provider_in(node.store.read_one_xml(artefact), artefact.sdmx_ml)
+        if provider is None:
+            provider = provider_of(node.model(artefact))
         constraints = [
             a
             for a in follow_references(node.store, [artefact], ["parents"])
@@ -69,7 +85,7 @@ def agreements_of(node: Node, dataflow: StoredArtefact) -> list[Agreement]:
         found.append(
             Agreement(
                 artefact,
-                provider_of(model),
+                provider,
                 allowed_values(node.store.read_one_xml(c) for c in constraints),
                 ((artefact.pk, artefact.digest), *((c.pk, c.digest) for c in constraints)),
             )

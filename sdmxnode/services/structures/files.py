@@ -150,9 +150,9 @@ class FileStructures:
     def _builder(self) -> StructureInfoBuilder:
         if self._build is None:
             # Imported here: the store, sdmx1 and pandas are what a cache hit saves.
+            from sdmxnode.services.structures.cache import ModelCache
             from sdmxnode.services.structures.info import StructureInfoBuilder
             from sdmxnode.services.structures.loading import load_structure_files
-            from sdmxnode.services.structures.models import ModelCache
             from sdmxnode.storage.structures import StructureStore
 
             folder = self._stack.enter_context(

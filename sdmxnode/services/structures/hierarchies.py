@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from sdmx.model import common
 
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.refs import ArtefactRef, find_urns
@@ -73,6 +72,8 @@ def _hierarchies_of(hcl: Any) -> list[Any]:
 
 
 def _in_codelist(code: Any, codelist: Any) -> bool:
+    from sdmx.model import common  # only where a model was parsed
+
     parent = getattr(code, "parent", None)
     if isinstance(parent, common.Codelist):
         return bool(parent.id == codelist.id and parent.maintainer == codelist.maintainer)

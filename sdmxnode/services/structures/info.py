@@ -11,25 +11,32 @@ import difflib
 import logging
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sdmx.model import common
-
-from sdmxnode.errors import NotFound, SemanticError
+from sdmxnode.errors import NotFound, SdmxNodeError, SemanticError
 from sdmxnode.formats.languages import best_label, main_language
-from sdmxnode.formats.rows import Component, Labels, StructureInfo
+from sdmxnode.formats.rows import (
+    Component,
+    Labels,
+    StructureInfo,
+    structure_info_from_json,
+    structure_info_json,
+)
 from sdmxnode.formats.sdmxml.components import dsd_component_ids
 from sdmxnode.refs import STRUCTURE_TYPES, ArtefactRef
 from sdmxnode.rest.versions import parse_versions_v1, parse_versions_v2
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.services.structures.hierarchies import (
     find_associated_hierarchies,
     listed_hierarchy,
 )
-from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import follow_references, resolve_refs
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.structures import StructureStore
+from sdmxnode.storage.structures import Derivation, StructureStore
 from sdmxnode.validation.structure_fit import HeldStructure
+
+if TYPE_CHECKING:  # imported where a model is built: a load reading a kept info needs none
+    from sdmx.model import common
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,9 @@ def ref_text(obj: common.MaintainableArtefact) -> str:
     agency = obj.maintainer.id if obj.maintainer is not None else ""
     return f"{agency}:{obj.id}({obj.version})"
 
+
+#: The kind under which a StructureInfo is kept in the store (`StructureStore.derivation`).
+INFO = "info"
 
 #: How many look-alike artefacts an unknown reference's message names.
 _CLOSEST = 3
@@ -51,6 +61,8 @@ class StructureInfoBuilder:
         self.store = store
         self.cache = cache
         self._built: dict[tuple[str, str], StructureInfo] = {}
+        #: The StructureInfos this builder built (none was kept for their generation).
+        self.built: list[Derivation] = []
         self._labels: dict[tuple[str, str], Labels] = {}
 
     def __call__(self, ref: ArtefactRef, generation: int | None = None) -> StructureInfo:
@@ -61,7 +73,19 @@ class StructureInfoBuilder:
         if generation is None:
             generation = self.store.generation()
         key = ("info", generation, *_ref_key(ref))
-        return self.cache.derived(key, lambda: self._info(ref))
+        return self.cache.derived(key, lambda: self._kept_or_built(ref, generation))
+
+    def _kept_or_built(self, ref: ArtefactRef, generation: int) -> StructureInfo:
+        """The StructureInfo kept in the store for this generation (a process that needs
+        it then parses no artefact), else built, and noted in `built` for the caller to
+        keep (`keep_derivations`: a load keeps it with its data)."""
+        name = _ref_text(ref)
+        kept = self.store.derivation(INFO, name, generation)
+        if kept is not None:
+            return structure_info_from_json(kept)
+        info = self._info(ref)
+        self.built.append(Derivation(INFO, name, generation, structure_info_json(info)))
+        return info
 
     def _info(self, ref: ArtefactRef) -> StructureInfo:
         artefact = self.find_artefact(ref)
@@ -203,6 +227,8 @@ class StructureInfoBuilder:
         return self.cache.get(artefact, partial(self.store.read_one_xml, artefact))
 
     def _build(self, artefact: StoredArtefact) -> StructureInfo:
+        from sdmx.model import common
+
         dataflow_artefact = None
         if artefact.ref.type == "ProvisionAgreement":
             flows = _children_of_type(self.store, artefact, "Dataflow")
@@ -331,10 +357,27 @@ class StructureInfoBuilder:
         return allowed
 
 
+def keep_dataflow_infos(store: StructureStore, cache: ModelCache) -> int:
+    """Build the StructureInfo of every dataflow the store holds and has none kept for its
+    current generation, and keep them (`sdmxnode init`): the first load of each dataflow
+    then parses no artefact. A dataflow whose structure cannot be built is left out (its
+    loads report why). How many were kept."""
+    builder = StructureInfoBuilder(store, cache)
+    generation = store.generation()
+    for artefact in store.find_artefacts({"Dataflow"}):
+        try:
+            builder(artefact.ref, generation)
+        except SdmxNodeError as exc:
+            log.info("no StructureInfo kept for %s: %s", artefact.ref, exc.text)
+    return store.keep_derivations(builder.built)
+
+
 def code_hierarchy(codelist: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The aggregates of an sdmx1 code list: each code with children (codes naming it as
     `Parent`) or with a `MEMBERS` annotation (space-separated code ids: groupings that cut
     across the tree, as the M49 SDG regions of IMDX:CL_AREA), and its member codes."""
+    from sdmx.model import common
+
     members: dict[str, list[str]] = {}
     for code_id, code in codelist.items.items():
         parent = getattr(code, "parent", None)
@@ -364,6 +407,10 @@ def _with_hierarchy(
 
 def _ref_key(ref: ArtefactRef) -> tuple[str, str, str, str]:
     return (ref.type, ref.agency_id, ref.id, ref.version or "")
+
+
+def _ref_text(ref: ArtefactRef) -> str:
+    return f"{ref.type}={ref.agency_id}:{ref.id}({ref.version or ''})"
 
 
 def _children_of_type(
@@ -417,6 +464,8 @@ def _attribute(
 ) -> Component:
     base = _component(attribute, "attribute", codes)
     relationship = attribute.related_to
+    from sdmx.model import common
+
     name = type(relationship).__name__
     related: tuple[str, ...] = ()
     if name in ("NoSpecifiedRelationship", "DataflowRelationship") or relationship is None:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
-from typing import Any, TypeVar
+from collections.abc import Collection, Sequence
 
 import sdmx
 
@@ -52,120 +49,10 @@ _TYPE_OF_CLASS = {
 }
 
 
-T = TypeVar("T")
-_MISSING = object()
-
-
 def type_of(obj: common.MaintainableArtefact) -> str:
     """The node's artefact type for an sdmx1 maintainable object."""
     name = type(obj).__name__
     return _TYPE_OF_CLASS.get(name, name)
-
-
-class ModelCache:
-    """Parsed artefacts by (pk, digest), least recently used dropped first; thread-safe.
-
-    The key changes whenever an artefact is replaced (its digest) or deleted and stored
-    anew, so no process serves a stale artefact after a change made by another one. An
-    artefact that could only be parsed with the artefacts it references (`context`) also
-    depends on them: it is kept with their (pk, digest) and parsed again when they changed.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._objects: OrderedDict[
-            tuple[int, str], tuple[common.MaintainableArtefact, frozenset[tuple[int, str]] | None]
-        ] = OrderedDict()
-        self._derived: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def derived(self, key: tuple, build: Callable[[], T]) -> T:
-        """What `build` derives from many stored rows, kept under `key`, which must name
-        everything it depends on, so that a change makes the next caller build it anew:
-        the store's generation (`StructureStore.generation`) for what artefacts give, a
-        dataflow's data version (its last load) for what its data give. The last
-        `size` // 8 are kept."""
-        with self._lock:
-            found = self._derived.get(key, _MISSING)
-            if found is not _MISSING:
-                self._derived.move_to_end(key)
-                return found
-        value = build()
-        self.remember(key, value)
-        return value
-
-    def remember(self, key: tuple, value: Any) -> None:
-        """Keep `value` under `key` with what `derived` keeps (the last `size` // 8): a
-        guess the caller checks before it relies on it, as `recall` gives it back."""
-        with self._lock:
-            self._derived[key] = value
-            self._derived.move_to_end(key)
-            while len(self._derived) > max(8, self.size // 8):
-                self._derived.popitem(last=False)
-
-    def recall(self, key: tuple) -> Any | None:
-        """What `remember` (or `derived`) kept under `key`, or None."""
-        with self._lock:
-            found = self._derived.get(key, None)
-            if found is not None:
-                self._derived.move_to_end(key)
-            return found
-
-    def get(
-        self,
-        artefact: StoredArtefact,
-        xml: bytes | Callable[[], bytes],
-        context: Callable[[], Sequence[tuple[StoredArtefact, bytes]]] | None = None,
-    ) -> common.MaintainableArtefact:
-        """The parsed artefact; `context` gives artefacts it references, for sdmx1 to
-        resolve against when the element alone cannot be read (asked only then). `xml` is
-        the stored text, or what reads it: then it is read only when the artefact is parsed
-        (a cached artefact costs no query)."""
-        key = (artefact.pk, artefact.digest)
-        with self._lock:
-            found = self._objects.get(key)
-            if found is not None:
-                self._objects.move_to_end(key)
-        if found is not None:
-            obj, depends = found
-            if depends is None:
-                return obj
-            if context is not None:
-                others = context()
-                if _versions_of(others) == depends:
-                    return obj
-                return self._store(key, parse_artefact(artefact, _text(xml), others), others)
-            return obj
-        text = _text(xml)
-        try:
-            return self._store(key, parse_artefact(artefact, text), None)
-        except StorageError:
-            if context is None:
-                raise
-        others = context()
-        return self._store(key, parse_artefact(artefact, text, others), others)
-
-    def _store(
-        self,
-        key: tuple[int, str],
-        obj: common.MaintainableArtefact,
-        context: Sequence[tuple[StoredArtefact, bytes]] | None,
-    ) -> common.MaintainableArtefact:
-        depends = _versions_of(context) if context is not None else None
-        with self._lock:
-            self._objects[key] = (obj, depends)
-            self._objects.move_to_end(key)
-            while len(self._objects) > self.size:
-                self._objects.popitem(last=False)
-        return obj
-
-
-def _text(xml: bytes | Callable[[], bytes]) -> bytes:
-    return xml() if callable(xml) else xml
-
-
-def _versions_of(context: Sequence[tuple[StoredArtefact, bytes]]) -> frozenset[tuple[int, str]]:
-    return frozenset((other.pk, other.digest) for other, _ in context)
 
 
 def _readable(artefact: StoredArtefact, xml: bytes) -> bytes:

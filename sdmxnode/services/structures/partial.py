@@ -16,8 +16,8 @@ from sdmxnode.formats.sdmxml import parse_xml
 from sdmxnode.formats.sdmxml.elements import iter_item_references
 from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.resources import ITEM_SCHEME_TYPES
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.services.structures.info import StructureInfoBuilder
-from sdmxnode.services.structures.models import ModelCache
 from sdmxnode.services.structures.queries import Selection
 from sdmxnode.storage.structures import StructureStore
 

@@ -18,7 +18,6 @@ from lxml import etree
 from sdmxnode.errors import NoResults, NotAcceptable
 from sdmxnode.formats.header import MessageHeader
 from sdmxnode.formats.registry import Format
-from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS
 from sdmxnode.formats.sdmxml import safe_parser
 from sdmxnode.formats.sdmxml.element_forms import element_in, element_view
 from sdmxnode.formats.sdmxml.elements import (
@@ -29,12 +28,7 @@ from sdmxnode.refs import ArtefactRef
 from sdmxnode.rest.resources import SDMX21_TYPES
 from sdmxnode.rest.structure import StructureQuery
 from sdmxnode.rest.versions import VersionSelector, parse_versions_v2, version_key
-from sdmxnode.services.structures.models import (
-    ModelCache,
-    build_message,
-    filter_items,
-    make_stub,
-)
+from sdmxnode.services.structures.cache import ModelCache
 from sdmxnode.storage.records import StoredArtefact
 from sdmxnode.storage.structures import StructureStore
 
@@ -335,6 +329,8 @@ def render_structures(
     SDMX-ML artefacts stored in the requested SDMX-ML version and wanted in full are copied
     as received; everything else goes through the sdmx1 model and the format's writer.
     """
+    from sdmxnode.services.structures.models import build_message, filter_items, make_stub
+
     requested_view, referenced_view = _VIEWS[selection.detail]
     plan = [(a, requested_view, selection.items, True) for a in selection.requested] + [
         (a, referenced_view, None, False) for a in selection.referenced
@@ -411,6 +407,8 @@ def _expressible(
     ):
         types = sorted({a.ref.type for a in selection.requested})
         names = {name for t in types for name in ELEMENT_ONLY[t]}
+        from sdmxnode.formats.registry.structure import STRUCTURE_FORMATS  # the writers
+
         offered = [f.content_type for f in STRUCTURE_FORMATS if f.name in names]
         raise NotAcceptable(
             f"{' and '.join(types)} cannot be written as {fmt.name}: ask for {', '.join(offered)}",

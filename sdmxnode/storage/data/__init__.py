@@ -27,7 +27,12 @@ from sdmxnode.storage.data.writes import DataflowWriter, LoadCounts, PeriodBound
 from sdmxnode.storage.engine import single_read
 from sdmxnode.storage.failures import store_failure
 from sdmxnode.storage.records import StoredArtefact
-from sdmxnode.storage.structures import StructureStore, stored_artefact
+from sdmxnode.storage.structures import (
+    Derivation,
+    StructureStore,
+    keep_derivations,
+    stored_artefact,
+)
 from sdmxnode.storage.tables import ATTRIBUTE_SEPARATOR, data_layouts, loads, observations, series
 from sdmxnode.storage.writing import lock_artefacts, share_artefact, writing
 
@@ -86,6 +91,10 @@ class DataTransaction:
         """Let every writer's last batch finish and stop its worker thread."""
         for writer in self.writers.values():
             writer.close()
+
+    def keep_derivations(self, derivations: Sequence[Derivation]) -> None:
+        """Keep what the load derived from the structures (its StructureInfo), with it."""
+        keep_derivations(self.conn, derivations)
 
     def finish(self) -> dict[int, LoadCounts]:
         """Finish the load of every dataflow written: its counts per dataflow pk."""
