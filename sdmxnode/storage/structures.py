@@ -175,7 +175,7 @@ def keep_derivations(conn: Connection, derivations: Iterable[Derivation]) -> int
                 "body": statement.excluded.body,
             },
         )
-        kept += conn.execute(statement).rowcount or 0
+        kept += len(conn.execute(statement.returning(structure_derivations.c.kind)).all())
     return kept
 
 

@@ -7,13 +7,16 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from sdmxnode.app import create_app
 from sdmxnode.errors import LoadRejected, StorageError
+from sdmxnode.formats.rows import structure_info_from_json
 from sdmxnode.services.data import loading as data_loading
 from sdmxnode.services.data import pipeline as data_pipeline
 from sdmxnode.services.data.loading import LoadOptions, load_data
 from sdmxnode.services.node import Node
+from sdmxnode.storage.tables import structure_derivations
 from tests.conftest import PROJECT_ROOT, fresh_database, initialise_from_template
 from tests.services.store_dumps import dump_observations, dump_tables
 
@@ -61,6 +64,19 @@ def test_demo_data_stores_the_same_either_way(
     load_data(node, DEMO, LoadOptions(source=DEMO.name))
     assert dump_observations(node) == piped_content
     node.store.engine.dispose()
+
+
+def test_what_the_child_built_of_the_structures_is_kept_with_the_load(
+    structures_node: Node, piped: list[str]
+) -> None:
+    with structures_node.store.engine.begin() as conn:
+        conn.execute(delete(structure_derivations))
+    load_data(structures_node, DEMO, LoadOptions(source=DEMO.name))
+    assert piped == [DEMO.name]
+    name = "Dataflow=IMDX:DF_MIG_STOCK_IMS(1.0.0)"
+    kept = structures_node.store.derivation("info", name, structures_node.store.generation())
+    assert kept is not None
+    assert structure_info_from_json(kept).dataflow == "IMDX:DF_MIG_STOCK_IMS(1.0.0)"
 
 
 @pytest.mark.parametrize(
