@@ -199,7 +199,7 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
     reader_memory: dict[str, int] = {}
     built: list[Derivation] = []  # StructureInfos the reading process built
     with node.data.transaction(period_bounds, principal=options.principal, source=source) as tx:
-        datasets = _checked_datasets(
+        datasets, checked_ahead = _checked_datasets(
             node, message, kind, options, resolver, report, reader_memory, built, plan
         )
         for dataset in watch_aggregates(datasets, report, node.settings):
@@ -214,10 +214,9 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
             agreements[target.pk] = agreement
             writer, rows = _writer(tx, target, dataset, action, agreement)
             result.note(target, dataset, action)
-            rows = rows if progress is None else _counted(rows, progress)
             writer.write(
                 dataset.columns,
-                (row for row in rows if report.errors == 0),
+                _to_write(rows, progress, report, checked_ahead),
                 action or dataset.action,
                 None if action else dataset.action_column,
                 replace_series=dataset.sdmx_version != "2.1",
@@ -243,6 +242,18 @@ def _load_data(node: Node, data: bytes | Path | OpenedMessage, options: LoadOpti
         result.observations_deleted,
     )
     return result
+
+
+def _to_write(
+    rows: Iterator[tuple],
+    progress: Callable[[int], None] | None,
+    report: Report,
+    checked_ahead: bool,
+) -> Iterator[tuple]:
+    """The rows the writer gets: counted for `progress`, and, when each is checked as it
+    comes, none after the report's first error (rows checked ahead stop there already)."""
+    rows = rows if progress is None else _counted(rows, progress)
+    return rows if checked_ahead else (row for row in rows if report.errors == 0)
 
 
 def _writer(
@@ -292,13 +303,14 @@ def _checked_datasets(
     reader_memory: dict[str, int],
     built: list[Derivation],
     plan: ConversionPlan | None = None,
-) -> Iterator[DatasetRows]:
-    """The message's data sets, read (converted through `plan`) and checked: by a child
-    process while this one writes for a large file (`reader_memory` gets its memory use),
-    else in this process (`built` gets what the child built of the structures)."""
+) -> tuple[Iterator[DatasetRows], bool]:
+    """The message's data sets, read (converted through `plan`) and checked, and whether
+    their rows come checked already (no row after the first error is sent): by a child
+    process while this one writes for a large file (`reader_memory` gets its memory use,
+    `built` what it built of the structures), else in this process, lazily."""
     source, max_bytes = options.source, options.max_bytes
     if isinstance(message.data, Path) and can_pipeline(message.data):
-        return piped_datasets(
+        piped = piped_datasets(
             node.settings.database_url,
             message,
             report,
@@ -310,6 +322,7 @@ def _checked_datasets(
             structure_map=options.structure_map,
             built=built,
         )
+        return piped, True
     stored = StoredSeriesAttributes(
         node.store,
         node.data,
@@ -322,12 +335,7 @@ def _checked_datasets(
         datasets = convert_datasets(datasets, plan, report)
     elif options.dataflow is not None:
         datasets = convert_for_dataflow(datasets, node.store, resolver, options.dataflow, report)
-    return check_datasets(
-        datasets,
-        report,
-        resolver.held_structures,
-        stored=stored,
-    )
+    return check_datasets(datasets, report, resolver.held_structures, stored=stored), False
 
 
 def _planned(

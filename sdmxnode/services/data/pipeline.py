@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +151,17 @@ def piped_datasets(
 
 
 def _rows(channel: Any, child: Any) -> Iterator[tuple]:
+    """The data set's rows, batch after batch (chained: no Python step per row)."""
+    return chain.from_iterable(_batches(channel, child))
+
+
+def _batches(channel: Any, child: Any) -> Iterator[list[tuple]]:
     while True:
         tag, payload = _receive(channel, child)
         if tag == "marshalled":
-            yield from marshal.loads(payload)
+            yield marshal.loads(payload)
         elif tag == "rows":
-            yield from payload
+            yield payload
         elif tag == "end":
             return
         else:

@@ -142,15 +142,21 @@ def guard_keys(
     rows: Iterator[tuple], columns: Sequence[str], agreement: Agreement
 ) -> Iterator[tuple]:
     """The rows, unchanged; Forbidden (403) at the first row whose key has a dimension value
-    the agreement's constraints do not allow (the load's transaction then stores nothing)."""
+    the agreement's constraints do not allow (the load's transaction then stores nothing).
+    An agreement without constraints gives the rows back as they are: no step per row."""
     checks = [
         (columns.index(component), component, values)
         for component, values in sorted(agreement.allowed.items())
         if component in columns
     ]
-    if not checks:
-        yield from rows
-        return
+    return _guarded(rows, checks, agreement) if checks else rows
+
+
+def _guarded(
+    rows: Iterator[tuple],
+    checks: list[tuple[int, str, frozenset[str]]],
+    agreement: Agreement,
+) -> Iterator[tuple]:
     last: tuple | None = None
     for row in rows:
         key = tuple(row[i] for i, _, _ in checks)
