@@ -72,14 +72,14 @@ class StructureInfoBuilder:
         caller has just read the `generation`)."""
         if generation is None:
             generation = self.store.generation()
-        key = ("info", generation, *_ref_key(ref))
+        key = (INFO, generation, *_ref_key(ref))
         return self.cache.derived(key, lambda: self._kept_or_built(ref, generation))
 
     def _kept_or_built(self, ref: ArtefactRef, generation: int) -> StructureInfo:
         """The StructureInfo kept in the store for this generation (a process that needs
         it then parses no artefact), else built, and noted in `built` for the caller to
         keep (`keep_derivations`: a load keeps it with its data)."""
-        name = _ref_text(ref)
+        name = str(ref)  # Type=AGENCY:ID(VERSION)
         kept = self.store.derivation(INFO, name, generation)
         if kept is not None:
             return structure_info_from_json(kept)
@@ -409,10 +409,6 @@ def _ref_key(ref: ArtefactRef) -> tuple[str, str, str, str]:
     return (ref.type, ref.agency_id, ref.id, ref.version or "")
 
 
-def _ref_text(ref: ArtefactRef) -> str:
-    return f"{ref.type}={ref.agency_id}:{ref.id}({ref.version or ''})"
-
-
 def _children_of_type(
     store: StructureStore, artefact: StoredArtefact, type_: str
 ) -> list[StoredArtefact]:
@@ -462,10 +458,10 @@ def _attribute(
     dsd: Any,
     codes: dict[str, frozenset[str]],
 ) -> Component:
-    base = _component(attribute, "attribute", codes)
-    relationship = attribute.related_to
     from sdmx.model import common
 
+    base = _component(attribute, "attribute", codes)
+    relationship = attribute.related_to
     name = type(relationship).__name__
     related: tuple[str, ...] = ()
     if name in ("NoSpecifiedRelationship", "DataflowRelationship") or relationship is None:
