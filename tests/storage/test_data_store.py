@@ -202,6 +202,19 @@ def test_writers_of_one_transaction_give_their_new_series_distinct_keys(
     assert {area for _, flow, area in stored if flow == other} == {"DEU", "ITA", "ESP"}
 
 
+def test_reserved_series_keys_ascend_and_never_repeat(store: StructureStore) -> None:
+    """Each block is in ascending order (series insert in one batch) and a later block of
+    the same transaction, or of a later one, starts after it."""
+    with store.engine.begin() as conn:
+        first = data_writes.reserve_series_pks(conn, 40)
+        second = data_writes.reserve_series_pks(conn, 4096)
+    with store.engine.begin() as conn:
+        third = data_writes.reserve_series_pks(conn, 16)
+    for block, count in ((first, 40), (second, 4096), (third, 16)):
+        assert block == sorted(set(block)) and len(block) == count
+    assert first[-1] < second[0] and second[-1] < third[0]
+
+
 def test_full_series_keys_select_the_same_as_the_key_filter(
     store: StructureStore, dataflow_pk: int
 ) -> None:
