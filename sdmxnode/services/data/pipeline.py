@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -245,16 +245,13 @@ def _child(
                     ),
                 )
             )
-            batch: list[tuple] = []
-            for row in dataset.rows:
-                if report.errors:
-                    continue  # the rest is checked, not sent: nothing of it will be stored
-                batch.append(row)
-                if len(batch) >= BATCH_ROWS:
+            # Batches taken by islice, not a Python step per row (0.12 s of the reading
+            # process for 1M rows). From the batch holding the first error on, the rows are
+            # checked, not sent: nothing of that load will be stored.
+            rows = dataset.rows
+            while batch := list(islice(rows, BATCH_ROWS)):
+                if not report.errors:
                     channel.put(_batch_message(batch))
-                    batch = []
-            if batch and not report.errors:
-                channel.put(_batch_message(batch))
             channel.put(("end", None))
         memory = {"start_kib": start_kib, "peak_kib": _status_kib("VmHWM")}
         channel.put(("report", (report, memory, resolver.built)))
