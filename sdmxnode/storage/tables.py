@@ -218,6 +218,9 @@ staged_keys = Table(
     Column("series_pk", Integer, nullable=False),
     Column("period", String(64), nullable=True),
 )
+#: The staging tables by name.
+STAGING_TABLES = _staging.tables
+
 STAGING_DDL = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS staged_observations ("
     "series_pk INTEGER NOT NULL, period VARCHAR(64) NOT NULL, "

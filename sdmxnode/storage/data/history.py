@@ -13,12 +13,16 @@ copy and the write are each one set-based statement, whatever the batch's size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from functools import cache
+from operator import itemgetter
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Join,
     Select,
+    String,
     and_,
     delete,
     insert,
@@ -31,6 +35,8 @@ from sqlalchemy import (
 from sdmxnode.storage.engine import upsert_insert
 from sdmxnode.storage.tables import (
     STAGING_DDL,
+    STAGING_TABLES,
+    metadata,
     observation_history,
     observations,
     staged_keys,
@@ -47,6 +53,9 @@ OBSERVATION_COLUMNS = (
     "attributes",
     "load_pk",
 )
+#: The text columns of an observation row the writer makes itself: the period it computed
+#: the bounds of, and those bounds (`copy_rows`' `text_known`).
+MADE_TEXT = ("period", "period_start", "period_end")
 _HISTORY_COLUMNS = ["series_pk", "period", "value", "attributes", "load_pk", "superseded_by"]
 
 
@@ -63,7 +72,7 @@ def overwrite_observations(conn: Connection, rows: Sequence[tuple], *, load_pk: 
     they are stored: the stored state of those that are goes to the history as superseded
     by load `load_pk`, then all are inserted or updated."""
     _empty(conn, "staged_observations")
-    copy_rows(conn, "staged_observations", OBSERVATION_COLUMNS, rows)
+    copy_rows(conn, "staged_observations", OBSERVATION_COLUMNS, rows, text_known=MADE_TEXT)
     stored, staged = observations.c, staged_observations.c
     _keep(
         conn,
@@ -145,17 +154,69 @@ def _empty(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(f"{verb} {table}")
 
 
-def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def copy_rows(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    text_known: Collection[str] = (),
+) -> None:
     """Insert `rows` (tuples in `columns` order) into `table`: COPY on PostgreSQL (several
-    times faster than an INSERT per row, even pipelined), one executemany on SQLite."""
+    times faster than an INSERT per row, even pipelined), one executemany on SQLite.
+
+    PostgreSQL's COPY goes in its binary format when every text column of the rows holds
+    text or None (integer columns hold the node's own keys): psycopg then writes a row in
+    half the client time of the text format, which escapes every value (0.33 against 0.62
+    us a row of observations). `text_known` names text columns the caller made itself
+    (periods and their bounds, joined keys), which are not looked over. Rows with any other
+    value (a number in a text column) go in the text format, which writes its text.
+    """
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         assert driver is not None
+        types = _binary_types(table, tuple(columns))
+        binary = types is not None and _only_text(rows, columns, types, text_known)
+        statement = f"COPY {table} ({names}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")
         with driver.cursor() as cursor:  # type: ignore[attr-defined]
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with cursor.copy(statement) as copy:
+                if binary:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         return
     marks = ", ".join(["?"] * len(columns))
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+@cache
+def _binary_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
+    """The binary COPY types of `columns` of `table` (int4 or text); None when one is of
+    another type."""
+    found = metadata.tables[table] if table in metadata.tables else STAGING_TABLES[table]
+    types = []
+    for name in columns:
+        kind = found.c[name].type
+        if isinstance(kind, Integer):
+            types.append("int4")
+        elif isinstance(kind, String):  # Text too
+            types.append("text")
+        else:
+            return None
+    return types
+
+
+_TEXT = frozenset({str, type(None)})
+
+
+def _only_text(
+    rows: Sequence[tuple], columns: Sequence[str], types: list[str], known: Collection[str]
+) -> bool:
+    """Whether the text columns of `rows` not in `known` hold only str or None (a column
+    looked over at C speed: the set of its values' types)."""
+    return all(
+        set(map(type, map(itemgetter(index), rows))) <= _TEXT
+        for index, (name, kind) in enumerate(zip(columns, types, strict=True))
+        if kind == "text" and name not in known
+    )

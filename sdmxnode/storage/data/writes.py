@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from sdmxnode.storage.data.history import (
+    MADE_TEXT,
     OBSERVATION_COLUMNS,
     copy_rows,
     overwrite_observations,
@@ -337,7 +338,9 @@ class DataflowWriter:
     def _insert_series(self, records: list[tuple]) -> None:
         """Insert rows of `_unsaved_series` (none: nothing to do)."""
         if records:
-            copy_rows(self.conn, series.name, self.series_columns, records)
+            # The key, its provider and the joined attributes are the writer's own text.
+            known = ("provider", "series_key", "attributes")
+            copy_rows(self.conn, series.name, self.series_columns, records, text_known=known)
 
     @property
     def series_columns(self) -> tuple[str, ...]:
@@ -368,7 +371,7 @@ class DataflowWriter:
     def _insert(self, new_series: list[tuple], rows: list[tuple]) -> None:
         """Insert new series, then observations of new series (run by the worker thread)."""
         self._insert_series(new_series)
-        copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows)
+        copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows, text_known=MADE_TEXT)
 
     def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
         """Clear the series of `replacing`, then write `rows` over what is stored (run by
