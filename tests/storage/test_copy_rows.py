@@ -79,8 +79,8 @@ def test_binary_and_text_formats_store_the_same(
 
 def test_which_rows_go_in_the_binary_format() -> None:
     types = history._binary_types("observations", OBSERVATION_COLUMNS)
-    assert types == ["int4", "text", "text", "text", "text", "text", "int4"]
-    assert history._binary_types("staged_keys", ("series_pk", "period")) == ["int4", "text"]
+    assert types == ("int4", "text", "text", "text", "text", "text", "int4")
+    assert history._binary_types("staged_keys", ("series_pk", "period")) == ("int4", "text")
     text_rows = _rows(1, ["1", None])
     assert history._only_text(text_rows, OBSERVATION_COLUMNS, types, MADE_TEXT)
     assert not history._only_text(_rows(1, ["1", 2.5]), OBSERVATION_COLUMNS, types, MADE_TEXT)

@@ -245,9 +245,9 @@ def _child(
                     ),
                 )
             )
-            # Batches taken by islice, not a Python step per row (0.12 s of the reading
-            # process for 1M rows). From the batch holding the first error on, the rows are
-            # checked, not sent: nothing of that load will be stored.
+            # Batches taken by islice, not a Python step per row (the loop alone: 0.14
+            # against 0.03 s for 1M rows). From the batch holding the first error on, the
+            # rows are checked, not sent: nothing of that load will be stored.
             rows = dataset.rows
             while batch := list(islice(rows, BATCH_ROWS)):
                 if not report.errors:

@@ -191,7 +191,7 @@ def copy_rows(
 
 
 @cache
-def _binary_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
+def _binary_types(table: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
     """The binary COPY types of `columns` of `table` (int4 or text); None when one is of
     another type."""
     found = metadata.tables[table] if table in metadata.tables else STAGING_TABLES[table]
@@ -204,14 +204,14 @@ def _binary_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
             types.append("text")
         else:
             return None
-    return types
+    return tuple(types)
 
 
 _TEXT = frozenset({str, type(None)})
 
 
 def _only_text(
-    rows: Sequence[tuple], columns: Sequence[str], types: list[str], known: Collection[str]
+    rows: Sequence[tuple], columns: Sequence[str], types: Sequence[str], known: Collection[str]
 ) -> bool:
     """Whether the text columns of `rows` not in `known` hold only str or None (a column
     looked over at C speed: the set of its values' types)."""
