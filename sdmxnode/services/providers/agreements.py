@@ -62,7 +62,7 @@ def provider_in(element: bytes, sdmx_ml: str) -> str | None:
     no information model."""
     root = etree.fromstring(element)
     for node in root.iter("{*}DataProvider"):
-        for scheme, item in iter_item_references(node, "2.1" if sdmx_ml == "2.1" else "3.0"):
+        for scheme, item in iter_item_references(node, sdmx_ml):
             if scheme.type == "DataProviderScheme":
                 return f"{scheme.agency_id}:{item}"
     return None
