@@ -8,8 +8,8 @@ is no error); `add_missing_indexes` does the same for indexes. `key_series_by_pr
 makes the data provider part of a series' identity (issue 17) in a database whose series
 were keyed by dataflow and key alone: their data become unattributed (provider '').
 `cascade_by_trigger` replaces, on PostgreSQL, the row-by-row foreign key checks of the
-observation tables by a trigger that deletes a deleted series' rows (new and old
-databases alike).
+observation tables and of `series` by triggers that delete a deleted series' rows and a
+deleted dataflow's series (new and old databases alike).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.schema import CreateColumn, CreateTable
 
 from sdmxnode.storage.engine import WRITE_OPTION
 from sdmxnode.storage.tables import (
+    artefacts,
     audit_log,
     data_layouts,
     loads,
@@ -183,58 +184,82 @@ def _copy_series(conn: Connection) -> bool:
     return True
 
 
-#: The foreign keys from the observation tables to `series` that PostgreSQL checks row by
-#: row, and the trigger that does their ON DELETE CASCADE instead (`cascade_by_trigger`).
-_OBSERVATION_FOREIGN_KEYS = {
+#: The foreign keys PostgreSQL checks row by row that triggers stand for
+#: (`cascade_by_trigger`): from the observation tables to `series`, and from `series` to
+#: its dataflow's row in `artefacts`.
+_CASCADED_FOREIGN_KEYS = {
     observations.name: "observations_series_pk_fkey",
     observation_history.name: "observation_history_series_pk_fkey",
+    series.name: "series_dataflow_pk_fkey",
 }
-_CASCADE_TRIGGER = "sdmxnode_series_deleted"
-_CASCADE_DDL = (
-    f"CREATE OR REPLACE FUNCTION {_CASCADE_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN "
-    "DELETE FROM observations WHERE series_pk IN (SELECT pk FROM deleted_series); "
-    "DELETE FROM observation_history WHERE series_pk IN (SELECT pk FROM deleted_series); "
-    "RETURN NULL; END $$",
-    f"CREATE TRIGGER {_CASCADE_TRIGGER} AFTER DELETE ON series "
-    "REFERENCING OLD TABLE AS deleted_series FOR EACH STATEMENT "
-    f"EXECUTE FUNCTION {_CASCADE_TRIGGER}()",
-)
+#: Each trigger's table, and what it deletes with the rows deleted from it (its transition
+#: table, `deleted_rows`): one set-based statement per statement.
+_CASCADE_TRIGGERS = {
+    "sdmxnode_series_deleted": (
+        series.name,
+        "DELETE FROM observations WHERE series_pk IN (SELECT pk FROM deleted_rows); "
+        "DELETE FROM observation_history WHERE series_pk IN (SELECT pk FROM deleted_rows);",
+    ),
+    "sdmxnode_dataflow_deleted": (
+        artefacts.name,
+        "DELETE FROM series WHERE dataflow_pk IN (SELECT pk FROM deleted_rows);",
+    ),
+}
+
+
+def _cascade_ddl(name: str, table: str, deletes: str) -> tuple[str, ...]:
+    """The trigger `name` on `table` and its function, made again if there."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {deletes} RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER DELETE ON {table} "
+        "REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {name}()",
+    )
 
 
 def cascade_by_trigger(engine: Engine) -> bool:
     """On PostgreSQL, drop the foreign keys from `observations` and `observation_history`
-    to `series` and delete a deleted series' rows of both by a statement trigger on
-    `series` instead; whether it changed the database.
+    to `series` and from `series` to `artefacts`, and delete the rows that referred to a
+    deleted row by statement triggers instead; whether it changed the database.
 
-    PostgreSQL checks a foreign key row by row (a lookup and a key-share lock of the series
-    row per observation): measured on a first load of 500,000 observations, 5.2 of the
-    server's 7.9 CPU seconds, which made its load slower than SQLite's; the history copy of
-    an overwrite paid the same. Every series pk a load writes is one it read or inserted in
-    its transaction, under the share lock of the dataflow's row that a deletion of the
-    dataflow (the only way series are deleted) waits for, so the check found nothing; the
-    ON DELETE CASCADE it carried is the trigger's (one set-based DELETE per statement, not
-    one per series). SQLite keeps the foreign keys: its checks cost little.
+    PostgreSQL checks a foreign key row by row (a lookup and a key-share lock of the
+    referred row per row inserted): measured on a first load of 500,000 observations, the
+    observations' check took 5.2 of the server's 7.9 CPU seconds, which made its load
+    slower than SQLite's; the history copy of an overwrite paid the same. The series' check
+    of their dataflow cost 5 to 6 us a series (1.1 of 4.8 s to COPY 200,000 series in
+    `psql`), a real share of a load whose series hold few observations. Every series pk a
+    load writes is one it read or inserted in its transaction, and every series it inserts
+    is of the dataflow whose row it share-locked first (`DataTransaction.writer`), which a
+    deletion of the dataflow (the only way series are deleted) waits for: the checks found
+    nothing. The ON DELETE CASCADE they carried is the triggers' (one set-based DELETE per
+    statement, not one per row). SQLite keeps the foreign keys: its checks cost little.
     """
-    if engine.dialect.name != "postgresql" or _has_cascade_trigger(engine):
+    if engine.dialect.name != "postgresql" or _has_cascade_triggers(engine):
         return False
     try:
         with engine.begin() as conn:
-            for table, name in _OBSERVATION_FOREIGN_KEYS.items():
+            for table, name in _CASCADED_FOREIGN_KEYS.items():
                 conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
-            for ddl in _CASCADE_DDL:
-                conn.exec_driver_sql(ddl)
+            for name, (table, deletes) in _CASCADE_TRIGGERS.items():
+                for ddl in _cascade_ddl(name, table, deletes):
+                    conn.exec_driver_sql(ddl)
     except SQLAlchemyError:
-        if not _has_cascade_trigger(engine):  # not made by another process meanwhile
+        if not _has_cascade_triggers(engine):  # not made by another process meanwhile
             raise
         return False
     return True
 
 
-def _has_cascade_trigger(engine: Engine) -> bool:
+def _has_cascade_triggers(engine: Engine) -> bool:
+    """Whether every trigger of `_CASCADE_TRIGGERS` is on its table (a database made before
+    the dataflow's trigger has the series' alone)."""
     query = text(
-        "SELECT 1 FROM pg_trigger WHERE tgname = :name "
-        "AND tgrelid = to_regclass(quote_ident(current_schema()) || '.series')"
+        "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(:names) AND tgrelid IN "
+        "(to_regclass(quote_ident(current_schema()) || '.series'), "
+        "to_regclass(quote_ident(current_schema()) || '.artefacts'))"
     )
     with engine.connect() as conn:
-        return conn.execute(query, {"name": _CASCADE_TRIGGER}).first() is not None
+        found = conn.execute(query, {"names": list(_CASCADE_TRIGGERS)}).scalar_one()
+    return int(found) == len(_CASCADE_TRIGGERS)

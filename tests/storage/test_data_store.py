@@ -367,12 +367,18 @@ def _count_rows(data: DataStore, table, dataflow_pk: int) -> int:  # type: ignor
         return int(conn.execute(query).scalar_one())
 
 
+def _count_series(data: DataStore, dataflow_pk: int) -> int:
+    query = select(func.count()).select_from(series).where(series.c.dataflow_pk == dataflow_pk)
+    with data.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
 def test_deleting_a_dataflow_deletes_its_observations_and_their_history(
     store: StructureStore, dataflow_pk: int
 ) -> None:
-    """Series go with their dataflow (foreign key cascade); their observations and history
-    go with them (SQLite: cascade; PostgreSQL: the trigger of `cascade_by_trigger`), and
-    another dataflow's stay."""
+    """Series go with their dataflow, their observations and history with them (SQLite:
+    foreign key cascades; PostgreSQL: the triggers of `cascade_by_trigger`), and another
+    dataflow's stay."""
     other_ref = ArtefactRef("Dataflow", "T", "DF2", "1.0")
     store.put_artefacts([ArtefactRecord(other_ref, True, "DF2", "2.1", b"<y/>")])
     other_pk = next(a.pk for a in store.find_artefacts() if a.ref == other_ref)
@@ -381,6 +387,8 @@ def test_deleting_a_dataflow_deletes_its_observations_and_their_history(
         _load(data, pk, ROWS)
         _load(data, pk, [("A", "FRA", "2019", "12", None, "PS")], "Merge")  # one in history
     assert store.delete_artefact(ArtefactRef("Dataflow", "T", "DF", "1.0")) == (True, None)
+    assert _count_series(data, dataflow_pk) == 0
+    assert _count_series(data, other_pk) == len({row[:2] for row in ROWS})
     # Rows of no series (orphans) are counted with the deleted dataflow's.
     assert _count_rows(data, observations, dataflow_pk) == 0
     assert _count_rows(data, observation_history, dataflow_pk) == 0
@@ -388,10 +396,11 @@ def test_deleting_a_dataflow_deletes_its_observations_and_their_history(
     assert _count_rows(data, observation_history, other_pk) == 1
 
 
-def test_observation_tables_are_checked_row_by_row_only_on_sqlite(tmp_path: Path) -> None:
-    """A database created with the foreign keys from the observation tables to `series`
-    (as every one was) loses them on PostgreSQL, where each costs a lookup and a lock per
-    row written, and gets the trigger that cascades instead; SQLite keeps them."""
+def test_data_tables_are_checked_row_by_row_only_on_sqlite(tmp_path: Path) -> None:
+    """A database created with the foreign keys from the observation tables to `series` and
+    from `series` to `artefacts` (as every one was) loses them on PostgreSQL, where each
+    costs a lookup and a lock per row written, and gets the triggers that cascade instead;
+    SQLite keeps them."""
     engine = create_store_engine(fresh_database(tmp_path))
     try:
         metadata.create_all(engine)
@@ -399,8 +408,33 @@ def test_observation_tables_are_checked_row_by_row_only_on_sqlite(tmp_path: Path
         assert cascade_by_trigger(engine) is postgresql
         assert cascade_by_trigger(engine) is False  # done once
         inspector = inspect(engine)
-        for table in (observations, observation_history):
+        for table, kept in ((observations, "series"), (observation_history, "series")):
             referred = {k["referred_table"] for k in inspector.get_foreign_keys(table.name)}
-            assert referred == (set() if postgresql else {"series"})
+            assert referred == (set() if postgresql else {kept})
+        referred = {k["referred_table"] for k in inspector.get_foreign_keys(series.name)}
+        assert referred == (set() if postgresql else {"artefacts"})
+    finally:
+        engine.dispose()
+
+
+def test_a_store_upgraded_before_the_dataflow_trigger_gets_it(tmp_path: Path) -> None:
+    """A PostgreSQL store that `cascade_by_trigger` upgraded when it replaced the observation
+    tables' foreign keys alone (the series' trigger there, the series' key to `artefacts`
+    still checked) loses that key too and gets the dataflow's trigger."""
+    engine = create_store_engine(fresh_database(tmp_path))
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("the foreign keys are replaced by triggers on PostgreSQL only")
+        metadata.create_all(engine)
+        assert cascade_by_trigger(engine) is True
+        with engine.begin() as conn:  # back to the state the earlier upgrade left
+            conn.exec_driver_sql("DROP TRIGGER sdmxnode_dataflow_deleted ON artefacts")
+            conn.exec_driver_sql(
+                "ALTER TABLE series ADD CONSTRAINT series_dataflow_pk_fkey FOREIGN KEY "
+                "(dataflow_pk) REFERENCES artefacts (pk) ON DELETE CASCADE"
+            )
+        assert cascade_by_trigger(engine) is True
+        assert cascade_by_trigger(engine) is False
+        assert inspect(engine).get_foreign_keys(series.name) == []
     finally:
         engine.dispose()
