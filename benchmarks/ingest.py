@@ -111,11 +111,13 @@ def write_message(
     *,
     dataflow: str = "DF_MIG_STOCK_IMS",
     written_as: dict[str, dict[str, str]] | None = None,
+    periods: int = len(YEARS),
 ) -> int:
     """Write a structure-specific message of `observations` observations; the series count.
     Messages of another `revision` have the same keys and periods, every value changed. The
     message is for `dataflow` (of the same DSD); `written_as` gives, per dimension, the code
-    each code is written as (an institution's own coding)."""
+    each code is written as (an institution's own coding); each series has `periods` annual
+    observations (the first of `YEARS`)."""
     header, series_attrib, obs_attrib = _demo_template()
     header = header.replace("DF_MIG_STOCK_IMS", dataflow)
     recode = written_as or {}
@@ -128,7 +130,8 @@ def write_message(
     }
     attribute_text = " ".join(f'{k}="{v}"' for k, v in attributes.items())
     obs_attribute_text = " ".join(f'{k}="{v}"' for k, v in observation_attributes.items())
-    wanted_series = -(-observations // len(YEARS))
+    years = YEARS[:periods]
+    wanted_series = -(-observations // len(years))
     written = 0
     series_count = 0
     with path.open("w", encoding="utf-8") as out:
@@ -140,7 +143,7 @@ def write_message(
             key = {d: recode.get(d, {}).get(v, v) for d, v in key.items()}
             key_text = " ".join(f'{d}="{key[d]}"' for d in dimensions)
             lines = [f"<Series {key_text} {attribute_text}>"]
-            for year in YEARS:
+            for year in years:
                 if written == observations:
                     break
                 value = 1000 + (written * 7919) % 1_000_000 + revision
@@ -435,7 +438,7 @@ def _checkpoints(url: str) -> int:
 
 
 def run_whole_processes(
-    tmp: Path, observations: int, codes: dict[str, list[str]], repeat: int
+    tmp: Path, observations: int, codes: dict[str, list[str]], repeat: int, periods: int
 ) -> dict[str, float]:
     """Whole-process loads on SQLite (and PostgreSQL when SDMXNODE_BENCH_POSTGRES_URL is
     set) against pysdmx's whole process, medians of `repeat`; print them; the ratios."""
@@ -446,14 +449,15 @@ def run_whole_processes(
 
     message, empty = tmp / "whole.xml", tmp / "empty"
     empty.mkdir(exist_ok=True)
-    write_message(message, observations, codes)
+    series_count = write_message(message, observations, codes, periods=periods)
     # pysdmx runs from the bytecode pip compiled when it installed it. The project, installed
     # editable, compiles its modules on its first run and keeps them, unless writing bytecode
     # is off (PYTHONDONTWRITEBYTECODE=1, as on the team's machines): 0.35 s of every load
     # process. Compile them first, as any earlier run would have.
     compileall.compile_dir(PROJECT / "sdmxnode", quiet=1)
     print(
-        f"whole processes: {observations:,} observations ({message.stat().st_size / 1e6:.1f} MB)",
+        f"whole processes: {observations:,} observations in {series_count:,} series "
+        f"({message.stat().st_size / 1e6:.1f} MB)",
         flush=True,
     )
     pysdmx_times = []
@@ -559,6 +563,14 @@ def main() -> None:
         "--only-whole-process", action="store_true", help="measure the whole processes alone"
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each whole process")
+    parser.add_argument(
+        "--periods",
+        type=int,
+        choices=range(1, len(YEARS) + 1),
+        default=len(YEARS),
+        metavar=f"1..{len(YEARS)}",
+        help="observations per series of the whole-process comparison's message",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -582,7 +594,7 @@ def main() -> None:
             run_mapped(tmp, options.mapped, codes)
             return
         if options.only_whole_process:
-            run_whole_processes(tmp, options.whole_process, codes, options.repeat)
+            run_whole_processes(tmp, options.whole_process, codes, options.repeat, options.periods)
             return
         large, small = tmp / "large.xml", tmp / "small.xml"
         large_series = write_message(large, options.observations, codes)
@@ -628,7 +640,7 @@ def main() -> None:
         if options.mapped:
             run_mapped(tmp, options.mapped, codes)
         if options.whole_process:
-            run_whole_processes(tmp, options.whole_process, codes, options.repeat)
+            run_whole_processes(tmp, options.whole_process, codes, options.repeat, options.periods)
 
 
 if __name__ == "__main__":
