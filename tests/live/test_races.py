@@ -5,7 +5,7 @@ with SDMXNODE_TEST_DATABASE_URL):
 
 - a data POST against the DELETE of its dataflow: if the POST is answered 2xx its data is
   there afterwards and the DELETE was refused (409); if the DELETE is answered 200 the
-  POST was refused and nothing of it is stored;
+  POST was refused and nothing of it is stored (no series is left of a deleted dataflow);
 - a data POST (a dataflow's first load) against a PUT of its DSD that drops the attribute
   the data carries: exactly one of them succeeds, and the store shows that one's effect;
 - a data POST against the revocation of its token: a load that started after the
@@ -148,6 +148,18 @@ def test_data_post_against_dataflow_delete(racing, tmp_path: Path) -> None:
             assert stored == -1, (round_, stored)  # the dataflow is gone, and its data
             outcomes["delete"] += 1
     assert node.data.count_loads() == outcomes["post"] + _demo_loads(node)
+    assert _series_of_no_dataflow(node) == 0
+
+
+def _series_of_no_dataflow(node) -> int:  # type: ignore[no-untyped-def]
+    """Series whose dataflow is gone (PostgreSQL ties them to it by a trigger, not a key)."""
+    from sqlalchemy import func, select
+
+    from sdmxnode.storage.tables import artefacts, series
+
+    gone = ~series.c.dataflow_pk.in_(select(artefacts.c.pk))
+    with node.store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(series).where(gone)).scalar_one())
 
 
 def _demo_loads(node) -> int:  # type: ignore[no-untyped-def]
