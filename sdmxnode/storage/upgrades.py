@@ -228,8 +228,9 @@ def cascade_by_trigger(engine: Engine) -> bool:
     referred row per row inserted): measured on a first load of 500,000 observations, the
     observations' check took 5.2 of the server's 7.9 CPU seconds, which made its load
     slower than SQLite's; the history copy of an overwrite paid the same. The series' check
-    of their dataflow cost 5 to 6 us a series (1.1 of 4.8 s to COPY 200,000 series in
-    `psql`), a real share of a load whose series hold few observations. Every series pk a
+    of their dataflow cost 5 to 6 us a series (1.0 to 1.3 of the 4.8 to 4.9 s a COPY of
+    200,000 series took in `psql`), a real share of a load whose series hold few
+    observations. Every series pk a
     load writes is one it read or inserted in its transaction, and every series it inserts
     is of the dataflow whose row it share-locked first (`DataTransaction.writer`), which a
     deletion of the dataflow (the only way series are deleted) waits for: the checks found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import delete, func, insert, inspect, select
 
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.data import DataStore
@@ -20,7 +20,14 @@ from sdmxnode.storage.data.reads import (
 )
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
-from sdmxnode.storage.tables import loads, metadata, observation_history, observations, series
+from sdmxnode.storage.tables import (
+    artefacts,
+    loads,
+    metadata,
+    observation_history,
+    observations,
+    series,
+)
 from sdmxnode.storage.times import now_utc
 from sdmxnode.storage.upgrades import cascade_by_trigger
 from tests.conftest import fresh_database
@@ -417,10 +424,28 @@ def test_data_tables_are_checked_row_by_row_only_on_sqlite(tmp_path: Path) -> No
         engine.dispose()
 
 
+#: What `cascade_by_trigger` made before the dataflow's trigger (stop 36 to stop 43).
+_EARLIER_SERIES_TRIGGER = (
+    "CREATE OR REPLACE FUNCTION sdmxnode_series_deleted() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN "
+    "DELETE FROM observations WHERE series_pk IN (SELECT pk FROM deleted_series); "
+    "DELETE FROM observation_history WHERE series_pk IN (SELECT pk FROM deleted_series); "
+    "RETURN NULL; END $$",
+    "DROP TRIGGER sdmxnode_series_deleted ON series",
+    "CREATE TRIGGER sdmxnode_series_deleted AFTER DELETE ON series "
+    "REFERENCING OLD TABLE AS deleted_series FOR EACH STATEMENT "
+    "EXECUTE FUNCTION sdmxnode_series_deleted()",
+    "DROP TRIGGER sdmxnode_dataflow_deleted ON artefacts",
+    "ALTER TABLE series ADD CONSTRAINT series_dataflow_pk_fkey FOREIGN KEY (dataflow_pk) "
+    "REFERENCES artefacts (pk) ON DELETE CASCADE",
+)
+
+
 def test_a_store_upgraded_before_the_dataflow_trigger_gets_it(tmp_path: Path) -> None:
     """A PostgreSQL store that `cascade_by_trigger` upgraded when it replaced the observation
-    tables' foreign keys alone (the series' trigger there, the series' key to `artefacts`
-    still checked) loses that key too and gets the dataflow's trigger."""
+    tables' foreign keys alone (the series' trigger of then there, the series' key to
+    `artefacts` still checked) loses that key too and gets the dataflow's trigger; deleting
+    a dataflow then deletes its series and their observations."""
     engine = create_store_engine(fresh_database(tmp_path))
     try:
         if engine.dialect.name != "postgresql":
@@ -428,13 +453,43 @@ def test_a_store_upgraded_before_the_dataflow_trigger_gets_it(tmp_path: Path) ->
         metadata.create_all(engine)
         assert cascade_by_trigger(engine) is True
         with engine.begin() as conn:  # back to the state the earlier upgrade left
-            conn.exec_driver_sql("DROP TRIGGER sdmxnode_dataflow_deleted ON artefacts")
-            conn.exec_driver_sql(
-                "ALTER TABLE series ADD CONSTRAINT series_dataflow_pk_fkey FOREIGN KEY "
-                "(dataflow_pk) REFERENCES artefacts (pk) ON DELETE CASCADE"
-            )
+            for ddl in _EARLIER_SERIES_TRIGGER:
+                conn.exec_driver_sql(ddl)
         assert cascade_by_trigger(engine) is True
         assert cascade_by_trigger(engine) is False
         assert inspect(engine).get_foreign_keys(series.name) == []
+        with engine.begin() as conn:
+            dataflow = conn.execute(
+                insert(artefacts)
+                .values(
+                    type="Dataflow",
+                    agency_id="T",
+                    id="DF",
+                    version="1.0",
+                    is_final=True,
+                    name="DF",
+                    sdmx_ml="2.1",
+                    xml=b"<x/>",
+                    digest="d",
+                    updated=now_utc(),
+                )
+                .returning(artefacts.c.pk)
+            ).scalar_one()
+            conn.execute(insert(series).values(pk=1, dataflow_pk=dataflow, series_key="A"))
+            conn.execute(
+                insert(observations).values(
+                    series_pk=1,
+                    period="2020",
+                    period_start="2020-01-01",
+                    period_end="2020-12-31",
+                    value="1",
+                    load_pk=1,
+                )
+            )
+            conn.execute(delete(artefacts).where(artefacts.c.pk == dataflow))
+        with engine.connect() as conn:
+            for table in (series, observations):
+                count = select(func.count()).select_from(table)
+                assert conn.execute(count).scalar_one() == 0, table.name
     finally:
         engine.dispose()
