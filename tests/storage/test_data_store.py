@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy import func, inspect, select
 
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.data import DataStore
@@ -21,7 +21,6 @@ from sdmxnode.storage.data.reads import (
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import (
-    artefacts,
     loads,
     metadata,
     observation_history,
@@ -458,38 +457,14 @@ def test_a_store_upgraded_before_the_dataflow_trigger_gets_it(tmp_path: Path) ->
         assert cascade_by_trigger(engine) is True
         assert cascade_by_trigger(engine) is False
         assert inspect(engine).get_foreign_keys(series.name) == []
-        with engine.begin() as conn:
-            dataflow = conn.execute(
-                insert(artefacts)
-                .values(
-                    type="Dataflow",
-                    agency_id="T",
-                    id="DF",
-                    version="1.0",
-                    is_final=True,
-                    name="DF",
-                    sdmx_ml="2.1",
-                    xml=b"<x/>",
-                    digest="d",
-                    updated=now_utc(),
-                )
-                .returning(artefacts.c.pk)
-            ).scalar_one()
-            conn.execute(insert(series).values(pk=1, dataflow_pk=dataflow, series_key="A"))
-            conn.execute(
-                insert(observations).values(
-                    series_pk=1,
-                    period="2020",
-                    period_start="2020-01-01",
-                    period_end="2020-12-31",
-                    value="1",
-                    load_pk=1,
-                )
-            )
-            conn.execute(delete(artefacts).where(artefacts.c.pk == dataflow))
-        with engine.connect() as conn:
-            for table in (series, observations):
-                count = select(func.count()).select_from(table)
-                assert conn.execute(count).scalar_one() == 0, table.name
+        store = StructureStore(engine)
+        ref = ArtefactRef("Dataflow", "T", "DF", "1.0")
+        store.put_artefacts([ArtefactRecord(ref, True, "DF", "2.1", b"<x/>")])
+        dataflow = store.find_artefacts()[0].pk
+        data = DataStore(engine)
+        _load(data, dataflow, ROWS)
+        assert store.delete_artefact(ref) == (True, None)
+        assert _count_series(data, dataflow) == 0
+        assert _count_rows(data, observations, dataflow) == 0
     finally:
         engine.dispose()
