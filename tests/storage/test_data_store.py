@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
 
+from sdmxnode.errors import StorageError
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
 from sdmxnode.storage.data import DataStore
 from sdmxnode.storage.data import writes as data_writes
+from sdmxnode.storage.data.history import OBSERVATION_COLUMNS, CopyStream
 from sdmxnode.storage.data.layout import Layout
 from sdmxnode.storage.data.reads import (
     DataSelection,
@@ -468,3 +471,133 @@ def test_a_store_upgraded_before_the_dataflow_trigger_gets_it(tmp_path: Path) ->
         assert _count_rows(data, observations, dataflow) == 0
     finally:
         engine.dispose()
+
+
+def _many_series_rows(count: int, unit: str = "PS") -> list[tuple]:
+    """Three observations of each of `count` series new to the store."""
+    return [
+        ("A", f"C{i:03}", str(year), str(i), None, unit)
+        for i in range(count)
+        for year in (2019, 2020, 2021)
+    ]
+
+
+def _stored_series(data: DataStore, dataflow_pk: int) -> dict[str, str | None]:
+    with data.engine.connect() as conn:
+        found = conn.execute(
+            select(series.c.series_key, series.c.attributes).where(
+                series.c.dataflow_pk == dataflow_pk
+            )
+        )
+        return {key: attributes for key, attributes in found}
+
+
+@pytest.mark.parametrize("held", [5, 4096])
+def test_a_first_load_in_many_batches_writes_every_series_and_observation(
+    store: StructureStore,
+    dataflow_pk: int,
+    held: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Batches of two observations, series held back (PostgreSQL) five at a time or all
+    along: every observation is stored once, every series once with its attributes, and
+    a series attribute sent again with another value in a later batch is the one kept.
+    On PostgreSQL the observations go through a few COPYs, not one a batch."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", 2)
+    monkeypatch.setattr(data_writes, "SERIES_HELD", held)
+    started: list[bool] = []
+    start = CopyStream._start
+    monkeypatch.setattr(
+        CopyStream, "_start", lambda self, binary: started.append(binary) or start(self, binary)
+    )
+    data = DataStore(store.engine)
+    rows = _many_series_rows(60)
+    rows.append(("A", "C007", "2022", "7", "E", "XX"))  # its series' unit, later
+    counts = _load(data, dataflow_pk, rows)
+    assert counts.observations_written == 181 and counts.series_written == 60
+    stored = sorted((r[0], r[2], r[3], r[4]) for r in _current(data, dataflow_pk))
+    assert stored == sorted((f"A.{r[1]}", r[2], r[3], r[4]) for r in rows)
+    units = _stored_series(data, dataflow_pk)
+    assert len(units) == 60 and units.pop("A.C007") == "XX"
+    assert set(units.values()) == {"PS"}
+    if store.engine.dialect.name == "postgresql":
+        # 91 batches; a COPY ends when series keys are reserved (blocks of 16, 16, 32) and,
+        # with five held, when the held series are written.
+        assert 0 < len(started) <= (30 if held == 5 else 4)
+        assert all(started)  # binary: every text column held text
+
+
+def test_a_load_failing_while_its_observations_stream_writes_nothing(
+    store: StructureStore, dataflow_pk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data set's rows fail after several batches were sent (on PostgreSQL into an open
+    COPY): nothing of the load is stored, and the next load writes as usual."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", 2)
+    data = DataStore(store.engine)
+
+    def failing() -> Iterator[tuple]:
+        for row in _many_series_rows(10):
+            yield (*row, 0)
+        raise RuntimeError("a finding arrived")
+
+    with pytest.raises(RuntimeError):
+        with data.transaction(_bounds) as tx:
+            tx.writer(dataflow_pk, LAYOUT, "Merge").write(COLUMNS, failing(), "Merge")
+    assert _current(data, dataflow_pk) == [] and _stored_series(data, dataflow_pk) == {}
+    _load(data, dataflow_pk, ROWS)
+    assert len(_current(data, dataflow_pk)) == len(ROWS)
+
+
+def test_a_load_whose_write_is_refused_midway_writes_nothing(
+    store: StructureStore, dataflow_pk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An observation sent twice in a first load breaks the observations' key when the
+    rows reach the store (on PostgreSQL, in the middle of a COPY): the load fails, nothing
+    of it is stored, and the connection serves the next load."""
+    monkeypatch.setattr(data_writes, "BATCH_SIZE", 2)
+    data = DataStore(store.engine)
+    rows = [*_many_series_rows(4), ("A", "C000", "2019", "9", None, "PS")]
+    with pytest.raises(Exception) as refused:  # noqa: PT011
+        _load(data, dataflow_pk, rows)
+    assert isinstance(refused.value, StorageError)
+    assert _current(data, dataflow_pk) == [] and _stored_series(data, dataflow_pk) == {}
+    _load(data, dataflow_pk, ROWS)
+    assert len(_current(data, dataflow_pk)) == len(ROWS)
+
+
+def test_a_copy_stream_switches_format_for_rows_that_are_not_all_text(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    """PostgreSQL: rows with a number in a text column go in COPY's text format, which
+    writes its text; the stream ends the binary COPY for them and starts one after."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS[:1])
+    with store.engine.connect() as conn:
+        pk = conn.execute(select(series.c.pk)).scalar_one()
+    batches = [
+        [(pk, "2001", "2001-01-01", "2001-12-31", "1", None, 0)],
+        [(pk, "2002", "2002-01-01", "2002-12-31", 2, None, 0)],  # a number
+        [(pk, "2003", "2003-01-01", "2003-12-31", "3", "E", 0)],
+    ]
+    with store.engine.begin() as conn:
+        stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
+        formats = []
+        for batch in batches:
+            stream.write(batch)
+            formats.append(stream._binary)
+        assert stream.is_open
+        stream.close()
+        assert not stream.is_open
+        found = conn.execute(
+            select(observations.c.period, observations.c.value, observations.c.attributes)
+            .where(observations.c.period.in_(["2001", "2002", "2003"]))
+            .order_by(observations.c.period)
+        ).all()
+    assert formats == [True, False, True]
+    assert [tuple(r) for r in found] == [
+        ("2001", "1", None),
+        ("2002", "2", None),
+        ("2003", "3", "E"),
+    ]

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sdmxnode.storage.data.history import (
     MADE_TEXT,
     OBSERVATION_COLUMNS,
+    CopyStream,
     copy_rows,
     overwrite_observations,
     prepare_staging,
@@ -44,6 +45,9 @@ from sdmxnode.storage.tables import (
 )
 
 BATCH_SIZE = 5000
+#: PostgreSQL: new series held back while observations stream (`DataflowWriter._insert`),
+#: at most this many before they are copied.
+SERIES_HELD = 4096
 PeriodBounds = Callable[[str], tuple[str, str]]
 
 
@@ -70,7 +74,11 @@ class DataflowWriter:
 
     Series first seen in this load get their primary key at once, from a block reserved
     for this writer (`reserve_series_pks`), and are inserted in batches, with their
-    attributes, on the worker thread just before the observations that use them.
+    attributes, on the worker thread just before the observations that use them. On
+    PostgreSQL, which ties observations to their series by a trigger, not a key
+    (`storage.upgrades`), the observations of new series go through one COPY across
+    batches (`CopyStream`), and their series wait to be copied until it ends: when the
+    connection is needed for anything else (`_release`), or at the end of a data set.
     """
 
     conn: Connection
@@ -92,6 +100,9 @@ class DataflowWriter:
     #: The write of the previous batch, running while the next batch is parsed.
     _inserting: Future[object] | None = None
     _inserter: ThreadPoolExecutor | None = None
+    #: PostgreSQL: the observations' COPY (open across batches) and the series it waits for.
+    _stream: CopyStream | None = None
+    _held_series: list[tuple] = field(default_factory=list)
     #: How many series of the dataflow (and provider) the store held before the load.
     held_series: int = field(default=0, init=False)
 
@@ -105,6 +116,10 @@ class DataflowWriter:
             self._series[key] = pk
             self._series_attributes[pk] = attributes
         self.held_series = len(self._series)
+        if self.conn.dialect.name == "postgresql":
+            self._stream = CopyStream(
+                self.conn, observations.name, OBSERVATION_COLUMNS, text_known=MADE_TEXT
+            )
 
     @property
     def added_series(self) -> int:
@@ -209,6 +224,7 @@ class DataflowWriter:
         self._flush(pending)
         if deletions:
             self._delete(deletions)
+        self._settle()
 
     def _wait(self) -> None:
         """Let the previous batch's insert finish (raising its error) before the
@@ -216,6 +232,22 @@ class DataflowWriter:
         if self._inserting is not None:
             inserting, self._inserting = self._inserting, None
             inserting.result()
+
+    def _release(self) -> None:
+        """Let the worker finish and end the observations' COPY: the connection is free
+        (the held series may still be unwritten)."""
+        self._wait()
+        if self._stream is not None:
+            self._stream.close()
+
+    def _settle(self) -> None:
+        """`_release`, and write the held series: the tables hold every row sent."""
+        self._release()
+        self._write_held_series()
+
+    def _write_held_series(self) -> None:
+        held, self._held_series = self._held_series, []
+        self._insert_series(held)
 
     def _in_background(self, write: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Write a batch on a worker thread: the database driver releases the GIL while it
@@ -226,9 +258,10 @@ class DataflowWriter:
         self._inserting = self._inserter.submit(write, *args, **kwargs)
 
     def close(self) -> None:
-        """Wait for the last batch and stop the worker thread."""
+        """Wait for the last batch, end the observations' COPY and stop the worker thread
+        (what `finish` writes is not written: a load that fails calls only this)."""
         try:
-            self._wait()
+            self._release()
         finally:
             if self._inserter is not None:
                 self._inserter.shutdown(wait=True)
@@ -241,7 +274,7 @@ class DataflowWriter:
 
     def set_dataset_attributes(self, values: dict[str, str]) -> None:
         """Store the data set's attributes that the dataflow's layout keeps."""
-        self._wait()
+        self._settle()
         wanted = {k: v for k, v in values.items() if k in self.layout.dataset_attributes}
         if not wanted:
             return
@@ -260,6 +293,7 @@ class DataflowWriter:
     def finish(self) -> LoadCounts:
         """Write the changed series attributes; the counts of this load."""
         self.close()
+        self._write_held_series()
         self._save_series()
         changed = [
             {"b_pk": pk, "b_attributes": self._series_attributes[pk]}
@@ -290,7 +324,7 @@ class DataflowWriter:
         if pk is not None:
             return pk
         if not self._reserved:
-            self._wait()  # the worker thread may be using the connection
+            self._release()  # the worker thread may be using the connection
             # Blocks grow with the load (16 to 4,096): few round trips for a large load,
             # few keys left unused by a small one.
             block = min(4096, max(16, len(self._series) - self.held_series))
@@ -362,6 +396,7 @@ class DataflowWriter:
         if not replacing and all(row[0] in new_series for row in pending):
             self._in_background(self._insert, new_rows, pending)
             return
+        self._settle()
         self._insert_series(new_rows)
         self._prepare_staging()
         # One row per key, the last sent (as successive updates would leave it).
@@ -369,9 +404,18 @@ class DataflowWriter:
         self._in_background(self._overwrite, rows, replacing)
 
     def _insert(self, new_series: list[tuple], rows: list[tuple]) -> None:
-        """Insert new series, then observations of new series (run by the worker thread)."""
-        self._insert_series(new_series)
-        copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows, text_known=MADE_TEXT)
+        """Insert new series, then observations of new series (run by the worker thread);
+        on PostgreSQL, hold the series back and send the observations to the open COPY."""
+        stream = self._stream
+        if stream is None:
+            self._insert_series(new_series)
+            copy_rows(self.conn, observations.name, OBSERVATION_COLUMNS, rows, text_known=MADE_TEXT)
+            return
+        self._held_series.extend(new_series)
+        if len(self._held_series) >= SERIES_HELD:
+            stream.close()
+            self._write_held_series()
+        stream.write(rows)
 
     def _overwrite(self, rows: list[tuple], replacing: list[int]) -> None:
         """Clear the series of `replacing`, then write `rows` over what is stored (run by
@@ -389,7 +433,7 @@ class DataflowWriter:
             self._staging = True
 
     def _delete(self, deletions: list[tuple[int, str | None]] | Select) -> None:
-        self._wait()
+        self._settle()
         self._prepare_staging()
         self.counts.observations_deleted += delete_stored(
             self.conn, deletions, load_pk=self.load_pk
