@@ -601,3 +601,18 @@ def test_a_copy_stream_switches_format_for_rows_that_are_not_all_text(
         ("2002", "2", None),
         ("2003", "3", "E"),
     ]
+
+
+def test_a_copy_stream_failing_on_a_row_ends_its_copy(store: StructureStore) -> None:
+    """PostgreSQL: a row the driver cannot send (text where the key is a number) ends the
+    COPY with that error: nothing of it is stored and the engine's connections serve on."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    stream = None
+    with pytest.raises(TypeError), store.engine.begin() as conn:
+        stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
+        stream.write([(1, "2001", "2001-01-01", "2001-12-31", "1", None, 0)])
+        stream.write([("x", "2002", "2002-01-01", "2002-12-31", "2", None, 0)])
+    assert stream is not None and not stream.is_open
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(observations)).scalar_one() == 0
