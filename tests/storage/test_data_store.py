@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from sdmxnode.errors import StorageError
 from sdmxnode.refs import ArtefactRecord, ArtefactRef
@@ -616,3 +617,20 @@ def test_a_copy_stream_failing_on_a_row_ends_its_copy(store: StructureStore) -> 
     assert stream is not None and not stream.is_open
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(observations)).scalar_one() == 0
+
+
+def test_a_copy_stream_refused_at_its_start_raises_sqlalchemy_s_error(
+    store: StructureStore,
+) -> None:
+    """PostgreSQL: a COPY the server refuses as it starts (here its table locked by another
+    transaction past the lock timeout) raises SQLAlchemy's error, which the store's callers
+    turn into the node's (`storage.failures`), not the driver's own."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    with store.engine.connect() as holder:
+        holder.exec_driver_sql("BEGIN; LOCK TABLE observations IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(DBAPIError, match="lock"), store.engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
+            stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
+            stream.write([(1, "2001", "2001-01-01", "2001-12-31", "1", None, 0)])
+        holder.rollback()

@@ -225,7 +225,8 @@ class CopyStream:
         if self._open is not None and binary != self._binary:
             self.close()
         if self._open is None:
-            self._start(binary)
+            with self._driver_errors():
+                self._start(binary)
         write_row = self._copy.write_row
         try:
             for row in rows:
