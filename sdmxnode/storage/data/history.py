@@ -224,22 +224,18 @@ class CopyStream:
         binary = types is not None and _only_text(rows, self._columns, types, self._text_known)
         if self._open is not None and binary != self._binary:
             self.close()
-        if self._open is None:
-            with self._driver_errors():
+        with self._driver_errors():
+            if self._open is None:
                 self._start(binary)
-        write_row = self._copy.write_row
-        try:
-            for row in rows:
-                write_row(row)
-        except BaseException as exc:
-            opened, self._open, self._copy = self._open, None, None
-            assert opened is not None
-            with self._driver_errors():
+            write_row = self._copy.write_row
+            try:
+                for row in rows:
+                    write_row(row)
+            except BaseException:
+                opened, self._open, self._copy = self._open, None, None
+                assert opened is not None
                 opened.__exit__(*sys.exc_info())  # psycopg fails the COPY with the error
-            wrapped = self._wrapped(exc)
-            if wrapped is exc:
                 raise
-            raise wrapped from exc
 
     def close(self) -> None:
         """End the COPY (nothing to do when none is open): the server has every row."""
