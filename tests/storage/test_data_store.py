@@ -566,23 +566,29 @@ def test_a_load_whose_write_is_refused_midway_writes_nothing(
     assert len(_current(data, dataflow_pk)) == len(ROWS)
 
 
+@pytest.fixture
+def copying_store(store: StructureStore) -> StructureStore:
+    """The store, for tests of PostgreSQL's COPY (skipped on SQLite)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    return store
+
+
 def test_a_copy_stream_switches_format_for_rows_that_are_not_all_text(
-    store: StructureStore, dataflow_pk: int
+    copying_store: StructureStore, dataflow_pk: int
 ) -> None:
     """PostgreSQL: rows with a number in a text column go in COPY's text format, which
     writes its text; the stream ends the binary COPY for them and starts one after."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
-    data = DataStore(store.engine)
+    data = DataStore(copying_store.engine)
     _load(data, dataflow_pk, ROWS[:1])
-    with store.engine.connect() as conn:
+    with copying_store.engine.connect() as conn:
         pk = conn.execute(select(series.c.pk)).scalar_one()
     batches = [
         [(pk, "2001", "2001-01-01", "2001-12-31", "1", None, 0)],
         [(pk, "2002", "2002-01-01", "2002-12-31", 2, None, 0)],  # a number
         [(pk, "2003", "2003-01-01", "2003-12-31", "3", "E", 0)],
     ]
-    with store.engine.begin() as conn:
+    with copying_store.engine.begin() as conn:
         stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
         formats = []
         for batch in batches:
@@ -604,32 +610,28 @@ def test_a_copy_stream_switches_format_for_rows_that_are_not_all_text(
     ]
 
 
-def test_a_copy_stream_failing_on_a_row_ends_its_copy(store: StructureStore) -> None:
+def test_a_copy_stream_failing_on_a_row_ends_its_copy(copying_store: StructureStore) -> None:
     """PostgreSQL: a row the driver cannot send (text where the key is a number) ends the
     COPY with that error: nothing of it is stored and the engine's connections serve on."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
     stream = None
-    with pytest.raises(TypeError), store.engine.begin() as conn:
+    with pytest.raises(TypeError), copying_store.engine.begin() as conn:
         stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
         stream.write([(1, "2001", "2001-01-01", "2001-12-31", "1", None, 0)])
         stream.write([("x", "2002", "2002-01-01", "2002-12-31", "2", None, 0)])
     assert stream is not None and not stream.is_open
-    with store.engine.connect() as conn:
+    with copying_store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(observations)).scalar_one() == 0
 
 
 def test_a_copy_stream_refused_at_its_start_raises_sqlalchemy_s_error(
-    store: StructureStore,
+    copying_store: StructureStore,
 ) -> None:
     """PostgreSQL: a COPY the server refuses as it starts (here its table locked by another
     transaction past the lock timeout) raises SQLAlchemy's error, which the store's callers
     turn into the node's (`storage.failures`), not the driver's own."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL's")
-    with store.engine.connect() as holder:
+    with copying_store.engine.connect() as holder:
         holder.exec_driver_sql("BEGIN; LOCK TABLE observations IN ACCESS EXCLUSIVE MODE")
-        with pytest.raises(DBAPIError, match="lock"), store.engine.begin() as conn:
+        with pytest.raises(DBAPIError, match="lock"), copying_store.engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
             stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
             stream.write([(1, "2001", "2001-01-01", "2001-12-31", "1", None, 0)])
