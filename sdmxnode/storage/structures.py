@@ -53,6 +53,9 @@ from sdmxnode.storage.upgrades import (
     add_missing_indexes,
     cascade_by_trigger,
     key_series_by_provider,
+    mark_schema,
+    schema_digest,
+    schema_is_marked,
     widen_columns,
 )
 from sdmxnode.storage.writing import lock_artefacts, writing
@@ -243,7 +246,11 @@ class StructureStore:
 
     def create_schema(self) -> None:
         """Create every table of the node that does not exist yet, and add the columns
-        added since to the tables of an older database (storage/upgrades.py)."""
+        added since to the tables of an older database (storage/upgrades.py), unless the
+        database is marked as up to date with this node's tables."""
+        digest = schema_digest()
+        if digest is not None and schema_is_marked(self.engine, digest):
+            return
         try:
             metadata.create_all(self.engine)
             add_missing_columns(self.engine)
@@ -252,6 +259,8 @@ class StructureStore:
             add_missing_indexes(self.engine)
             cascade_by_trigger(self.engine)
             self._start_generation()
+            if digest is not None:
+                mark_schema(self.engine, digest)
         except SQLAlchemyError as exc:
             raise store_failure(exc, "create the schema") from exc
 

@@ -405,6 +405,15 @@ notification_attempts = Table(
 )
 Index("ix_notification_attempts_notification", notification_attempts.c.notification_pk)
 
+#: One row: a digest of the table definitions and upgrades the database was last brought up
+#: to (`storage.upgrades.schema_digest`); a process of the same digest skips the checks.
+schema_state = Table(
+    "schema_state",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False),
+)
+
 #: One row: a number every change of the artefacts table raises, in the transaction of the
 #: change. What processes derive from many artefacts at once (a dataflow's StructureInfo)
 #: is kept under it, so that one small read tells whether it still holds.
