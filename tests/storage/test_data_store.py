@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from sdmxnode.errors import StorageError
@@ -22,6 +22,7 @@ from sdmxnode.storage.data.reads import (
     select_series,
     stream,
 )
+from sdmxnode.storage.data.statistics import OBSERVATIONS_STATISTICS_TARGET
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import (
@@ -636,3 +637,27 @@ def test_a_copy_stream_refused_at_its_start_raises_sqlalchemy_s_error(
             stream = CopyStream(conn, observations.name, OBSERVATION_COLUMNS)
             stream.write([(1, "2001", "2001-01-01", "2001-12-31", "1", None, 0)])
         holder.rollback()
+
+
+def test_a_large_first_load_refreshes_the_statistics_sampling_observations_lightly(
+    copying_store: StructureStore, dataflow_pk: int
+) -> None:
+    """PostgreSQL: a load adding 1,200 series analyses both data tables once committed,
+    series at the server's default statistics target (their values pick the indexes),
+    observations at OBSERVATIONS_STATISTICS_TARGET (a histogram of as many buckets)."""
+    data = DataStore.sharing(copying_store)
+    rows = [
+        ("A", f"C{i:04}", str(1800 + (i + year) % 400), str(i), None, "PS")
+        for i in range(1200)
+        for year in range(3)
+    ]
+    _load(data, dataflow_pk, rows)
+    query = text(
+        "SELECT tablename, attname, cardinality(histogram_bounds::text::text[]) FROM pg_stats "
+        "WHERE schemaname = current_schema() AND (tablename, attname) IN "
+        "(('series', 'd1'), ('observations', 'period_start'))"
+    )
+    with data.engine.connect() as conn:
+        buckets = {(table, column): count for table, column, count in conn.execute(query)}
+    assert buckets[("observations", "period_start")] == OBSERVATIONS_STATISTICS_TARGET + 1
+    assert buckets[("series", "d1")] == 101  # the default target, 100 buckets
