@@ -22,12 +22,12 @@ import hashlib
 import sys
 from pathlib import Path
 
-from sqlalchemy import Column, Connection, Engine, Table, insert, inspect, select, text, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Column, Connection, Engine, Table, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateColumn, CreateTable
 
 from sdmxnode.storage import tables as table_definitions
-from sdmxnode.storage.engine import WRITE_OPTION
+from sdmxnode.storage.engine import WRITE_OPTION, upsert_insert
 from sdmxnode.storage.tables import (
     artefacts,
     audit_log,
@@ -67,17 +67,13 @@ def schema_is_marked(engine: Engine, digest: str) -> bool:
 
 
 def mark_schema(engine: Engine, digest: str) -> None:
-    """Mark the database as brought up to the tables of `digest` (a process marking it at
-    the same time is no error: the last one's mark stays)."""
+    """Mark the database as brought up to the tables of `digest`, in one statement (a
+    process marking it at the same time is no error: the last one's mark stays)."""
     with engine.begin() as conn:
-        changed = conn.execute(update(schema_state).values(digest=digest)).rowcount
-    if changed:
-        return
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(schema_state).values(pk=1, digest=digest))
-    except IntegrityError:
-        pass  # another process inserted it meanwhile
+        statement = upsert_insert(conn, schema_state).values(pk=1, digest=digest)
+        conn.execute(
+            statement.on_conflict_do_update(index_elements=["pk"], set_={"digest": digest})
+        )
 
 
 #: Nullable columns added to existing tables, oldest first.
