@@ -4,17 +4,18 @@ another digest (an older node's database, or none) runs them and marks it again.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.storage import structures, upgrades
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import schema_state
 from sdmxnode.storage.upgrades import mark_schema, schema_digest, schema_is_marked
+from tests.races import race
 
 pytestmark = pytest.mark.postgres
 
@@ -96,27 +97,17 @@ def test_processes_marking_a_database_at_once_leave_one_mark(store: StructureSto
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM schema_state"))
         digests = [f"{round_}-{i}" for i in range(2)]
-        assert _race(lambda digest: mark_schema(store.engine, digest), digests) == []
+        first, second = (partial(_marked, store, digest) for digest in digests)
+        assert race(first, second) == (None, None)
         with store.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(schema_state)).scalar() == 1
         assert _marks(store)[0] in digests
 
 
-def _race(act: Callable[[str], None], arguments: list[str]) -> list[BaseException]:
-    """`act` run on each argument by threads started at once; what they raised."""
-    start = threading.Barrier(len(arguments))
-    failures: list[BaseException] = []
-
-    def actor(argument: str) -> None:
-        start.wait()
-        try:
-            act(argument)
-        except BaseException as exc:  # noqa: BLE001 - returned to the test
-            failures.append(exc)
-
-    threads = [threading.Thread(target=actor, args=(argument,)) for argument in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+def _marked(store: StructureStore, digest: str) -> SQLAlchemyError | None:
+    """Mark the store with `digest`; the error that refused it, if one did."""
+    try:
+        mark_schema(store.engine, digest)
+    except SQLAlchemyError as exc:
+        return exc
+    return None
