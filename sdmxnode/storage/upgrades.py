@@ -22,7 +22,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from sqlalchemy import Column, Connection, Engine, Table, inspect, select, text
+from sqlalchemy import Column, Connection, Engine, Table, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateColumn, CreateTable
 
@@ -57,9 +57,17 @@ def schema_digest() -> str | None:
 
 def schema_is_marked(engine: Engine, digest: str) -> bool:
     """Whether the database was brought up to the tables of `digest` (False when it has
-    no mark, or not even the table of the mark)."""
+    no mark, or not even the table of the mark).
+
+    PostgreSQL is first asked whether the table exists (`to_regclass`, through the search
+    path as the read would go): a read of a missing table, on a new database or one of a
+    node before the mark, would be logged by the server as an error."""
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                exists = conn.execute(select(func.to_regclass(schema_state.name))).scalar()
+                if exists is None:
+                    return False
             found = conn.execute(select(schema_state.c.digest)).scalar()
     except SQLAlchemyError:
         return False

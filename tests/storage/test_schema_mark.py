@@ -8,7 +8,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import SQLAlchemyError
 
 from sdmxnode.storage import structures, upgrades
@@ -77,6 +78,30 @@ def test_a_database_without_a_mark_is_checked_and_marked(
     store.create_schema()
     assert ran == ["add_missing_indexes"]
     assert _marks(store) == [schema_digest()]
+
+
+def test_a_database_without_a_mark_table_is_asked_without_a_failing_read(
+    store: StructureStore,
+) -> None:
+    """On PostgreSQL a failing statement is an error in the server's log: a new database's
+    first start must not read the mark's table before knowing it exists."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("only a server logs the statements that fail")
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE schema_state"))
+    failed: list[str] = []
+
+    def note(context: ExceptionContext) -> None:
+        failed.append(str(context.statement))
+
+    event.listen(store.engine, "handle_error", note)
+    try:
+        assert not schema_is_marked(store.engine, schema_digest() or "")
+        store.create_schema()
+    finally:
+        event.remove(store.engine, "handle_error", note)
+    assert failed == []
+    assert schema_is_marked(store.engine, schema_digest() or "")
 
 
 def test_unreadable_table_definitions_check_at_every_start(
