@@ -536,6 +536,10 @@ def run_whole_processes(
         engines = ratios["SQLite"] / ratios["PostgreSQL"]  # time on PostgreSQL / on SQLite
         verdict = "holds" if engines <= 1 else "fails"
         print(f"  load process, PostgreSQL / SQLite: {engines:.2f}x (target <= 1: {verdict})")
+        # Each run's two loads ran one after the other: their ratios show how far the
+        # machine's drift moves the comparison, beside the ratio of the medians.
+        pairs = zip(times["PostgreSQL"], times["SQLite"], strict=True)
+        print("    run by run: " + ", ".join(f"{ours / base:.2f}x" for ours, base in pairs))
     return ratios
 
 
