@@ -5,7 +5,7 @@ attributes still missing)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from operator import contains, itemgetter
+from operator import contains
 
 from sdmxnode.formats.rows import (
     ACTION_CODES,
@@ -172,7 +172,7 @@ class RowChecker:
     def _check_key(self, key: tuple, row: tuple) -> None:
         self._check_key_lengths(key, row)
         known = self._known_codes
-        if known is not None and all(map(contains, known[1], known[0](key))):
+        if known is not None and all(map(contains, known[1], map(key.__getitem__, known[0]))):
             return  # every value a rule checks is one of its codes
         attributes_only = self.plan.time_index is None or row[self.plan.time_index] is None
         for position, rule in enumerate(self.plan.dimension_rules):
@@ -467,18 +467,17 @@ class RowChecker:
 
 def _known_codes(
     rules: tuple[ValueRule | None, ...],
-) -> tuple[Callable[[tuple], tuple], list[Collection[str]]] | None:
+) -> tuple[list[int], list[Collection[str]]] | None:
     """For a key whose checked values are all known codes, the one test that says so at C
-    speed: a getter of the key positions that have a rule, and each one's codes. None when
-    a rule has no such codes (its values are checked one by one)."""
-    checked = [(position, rule) for position, rule in enumerate(rules) if rule is not None]
-    if any(rule.ok is None for _, rule in checked):
-        return None
-    positions = [position for position, _ in checked]
-    codes: list[Collection[str]] = [rule.ok for _, rule in checked if rule.ok is not None]
-    if len(positions) > 1:
-        return itemgetter(*positions), codes
-    if positions:  # itemgetter of one position gives the value, not a tuple
-        (only,) = positions
-        return (lambda key: (key[only],)), codes
-    return (lambda key: ()), codes
+    speed: the key positions that have a rule, and each one's codes. None when a rule has
+    no such codes (its values are checked one by one)."""
+    positions: list[int] = []
+    codes: list[Collection[str]] = []
+    for position, rule in enumerate(rules):
+        if rule is None:
+            continue
+        if rule.ok is None:
+            return None
+        positions.append(position)
+        codes.append(rule.ok)
+    return positions, codes
