@@ -437,9 +437,25 @@ def _checkpoints(url: str) -> int:
         engine.dispose()
 
 
-def _request_checkpoint(url: str) -> bool:
-    """Ask the PostgreSQL server at `url` for a checkpoint, and wait for it; whether its role
-    may (a superuser, or a member of pg_checkpoint: `GRANT pg_checkpoint TO <role>`)."""
+def _may_checkpoint(url: str) -> bool:
+    """Whether the role of the PostgreSQL server at `url` may ask for a checkpoint (a
+    superuser, or a member of pg_checkpoint: `GRANT pg_checkpoint TO <role>`)."""
+    return bool(
+        _postgres_value(
+            url,
+            "SELECT rolsuper OR pg_has_role('pg_checkpoint', 'member') "
+            "FROM pg_roles WHERE rolname = current_user",
+        )
+    )
+
+
+def _checkpoint(url: str) -> None:
+    """Ask the PostgreSQL server at `url` for a checkpoint, and wait for it."""
+    _postgres_value(url, "CHECKPOINT")
+
+
+def _postgres_value(url: str, statement: str) -> object:
+    """Run `statement` on the PostgreSQL server at `url`; its first value, if it returns any."""
     from sqlalchemy import text
 
     from sdmxnode.storage.engine import create_store_engine
@@ -447,15 +463,8 @@ def _request_checkpoint(url: str) -> bool:
     engine = create_store_engine(url)
     try:
         with engine.connect() as conn:
-            allowed = conn.execute(
-                text(
-                    "SELECT rolsuper OR pg_has_role('pg_checkpoint', 'member') "
-                    "FROM pg_roles WHERE rolname = current_user"
-                )
-            ).scalar_one()
-            if allowed:
-                conn.execute(text("CHECKPOINT"))
-            return bool(allowed)
+            result = conn.execute(text(statement))
+            return result.scalar() if result.returns_rows else None
     finally:
         engine.dispose()
 
@@ -499,7 +508,9 @@ def run_whole_processes(
     theirs = statistics.median(pysdmx_times)
     print(f"  pysdmx process (import, read_sdmx validate=False): {theirs:.2f} s", flush=True)
     engines = [("SQLite", None)] + ([("PostgreSQL", POSTGRES_URL)] if POSTGRES_URL else [])
-    if POSTGRES_URL and not _request_checkpoint(POSTGRES_URL):
+    # Checkpoints are asked of the benchmark's server, before the loads of either engine.
+    checkpoints = POSTGRES_URL if POSTGRES_URL and _may_checkpoint(POSTGRES_URL) else None
+    if POSTGRES_URL and checkpoints is None:
         print(
             "  (the PostgreSQL role may not request checkpoints: a load may overlap the "
             "checkpoint of an earlier one, marked c)",
@@ -513,7 +524,9 @@ def run_whole_processes(
     # would otherwise land on the next load, of either engine.
     for run in range(repeat):
         for name, base_url in engines:
-            took, mark = _whole_load(tmp, name, base_url, run, observations, message, empty)
+            took, mark = _whole_load(
+                tmp, name, base_url, run, observations, message, empty, checkpoints
+            )
             times[name].append(took)
             marks[name].append(mark)
     ratios: dict[str, float] = {}
@@ -551,10 +564,12 @@ def _whole_load(
     observations: int,
     message: Path,
     empty: Path,
+    checkpoints: str | None,
 ) -> tuple[float, str]:
     """One timed `sdmxnode load` process into a fresh store of engine `name` (PostgreSQL
-    when `base_url` is given, in a schema of its own, dropped after); its time, and "c" if
-    the server checkpointed meanwhile."""
+    when `base_url` is given, in a schema of its own, dropped after), after a checkpoint of
+    the server at `checkpoints` if given; its time, and "c" if the server checkpointed
+    meanwhile."""
     from data_queries import Store, build_store
 
     database = tmp / f"whole-{run}.db"
@@ -564,8 +579,8 @@ def _whole_load(
         schema = f"sdmxnode_bench_{uuid.uuid4().hex[:12]}"
         store = Store(name, observations, database, database=_postgres_schema(base_url, schema))
     try:
-        if POSTGRES_URL:  # PostgreSQL's writes of an earlier load flushed before either engine
-            _request_checkpoint(POSTGRES_URL)
+        if checkpoints is not None:  # an earlier load's writes flushed before either engine
+            _checkpoint(checkpoints)
         before = _checkpoints(base_url) if base_url is not None else 0
         took = build_store(store, message, empty)
         after = _checkpoints(base_url) if base_url is not None else 0
