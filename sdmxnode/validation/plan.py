@@ -88,6 +88,9 @@ class RowPlan:
     #: Whether every series rule's column is among the held ones: rows with the same held
     #: values then have the same series values.
     series_within_held: bool = False
+    #: A row's key values, then its held values, in one tuple (the fast path's getter);
+    #: None when the data set lacks a column for some dimension.
+    series_of: Getter | None = None
 
 
 def getter(indices: list[int]) -> Getter | None:
@@ -198,6 +201,11 @@ def plan_rows(dataset: DatasetRows) -> RowPlan:
         held_rules=tuple(held_rules),
         held_values=getter([r.index for r in held_rules]),
         series_within_held={r.index for r in series_rules} <= {r.index for r in held_rules},
+        series_of=None
+        if absent
+        else getter(
+            [*(i for i in dimension_indices if i is not None), *(r.index for r in held_rules)]
+        ),
     )
 
 

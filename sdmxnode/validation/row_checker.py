@@ -162,17 +162,39 @@ class RowChecker:
         known = self.seen.get(key)
         if known is not None:
             return key, set(known), False
-        # Each value as its code list's own string (None stays None: no code is None).
-        canonical = tuple(map(dict.get, self.canonical, key, key))
+        canonical = self.canonical_key(key)
         self.seen[canonical] = ()
         self.report.series += 1
         self._check_key(canonical, row)
         return canonical, set(), True
 
+    def canonical_key(self, key: tuple) -> tuple:
+        """`key` with each value as its code list's own string (None stays None: no code is
+        None), so that the series kept share their strings."""
+        return tuple(map(dict.get, self.canonical, key, key))
+
+    def key_passes(self, key: tuple) -> bool:
+        """Whether a new series key passes every key check, by the fast tests alone (False
+        may also mean that only the value-by-value checks can tell)."""
+        return self._lengths_pass(key) and self._codes_known(key)
+
+    def _codes_known(self, key: tuple) -> bool:
+        """Whether every key value a rule checks is one of its codes (at C speed)."""
+        known = self._known_codes
+        return known is not None and all(map(contains, known[1], map(key.__getitem__, known[0])))
+
+    @staticmethod
+    def _lengths_pass(key: tuple) -> bool:
+        """Whether the key's values and the series key are within the length limits."""
+        lengths = list(map(len, filter(None, key)))  # the values given
+        return (
+            max(lengths, default=0) <= MAX_KEY_VALUE_LENGTH
+            and sum(lengths) + len(key) - 1 <= MAX_SERIES_KEY_LENGTH  # joined by '.'
+        )
+
     def _check_key(self, key: tuple, row: tuple) -> None:
         self._check_key_lengths(key, row)
-        known = self._known_codes
-        if known is not None and all(map(contains, known[1], map(key.__getitem__, known[0]))):
+        if self._codes_known(key):
             return  # every value a rule checks is one of its codes
         attributes_only = self.plan.time_index is None or row[self.plan.time_index] is None
         for position, rule in enumerate(self.plan.dimension_rules):
@@ -197,11 +219,7 @@ class RowChecker:
 
     def _check_key_lengths(self, key: tuple, row: tuple) -> None:
         """VALUE_TOO_LONG for a key value or a series key over the declared limits."""
-        lengths = list(map(len, filter(None, key)))  # the values given
-        if (
-            max(lengths, default=0) <= MAX_KEY_VALUE_LENGTH
-            and sum(lengths) + len(key) - 1 <= MAX_SERIES_KEY_LENGTH  # joined by '.'
-        ):
+        if self._lengths_pass(key):
             return
         for dimension_id, value in zip(self.plan.dimension_ids, key, strict=False):
             if value is not None and len(value) > MAX_KEY_VALUE_LENGTH:
@@ -228,7 +246,7 @@ class RowChecker:
         """Check the data-set and series level attribute values of a row not known good."""
         right = True
         for rule, value in zip(self.plan.series_rules, values, strict=True):
-            attached = self._attached(rule, key)
+            attached = self.attached(rule, key)
             if value is None or value == "":
                 if rule.mandatory:
                     right = False
@@ -258,7 +276,7 @@ class RowChecker:
         for rule, value in zip(self.plan.held_rules, values, strict=True):
             if value is None or value == "":
                 continue
-            slot = (rule.index, self._attached(rule, key))
+            slot = (rule.index, self.attached(rule, key))
             first = self.held.setdefault(slot, value)
             if first == value or slot in self.conflicting:
                 continue
@@ -274,7 +292,9 @@ class RowChecker:
                 component=rule.component.id,
             )
 
-    def _attached(self, rule: ValueRule, key: tuple) -> tuple:
+    def attached(self, rule: ValueRule, key: tuple) -> tuple:
+        """What a data-set, group or series attribute's value belongs to: () for the data
+        set, else the key values it attaches to."""
         if rule.scope == "dataset":
             return ()
         if rule.key_positions:
