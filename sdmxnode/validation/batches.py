@@ -165,10 +165,14 @@ def _held_consistent(
 ) -> bool:
     """Whether the held attribute values of a series agree with those given before (in the
     checker's record, or in `new_held`, the batch's own, which gets the new ones)."""
-    held, attached = checker.held, checker.attached
+    held = checker.held
     # The values given (None and "" give none), picked at C speed: most are not given.
     for rule, value in filter(_GIVEN, zip(checker.plan.held_rules, values, strict=True)):
-        slot = (rule.index, attached(rule, key))
+        # What the value belongs to (RowChecker.attached): most are the series' own.
+        if rule.scope == "series" and not rule.key_positions:
+            slot = (rule.index, key)
+        else:
+            slot = (rule.index, checker.attached(rule, key))
         first = held.get(slot)
         if first is None:
             first = new_held.setdefault(slot, value)
