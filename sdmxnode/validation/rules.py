@@ -161,17 +161,25 @@ def check_rows(  # noqa: C901
     observations = 0
     # The fast path takes observations without row actions, past the data set's first row.
     batched = action_index is None and not deleting_all and time_index is not None
+    # When it gives batches back in a row (data with findings throughout), it is tried less
+    # often: `skipped` batches go straight to the loop.
+    misses = skipped = 0
     try:
         for batch in _batches(dataset.rows):
-            if batched and rows and not unknown and not pending:
+            if skipped:
+                skipped -= 1
+            elif batched and rows and not unknown and not pending:
                 state = fast_batch(checker, batch, (current_key, periods, last_held, series_right))
                 if state is not None:
+                    misses = 0
                     current_key, periods, last_held, series_right = state
                     rows += len(batch)
                     observations += len(batch)
                     check_deadline()
                     yield from batch
                     continue
+                misses += 1
+                skipped = _skipped_after(misses)
             for row in batch:
                 rows += 1
                 if not rows & 0xFFF:
@@ -260,6 +268,14 @@ def check_rows(  # noqa: C901
     finally:
         report.observations += observations
     checker.finish(current_key, periods)
+
+
+def _skipped_after(misses: int) -> int:
+    """How many batches go to the row loop without trying the fast path, after it gave
+    `misses` batches back in a row: none after one (a batch may hold periods new to the
+    caches), then 1, 3, 7, up to 31, so that the fast path costs data with findings
+    throughout a few per cent of its checks at most."""
+    return min(2 ** (misses - 1) - 1, 31)
 
 
 def _batches(rows: Iterable[tuple]) -> Iterator[list[tuple]]:

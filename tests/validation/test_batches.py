@@ -185,3 +185,27 @@ def test_rows_before_a_reader_error_are_checked_then_the_error_reported(
     assert len(list(rules.check_rows(dataset, report))) == 6
     assert [(f.code, f.line) for f in report.findings] == [("UNKNOWN_CODE", 3), ("UNREADABLE", 7)]
     assert report.observations == 6
+
+
+def test_the_fast_path_is_tried_less_often_while_it_gives_batches_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "BATCH_ROWS", 4)
+    rows: list[tuple] = []
+    for age in AGES[:50]:  # each series of 4 observations has one without a status
+        periods = YEARS[:4]
+        rows += [row(len(rows) + 1, age=age, time_period=p) for p in periods[:3]]
+        rows.append(row(len(rows) + 1, age=age, time_period=periods[3], obs_status=None))
+    tried = []
+
+    def counted(*args: object) -> object:
+        tried.append(fast_batch(*args))  # type: ignore[arg-type]
+        return tried[-1]
+
+    monkeypatch.setattr(rules, "fast_batch", counted)
+    report = Report()
+    dataset = DatasetRows(REF, STRUCTURE, "Information", COLUMNS, iter(rows))
+    assert list(rules.check_rows(dataset, report)) == rows
+    assert [f.code for f in report.findings] == ["MISSING_ATTRIBUTE"] * 50  # one a batch
+    # 49 batches after the first: tried on the 1st and 2nd, then after 1, 3, 7, 15 skipped.
+    assert tried == [None] * 6
