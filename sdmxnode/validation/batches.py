@@ -76,7 +76,8 @@ def _observations_fine(checker: RowChecker, batch: list[tuple]) -> bool:
 
 def _numbers_fine(values: list, is_number: Callable[[str], bool]) -> bool:
     """Whether every value given is a number (None and "" are no value): digits alone at C
-    speed, else value by value; False also for the missing values (NaN), left to the loop."""
+    speed, else value by value. A missing value that is no number of the type (NaN for an
+    integer) gives False: the loop accepts it."""
     given = list(filter(None, values))
     if is_number in _DIGITS_ARE_NUMBERS:
         joined = "".join(given)
