@@ -7,6 +7,7 @@ field) and counts must agree, and the fast path must have taken batches, faults 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 
@@ -22,28 +23,20 @@ from tests.validation.test_rules import STRUCTURE as TWO_DIMENSIONS
 AGES = [f"Y{age}" for age in range(60)]
 #: test_rules' structure with a third dimension, so that many series have keys of their own
 #: (UNIT attaches to FREQ and REF_AREA: a group of series shares it).
-STRUCTURE = StructureInfo(
-    dsd=TWO_DIMENSIONS.dsd,
-    dataflow=TWO_DIMENSIONS.dataflow,
+STRUCTURE = dataclasses.replace(
+    TWO_DIMENSIONS,
     dimensions=(
         *TWO_DIMENSIONS.dimensions,
         Component("AGE", "dimension", frozenset(AGES), "TEST:CL_AGE(1.0)"),
     ),
-    time_dimension=TWO_DIMENSIONS.time_dimension,
-    measures=TWO_DIMENSIONS.measures,
-    attributes=TWO_DIMENSIONS.attributes,
-    allowed=TWO_DIMENSIONS.allowed,
 )
 COLUMNS = STRUCTURE.columns
 #: The same with a coded measure (its codes are the values `_series` draws when right).
-CODED = StructureInfo(
-    STRUCTURE.dsd,
-    STRUCTURE.dataflow,
-    STRUCTURE.dimensions,
-    STRUCTURE.time_dimension,
-    (Component("OBS_VALUE", "measure", frozenset({"12", "345", "0"}), "TEST:CL_VALUE(1.0)"),),
-    STRUCTURE.attributes,
-    allowed=STRUCTURE.allowed,
+CODED = dataclasses.replace(
+    STRUCTURE,
+    measures=(
+        Component("OBS_VALUE", "measure", frozenset({"12", "345", "0"}), "TEST:CL_VALUE(1.0)"),
+    ),
 )
 assert CODED.columns == COLUMNS
 AREAS = ["FRA", "DEU", "ITA", "XX"]  # ITA not allowed, XX no code
