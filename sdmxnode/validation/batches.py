@@ -33,13 +33,11 @@ SeriesState = tuple[tuple | None, set, tuple | None, bool]
 
 
 def fast_batch(checker: RowChecker, batch: list[tuple], state: SeriesState) -> SeriesState | None:
-    """Check `batch` (observations with no action column, of a data set past its first
-    row, with no mandatory attribute pending) when it breaks no rule at all: the state after
-    it, the checker's own state updated as the row-by-row loop would have left it. None
-    when some row needs that loop, with nothing changed."""
-    plan = checker.plan
-    time_index = plan.time_index
-    if time_index is None or not _observations_fine(checker, batch):
+    """Check `batch` (observations with no action column, of a data set with a time
+    dimension, past its first row, with no mandatory attribute pending) when it breaks no
+    rule at all: the state after it, the checker's own state updated as the row-by-row loop
+    would have left it. None when some row needs that loop, with nothing changed."""
+    if not _observations_fine(checker, batch):
         return None
     runs = _series_runs(checker, batch, state)
     if runs is None:
@@ -110,7 +108,7 @@ def _series_runs(  # noqa: C901
         if not set(map(series_values, batch)) <= series_good:
             return None
     time_index = plan.time_index
-    assert time_index is not None
+    assert time_index is not None  # `check_rows` takes the fast path only with one
     periods_of = list(map(itemgetter(time_index), batch))
     freq_position = plan.freq_position
     period_caches = checker.period_caches
