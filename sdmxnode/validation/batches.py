@@ -12,7 +12,7 @@ all: this path never reports, it only finds that there is nothing to report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from operator import itemgetter, ne
 
 from sdmxnode.validation.row_checker import RowChecker
@@ -42,18 +42,19 @@ def fast_batch(checker: RowChecker, batch: list[tuple], state: SeriesState) -> S
     runs = _series_runs(checker, batch, state)
     if runs is None:
         return None
-    key, periods, last_held, series_right = state
-    seen, report = checker.seen, checker.report
-    for fresh_key, run_periods, held, right in runs:
-        if fresh_key is None:  # the series of the last batch goes on
-            periods.update(run_periods)
-        else:
-            if key is not None:
-                seen[key] = tuple(periods)
-            seen[fresh_key] = ()
-            report.series += 1
-            key, periods = fresh_key, set(run_periods)
-        last_held, series_right = held, right
+    key, periods, _, _ = state
+    going_on, fresh, fresh_periods, last_held, series_right = runs
+    if going_on is not None:
+        periods.update(going_on)
+    if fresh:
+        seen = checker.seen
+        if key is not None:
+            seen[key] = tuple(periods)
+        # The series ended within the batch, with their periods; the last one goes on.
+        seen.update(zip(fresh, map(tuple, fresh_periods), strict=True))
+        key, periods = fresh[-1], set(fresh_periods[-1])
+        seen[key] = ()
+        checker.report.series += len(fresh)
     return key, periods, last_held, series_right
 
 
@@ -84,79 +85,125 @@ def _numbers_fine(values: list, is_number: Callable[[str], bool]) -> bool:
     return all(map(is_number, given))
 
 
-# C901 allowed: one pass over the series of a batch, each test a reason to give it back.
+#: What `_series_runs` finds: the periods of the series going on from the last batch (None
+#: if it does not), the new series' keys (canonical) and periods, the held values of the
+#: last row, whether its series values are right.
+Runs = tuple[list | None, list[tuple], list[list], tuple | None, bool]
+
+
+# C901 allowed: the series checks of a batch, each test a reason to give it back.
 def _series_runs(  # noqa: C901
     checker: RowChecker, batch: list[tuple], state: SeriesState
-) -> list[tuple[tuple | None, list, tuple | None, bool]] | None:
-    """The batch's series in order: (canonical key, or None for the series of the state
-    going on; its periods, canonical; the held values of its rows; whether its series
-    values are right), once each run of rows passes every series check; None otherwise.
-    The checker's held attribute values are updated only when all pass."""
+) -> Runs | None:
+    """The batch's series, once every run of rows (same key, same held values) passes every
+    series check; None otherwise. The tests of the new series (key tests, canonical keys,
+    series values, held values) go column by column over all of them at once. The
+    checker's held attribute values are updated only when all pass."""
     plan = checker.plan
     series_of = plan.series_of
-    if series_of is None:
+    width = len(plan.dimension_ids)
+    if series_of is None or not width:
         return None
     count = len(batch)
-    # A run: rows with the same key and held values.
     heads = list(map(series_of, batch))
     starts = [0, *compress(range(1, count), map(ne, islice(heads, 1, None), heads))]
-    width = len(plan.dimension_ids)
-    holds = plan.held_values is not None
-    series_values = plan.series_values
-    series_good = checker.series_good
-    if series_values is not None and not plan.series_within_held:
-        if not set(map(series_values, batch)) <= series_good:
-            return None
+    run_heads = list(map(heads.__getitem__, starts))
+    run_keys = list(map(itemgetter(slice(0, width)), run_heads))
+    key, periods, last_held, series_right = state
+    goes_on = key is not None and run_keys[0] == key
+    first_new = 1 if goes_on else 0
+    new_keys = run_keys[first_new:]
+    # New keys: none met before (the series going on is among those met: the same key
+    # further on is met again), none twice, each passing the key tests.
+    if new_keys and (
+        not checker.seen.keys().isdisjoint(new_keys) or len(set(new_keys)) != len(new_keys)
+    ):
+        return None
+    key_columns = list(zip(*new_keys, strict=True))
+    if new_keys and not checker.keys_pass(key_columns):
+        return None
+    fresh = checker.canonical_keys(key_columns) if new_keys else []
+    # Periods, run by run: all known good, none twice in a series.
     time_index = plan.time_index
     assert time_index is not None  # `check_rows` takes the fast path only with one
     periods_of = list(map(itemgetter(time_index), batch))
     freq_position = plan.freq_position
     period_caches = checker.period_caches
-    seen = checker.seen
-    key, periods, last_held, series_right = state
-    new_keys: set[tuple] = set()
-    new_held: dict[tuple[int, tuple], str] = {}
-    runs: list[tuple[tuple | None, list, tuple | None, bool]] = []
-    for start, end in zip(starts, [*starts[1:], count], strict=True):
-        head = heads[start]
-        run_key = head[:width]
+    run_periods: list[list] = []
+    for run_key, start, end in zip(run_keys, starts, [*starts[1:], count], strict=True):
         cache = period_caches.get(run_key[freq_position] if freq_position is not None else None)
         if cache is None:
             return None
-        run_periods = list(map(cache.get, periods_of[start:end]))
-        if None in run_periods or len(set(run_periods)) != len(run_periods):
+        found = list(map(cache.get, periods_of[start:end]))
+        if None in found or len(set(found)) != end - start:
             return None  # a period not known good (or no period), or a duplicate
-        held = head[width:] if holds else None
-        attached_key: tuple
-        if start == 0 and key is not None and run_key == key:
-            if not periods.isdisjoint(run_periods):
+        run_periods.append(found)
+    going_on = run_periods[0] if goes_on else None
+    if going_on is not None and not periods.isdisjoint(going_on):
+        return None
+    # Series values and held values.
+    holds = plan.held_values is not None
+    run_held = list(map(itemgetter(slice(width, None)), run_heads)) if holds else None
+    series_values = plan.series_values
+    series_good = checker.series_good
+    within_held = series_values is not None and plan.series_within_held
+    if series_values is not None and not within_held:
+        if not set(map(series_values, batch)) <= series_good:
+            return None
+    new_held: dict[tuple[int, tuple], str] = {}
+    if goes_on:
+        assert key is not None
+        held = run_held[0] if run_held is not None else None
+        same = held == last_held
+        if within_held and not (same and series_right):
+            if series_values(batch[0]) not in series_good:  # type: ignore[misc]
                 return None
-            fresh_key = None
-            same = held == last_held
-            attached_key = key
-        else:
-            # A series met again (also the same key with other held values: one changed
-            # within a series), or a key value to look at.
-            if run_key in seen or run_key in new_keys or not checker.key_passes(run_key):
-                return None
-            fresh_key = attached_key = checker.canonical_key(run_key)
-            new_keys.add(run_key)
-            same = False
-        if series_values is not None and plan.series_within_held:
-            if not (same and series_right):
-                if series_values(batch[start]) not in series_good:
-                    return None
-                series_right = True
-        if (
-            held is not None
-            and not same
-            and not _held_consistent(checker, held, attached_key, new_held)
-        ):
+            series_right = True
+        if held is not None and not same and not _held_consistent(checker, held, key, new_held):
             return None
         last_held = held
-        runs.append((fresh_key, run_periods, held, series_right))
+    new_starts = starts[first_new:]
+    if fresh:
+        if within_held:
+            rows = map(batch.__getitem__, new_starts)
+            if not set(map(series_values, rows)) <= series_good:  # type: ignore[arg-type]
+                return None
+            series_right = True
+        if run_held is not None:
+            if not _new_held_consistent(checker, run_held[first_new:], fresh, new_held):
+                return None
+            last_held = run_held[-1]
+        else:
+            last_held = None
     checker.held.update(new_held)
-    return runs
+    return going_on, fresh, run_periods[first_new:], last_held, series_right
+
+
+def _new_held_consistent(
+    checker: RowChecker,
+    held: list[tuple],
+    keys: list[tuple],
+    new_held: dict[tuple[int, tuple], str],
+) -> bool:
+    """`_held_consistent` for the held values of new series (`keys`, canonical), column by
+    column: an attribute of a series' own (attached to its whole key) is given for the
+    first time, as the series was never met; a group or data-set one is looked at series
+    by series, as its slot is shared."""
+    for rule, column in zip(checker.plan.held_rules, zip(*held, strict=True), strict=True):
+        if not any(column):
+            continue  # given nowhere (None and "" give no value)
+        if rule.scope == "series" and not rule.key_positions:
+            owners = zip(repeat(rule.index), compress(keys, column))
+            new_held.update(zip(owners, filter(None, column), strict=True))
+            continue
+        for key, value in zip(compress(keys, column), filter(None, column), strict=True):
+            slot = (rule.index, checker.attached(rule, key))
+            first = checker.held.get(slot)
+            if first is None:
+                first = new_held.setdefault(slot, value)
+            if first != value and slot not in checker.conflicting:
+                return False
+    return True
 
 
 def _held_consistent(

@@ -178,6 +178,27 @@ class RowChecker:
         may also mean that only the value-by-value checks can tell)."""
         return self._lengths_pass(key) and self._codes_known(key)
 
+    def keys_pass(self, columns: list[tuple]) -> bool:
+        """`key_passes` for several new series keys at once, given as columns (one tuple per
+        key position): per column at C speed, key by key only for the total length when
+        the longest values of each position together exceed it."""
+        known = self._known_codes
+        if known is None:
+            return False
+        for position, codes in zip(*known, strict=True):
+            if not codes.issuperset(columns[position]):
+                return False
+        longest = [max(map(len, filter(None, column)), default=0) for column in columns]
+        if max(longest, default=0) > MAX_KEY_VALUE_LENGTH:
+            return False
+        if sum(longest) + len(columns) - 1 <= MAX_SERIES_KEY_LENGTH:
+            return True
+        return all(map(self._lengths_pass, zip(*columns, strict=True)))
+
+    def canonical_keys(self, columns: list[tuple]) -> list[tuple]:
+        """`canonical_key` of several keys at once, given as columns."""
+        return list(zip(*map(_canonical_column, self.canonical, columns), strict=True))
+
     def _codes_known(self, key: tuple) -> bool:
         """Whether every key value a rule checks is one of its codes (at C speed)."""
         known = self._known_codes
@@ -485,14 +506,18 @@ class RowChecker:
         return ".".join(value or "" for value in key)
 
 
+def _canonical_column(canonical: dict[str, str], column: tuple) -> list:
+    return list(map(canonical.get, column, column))
+
+
 def _known_codes(
     rules: tuple[ValueRule | None, ...],
-) -> tuple[list[int], list[Collection[str]]] | None:
+) -> tuple[list[int], list[frozenset[str]]] | None:
     """For a key whose checked values are all known codes, the one test that says so at C
     speed: the key positions that have a rule, and each one's codes. None when a rule has
     no such codes (its values are checked one by one)."""
     positions: list[int] = []
-    codes: list[Collection[str]] = []
+    codes: list[frozenset[str]] = []
     for position, rule in enumerate(rules):
         if rule is None:
             continue

@@ -67,7 +67,7 @@ def _series(
     freq = fault("A", "Q", "M", "B")
     area = fault(draw.choice(AREAS[:2]), *AREAS, None, "")
     unit = fault("PS", "PC", "ZZ", None, "")
-    comment = fault(None, "c", "")
+    comment = draw.choice([None, "c", "d", ""])  # free text: any value is right
     title = fault("T", "U", None)
     periods = YEARS[:years] if years else draw.sample(YEARS, draw.randint(1, 6))
     rows = []
@@ -83,8 +83,8 @@ def _series(
                 obs_status=fault("A", "E", None, "", "Z"),
                 obs_count=fault(None, "3", "3.5", ""),
                 unit=fault(unit, "PS", "PC", None),
-                comment=comment,
-                title=title,
+                comment=fault(comment, "e", None),  # a series attribute changing within one
+                title=fault(title, "V", None),  # a data-set attribute changing
             )
         )
     return rows
@@ -96,8 +96,10 @@ def _dataset(seed: int) -> list[tuple]:
     rows: list[tuple] = []
     for age in draw.sample(AGES, draw.randint(1, 40)):
         rows += _series(draw, len(rows) + 1, faults, age)
-    if draw.random() < 0.1 and rows:  # a series met again further on
-        rows += [(*r[:-1], len(rows) + n + 1) for n, r in enumerate(rows[: draw.randint(1, 4)])]
+    if draw.random() < 0.1 and rows:  # series met again further on
+        again = draw.randrange(len(rows))
+        again_rows = rows[again : again + draw.randint(1, 4)]
+        rows += [(*r[:-1], len(rows) + n + 1) for n, r in enumerate(again_rows)]
     return rows
 
 
@@ -202,3 +204,40 @@ def test_the_fast_path_is_tried_less_often_while_it_gives_batches_back(
     assert [f.code for f in report.findings] == ["MISSING_ATTRIBUTE"] * 50  # one a batch
     # 49 batches after the first: tried on the 1st and 2nd, then after 1, 3, 7, 15 skipped.
     assert tried == [None] * 6
+
+
+def test_the_key_tests_of_many_keys_at_once_agree_with_those_of_one_key() -> None:
+    """`RowChecker.keys_pass` and `canonical_keys` (keys as columns) against `key_passes`
+    and `canonical_key` (one key): codes known or not, values missing, a value over the
+    length limit, and keys over the series key's limit only when their long values meet."""
+    from sdmxnode.formats.rows import MAX_KEY_VALUE_LENGTH, MAX_SERIES_KEY_LENGTH
+    from sdmxnode.validation.plan import plan_rows
+    from sdmxnode.validation.row_checker import RowChecker
+
+    long_code = "L" * 250
+    too_long = "T" * (MAX_KEY_VALUE_LENGTH + 1)
+    codes = frozenset({"A", "B", long_code, too_long})
+    dimensions = tuple(Component(f"D{n}", "dimension", codes, "TEST:CL(1.0)") for n in range(9))
+    assert 9 * len(long_code) + 8 > MAX_SERIES_KEY_LENGTH  # all long: over; most, not
+    structure = dataclasses.replace(STRUCTURE, dimensions=dimensions, attributes=())
+    dataset = DatasetRows(REF, structure, "Information", structure.columns, iter(()))
+    checker = RowChecker(plan_rows(dataset), dataset, Report())
+    own = {code: code for code in codes}
+    draw = random.Random(7)
+    outcomes = set()
+    for _ in range(2000):
+        weights = draw.choice([(88, 10, 0, 1, 1), (20, 78, 1, 1, 0), (0, 0, 100, 0, 0)])
+        # Not the code list's own strings: the canonical keys are made of those.
+        values = ["A", "L" * 125 + "L" * 125, "T" * len(too_long), None, "Z"]
+        keys = [
+            tuple(draw.choices(values, weights)[0] for _ in dimensions)
+            for _ in range(draw.randint(1, 5))
+        ]
+        columns = list(zip(*keys, strict=True))
+        one_by_one = all(map(checker.key_passes, keys))
+        assert checker.keys_pass(columns) == one_by_one, keys
+        canonical = checker.canonical_keys(columns)
+        assert canonical == list(map(checker.canonical_key, keys))
+        assert all(value is own.get(value, value) for key in canonical for value in key)
+        outcomes.add(one_by_one)
+    assert outcomes == {True, False}
