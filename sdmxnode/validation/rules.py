@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from sdmxnode.deadline import check_deadline
 from sdmxnode.errors import SdmxNodeError, UnknownComponent
@@ -109,16 +109,14 @@ def _diagnosis(exc: SdmxNodeError, held: HeldStructures | None) -> Finding:
     return other_structure_finding(named, dsd, *fit, line=finding.line)
 
 
-# C901 allowed: the loop over every row of a validation or load, kept in one function
-# (a function call per row costs more than the branches it would hide).
-def check_rows(  # noqa: C901
+def check_rows(
     dataset: DatasetRows,
     report: Report,
     structures: HeldStructures | None = None,
     *,
     stored: StoredSeries | None = None,
 ) -> Iterator[tuple]:
-    """Yield every row of `dataset` unchanged while checking it against `dataset.structure`.
+    """Every row of `dataset`, unchanged, checked against `dataset.structure` as they pass.
 
     Findings go to `report` as the rows pass; those that need the whole data set (mandatory
     attributes never given) are added when the rows are exhausted. With `stored`, a
@@ -127,8 +125,23 @@ def check_rows(  # noqa: C901
     store is asked once per data set, for the series concerned. An SdmxNodeError raised
     by the reader while rows stream (malformed or hostile input, unknown structure) ends the
     data set with an UNREADABLE or UNKNOWN_STRUCTURE finding instead of propagating: a caller
-    decides on `report.is_valid` once the generator is exhausted.
+    decides on `report.is_valid` once the rows are exhausted.
+
+    Rows are checked a batch at a time, ahead of the consumer by up to BATCH_ROWS: the
+    batches pass on as they are (chained), with no Python step per row.
     """
+    return chain.from_iterable(_checked_batches(dataset, report, structures, stored))
+
+
+# C901 allowed: the loop over every row of a validation or load, kept in one function
+# (a function call per row costs more than the branches it would hide).
+def _checked_batches(  # noqa: C901
+    dataset: DatasetRows,
+    report: Report,
+    structures: HeldStructures | None,
+    stored: StoredSeries | None,
+) -> Iterator[list[tuple]]:
+    """`check_rows`' batches: each one yielded once all its rows are checked."""
     report.datasets += 1
     plan = plan_rows(dataset)
     checker = RowChecker(plan, dataset, report, stored)
@@ -176,7 +189,7 @@ def check_rows(  # noqa: C901
                     rows += len(batch)
                     observations += len(batch)
                     check_deadline()
-                    yield from batch
+                    yield batch
                     continue
                 misses += 1
                 skipped = _skipped_after(misses)
@@ -220,14 +233,12 @@ def check_rows(  # noqa: C901
                 if time_index is None:
                     period = ""  # no time dimension: one observation per key
                     if not any(row[i] is not None for i in measure_indices):
-                        yield row
                         continue
                 else:
                     period = row[time_index]
                     if period is None:  # a row of attributes only, unless it has values
                         if any(row[i] is not None for i in measure_indices):
                             checker.missing_period(key, row)
-                        yield row
                         continue
                 observations += 1
                 if period:
@@ -238,7 +249,6 @@ def check_rows(  # noqa: C901
                     canonical = cache.get(period)
                     period = canonical or checker.period(period, freq, key, row, cache)
                 if deleting:
-                    yield row
                     continue
                 if period in periods:
                     checker.duplicate(period, key, row)
@@ -260,7 +270,7 @@ def check_rows(  # noqa: C901
                     value = row[index]
                     if value is not None and not is_number(value) and value not in MISSING_VALUES:
                         checker.observation_value(rule, value, key, row)
-                yield row
+            yield batch
     except SdmxNodeError as exc:
         if exc.ends_request:
             raise
