@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, BinaryIO, NoReturn
 from xml.parsers import expat
 
@@ -203,14 +204,21 @@ class _SpecificReader:
                 return
 
     def _rows(self, dataset: _DataSet) -> Iterator[tuple]:
-        rows = dataset.rows
+        """The data set's rows: those of each parsed chunk in turn, chained (no Python step
+        per row)."""
+        return chain.from_iterable(self._chunks(dataset))
+
+    def _chunks(self, dataset: _DataSet) -> Iterator[list[tuple]]:
+        rows = dataset.rows  # the handlers append to it: handed on as a copy, then cleared
         while True:
-            yield from rows
-            rows.clear()
+            if rows:
+                yield rows.copy()
+                rows.clear()
             if dataset.ended or not self._feed():
                 break
-        yield from rows
-        rows.clear()
+        if rows:
+            yield rows.copy()
+            rows.clear()
         if dataset.error is not None:
             error, dataset.error = dataset.error, None
             raise error
