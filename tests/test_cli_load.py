@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sdmxnode.app import create_app
 from sdmxnode.cli import main
+from tests.conftest import initialise_from_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 SMALL = PROJECT / "fixtures" / "data" / "small"
@@ -16,14 +18,15 @@ INVALID = PROJECT / "fixtures" / "invalid"
 
 @pytest.fixture
 def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner on a database holding the project's structures and no data."""
+    """A runner on a database holding what `sdmxnode init` leaves with no demo data: the
+    project's structures and demo metadata, copied from a template (init itself took 5 to
+    10 s a test; tests/test_cli.py runs it)."""
     monkeypatch.setenv("SDMXNODE_DATABASE_URL", database_url)
     monkeypatch.setenv("SDMXNODE_DEMO_DATA", "")
-    runner = CliRunner()
-    result = runner.invoke(main, ["init"])
-    assert result.exit_code == 0, result.output
-    assert "data: 0 observations" in result.output
-    return runner
+    application = create_app({"DATABASE_URL": database_url, "DEMO_DATA": "", "TESTING": True})
+    initialise_from_template(application.extensions["sdmxnode"])
+    application.extensions["sdmxnode"].store.engine.dispose()
+    return CliRunner()
 
 
 def test_load_reports_series_and_observations(initialised: CliRunner) -> None:
