@@ -162,10 +162,9 @@ def _series_runs(  # noqa: C901
         if held is not None and not same and not _held_consistent(checker, held, key, new_held):
             return None
         last_held = held
-    new_starts = starts[first_new:]
     if fresh:
         if within_held:
-            rows = map(batch.__getitem__, new_starts)
+            rows = map(batch.__getitem__, starts[first_new:])
             if not set(map(series_values, rows)) <= series_good:  # type: ignore[arg-type]
                 return None
             series_right = True
@@ -197,11 +196,7 @@ def _new_held_consistent(
             new_held.update(zip(owners, filter(None, column), strict=True))
             continue
         for key, value in zip(compress(keys, column), filter(None, column), strict=True):
-            slot = (rule.index, checker.attached(rule, key))
-            first = checker.held.get(slot)
-            if first is None:
-                first = new_held.setdefault(slot, value)
-            if first != value and slot not in checker.conflicting:
+            if not _agrees(checker, (rule.index, checker.attached(rule, key)), value, new_held):
                 return False
     return True
 
@@ -210,18 +205,22 @@ def _held_consistent(
     checker: RowChecker, values: tuple, key: tuple, new_held: dict[tuple[int, tuple], str]
 ) -> bool:
     """Whether the held attribute values of a series agree with those given before (in the
-    checker's record, or in `new_held`, the batch's own, which gets the new ones)."""
-    held = checker.held
+    checker's record, or in `new_held`, the batch's own, which gets the new ones): the
+    series going on from the last batch (the new ones go through `_new_held_consistent`)."""
     # The values given (None and "" give none), picked at C speed: most are not given.
     for rule, value in filter(_GIVEN, zip(checker.plan.held_rules, values, strict=True)):
-        # What the value belongs to (RowChecker.attached): most are the series' own.
-        if rule.scope == "series" and not rule.key_positions:
-            slot = (rule.index, key)
-        else:
-            slot = (rule.index, checker.attached(rule, key))
-        first = held.get(slot)
-        if first is None:
-            first = new_held.setdefault(slot, value)
-        if first != value and slot not in checker.conflicting:
+        if not _agrees(checker, (rule.index, checker.attached(rule, key)), value, new_held):
             return False
     return True
+
+
+def _agrees(
+    checker: RowChecker, slot: tuple[int, tuple], value: str, new_held: dict[tuple[int, tuple], str]
+) -> bool:
+    """Whether `value` agrees with the first value given to `slot` (in the checker's record,
+    or in `new_held`, which gets it if it is the first), or the slot's conflict is reported
+    already: the rule of `RowChecker.held_attributes`, without the report."""
+    first = checker.held.get(slot)
+    if first is None:
+        first = new_held.setdefault(slot, value)
+    return first == value or slot in checker.conflicting
