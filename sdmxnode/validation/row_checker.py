@@ -180,8 +180,8 @@ class RowChecker:
 
     def keys_pass(self, columns: list[tuple]) -> bool:
         """`key_passes` for several new series keys at once, given as columns (one tuple per
-        key position): per column at C speed, key by key only for the total length when
-        the longest values of each position together exceed it."""
+        key position): per column at C speed, key by key (`key_passes`) only when the
+        longest values of each position together exceed the series key's length."""
         known = self._known_codes
         if known is None:
             return False
@@ -193,7 +193,7 @@ class RowChecker:
             return False
         if sum(longest) + len(columns) - 1 <= MAX_SERIES_KEY_LENGTH:
             return True
-        return all(map(self._lengths_pass, zip(*columns, strict=True)))
+        return all(map(self.key_passes, zip(*columns, strict=True)))
 
     def canonical_keys(self, columns: list[tuple]) -> list[tuple]:
         """`canonical_key` of several keys at once, given as columns."""
