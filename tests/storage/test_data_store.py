@@ -22,7 +22,10 @@ from sdmxnode.storage.data.reads import (
     select_series,
     stream,
 )
-from sdmxnode.storage.data.statistics import OBSERVATIONS_STATISTICS_TARGET
+from sdmxnode.storage.data.statistics import (
+    OBSERVATIONS_STATISTICS_TARGET,
+    SERIES_STATISTICS_TARGET,
+)
 from sdmxnode.storage.engine import create_store_engine
 from sdmxnode.storage.structures import StructureStore
 from sdmxnode.storage.tables import (
@@ -643,8 +646,8 @@ def test_a_large_first_load_refreshes_the_statistics_sampling_observations_light
     copying_store: StructureStore, dataflow_pk: int
 ) -> None:
     """PostgreSQL: a load adding 1,200 series analyses both data tables once committed,
-    series at the server's default statistics target (their values pick the indexes),
-    observations at OBSERVATIONS_STATISTICS_TARGET (a histogram of as many buckets)."""
+    series at SERIES_STATISTICS_TARGET (their values pick the indexes), observations at
+    OBSERVATIONS_STATISTICS_TARGET (each a histogram of as many buckets)."""
     data = DataStore.sharing(copying_store)
     rows = [
         ("A", f"C{i:04}", str(1800 + (i + year) % 400), str(i), None, "PS")
@@ -660,4 +663,4 @@ def test_a_large_first_load_refreshes_the_statistics_sampling_observations_light
     with data.engine.connect() as conn:
         buckets = {(table, column): count for table, column, count in conn.execute(query)}
     assert buckets[("observations", "period_start")] == OBSERVATIONS_STATISTICS_TARGET + 1
-    assert buckets[("series", "d1")] == 101  # the default target, 100 buckets
+    assert buckets[("series", "d1")] == SERIES_STATISTICS_TARGET + 1
