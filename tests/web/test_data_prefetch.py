@@ -118,6 +118,29 @@ def test_an_answer_asked_again_is_one_statement(
     assert _marked(statements) == [True]
 
 
+def test_a_load_of_another_dataflow_leaves_the_answer_one_statement(
+    own_app: Flask, statements: list[str], tmp_path: Path
+) -> None:
+    """The mark is the dataflow's own: a load of another dataflow changes neither the
+    answer's tag (a conditional request is still answered 304) nor the one statement the
+    answer takes. The state read with the dataflow's lookup once named the last load of any
+    dataflow: the tags of every dataflow changed with each load of the node, and the guess
+    of every dataflow but the one loaded last failed, each answer taking three statements."""
+    _load(own_app, tmp_path, "100")
+    tag, body = _etag(own_app)
+    other = tmp_path / "other.csv"
+    row = stock_csv_row("I", AREA, PERIOD, "7")
+    other.write_text(STOCK_CSV_HEADER + row.replace("DF_MIG_STOCK_IMS(", "DF_MIG_STOCK_IMS2017("))
+    result = load_data(own_app.extensions["sdmxnode"], other, LoadOptions(source="other"))
+    assert result.observations_written == 1
+    # A conditional request reads the state first (and keeps it for the next guess).
+    conditional = own_app.test_client().get(SERIES, headers={**CSV, "If-None-Match": tag})
+    assert conditional.status_code == 304
+    statements.clear()
+    assert _etag(own_app) == (tag, body)
+    assert _marked(statements) == [True]
+
+
 def test_a_load_is_seen_by_the_next_answer(
     own_app: Flask, statements: list[str], tmp_path: Path
 ) -> None:

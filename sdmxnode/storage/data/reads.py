@@ -527,7 +527,10 @@ def data_mark(dataflow_pk: int | ColumnElement[int], postgresql: bool) -> Scalar
     row = data_layouts.alias("marked_layout")  # its own row, in any enclosing query
     parts: list[ColumnElement[str]] = [
         func.coalesce(row.c.updated.cast(String), ""),
-        func.coalesce(_last_finished_load(dataflow_pk).cast(String), ""),
+        # Of the row's dataflow, not `dataflow_pk`: a column of an enclosing query (the
+        # artefacts of `dataflows_with_state`) named two subqueries down is not correlated,
+        # and the load would be the last of any dataflow.
+        func.coalesce(_last_finished_load(row.c.dataflow_pk).cast(String), ""),
         _generation().cast(String),
     ]
     if postgresql:
