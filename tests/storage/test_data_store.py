@@ -246,6 +246,34 @@ def test_full_series_keys_select_the_same_as_the_key_filter(
         assert [r[0] for r in stream(conn, select_series(dataflow_pk, only))] == ["A.DEU"]
 
 
+@pytest.mark.parametrize(
+    "selection",
+    [
+        EVERYTHING,
+        DataSelection(keys=[(None, frozenset({"FRA", "DEU"}))]),
+        DataSelection(keys=[(frozenset({"A"}), frozenset({"ITA"}))]),  # nothing
+        DataSelection(start="2020-01-01", end="2021-12-31"),
+        DataSelection(providers=frozenset({""}), from_key="A.E"),
+        DataSelection(series_keys=frozenset({"A.DEU"})),
+        DataSelection(offset=1, limit=3),
+        DataSelection(last_n=1, first_n=1),  # not the series-first form: the plain one
+    ],
+    ids=["all", "areas", "none", "periods", "provider-from-key", "series-key", "window", "n"],
+)
+def test_the_series_first_form_reads_the_same_rows_in_the_same_order(
+    store: StructureStore, dataflow_pk: int, selection: DataSelection
+) -> None:
+    """The form an answer of unknown size is first tried in on PostgreSQL."""
+    data = DataStore(store.engine)
+    _load(data, dataflow_pk, ROWS + [("A", "ESP", "2018", "5", None, "PS")])
+    with data.engine.connect() as conn:
+        plain = list(stream(conn, select_observations(dataflow_pk, selection)))
+        first = list(stream(conn, select_observations(dataflow_pk, selection, series_first=True)))
+    assert first == plain
+    if selection is EVERYTHING:
+        assert [row[0] for row in first] == ["A.DEU"] * 3 + ["A.ESP"] + ["A.FRA"] * 2
+
+
 def _history(data: DataStore) -> list[tuple]:
     """(series key, period, value, attributes, load pk, superseded by, deleted), sorted."""
     query = (

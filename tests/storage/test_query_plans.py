@@ -23,12 +23,14 @@ from sdmxnode.storage.data.reads import select_observations
 ONE_SERIES = "A.KEN.STOCK.FB._T._T._T._T"
 
 
-def explain(app: Flask, key: str, flow: str = "IMDX,DF_MIG_STOCK_IMS,1.0.0") -> str:
+def explain(
+    app: Flask, key: str, flow: str = "IMDX,DF_MIG_STOCK_IMS,1.0.0", *, series_first: bool = False
+) -> str:
     node = app.extensions["sdmxnode"]
     query = parse_data_query_v1(flow, key, None, {})
     plan = plan_data_query(node, find_query_dataflow(node, query), query)
     engine = node.store.engine
-    statement = select_observations(plan.dataflow.pk, plan.selection)
+    statement = select_observations(plan.dataflow.pk, plan.selection, series_first=series_first)
     sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":

@@ -56,6 +56,26 @@ def test_an_answer_of_unknown_size_is_one_prepared_statement(
     assert statements[-1] == ("Cursor", True)
 
 
+def test_the_try_reads_the_series_first_and_only_the_form_read_is_built(
+    migration_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the try is the form planned for a small answer (the series picked in
+    key order first: PostgreSQL then sorts each series' observations, not the whole
+    answer), and it alone is built; on SQLite, with no try, the plain form alone."""
+    expected = _body(migration_app, FRANCE)
+    built: list[bool] = []
+    real = queries.select_observations
+
+    def select_observations(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs.get("series_first", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "select_observations", select_observations)
+    assert _body(migration_app, FRANCE) == expected
+    postgresql = migration_app.extensions["sdmxnode"].store.engine.dialect.name == "postgresql"
+    assert built == ([True] if postgresql else [False])
+
+
 @on_postgres
 def test_an_answer_larger_than_the_try_is_streamed_from_its_start(
     migration_app: Flask, statements: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch

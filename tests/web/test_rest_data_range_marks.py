@@ -37,9 +37,9 @@ def selections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DataSelection]]
     seen: list[DataSelection] = []
     real = queries.select_observations
 
-    def spied(dataflow_pk: int, selection: DataSelection) -> Any:
+    def spied(dataflow_pk: int, selection: DataSelection, **form: bool) -> Any:
         seen.append(selection)
-        return real(dataflow_pk, selection)
+        return real(dataflow_pk, selection, **form)
 
     monkeypatch.setattr(queries, "select_observations", spied)
     yield seen

@@ -279,8 +279,9 @@ def stored_records(node: Node, plan: DataPlan) -> StoredRecords | None:
 def _record_batches(node: Node, plan: DataPlan, size: int) -> Iterator[Sequence[tuple]]:
     """The plan's stored records for a columnar writer, in batches of at most `size` (the
     query built only when one reads them: most answers are written from their rows)."""
-    query = select_observation_records(plan.dataflow.pk, plan.selection)
-    return _read_batches(node, plan, query, size)
+    return _read_batches(
+        node, plan, partial(select_observation_records, plan.dataflow.pk, plan.selection), size
+    )
 
 
 def deletions_result(node: Node, plan: DataPlan) -> DataResult:
@@ -349,8 +350,17 @@ def prefetch_records(node: Node, plan: DataPlan) -> tuple[list[tuple] | None, st
 
 
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
-    """The stored records the plan selects (current data), in batches (`_read_batches`)."""
-    return _read_batches(node, plan, _stored_query(plan))
+    """The stored records the plan selects (current data), in batches (`_read_batches`;
+    an observations answer of unknown size is tried in the form for a small one)."""
+    pk, selection = plan.dataflow.pk, plan.selection
+    if plan.series_only:
+        return _read_batches(node, plan, partial(select_series, pk, selection))
+    return _read_batches(
+        node,
+        plan,
+        partial(select_observations, pk, selection),
+        small=partial(select_observations, pk, selection, series_first=True),
+    )
 
 
 def _stored_query(plan: DataPlan) -> StoredQuery:
@@ -361,14 +371,20 @@ def _stored_query(plan: DataPlan) -> StoredQuery:
 
 
 def _read_batches(
-    node: Node, plan: DataPlan, query: StoredQuery, size: int = 2000
+    node: Node,
+    plan: DataPlan,
+    query: Callable[[], StoredQuery],
+    size: int = 2000,
+    *,
+    small: Callable[[], StoredQuery] | None = None,
 ) -> Iterator[Sequence[tuple]]:
-    """The records of `query` (one of the plan's), in batches of at most `size`
-    (`DataStore.record_batches`): read at once when the plan names at most FEW_SERIES
+    """The records of the query `query` builds (one of the plan's), in batches of at most
+    `size` (`DataStore.record_batches`): read at once when the plan names at most FEW_SERIES
     series keys (a series' observations are its periods: few enough to hold in memory) or
     a window of at most FEW_ROWS, the connection back in the pool while they are written;
     else streamed, an answer of unknown size after a try of FEW_ROWS at once where the
-    engine gains by it (not a larger window: the try would step over its offset twice)."""
+    engine gains by it (not a larger window: the try would step over its offset twice),
+    in the form `small` builds, if given."""
     keys = plan.selection.series_keys
     limit = plan.selection.limit
     if (keys is not None and len(keys) <= FEW_SERIES) or (limit is not None and limit <= FEW_ROWS):
@@ -376,7 +392,7 @@ def _read_batches(
     elif limit is not None:  # a larger window: a try would step over its offset twice
         yield from node.data.record_batches(query, size)
     else:
-        yield from node.data.record_batches(query, size, probe=FEW_ROWS)
+        yield from node.data.record_batches(query, size, probe=FEW_ROWS, small=small)
 
 
 def record_layout(plan: DataPlan) -> RecordLayout:

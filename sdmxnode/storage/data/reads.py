@@ -153,8 +153,18 @@ def _updated_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
     return [observations.c.load_pk.in_(changed_loads)]
 
 
-def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
-    """The current observations a selection matches, ordered by series key and period."""
+def select_observations(
+    dataflow_pk: int, selection: DataSelection, *, series_first: bool = False
+) -> Select:
+    """The current observations a selection matches, ordered by series key and period.
+
+    `series_first`: the same rows in the same order, the series picked in key order in a
+    subquery before their observations are joined (not with first/lastNObservations),
+    the form for an answer expected to be small. PostgreSQL then sorts each series' few
+    observations as they come (an Incremental Sort) instead of the whole answer at the
+    end: one origin of the 2017 edition, 1,826 observations, took 4.5 ms instead of 5.3.
+    It is not the form for a large answer, which it slowed by 5 to 18% (the whole 2017
+    flow, streamed); SQLite flattens the subquery and plans both forms alike."""
     columns = [
         series.c.series_key,
         series.c.attributes.label("series_attributes"),
@@ -163,9 +173,12 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         observations.c.attributes.label("observation_attributes"),
         observations.c.period_start,
     ]
+    plain = selection.first_n is None and selection.last_n is None
+    if series_first and plain:
+        return _window(_series_first(dataflow_pk, selection), selection)
     conditions = _matching(dataflow_pk, selection)
     joined = series.join(observations, observations.c.series_pk == series.c.pk)
-    if selection.first_n is None and selection.last_n is None:
+    if plain:
         return _window(
             select(*columns)
             .select_from(joined)
@@ -204,6 +217,30 @@ def select_observations(dataflow_pk: int, selection: DataSelection) -> Select:
         .where(picked)
         .order_by(ranked.c.series_key, ranked.c.period_start, ranked.c.period),
         selection,
+    )
+
+
+def _series_first(dataflow_pk: int, selection: DataSelection) -> Select:
+    """`select_observations`' rows and order (no first/last N, no window), the series
+    picked in key order in a subquery (`select_observations`, `series_first`)."""
+    picked = (
+        select(series.c.pk, series.c.series_key, series.c.attributes.label("series_attributes"))
+        .where(*_series_matching(dataflow_pk, selection))
+        .order_by(series.c.series_key)
+        .subquery("picked")
+    )
+    return (
+        select(
+            picked.c.series_key,
+            picked.c.series_attributes,
+            observations.c.period,
+            observations.c.value,
+            observations.c.attributes.label("observation_attributes"),
+            observations.c.period_start,
+        )
+        .select_from(picked.join(observations, observations.c.series_pk == picked.c.pk))
+        .where(*_observation_matching(selection))
+        .order_by(picked.c.series_key, observations.c.period_start, observations.c.period)
     )
 
 
@@ -582,14 +619,22 @@ def _matching(dataflow_pk: int, selection: DataSelection) -> list[ColumnElement[
     """The conditions on series joined with observations that a selection sets (all but
     its window and first/last N): one list for the observations, their page marks' series
     sizes and their summary, so that the three always count the same rows."""
+    return [*_series_matching(dataflow_pk, selection), *_observation_matching(selection)]
+
+
+def _series_matching(dataflow_pk: int, selection: DataSelection) -> list[ColumnElement[bool]]:
+    """The conditions of `_matching` on the series."""
     return [
         series.c.dataflow_pk == dataflow_pk,
         *_selected_series(selection),
         *_provider_condition(selection),
-        *_period_condition(selection),
-        *_updated_condition(selection),
         *_from_key_condition(selection),
     ]
+
+
+def _observation_matching(selection: DataSelection) -> list[ColumnElement[bool]]:
+    """The conditions of `_matching` on the observations."""
+    return [*_period_condition(selection), *_updated_condition(selection)]
 
 
 def summarise(
