@@ -97,13 +97,13 @@ def _window(query: Select, selection: DataSelection) -> Select:
 def _provider_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
     if selection.providers is None:
         return []
-    return [series.c.provider.in_(sorted(selection.providers))]
+    return [_one_of(series.c.provider, selection.providers)]
 
 
 def _series_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
     if selection.series_keys is None:
         return []
-    return [series.c.series_key.in_(sorted(selection.series_keys))]
+    return [_one_of(series.c.series_key, selection.series_keys)]
 
 
 def _selected_series(selection: DataSelection) -> list[ColumnElement[bool]]:
@@ -123,12 +123,20 @@ def _key_condition(keys: Sequence[KeySet] | None) -> ColumnElement[bool]:
     alternatives = []
     for key in keys:
         parts = [
-            series.c[f"d{i}"].in_(sorted(values))
-            for i, values in enumerate(key)
-            if values is not None
+            _one_of(series.c[f"d{i}"], values) for i, values in enumerate(key) if values is not None
         ]
         alternatives.append(and_(true(), *parts))
     return or_(false(), *alternatives)
+
+
+def _one_of(column: ColumnElement[str], values: Collection[str]) -> ColumnElement[bool]:
+    """`column` is one of `values`: an equality for one value (the common case: a key
+    position fixed to one code), else IN. The same plan either way on both engines, but an
+    IN list is an expanding parameter, which SQLAlchemy builds and renders into the
+    statement anew on every execution (with a value, about 20 microseconds per position)."""
+    if len(values) == 1:
+        return column == next(iter(values))
+    return column.in_(sorted(values))
 
 
 def _from_key_condition(selection: DataSelection) -> list[ColumnElement[bool]]:
