@@ -29,15 +29,17 @@ def _body(app: Flask, path: str, **headers: str) -> tuple[int, bytes]:
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool]]]:
-    """The psycopg cursors' statements while the test runs: (cursor class, prepared)."""
+    """The psycopg cursors' statements of records while the test runs: (cursor class,
+    prepared)."""
     found: list[tuple[str, bool]] = []
     for cursor_class in (psycopg.Cursor, psycopg.ServerCursor):
         real = cursor_class.execute
 
-        def execute(self: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+        def execute(self: Any, query: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
             prepared = kwargs.get("prepare") or self.connection.prepare_threshold == 0
-            found.append((type(self).__name__, bool(prepared)))
-            return _real(self, *args, **kwargs)
+            if "JOIN observations" in str(query):
+                found.append((type(self).__name__, bool(prepared)))
+            return _real(self, query, *args, **kwargs)
 
         monkeypatch.setattr(cursor_class, "execute", execute)
     yield found
@@ -51,9 +53,8 @@ def test_an_answer_of_unknown_size_is_one_prepared_statement(
     assert status == 200 and body.count(b"\n") > 10
     statements.clear()
     assert _body(migration_app, FRANCE) == (200, body)
-    # the dataflow with its data state; the records, prepared, with no server-side cursor
-    assert [name for name, _ in statements] == ["Cursor", "Cursor"]
-    assert statements[-1] == ("Cursor", True)
+    # the records in one statement, prepared, with no server-side cursor
+    assert statements == [("Cursor", True)]
 
 
 def test_the_try_reads_the_series_first_and_only_the_form_read_is_built(
@@ -74,6 +75,28 @@ def test_the_try_reads_the_series_first_and_only_the_form_read_is_built(
     assert _body(migration_app, FRANCE) == expected
     postgresql = migration_app.extensions["sdmxnode"].store.engine.dialect.name == "postgresql"
     assert built == ([True] if postgresql else [False])
+
+
+@on_postgres
+def test_the_dataflow_lookup_is_prepared_on_its_first_use_on_a_connection(
+    migration_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg prepares a statement after five executions on a connection; the lookup
+    every data answer starts with is prepared at once (each connection of the pool would
+    otherwise parse and plan it five times)."""
+    _body(migration_app, FRANCE)
+    migration_app.extensions["sdmxnode"].store.engine.dispose()  # new connections
+    lookups: list[bool] = []
+    real = psycopg.Cursor.execute
+
+    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if "FROM artefacts LEFT OUTER JOIN data_layouts" in str(query):
+            lookups.append(bool(kwargs.get("prepare") or self.connection.prepare_threshold == 0))
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    assert _body(migration_app, FRANCE)[0] == 200
+    assert lookups == [True]
 
 
 @on_postgres

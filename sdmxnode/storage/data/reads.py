@@ -527,10 +527,13 @@ def dataflows_with_state(
     layout: it never held data): what a data query's first step needs, in one statement,
     where it took two, each a round trip on PostgreSQL. The statement is built once per
     shape (which of agencies and ids are given) with the names as bound parameters, not
-    on every answer."""
+    on every answer, and prepared on PostgreSQL at once (`_prepared`), where psycopg would
+    prepare it after five executions on a connection: until then each one cost a parse
+    (0.35 ms) and a bind (0.54 ms) on every pooled connection."""
     query = _dataflows_with_state(agencies is not None, ids is not None, _on_postgresql(conn))
     parameters = {"agencies": sorted(agencies or ()), "ids": sorted(ids or ())}
-    return list(conn.execute(query, parameters).all())
+    with _prepared(conn):
+        return list(conn.execute(query, parameters).all())
 
 
 @cache
