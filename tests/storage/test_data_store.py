@@ -399,6 +399,31 @@ def test_dataflows_with_state_read_as_data_state_reads_each(
     assert data.find_dataflows_with_state({"T"}, {"OTHER"}) == []
 
 
+def test_dataflows_with_state_are_found_by_no_one_or_several_names(
+    store: StructureStore, dataflow_pk: int
+) -> None:
+    """Each shape of the lookup's statement (no name, one, several: an equality for one)."""
+    other = ArtefactRef("Dataflow", "U", "DG", "1.0")
+    structure = ArtefactRef("DataStructure", "T", "DF", "1.0")  # not a dataflow
+    store.put_artefacts(
+        [ArtefactRecord(ref, True, ref.id, "2.1", b"<x/>") for ref in (other, structure)]
+    )
+    data = DataStore(store.engine)
+
+    def found(agencies: set[str] | None, ids: set[str] | None) -> list[tuple[str, str]]:
+        flows = data.find_dataflows_with_state(agencies, ids)
+        return [(flow.ref.agency_id, flow.ref.id) for flow, _ in flows]
+
+    both = [("T", "DF"), ("U", "DG")]
+    assert found(None, None) == both
+    assert found({"T"}, None) == [("T", "DF")]
+    assert found({"T", "U"}, None) == both
+    assert found(None, {"DG"}) == [("U", "DG")]
+    assert found({"T", "U"}, {"DF", "DG"}) == both
+    assert found({"U"}, {"DF", "DG"}) == [("U", "DG")]
+    assert found({"T", "V"}, {"DG"}) == []
+
+
 def _count_rows(data: DataStore, table, dataflow_pk: int) -> int:  # type: ignore[no-untyped-def]
     query = (
         select(func.count())

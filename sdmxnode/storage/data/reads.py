@@ -14,7 +14,6 @@ from functools import cache, lru_cache
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Connection,
     Label,
@@ -526,28 +525,48 @@ def dataflows_with_state(
     them, each with its data state (`data_state`'s columns, labelled STATE_LABELS; NULL
     layout: it never held data): what a data query's first step needs, in one statement,
     where it took two, each a round trip on PostgreSQL. The statement is built once per
-    shape (which of agencies and ids are given) with the names as bound parameters, not
-    on every answer, and prepared on PostgreSQL at once (`_prepared`), where psycopg would
-    prepare it after five executions on a connection: until then each one cost a parse
-    (0.35 ms) and a bind (0.54 ms) on every pooled connection."""
-    query = _dataflows_with_state(agencies is not None, ids is not None, _on_postgresql(conn))
-    parameters = {"agencies": sorted(agencies or ()), "ids": sorted(ids or ())}
+    shape (how many agencies and ids are given: none, one, more) with the names as bound
+    parameters, not on every answer; one name is an equality, not an IN list, which
+    SQLAlchemy would expand and render into the statement on every execution. It is
+    prepared on PostgreSQL at once (`_prepared`), where psycopg would prepare it after five
+    executions on a connection: until then each one cost a parse (0.35 ms) and a bind
+    (0.54 ms) on every pooled connection."""
+    agency_shape, agency_names = _names(agencies)
+    id_shape, id_names = _names(ids)
+    query = _dataflows_with_state(agency_shape, id_shape, _on_postgresql(conn))
     with _prepared(conn):
-        return list(conn.execute(query, parameters).all())
+        return list(conn.execute(query, {"agencies": agency_names, "ids": id_names}).all())
+
+
+def _names(names: Collection[str] | None) -> tuple[int, str | list[str]]:
+    """How many names a lookup gives (0: any, 1: one, 2: more) and its parameter's value."""
+    if names is None:
+        return 0, []
+    if len(names) == 1:
+        return 1, next(iter(names))
+    return 2, sorted(names)
 
 
 @cache
-def _dataflows_with_state(by_agency: bool, by_id: bool, postgresql: bool) -> Select:
-    agencies: BindParameter[str] = bindparam("agencies", expanding=True)
-    ids: BindParameter[str] = bindparam("ids", expanding=True)
-    found = select_artefacts({"Dataflow"}).where(
-        artefacts.c.agency_id.in_(agencies) if by_agency else true(),
-        artefacts.c.id.in_(ids) if by_id else true(),
+def _dataflows_with_state(agency_shape: int, id_shape: int, postgresql: bool) -> Select:
+    found = select_artefacts().where(
+        artefacts.c.type == "Dataflow",
+        _named(artefacts.c.agency_id, "agencies", agency_shape),
+        _named(artefacts.c.id, "ids", id_shape),
     )
     columns = _state_columns(artefacts.c.pk, postgresql)
     return found.outerjoin(data_layouts, data_layouts.c.dataflow_pk == artefacts.c.pk).add_columns(
         *(column.label(name) for column, name in zip(columns, STATE_LABELS, strict=True))
     )
+
+
+def _named(column: ColumnElement[str], parameter: str, shape: int) -> ColumnElement[bool]:
+    """`column` is the name, or one of the names, the parameter gives (`_names`' shape)."""
+    if shape == 0:
+        return true()
+    if shape == 1:
+        return column == bindparam(parameter, type_=String)
+    return column.in_(bindparam(parameter, expanding=True, type_=String))
 
 
 def _state_columns(dataflow_pk: int | ColumnElement[int], postgresql: bool) -> list[ColumnElement]:
