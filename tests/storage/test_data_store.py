@@ -717,3 +717,13 @@ def test_a_large_first_load_refreshes_the_statistics_sampling_observations_light
         buckets = {(table, column): count for table, column, count in conn.execute(query)}
     assert buckets[("observations", "period_start")] == OBSERVATIONS_STATISTICS_TARGET + 1
     assert buckets[("series", "d1")] == SERIES_STATISTICS_TARGET + 1
+    # the series per observation pinned from the two counts, not guessed from a sample
+    pinned = text(
+        "SELECT a.attoptions, s.n_distinct FROM pg_attribute a JOIN pg_stats s "
+        "ON s.schemaname = current_schema() AND s.tablename = 'observations' "
+        "AND s.attname = a.attname WHERE a.attrelid = 'observations'::regclass "
+        "AND a.attname = 'series_pk'"
+    )
+    with data.engine.connect() as conn:
+        options, n_distinct = conn.execute(pinned).one()
+    assert options == ["n_distinct=-0.333333"] and n_distinct == pytest.approx(-1 / 3, rel=1e-5)
