@@ -352,15 +352,10 @@ def prefetch_records(node: Node, plan: DataPlan) -> tuple[list[tuple] | None, st
 def _stored_batches(node: Node, plan: DataPlan) -> Iterator[Sequence[tuple]]:
     """The stored records the plan selects (current data), in batches (`_read_batches`;
     an observations answer of unknown size is tried in the form for a small one)."""
-    pk, selection = plan.dataflow.pk, plan.selection
-    if plan.series_only:
-        return _read_batches(node, plan, partial(select_series, pk, selection))
-    return _read_batches(
-        node,
-        plan,
-        partial(select_observations, pk, selection),
-        small=partial(select_observations, pk, selection, series_first=True),
-    )
+    small = None
+    if not plan.series_only:
+        small = partial(select_observations, plan.dataflow.pk, plan.selection, series_first=True)
+    return _read_batches(node, plan, partial(_stored_query, plan), small=small)
 
 
 def _stored_query(plan: DataPlan) -> StoredQuery:
