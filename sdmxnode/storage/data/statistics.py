@@ -25,7 +25,7 @@ MIN_NEW_SERIES = 1000
 #: PostgreSQL: the statistics targets of the refresh's ANALYZE (300 rows sampled per unit;
 #: the server's default is 100). Series: the most common values and histogram of each key
 #: position, which pick the index of a query's most selective position. Observations:
-#: their number and rows per series.
+#: their number (their rows per series are pinned, `_pin_series_per_observation`).
 SERIES_STATISTICS_TARGET = 30
 OBSERVATIONS_STATISTICS_TARGET = 10
 #: PostgreSQL: how far (a factor) the series per observation may drift from the pinned
@@ -61,10 +61,12 @@ def refresh_series_statistics(engine: Engine) -> bool:
                 )
             conn.exec_driver_sql("ANALYZE series")
             if postgresql:
-                # What plans need of observations is their number and rows per series, which
-                # a sample of 3,000 rows gives: the default 30,000 took 0.09 of the 0.19 s
-                # the refresh took after a 1,000,000-observation load (20 ms now). Autovacuum
-                # analyses them with the server's default once a tenth of them changed.
+                # What plans need of observations is their number, which a sample of 3,000
+                # rows gives: the default 30,000 took 0.09 of the 0.19 s the refresh took
+                # after a 1,000,000-observation load (20 ms now). Their rows per series no
+                # sample gives: they are pinned from the two tables' counts, and analysed
+                # again to take a new pin. Autovacuum analyses them with the server's
+                # default once a tenth of them changed, and keeps the pin.
                 conn.exec_driver_sql(
                     f"SET LOCAL default_statistics_target = {OBSERVATIONS_STATISTICS_TARGET}"
                 )
