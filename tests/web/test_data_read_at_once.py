@@ -27,22 +27,28 @@ def _body(app: Flask, path: str, **headers: str) -> tuple[int, bytes]:
     return response.status_code, response.get_data()
 
 
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool]]]:
-    """The psycopg cursors' statements of records while the test runs: (cursor class,
-    prepared)."""
+def _watch(monkeypatch: pytest.MonkeyPatch, marker: str) -> list[tuple[str, bool]]:
+    """From now on, the psycopg cursors' statements whose SQL holds `marker`: (cursor
+    class, prepared)."""
     found: list[tuple[str, bool]] = []
     for cursor_class in (psycopg.Cursor, psycopg.ServerCursor):
         real = cursor_class.execute
 
         def execute(self: Any, query: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
             prepared = kwargs.get("prepare") or self.connection.prepare_threshold == 0
-            if "JOIN observations" in str(query):
+            if marker in str(query):
                 found.append((type(self).__name__, bool(prepared)))
             return _real(self, query, *args, **kwargs)
 
         monkeypatch.setattr(cursor_class, "execute", execute)
-    yield found
+    return found
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool]]]:
+    """The psycopg cursors' statements of records while the test runs: (cursor class,
+    prepared)."""
+    yield _watch(monkeypatch, "JOIN observations")
 
 
 @on_postgres
@@ -86,17 +92,9 @@ def test_the_dataflow_lookup_is_prepared_on_its_first_use_on_a_connection(
     otherwise parse and plan it five times)."""
     _body(migration_app, FRANCE)
     migration_app.extensions["sdmxnode"].store.engine.dispose()  # new connections
-    lookups: list[bool] = []
-    real = psycopg.Cursor.execute
-
-    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        if "FROM artefacts LEFT OUTER JOIN data_layouts" in str(query):
-            lookups.append(bool(kwargs.get("prepare") or self.connection.prepare_threshold == 0))
-        return real(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    lookups = _watch(monkeypatch, "FROM artefacts LEFT OUTER JOIN data_layouts")
     assert _body(migration_app, FRANCE)[0] == 200
-    assert lookups == [True]
+    assert lookups == [("Cursor", True)]
 
 
 @on_postgres
